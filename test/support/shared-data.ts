@@ -1,0 +1,19 @@
+/**
+ * Upstream reference data (Kubernetes fixtures, encryption vectors) lives beside the repository in
+ * ../shared and is never copied in. On a fresh clone without it, the tests that need it skip and
+ * say why.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: compiled tests run from dist/test/support/. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const SHARED_DIR = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+export const K8S_SHARED_DIR = `${SHARED_DIR}kubernetes-v1.36`;
+export const FIXTURES_DIR = `${K8S_SHARED_DIR}/testdata`;
+
+export function haveSharedFixtures(): boolean {
+  return existsSync(FIXTURES_DIR);
+}
+
+export const MISSING_SHARED_MESSAGE = `skipped: upstream fixtures not found at ${FIXTURES_DIR} (they sit beside the repository in ../shared on the developers' machines and in CI)`;
