@@ -11,6 +11,11 @@ export const BUNDLE_FILE = fileURLToPath(new URL('../../proto/kubernetes-v1.36.j
 
 let cached: Schema | undefined;
 
+/** Whether this process has loaded the bundle yet (commands that decode nothing must not). */
+export function isSchemaLoaded(): boolean {
+  return cached !== undefined;
+}
+
 export function loadSchema(): Schema {
   cached ??= indexSchema(JSON.parse(readFileSync(BUNDLE_FILE, 'utf8')) as SchemaBundle);
   return cached;

@@ -14,7 +14,7 @@ function describeUnknownField(field: UnknownField): string {
   const where = field.path === '' ? '(top level)' : field.path;
   const owner = field.message.slice(field.message.lastIndexOf('.') + 1);
   const view = viewWireFields(field.raw);
-  const value = view === undefined ? `base64 ${base64Encode(field.raw)}` : formatJson(wireViewToJson(view), undefined);
+  const value = view === undefined ? `base64 ${base64Encode(field.raw)}` : formatJson(wireViewToJson(view), 0);
   const why = field.reason === 'not-in-json' ? 'kept: its value does not show in the API JSON' : 'unknown to this schema';
   return `${where} [${owner} field ${field.number}, ${WIRE_TYPE_NAMES[field.wireType] ?? `wire type ${field.wireType}`}] ${why}: ${value}`;
 }
@@ -24,7 +24,7 @@ export function notesFor(decoded: DecodedValue, schemaVersion: string): string[]
   const notes: string[] = [];
   if (decoded.format === 'protobuf' && !decoded.knownKind) {
     notes.push(`kind ${decoded.kind} of ${decoded.apiVersion} is not in the Kubernetes ${schemaVersion} schema; its message by field number:`);
-    if (decoded.fieldView !== undefined) notes.push(`  ${formatJson(decoded.fieldView, undefined)}`);
+    if (decoded.fieldView !== undefined) notes.push(`  ${formatJson(decoded.fieldView, 0)}`);
   }
   const unknown = decoded.unknownFields.filter((f) => f.reason === 'unknown');
   if (unknown.length > 0) {

@@ -21,6 +21,7 @@ export function buildParser(argv: string[]) {
     .alias('help', 'h')
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
     .fail(false);
 }
 

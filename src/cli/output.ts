@@ -37,7 +37,7 @@ export function formatYaml(value: JsonValue): string {
 const BIGINT_MARK = '\u0000kreg-bigint:';
 
 /** JSON.stringify with bigints written as plain integers. */
-export function formatJson(value: JsonValue, indent: number | undefined = 4): string {
+export function formatJson(value: JsonValue, indent = 4): string {
   let sawBigint = false;
   const text = JSON.stringify(
     forDisplay(value),
@@ -61,6 +61,6 @@ export function formatObject(value: JsonValue, format: ObjectFormat): string {
     case 'json':
       return `${formatJson(value)}\n`;
     case 'ndjson':
-      return `${formatJson(value, undefined)}\n`;
+      return `${formatJson(value, 0)}\n`;
   }
 }
