@@ -136,9 +136,9 @@ function decodeProtobufValue(schema: Schema, value: Uint8Array, options: DecodeO
     decoded.fieldView = view === undefined ? { bytes: base64Encode(raw) } : wireViewToJson(view);
     return decoded;
   }
-  const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd);
+  const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd, 0, head);
   storage.verbatim = result.verbatim;
-  const object = isJsonObject(result.object) ? { ...head, ...result.object } : head;
+  const object = isJsonObject(result.object) ? result.object : head;
   return {
     format: 'protobuf',
     apiVersion: type.apiVersion,

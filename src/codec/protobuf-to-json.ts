@@ -51,6 +51,8 @@ interface DecodeContext {
   unknownFields: UnknownField[];
   verbatim: VerbatimJson[];
   depth: number;
+  /** Path of the message being read, for error messages. */
+  path: FieldPath | undefined;
 }
 
 /** Nesting guard against hostile input; real objects are a few dozen levels deep. */
@@ -62,25 +64,31 @@ export function decodeProtobufMessage(
   start = 0,
   end = buf.length,
   baseOffset = 0,
+  /** Object to fill (e.g. one already holding kind and apiVersion), saving a copy. */
+  into?: JsonObject,
 ): ProtobufDecodeResult {
-  const ctx: DecodeContext = { buf, baseOffset, unknownFields: [], verbatim: [], depth: 0 };
-  const object = decodeMessage(ctx, message, start, end, undefined);
-  return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim };
+  const ctx: DecodeContext = { buf, baseOffset, unknownFields: [], verbatim: [], depth: 0, path: undefined };
+  try {
+    const object = decodeMessage(ctx, message, start, end, undefined, into);
+    return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim };
+  } catch (err) {
+    // ctx.path still points where decoding stopped: the innermost message being read.
+    if (err instanceof KregError && err.subject.path === undefined) err.withSubject({ path: pathText(ctx.path) });
+    throw err;
+  }
 }
 
-function decodeMessage(ctx: DecodeContext, message: SchemaMessage, start: number, end: number, path: FieldPath | undefined): JsonValue {
+function decodeMessage(ctx: DecodeContext, message: SchemaMessage, start: number, end: number, path: FieldPath | undefined, into?: JsonObject): JsonValue {
   if (++ctx.depth > MAX_DEPTH) {
     throw new DecodeError('too-deep', `messages nested deeper than ${MAX_DEPTH} levels`, { offset: ctx.baseOffset + start, path: pathText(path) });
   }
-  try {
-    const slots = readFields(ctx, message, start, end, path);
-    return message.special === undefined ? assembleObject(ctx, message, slots, path) : assembleSpecial(ctx, message, slots, path);
-  } catch (err) {
-    if (err instanceof KregError && err.subject.path === undefined) err.withSubject({ path: pathText(path) });
-    throw err;
-  } finally {
-    ctx.depth--;
-  }
+  const outer = ctx.path;
+  ctx.path = path;
+  const slots = readFields(ctx, message, start, end, path);
+  const value = message.special === undefined ? assembleObject(ctx, message, slots, path, into ?? {}) : assembleSpecial(ctx, message, slots, path);
+  ctx.path = outer;
+  ctx.depth--;
+  return value;
 }
 
 /** Values by field index; repeated fields collect arrays, maps collect objects. */
@@ -214,8 +222,7 @@ function isGoZero(value: JsonValue): boolean {
   return false;
 }
 
-function assembleObject(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined): JsonObject {
-  const out: JsonObject = {};
+function assembleObject(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined, out: JsonObject): JsonObject {
   for (const field of message.fields) {
     if (field.skip === true) continue;
     let value = slots[field.index];

@@ -1,0 +1,88 @@
+/**
+ * npm run bench: speed figures, printed (tests assert behaviour, not timings).
+ *   - schema bundle load time in a fresh process, and kreg --help start-up;
+ *   - decode and encode throughput over the upstream fixtures (../shared) and a realistic Deployment.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decode, encode } from '../src/index.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const fixturesDir = fileURLToPath(new URL('../../../shared/kubernetes-v1.36/testdata/', import.meta.url));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function benchBundleLoad(): void {
+  const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(`${repoRoot}dist/src/schema-bundle.js`)}); const t1 = performance.now(); m.loadSchema(); console.log(performance.now() - t1);`;
+  const runs = Array.from({ length: 7 }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()));
+  console.log(`schema bundle load (fresh process, median of ${runs.length}): ${median(runs).toFixed(1)} ms`);
+  const helpRuns = Array.from({ length: 5 }, () => {
+    const t = performance.now();
+    execFileSync(process.execPath, [`${repoRoot}bin/kreg.js`, '--help'], { stdio: 'ignore' });
+    return performance.now() - t;
+  });
+  console.log(`kreg --help wall time (median of ${helpRuns.length}): ${median(helpRuns).toFixed(0)} ms`);
+}
+
+function benchCodec(label: string, values: Uint8Array[], types: ({ apiVersion: string; kind: string } | undefined)[]): void {
+  const bytes = values.reduce((n, v) => n + v.length, 0);
+  const decodeOnce = (): void => {
+    values.forEach((v, i) => {
+      const type = types[i];
+      decode(v, type === undefined ? {} : { type });
+    });
+  };
+  for (let i = 0; i < 3; i++) decodeOnce(); // warm up the JIT
+  let rounds = 0;
+  const start = performance.now();
+  while (performance.now() - start < 3000) {
+    decodeOnce();
+    rounds++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const objects = (values.length * rounds) / seconds;
+  const mb = (bytes * rounds) / seconds / 1e6;
+  console.log(`decode ${label}: ${objects.toFixed(0)} objects/s, ${mb.toFixed(1)} MB/s (${values.length} values, ${(bytes / values.length).toFixed(0)} B average)`);
+
+  const decoded = values.map((v, i) => {
+    const type = types[i];
+    return decode(v, type === undefined ? {} : { type });
+  });
+  let encRounds = 0;
+  const encStart = performance.now();
+  while (performance.now() - encStart < 3000) {
+    for (const d of decoded) encode(d);
+    encRounds++;
+  }
+  const encSeconds = (performance.now() - encStart) / 1000;
+  console.log(`encode ${label}: ${((values.length * encRounds) / encSeconds).toFixed(0)} objects/s, ${((bytes * encRounds) / encSeconds / 1e6).toFixed(1)} MB/s`);
+}
+
+function fixtureValues(): { values: Uint8Array[]; types: { apiVersion: string; kind: string }[] } | undefined {
+  if (!existsSync(fixturesDir)) return undefined;
+  const values: Uint8Array[] = [];
+  const types: { apiVersion: string; kind: string }[] = [];
+  for (const dir of ['api', 'apiextensions']) {
+    for (const file of readdirSync(`${fixturesDir}${dir}`)) {
+      if (!file.endsWith('.pb')) continue;
+      values.push(new Uint8Array(readFileSync(`${fixturesDir}${dir}/${file}`)));
+      const parts = file.slice(0, -3).split('.');
+      const kind = parts.pop() as string;
+      const version = parts.pop() as string;
+      const group = parts.join('.');
+      types.push({ apiVersion: group === 'core' ? version : `${group}/${version}`, kind });
+    }
+  }
+  return { values, types };
+}
+
+benchBundleLoad();
+const fixtures = fixtureValues();
+if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
+else benchCodec('upstream fixtures', fixtures.values, fixtures.types);
+const deployment = new Uint8Array(readFileSync(`${repoRoot}examples/deployment.pb`));
+benchCodec('examples/deployment.pb', [deployment], [undefined]);
