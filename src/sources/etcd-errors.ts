@@ -1,0 +1,223 @@
+/**
+ * Typed etcd errors, and the one place where raw etcd3/gRPC errors become them. Everything above
+ * the etcd source sees these classes only; each names the endpoint and the key or prefix and
+ * describes itself in one line.
+ */
+import {
+  ClientClosedError,
+  EtcdAuthenticationFailedError,
+  EtcdPermissionDeniedError,
+  GRPCDeadlineExceededError,
+  GRPCResourceExhastedError,
+  GRPCUnavailableError,
+} from 'etcd3';
+import { KregError, type ErrorSubject } from '../errors.js';
+
+/** Base of every error raised while talking to etcd. */
+export class EtcdError extends KregError {
+  override name = 'EtcdError';
+}
+
+/** etcd could not be reached, dropped the connection, or has no leader right now. */
+export class EtcdUnavailableError extends EtcdError {
+  override name = 'EtcdUnavailableError';
+}
+
+/** A request was sent but got no answer within the command timeout. */
+export class EtcdTimeoutError extends EtcdError {
+  override name = 'EtcdTimeoutError';
+}
+
+/** TLS failed: wrong scheme, untrusted server certificate, or the server refused our client certificate. */
+export class EtcdTlsError extends EtcdError {
+  override name = 'EtcdTlsError';
+}
+
+/** Authentication failed: wrong user or password, or no user given to an etcd with auth enabled. */
+export class EtcdAuthError extends EtcdError {
+  override name = 'EtcdAuthError';
+}
+
+/** The user is authenticated but may not read the key or range. */
+export class EtcdPermissionError extends EtcdError {
+  override name = 'EtcdPermissionError';
+}
+
+/** The requested revision is older than the last compaction, so that history is gone. */
+export class EtcdCompactedError extends EtcdError {
+  override name = 'EtcdCompactedError';
+  constructor(
+    readonly requestedRevision: number,
+    /** The revision etcd was compacted at (the oldest readable one); undefined when it could not be learned. */
+    readonly compactedRevision: number | undefined,
+    subject: ErrorSubject,
+    options?: { cause?: unknown; whileListing?: boolean },
+  ) {
+    const oldest = compactedRevision === undefined ? 'the oldest readable revision is unknown' : `the oldest readable revision is ${compactedRevision}`;
+    const during = options?.whileListing === true ? ' while the listing was being read; start it again' : '';
+    super('etcd-compacted', `revision ${requestedRevision} has been compacted${during} (${oldest})`, subject, options);
+  }
+}
+
+/** The requested revision is newer than etcd's current revision. */
+export class EtcdFutureRevisionError extends EtcdError {
+  override name = 'EtcdFutureRevisionError';
+}
+
+/** A response was larger than the client accepts (gRPC max receive message size). */
+export class EtcdMessageTooLargeError extends EtcdError {
+  override name = 'EtcdMessageTooLargeError';
+  constructor(
+    /** Size of the refused message and the limit, in bytes, when gRPC reported them. */
+    readonly sizes: { messageBytes: number; limitBytes: number } | undefined,
+    subject: ErrorSubject,
+    options?: { cause?: unknown },
+  ) {
+    const detail = sizes === undefined ? '' : ` (${sizes.messageBytes} bytes, limit ${sizes.limitBytes})`;
+    super('etcd-message-too-large', `etcd response too large for the client${detail}; use a smaller page size`, subject, options);
+  }
+}
+
+/** Any other failure of an etcd request; the message keeps etcd's own words. */
+export class EtcdRequestError extends EtcdError {
+  override name = 'EtcdRequestError';
+}
+
+/** What was being done when the error happened; it fills in the error's subject and wording. */
+export interface EtcdErrorContext {
+  /** The endpoint(s), as given to the client. */
+  endpoint: string;
+  /** The key read, or the prefix listed. */
+  key?: string;
+  /** The revision asked for, if any (for compacted / future revision errors). */
+  revision?: number;
+  /** The user we authenticate as, if any. */
+  user?: string;
+  /** 'connect' while dialing and authenticating (bounded by the dial timeout), else 'request'. */
+  phase?: 'connect' | 'request';
+  /** The timeout that bounded the failing call, for the message. */
+  timeoutMs?: number;
+}
+
+/**
+ * The boundary: turns whatever etcd3 or gRPC threw into one of the classes above. etcd3 already
+ * casts gRPC errors into its own classes (and loses the numeric status), so this matches on those
+ * classes first and on etcd's stable "etcdserver: ..." texts second.
+ */
+export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdError {
+  const subject: ErrorSubject = { endpoint: context.endpoint };
+  if (context.key !== undefined) subject.key = context.key;
+  if (raw instanceof KregError) {
+    return raw instanceof EtcdError ? raw.withSubject(subject) : new EtcdRequestError('etcd-request-failed', raw.message, subject, { cause: raw });
+  }
+  const text = raw instanceof Error ? raw.message : String(raw);
+  const reason = grpcReason(text);
+  const cause = { cause: raw };
+
+  if (raw instanceof ClientClosedError) {
+    return new EtcdError('etcd-client-closed', 'the etcd client was already closed', subject, cause);
+  }
+  if (raw instanceof EtcdAuthenticationFailedError || /authentication failed/.test(text)) {
+    const who = context.user === undefined ? '' : ` for user "${context.user}"`;
+    return new EtcdAuthError('etcd-auth-failed', `authentication failed${who}: wrong user name or password`, subject, cause);
+  }
+  if (/user name is empty/.test(text)) {
+    return new EtcdAuthError('etcd-auth-required', 'etcd has authentication enabled; give a user (--user or ETCDCTL_USER)', subject, cause);
+  }
+  if (raw instanceof EtcdPermissionDeniedError || /permission denied/.test(text)) {
+    const who = context.user === undefined ? 'this client' : `user "${context.user}"`;
+    return new EtcdPermissionError('etcd-permission-denied', `permission denied: ${who} may not read this key range`, subject, cause);
+  }
+  if (/required revision has been compacted/.test(text)) {
+    return new EtcdCompactedError(context.revision ?? 0, undefined, subject, cause);
+  }
+  if (/required revision is a future revision/.test(text)) {
+    const asked = context.revision === undefined ? 'the requested revision' : `revision ${context.revision}`;
+    return new EtcdFutureRevisionError('etcd-future-revision', `${asked} is newer than etcd's current revision`, subject, cause);
+  }
+  if (raw instanceof GRPCResourceExhastedError && /larger than max/.test(text)) {
+    const sizes = /larger than max \((\d+) vs\.? (\d+)\)/.exec(text);
+    const parsed = sizes?.[1] !== undefined && sizes[2] !== undefined ? { messageBytes: Number(sizes[1]), limitBytes: Number(sizes[2]) } : undefined;
+    return new EtcdMessageTooLargeError(parsed, subject, cause);
+  }
+  const tlsProblem = describeTlsProblem(text);
+  if (tlsProblem !== undefined) {
+    return new EtcdTlsError('etcd-tls', tlsProblem, subject, cause);
+  }
+  if (raw instanceof GRPCDeadlineExceededError || /DEADLINE_EXCEEDED|request timed out/.test(text)) {
+    const within = context.timeoutMs === undefined ? '' : ` within ${formatMilliseconds(context.timeoutMs)}`;
+    if (context.phase === 'connect') {
+      return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: no answer${within} (dial timeout)`, subject, cause);
+    }
+    return new EtcdTimeoutError('etcd-timeout', `etcd did not answer${within} (command timeout)`, subject, cause);
+  }
+  if (raw instanceof GRPCUnavailableError || /UNAVAILABLE|no leader|leader changed|not capable|too many requests/.test(text)) {
+    const refused = /ECONNREFUSED/.test(text) ? 'connection refused' : reason;
+    return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: ${refused}`, subject, cause);
+  }
+  return new EtcdRequestError('etcd-request-failed', `etcd request failed: ${reason}`, subject, cause);
+}
+
+/** An error worth retrying after a pause: the connection dropped or etcd was briefly leaderless. */
+export function isTransientEtcdError(error: unknown): boolean {
+  return error instanceof EtcdUnavailableError || error instanceof EtcdTimeoutError;
+}
+
+/** The same error, told that the endpoint speaks TLS while the client used http://. */
+export function plainClientToTlsServerError(endpoint: string, key: string | undefined, cause: unknown): EtcdTlsError {
+  const subject: ErrorSubject = { endpoint };
+  if (key !== undefined) subject.key = key;
+  return new EtcdTlsError(
+    'etcd-tls',
+    'the server speaks TLS but the endpoint is http://; use https:// with --cacert (and --cert/--key if it requires client certificates)',
+    subject,
+    { cause },
+  );
+}
+
+/** One clear sentence for a TLS failure, or undefined when the text is not about TLS. */
+function describeTlsProblem(text: string): string | undefined {
+  const detail = tlsDetail(text);
+  if (/secure TLS connection was established|wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(text)) {
+    return 'TLS handshake failed: the server does not speak TLS at this endpoint; use http://';
+  }
+  if (/unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate has expired|CERT_/i.test(text)) {
+    return `the server's TLS certificate is not trusted (${detail}); check --cacert`;
+  }
+  if (/Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME/i.test(text)) {
+    return `the server's TLS certificate does not name this host (${detail})`;
+  }
+  if (/alert (bad certificate|certificate required|unknown ca|certificate unknown|handshake failure)/i.test(text)) {
+    return `the server refused the client certificate (${detail}); give --cert and --key signed by a CA the server trusts`;
+  }
+  if (/SSL routines|ERR_SSL|\bTLS\b/i.test(text)) {
+    return `TLS failed (${detail})`;
+  }
+  return undefined;
+}
+
+/** The short human part of an OpenSSL/Node TLS message, e.g. "sslv3 alert bad certificate". */
+function tlsDetail(text: string): string {
+  const openssl = /SSL routines:[^:]*:([^:]+):/.exec(text);
+  if (openssl?.[1] !== undefined) return openssl[1].trim();
+  return grpcReason(text);
+}
+
+/** A gRPC message without its status prefix, etcd's "etcdserver:" tag and grpc-js's connection boilerplate. */
+function grpcReason(text: string): string {
+  return text
+    .replace(/^\w*Error:\s*/, '')
+    .replace(/^\d+ [A-Z_]+:\s*/, '')
+    .replace(/No connection established\. Last error:\s*/, '')
+    .replace(/\s*Resolution note:.*$/s, '')
+    .replace(/^(Error:\s*)+/, '')
+    .replace(/etcdserver:\s*/g, '')
+    .replace(/\s*\(\d{4}-\d\d-\d\dT[^)]*\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
+}
+
+function formatMilliseconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
