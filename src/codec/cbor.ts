@@ -14,15 +14,18 @@
  * into RFC 3339 strings and a byte string inside tags 21/22/23 into base64url/base64/hex text.
  * decodeCbor does the same, so the decoded value is what the API server would serve.
  *
- * Two deliberate differences: indefinite lengths, which the API server accepts but never writes,
- * are rejected unless `allowIndefiniteLength` is set (kreg wants a byte-exact round trip); and the
- * API server's limits of 64 nesting levels and 1024 array elements / map pairs are not applied
- * (kreg must be able to show values the API server would choke on); `maxDepth` defaults to 10000.
+ * Two deliberate differences. Indefinite lengths, which the API server accepts but never writes,
+ * are rejected unless `allowIndefiniteLength` is set (kreg wants a byte-exact round trip). And the
+ * nesting limit is `maxDepth`, 10000 by default like Go's encoding/json, where the API server
+ * allows 65535 (since kubernetes#135340; before it, 64 levels and 1024 array elements or map
+ * pairs, limits kreg does not apply so that it can still show values such a server rejects).
  *
  * Round trip: for anything Kubernetes's encoder writes, encodeCbor(decodeCbor(x).value) equals x.
  * That holds because the JsonValue model keeps int64 and float64 apart (see json-value.ts) and
  * because byte strings that are not valid UTF-8 survive as surrogate escapes (see utf8.ts).
- * For other inputs, decodeCbor reports `canonical: false` and where the first difference is.
+ * The one exception is a []byte in tag 22: it decodes to its base64 text, as the API serves it,
+ * and re-encodes as a plain string (custom resources, kept as unstructured, never contain one).
+ * For every input, decodeCbor reports `canonical: false` when re-encoding would differ, and where.
  *
  * Decoding and encoding are iterative (explicit stacks), so deep nesting cannot overflow the JS
  * call stack (which gives out around 5000 recursive levels).
@@ -36,11 +39,12 @@ import {
   INT64_MIN,
   float64,
   formatPath,
+  isInt64Number,
   isPlainObject,
   setOwnProperty,
 } from './json-value.js';
 import type { JsonArray, JsonObject, JsonValue, PathSegment } from './json-value.js';
-import { compareBytes, decodeUtf8, firstInvalidUtf8, utf8ByteLength, writeUtf8 } from './utf8.js';
+import { compareByteRanges, compareBytes, decodeUtf8, firstInvalidUtf8, utf8ByteLength, writeUtf8 } from './utf8.js';
 
 /** Tag 55799, "self-described CBOR", which Kubernetes puts before every stored CBOR value. */
 export const SELF_DESCRIBED_CBOR_TAG = 55799;
@@ -138,6 +142,9 @@ interface TagFrame {
 
 type DecodeFrame = ArrayFrame | MapFrame | TagFrame;
 
+const MAX_CACHED_STRING_BYTES = 32;
+const MAX_CACHED_STRINGS = 4096;
+
 class CborDecoder {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
@@ -147,6 +154,7 @@ class CborDecoder {
   private pos = 0;
   private laterEncoding: LaterEncoding | undefined = undefined;
   private note: NonCanonicalNote | undefined = undefined;
+  private readonly stringCache = new Map<number, { from: number; to: number; text: string }>();
 
   constructor(bytes: Uint8Array, maxDepth: number, allowIndefiniteLength: boolean) {
     this.bytes = bytes;
@@ -267,10 +275,7 @@ class CborDecoder {
     if (
       this.note === undefined &&
       frame.previousKeyEnd >= 0 &&
-      compareBytes(
-        this.bytes.subarray(frame.previousKeyStart, frame.previousKeyEnd),
-        this.bytes.subarray(frame.keyStart, keyEnd),
-      ) > 0
+      compareByteRanges(this.bytes, frame.previousKeyStart, frame.previousKeyEnd, this.bytes, frame.keyStart, keyEnd) > 0
     ) {
       this.noteNonCanonical(frame.keyStart, 'map keys are not sorted bytewise by their encoding');
     }
@@ -424,8 +429,30 @@ class CborDecoder {
       }
       return this.byteStringText(joined, 0, total);
     }
-    const [from, to] = this.readDefiniteRange(info, start, 'byte string');
-    return this.byteStringText(this.bytes, from, to);
+    const length = this.readArgument(info, start);
+    if (typeof length === 'bigint' || length > this.bytes.length - this.pos) {
+      throw this.error('truncated', `byte string of ${length} bytes runs past the end of the value`, start);
+    }
+    const from = this.pos;
+    this.pos += length;
+    if (length <= MAX_CACHED_STRING_BYTES && this.laterEncoding === undefined) return this.cachedString(from, this.pos);
+    return this.byteStringText(this.bytes, from, this.pos);
+  }
+
+  /**
+   * Short strings repeat (field names, label values): decode each once. Besides the decoding,
+   * this saves V8 from hashing a fresh copy of every key string when it becomes a property name.
+   */
+  private cachedString(from: number, to: number): string {
+    const bytes = this.bytes;
+    let hash = 0x811c9dc5; // FNV-1a
+    for (let at = from; at < to; at++) hash = Math.imul(hash ^ bytes[at]!, 0x01000193);
+    hash ^= to - from;
+    const entry = this.stringCache.get(hash);
+    if (entry !== undefined && compareByteRanges(bytes, entry.from, entry.to, bytes, from, to) === 0) return entry.text;
+    const text = decodeUtf8(bytes, from, to);
+    if (entry === undefined && this.stringCache.size < MAX_CACHED_STRINGS) this.stringCache.set(hash, { from, to, text });
+    return text;
   }
 
   /** A Go string from a byte string, or its base64/base64url/hex text inside tags 21-23. */
@@ -660,7 +687,6 @@ interface SortedKey {
 }
 
 const TWO_POW_32 = 0x100000000;
-const TWO_POW_63 = 2 ** 63;
 
 class CborEncoder {
   private buffer = new Uint8Array(4096);
@@ -711,7 +737,7 @@ class CborEncoder {
         this.writeString(item);
         return;
       case 'number':
-        if (Number.isInteger(item) && Math.abs(item) < TWO_POW_63) this.writeInteger(item);
+        if (isInt64Number(item)) this.writeInteger(item);
         else this.writeFloat(item);
         return;
       case 'bigint':

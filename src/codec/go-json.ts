@@ -25,6 +25,7 @@ import {
   float64,
   formatPath,
   int64,
+  isInt64Number,
   isPlainObject,
   setOwnProperty,
 } from './json-value.js';
@@ -71,7 +72,6 @@ interface ObjectWriteFrame {
   next: number;
 }
 
-const TWO_POW_63 = 2 ** 63;
 /** Characters that may need escaping; strings without any are written as they are. */
 const NEEDS_ESCAPE_HTML = /["\\<>&\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 const NEEDS_ESCAPE_PLAIN = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
@@ -103,7 +103,8 @@ class GoJsonWriter {
   private readonly escapes: (string | undefined)[];
   private readonly needsEscape: RegExp;
   private readonly stack: (ArrayWriteFrame | ObjectWriteFrame)[] = [];
-  private out = '';
+  /** Pieces of the output, joined once at the end (cheaper than growing one string). */
+  private readonly out: string[] = [];
 
   constructor(options: GoJsonOptions) {
     this.sortKeys = (options.keyOrder ?? 'sorted') === 'sorted';
@@ -120,24 +121,24 @@ class GoJsonWriter {
       this.writeItem(current);
       for (;;) {
         const frame = stack[stack.length - 1];
-        if (frame === undefined) return this.out;
+        if (frame === undefined) return this.out.join('');
         if (frame.kind === 'array') {
           if (frame.next < frame.items.length) {
-            if (frame.next > 0) this.out += ',';
+            if (frame.next > 0) this.out.push(',');
             current = frame.items[frame.next++];
             break;
           }
-          this.out += ']';
+          this.out.push(']');
         } else {
           if (frame.next < frame.keys.length) {
-            if (frame.next > 0) this.out += ',';
+            if (frame.next > 0) this.out.push(',');
             const key = frame.keys[frame.next++]!;
             this.writeString(key);
-            this.out += ':';
+            this.out.push(':');
             current = frame.object[key];
             break;
           }
-          this.out += '}';
+          this.out.push('}');
         }
         stack.pop();
       }
@@ -151,31 +152,31 @@ class GoJsonWriter {
         return;
       case 'number':
         // Integral and within int64: an int64 (see json-value.ts). Otherwise a float64.
-        if (Number.isInteger(item) && Math.abs(item) < TWO_POW_63) {
-          this.out += Number.isSafeInteger(item) ? String(item === 0 ? 0 : item) : BigInt(item).toString();
+        if (isInt64Number(item)) {
+          this.out.push(Number.isSafeInteger(item) ? String(item === 0 ? 0 : item) : BigInt(item).toString());
         } else {
-          this.out += this.formatFloat(item);
+          this.out.push(this.formatFloat(item));
         }
         return;
       case 'bigint':
-        this.out += item.toString();
+        this.out.push(item.toString());
         return;
       case 'boolean':
-        this.out += item ? 'true' : 'false';
+        this.out.push(item ? 'true' : 'false');
         return;
       case 'object':
         if (item === null) {
-          this.out += 'null';
+          this.out.push('null');
           return;
         }
         if (item instanceof GoFloat) {
-          this.out += this.formatFloat(item.value);
+          this.out.push(this.formatFloat(item.value));
           return;
         }
         if (Array.isArray(item)) {
-          if (item.length === 0) this.out += '[]';
+          if (item.length === 0) this.out.push('[]');
           else {
-            this.out += '[';
+            this.out.push('[');
             this.push({ kind: 'array', items: item, next: 0 });
           }
           return;
@@ -184,11 +185,11 @@ class GoJsonWriter {
           const object = item as Readonly<Record<string, unknown>>;
           const keys = Object.keys(object);
           if (keys.length === 0) {
-            this.out += '{}';
+            this.out.push('{}');
             return;
           }
           if (this.sortKeys) keys.sort(compareUtf8);
-          this.out += '{';
+          this.out.push('{');
           this.push({ kind: 'object', object, keys, next: 0 });
           return;
         }
@@ -214,7 +215,7 @@ class GoJsonWriter {
   /** Go's encodeState.string with the configured escapes. */
   private writeString(text: string): void {
     if (!this.needsEscape.test(text)) {
-      this.out += `"${text}"`;
+      this.out.push(`"${text}"`);
       return;
     }
     const escapes = this.escapes;
@@ -242,7 +243,7 @@ class GoJsonWriter {
       out += text.slice(runStart, i) + escape;
       runStart = i + 1;
     }
-    this.out += `${out}${text.slice(runStart)}"`;
+    this.out.push(`${out}${text.slice(runStart)}"`);
   }
 
   private push(frame: ArrayWriteFrame | ObjectWriteFrame): void {

@@ -6,14 +6,17 @@
  * (CBOR by major type, JSON by the spelling "1" vs "1.0"), and kreg must too, or re-encoding a
  * decoded value would not reproduce the stored bytes. JS has a single number type, so:
  *
- * - a plain `number` that is an integer is an int64 (only safe integers are produced by decoders);
+ * - a plain `number` that is an integer is an int64 (only safe integers are produced by decoders;
+ *   see isInt64Number for the rest);
  * - a `bigint` is an int64 outside the safe range (|n| > 2^53 - 1), kept exact;
  * - a plain `number` with a fraction is a float64 (it cannot be an int64, so no marker is needed);
  * - a `GoFloat` is a float64 whose value happens to be integral (1.0, -0.0, 1e300). Decoders only
  *   wrap integral floats, so every float64 has exactly one representation and deep equality works.
  *
  * Only the ambiguous case carries a marker, because it is rare in real objects (most float fields
- * hold fractions) and a plain number stays the easy thing to read everywhere else.
+ * hold fractions) and a plain number stays the easy thing to read everywhere else. The marker is
+ * an object, so `typeof` says 'object' and `if (x)` holds even for GoFloat(0): read numbers
+ * through numericValue (or valueOf) where a float may occur.
  *
  * Pure module: no Node APIs.
  */
@@ -61,6 +64,17 @@ export function float64(value: number): number | GoFloat {
 export function int64(value: bigint): number | bigint {
   return value >= -MAX_SAFE_BIGINT && value <= MAX_SAFE_BIGINT ? Number(value) : value;
 }
+
+/**
+ * Whether a plain number stands for an int64 (integral and in int64 range) rather than a float64.
+ * Decoders only produce safe integers; the wider range covers numbers computed by callers, read
+ * the way Kubernetes reads a JSON integer literal (beyond int64 it falls back to float64).
+ */
+export function isInt64Number(value: number): boolean {
+  return Number.isInteger(value) && value >= -TWO_POW_63 && value < TWO_POW_63;
+}
+
+const TWO_POW_63 = 2 ** 63;
 
 /** The numeric value of a number-like JsonValue (bigints may lose precision), else undefined. */
 export function numericValue(value: JsonValue): number | undefined {
