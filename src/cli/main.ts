@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
+import { keysCommand } from './commands/keys.js';
 
 export function buildParser(argv: string[]) {
   return yargs(argv)
@@ -14,8 +15,9 @@ export function buildParser(argv: string[]) {
     .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
     .command(decodeCommand)
     .command(encodeCommand)
+    .command(keysCommand)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
-    .demandCommand(1, 'name a command')
+    .demandCommand(1, 'name a command (kreg --help lists them)')
     .strict()
     .help()
     .alias('help', 'h')
@@ -40,10 +42,6 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.stderr.write(`kreg: ${describeError(err)}\n`);
     if (debug && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
-    if (!(err instanceof KregError) && !(err instanceof Error && err.name === 'YError')) {
-      // Not one of ours: still one line, but hint at --debug for the report.
-      if (!debug) process.stderr.write('kreg: (an unexpected error; run again with --debug for the stack)\n');
-    }
     process.exitCode = err instanceof KregError && typeof (err as KregError & { exitCode?: number }).exitCode === 'number' ? (err as KregError & { exitCode: number }).exitCode : 1;
   }
 }

@@ -1,0 +1,275 @@
+/**
+ * kreg keys: etcd keys ⇄ resources ⇄ REST paths, offline, from the built-in registry.
+ *   kreg keys explain KEY            what an etcd key (or API path / URL) holds, and where the API serves it
+ *   kreg keys for RESOURCE [NAME]    the etcd key (or listing prefix) of a kubectl-style resource
+ *   kreg keys list                   the built-in resources and their etcd prefixes
+ */
+import type { CommandModule } from 'yargs';
+import type { JsonObject, JsonValue } from '../../codec/json-value.js';
+import {
+  DEFAULT_PREFIX,
+  apiPathOf,
+  apiVersionOf,
+  builtinRegistry,
+  describeKey,
+  keyForEntry,
+  normalizePrefix,
+  parseKey,
+  parseRestPath,
+  resolveResource,
+  restPathForEntry,
+  restPathForKey,
+  scopeOf,
+  type ParsedKey,
+  type ResourceEntry,
+} from '../../keys/index.js';
+import { formatJson, formatObject } from '../output.js';
+
+type Format = 'text' | 'yaml' | 'json';
+
+/** Fields in display order; undefined values are left out. */
+type Fields = [string, string | boolean | readonly string[] | undefined][];
+
+function toObject(fields: Fields): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of fields) if (v !== undefined) out[k] = (Array.isArray(v) ? [...v] : v) as JsonValue;
+  return out;
+}
+
+/** A readable `field: value` block, in the given order. */
+function toText(fields: Fields): string {
+  const shown = fields.filter(([, v]) => v !== undefined);
+  const width = Math.max(...shown.map(([k]) => k.length)) + 2;
+  return shown
+    .map(([k, v]) => `${`${k}:`.padEnd(width)}${Array.isArray(v) ? v.join(', ') : String(v)}\n`)
+    .join('');
+}
+
+function print(fields: Fields, format: Format): void {
+  process.stdout.write(format === 'text' ? toText(fields) : formatObject(toObject(fields), format));
+}
+
+function groupName(group: string): string {
+  return group === '' ? 'core' : group;
+}
+
+/** Whether the argument is an API path, URL or kubectl get --raw rather than an etcd key. */
+function looksLikeRestPath(input: string, prefix: string): boolean {
+  const text = input.trim();
+  if (/^kubectl\s/.test(text) || /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text)) return true;
+  if (prefix !== '' && (text === prefix || text.startsWith(`${prefix}/`))) return false;
+  return /^\/apis?\//.test(apiPathOf(text));
+}
+
+function explainFields(parsed: ParsedKey, prefix: string, restPath: string | undefined, input: string | undefined): Fields {
+  const given: Fields = input === undefined ? [] : [['input', input]];
+  switch (parsed.type) {
+    case 'special': {
+      const value = parsed.special.rule.value;
+      return [
+        ...given,
+        ['etcdKey', parsed.key],
+        ['type', 'special'],
+        ['id', parsed.special.rule.id],
+        ['value', value.format === 'object' ? `${value.apiVersion} ${value.kind}` : value.description],
+        ['expiry', parsed.special.rule.expiry],
+        ['explanation', parsed.special.description],
+      ];
+    }
+    case 'aggregated': {
+      let rest: string | undefined;
+      try {
+        rest = restPath ?? restPathForKey(parsed.key, { prefix });
+      } catch {
+        rest = undefined;
+      }
+      return [
+        ...given,
+        ['etcdKey', parsed.key],
+        ['type', 'aggregated'],
+        ['group', parsed.group],
+        ['versions', parsed.versions],
+        ['resource', parsed.resource],
+        ['namespace', parsed.namespace],
+        ['name', parsed.name],
+        ['restPath', rest === undefined ? undefined : `GET ${rest}`],
+        ['explanation', describeKey(parsed)],
+      ];
+    }
+    case 'listing':
+    case 'object': {
+      const rest = restPath ?? restPathForKey(parsed.key, { prefix });
+      return [
+        ...given,
+        ['etcdKey', parsed.key],
+        ['type', parsed.type],
+        ['group', groupName(parsed.group)],
+        ['version', parsed.version],
+        ['apiVersion', apiVersionOf(parsed.group, parsed.version)],
+        ['resource', parsed.resource],
+        ['kind', parsed.kind],
+        ['scope', parsed.scope],
+        ['namespace', parsed.namespace],
+        ['name', parsed.type === 'object' ? parsed.name : undefined],
+        ['restPath', `GET ${rest}`],
+        ['explanation', describeKey(parsed)],
+        ['note', parsed.entry.note],
+      ];
+    }
+  }
+}
+
+interface ExplainArgs {
+  key: string;
+  output: Format;
+  'etcd-prefix': string;
+}
+
+const explainCommand: CommandModule<object, ExplainArgs> = {
+  command: 'explain <key>',
+  describe: 'What an etcd key (or API path, URL, kubectl get --raw path) holds, and the REST path serving it',
+  builder: (y) =>
+    y
+      .positional('key', { type: 'string', demandOption: true, describe: 'etcd key, API path, full URL or kubectl get --raw path' })
+      .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
+      .example('$0 keys explain /registry/services/specs/default/kubernetes', 'the key of: kubectl get --raw /api/v1/namespaces/default/services/kubernetes')
+      .example('$0 keys explain /api/v1/namespaces/default/services/kubernetes', 'the key of: etcdctl get /registry/services/specs/default/kubernetes')
+      .example("$0 keys explain 'https://127.0.0.1:6443/apis/apps/v1/namespaces/shop/deployments/web?pretty' -o json", 'full URLs are accepted'),
+  handler: (args) => {
+    const prefix = normalizePrefix(args['etcd-prefix']);
+    if (looksLikeRestPath(args.key, prefix)) {
+      const rest = parseRestPath(args.key, { prefix });
+      if (rest.type === 'aggregated') {
+        print(
+          [
+            ['input', args.key],
+            ['type', 'aggregated'],
+            ['group', rest.group],
+            ['version', rest.version],
+            ['resource', rest.resource],
+            ['namespace', rest.namespace],
+            ['name', rest.name],
+            ['restPath', `GET ${rest.restPath}`],
+            ['explanation', `Served by the aggregated API server behind ${rest.apiServices.map((s) => `${s.service.namespace}/${s.service.name}`).join(', ')}: nothing is kept in kube-apiserver's etcd.`],
+          ],
+          args.output,
+        );
+        return;
+      }
+      const parsed = parseKey(rest.etcdKey, { prefix });
+      const fields = explainFields(parsed, prefix, rest.restPath, args.key);
+      if (!rest.versionServed) fields.push(['warning', `${rest.version} is not a version this kube-apiserver serves for ${rest.resource}`]);
+      if (rest.subresource !== undefined) fields.push(['subresource', rest.subresource]);
+      print(fields, args.output);
+      return;
+    }
+    print(explainFields(parseKey(args.key.trim(), { prefix }), prefix, undefined, undefined), args.output);
+  },
+};
+
+interface ForArgs {
+  resource: string;
+  name: string | undefined;
+  namespace: string | undefined;
+  output: Format;
+  'etcd-prefix': string;
+}
+
+const forCommand: CommandModule<object, ForArgs> = {
+  command: 'for <resource> [name]',
+  describe: 'The etcd key of a kubectl-style resource and name (the listing prefix without a name)',
+  builder: (y) =>
+    y
+      .positional('resource', { type: 'string', demandOption: true, describe: 'plural, singular, short name or resource.group, as kubectl takes' })
+      .positional('name', { type: 'string', describe: 'object name; without it, the prefix that lists them' })
+      .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default "default" when a namespaced object is named)' })
+      .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
+      .example('$0 keys for svc kubernetes -n default', 'etcdctl get /registry/services/specs/default/kubernetes')
+      .example('$0 keys for deployments.apps -n shop', 'etcdctl get --prefix --keys-only /registry/deployments/shop/')
+      .example('$0 keys for nodes', 'etcdctl get --prefix --keys-only /registry/minions/'),
+  handler: (args) => {
+    const prefix = normalizePrefix(args['etcd-prefix']);
+    const entry = resolveResource(args.resource, { registry: builtinRegistry() });
+    // Like kubectl: -n is ignored for cluster-scoped resources, and a named namespaced object is in "default".
+    const namespace = entry.namespaced ? (args.namespace ?? (args.name === undefined ? undefined : 'default')) : undefined;
+    const where = { ...(namespace === undefined ? {} : { namespace }), ...(args.name === undefined ? {} : { name: args.name }) };
+    const key = keyForEntry(entry, where, prefix);
+    print(
+      [
+        ['etcdKey', key],
+        ['type', args.name === undefined ? 'listing' : 'object'],
+        ['group', groupName(entry.group)],
+        ['version', entry.storageVersion],
+        ['resource', entry.resource],
+        ['kind', entry.kind],
+        ['scope', scopeOf(entry)],
+        ['namespace', namespace],
+        ['name', args.name],
+        ['restPath', `GET ${restPathForEntry(entry, where)}`],
+        ['note', entry.note],
+      ],
+      args.output,
+    );
+  },
+};
+
+interface ListArgs {
+  output: 'text' | 'json';
+  retired: boolean;
+  'etcd-prefix': string;
+}
+
+function listRow(entry: ResourceEntry, prefix: string): JsonObject {
+  const row: JsonObject = {
+    resource: entry.resource,
+    group: entry.group,
+    kind: entry.kind,
+    namespaced: entry.namespaced,
+    storageVersion: entry.storageVersion,
+    etcdPrefix: `${prefix}/${entry.storagePath}/`,
+  };
+  if (entry.storedAs !== undefined) row['storedAs'] = `${entry.storedAs.resource}${entry.storedAs.group === '' ? '' : `.${entry.storedAs.group}`}`;
+  if (entry.removedIn !== undefined) row['removedIn'] = entry.removedIn;
+  return row;
+}
+
+const listCommand: CommandModule<object, ListArgs> = {
+  command: 'list',
+  describe: 'The built-in resources kube-apiserver stores, with their storage versions and etcd prefixes',
+  builder: (y) =>
+    y
+      .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('retired', { type: 'boolean', default: false, describe: 'also list resources no longer served, whose keys may remain' })
+      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
+      .example('$0 keys list', 'like kubectl api-resources, with where each resource lives in etcd')
+      .example('$0 keys list -o json', 'an array of objects'),
+  handler: (args) => {
+    const prefix = normalizePrefix(args['etcd-prefix']);
+    const entries = builtinRegistry().resources.filter((e) => e.origin === 'builtin' || (args.retired && e.origin === 'retired'));
+    const rows = entries.map((e) => listRow(e, prefix));
+    if (args.output === 'json') {
+      process.stdout.write(`${formatJson(rows)}\n`);
+      return;
+    }
+    const header = ['RESOURCE', 'GROUP', 'KIND', 'NAMESPACED', 'STORAGE VERSION', 'ETCD PREFIX'];
+    const cells = entries.map((e) => [e.resource, e.group, e.kind, String(e.namespaced), e.storageVersion, `${prefix}/${e.storagePath}/`]);
+    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+    const line = (c: readonly string[]): string =>
+      `${c.map((v, i) => (i === c.length - 1 ? v : v.padEnd((widths[i] ?? 0) + 3))).join('')}\n`;
+    process.stdout.write([header, ...cells].map(line).join(''));
+  },
+};
+
+export const keysCommand: CommandModule<object, object> = {
+  command: 'keys <command>',
+  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline, built-in resources)',
+  builder: (y) =>
+    y
+      .command(explainCommand)
+      .command(forCommand)
+      .command(listCommand)
+      .demandCommand(1, 'name a keys command: explain, for or list'),
+  handler: () => undefined,
+};
