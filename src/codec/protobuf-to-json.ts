@@ -118,7 +118,9 @@ function readFields(ctx: DecodeContext, message: SchemaMessage, start: number, e
     }
     if (field.mapKey !== undefined) {
       const entries = (slots[field.index] ??= {}) as JsonObject;
-      const [s, e] = r.lengthDelimited();
+      const e = r.delimitedEnd();
+      const s = r.pos;
+      r.pos = e;
       readMapEntry(ctx, field, entries, s, e, path);
     } else if (field.repeated === true) {
       const items = (slots[field.index] ??= []) as JsonValue[];
@@ -136,11 +138,15 @@ function readFields(ctx: DecodeContext, message: SchemaMessage, start: number, e
 function readValue(ctx: DecodeContext, r: WireReader, field: SchemaField, path: FieldPath | undefined, bytesAsText = false): JsonValue {
   switch (field.type) {
     case 'string': {
-      const [s, e] = r.lengthDelimited();
+      const e = r.delimitedEnd();
+      const s = r.pos;
+      r.pos = e;
       return utf8Decode(ctx.buf, s, e);
     }
     case 'bytes': {
-      const [s, e] = r.lengthDelimited();
+      const e = r.delimitedEnd();
+      const s = r.pos;
+      r.pos = e;
       return bytesAsText ? utf8Decode(ctx.buf, s, e) : base64Encode(ctx.buf, s, e);
     }
     case 'int32':
@@ -152,7 +158,9 @@ function readValue(ctx: DecodeContext, r: WireReader, field: SchemaField, path: 
     case 'double':
       return r.double();
     default: {
-      const [s, e] = r.lengthDelimited();
+      const e = r.delimitedEnd();
+      const s = r.pos;
+      r.pos = e;
       return decodeMessage(ctx, field.message as SchemaMessage, s, e, path);
     }
   }
@@ -171,11 +179,14 @@ function readMapEntry(ctx: DecodeContext, field: SchemaField, entries: JsonObjec
     const number = tag >>> 3;
     const wireType = tag & 7;
     if (number === 1 && wireType === WIRE_BYTES) {
-      const [s, e] = r.lengthDelimited();
-      key = utf8Decode(ctx.buf, s, e);
+      const e = r.delimitedEnd();
+      key = utf8Decode(ctx.buf, r.pos, e);
+      r.pos = e;
     } else if (number === 2 && wireType === field.wireType) {
       if (field.message !== undefined) {
-        [valueStart, valueEnd] = r.lengthDelimited();
+        valueEnd = r.delimitedEnd();
+        valueStart = r.pos;
+        r.pos = valueEnd;
       } else {
         value = readValue(ctx, r, field, path);
       }
@@ -222,47 +233,80 @@ function isGoZero(value: JsonValue): boolean {
   return false;
 }
 
+type Assembler = (ctx: DecodeContext, slots: Slots, path: FieldPath | undefined, out: JsonObject) => JsonObject;
+
+/** Assemblers by message, compiled on first use. */
+const assemblers = new WeakMap<SchemaMessage, Assembler>();
+
 function assembleObject(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined, out: JsonObject): JsonObject {
-  for (const field of message.fields) {
-    if (field.skip === true) continue;
-    let value = slots[field.index];
+  let assemble = assemblers.get(message);
+  if (assemble === undefined) {
+    assemble = compileAssembler(message);
+    assemblers.set(message, assemble);
+  }
+  return assemble(ctx, slots, path, out);
+}
+
+/** What generated assemblers call for the less common cases. */
+const assemblerHelpers = {
+  zeroOfMessage,
+  childPath,
+  isGoZero,
+  isEmptyContainer,
+  setOwnProperty,
+  inline(ctx: DecodeContext, field: SchemaField, value: JsonValue | undefined, path: FieldPath | undefined, out: JsonObject): void {
+    const inlined = value ?? zeroOfMessage(ctx, field.message as SchemaMessage, path);
+    if (typeof inlined !== 'object' || inlined === null || Array.isArray(inlined)) return;
+    // Go gives the outer struct's own fields precedence over inlined ones of the same name.
+    for (const [k, v] of Object.entries(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, v);
+  },
+};
+
+/**
+ * Go's JSON rules for one message, compiled into straight-line code: with the property names
+ * written out, V8 stores them as fast named properties instead of generic keyed stores, which
+ * roughly halves decoding time. Names come from the schema bundle and are quoted with
+ * JSON.stringify, so nothing from the decoded value ever becomes code.
+ */
+function compileAssembler(message: SchemaMessage): Assembler {
+  const lines: string[] = [];
+  message.fields.forEach((field, i) => {
+    if (field.skip === true) return;
     if (field.inline === true) {
-      const inlined = value ?? zeroOfMessage(ctx, field.message as SchemaMessage, path);
-      if (typeof inlined === 'object' && inlined !== null && !Array.isArray(inlined)) {
-        for (const [k, v] of Object.entries(inlined)) if (!(k in out)) setOwnProperty(out, k, v);
-      }
-      continue;
+      lines.push(`h.inline(ctx, m.fields[${i}], slots[${i}], path, out);`);
+      return;
     }
     const name = field.json as string;
+    const key = JSON.stringify(name);
+    const set = name === '__proto__' ? `h.setOwnProperty(out, ${key}, v);` : `out[${key}] = v;`;
+    const omit = field.omitempty === true || field.omitzero === true;
+    lines.push(`v = slots[${i}];`);
     switch (field.go) {
-      case 'value':
-        if (value === undefined) {
-          value = field.message === undefined ? zeroOfScalar(field.type) : zeroOfMessage(ctx, field.message, childPath(path, name));
-        }
+      case 'value': {
+        if (field.message !== undefined) lines.push(`if (v === undefined) v = h.zeroOfMessage(ctx, m.fields[${i}].message, h.childPath(path, ${key}));`);
+        else lines.push(`if (v === undefined) v = ${JSON.stringify(zeroOfScalar(field.type))};`);
+        const conditions: string[] = [];
         // encoding/json's omitempty never omits a struct; only scalars.
-        if (field.omitempty === true && field.message === undefined && isScalarZero(value)) continue;
-        if (field.omitzero === true && isGoZero(value)) continue;
+        if (field.omitempty === true && field.message === undefined) conditions.push(`!(v === '' || v === 0 || v === false || v === 0n || v === null)`);
+        if (field.omitzero === true) conditions.push('!h.isGoZero(v)');
+        lines.push(conditions.length > 0 ? `if (${conditions.join(' && ')}) ${set}` : set);
         break;
+      }
       case 'pointer':
-        if (value === undefined) {
-          if (field.omitempty === true || field.omitzero === true) continue;
-          value = null;
-        }
+        lines.push(omit ? `if (v !== undefined) ${set}` : `if (v === undefined) v = null; ${set}`);
         break;
       case 'slice':
       case 'map':
       case 'bytes':
-        if (value === undefined || value === null) {
-          if (field.omitempty === true || field.omitzero === true) continue;
-          value = null;
-        } else if (field.omitempty === true && isEmptyContainer(value)) {
-          continue;
-        }
+        lines.push(`if (v === undefined || v === null) { ${omit ? '' : `v = null; ${set}`} }`);
+        lines.push(field.omitempty === true ? `else if (!h.isEmptyContainer(v)) ${set}` : `else ${set}`);
         break;
     }
-    setOwnProperty(out, name, value);
-  }
-  return out;
+  });
+  const body = `return function assemble(ctx, slots, path, out) {\n  let v;\n  ${lines.join('\n  ')}\n  return out;\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from schema facts only, see above
+  const factory = new Function('h', 'm', body) as (helpers: typeof assemblerHelpers, message: SchemaMessage) => Assembler;
+  return factory(assemblerHelpers, message);
 }
 
 function isEmptyContainer(value: JsonValue): boolean {

@@ -106,6 +106,17 @@ export class WireReader {
     return view.getFloat64(0, true);
   }
 
+  /**
+   * Reads a length prefix and returns where the payload ends; the payload starts at pos, and the
+   * caller sets pos to the end once it has read it. Allocation-free, for the hot paths.
+   */
+  delimitedEnd(): number {
+    const at = this.pos;
+    const len = this.uint32();
+    if (len > this.end - this.pos) this.fail(`truncated: field needs ${len} bytes, ${this.end - this.pos} left`, at);
+    return this.pos + len;
+  }
+
   /** Length-delimited payload as [start, end) within buf. */
   lengthDelimited(): [number, number] {
     const at = this.pos;
