@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
+import { getCommand } from './commands/get.js';
 import { keysCommand } from './commands/keys.js';
 
 export function buildParser(argv: string[]) {
@@ -15,6 +16,7 @@ export function buildParser(argv: string[]) {
     .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
     .command(decodeCommand)
     .command(encodeCommand)
+    .command(getCommand)
     .command(keysCommand)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'name a command (kreg --help lists them)')

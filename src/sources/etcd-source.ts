@@ -104,7 +104,7 @@ export class EtcdSource implements EntrySource {
 
     const prefixBytes = Buffer.from(prefix, 'utf8');
     // An empty key is invalid in etcd; "\0" to "\0" is its spelling of "every key".
-    let startKey = prefixBytes.length === 0 ? Buffer.from([0]) : prefixBytes;
+    let startKey = options.from !== undefined ? Buffer.from(options.from, 'utf8') : prefixBytes.length === 0 ? Buffer.from([0]) : prefixBytes;
     const rangeEnd = prefixRangeEnd(prefixBytes);
     let limit = Math.min(this.chunkSize, FIRST_PAGE_KEYS);
     let seenBytes = 0;
@@ -164,6 +164,18 @@ export class EtcdSource implements EntrySource {
     try {
       const status = await this.client.maintenance.status();
       return Number(status.header.revision);
+    } catch (raw) {
+      throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
+    }
+  }
+
+  async leaseTimeToLive(lease: string): Promise<number | undefined> {
+    if (lease === '0') return undefined;
+    await this.ensureConnected(undefined);
+    try {
+      const response = await this.client.leaseClient.leaseTimeToLive({ ID: lease, keys: false });
+      const ttl = Number(response.TTL);
+      return ttl < 0 ? undefined : ttl;
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }

@@ -24,6 +24,8 @@ export interface RangeOptions {
   revision?: number;
   /** Skip values (sizes and revisions only) where the source can. */
   keysOnly?: boolean;
+  /** Start at this key (inclusive) instead of the prefix itself; it must lie under the prefix. */
+  from?: string;
 }
 
 export interface EntrySource {
@@ -35,5 +37,7 @@ export interface EntrySource {
   get(key: string, options?: { revision?: number }): Promise<Entry | undefined>;
   /** The revision reads are taken at when none is given. */
   currentRevision(): Promise<number>;
+  /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
+  leaseTimeToLive?(lease: string): Promise<number | undefined>;
   close(): Promise<void>;
 }

@@ -1,0 +1,119 @@
+/**
+ * Entries of a source turned into what a Kubernetes user knows: the resource registry learned
+ * from the CRDs and APIServices stored in the same etcd, the top-level directories of the
+ * registry, and stored values decoded into objects with metadata.resourceVersion filled in.
+ */
+import { decodeValue, type DecodedValue } from './codec/decode-value.js';
+import { isJsonObject, type JsonObject } from './codec/json-value.js';
+import { KregError } from './errors.js';
+import { builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
+import { loadSchema } from './schema-bundle.js';
+import type { Entry, EntrySource } from './sources/source.js';
+
+/** The smallest key greater than every key under the prefix: its last byte plus one ("/" → "0"). */
+export function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/**
+ * The first-level directories under the prefix (/registry/pods/, /registry/services/, ...) and any
+ * keys directly under it, found by jumping from one directory to the next rather than reading
+ * every key: one small request per directory.
+ */
+export async function* topLevelPrefixes(source: EntrySource, prefix: string, revision: number): AsyncGenerator<string> {
+  const base = `${prefix}/`;
+  let from: string | undefined;
+  for (;;) {
+    let first: string | undefined;
+    const range = from === undefined ? { prefix: base, revision, keysOnly: true } : { prefix: base, revision, keysOnly: true, from };
+    for await (const entry of source.range(range)) {
+      first = entry.key;
+      break;
+    }
+    if (first === undefined) return;
+    const slash = first.indexOf('/', base.length);
+    const dir = slash < 0 ? first : first.slice(0, slash + 1);
+    yield dir;
+    from = slash < 0 ? `${first}\u0000` : prefixEnd(dir);
+  }
+}
+
+export interface LearnedRegistry {
+  registry: ResourceRegistry;
+  skipped: readonly SkippedDefinition[];
+  /** Stored CRDs or APIServices that could not be decoded at all. */
+  undecodable: { key: string; reason: string }[];
+}
+
+/** Built-in resources plus the custom resources and aggregated groups this etcd defines. */
+export async function learnRegistry(source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
+  const undecodable: { key: string; reason: string }[] = [];
+  const read = async (path: string): Promise<JsonObject[]> => {
+    const objects: JsonObject[] = [];
+    for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
+      try {
+        const object = decodeValue(loadSchema(), entry.value).object;
+        if (object !== undefined) objects.push(object);
+      } catch (err) {
+        undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
+      }
+    }
+    return objects;
+  };
+  const customResourceDefinitions = await read('apiextensions.k8s.io/customresourcedefinitions');
+  const apiServices = await read('apiregistration.k8s.io/apiservices');
+  const { registry, skipped } = learnFromStoredObjects({ customResourceDefinitions, apiServices }, builtinRegistry());
+  return { registry, skipped, undecodable };
+}
+
+export interface StoredObject {
+  entry: Entry;
+  /** What the key is, when it maps to something the registry knows. */
+  parsed?: ParsedKey;
+  decoded: DecodedValue;
+  /** The object as the API shows it, resourceVersion included; absent for encrypted or opaque values. */
+  object?: JsonObject;
+}
+
+/** What kube-apiserver does on every read: resourceVersion is the key's mod revision. */
+export function withResourceVersion(object: JsonObject, modRevision: number): JsonObject {
+  const metadata = isJsonObject(object.metadata) ? object.metadata : {};
+  metadata.resourceVersion = String(modRevision);
+  object.metadata = metadata;
+  return object;
+}
+
+/** Decodes one entry; throws a KregError naming the key when the value is damaged. */
+export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: string): StoredObject {
+  let parsed: ParsedKey | undefined;
+  try {
+    parsed = parseKey(entry.key, { prefix, registry });
+  } catch {
+    parsed = undefined;
+  }
+  const type = parsed?.type === 'object' ? { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } : undefined;
+  let decoded: DecodedValue;
+  try {
+    decoded = decodeValue(loadSchema(), entry.value, type === undefined ? {} : { type });
+  } catch (err) {
+    throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
+  }
+  const stored: StoredObject = { entry, decoded };
+  if (parsed !== undefined) stored.parsed = parsed;
+  if (decoded.object !== undefined) stored.object = withResourceVersion(decoded.object, entry.modRevision);
+  return stored;
+}
+
+export const MASKED_SECRET_VALUE = '***';
+
+/** Secret data hidden the way kubectl diff hides it, so output can be shared. */
+export function maskSecret(object: JsonObject): JsonObject {
+  if (object.kind !== 'Secret' || (object.apiVersion !== 'v1' && object.apiVersion !== undefined)) return object;
+  for (const field of ['data', 'stringData']) {
+    const values = object[field];
+    if (!isJsonObject(values)) continue;
+    for (const key of Object.keys(values)) values[key] = MASKED_SECRET_VALUE;
+  }
+  return object;
+}
