@@ -1,0 +1,782 @@
+/**
+ * Entries from an etcd backend file: a snapshot (`etcdctl snapshot save`) or a member's
+ * `member/snap/db`, read page by page without etcd.
+ *
+ * The `key` bucket is ordered by revision, not by key, so a range takes two passes:
+ *  1. scan the bucket's leaf pages in file order (one sequential read, skipping subtrees above
+ *     the wanted revision) and keep, per matching key, only its latest revision and where that is
+ *     stored: a compact in-memory index of keys, no values (see KeyIndex for its cost per key);
+ *  2. sort the live keys and fetch their values in batches of ~16 MiB: a batch's leaf pages are
+ *     read once each, in ascending page order, several at a time, and yielded in key order.
+ * Memory: the index (per matching key, not per revision) plus one batch of values.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DecodeError, KregError } from '../../errors.js';
+import type { Entry, EntrySource, RangeOptions } from '../source.js';
+import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage } from './bbolt-file.js';
+import {
+  KEY_BUCKET,
+  LEASE_BUCKET,
+  META_BUCKET,
+  compareRevisions,
+  decodeKeyValue,
+  decodeKeyValueKey,
+  decodeLease,
+  decodeMetaBucket,
+  decodeRevisionKey,
+  encodeRevisionKey,
+  type LeaseRecord,
+  type MetaFacts,
+  type RevisionKey,
+} from './mvcc.js';
+
+export { SnapshotFileError } from './bbolt-file.js';
+
+/** Outcome of comparing the snapshot's sha256 trailer with its contents. */
+export type HashCheckResult = 'ok' | 'mismatch' | 'no-trailer' | 'skipped';
+
+export interface SnapshotSourceOptions {
+  /** Do not compare the sha256 trailer with the contents (a large file is read once for it). */
+  skipHashCheck?: boolean;
+  /**
+   * Carry on past damage: skip damaged pages and values (and a hash mismatch), recording each in
+   * `damage` and passing it to `onDamage`. Without it the first damage raises a SnapshotFileError.
+   */
+  bestEffort?: boolean;
+  /** Called for each piece of damage skipped in best-effort mode. */
+  onDamage?: (damage: SnapshotDamage) => void;
+  /** Branch page cache size; 16 MiB by default. */
+  cacheBytes?: number;
+  /** Stored bytes of values fetched per batch during a range; 16 MiB by default. */
+  batchBytes?: number;
+}
+
+/** Something skipped in best-effort mode. */
+export interface SnapshotDamage {
+  code: string;
+  /** The damaged page, when the damage is in one. */
+  page: number | undefined;
+  /** One line naming the file and where. */
+  message: string;
+  error: KregError;
+}
+
+/** A read at a revision the file cannot answer: compacted away, or newer than the file. */
+export class RevisionUnavailableError extends KregError {
+  override name = 'RevisionUnavailableError';
+  constructor(
+    code: 'compacted' | 'future-revision',
+    message: string,
+    file: string,
+    readonly requestedRevision: number,
+    readonly compactedRevision: number,
+    readonly currentRevision: number,
+  ) {
+    super(code, message, { file });
+  }
+}
+
+/** One revision of a key as the file holds it; for a delete, `deleted` and only key/modRevision. */
+export interface HistoryRecord extends Entry {
+  subRevision: number;
+  deleted: boolean;
+}
+
+export interface SnapshotStatus {
+  file: string;
+  /** Bytes on disk, trailer included. */
+  fileSize: number;
+  pageSize: number;
+  /** Pages in use × page size (what etcdctl calls totalSize). */
+  dataSize: number;
+  /** bbolt meta page in use (0 or 1) and its transaction id. */
+  metaPage: 0 | 1;
+  txid: number;
+  /** Highest revision in the file (at least the compacted revision, as etcd itself reports it). */
+  revision: number;
+  /** Reads below this are impossible (etcd's finished compaction, or a scheduled one still running). */
+  compactedRevision: number;
+  finishedCompactRevision: number | undefined;
+  scheduledCompactRevision: number | undefined;
+  consistentIndex: number | undefined;
+  term: number | undefined;
+  /** Keys that exist at the latest revision. */
+  keys: number;
+  /** Entries in the `key` bucket: every revision of every key the file still holds, deletes included. */
+  revisions: number;
+  leases: number;
+  hashCheck: HashCheckResult;
+  /**
+   * The numbers `etcdctl snapshot status` prints, computed the same way (hash: crc32c over all
+   * buckets; undefined when status() was asked not to compute it).
+   */
+  etcdctl: { hash: number | undefined; revision: number; totalKey: number; totalSize: number };
+  /** What best-effort mode skipped so far (empty otherwise). */
+  damage: SnapshotDamage[];
+}
+
+const EMPTY_VALUE = new Uint8Array(0);
+const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024;
+/** Bounds a batch by count too, so that many tiny values do not make one huge batch. */
+const MAX_BATCH_KEYS = 65536;
+/** Leaf pages read at once while fetching values (reads overlap in libuv's thread pool). */
+const FETCH_READ_AHEAD = 16;
+/** Size of a reused leaf read buffer; a larger leaf (a big value) gets a buffer of its own. */
+const SCRATCH_BYTES = 256 * 1024;
+
+export class SnapshotSource implements EntrySource {
+  readonly description: string;
+  private revisionCache: number | undefined;
+  /** Buffers leaf pages are read into while fetching values (one per read in flight). */
+  private readonly scratchBuffers: Uint8Array[] = [];
+
+  private constructor(
+    private readonly bolt: BoltFile,
+    /** The bbolt file read (for a data dir: DIR/member/snap/db). */
+    readonly file: string,
+    description: string,
+    readonly hashCheck: HashCheckResult,
+    private readonly keyBucket: BoltBucket,
+    private readonly metaFacts: MetaFacts,
+    private readonly options: SnapshotSourceOptions,
+    /** Shared with the bbolt reader's damage callback, so page damage found later lands here too. */
+    private readonly damageFound: SnapshotDamage[],
+  ) {
+    this.description = description;
+  }
+
+  /**
+   * Opens a snapshot file, a member's db file, or an etcd data dir (reading DIR/member/snap/db).
+   * Checks the sha256 trailer when there is one, unless `skipHashCheck`.
+   */
+  static async open(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
+    const isDirectory = (await stat(path).catch((error: unknown) => unreadable(path, error))).isDirectory();
+    const file = isDirectory ? join(path, 'member', 'snap', 'db') : path;
+    const description = isDirectory ? `etcd data dir ${path}` : `snapshot ${path}`;
+    const damage: SnapshotDamage[] = [];
+    const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
+    const bolt = await BoltFile.open(
+      file,
+      withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined }),
+    ).catch((error: unknown) => unreadable(file, error));
+    try {
+      let hashCheck: HashCheckResult = 'skipped';
+      if (options.skipHashCheck !== true) {
+        const check = await bolt.checkSha256Trailer();
+        hashCheck = check.state;
+        if (check.state === 'mismatch') {
+          const error = bolt.hashMismatchError(check);
+          if (options.bestEffort !== true) throw error;
+          record(error);
+        }
+      }
+      const keyBucket = await bolt.bucket([KEY_BUCKET]);
+      if (keyBucket === undefined) {
+        throw new SnapshotFileError('not-etcd', `no "${KEY_BUCKET}" bucket in the root page ${bolt.meta.rootPage}: not an etcd backend file`, file, bolt.meta.rootPage);
+      }
+      const metaFacts = await readMetaFacts(bolt, file);
+      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage);
+    } catch (error) {
+      await bolt.close();
+      throw error;
+    }
+  }
+
+  /** Opens DIR/member/snap/db of an etcd data dir (`--data-dir DIR`). */
+  static openDataDir(dataDir: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
+    return SnapshotSource.open(dataDir, options);
+  }
+
+  /** Damage skipped so far in best-effort mode. */
+  get damage(): readonly SnapshotDamage[] {
+    return this.damageFound;
+  }
+
+  /** Facts from the `meta` bucket (compaction, consistent index). */
+  get meta(): Readonly<MetaFacts> {
+    return this.metaFacts;
+  }
+
+  /** The lowest revision that can be read. */
+  compactedRevision(): number {
+    // A scheduled compaction newer than the finished one was still deleting revisions when the
+    // file was written: revisions below it may be partly gone, so they cannot be read reliably.
+    return Math.max(this.metaFacts.finishedCompactRevision ?? 0, this.metaFacts.scheduledCompactRevision ?? 0);
+  }
+
+  async currentRevision(): Promise<number> {
+    if (this.revisionCache === undefined) {
+      let highest = 0;
+      try {
+        const last = await this.bolt.last(this.keyBucket);
+        if (last !== undefined) highest = decodeRevisionKey(last.key).main;
+      } catch (error) {
+        if (!(this.isSkippable(error))) throw error;
+        this.recordDamage(error);
+        highest = await this.scanHighestRevision();
+      }
+      // etcd does the same on restore: a compaction can remove the newest entry (a delete).
+      this.revisionCache = Math.max(highest, this.metaFacts.finishedCompactRevision ?? 0);
+    }
+    return this.revisionCache;
+  }
+
+  async *range(options: RangeOptions): AsyncGenerator<Entry> {
+    const revision = await this.resolveRevision(options.revision);
+    const prefix = Buffer.from(options.prefix, 'utf8');
+    const index = await this.buildIndex(revision, (key) => startsWith(key, prefix));
+    yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+  }
+
+  /**
+   * One key at a revision. This scans the `key` bucket up to the revision (the file has no index
+   * by key); use range() to read many keys.
+   */
+  async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
+    const revision = await this.resolveRevision(options.revision);
+    const wanted = Buffer.from(key, 'utf8');
+    const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
+    for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
+    return undefined;
+  }
+
+  /**
+   * Every revision of the key the file holds, oldest first: creations, updates and deletes. One
+   * scan in file order finds where they are (locations only), then the values are read in order.
+   */
+  async *history(key: string): AsyncGenerator<HistoryRecord> {
+    const wanted = Buffer.from(key, 'utf8');
+    const found: { revision: RevisionKey; location: StoredLocation }[] = [];
+    for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
+      for (let element = 0; element < page.count; element++) {
+        const decoded = this.decodeElement(page, element);
+        if (decoded !== undefined && Buffer.compare(decoded.userKey, wanted) === 0) {
+          found.push({ revision: decoded.revision, location: locationOf(page, element) });
+        }
+      }
+    }
+    found.sort((a, b) => compareRevisions(a.revision, b.revision));
+    for (const { revision, location } of found) {
+      if (revision.tombstone) {
+        yield { ...tombstoneEntry(key, revision.main), subRevision: revision.sub, deleted: true };
+        continue;
+      }
+      const [entry] = await this.fetchStored([{ revision, location }], false);
+      if (entry !== undefined) yield { ...entry, subRevision: revision.sub, deleted: false };
+    }
+  }
+
+  /** Leases the file holds (the `lease` bucket), in lease ID byte order. */
+  async *leases(): AsyncGenerator<LeaseRecord> {
+    const bucket = await this.bolt.bucket([LEASE_BUCKET]);
+    if (bucket === undefined) return;
+    for await (const entry of this.bolt.entries(bucket)) {
+      try {
+        yield decodeLease(entry.value);
+      } catch (error) {
+        const problem = this.valueError(error, entry.page, entry.index, 'lease');
+        if (this.options.bestEffort !== true) throw problem;
+        this.recordDamage(problem);
+      }
+    }
+  }
+
+  /**
+   * Everything about the file, in one pass over all buckets: revisions, counts, and the numbers
+   * `etcdctl snapshot status` prints. Its hash is a crc32c over bucket names, keys and values in
+   * key order, so computing it walks the tree in key order and hashes every byte (the slow part);
+   * with `etcdctlHash: false` the pass reads the file sequentially instead and leaves it out.
+   */
+  async status(options: { etcdctlHash?: boolean } = {}): Promise<SnapshotStatus> {
+    const crc = options.etcdctlHash === false ? undefined : new Crc32c();
+    const index = new KeyIndex();
+    let totalKey = 0;
+    let revisions = 0;
+    let lastRevision = 0;
+    let leases = 0;
+    for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
+      const name = Buffer.from(top.key).toString('utf8');
+      if (!top.isBucket) {
+        // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
+        const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
+        if (this.options.bestEffort !== true) throw error;
+        this.recordDamage(error);
+        continue;
+      }
+      crc?.update(top.key);
+      const bucket = this.bolt.openBucketValue([name], top.value, top.page);
+      const isKeyBucket = name === KEY_BUCKET;
+      const pages = crc === undefined ? this.bolt.scanLeafPages(bucket) : this.bolt.leafPages(bucket);
+      for await (const page of pages) {
+        for (let element = 0; element < page.count; element++) {
+          if (crc !== undefined) {
+            crc.update(page.key(element));
+            // bbolt's ForEach passes a nil value for a nested bucket.
+            if (!page.isBucket(element)) crc.update(page.value(element));
+          }
+          totalKey++;
+          if (name === LEASE_BUCKET) leases++;
+          if (!isKeyBucket) continue;
+          revisions++;
+          const decoded = this.decodeElement(page, element);
+          if (decoded === undefined) continue;
+          lastRevision = Math.max(lastRevision, decoded.revision.main);
+          index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
+        }
+      }
+    }
+    const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
+    this.revisionCache ??= current;
+    return {
+      file: this.file,
+      fileSize: this.bolt.fileSize,
+      pageSize: this.bolt.pageSize,
+      dataSize: this.bolt.dataSize,
+      metaPage: this.bolt.meta.metaPage,
+      txid: this.bolt.meta.txid,
+      revision: current,
+      compactedRevision: this.compactedRevision(),
+      finishedCompactRevision: this.metaFacts.finishedCompactRevision,
+      scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
+      consistentIndex: this.metaFacts.consistentIndex,
+      term: this.metaFacts.term,
+      keys: index.liveCount(),
+      revisions,
+      leases,
+      hashCheck: this.hashCheck,
+      etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
+      damage: [...this.damageFound],
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.bolt.close();
+  }
+
+  /** The revision to read at: the latest when absent (or <= 0, as etcd does); checked against the file. */
+  private async resolveRevision(requested: number | undefined): Promise<number> {
+    const current = await this.currentRevision();
+    if (requested === undefined || requested <= 0) return current;
+    const compacted = this.compactedRevision();
+    if (requested < compacted) {
+      throw new RevisionUnavailableError(
+        'compacted',
+        `revision ${requested} has been compacted: the file holds revisions ${compacted} to ${current} (compacted at ${compacted})`,
+        this.file,
+        requested,
+        compacted,
+        current,
+      );
+    }
+    if (requested > current) {
+      throw new RevisionUnavailableError(
+        'future-revision',
+        `revision ${requested} is newer than the file, whose latest revision is ${current}`,
+        this.file,
+        requested,
+        compacted,
+        current,
+      );
+    }
+    return requested;
+  }
+
+  /**
+   * Pass 1: the latest revision at or below `revision` of every key `matches` accepts, and where
+   * it is stored. Reads the `key` bucket in file order; subtrees starting above the revision are
+   * skipped (the bucket is ordered by revision).
+   */
+  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean): Promise<KeyIndex> {
+    const index = new KeyIndex();
+    const startsAbove = (firstKey: Uint8Array): boolean => {
+      try {
+        return decodeRevisionKey(firstKey).main > revision;
+      } catch {
+        return false; // a damaged branch key: read the subtree and let its elements speak
+      }
+    };
+    for await (const page of this.bolt.scanLeafPages(this.keyBucket, { skipChild: startsAbove })) {
+      for (let element = 0; element < page.count; element++) {
+        const decoded = this.decodeElement(page, element);
+        if (decoded === undefined || decoded.revision.main > revision || !matches(decoded.userKey)) continue;
+        index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
+      }
+    }
+    return index;
+  }
+
+  /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
+  private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
+    const keys = index.liveKeysSorted();
+    const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    for (let start = 0; start < keys.length; ) {
+      let end = start;
+      let bytes = 0;
+      while (end < keys.length && (end === start || (bytes < batchBytes && end - start < MAX_BATCH_KEYS))) {
+        bytes += index.storedSize(index.slot(keys[end] as string));
+        end++;
+      }
+      const wanted = keys.slice(start, end).map((key) => {
+        const slot = index.slot(key);
+        return { revision: index.revisionOf(slot), location: index.locationOf(slot) };
+      });
+      for (const entry of await this.fetchStored(wanted, keysOnly)) if (entry !== undefined) yield entry;
+      start = end;
+    }
+  }
+
+  /**
+   * Entries for stored revisions, in the order asked (undefined where skipped as damage). Each
+   * leaf page involved is read once, in ascending page order, several at a time.
+   */
+  private async fetchStored(wanted: readonly { revision: RevisionKey; location: StoredLocation }[], keysOnly: boolean): Promise<(Entry | undefined)[]> {
+    const entries = new Array<Entry | undefined>(wanted.length);
+    const byPage = new Map<number, number[]>();
+    const overflowOf = new Map<number, number>();
+    const unplaced: number[] = [];
+    wanted.forEach(({ location }, position) => {
+      if (location.page === NO_PAGE) unplaced.push(position);
+      else {
+        overflowOf.set(location.page, location.overflow === UNKNOWN_OVERFLOW ? 0 : location.overflow);
+        const positions = byPage.get(location.page);
+        if (positions === undefined) byPage.set(location.page, [position]);
+        else positions.push(position);
+      }
+    });
+    const pages = [...byPage.keys()].sort((a, b) => a - b);
+    // Settled as values, never rejected: read-ahead nobody awaits (the caller stopped) must not reject.
+    type LeafRead = { scratch: Uint8Array } & ({ page: BoltPage } | { error: unknown });
+    const reads = new Map<number, Promise<LeafRead>>();
+    const startRead = (at: number): void => {
+      const id = pages[at] as number;
+      if (reads.has(at)) return;
+      // Pages are read into reused buffers: values are copied out before a buffer is reused.
+      const scratch = this.scratchBuffers.pop() ?? Buffer.allocUnsafe(SCRATCH_BYTES);
+      reads.set(
+        at,
+        this.bolt.readLeafPage(id, overflowOf.get(id), scratch).then(
+          (page): LeafRead => ({ scratch, page }),
+          (error: unknown): LeafRead => ({ scratch, error }),
+        ),
+      );
+    };
+    for (let at = 0; at < pages.length; at++) {
+      for (let ahead = at; ahead < Math.min(pages.length, at + FETCH_READ_AHEAD); ahead++) startRead(ahead);
+      const read = await (reads.get(at) as Promise<LeafRead>);
+      reads.delete(at);
+      const positions = byPage.get(pages[at] as number) as number[];
+      if ('error' in read) {
+        this.scratchBuffers.push(read.scratch);
+        if (!this.isSkippable(read.error)) throw read.error;
+        this.recordDamage(read.error);
+        continue;
+      }
+      const page = read.page;
+      for (const position of positions) {
+        const { revision, location } = wanted[position] as { revision: RevisionKey; location: StoredLocation };
+        const expected = encodeRevisionKey(revision, revision.tombstone);
+        if (location.element < page.count && Buffer.compare(page.key(location.element), expected) === 0) {
+          entries[position] = this.decodeEntry(page, location.element, keysOnly);
+        } else {
+          unplaced.push(position); // the page changed since pass 1 (a live member's db): look it up
+        }
+      }
+      this.scratchBuffers.push(read.scratch);
+    }
+    for (const position of unplaced) {
+      const { revision } = wanted[position] as { revision: RevisionKey };
+      entries[position] = await this.fetchRevision(revision, keysOnly);
+    }
+    return entries;
+  }
+
+  /** One stored revision, looked up through the tree. */
+  private async fetchRevision(revision: RevisionKey, keysOnly: boolean): Promise<Entry | undefined> {
+    let found;
+    try {
+      found = await this.bolt.get(this.keyBucket, encodeRevisionKey(revision, revision.tombstone));
+    } catch (error) {
+      if (!this.isSkippable(error)) throw error;
+      this.recordDamage(error);
+      return undefined;
+    }
+    if (found === undefined) {
+      // Pass 1 saw it; not finding it now means the file changed under us (a live member's db).
+      const error = new SnapshotFileError('changed', `revision ${revision.main}_${revision.sub} disappeared while reading: was the file modified?`, this.file);
+      if (this.options.bestEffort !== true) throw error;
+      this.recordDamage(error);
+      return undefined;
+    }
+    return this.decodeEntryValue(found.value, found.page, found.index, keysOnly);
+  }
+
+  /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
+  private decodeElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } | undefined {
+    try {
+      return { revision: decodeRevisionKey(page.key(element)), userKey: decodeKeyValueKey(page.value(element)) };
+    } catch (error) {
+      const problem = this.valueError(error, page.filePage, element, 'revision');
+      if (this.options.bestEffort !== true) throw problem;
+      this.recordDamage(problem);
+      return undefined;
+    }
+  }
+
+  private decodeEntry(page: BoltPage, element: number, keysOnly: boolean): Entry | undefined {
+    return this.decodeEntryValue(page.value(element), page.filePage, element, keysOnly);
+  }
+
+  private decodeEntryValue(stored: Uint8Array, page: number, element: number, keysOnly: boolean): Entry | undefined {
+    try {
+      const record = decodeKeyValue(stored);
+      return {
+        key: Buffer.from(record.key).toString('utf8'),
+        // A copy: the page buffer must not stay alive for as long as the caller keeps the value.
+        value: keysOnly ? EMPTY_VALUE : Buffer.from(record.value),
+        valueSize: record.value.length,
+        createRevision: record.createRevision,
+        modRevision: record.modRevision,
+        version: record.version,
+        lease: record.lease,
+      };
+    } catch (error) {
+      const problem = this.valueError(error, page, element, 'mvccpb.KeyValue');
+      if (this.options.bestEffort !== true) throw problem;
+      this.recordDamage(problem);
+      return undefined;
+    }
+  }
+
+  /** A decode failure inside a value, as a SnapshotFileError naming the page and element. */
+  private valueError(error: unknown, page: number, element: number, what: string): KregError {
+    if (!(error instanceof DecodeError)) return error instanceof KregError ? error : new KregError('bad-value', String(error), { file: this.file });
+    return new SnapshotFileError('bad-value', `page ${page} element ${element}: bad ${what}: ${error.describe()}`, this.file, page, { cause: error });
+  }
+
+  private isSkippable(error: unknown): error is KregError {
+    return this.options.bestEffort === true && error instanceof SnapshotFileError;
+  }
+
+  private recordDamage(error: KregError): void {
+    recordDamage(this.damageFound, error, this.options.onDamage);
+  }
+
+  /** Best effort when the tree's right edge is damaged: the highest revision by a full scan. */
+  private async scanHighestRevision(): Promise<number> {
+    let highest = 0;
+    for await (const page of this.bolt.leafPages(this.keyBucket)) {
+      for (let element = 0; element < page.count; element++) {
+        const decoded = this.decodeElement(page, element);
+        if (decoded !== undefined) highest = Math.max(highest, decoded.revision.main);
+      }
+    }
+    return highest;
+  }
+}
+
+/** File system errors (no such file, no permission) as a KregError naming the file. */
+function unreadable(file: string, error: unknown): never {
+  if (error instanceof KregError) throw error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message ?? error);
+  throw new SnapshotFileError('unreadable', `cannot read: ${reason}`, file, undefined, { cause: error });
+}
+
+/** Adds damage to the list once (every scan meets the same damaged page again). */
+function recordDamage(list: SnapshotDamage[], error: KregError, onDamage: ((damage: SnapshotDamage) => void) | undefined): void {
+  const message = error.describe();
+  if (list.some((seen) => seen.message === message)) return;
+  const damage: SnapshotDamage = { code: error.code, page: error instanceof SnapshotFileError ? error.page : undefined, message, error };
+  list.push(damage);
+  onDamage?.(damage);
+}
+
+/** The `meta` bucket's facts; an etcd file without one (never written to) has none. */
+async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
+  const bucket = await bolt.bucket([META_BUCKET]);
+  if (bucket === undefined) return {};
+  const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+  for await (const entry of bolt.entries(bucket)) entries.push({ key: Buffer.from(entry.key), value: Buffer.from(entry.value) });
+  try {
+    return decodeMetaBucket(entries);
+  } catch (error) {
+    if (error instanceof DecodeError) throw new SnapshotFileError('bad-value', `bad "${META_BUCKET}" bucket: ${error.describe()}`, file, bucket.root, { cause: error });
+    throw error;
+  }
+}
+
+function tombstoneEntry(key: string, modRevision: number): Entry {
+  return { key, value: EMPTY_VALUE, valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0' };
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Key bytes as a string with one char per byte: string comparison then equals byte comparison
+ * (etcd's key order), and V8 stores it at one byte per char.
+ */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Drops undefined properties (exactOptionalPropertyTypes forbids passing them explicitly). */
+function withDefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Where a stored revision is: leaf page and element, or NO_PAGE when it must be looked up. */
+interface StoredLocation {
+  page: number;
+  element: number;
+  /** The leaf's overflow pages, so it can be read in one go (0xffff: unknown, read the header first). */
+  overflow: number;
+}
+
+/** Page 0 is a meta page, never a leaf: marks revisions found in an inline bucket page. */
+const NO_PAGE = 0;
+const UNKNOWN_OVERFLOW = 0xffff;
+
+function locationOf(page: BoltPage, element: number): StoredLocation {
+  return page.inline ? { page: NO_PAGE, element: 0, overflow: 0 } : { page: page.id, element, overflow: Math.min(page.overflow, UNKNOWN_OVERFLOW) };
+}
+
+/**
+ * Per key (not per revision): the latest revision seen at or below the read revision, and where
+ * it is stored. Pass 1 sees revisions in file order, so it keeps the greatest (main, sub).
+ *
+ * Cost per key: the key as a one-byte string (16-byte header + key bytes, 8-aligned), a Map entry
+ * (~30-60 bytes with the table's growth slack) and 25 bytes of columns (main revision f64, sub
+ * u32, leaf page u32, element u16, overflow u16, stored size u32, tombstone u8; up to 2x while
+ * growing): about key length + 90-140 bytes. Values are never held, only re-read in pass 2.
+ */
+class KeyIndex {
+  private readonly slots = new Map<string, number>();
+  private mainRevisions = new Float64Array(1024);
+  private subRevisions = new Uint32Array(1024);
+  private leafPages = new Uint32Array(1024);
+  private elements = new Uint16Array(1024);
+  private overflows = new Uint16Array(1024);
+  private storedSizes = new Uint32Array(1024);
+  private tombstones = new Uint8Array(1024);
+
+  record(key: string, revision: RevisionKey, storedSize: number, location: StoredLocation): void {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      if (slot === this.mainRevisions.length) this.grow();
+      this.slots.set(key, slot);
+    } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
+      return;
+    }
+    if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
+      throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
+    }
+    this.mainRevisions[slot] = revision.main;
+    this.subRevisions[slot] = revision.sub;
+    this.leafPages[slot] = location.page;
+    this.elements[slot] = location.element;
+    this.overflows[slot] = location.overflow;
+    this.storedSizes[slot] = storedSize;
+    this.tombstones[slot] = revision.tombstone ? 1 : 0;
+  }
+
+  private grow(): void {
+    const capacity = this.mainRevisions.length * 2;
+    const grown = <A extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: A, fresh: A): A => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));
+    this.subRevisions = grown(this.subRevisions, new Uint32Array(capacity));
+    this.leafPages = grown(this.leafPages, new Uint32Array(capacity));
+    this.elements = grown(this.elements, new Uint16Array(capacity));
+    this.overflows = grown(this.overflows, new Uint16Array(capacity));
+    this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
+    this.tombstones = grown(this.tombstones, new Uint8Array(capacity));
+  }
+
+  liveCount(): number {
+    let count = 0;
+    for (let slot = 0; slot < this.slots.size; slot++) if (this.tombstones[slot] === 0) count++;
+    return count;
+  }
+
+  /** Keys whose latest revision is not a delete, in byte order. */
+  liveKeysSorted(): string[] {
+    const keys: string[] = [];
+    for (const [key, slot] of this.slots) if (this.tombstones[slot] === 0) keys.push(key);
+    // Default sort compares UTF-16 code units; with one char per byte that is byte order.
+    return keys.sort();
+  }
+
+  slot(key: string): number {
+    return this.slots.get(key) as number;
+  }
+
+  storedSize(slot: number): number {
+    return this.storedSizes[slot] as number;
+  }
+
+  revisionOf(slot: number): RevisionKey {
+    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] === 1 };
+  }
+
+  locationOf(slot: number): StoredLocation {
+    return { page: this.leafPages[slot] as number, element: this.elements[slot] as number, overflow: this.overflows[slot] as number };
+  }
+}
+
+/** CRC-32C (Castagnoli), slicing by 8 over one flat table: etcdctl's snapshot hash. */
+class Crc32c {
+  private static table: Int32Array | undefined;
+  private crc = 0;
+
+  /** Eight 256-entry tables back to back: table t advances a byte through t more zero bytes. */
+  private static build(): Int32Array {
+    const table = new Int32Array(8 * 256);
+    for (let byte = 0; byte < 256; byte++) {
+      let crc = byte;
+      for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+      table[byte] = crc;
+    }
+    for (let byte = 0; byte < 256; byte++) {
+      for (let slice = 1; slice < 8; slice++) {
+        const previous = table[(slice - 1) * 256 + byte] as number;
+        table[slice * 256 + byte] = (previous >>> 8) ^ (table[previous & 0xff] as number);
+      }
+    }
+    return table;
+  }
+
+  update(bytes: Uint8Array): void {
+    const t = (Crc32c.table ??= Crc32c.build());
+    let crc = ~this.crc;
+    const length = bytes.length;
+    const whole = length - (length & 7);
+    let i = 0;
+    // The ! below: indexes are in range by the loop bounds; checking each would halve the speed.
+    for (; i < whole; i += 8) {
+      const low = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+      crc =
+        t[1792 + (low & 0xff)]! ^
+        t[1536 + ((low >>> 8) & 0xff)]! ^
+        t[1280 + ((low >>> 16) & 0xff)]! ^
+        t[1024 + (low >>> 24)]! ^
+        t[768 + bytes[i + 4]!]! ^
+        t[512 + bytes[i + 5]!]! ^
+        t[256 + bytes[i + 6]!]! ^
+        t[bytes[i + 7]!]!;
+    }
+    for (; i < length; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
+    this.crc = ~crc >>> 0;
+  }
+
+  digest(): number {
+    return this.crc;
+  }
+}
