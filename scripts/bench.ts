@@ -86,3 +86,9 @@ if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir
 else benchCodec('upstream fixtures', fixtures.values, fixtures.types);
 const deployment = new Uint8Array(readFileSync(`${repoRoot}examples/deployment.pb`));
 benchCodec('examples/deployment.pb', [deployment], [undefined]);
+
+// Live etcd (scripts/bench-etcd.ts): a private etcd filled with 100k generated objects; KREG_BENCH_ETCD=0 skips it.
+if (process.env['KREG_BENCH_ETCD'] !== '0' && existsSync('/usr/bin/etcd')) {
+  const { benchEtcd } = await import('./bench-etcd.js');
+  await benchEtcd();
+}

@@ -23,6 +23,10 @@ export function prefixEnd(prefix: string): string {
  */
 export async function* topLevelPrefixes(source: EntrySource, prefix: string, revision: number): AsyncGenerator<string> {
   const base = `${prefix}/`;
+  if (!source.splitsListingsByPrefix) {
+    yield base;
+    return;
+  }
   let from: string | undefined;
   for (;;) {
     let first: string | undefined;

@@ -9,6 +9,7 @@ import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
 import { keysCommand } from './commands/keys.js';
+import { lsCommand } from './commands/ls.js';
 
 export function buildParser(argv: string[]) {
   return yargs(argv)
@@ -18,6 +19,7 @@ export function buildParser(argv: string[]) {
     .command(encodeCommand)
     .command(getCommand)
     .command(keysCommand)
+    .command(lsCommand)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'name a command (kreg --help lists them)')
     .strict()

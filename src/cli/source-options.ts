@@ -18,9 +18,14 @@ export interface SourceArgs {
   'etcd-prefix': string;
   'chunk-size': number | undefined;
   revision: number | undefined;
+  snapshot: string | undefined;
+  'data-dir': string | undefined;
+  'skip-hash-check': boolean;
+  'best-effort': boolean;
 }
 
 const GROUP = 'etcd connection (as etcdctl; ETCDCTL_* variables apply):';
+const OFFLINE = 'offline (no etcd running):';
 
 export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
   return y
@@ -35,7 +40,12 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('command-timeout', { type: 'string', group: GROUP, describe: 'time per request, e.g. 5s [env ETCDCTL_COMMAND_TIMEOUT]' })
     .option('etcd-prefix', { type: 'string', default: '/registry', group: GROUP, describe: 'kube-apiserver --etcd-prefix (OpenShift: /kubernetes.io)' })
     .option('chunk-size', { type: 'number', group: GROUP, describe: 'keys per range request (default 5000, bounded by 32 MiB)' })
-    .option('revision', { type: 'number', group: GROUP, describe: 'read the keyspace as of this etcd revision' }) as unknown as Argv<T & SourceArgs>;
+    .option('revision', { type: 'number', group: GROUP, describe: 'read the keyspace as of this etcd revision' })
+    .option('snapshot', { type: 'string', group: OFFLINE, describe: 'read an etcdctl snapshot save file instead of a live etcd' })
+    .option('data-dir', { type: 'string', group: OFFLINE, describe: "read a member's data dir (DIR/member/snap/db) instead of a live etcd" })
+    .option('skip-hash-check', { type: 'boolean', default: false, group: OFFLINE, describe: "do not verify the snapshot's sha256 trailer" })
+    .option('best-effort', { type: 'boolean', default: false, group: OFFLINE, describe: 'skip damaged pages and report them instead of stopping' })
+    .conflicts('snapshot', ['data-dir', 'endpoints']) as unknown as Argv<T & SourceArgs>;
 }
 
 /** The prefix without a trailing slash, as kube-apiserver's --etcd-prefix is written. */
@@ -46,6 +56,11 @@ export function etcdPrefix(args: SourceArgs): string {
 
 /** Opens the source the arguments name. The etcd client is imported only here, so --help stays fast. */
 export async function openSource(args: SourceArgs): Promise<EntrySource> {
+  const file = args.snapshot ?? args['data-dir'];
+  if (file !== undefined) {
+    const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
+    return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
+  }
   const { resolveEtcdConnection } = await import('../sources/etcd-connection.js');
   const { createEtcdSource } = await import('../sources/etcd-source.js');
   const flags: Parameters<typeof resolveEtcdConnection>[0] = {};

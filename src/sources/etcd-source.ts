@@ -72,6 +72,7 @@ const COMPACT_REVISION_LOOKUP_MS = 2_000;
  */
 export class EtcdSource implements EntrySource {
   readonly description: string;
+  readonly splitsListingsByPrefix = true;
   private readonly client: Etcd3;
   private readonly endpoint: string;
   private readonly chunkSize: number;

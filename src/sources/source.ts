@@ -31,6 +31,12 @@ export interface RangeOptions {
 export interface EntrySource {
   /** Human description for messages, e.g. "etcd https://127.0.0.1:2379" or "snapshot backup.db". */
   readonly description: string;
+  /**
+   * Whether a listing of many resources should be read one resource prefix at a time. Live etcd 3.4
+   * walks the rest of a range for every page, so one range over all of /registry/ gets slower with
+   * every page; a snapshot file is scanned whole for any range, so one range is cheapest there.
+   */
+  readonly splitsListingsByPrefix: boolean;
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
   /** One key, or undefined when it does not exist (at the revision, if given). */

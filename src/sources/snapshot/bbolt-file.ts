@@ -848,7 +848,7 @@ async function readMeta(handle: FileHandle, path: string, fileSize: number): Pro
   if (second === undefined) {
     const pageSize = first.meta?.pageSize ?? 4096;
     if (first.meta === undefined && !first.magicOk) throw first.problem as SnapshotFileError;
-    throw new SnapshotFileError('truncated', `file is truncated: ${fileSize} bytes, too short for meta page 1 (at byte ${pageSize})`, path, 1, { offset: fileSize });
+    throw new SnapshotFileError('truncated', `file is truncated: ${fileSize} bytes, too short for meta page 1, which starts at byte ${pageSize}`, path, 1, { offset: fileSize });
   }
   const valid = [first.meta, second.meta].filter((meta): meta is BoltMeta => meta !== undefined);
   const problems = [first.problem, second.problem].filter((problem): problem is SnapshotFileError => problem !== undefined);

@@ -126,6 +126,7 @@ const FETCH_READ_AHEAD = 16;
 const SCRATCH_BYTES = 256 * 1024;
 
 export class SnapshotSource implements EntrySource {
+  readonly splitsListingsByPrefix = false;
   readonly description: string;
   private revisionCache: number | undefined;
   /** Buffers leaf pages are read into while fetching values (one per read in flight). */
@@ -225,7 +226,8 @@ export class SnapshotSource implements EntrySource {
   async *range(options: RangeOptions): AsyncGenerator<Entry> {
     const revision = await this.resolveRevision(options.revision);
     const prefix = Buffer.from(options.prefix, 'utf8');
-    const index = await this.buildIndex(revision, (key) => startsWith(key, prefix));
+    const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+    const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
     yield* this.fetchInKeyOrder(index, options.keysOnly === true);
   }
 

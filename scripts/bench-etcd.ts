@@ -1,0 +1,216 @@
+/**
+ * Live-etcd benchmark: starts a private etcd, fills it with scripts/make-registry (100000 objects
+ * by default, KREG_BENCH_ETCD_COUNT to change), then times reading it all back, each reader in
+ * its own child process so that its peak RSS can be read:
+ *   etcdctl get --prefix /registry/ (and --keys-only), kreg ls, kreg get -A -o ndjson.
+ * Prints keys/s, MB/s (value bytes / wall time) and peak RSS side by side; figures only.
+ *
+ *   node dist/scripts/bench-etcd.js            (npm run bench runs it too, unless KREG_BENCH_ETCD=0)
+ *
+ * Peak RSS comes from /usr/bin/time -f '%e %M' when present; otherwise node children report
+ * process.resourceUsage().maxRSS themselves and etcdctl's is shown as n/a.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeRegistry, type RegistryStats } from './make-registry.js';
+
+const ETCD_BINARY = process.env['KREG_TEST_ETCD'] ?? '/usr/bin/etcd';
+const ETCDCTL_BINARY = process.env['KREG_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
+const TIME_BINARY = '/usr/bin/time';
+/** etcd's own recommended maximum, so a large fill never hits the default 2 GiB quota. */
+const QUOTA_BACKEND_BYTES = 8589934592;
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+interface RunningEtcd {
+  endpoint: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+interface Measurement {
+  seconds: number;
+  /** Peak resident set size in KiB; undefined when it cannot be read. */
+  maxRssKiB: number | undefined;
+  stdout: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+function run(binary: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(binary, args, { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.once('error', fail);
+    child.once('close', (code) => {
+      if (code === 0) done(Buffer.concat(out).toString('utf8'));
+      else fail(new Error(`${binary} ${args.join(' ')} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
+    });
+  });
+}
+
+async function startEtcd(): Promise<RunningEtcd> {
+  const dir = await mkdtemp(join(tmpdir(), 'kreg-bench-etcd-'));
+  const endpoint = `http://127.0.0.1:${await freePort()}`;
+  const peer = `http://127.0.0.1:${await freePort()}`;
+  const child: ChildProcess = spawn(
+    ETCD_BINARY,
+    [
+      '--name=kreg-bench',
+      `--data-dir=${join(dir, 'data')}`,
+      `--listen-client-urls=${endpoint}`,
+      `--advertise-client-urls=${endpoint}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=kreg-bench=${peer}`,
+      `--quota-backend-bytes=${QUOTA_BACKEND_BYTES}`,
+      '--logger=zap',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+  });
+  const cleanUp = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', cleanUp);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  for (const deadline = Date.now() + 20_000; ; ) {
+    try {
+      await run(ETCDCTL_BINARY, [`--endpoints=${endpoint}`, 'endpoint', 'health']);
+      return { endpoint, pid: child.pid, stop };
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        await stop();
+        throw new Error(`etcd did not become healthy at ${endpoint}: ${error instanceof Error ? error.message : String(error)}\n${stderrTail}`);
+      }
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+}
+
+/**
+ * Runs one command as a child and measures it. Its stdout is discarded (as `> /dev/null`) unless
+ * `keepStdout`; stderr is kept for the figures and for errors.
+ */
+function measure(command: string[], options: { keepStdout?: boolean; rssPreload?: string } = {}): Promise<Measurement> {
+  const useTime = existsSync(TIME_BINARY);
+  const [binary, ...args] = command as [string, ...string[]];
+  const argv = useTime ? [TIME_BINARY, '-f', 'kreg-bench %e %M', binary, ...args] : [binary, ...args];
+  if (!useTime && options.rssPreload !== undefined && binary === process.execPath) argv.splice(1, 0, '--import', options.rssPreload);
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(argv[0] as string, argv.slice(1), { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', options.keepStdout === true ? 'pipe' : 'ignore', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString('utf8')).slice(-8000);
+    });
+    child.once('error', fail);
+    child.once('close', (code) => {
+      const wall = (performance.now() - started) / 1000;
+      if (code !== 0) {
+        fail(new Error(`${command.join(' ')} failed (exit ${code}): ${err.trim()}`));
+        return;
+      }
+      const timed = /kreg-bench ([\d.]+) (\d+)\s*$/.exec(err);
+      const reported = /kreg-bench-maxrss (\d+)\s*$/.exec(err);
+      const maxRssKiB = timed !== null ? Number(timed[2]) : reported !== null ? Number(reported[1]) : undefined;
+      done({ seconds: timed !== null ? Number(timed[1]) : wall, maxRssKiB, stdout: Buffer.concat(out).toString('utf8') });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** The bench, on a private etcd; `log` gets every line printed. */
+export async function benchEtcd(log: (line: string) => void = (line) => console.log(line)): Promise<void> {
+  const count = Number(process.env['KREG_BENCH_ETCD_COUNT'] ?? 100_000);
+  const runs = Math.max(1, Number(process.env['KREG_BENCH_ETCD_RUNS'] ?? 1));
+  log(`\nlive etcd: ${(await run(ETCD_BINARY, ['--version'])).split('\n')[0] ?? 'etcd'}, ${count.toLocaleString('en-US')} generated objects`);
+  const etcd = await startEtcd();
+  const preloadDir = await mkdtemp(join(tmpdir(), 'kreg-bench-rss-'));
+  try {
+    const preload = join(preloadDir, 'report-maxrss.mjs');
+    await writeFile(preload, "process.on('exit', () => process.stderr.write(`kreg-bench-maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
+    const stats: RegistryStats = await makeRegistry({ endpoints: etcd.endpoint, count, log });
+    log(`filled in ${stats.seconds.toFixed(1)} s: ${stats.keys.toLocaleString('en-US')} keys, ${(stats.valueBytes / 1e6).toFixed(1)} MB of values (${(stats.valueBytes / stats.keys).toFixed(0)} B average; pods ${((stats.byResource['pods']?.bytes ?? 0) / (stats.byResource['pods']?.keys ?? 1)).toFixed(0)} B)`);
+    if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: peak RSS of node children is self-reported, etcdctl's is n/a)`);
+
+    const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
+    const readers: { label: string; command: string[]; keepStdout?: boolean }[] = [
+      { label: 'etcdctl get --prefix', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '/registry/'] },
+      { label: 'etcdctl get --prefix --keys-only', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '--keys-only', '/registry/'] },
+      { label: 'kreg ls', command: [...kreg, 'ls', '--endpoints', etcd.endpoint], keepStdout: true },
+      { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
+    ];
+    const rows: string[][] = [];
+    let lsTable = '';
+    for (const reader of readers) {
+      const measured: Measurement[] = [];
+      for (let i = 0; i < runs; i++) measured.push(await measure(reader.command, { keepStdout: reader.keepStdout === true, rssPreload: preload }));
+      const seconds = median(measured.map((m) => m.seconds));
+      const rss = measured.map((m) => m.maxRssKiB).filter((v): v is number => v !== undefined);
+      if (reader.label === 'kreg ls') lsTable = measured[0]?.stdout ?? '';
+      rows.push([
+        reader.label,
+        `${seconds.toFixed(2)} s`,
+        `${Math.round(stats.keys / seconds).toLocaleString('en-US')}`,
+        `${(stats.valueBytes / seconds / 1e6).toFixed(1)}`,
+        rss.length === 0 ? 'n/a' : `${(Math.max(...rss) / 1024).toFixed(0)} MiB`,
+      ]);
+    }
+    const header = ['reader', 'time', 'keys/s', 'MB/s', 'peak RSS'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('   ');
+    log(`reading it all back (${runs === 1 ? 'one run each' : `median of ${runs}`}; MB/s = value bytes / wall time):`);
+    for (const r of [header, ...rows]) log(`  ${line(r)}`);
+    const etcdPeak = etcd.pid === undefined || !existsSync(`/proc/${etcd.pid}/status`) ? undefined : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${etcd.pid}/status`, 'utf8'))?.[1];
+    if (etcdPeak !== undefined) log(`  (etcd server peak RSS over the whole run: ${(Number(etcdPeak) / 1024).toFixed(0)} MiB)`);
+    log('kreg ls output:');
+    for (const l of lsTable.trimEnd().split('\n')) log(`  ${l}`);
+  } finally {
+    await etcd.stop();
+    await rm(preloadDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  benchEtcd().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
