@@ -48,6 +48,8 @@ export interface LearnedRegistry {
   skipped: readonly SkippedDefinition[];
   /** Stored CRDs or APIServices that could not be decoded at all. */
   undecodable: { key: string; reason: string }[];
+  /** The decoded definitions it was learned from (for rebuilding it elsewhere, e.g. in a worker). */
+  definitions: { customResourceDefinitions: JsonObject[]; apiServices: JsonObject[] };
 }
 
 /** Built-in resources plus the custom resources and aggregated groups this etcd defines. */
@@ -68,7 +70,7 @@ export async function learnRegistry(source: EntrySource, prefix: string, revisio
   const customResourceDefinitions = await read('apiextensions.k8s.io/customresourcedefinitions');
   const apiServices = await read('apiregistration.k8s.io/apiservices');
   const { registry, skipped } = learnFromStoredObjects({ customResourceDefinitions, apiServices }, builtinRegistry());
-  return { registry, skipped, undecodable };
+  return { registry, skipped, undecodable, definitions: { customResourceDefinitions, apiServices } };
 }
 
 export interface StoredObject {

@@ -8,8 +8,10 @@ import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
+import { historyCommand } from './commands/history.js';
 import { keysCommand } from './commands/keys.js';
 import { lsCommand } from './commands/ls.js';
+import { snapshotCommand } from './commands/snapshot.js';
 
 export function buildParser(argv: string[]) {
   return yargs(argv)
@@ -18,8 +20,10 @@ export function buildParser(argv: string[]) {
     .command(decodeCommand)
     .command(encodeCommand)
     .command(getCommand)
+    .command(historyCommand)
     .command(keysCommand)
     .command(lsCommand)
+    .command(snapshotCommand)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'name a command (kreg --help lists them)')
     .strict()

@@ -21,6 +21,8 @@ export interface PrintedObject {
 
 export interface ObjectWriter {
   write(item: PrintedObject): void;
+  /** Text made by renderItem (perhaps in a worker thread), for the streaming formats. */
+  writeRendered(text: string): void;
   /** A value that could not be shown: one line naming the key and the reason. */
   note(text: string): void;
   end(): void;
@@ -47,16 +49,38 @@ function listFooterYaml(revision: number): string {
   return `kind: List\nmetadata:\n  resourceVersion: "${revision}"\n`;
 }
 
+/**
+ * How one item is written in a streaming format, as a pure function of the item: the part of
+ * printing that can run in a worker thread. Table formats align columns over all rows, so they have none.
+ */
+export function itemRenderer(format: GetFormat, single: boolean): ((item: PrintedObject) => string) | undefined {
+  switch (format) {
+    case 'yaml':
+      return single ? (item) => formatYaml(item.object) : (item) => indent(formatYaml(item.object), '- ', '  ');
+    case 'json':
+      return single ? (item) => `${formatJson(item.object)}\n` : (item) => indent(formatJson(item.object), '        ', '        ').replace(/\n$/, '');
+    case 'ndjson':
+      return (item) => `${formatJson(item.object, 0)}\n`;
+    case 'name':
+      return (item) => `${item.qualifiedName}\n`;
+    case 'wide':
+    case 'table':
+      return undefined;
+  }
+}
+
 class YamlWriter implements ObjectWriter {
   private count = 0;
-  constructor(private readonly options: WriterOptions) {}
+  private readonly render: (item: PrintedObject) => string;
+  constructor(private readonly options: WriterOptions) {
+    this.render = itemRenderer('yaml', options.single) as (item: PrintedObject) => string;
+  }
   write(item: PrintedObject): void {
-    if (this.options.single) {
-      this.options.out(formatYaml(item.object));
-      return;
-    }
-    if (this.count++ === 0) this.options.out('apiVersion: v1\nitems:\n');
-    this.options.out(indent(formatYaml(item.object), '- ', '  '));
+    this.writeRendered(this.render(item));
+  }
+  writeRendered(text: string): void {
+    if (!this.options.single && this.count++ === 0) this.options.out('apiVersion: v1\nitems:\n');
+    this.options.out(text);
   }
   note(text: string): void {
     this.options.out(`# kreg: ${text}\n`);
@@ -70,13 +94,16 @@ class YamlWriter implements ObjectWriter {
 
 class JsonWriter implements ObjectWriter {
   private count = 0;
-  constructor(private readonly options: WriterOptions) {}
+  private readonly render: (item: PrintedObject) => string;
+  constructor(private readonly options: WriterOptions) {
+    this.render = itemRenderer('json', options.single) as (item: PrintedObject) => string;
+  }
   write(item: PrintedObject): void {
-    if (this.options.single) {
-      this.options.out(`${formatJson(item.object)}\n`);
-      return;
-    }
-    this.options.out(`${this.count++ === 0 ? '{\n    "apiVersion": "v1",\n    "items": [\n' : ',\n'}${indent(formatJson(item.object), '        ', '        ').replace(/\n$/, '')}`);
+    this.writeRendered(this.render(item));
+  }
+  writeRendered(text: string): void {
+    if (this.options.single) this.options.out(text);
+    else this.options.out(`${this.count++ === 0 ? '{\n    "apiVersion": "v1",\n    "items": [\n' : ',\n'}${text}`);
   }
   note(text: string): void {
     this.options.err(`kreg: ${text}\n`);
@@ -89,9 +116,13 @@ class JsonWriter implements ObjectWriter {
 }
 
 class NdjsonWriter implements ObjectWriter {
+  private readonly render = itemRenderer('ndjson', false) as (item: PrintedObject) => string;
   constructor(private readonly options: WriterOptions) {}
   write(item: PrintedObject): void {
-    this.options.out(`${formatJson(item.object, 0)}\n`);
+    this.options.out(this.render(item));
+  }
+  writeRendered(text: string): void {
+    this.options.out(text);
   }
   note(text: string): void {
     this.options.err(`kreg: ${text}\n`);
@@ -103,6 +134,9 @@ class NameWriter implements ObjectWriter {
   constructor(private readonly options: WriterOptions) {}
   write(item: PrintedObject): void {
     this.options.out(`${item.qualifiedName}\n`);
+  }
+  writeRendered(text: string): void {
+    this.options.out(text);
   }
   note(text: string): void {
     this.options.err(`kreg: ${text}\n`);
@@ -144,6 +178,9 @@ class TableWriter implements ObjectWriter {
     row.push(Number.isNaN(created) ? '<unknown>' : humanAge((now - created) / 1000));
     if (this.wide) row.push(String(item.wide.size), item.wide.encoding, String(item.wide.revision), item.wide.key);
     this.rows.push(row);
+  }
+  writeRendered(): void {
+    throw new Error('table output is not rendered in parts');
   }
   note(text: string): void {
     this.options.err(`kreg: ${text}\n`);

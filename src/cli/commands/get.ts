@@ -2,9 +2,12 @@ import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
-import { decodeEntry, learnRegistry, maskSecret, topLevelPrefixes, type StoredObject } from '../../stored-objects.js';
+import { learnRegistry, topLevelPrefixes } from '../../stored-objects.js';
 import type { Entry, EntrySource } from '../../sources/source.js';
-import { createObjectWriter, GET_FORMATS, type GetFormat, type ObjectWriter } from '../object-writers.js';
+import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat, type ObjectWriter } from '../object-writers.js';
+import { entryToPrinted } from '../render-entry.js';
+import { RenderPool } from '../render-pool.js';
+import type { RenderWorkerSetup } from '../render-worker.js';
 import { startProgress } from '../progress.js';
 import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
 
@@ -16,6 +19,7 @@ interface GetArgs extends SourceArgs {
   output: GetFormat | undefined;
   'show-etcd': boolean;
   'show-secrets': boolean;
+  workers: number | undefined;
 }
 
 /** What one `get` reads: a resource listing (perhaps in one namespace), named objects, or one raw key. */
@@ -34,6 +38,7 @@ export const getCommand: CommandModule<object, GetArgs> = {
         .option('output', { alias: 'o', choices: GET_FORMATS, describe: 'output format (default: a table)' })
         .option('show-etcd', { type: 'boolean', default: false, describe: 'add an etcd: section (key, revisions, version, lease and TTL, size, encoding)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
+        .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: one per core beyond the first; 0 decodes on the main thread)' })
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
@@ -57,8 +62,18 @@ export const getCommand: CommandModule<object, GetArgs> = {
         out: (t) => process.stdout.write(t),
         err: (t) => process.stderr.write(t),
       });
-      const printer = new EntryPrinter(writer, learned.registry, prefix, args, source);
-      for (const target of targets) await readTarget(source, target, revision, prefix, printer);
+      // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for lease TTLs.
+      const workers = args.workers ?? RenderPool.defaultSize();
+      const parallel = workers > 0 && !single && !args['show-etcd'] && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+      const workerSetup: RenderWorkerSetup | undefined = parallel
+        ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions }
+        : undefined;
+      const printer = new EntryPrinter(writer, learned.registry, prefix, args, source, workerSetup);
+      try {
+        for (const target of targets) await readTarget(source, target, revision, prefix, printer);
+      } finally {
+        await printer.close();
+      }
       writer.end();
       if (printer.failures > 0) {
         process.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
@@ -120,10 +135,14 @@ async function readTarget(source: EntrySource, target: Target, revision: number,
   }
 }
 
-/** Decodes entries and hands them to the writer; a value that cannot be shown becomes a note. */
+/**
+ * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
+ * Listings in a streaming format are decoded and rendered on worker threads, in order.
+ */
 class EntryPrinter {
   failures = 0;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
+  private pool: RenderPool | undefined;
 
   constructor(
     private readonly writer: ObjectWriter,
@@ -131,52 +150,48 @@ class EntryPrinter {
     private readonly prefix: string,
     private readonly args: GetArgs,
     private readonly source: EntrySource,
+    private readonly workerSetup: RenderWorkerSetup | undefined,
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
     const progress = await startProgress(`reading ${what}`);
+    if (this.workerSetup !== undefined) {
+      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
+        if (result.text !== undefined) this.writer.writeRendered(result.text);
+        else this.noteFailure(result.note);
+      });
+    }
     let n = 0;
     try {
       for await (const entry of entries) {
-        await this.print(entry);
+        if (this.pool !== undefined) await this.pool.add(entry);
+        else await this.print(entry);
         if (++n % 1000 === 0) progress.update(`reading ${what}: ${n.toLocaleString('en-US')} keys`);
       }
+      await this.pool?.finish();
     } finally {
       progress.stop();
     }
   }
 
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private noteFailure(note: string): void {
+    this.failures++;
+    this.writer.note(note);
+  }
+
   async print(entry: Entry): Promise<void> {
-    let stored: StoredObject;
-    try {
-      stored = decodeEntry(entry, this.registry, this.prefix);
-    } catch (err) {
-      this.failures++;
-      this.writer.note(err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}`);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets']);
+    if (rendered.item === undefined) {
+      this.noteFailure(rendered.note);
       return;
     }
-    const { decoded } = stored;
-    if (stored.object === undefined) {
-      this.failures++;
-      const why =
-        decoded.format === 'encrypted'
-          ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
-          : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
-      this.writer.note(`${entry.key}: ${why}`);
-      return;
-    }
-    let object = stored.object;
-    if (!this.args['show-secrets']) object = maskSecret(object);
-    if (this.args['show-etcd']) object.etcd = await this.etcdFacts(entry, decoded.format);
-    const parsed = stored.parsed;
-    const resourceName = parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
-    const name = (object.metadata as JsonObject | undefined)?.name;
-    this.writer.write({
-      object,
-      qualifiedName: `${resourceName}/${typeof name === 'string' ? name : entry.key}`,
-      kind: String(object.kind ?? ''),
-      wide: { size: entry.valueSize, encoding: decoded.format, revision: entry.modRevision, key: entry.key },
-    });
+    const { item } = rendered;
+    if (this.args['show-etcd']) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
+    this.writer.write(item);
   }
 
   private async etcdFacts(entry: Entry, encoding: string): Promise<JsonObject> {

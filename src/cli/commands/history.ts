@@ -1,0 +1,175 @@
+/**
+ * kreg history: every revision of one object etcd (or a snapshot file) still holds: its creation,
+ * each update and its deletion, each shown as a unified diff of the decoded YAML against the
+ * revision before. resourceVersion is left out of the diffed YAML (it changes on every write).
+ */
+import type { CommandModule } from 'yargs';
+import { GoFloat, type JsonObject } from '../../codec/json-value.js';
+import { KregError, UsageError } from '../../errors.js';
+import { keyForEntry, resolveResource } from '../../keys/index.js';
+import type { LiveKeyHistory } from '../../sources/etcd-source.js';
+import type { HistoryRecord } from '../../sources/snapshot/snapshot-source.js';
+import type { EntrySource } from '../../sources/source.js';
+import { decodeEntry, learnRegistry, maskSecret } from '../../stored-objects.js';
+import type { ResourceRegistry } from '../../keys/index.js';
+import { unifiedDiff } from '../line-diff.js';
+import { formatJson, formatYaml } from '../output.js';
+import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
+
+interface HistoryArgs extends SourceArgs {
+  resource: string;
+  name: string | undefined;
+  namespace: string | undefined;
+  output: 'json' | undefined;
+  'show-secrets': boolean;
+}
+
+export type HistoryEvent = 'created' | 'updated' | 'deleted';
+
+/** One revision as shown: what happened, and the object as the API would have returned it. */
+export interface ShownRevision {
+  revision: number;
+  event: HistoryEvent;
+  size: number;
+  /** The decoded object (resourceVersion included); null for a delete or a value that cannot be decoded. */
+  object: JsonObject | null;
+  /** Why the value could not be shown, when it could not. */
+  note?: string;
+}
+
+/** Sources that can list a key's revisions: live etcd (EtcdSource) and snapshot files (SnapshotSource). */
+interface LiveHistorySource {
+  keyHistory(key: string): Promise<LiveKeyHistory>;
+}
+interface FileHistorySource {
+  history(key: string): AsyncIterable<HistoryRecord>;
+  compactedRevision(): number;
+}
+
+export const historyCommand: CommandModule<object, HistoryArgs> = {
+  command: 'history <resource> [name]',
+  describe: 'Every revision of one object etcd still holds (created, updated, deleted), as diffs',
+  builder: (y) =>
+    withSourceOptions(
+      y
+        .positional('resource', { type: 'string', demandOption: true, describe: 'kubectl-style resource (cm, deploy, widgets.example.com), or an etcd key starting with /' })
+        .positional('name', { type: 'string', describe: 'object name' })
+        .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default: default)' })
+        .option('output', { alias: 'o', choices: ['json'] as const, describe: 'json: an array of {revision, event, size, object} (default: diffs)' })
+        .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
+        .example('$0 history cm app-config -n shop', 'each retained write of the ConfigMap, as a diff')
+        .example('$0 history /registry/configmaps/shop/app-config --snapshot backup.db', 'every revision a snapshot file holds')
+        .example('$0 history deploy web -n shop -o json', 'the revisions as JSON'),
+    ),
+  handler: async (args) => {
+    if (args.revision !== undefined) throw new UsageError('bad-flags', '--revision does not apply to history: it shows every retained revision');
+    const prefix = etcdPrefix(args);
+    const source = await openSource(args);
+    try {
+      const learned = await learnRegistry(source, prefix, await source.currentRevision());
+      const key = targetKey(args, learned.registry, prefix);
+      const { records, start } = await readHistory(source, key);
+      if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
+      const shown = records.map((record) => showRecord(record, learned.registry, prefix, args['show-secrets']));
+      if (args.output === 'json') {
+        if (start !== undefined) process.stderr.write(`${start}\n`);
+        process.stdout.write(`${formatJson(shown as unknown as JsonObject[])}\n`);
+        return;
+      }
+      if (start !== undefined) process.stdout.write(`${start}\n`);
+      process.stdout.write(renderHistory(key, shown));
+    } finally {
+      await source.close();
+    }
+  },
+};
+
+function targetKey(args: HistoryArgs, registry: ResourceRegistry, prefix: string): string {
+  if (args.resource.startsWith('/')) {
+    if (args.name !== undefined) throw new UsageError('bad-arguments', 'give an etcd key alone, or a resource and a name');
+    return args.resource;
+  }
+  if (args.name === undefined) throw new UsageError('no-name', `name the object: kreg history ${args.resource} NAME`);
+  if (args.resource.includes(',')) throw new UsageError('bad-arguments', 'history follows one object: name one resource');
+  const entry = resolveResource(args.resource, { registry });
+  const where = entry.namespaced ? { namespace: args.namespace ?? 'default', name: args.name } : { name: args.name };
+  return keyForEntry(entry, where, prefix);
+}
+
+/** The records, oldest first, and for live etcd a line saying where its history begins. */
+async function readHistory(source: EntrySource, key: string): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
+  const live = source as Partial<LiveHistorySource>;
+  if (typeof live.keyHistory === 'function') {
+    const history = await live.keyHistory.call(source, key);
+    const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
+    const begins = Math.min(from, history.compactedRevision + 1);
+    const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
+    return { records: history.records, start: `history from revision ${begins} (${compacted}; current revision ${history.revision})` };
+  }
+  const file = source as Partial<FileHistorySource>;
+  if (typeof file.history === 'function') {
+    const records: HistoryRecord[] = [];
+    for await (const record of file.history.call(source, key)) records.push(record);
+    return { records, start: undefined };
+  }
+  throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
+}
+
+function eventOf(record: HistoryRecord): HistoryEvent {
+  if (record.deleted) return 'deleted';
+  return record.createRevision === record.modRevision ? 'created' : 'updated';
+}
+
+function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string, showSecrets: boolean): ShownRevision {
+  const shown: ShownRevision = { revision: record.modRevision, event: eventOf(record), size: record.valueSize, object: null };
+  if (record.deleted) return shown;
+  try {
+    const stored = decodeEntry(record, registry, prefix);
+    if (stored.object === undefined) {
+      const { decoded } = stored;
+      shown.note =
+        decoded.format === 'encrypted'
+          ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
+          : `not a Kubernetes object (${decoded.size} bytes)`;
+    } else {
+      shown.object = showSecrets ? stored.object : maskSecret(stored.object);
+    }
+  } catch (err) {
+    shown.note = err instanceof KregError ? err.message : String(err);
+  }
+  return shown;
+}
+
+/** The YAML a revision is diffed as: the object without resourceVersion, or a note, or nothing for a delete. */
+function diffText(shown: ShownRevision): string {
+  if (shown.object !== null) {
+    // A shallow copy: values may be GoFloat instances, which formatYaml must still recognise.
+    const copy: JsonObject = { ...shown.object };
+    const metadata = copy.metadata;
+    if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && !(metadata instanceof GoFloat)) {
+      const { resourceVersion: _omitted, ...rest } = metadata as JsonObject;
+      copy.metadata = rest;
+    }
+    return formatYaml(copy);
+  }
+  return shown.note === undefined ? '' : `# ${shown.note}\n`;
+}
+
+/** Text output: per revision a heading line, then the diff against the revision before. */
+export function renderHistory(key: string, revisions: readonly ShownRevision[]): string {
+  let out = '';
+  let previous = '';
+  let previousRevision: number | undefined;
+  for (const shown of revisions) {
+    const text = diffText(shown);
+    out += `\nrevision ${shown.revision}: ${shown.event}, ${shown.size} bytes\n`;
+    const diff = unifiedDiff(previous, text, {
+      oldName: previousRevision === undefined ? `${key} (none)` : `${key} @ revision ${previousRevision}`,
+      newName: shown.event === 'deleted' ? `${key} (deleted)` : `${key} @ revision ${shown.revision}`,
+    });
+    out += diff === '' ? '(no change in the object apart from resourceVersion)\n' : diff;
+    previous = text;
+    previousRevision = shown.revision;
+  }
+  return out.startsWith('\n') ? out.slice(1) : out;
+}

@@ -1,0 +1,41 @@
+/**
+ * One stored entry → what `kreg get` prints for it, or the note saying why it cannot be shown.
+ * No I/O, so it runs the same on the main thread and in a worker thread.
+ */
+import type { JsonObject } from '../codec/json-value.js';
+import { KregError } from '../errors.js';
+import type { ResourceRegistry } from '../keys/index.js';
+import type { Entry } from '../sources/source.js';
+import { decodeEntry, maskSecret } from '../stored-objects.js';
+import type { PrintedObject } from './object-writers.js';
+
+export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };
+
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean): RenderedEntry {
+  let stored;
+  try {
+    stored = decodeEntry(entry, registry, prefix);
+  } catch (err) {
+    return { note: err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}` };
+  }
+  const { decoded } = stored;
+  if (stored.object === undefined) {
+    const why =
+      decoded.format === 'encrypted'
+        ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
+        : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
+    return { note: `${entry.key}: ${why}` };
+  }
+  const object = showSecrets ? stored.object : maskSecret(stored.object);
+  const parsed = stored.parsed;
+  const resourceName = parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
+  const name = (object.metadata as JsonObject | undefined)?.name;
+  return {
+    item: {
+      object,
+      qualifiedName: `${resourceName}/${typeof name === 'string' ? name : entry.key}`,
+      kind: String(object.kind ?? ''),
+      wide: { size: entry.valueSize, encoding: decoded.format, revision: entry.modRevision, key: entry.key },
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Worker thread for `kreg get`: decodes a batch of entries and renders each in the output format,
+ * so decoding runs on another core while the main thread reads etcd and writes the output.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { JsonObject } from '../codec/json-value.js';
+import { builtinRegistry, learnFromStoredObjects } from '../keys/index.js';
+import type { Entry } from '../sources/source.js';
+import type { GetFormat } from './object-writers.js';
+import { itemRenderer } from './object-writers.js';
+import { entryToPrinted } from './render-entry.js';
+import type { RenderBatch, RenderResult } from './render-pool.js';
+
+export interface RenderWorkerSetup {
+  format: GetFormat;
+  single: boolean;
+  prefix: string;
+  showSecrets: boolean;
+  customResourceDefinitions: JsonObject[];
+  apiServices: JsonObject[];
+}
+
+const setup = workerData as RenderWorkerSetup;
+const { registry } = learnFromStoredObjects({ customResourceDefinitions: setup.customResourceDefinitions, apiServices: setup.apiServices }, builtinRegistry());
+const render = itemRenderer(setup.format, setup.single);
+if (render === undefined) throw new Error(`format ${setup.format} is not rendered in a worker`);
+
+parentPort?.on('message', (batch: RenderBatch) => {
+  const values = new Uint8Array(batch.values);
+  const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
+    const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
+    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets);
+    return rendered.item === undefined ? { note: rendered.note } : { text: render(rendered.item) };
+  });
+  parentPort?.postMessage({ id: batch.id, results });
+});
