@@ -45,6 +45,11 @@ export function describeError(err: unknown): string {
 /** Exit code for failures; kreg diff uses 1 for "differences found", so errors are 2 there. */
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
+  // A reader that goes away (kreg get ... | head) is not an error: stop quietly, as kubectl does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     await buildParser(argv).parseAsync();
   } catch (err) {
