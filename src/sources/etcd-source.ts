@@ -6,8 +6,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { connect as tlsConnect } from 'node:tls';
-import type { Etcd3, IKeyValue, IRangeRequest, IRangeResponse } from 'etcd3';
-import { UsageError } from '../errors.js';
+import type { Etcd3, IEvent, IKeyValue, IRangeRequest, IRangeResponse, IWatchResponse } from 'etcd3';
+import { KregError, UsageError } from '../errors.js';
 import {
   createEtcdClient,
   describeEndpoints,
@@ -24,6 +24,7 @@ import {
   type EtcdError,
   type EtcdErrorContext,
 } from './etcd-errors.js';
+import type { HistoryRecord } from './snapshot/snapshot-source.js';
 import type { Entry, EntrySource, RangeOptions } from './source.js';
 
 /**
@@ -62,6 +63,24 @@ export interface EtcdSourceOptions extends EtcdClientOptions {
 const DEFAULT_RETRY: Required<EtcdRetryOptions> = { attempts: 5, initialDelayMs: 200, maxDelayMs: 3_000 };
 /** How long to wait for etcd to tell the compacted revision before giving up on it. */
 const COMPACT_REVISION_LOOKUP_MS = 2_000;
+/**
+ * keyHistory: when a key is absent both at the compacted and at the current revision it may have
+ * had no events at all, and etcd then says nothing; this long a silence after the watch is created
+ * means "none" (etcd 3.4 sends a lagging watcher its old events every 100 ms).
+ */
+const HISTORY_QUIET_MS = 1_000;
+/** keyHistory gives up when the old events have not all arrived within this (or the command timeout). */
+const HISTORY_TIMEOUT_MS = 60_000;
+
+/** Every retained revision of one key in a live etcd (EtcdSource.keyHistory). */
+export interface LiveKeyHistory {
+  /** The current revision when the history was read; no record is newer. */
+  revision: number;
+  /** The revision etcd was compacted at (the oldest readable one); 0 when it never was. */
+  compactedRevision: number;
+  /** Oldest first. The first may be the value the key had at the compacted revision (written at or before it). */
+  records: HistoryRecord[];
+}
 
 /**
  * A live etcd behind the EntrySource interface.
@@ -180,6 +199,105 @@ export class EtcdSource implements EntrySource {
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }
+  }
+
+  /**
+   * Every revision of the key etcd still holds, oldest first: the value it had at the compacted
+   * revision (if any), then each put and delete after it, read with a watch from compacted + 1
+   * (a watch replays old events in revision order, deletes included, which ranges cannot show).
+   * The watch ends when the events up to the current revision have arrived: at the key's current
+   * mod revision when it exists; when it does not, at a batch that reaches the current revision
+   * and ends with a delete (or after a short silence, when the key may have had no events).
+   */
+  async keyHistory(key: string): Promise<LiveKeyHistory> {
+    await this.ensureConnected(key);
+    const revision = await this.currentRevision();
+    let compactedRevision = 0;
+    try {
+      await this.get(key, { revision: 1 });
+    } catch (error) {
+      if (!(error instanceof EtcdCompactedError)) throw error;
+      if (error.compactedRevision === undefined) throw error;
+      compactedRevision = error.compactedRevision;
+    }
+    const baseline = compactedRevision > 0 ? await this.get(key, { revision: compactedRevision }) : undefined;
+    const latest = await this.get(key, { revision });
+    const records: HistoryRecord[] = [];
+    if (baseline !== undefined) records.push({ ...baseline, subRevision: 0, deleted: false });
+    if (latest !== undefined && latest.modRevision <= compactedRevision) return { revision, compactedRevision, records };
+
+    const keyBytes = Buffer.from(key, 'utf8');
+    const done = (events: readonly IEvent[], response: IWatchResponse): boolean => {
+      const last = events[events.length - 1];
+      if (last === undefined) return false;
+      if (latest !== undefined) return Number(last.kv.mod_revision) >= latest.modRevision;
+      return Number(response.header.revision) >= revision && last.type === 'Delete';
+    };
+    const quiet = latest === undefined && baseline === undefined;
+    const events = await this.watchEvents(keyBytes, compactedRevision + 1, done, quiet);
+    for (const event of events) {
+      const modRevision = Number(event.kv.mod_revision);
+      if (modRevision > revision) break;
+      if (event.type === 'Delete') {
+        records.push({ key, value: new Uint8Array(0), valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0', subRevision: 0, deleted: true });
+      } else {
+        records.push({ ...toEntry(event.kv, false), subRevision: 0, deleted: false });
+      }
+    }
+    return { revision, compactedRevision, records };
+  }
+
+  /** Events of one key from a revision on, until `done` says the wanted ones have arrived. */
+  private async watchEvents(
+    key: Buffer,
+    startRevision: number,
+    done: (events: readonly IEvent[], response: IWatchResponse) => boolean,
+    endOnSilence: boolean,
+  ): Promise<IEvent[]> {
+    let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
+    try {
+      stream = await this.client.watchClient.watch();
+    } catch (raw) {
+      throw this.convert(raw, { phase: 'request', key: key.toString('utf8'), timeoutMs: this.settings.commandTimeoutMs });
+    }
+    const limitMs = Math.min(HISTORY_TIMEOUT_MS, Number.isFinite(this.settings.commandTimeoutMs) ? this.settings.commandTimeoutMs : HISTORY_TIMEOUT_MS);
+    return new Promise<IEvent[]>((resolve, reject) => {
+      const events: IEvent[] = [];
+      let finished = false;
+      let quietTimer: NodeJS.Timeout | undefined;
+      const finish = (error?: unknown): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(limitTimer);
+        clearTimeout(quietTimer);
+        stream.cancel();
+        if (error === undefined) resolve(events);
+        else reject(error);
+      };
+      const limitTimer = setTimeout(
+        () => finish(new KregError('history-timeout', `the history of the key did not arrive within ${limitMs} ms`, { endpoint: this.endpoint, key: key.toString('utf8') })),
+        limitMs,
+      );
+      stream.on('data', (response: IWatchResponse) => {
+        if (Number(response.compact_revision) > 0) {
+          finish(new EtcdCompactedError(startRevision, Number(response.compact_revision), { endpoint: this.endpoint, key: key.toString('utf8') }));
+          return;
+        }
+        if (response.canceled) {
+          finish(new KregError('watch-canceled', `etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`, { endpoint: this.endpoint, key: key.toString('utf8') }));
+          return;
+        }
+        if (response.created && endOnSilence) quietTimer = setTimeout(() => finish(), HISTORY_QUIET_MS);
+        if (response.events.length === 0) return;
+        clearTimeout(quietTimer);
+        events.push(...response.events);
+        if (done(events, response)) finish();
+        else if (endOnSilence) quietTimer = setTimeout(() => finish(), HISTORY_QUIET_MS);
+      });
+      stream.on('error', (raw: unknown) => finish(this.convert(raw, { phase: 'request', key: key.toString('utf8'), timeoutMs: this.settings.commandTimeoutMs })));
+      stream.on('end', () => finish(new KregError('watch-ended', 'etcd ended the watch before the history arrived', { endpoint: this.endpoint, key: key.toString('utf8') })));
+      stream.write({ create_request: { key, start_revision: startRevision } });
+    });
   }
 
   async close(): Promise<void> {
