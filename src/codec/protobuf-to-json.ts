@@ -270,7 +270,12 @@ const assemblerHelpers = {
  */
 function compileAssembler(message: SchemaMessage): Assembler {
   const lines: string[] = [];
-  message.fields.forEach((field, i) => {
+  // Fields go in JSON-name order, the order kubectl prints them in, so printing need not reorder
+  // them. A message with inlined structs keeps Go's order: their fields land where the struct is.
+  const hasInline = message.fields.some((f) => f.inline === true);
+  const order = hasInline ? message.fields : [...message.fields].sort((a, b) => ((a.json ?? '') < (b.json ?? '') ? -1 : (a.json ?? '') > (b.json ?? '') ? 1 : 0));
+  order.forEach((field) => {
+    const i = field.index;
     if (field.skip === true) return;
     if (field.inline === true) {
       lines.push(`h.inline(ctx, m.fields[${i}], slots[${i}], path, out);`);
