@@ -117,6 +117,28 @@ describe('fixtures in real etcd, read back by kreg get and kreg keys explain', f
     assert.deepEqual(alpha.spec, { size: 5 });
   });
 
+  it('kreg ls counts them, per resource', async function () {
+    const r = await runKreg(['ls', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout.toString()) as { type: string; resource: string; group: string; kind: string; count: number }[];
+    const counted = new Map(rows.filter((row) => row.type === 'resource').map((row) => [`${row.resource}.${row.group}`, row.count]));
+    const expected = new Map<string, number>([['customresourcedefinitions.apiextensions.k8s.io', 1], ['widgets.example.com', widgets.length]]);
+    for (const f of fixtures) {
+      const id = `${f.entry.resource}.${f.entry.group}`;
+      expected.set(id, (expected.get(id) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries([...counted].sort()), Object.fromEntries([...expected].sort()));
+    assert.equal(rows.find((row) => row.resource === 'widgets')?.kind, 'Widget');
+  });
+
+  it('kreg keys explain knows custom resources from the CRDs in etcd', async function () {
+    const r = await runKreg(['keys', 'explain', '/registry/example.com/widgets/shop/alpha', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+    assert.equal(r.code, 0, r.stderr);
+    const explained = JSON.parse(r.stdout.toString()) as { kind: string; restPath: string };
+    assert.equal(explained.kind, 'Widget');
+    assert.equal(explained.restPath, 'GET /apis/example.com/v1/namespaces/shop/widgets/alpha');
+  });
+
   it('kreg get of one named object prints the object itself', async function () {
     const fixture = fixtures.find((f) => f.entry.resource === 'configmaps') as StoredFixture;
     const meta = fixture.json.metadata as JsonObject;

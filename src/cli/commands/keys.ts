@@ -5,6 +5,8 @@
  *   kreg keys list                   the built-in resources and their etcd prefixes
  */
 import type { CommandModule } from 'yargs';
+import { learnRegistry } from '../../stored-objects.js';
+import { openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
 import type { JsonObject, JsonValue } from '../../codec/json-value.js';
 import {
   DEFAULT_PREFIX,
@@ -22,6 +24,7 @@ import {
   scopeOf,
   type ParsedKey,
   type ResourceEntry,
+  type ResourceRegistry,
 } from '../../keys/index.js';
 import { formatJson, formatObject } from '../output.js';
 
@@ -61,7 +64,7 @@ function looksLikeRestPath(input: string, prefix: string): boolean {
   return /^\/apis?\//.test(apiPathOf(text));
 }
 
-function explainFields(parsed: ParsedKey, prefix: string, restPath: string | undefined, input: string | undefined): Fields {
+function explainFields(parsed: ParsedKey, prefix: string, restPath: string | undefined, input: string | undefined, registry: ResourceRegistry): Fields {
   const given: Fields = input === undefined ? [] : [['input', input]];
   switch (parsed.type) {
     case 'special': {
@@ -79,7 +82,7 @@ function explainFields(parsed: ParsedKey, prefix: string, restPath: string | und
     case 'aggregated': {
       let rest: string | undefined;
       try {
-        rest = restPath ?? restPathForKey(parsed.key, { prefix });
+        rest = restPath ?? restPathForKey(parsed.key, { prefix, registry });
       } catch {
         rest = undefined;
       }
@@ -98,7 +101,7 @@ function explainFields(parsed: ParsedKey, prefix: string, restPath: string | und
     }
     case 'listing':
     case 'object': {
-      const rest = restPath ?? restPathForKey(parsed.key, { prefix });
+      const rest = restPath ?? restPathForKey(parsed.key, { prefix, registry });
       return [
         ...given,
         ['etcdKey', parsed.key],
@@ -119,31 +122,47 @@ function explainFields(parsed: ParsedKey, prefix: string, restPath: string | und
   }
 }
 
-interface ExplainArgs {
-  key: string;
+interface ExplainArgs extends SourceArgs {
+  /** Named target, not key: --key is etcdctl's client-key flag. */
+  target: string;
   output: Format;
-  'etcd-prefix': string;
+}
+
+/**
+ * Built-in resources, plus the custom resources and aggregated groups of a cluster when a live etcd
+ * or a snapshot is named: explain works offline for learning, and knows a cluster's CRDs when asked.
+ */
+async function registryFor(args: SourceArgs, prefix: string): Promise<ResourceRegistry> {
+  if (args.endpoints === undefined && args.snapshot === undefined && args['data-dir'] === undefined) return builtinRegistry();
+  const source = await openSource(args);
+  try {
+    const revision = args.revision ?? (await source.currentRevision());
+    return (await learnRegistry(source, prefix, revision)).registry;
+  } finally {
+    await source.close();
+  }
 }
 
 const explainCommand: CommandModule<object, ExplainArgs> = {
-  command: 'explain <key>',
+  command: 'explain <target>',
   describe: 'What an etcd key (or API path, URL, kubectl get --raw path) holds, and the REST path serving it',
   builder: (y) =>
-    y
-      .positional('key', { type: 'string', demandOption: true, describe: 'etcd key, API path, full URL or kubectl get --raw path' })
+    withSourceOptions(y)
+      .positional('target', { type: 'string', demandOption: true, describe: 'etcd key, API path, full URL or kubectl get --raw path' })
       .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
-      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
+      .example('$0 keys explain /registry/example.com/widgets/shop/w1 --snapshot backup.db', 'custom resources are known from the CRDs in an etcd or snapshot')
       .example('$0 keys explain /registry/services/specs/default/kubernetes', 'the key of: kubectl get --raw /api/v1/namespaces/default/services/kubernetes')
       .example('$0 keys explain /api/v1/namespaces/default/services/kubernetes', 'the key of: etcdctl get /registry/services/specs/default/kubernetes')
       .example("$0 keys explain 'https://127.0.0.1:6443/apis/apps/v1/namespaces/shop/deployments/web?pretty' -o json", 'full URLs are accepted'),
-  handler: (args) => {
+  handler: async (args) => {
     const prefix = normalizePrefix(args['etcd-prefix']);
-    if (looksLikeRestPath(args.key, prefix)) {
-      const rest = parseRestPath(args.key, { prefix });
+    const registry = await registryFor(args, prefix);
+    if (looksLikeRestPath(args.target, prefix)) {
+      const rest = parseRestPath(args.target, { prefix, registry });
       if (rest.type === 'aggregated') {
         print(
           [
-            ['input', args.key],
+            ['input', args.target],
             ['type', 'aggregated'],
             ['group', rest.group],
             ['version', rest.version],
@@ -157,14 +176,14 @@ const explainCommand: CommandModule<object, ExplainArgs> = {
         );
         return;
       }
-      const parsed = parseKey(rest.etcdKey, { prefix });
-      const fields = explainFields(parsed, prefix, rest.restPath, args.key);
+      const parsed = parseKey(rest.etcdKey, { prefix, registry });
+      const fields = explainFields(parsed, prefix, rest.restPath, args.target, registry);
       if (!rest.versionServed) fields.push(['warning', `${rest.version} is not a version this kube-apiserver serves for ${rest.resource}`]);
       if (rest.subresource !== undefined) fields.push(['subresource', rest.subresource]);
       print(fields, args.output);
       return;
     }
-    print(explainFields(parseKey(args.key.trim(), { prefix }), prefix, undefined, undefined), args.output);
+    print(explainFields(parseKey(args.target.trim(), { prefix, registry }), prefix, undefined, undefined, registry), args.output);
   },
 };
 
