@@ -92,3 +92,9 @@ if (process.env['KREG_BENCH_ETCD'] !== '0' && existsSync('/usr/bin/etcd')) {
   const { benchEtcd } = await import('./bench-etcd.js');
   await benchEtcd();
 }
+
+// Snapshot file (scripts/bench-snapshot.ts): a cached ≥1 GB etcd snapshot read by cat, etcdctl and kreg; KREG_BENCH_SNAPSHOT=0 skips it.
+if (process.env['KREG_BENCH_SNAPSHOT'] !== '0') {
+  const { benchSnapshot } = await import('./bench-snapshot.js');
+  await benchSnapshot();
+}

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
+import { encode, type JsonObject } from '../src/index.js';
 
 const ETCD_BINARY = process.env['KREG_TEST_ETCD'] ?? '/usr/bin/etcd';
 const ETCDCTL_BINARY = process.env['KREG_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
@@ -65,7 +66,8 @@ export async function makeLargeSnapshot(options: LargeSnapshotOptions = {}): Pro
   const log = options.log ?? ((line: string) => console.log(line));
   const sizeMb = options.sizeMb ?? 1024;
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
-  const file = join(cacheDir, `large-snapshot-${sizeMb}mb.db`);
+  // v2: values are real Kubernetes objects (v1 held filler bytes); the version keeps old caches from being reused.
+  const file = join(cacheDir, `large-snapshot-${sizeMb}mb-v2.db`);
   const manifestFile = `${file}.json`;
   if (options.force !== true && existsSync(file) && existsSync(manifestFile)) {
     // The cache dir may have moved since: the file is where it was found now.
@@ -193,9 +195,7 @@ async function writeUntil(
   const valueFor = (key: string, generation: number): Buffer => {
     const hash = fnv1a32(`${key}#${generation}`);
     const size = 1024 + (hash % (9 * 1024));
-    const value = Buffer.alloc(size, 0x61 + (hash % 26));
-    value.write(`${key}#${generation}:`, 'utf8');
-    return value;
+    return Buffer.from(encode(benchObject(key, generation, size)));
   };
   for (let round = 0; ; round++) {
     const status = await endpointStatus(etcd.endpoint);
@@ -278,6 +278,48 @@ function freePort(): Promise<number> {
       probe.close(() => resolvePromise(port));
     });
   });
+}
+
+/**
+ * A real Kubernetes object for the key, about `size` bytes, so that benchmarks decode what they
+ * would in a cluster: padding sits where real bulk sits (annotations, config data).
+ */
+function benchObject(key: string, generation: number, size: number): JsonObject {
+  const [, , resource = '', namespace = '', name = ''] = key.split('/');
+  const padding = `${key}#${generation}:`.padEnd(size, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  const metadata: JsonObject = {
+    name,
+    namespace,
+    uid: `00000000-0000-4000-8000-${fnv1a32(key).toString(16).padStart(12, '0')}`,
+    generation: generation + 1,
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    labels: { app: name.replace(/-\d+$/, ''), bench: 'large-snapshot' },
+  };
+  switch (resource) {
+    case 'pods':
+      return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...metadata, annotations: { 'bench.kreg/padding': padding } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0', resources: { requests: { cpu: '100m', memory: '64Mi' } } }], nodeName: 'node-1' },
+        status: { phase: 'Running', podIP: '10.0.0.1' },
+      };
+    case 'configmaps':
+      return { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { 'config.txt': padding } };
+    case 'secrets':
+      return { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: { blob: Buffer.from(padding).toString('base64') } };
+    default:
+      return {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata,
+        involvedObject: { kind: 'Pod', namespace, name },
+        reason: 'Bench',
+        message: padding,
+        type: 'Normal',
+        count: generation + 1,
+      };
+  }
 }
 
 /** Small seeded PRNG, so every run writes the same keys and value sizes. */
