@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
+import { diffCommand } from './commands/diff.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
 import { historyCommand } from './commands/history.js';
@@ -18,6 +19,7 @@ export function buildParser(argv: string[]) {
     .scriptName('kreg')
     .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
     .command(decodeCommand)
+    .command(diffCommand)
     .command(encodeCommand)
     .command(getCommand)
     .command(historyCommand)
