@@ -40,6 +40,16 @@ describe('kreg get', function () {
     assert.match(r.stderr, /1 value\(s\) could not be shown/);
   });
 
+  it('prints the same listing whether worker threads decode it or not', async function () {
+    const args = ['get', 'cm,secrets,ev', '-n', 'shop', '-o', 'yaml', '--show-secrets', '--endpoints', endpoint];
+    const inline = await runKreg([...args, '--workers', '0']);
+    const threaded = await runKreg([...args, '--workers', '2']);
+    assert.equal(threaded.code, inline.code);
+    assert.equal(threaded.stdout.toString(), inline.stdout.toString());
+    assert.equal(threaded.stderr, inline.stderr);
+    assert.match(inline.stdout.toString(), /# kreg: \/registry\/configmaps\/shop\/b2/);
+  });
+
   it('masks Secret data unless --show-secrets', async function () {
     const masked = await runKreg(['get', 'secret', 'db', '-n', 'shop', '-o', 'json', '--endpoints', endpoint]);
     assert.deepEqual((JSON.parse(masked.stdout.toString()) as { data: unknown }).data, { password: '***' });

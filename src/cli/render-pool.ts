@@ -31,9 +31,13 @@ export class RenderPool {
   private batch: Entry[] = [];
   private batchBytes = 0;
 
-  /** One worker per core beyond the main thread's, at least one. */
+  /**
+   * Workers for the cores left after the main thread and one for etcd or the file reads: on this
+   * project's 2-core machines a worker measured no faster (both cores were already busy with
+   * etcd, gRPC and output) and cost about 100 MB, so there it is none.
+   */
   static defaultSize(): number {
-    return Math.max(1, availableParallelism() - 1);
+    return Math.max(0, availableParallelism() - 2);
   }
 
   constructor(

@@ -38,7 +38,7 @@ export const getCommand: CommandModule<object, GetArgs> = {
         .option('output', { alias: 'o', choices: GET_FORMATS, describe: 'output format (default: a table)' })
         .option('show-etcd', { type: 'boolean', default: false, describe: 'add an etcd: section (key, revisions, version, lease and TTL, size, encoding)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
-        .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: one per core beyond the first; 0 decodes on the main thread)' })
+        .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread)' })
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
