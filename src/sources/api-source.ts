@@ -1,23 +1,21 @@
 /**
  * A live Kubernetes API as a source of objects, for `kreg diff`.
  *
- * Configuration comes from kubeconfig (--kubeconfig, else $KUBECONFIG, else ~/.kube/config; a
- * --context or the current one): the server URL, its CA (or insecure-skip-tls-verify), and the
- * user's bearer token, token file, client certificate and key, basic auth, or an exec credential
- * plugin. @kubernetes/client-node would read all this, but its current release needs Node 22
- * (its undici dependency fails to load on Node 20), so this is a small reader of the same format.
+ * Configuration comes from kubeconfig, read by @kubernetes/client-node's KubeConfig (1.x, which
+ * runs on Node 20): --kubeconfig, else the files in $KUBECONFIG, else ~/.kube/config (else the
+ * library's in-cluster or localhost fallback); a --context or the current one. The library applies
+ * the CA (or insecure-skip-tls-verify), client certificate and key, bearer token, basic auth and exec
+ * credential plugins to the request options.
  *
  * Objects are read with plain GETs built from the registry entry, at the version the resource is
  * stored in, so that version conversion never shows up as a difference; when that group/version
  * does not serve the resource, the preferred served version is used and stderr says so.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
-import yaml from 'js-yaml';
+import { delimiter } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { apiVersionOf, type ResourceEntry } from '../keys/index.js';
@@ -61,116 +59,50 @@ export interface ApiSourceOptions {
   warn?: (line: string) => void;
 }
 
-interface Connection {
-  server: string;
-  ca?: Buffer;
-  insecure: boolean;
-  headers: Record<string, string>;
-  cert?: Buffer;
-  key?: Buffer;
+function messageOf(err: unknown): string {
+  // An exec plugin that exits non-zero rejects with its stderr, which may be empty.
+  return (err instanceof Error ? err.message : String(err)).trim().split('\n')[0] || 'failed with no message (an exec credential plugin that exited non-zero?)';
 }
 
-type NamedList = { name?: unknown }[];
-
-function named(list: unknown, name: string, what: string, file: string): JsonObject {
-  const items = Array.isArray(list) ? (list as NamedList) : [];
-  const found = items.find((i) => i.name === name) as JsonObject | undefined;
-  const inner = found?.[what];
-  if (!isJsonObject(inner)) throw new KubeconfigError('kubeconfig', `no ${what} named "${name}"`, { file });
-  return inner;
-}
-
-function fileOrData(entry: JsonObject, field: string, base: string): Buffer | undefined {
-  const data = entry[`${field}-data`];
-  if (typeof data === 'string' && data !== '') return Buffer.from(data, 'base64');
-  const path = entry[field];
-  if (typeof path === 'string' && path !== '') return readFileSync(isAbsolute(path) ? path : join(base, path));
-  return undefined;
-}
-
-/** The kubeconfig files to read, as kubectl picks them. */
-function kubeconfigFiles(explicit: string | undefined): string[] {
-  if (explicit !== undefined) return [explicit];
+/**
+ * The kubeconfig as kubectl picks it. KUBECONFIG files are merged here rather than by
+ * loadFromDefault(), as kubectl does it: missing files are skipped, and the first file to set a
+ * name or current-context wins (the library throws on a missing file or a repeated name).
+ */
+function loadKubeConfig(options: ApiSourceOptions): { kc: KubeConfig; where: string } {
+  const kc = new KubeConfig();
   const env = process.env['KUBECONFIG'];
-  if (env !== undefined && env !== '') return env.split(':').filter((p) => p !== '');
-  return [join(homedir(), '.kube', 'config')];
-}
-
-/** Reads kubeconfig (merging KUBECONFIG files, first wins) into what a request needs. */
-export function loadConnection(options: ApiSourceOptions = {}): Connection {
-  const files = kubeconfigFiles(options.kubeconfig);
-  const merged: { clusters: unknown[]; users: unknown[]; contexts: unknown[]; current?: string; base: Map<unknown, string> } = { clusters: [], users: [], contexts: [], base: new Map() };
-  let loaded = 0;
-  for (const file of files) {
-    let doc: unknown;
-    try {
-      doc = yaml.load(readFileSync(file, 'utf8'));
-    } catch (err) {
-      if (options.kubeconfig === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new KubeconfigError('kubeconfig', `cannot read kubeconfig: ${err instanceof Error ? err.message : String(err)}`, { file });
-    }
-    if (!isJsonObject(doc)) continue;
-    loaded++;
-    const config = doc as JsonObject;
-    const base = dirname(resolvePath(file));
-    for (const field of ['clusters', 'users', 'contexts'] as const) {
-      const list = Array.isArray(config[field]) ? (config[field] as unknown[]) : [];
-      for (const item of list) {
-        merged[field].push(item);
-        merged.base.set(item, base);
+  const files = options.kubeconfig !== undefined ? [options.kubeconfig] : env !== undefined && env !== '' ? env.split(delimiter).filter((p) => p !== '') : [];
+  const where = files.length > 0 ? files.join(delimiter) : '~/.kube/config';
+  try {
+    if (files.length === 0) kc.loadFromDefault();
+    else {
+      const present = options.kubeconfig !== undefined ? files : files.filter((f) => existsSync(f));
+      if (present.length === 0) throw new Error('no kubeconfig found (use --kubeconfig or KUBECONFIG)');
+      for (const [i, file] of present.entries()) {
+        if (i === 0) {
+          kc.loadFromFile(file);
+          continue;
+        }
+        const more = new KubeConfig();
+        more.loadFromFile(file);
+        if (!kc.getCurrentContext() && more.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
+        for (const c of more.getClusters()) if (kc.getCluster(c.name) === null) kc.addCluster(c);
+        for (const u of more.getUsers()) if (kc.getUser(u.name) === null) kc.addUser(u);
+        for (const c of more.getContexts()) if (kc.getContextObject(c.name) === null) kc.addContext(c);
       }
     }
-    if (merged.current === undefined && typeof config['current-context'] === 'string' && config['current-context'] !== '') merged.current = config['current-context'];
+  } catch (err) {
+    throw new KubeconfigError('kubeconfig', `cannot read kubeconfig: ${messageOf(err)}`, { file: where });
   }
-  const where = files.join(':');
-  if (loaded === 0) throw new KubeconfigError('kubeconfig', 'no kubeconfig found (use --kubeconfig or KUBECONFIG)', { file: where });
-  const contextName = options.context ?? merged.current;
-  if (contextName === undefined) throw new KubeconfigError('kubeconfig', 'no current-context; name one with --context', { file: where });
-  const context = named(merged.contexts, contextName, 'context', where);
-  const clusterItem = (merged.clusters as NamedList).find((c) => c.name === context.cluster);
-  const cluster = named(merged.clusters, String(context.cluster), 'cluster', where);
-  const clusterBase = merged.base.get(clusterItem) ?? '.';
-  if (typeof cluster.server !== 'string') throw new KubeconfigError('kubeconfig', `cluster "${String(context.cluster)}" has no server`, { file: where });
-  const conn: Connection = { server: cluster.server.replace(/\/+$/, ''), insecure: cluster['insecure-skip-tls-verify'] === true, headers: {} };
-  const ca = fileOrData(cluster, 'certificate-authority', clusterBase);
-  if (ca !== undefined) conn.ca = ca;
-  if (context.user !== undefined) {
-    const userItem = (merged.users as NamedList).find((u) => u.name === context.user);
-    const user = named(merged.users, String(context.user), 'user', where);
-    const userBase = merged.base.get(userItem) ?? '.';
-    const cert = fileOrData(user, 'client-certificate', userBase);
-    const key = fileOrData(user, 'client-key', userBase);
-    if (cert !== undefined) conn.cert = cert;
-    if (key !== undefined) conn.key = key;
-    if (typeof user.token === 'string' && user.token !== '') conn.headers['Authorization'] = `Bearer ${user.token}`;
-    else if (typeof user.tokenFile === 'string') conn.headers['Authorization'] = `Bearer ${readFileSync(isAbsolute(user.tokenFile) ? user.tokenFile : join(userBase, user.tokenFile), 'utf8').trim()}`;
-    else if (typeof user.username === 'string') conn.headers['Authorization'] = `Basic ${Buffer.from(`${user.username}:${String(user.password ?? '')}`).toString('base64')}`;
-    if (isJsonObject(user.exec)) applyExec(user.exec, conn, where);
-  }
-  return conn;
-}
-
-/** Runs a client-go exec credential plugin and takes its token or client certificate. */
-function applyExec(exec: JsonObject, conn: Connection, file: string): void {
-  const command = String(exec.command ?? '');
-  const args = Array.isArray(exec.args) ? exec.args.map(String) : [];
-  const env = { ...process.env };
-  if (Array.isArray(exec.env)) for (const e of exec.env) if (isJsonObject(e)) env[String(e.name)] = String(e.value);
-  const apiVersion = typeof exec.apiVersion === 'string' ? exec.apiVersion : 'client.authentication.k8s.io/v1';
-  env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
-  const run = spawnSync(command, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (run.status !== 0) throw new KubeconfigError('exec-plugin', `exec plugin ${command} failed: ${(run.stderr ?? run.error?.message ?? '').trim()}`, { file });
-  let status: JsonObject | undefined;
-  try {
-    const cred = JSON.parse(run.stdout) as JsonObject;
-    status = isJsonObject(cred.status) ? cred.status : undefined;
-  } catch {
-    status = undefined;
-  }
-  if (status === undefined) throw new KubeconfigError('exec-plugin', `exec plugin ${command} printed no ExecCredential status`, { file });
-  if (typeof status.token === 'string') conn.headers['Authorization'] = `Bearer ${status.token}`;
-  if (typeof status.clientCertificateData === 'string') conn.cert = Buffer.from(status.clientCertificateData);
-  if (typeof status.clientKeyData === 'string') conn.key = Buffer.from(status.clientKeyData);
+  if (options.context !== undefined) kc.setCurrentContext(options.context);
+  const name = kc.getCurrentContext();
+  if (!name) throw new KubeconfigError('kubeconfig', 'no current-context; name one with --context', { file: where });
+  const context = kc.getContextObject(name);
+  if (context === null) throw new KubeconfigError('kubeconfig', `no context named "${name}"`, { file: where });
+  if (kc.getCurrentCluster() === null) throw new KubeconfigError('kubeconfig', `no cluster named "${context.cluster}"`, { file: where });
+  if (context.user !== undefined && context.user !== '' && kc.getCurrentUser() === null) throw new KubeconfigError('kubeconfig', `no user named "${context.user}"`, { file: where });
+  return { kc, where };
 }
 
 /** Where and how one resource is read: its group/version path and whether that is the storage version. */
@@ -185,33 +117,47 @@ export class ApiSource {
   private readonly versions = new Map<string, Promise<ServedVersion | undefined>>();
   private readonly warn: (line: string) => void;
 
+  /** The request options the kubeconfig gives (CA, client cert, token, exec plugin), made once. */
+  private auth: Promise<RequestOptions> | undefined;
+
   private constructor(
-    private readonly conn: Connection,
+    private readonly kc: KubeConfig,
+    private readonly where: string,
+    readonly server: string,
     options: ApiSourceOptions,
   ) {
-    this.description = `api ${conn.server}`;
+    this.description = `api ${server}`;
     this.warn = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
   static open(options: ApiSourceOptions = {}): ApiSource {
-    return new ApiSource(loadConnection(options), options);
+    const { kc, where } = loadKubeConfig(options);
+    const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+    return new ApiSource(kc, where, server, options);
   }
 
-  get server(): string {
-    return this.conn.server;
+  private authOptions(): Promise<RequestOptions> {
+    this.auth ??= (async () => {
+      const options: RequestOptions = {};
+      try {
+        await this.kc.applyToHTTPSOptions(options);
+      } catch (err) {
+        throw new KubeconfigError('kubeconfig', `cannot apply the credentials of context "${this.kc.getCurrentContext()}": ${messageOf(err)}`, { file: this.where });
+      }
+      return options;
+    })();
+    return this.auth;
   }
 
   /** GET a path; resolves to the parsed JSON body, throws typed errors naming the URL. */
   async getJson(path: string): Promise<JsonObject> {
-    const url = new URL(this.conn.server + path);
+    const url = new URL(this.server + path);
+    const auth = await this.authOptions();
     const options: RequestOptions = {
+      ...auth,
       method: 'GET',
-      headers: { Accept: 'application/json', 'User-Agent': 'kreg', ...this.conn.headers },
-      rejectUnauthorized: !this.conn.insecure,
+      headers: { Accept: 'application/json', 'User-Agent': 'kreg', ...auth.headers },
     };
-    if (this.conn.ca !== undefined) options.ca = this.conn.ca;
-    if (this.conn.cert !== undefined) options.cert = this.conn.cert;
-    if (this.conn.key !== undefined) options.key = this.conn.key;
     const href = url.toString();
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const send = url.protocol === 'http:' ? httpRequest : request;
@@ -271,7 +217,7 @@ export class ApiSource {
             const fallback = version !== entry.storageVersion;
             if (fallback) {
               this.warn(
-                `kreg: ${this.conn.server}: ${entry.resource}${entry.group === '' ? '' : `.${entry.group}`} is not served at its storage version ${apiVersionOf(entry.group, entry.storageVersion)}; reading ${apiVersionOf(entry.group, version)} instead (conversion differences may show)`,
+                `kreg: ${this.server}: ${entry.resource}${entry.group === '' ? '' : `.${entry.group}`} is not served at its storage version ${apiVersionOf(entry.group, entry.storageVersion)}; reading ${apiVersionOf(entry.group, version)} instead (conversion differences may show)`,
               );
             }
             return { version, fallback };
