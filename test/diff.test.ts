@@ -9,45 +9,18 @@
  * it is dropped.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { JsonObject } from '../src/codec/json-value.js';
-import { builtinRegistry, keyForEntry, type ResourceEntry } from '../src/keys/index.js';
+import { builtinRegistry, type ResourceEntry } from '../src/keys/index.js';
 import { useEtcd } from './support/etcd.js';
 import { startFakeApiServer, type FakeApiServer, type FakeResource, type Json } from './support/fake-apiserver.js';
 import { runKreg, type CliResult } from './support/run-cli.js';
+import { storableFixtures, type StoredFixture } from './support/fixtures.js';
 import { FIXTURES_DIR, haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
 
-interface StoredFixture {
-  name: string;
-  file: string;
-  key: string;
-  entry: ResourceEntry;
-  json: JsonObject;
-}
-
-/** The same selection as etcd-fixtures.test.ts: fixtures at what kube-apiserver stores for a resource. */
-function storableFixtures(): StoredFixture[] {
-  const registry = builtinRegistry();
-  const out: StoredFixture[] = [];
-  for (const dir of ['api', 'apiextensions']) {
-    for (const file of readdirSync(`${FIXTURES_DIR}/${dir}`).sort()) {
-      if (!file.endsWith('.json')) continue;
-      const json = JSON.parse(readFileSync(`${FIXTURES_DIR}/${dir}/${file}`, 'utf8')) as JsonObject;
-      const [group, version] = typeof json.apiVersion === 'string' && json.apiVersion.includes('/') ? json.apiVersion.split('/') : ['', json.apiVersion];
-      const entry = registry.resources.find(
-        (e) => e.group === group && e.storageVersion === version && e.kind === json.kind && e.storedAs === undefined && e.origin === 'builtin',
-      );
-      if (entry === undefined) continue;
-      const metadata = json.metadata as JsonObject;
-      const where = entry.namespaced ? { namespace: metadata.namespace as string, name: metadata.name as string } : { name: metadata.name as string };
-      out.push({ name: `${dir}/${file.slice(0, -5)}`, file: `${FIXTURES_DIR}/${dir}/${file.slice(0, -5)}.pb`, key: keyForEntry(entry, where, '/registry'), entry, json });
-    }
-  }
-  return out;
-}
 
 function fakeResource(entry: ResourceEntry): FakeResource {
   return { group: entry.group, version: entry.storageVersion, resource: entry.resource, kind: entry.kind, namespaced: entry.namespaced };

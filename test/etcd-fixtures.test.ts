@@ -3,40 +3,13 @@
  * (plus a CRD and its custom resources as JSON), read back through the kreg CLI.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../src/codec/json-value.js';
-import { builtinRegistry, keyForEntry, type ResourceEntry } from '../src/keys/index.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
-import { FIXTURES_DIR, haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
+import { storableFixtures, type StoredFixture } from './support/fixtures.js';
+import { haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
 
-interface StoredFixture {
-  name: string;
-  key: string;
-  entry: ResourceEntry;
-  json: JsonObject;
-}
-
-/** Fixtures whose group, version and kind are what kube-apiserver v1.36 stores for a resource. */
-function storableFixtures(): StoredFixture[] {
-  const registry = builtinRegistry();
-  const out: StoredFixture[] = [];
-  for (const dir of ['api', 'apiextensions']) {
-    for (const file of readdirSync(`${FIXTURES_DIR}/${dir}`).sort()) {
-      if (!file.endsWith('.json')) continue;
-      const json = JSON.parse(readFileSync(`${FIXTURES_DIR}/${dir}/${file}`, 'utf8')) as JsonObject;
-      const [group, version] = typeof json.apiVersion === 'string' && json.apiVersion.includes('/') ? json.apiVersion.split('/') : ['', json.apiVersion];
-      const entry = registry.resources.find(
-        (e) => e.group === group && e.storageVersion === version && e.kind === json.kind && e.storedAs === undefined && e.origin === 'builtin',
-      );
-      if (entry === undefined) continue;
-      const metadata = json.metadata as JsonObject;
-      const where = entry.namespaced ? { namespace: metadata.namespace as string, name: metadata.name as string } : { name: metadata.name as string };
-      out.push({ name: `${dir}/${file.slice(0, -5)}`, key: keyForEntry(entry, where, '/registry'), entry, json });
-    }
-  }
-  return out;
-}
 
 const crd = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -66,8 +39,7 @@ describe('fixtures in real etcd, read back by kreg get and kreg keys explain', f
 
   before(async function () {
     for (const fixture of fixtures) {
-      const dir = fixture.name.startsWith('api/') ? 'api' : 'apiextensions';
-      const pb = readFileSync(`${FIXTURES_DIR}/${dir}/${fixture.name.slice(dir.length + 1)}.pb`);
+      const pb = readFileSync(fixture.file);
       await etcd.server.etcdctl(['put', fixture.key], pb);
     }
     await etcd.server.etcdctl(['put', '/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com'], Buffer.from(`${JSON.stringify(crd)}\n`));
