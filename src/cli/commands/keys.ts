@@ -1,5 +1,5 @@
 /**
- * kreg keys: etcd keys ⇄ resources ⇄ REST paths, offline, from the built-in registry.
+ * kreg keys: etcd keys ⇄ resources ⇄ REST paths, from the built-in registry (and, for explain, a cluster's CRDs when an etcd or snapshot is named).
  *   kreg keys explain KEY            what an etcd key (or API path / URL) holds, and where the API serves it
  *   kreg keys for RESOURCE [NAME]    the etcd key (or listing prefix) of a kubectl-style resource
  *   kreg keys list                   the built-in resources and their etcd prefixes
@@ -283,7 +283,7 @@ const listCommand: CommandModule<object, ListArgs> = {
 
 export const keysCommand: CommandModule<object, object> = {
   command: 'keys <command>',
-  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline, built-in resources)',
+  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline; explain also learns CRDs from --endpoints or --snapshot)',
   builder: (y) =>
     y
       .command(explainCommand)
