@@ -10,112 +10,26 @@
  * Peak RSS comes from /usr/bin/time -f '%e %M' when present; otherwise node children report
  * process.resourceUsage().maxRSS themselves and etcdctl's is shown as n/a.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ETCD_BINARY, ETCDCTL_BINARY, startEtcd } from '../test/support/etcd.js';
 import { makeRegistry, type RegistryStats } from './make-registry.js';
 
-const ETCD_BINARY = process.env['KREG_TEST_ETCD'] ?? '/usr/bin/etcd';
-const ETCDCTL_BINARY = process.env['KREG_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
 const TIME_BINARY = '/usr/bin/time';
 /** etcd's own recommended maximum, so a large fill never hits the default 2 GiB quota. */
 const QUOTA_BACKEND_BYTES = 8589934592;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface RunningEtcd {
-  endpoint: string;
-  pid: number | undefined;
-  stop(): Promise<void>;
-}
 
 interface Measurement {
   seconds: number;
   /** Peak resident set size in KiB; undefined when it cannot be read. */
   maxRssKiB: number | undefined;
   stdout: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
-
-function run(binary: string, args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(binary, args, { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.once('error', fail);
-    child.once('close', (code) => {
-      if (code === 0) done(Buffer.concat(out).toString('utf8'));
-      else fail(new Error(`${binary} ${args.join(' ')} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
-    });
-  });
-}
-
-async function startEtcd(): Promise<RunningEtcd> {
-  const dir = await mkdtemp(join(tmpdir(), 'kreg-bench-etcd-'));
-  const endpoint = `http://127.0.0.1:${await freePort()}`;
-  const peer = `http://127.0.0.1:${await freePort()}`;
-  const child: ChildProcess = spawn(
-    ETCD_BINARY,
-    [
-      '--name=kreg-bench',
-      `--data-dir=${join(dir, 'data')}`,
-      `--listen-client-urls=${endpoint}`,
-      `--advertise-client-urls=${endpoint}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=kreg-bench=${peer}`,
-      `--quota-backend-bytes=${QUOTA_BACKEND_BYTES}`,
-      '--logger=zap',
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
-  });
-  const cleanUp = (): void => {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanUp);
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', cleanUp);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  for (const deadline = Date.now() + 20_000; ; ) {
-    try {
-      await run(ETCDCTL_BINARY, [`--endpoints=${endpoint}`, 'endpoint', 'health']);
-      return { endpoint, pid: child.pid, stop };
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        await stop();
-        throw new Error(`etcd did not become healthy at ${endpoint}: ${error instanceof Error ? error.message : String(error)}\n${stderrTail}`);
-      }
-      await new Promise((done) => setTimeout(done, 200));
-    }
-  }
 }
 
 /**
@@ -160,8 +74,9 @@ function median(values: number[]): number {
 export async function benchEtcd(log: (line: string) => void = (line) => console.log(line)): Promise<void> {
   const count = Number(process.env['KREG_BENCH_ETCD_COUNT'] ?? 100_000);
   const runs = Math.max(1, Number(process.env['KREG_BENCH_ETCD_RUNS'] ?? 1));
-  log(`\nlive etcd: ${(await run(ETCD_BINARY, ['--version'])).split('\n')[0] ?? 'etcd'}, ${count.toLocaleString('en-US')} generated objects`);
-  const etcd = await startEtcd();
+  const { stdout: version } = await promisify(execFile)(ETCD_BINARY, ['--version']);
+  log(`\nlive etcd: ${version.split('\n')[0] ?? 'etcd'}, ${count.toLocaleString('en-US')} generated objects`);
+  const etcd = await startEtcd({ quotaBackendBytes: QUOTA_BACKEND_BYTES });
   const preloadDir = await mkdtemp(join(tmpdir(), 'kreg-bench-rss-'));
   try {
     const preload = join(preloadDir, 'report-maxrss.mjs');

@@ -9,18 +9,16 @@
  * $TMPDIR/kreg-bench) and reused when present. Writes go through the etcd3 client (one revision
  * per put, 64 in flight); the snapshot itself is `etcdctl snapshot save`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { encode, type JsonObject } from '../src/index.js';
+import { ETCD_BINARY, ETCDCTL_BINARY, startEtcd, type EtcdServer } from '../test/support/etcd.js';
 
-const ETCD_BINARY = process.env['KREG_TEST_ETCD'] ?? '/usr/bin/etcd';
-const ETCDCTL_BINARY = process.env['KREG_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
 /** etcd's own recommended maximum; the default 2 GiB quota would stop the writes near the target. */
 const QUOTA_BACKEND_BYTES = 8 * 1024 * 1024 * 1024;
 const WRITES_IN_FLIGHT = 64;
@@ -79,7 +77,9 @@ export async function makeLargeSnapshot(options: LargeSnapshotOptions = {}): Pro
   }
   await mkdir(cacheDir, { recursive: true });
   const started = Date.now();
-  const etcd = await startEtcd(cacheDir);
+  // The etcd data dir sits in the cache dir (the db grows to the target size); the harness removes
+  // it on stop, on exit and on Ctrl-C, so no etcd or half-made data dir is left behind.
+  const etcd = await startEtcd({ quotaBackendBytes: QUOTA_BACKEND_BYTES, parentDir: cacheDir });
   try {
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
@@ -107,76 +107,10 @@ export async function makeLargeSnapshot(options: LargeSnapshotOptions = {}): Pro
   }
 }
 
-interface RunningEtcd {
-  endpoint: string;
-  stop(): Promise<void>;
-}
-
-async function startEtcd(cacheDir: string): Promise<RunningEtcd> {
-  const workDir = await mkdtemp(join(cacheDir, 'etcd-'));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  const child: ChildProcess = spawn(
-    ETCD_BINARY,
-    [
-      '--name=kreg-bench',
-      `--data-dir=${join(workDir, 'data')}`,
-      `--listen-client-urls=${endpoint}`,
-      `--advertise-client-urls=${endpoint}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=kreg-bench=${peer}`,
-      `--quota-backend-bytes=${QUOTA_BACKEND_BYTES}`,
-      '--logger=zap',
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // etcd's log is only worth showing when it fails to start (its shutdown chatter is noise).
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(workDir, { recursive: true, force: true });
-  };
-  // Interrupted (Ctrl-C) or crashed: no etcd left running, no half-made data dir left behind.
-  const cleanUp = (): void => {
-    child.kill('SIGKILL');
-    rmSync(workDir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanUp);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      cleanUp();
-      process.exit(130);
-    });
-  }
-  for (const deadline = Date.now() + 20_000; ; ) {
-    try {
-      await run(ETCDCTL_BINARY, [`--endpoints=${endpoint}`, 'endpoint', 'health']);
-      return { endpoint, stop };
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        await stop();
-        throw new Error(`etcd did not become healthy at ${endpoint}: ${error instanceof Error ? error.message : String(error)}\n${stderrTail}`);
-      }
-      await new Promise((done) => setTimeout(done, 200));
-    }
-  }
-}
-
 /** Writes rounds of keys (creates, updates, deletes) until the db uses at least `targetBytes`. */
 async function writeUntil(
   client: Etcd3,
-  etcd: RunningEtcd,
+  etcd: EtcdServer,
   targetBytes: number,
   log: (line: string) => void,
 ): Promise<Omit<LargeSnapshotManifest, 'file' | 'bytes' | 'seconds' | 'etcdVersion'>> {
@@ -264,18 +198,6 @@ function run(binary: string, args: string[]): Promise<string> {
     child.once('close', (code) => {
       if (code === 0) resolvePromise(Buffer.concat(out).toString('utf8'));
       else reject(new Error(`${binary} ${args.join(' ')} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolvePromise(port));
     });
   });
 }

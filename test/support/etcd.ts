@@ -26,12 +26,18 @@ export interface EtcdStartOptions {
   tls?: boolean;
   /** Enable auth with user root, plus a limited user (see EtcdServer.auth.reader). */
   auth?: boolean;
+  /** --quota-backend-bytes for etcd; unset keeps etcd's default (2 GiB). */
+  quotaBackendBytes?: number;
+  /** Where the server's temp dir is made (e.g. a disk with room for a large db); the OS temp dir by default. */
+  parentDir?: string;
 }
 
 export interface EtcdServer {
   /** e.g. https://127.0.0.1:PORT */
   endpoint: string;
   dataDir: string;
+  /** The etcd process id (the new one after restart()), e.g. to read its /proc figures. */
+  readonly pid: number | undefined;
   /** Client certificate, key and the CA that signed both (present with { tls: true }). */
   tls?: EtcdTlsFiles;
   /** The root user (present with { auth: true }). */
@@ -85,7 +91,7 @@ export async function startEtcd(options: EtcdStartOptions = {}): Promise<EtcdSer
     );
   }
   installExitHooks();
-  const dir = await mkdtemp(join(tmpdir(), 'kreg-etcd-'));
+  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'kreg-etcd-'));
   const tracked = { process: undefined as ChildProcess | undefined, watchdog: undefined as ChildProcess | undefined, dir };
   liveServers.add(tracked);
   try {
@@ -122,6 +128,7 @@ async function setUpServer(
       '--log-outputs=stderr',
       '--log-level=error',
     ];
+    if (options.quotaBackendBytes !== undefined) etcdArgs.push(`--quota-backend-bytes=${options.quotaBackendBytes}`);
     if (tls !== undefined) {
       etcdArgs.push(
         `--cert-file=${join(dir, 'server.crt')}`,
@@ -195,6 +202,9 @@ async function setUpServer(
   const server: EtcdServer = {
     endpoint,
     dataDir,
+    get pid() {
+      return tracked.process?.pid;
+    },
     etcdctl,
     async stop() {
       if (stopped) return;
