@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { encode, type JsonObject } from '../src/index.js';
+import { mulberry32 } from './make-registry.js';
 import { ETCD_BINARY, ETCDCTL_BINARY, startEtcd, type EtcdServer } from '../test/support/etcd.js';
 
 /** etcd's own recommended maximum; the default 2 GiB quota would stop the writes near the target. */
@@ -242,18 +243,6 @@ function benchObject(key: string, generation: number, size: number): JsonObject 
         count: generation + 1,
       };
   }
-}
-
-/** Small seeded PRNG, so every run writes the same keys and value sizes. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fnv1a32(text: string): number {

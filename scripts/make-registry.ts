@@ -76,8 +76,8 @@ const EVENT_REASONS = [
   ['BackOff', 'Back-off restarting failed container {container} in pod {pod}_{ns}({uid})'],
 ] as const;
 
-/** Small seeded PRNG, so every run writes the same objects. */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG, so every run writes the same data (the other generators use it too). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

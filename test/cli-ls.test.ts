@@ -6,19 +6,9 @@
 import assert from 'node:assert/strict';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
+import type { LsNode } from '../src/cli/commands/ls.js';
 
-interface Row {
-  type: string;
-  resource: string;
-  group: string;
-  kind: string;
-  prefix: string;
-  namespace?: string;
-  special?: string;
-  count: number;
-  bytes: number;
-  keyBytes: number;
-}
+type Row = LsNode;
 
 const podYaml = (name: string, namespace: string, image: string): string => `apiVersion: v1
 kind: Pod
