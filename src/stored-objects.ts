@@ -52,11 +52,12 @@ export interface LearnedRegistry {
   definitions: { customResourceDefinitions: JsonObject[]; apiServices: JsonObject[] };
 }
 
-/** Built-in resources plus the custom resources and aggregated groups this etcd defines. */
-export async function learnRegistry(source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
+/** Built-in resources plus the custom resources and aggregated groups this etcd defines (none without a source). */
+export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number): Promise<LearnedRegistry> {
   const undecodable: { key: string; reason: string }[] = [];
   const read = async (path: string): Promise<JsonObject[]> => {
     const objects: JsonObject[] = [];
+    if (source === undefined) return objects;
     for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
       try {
         const object = decodeValue(loadSchema(), entry.value).object;

@@ -127,9 +127,10 @@ describe('kreg decode / kreg encode', function () {
   it('prints help without loading the schema bundle', function () {
     // A fresh process: other tests in this one have loaded the bundle already.
     const script = `
-      const { buildParser } = await import(${JSON.stringify(`${REPO_ROOT}dist/src/cli/main.js`)});
+      const { main } = await import(${JSON.stringify(`${REPO_ROOT}dist/src/cli/main.js`)});
+      const { processIo } = await import(${JSON.stringify(`${REPO_ROOT}dist/src/cli/io.js`)});
       const { isSchemaLoaded } = await import(${JSON.stringify(`${REPO_ROOT}dist/src/schema-bundle.js`)});
-      await buildParser(['--help']).parseAsync();
+      await main(['--help'], processIo());
       console.log('schema loaded: ' + isSchemaLoaded());`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

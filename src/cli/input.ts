@@ -1,15 +1,16 @@
 /** Reading a command's input: a file, or standard input for "-" or no argument. */
 import { readFile } from 'node:fs/promises';
 import { KregError, UsageError } from '../errors.js';
+import type { CliIo } from './io.js';
 
-export async function readInput(file: string | undefined): Promise<{ bytes: Uint8Array; name: string }> {
+export const STDIN_NAME = 'standard input';
+
+export async function readInput(io: CliIo, file: string | undefined): Promise<{ bytes: Uint8Array; name: string }> {
   if (file === undefined || file === '-') {
-    if (process.stdin.isTTY) {
+    if (io.stdin.isTTY) {
       throw new UsageError('no-input', 'reading standard input, which is a terminal: pipe a value in (etcdctl get KEY --print-value-only | kreg decode) or name a file');
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return { bytes: new Uint8Array(Buffer.concat(chunks)), name: 'standard input' };
+    return { bytes: await io.stdin.readAll(), name: STDIN_NAME };
   }
   try {
     return { bytes: new Uint8Array(await readFile(file)), name: file };

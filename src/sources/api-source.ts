@@ -57,6 +57,8 @@ export interface ApiSourceOptions {
   context?: string;
   /** Where fallback notes go (stderr by default). */
   warn?: (line: string) => void;
+  /** The environment KUBECONFIG is read from (the process's by default). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 function messageOf(err: unknown): string {
@@ -71,7 +73,7 @@ function messageOf(err: unknown): string {
  */
 function loadKubeConfig(options: ApiSourceOptions): { kc: KubeConfig; where: string } {
   const kc = new KubeConfig();
-  const env = process.env['KUBECONFIG'];
+  const env = (options.env ?? process.env)['KUBECONFIG'];
   const files = options.kubeconfig !== undefined ? [options.kubeconfig] : env !== undefined && env !== '' ? env.split(delimiter).filter((p) => p !== '') : [];
   const where = files.length > 0 ? files.join(delimiter) : '~/.kube/config';
   try {

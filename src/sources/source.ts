@@ -43,6 +43,8 @@ export interface EntrySource {
   get(key: string, options?: { revision?: number }): Promise<Entry | undefined>;
   /** The revision reads are taken at when none is given. */
   currentRevision(): Promise<number>;
+  /** Problems found while opening that did not stop the read (e.g. a hash mismatch under best effort), one line each. */
+  readonly warnings?: readonly string[];
   /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
   leaseTimeToLive?(lease: string): Promise<number | undefined>;
   close(): Promise<void>;

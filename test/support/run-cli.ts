@@ -1,5 +1,11 @@
-/** Runs the real kreg binary as a user would, capturing its output and exit code. */
+/**
+ * Runs kreg as a user would. `runKreg` runs the real parser and commands in this process, with
+ * buffers for the streams (fast: no Node start-up per call); `runKregBinary` spawns bin/kreg.js,
+ * for the few tests that are about the process itself (exit codes, signals, pipes).
+ */
 import { spawn } from 'node:child_process';
+import type { CliIo, OutputStream } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { REPO_ROOT } from './shared-data.js';
 
 export interface CliResult {
@@ -8,7 +14,36 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runKreg(args: string[], options: { input?: Uint8Array | string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export interface RunOptions {
+  input?: Uint8Array | string;
+  env?: NodeJS.ProcessEnv;
+  /** Pretend stdout is a terminal of this width. */
+  stdoutColumns?: number;
+}
+
+function bufferStream(chunks: Buffer[], columns: number | undefined): OutputStream {
+  return {
+    write: (chunk) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)),
+    isTTY: columns !== undefined,
+    columns,
+  };
+}
+
+export async function runKreg(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const input = options.input ?? '';
+  const io: CliIo = {
+    stdout: bufferStream(out, options.stdoutColumns),
+    stderr: bufferStream(err, undefined),
+    stdin: { isTTY: false, readAll: () => Promise.resolve(typeof input === 'string' ? new Uint8Array(Buffer.from(input, 'utf8')) : input) },
+    env: { ...process.env, ...options.env },
+  };
+  const code = await main(args, io);
+  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+export function runKregBinary(args: string[], options: { input?: Uint8Array | string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${REPO_ROOT}bin/kreg.js`, ...args], {
       env: { ...process.env, ...options.env },

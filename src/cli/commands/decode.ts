@@ -3,6 +3,7 @@ import { decodeValue } from '../../codec/decode-value.js';
 import { DecodeError } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
 import { notesFor } from '../describe-decoded.js';
+import type { CommandContext } from '../io.js';
 import { readInput } from '../input.js';
 import { formatObject } from '../output.js';
 
@@ -11,7 +12,7 @@ interface DecodeArgs {
   output: 'yaml' | 'json';
 }
 
-export const decodeCommand: CommandModule<object, DecodeArgs> = {
+export const decodeCommand = (ctx: CommandContext): CommandModule<object, DecodeArgs> => ({
   command: 'decode [file]',
   describe: 'Decode one stored value (protobuf, JSON, CBOR) into the object the API would return',
   builder: (y) =>
@@ -21,7 +22,7 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
       .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too'),
   handler: async (args) => {
-    const { bytes, name } = await readInput(args.file);
+    const { bytes, name } = await readInput(ctx.io, args.file);
     const schema = loadSchema();
     let decoded;
     try {
@@ -36,16 +37,16 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
       throw new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); kreg cannot decrypt it`, decoded.key === undefined ? { file: name } : { key: decoded.key });
     }
     if (decoded.format === 'opaque') {
-      process.stdout.write(`# opaque value: ${decoded.size} bytes, not a Kubernetes storage encoding (protobuf, JSON, CBOR or encrypted)\n# hex: ${decoded.hexPreview ?? ''}\n`);
+      ctx.io.stdout.write(`# opaque value: ${decoded.size} bytes, not a Kubernetes storage encoding (protobuf, JSON, CBOR or encrypted)\n# hex: ${decoded.hexPreview ?? ''}\n`);
       return;
     }
     const notes = notesFor(decoded, version);
     const text = formatObject(decoded.object ?? {}, args.output);
     if (args.output === 'yaml') {
-      process.stdout.write(notes.map((n) => `# kreg: ${n}\n`).join('') + text);
+      ctx.io.stdout.write(notes.map((n) => `# kreg: ${n}\n`).join('') + text);
     } else {
-      for (const n of notes) process.stderr.write(`kreg: ${n}\n`);
-      process.stdout.write(text);
+      for (const n of notes) ctx.io.stderr.write(`kreg: ${n}\n`);
+      ctx.io.stdout.write(text);
     }
   },
-};
+});

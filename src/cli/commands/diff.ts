@@ -17,11 +17,12 @@ import { GoFloat, type JsonObject, type JsonValue } from '../../codec/json-value
 import { KregError, UsageError } from '../../errors.js';
 import { builtinRegistry, groupResourceId, keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
 import { decodeEntry, learnRegistry, topLevelPrefixes } from '../../stored-objects.js';
-import type { ApiSource } from '../../sources/api-source.js';
+import type { ApiSource, ApiSourceOptions } from '../../sources/api-source.js';
 import type { ManifestObject, ManifestSource } from '../../sources/manifest-source.js';
 import type { Entry, EntrySource } from '../../sources/source.js';
+import type { CliIo, CommandContext } from '../io.js';
+import { openSource, withSourceOptions, type SourceArgs } from '../options.js';
 import { formatYaml } from '../output.js';
-import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
 
 interface DiffArgs extends SourceArgs {
   resource: string | undefined;
@@ -70,7 +71,7 @@ interface Side {
   close(): Promise<void>;
 }
 
-export const diffCommand: CommandModule<object, DiffArgs> = {
+export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs> => ({
   command: 'diff [resource] [name]',
   describe: 'Compare what etcd stores with the live API, a snapshot, or a directory of manifests (exit 0 same, 1 differences, 2 error)',
   builder: (y) =>
@@ -95,10 +96,10 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
   handler: async (args) => {
     const sides: Side[] = [];
     try {
-      sides.push(await openSide('from', args.from, args));
-      sides.push(await openSide('to', args.to, args));
+      sides.push(await openSide(ctx.io, 'from', args.from, args));
+      sides.push(await openSide(ctx.io, 'to', args.to, args));
       const [from, to] = sides as [Side, Side];
-      process.exitCode = await runDiff(args, from, to);
+      ctx.exitCode = await runDiff(ctx.io, args, from, to);
     } catch (err) {
       if (err instanceof DiffError) throw err;
       if (err instanceof KregError) throw new DiffError(err.code, err.message, err.subject, { cause: err });
@@ -107,7 +108,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       for (const side of sides) await side.close().catch(() => undefined);
     }
   },
-};
+});
 
 /** Runs `fn` for one side; errors are re-thrown naming the side. */
 async function onSide<T>(side: { label: SideLabel; spec: string }, fn: () => Promise<T>): Promise<T> {
@@ -120,9 +121,9 @@ async function onSide<T>(side: { label: SideLabel; spec: string }, fn: () => Pro
   }
 }
 
-async function openSide(label: SideLabel, spec: string, args: DiffArgs): Promise<Side> {
+async function openSide(io: CliIo, label: SideLabel, spec: string, args: DiffArgs): Promise<Side> {
   return onSide({ label, spec }, async () => {
-    if (spec === 'etcd') return EtcdSide.open(label, spec, await openSource(args), args);
+    if (spec === 'etcd') return EtcdSide.open(label, spec, await openSource(args, io), args);
     if (spec.startsWith('snapshot:')) {
       const { SnapshotSource } = await import('../../sources/snapshot/snapshot-source.js');
       const source = await SnapshotSource.open(spec.slice('snapshot:'.length), { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
@@ -130,7 +131,7 @@ async function openSide(label: SideLabel, spec: string, args: DiffArgs): Promise
     }
     if (spec === 'api') {
       const { ApiSource } = await import('../../sources/api-source.js');
-      const options: { kubeconfig?: string; context?: string } = {};
+      const options: ApiSourceOptions = { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) };
       if (args.kubeconfig !== undefined) options.kubeconfig = args.kubeconfig;
       if (args.context !== undefined) options.context = args.context;
       return new ApiSide(label, spec, ApiSource.open(options));
@@ -173,7 +174,7 @@ class EtcdSide implements Side {
 
   static async open(label: SideLabel, spec: string, source: EntrySource, args: DiffArgs): Promise<EtcdSide> {
     try {
-      const prefix = etcdPrefix(args);
+      const prefix = args['etcd-prefix'];
       const revision = args.revision ?? (await source.currentRevision());
       const learned = await learnRegistry(source, prefix, revision);
       return new EtcdSide(label, spec, source, prefix, revision, learned.registry);
@@ -416,7 +417,7 @@ export function diffFileName(pair: Pair): string {
   return `${group}${version}.${kind}.${pair.namespace ?? ''}.${pair.name}`.replace(/\//g, '_');
 }
 
-async function runDiff(args: DiffArgs, from: Side, to: Side): Promise<number> {
+async function runDiff(io: CliIo, args: DiffArgs, from: Side, to: Side): Promise<number> {
   const registry = from.registry ?? to.registry ?? builtinRegistry();
   for (const side of [from, to]) if (side instanceof DirSide) await onSide(side, () => Promise.resolve(side.bind(registry)));
   const options = { showManagedFields: args['show-managed-fields'], showSecrets: args['show-secrets'], ignore: args.ignore };
@@ -459,9 +460,9 @@ async function runDiff(args: DiffArgs, from: Side, to: Side): Promise<number> {
       const normal = normalisePair(a, b, options);
       const pair: Pair = { entry, namespace, name, from: normal.from, to: normal.to };
       const v = verdict(pair);
-      reportProblems(from, to);
+      reportProblems(io, from, to);
       if (v.verdict === 'identical') return problemsExit(from, to, 0);
-      const code = await showDiffs([{ pair, ...v }]);
+      const code = await showDiffs(io, [{ pair, ...v }]);
       return problemsExit(from, to, code);
     }
     const collected: Found[][] = [[], []];
@@ -470,7 +471,7 @@ async function runDiff(args: DiffArgs, from: Side, to: Side): Promise<number> {
       const namespace = entry.namespaced && !args['all-namespaces'] ? (args.namespace ?? 'default') : undefined;
       for (const [i, side] of [from, to].entries()) {
         const listed = await onSide(side, () => side.list(entry, namespace));
-        if (listed === undefined) process.stderr.write(`kreg: ${side.label} side (${side.description}): ${resourceName(entry)} is not served; treated as empty\n`);
+        if (listed === undefined) io.stderr.write(`kreg: ${side.label} side (${side.description}): ${resourceName(entry)} is not served; treated as empty\n`);
         (collected[i] as Found[]).push(...(listed ?? []));
       }
     }
@@ -507,20 +508,20 @@ async function runDiff(args: DiffArgs, from: Side, to: Side): Promise<number> {
     if (j.verdict === 'identical') continue;
     out.push(`${label[j.verdict]}: ${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}`);
   }
-  process.stdout.write(`${out.join('\n')}\n`);
-  reportProblems(from, to);
+  io.stdout.write(`${out.join('\n')}\n`);
+  reportProblems(io, from, to);
   const differences = total['only-from'] + total['only-to'] + total.changed > 0;
   let code = differences ? 1 : 0;
   const changed = judged.filter((j) => j.verdict === 'changed');
   if (!args.summary && changed.length > 0) {
-    process.stdout.write('\n');
-    code = Math.max(code, await showDiffs(changed));
+    io.stdout.write('\n');
+    code = Math.max(code, await showDiffs(io, changed));
   }
   return problemsExit(from, to, code);
 }
 
-function reportProblems(from: Side, to: Side): void {
-  for (const line of [...from.problems, ...to.problems]) process.stderr.write(`kreg: ${line}\n`);
+function reportProblems(io: CliIo, from: Side, to: Side): void {
+  for (const line of [...from.problems, ...to.problems]) io.stderr.write(`kreg: ${line}\n`);
 }
 
 function problemsExit(from: Side, to: Side, code: number): number {
@@ -554,7 +555,7 @@ const SAFE_ARG = /^[a-zA-Z0-9-=]+$/;
  * Writes the objects into FROM and TO temp dirs and runs the diff program over them, as kubectl
  * diff does; resolves to 0 (no differences), 1 (differences); a failing program is an error.
  */
-async function showDiffs(items: { pair: Pair; from?: string; to?: string }[]): Promise<number> {
+async function showDiffs(io: CliIo, items: { pair: Pair; from?: string; to?: string }[]): Promise<number> {
   const base = await mkdtemp(join(tmpdir(), 'kreg-diff-'));
   try {
     const fromDir = join(base, 'from');
@@ -566,7 +567,7 @@ async function showDiffs(items: { pair: Pair; from?: string; to?: string }[]): P
       if (item.from !== undefined) await writeFile(join(fromDir, file), item.from);
       if (item.to !== undefined) await writeFile(join(toDir, file), item.to);
     }
-    const external = process.env['KUBECTL_EXTERNAL_DIFF'];
+    const external = io.env['KUBECTL_EXTERNAL_DIFF'];
     let command = 'diff';
     let commandArgs = ['-u', '-N'];
     if (external !== undefined && external.trim() !== '') {
@@ -575,21 +576,25 @@ async function showDiffs(items: { pair: Pair; from?: string; to?: string }[]): P
       commandArgs = words.slice(1).filter((w) => SAFE_ARG.test(w));
     }
     // On a terminal, diff's own output is coloured here (as kubectl diff with a colouring pager).
-    const colour = process.stdout.isTTY === true && external === undefined && process.env['NO_COLOR'] === undefined;
+    const colour = io.stdout.isTTY && external === undefined && io.env['NO_COLOR'] === undefined;
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(command, [...commandArgs, fromDir, toDir], { stdio: ['ignore', colour ? 'pipe' : 'inherit', 'inherit'] });
-      if (colour) {
-        let pending = '';
-        child.stdout?.setEncoding('utf8');
-        child.stdout?.on('data', (chunk: string) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop() ?? '';
-          process.stdout.write(lines.map((l) => `${colourLine(l)}\n`).join(''));
-        });
-        child.stdout?.on('end', () => {
-          if (pending !== '') process.stdout.write(colourLine(pending));
-        });
-      }
+      // Both streams pass through the run's own, so the output lands where kreg's does.
+      const child = spawn(command, [...commandArgs, fromDir, toDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...io.env } });
+      child.stderr.on('data', (chunk: Buffer) => io.stderr.write(chunk));
+      let pending = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        if (!colour) {
+          io.stdout.write(chunk);
+          return;
+        }
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        io.stdout.write(lines.map((l) => `${colourLine(l)}\n`).join(''));
+      });
+      child.stdout.on('end', () => {
+        if (pending !== '') io.stdout.write(colourLine(pending));
+      });
       child.on('error', (err) => reject(new DiffError('diff-program', `cannot run ${command}: ${err.message}`)));
       child.on('close', (c, signal) => resolve(c ?? (signal === null ? 2 : 128)));
     });

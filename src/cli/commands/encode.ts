@@ -5,6 +5,7 @@ import { encodeValue } from '../../codec/encode-value.js';
 import { isJsonObject, type JsonObject } from '../../codec/json-value.js';
 import { DecodeError, KregError, UsageError } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
+import type { CommandContext } from '../io.js';
 import { readInput } from '../input.js';
 
 interface EncodeArgs {
@@ -12,7 +13,7 @@ interface EncodeArgs {
   'output-file': string | undefined;
 }
 
-export const encodeCommand: CommandModule<object, EncodeArgs> = {
+export const encodeCommand = (ctx: CommandContext): CommandModule<object, EncodeArgs> => ({
   command: 'encode [file]',
   describe: 'Encode a Kubernetes object (YAML or JSON) into the protobuf bytes kube-apiserver stores',
   builder: (y) =>
@@ -22,7 +23,7 @@ export const encodeCommand: CommandModule<object, EncodeArgs> = {
       .example('$0 encode cm.yaml > cm.pb', 'protobuf storage bytes of a ConfigMap')
       .example('$0 decode cm.pb | $0 encode | cmp - cm.pb', 'an unmodified object round-trips byte for byte'),
   handler: async (args) => {
-    const { bytes, name } = await readInput(args.file);
+    const { bytes, name } = await readInput(ctx.io, args.file);
     let object: unknown;
     try {
       object = yaml.load(Buffer.from(bytes).toString('utf8'), { filename: name });
@@ -41,9 +42,9 @@ export const encodeCommand: CommandModule<object, EncodeArgs> = {
       await writeFile(outputFile, encoded);
       return;
     }
-    if (process.stdout.isTTY) {
+    if (ctx.io.stdout.isTTY) {
       throw new UsageError('binary-to-terminal', 'refusing to write binary storage bytes to a terminal: redirect to a file, use --output-file, or pipe to etcdctl put KEY');
     }
-    process.stdout.write(encoded);
+    ctx.io.stdout.write(encoded);
   },
-};
+});

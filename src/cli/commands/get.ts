@@ -2,20 +2,20 @@ import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
-import { learnRegistry, topLevelPrefixes } from '../../stored-objects.js';
+import { topLevelPrefixes } from '../../stored-objects.js';
 import type { Entry, EntrySource } from '../../sources/source.js';
 import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat, type ObjectWriter } from '../object-writers.js';
 import { entryToPrinted } from '../render-entry.js';
 import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import { startProgress } from '../progress.js';
-import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
+import type { CliIo, CommandContext } from '../io.js';
+import { withStore } from '../open-store.js';
+import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
 
-interface GetArgs extends SourceArgs {
+interface GetArgs extends SourceArgs, NamespaceArgs {
   resource: string | undefined;
   names: string[];
-  namespace: string | undefined;
-  'all-namespaces': boolean;
   output: GetFormat | undefined;
   'show-etcd': boolean;
   'show-secrets': boolean;
@@ -25,17 +25,21 @@ interface GetArgs extends SourceArgs {
 /** What one `get` reads: a resource listing (perhaps in one namespace), named objects, or one raw key. */
 type Target = { kind: 'key'; key: string } | { kind: 'names'; resource: ResourceEntry; namespace: string | undefined; names: string[] } | { kind: 'list'; resource: ResourceEntry; namespace: string | undefined } | { kind: 'everything' };
 
-export const getCommand: CommandModule<object, GetArgs> = {
+export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: 'get [resource] [names..]',
   describe: 'Read objects from etcd, decoded as the API would return them',
   builder: (y) =>
     withSourceOptions(
-      y
-        .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
-        .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' })
-        .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default: default)' })
-        .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'every namespace; with no resource, every key under the prefix' })
-        .option('output', { alias: 'o', choices: GET_FORMATS, describe: 'output format (default: a table)' })
+      withOutputOption(
+        withNamespaceOptions(
+          y
+            .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
+            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
+          'every namespace; with no resource, every key under the prefix',
+        ),
+        GET_FORMATS,
+        { describe: 'output format (default: a table)' },
+      )
         .option('show-etcd', { type: 'boolean', default: false, describe: 'add an etcd: section (key, revisions, version, lease and TTL, size, encoding)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
         .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread)' })
@@ -44,14 +48,9 @@ export const getCommand: CommandModule<object, GetArgs> = {
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
         .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line'),
     ),
-  handler: async (args) => {
-    const prefix = etcdPrefix(args);
-    const format: GetFormat = args.output ?? 'table';
-    const source = await openSource(args);
-    try {
-      const revision = args.revision ?? (await source.currentRevision());
-      const learned = await learnRegistry(source, prefix, revision);
-      for (const bad of learned.undecodable) process.stderr.write(`kreg: ${bad.key}: cannot learn from this definition: ${bad.reason}\n`);
+  handler: (args) =>
+    withStore(ctx, args, async ({ source, prefix, revision, learned }) => {
+      const format: GetFormat = args.output ?? 'table';
       const targets = resolveTargets(args, learned.registry);
       const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
       const writer = createObjectWriter(format, {
@@ -59,8 +58,8 @@ export const getCommand: CommandModule<object, GetArgs> = {
         revision,
         showNamespace: args['all-namespaces'],
         showKind: targets.length > 1 || targets[0]?.kind === 'everything' || targets[0]?.kind === 'key',
-        out: (t) => process.stdout.write(t),
-        err: (t) => process.stderr.write(t),
+        out: (t) => ctx.io.stdout.write(t),
+        err: (t) => ctx.io.stderr.write(t),
       });
       // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for lease TTLs.
       const workers = args.workers ?? RenderPool.defaultSize();
@@ -68,7 +67,7 @@ export const getCommand: CommandModule<object, GetArgs> = {
       const workerSetup: RenderWorkerSetup | undefined = parallel
         ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions }
         : undefined;
-      const printer = new EntryPrinter(writer, learned.registry, prefix, args, source, workerSetup);
+      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup);
       try {
         for (const target of targets) await readTarget(source, target, revision, prefix, printer);
       } finally {
@@ -76,14 +75,11 @@ export const getCommand: CommandModule<object, GetArgs> = {
       }
       writer.end();
       if (printer.failures > 0) {
-        process.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
-        process.exitCode = 1;
+        ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
+        ctx.exitCode = 1;
       }
-    } finally {
-      await source.close();
-    }
-  },
-};
+    }),
+});
 
 function resolveTargets(args: GetArgs, registry: ResourceRegistry): Target[] {
   const { resource } = args;
@@ -145,6 +141,7 @@ class EntryPrinter {
   private pool: RenderPool | undefined;
 
   constructor(
+    private readonly io: CliIo,
     private readonly writer: ObjectWriter,
     private readonly registry: ResourceRegistry,
     private readonly prefix: string,
@@ -154,7 +151,7 @@ class EntryPrinter {
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
-    const progress = await startProgress(`reading ${what}`);
+    const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
       this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
         if (result.text !== undefined) this.writer.writeRendered(result.text);

@@ -10,11 +10,13 @@ import { keyForEntry, resolveResource } from '../../keys/index.js';
 import type { LiveKeyHistory } from '../../sources/etcd-source.js';
 import type { HistoryRecord } from '../../sources/snapshot/snapshot-source.js';
 import type { EntrySource } from '../../sources/source.js';
-import { decodeEntry, learnRegistry, maskSecret } from '../../stored-objects.js';
+import { decodeEntry, maskSecret } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
+import type { CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
+import { withStore } from '../open-store.js';
+import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson, formatYaml } from '../output.js';
-import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
 
 interface HistoryArgs extends SourceArgs {
   resource: string;
@@ -46,7 +48,7 @@ interface FileHistorySource {
   compactedRevision(): number;
 }
 
-export const historyCommand: CommandModule<object, HistoryArgs> = {
+export const historyCommand = (ctx: CommandContext): CommandModule<object, HistoryArgs> => ({
   command: 'history <resource> [name]',
   describe: 'Every revision of one object etcd still holds (created, updated, deleted), as diffs',
   builder: (y) =>
@@ -63,26 +65,21 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
     ),
   handler: async (args) => {
     if (args.revision !== undefined) throw new UsageError('bad-flags', '--revision does not apply to history: it shows every retained revision');
-    const prefix = etcdPrefix(args);
-    const source = await openSource(args);
-    try {
-      const learned = await learnRegistry(source, prefix, await source.currentRevision());
+    await withStore(ctx, args, async ({ source, prefix, learned }) => {
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
       const shown = records.map((record) => showRecord(record, learned.registry, prefix, args['show-secrets']));
       if (args.output === 'json') {
-        if (start !== undefined) process.stderr.write(`${start}\n`);
-        process.stdout.write(`${formatJson(shown as unknown as JsonObject[])}\n`);
+        if (start !== undefined) ctx.io.stderr.write(`${start}\n`);
+        ctx.io.stdout.write(`${formatJson(shown as unknown as JsonObject[])}\n`);
         return;
       }
-      if (start !== undefined) process.stdout.write(`${start}\n`);
-      process.stdout.write(renderHistory(key, shown));
-    } finally {
-      await source.close();
-    }
+      if (start !== undefined) ctx.io.stdout.write(`${start}\n`);
+      ctx.io.stdout.write(renderHistory(key, shown));
+    });
   },
-};
+});
 
 function targetKey(args: HistoryArgs, registry: ResourceRegistry, prefix: string): string {
   if (args.resource.startsWith('/')) {

@@ -5,17 +5,16 @@
  *   kreg keys list                   the built-in resources and their etcd prefixes
  */
 import type { CommandModule } from 'yargs';
-import { learnRegistry } from '../../stored-objects.js';
-import { openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
+import type { CommandContext } from '../io.js';
+import { withStore } from '../open-store.js';
+import { namesSource, withPrefixOption, withSourceOptions, type SourceArgs } from '../options.js';
 import type { JsonObject, JsonValue } from '../../codec/json-value.js';
 import {
-  DEFAULT_PREFIX,
   apiPathOf,
   apiVersionOf,
   builtinRegistry,
   describeKey,
   keyForEntry,
-  normalizePrefix,
   parseKey,
   parseRestPath,
   resolveResource,
@@ -48,8 +47,8 @@ function toText(fields: Fields): string {
     .join('');
 }
 
-function print(fields: Fields, format: Format): void {
-  process.stdout.write(format === 'text' ? toText(fields) : formatObject(toObject(fields), format));
+function print(ctx: CommandContext, fields: Fields, format: Format): void {
+  ctx.io.stdout.write(format === 'text' ? toText(fields) : formatObject(toObject(fields), format));
 }
 
 function groupName(group: string): string {
@@ -132,18 +131,12 @@ interface ExplainArgs extends SourceArgs {
  * Built-in resources, plus the custom resources and aggregated groups of a cluster when a live etcd
  * or a snapshot is named: explain works offline for learning, and knows a cluster's CRDs when asked.
  */
-async function registryFor(args: SourceArgs, prefix: string): Promise<ResourceRegistry> {
-  if (args.endpoints === undefined && args.snapshot === undefined && args['data-dir'] === undefined) return builtinRegistry();
-  const source = await openSource(args);
-  try {
-    const revision = args.revision ?? (await source.currentRevision());
-    return (await learnRegistry(source, prefix, revision)).registry;
-  } finally {
-    await source.close();
-  }
+function registryFor(ctx: CommandContext, args: SourceArgs): Promise<ResourceRegistry> {
+  if (!namesSource(args)) return Promise.resolve(builtinRegistry());
+  return withStore(ctx, args, (store) => Promise.resolve(store.registry));
 }
 
-const explainCommand: CommandModule<object, ExplainArgs> = {
+const explainCommand = (ctx: CommandContext): CommandModule<object, ExplainArgs> => ({
   command: 'explain <target>',
   describe: 'What an etcd key (or API path, URL, kubectl get --raw path) holds, and the REST path serving it',
   builder: (y) =>
@@ -155,12 +148,13 @@ const explainCommand: CommandModule<object, ExplainArgs> = {
       .example('$0 keys explain /api/v1/namespaces/default/services/kubernetes', 'the key of: etcdctl get /registry/services/specs/default/kubernetes')
       .example("$0 keys explain 'https://127.0.0.1:6443/apis/apps/v1/namespaces/shop/deployments/web?pretty' -o json", 'full URLs are accepted'),
   handler: async (args) => {
-    const prefix = normalizePrefix(args['etcd-prefix']);
-    const registry = await registryFor(args, prefix);
+    const prefix = args['etcd-prefix'];
+    const registry = await registryFor(ctx, args);
     if (looksLikeRestPath(args.target, prefix)) {
       const rest = parseRestPath(args.target, { prefix, registry });
       if (rest.type === 'aggregated') {
         print(
+          ctx,
           [
             ['input', args.target],
             ['type', 'aggregated'],
@@ -180,42 +174,42 @@ const explainCommand: CommandModule<object, ExplainArgs> = {
       const fields = explainFields(parsed, prefix, rest.restPath, args.target, registry);
       if (!rest.versionServed) fields.push(['warning', `${rest.version} is not a version this kube-apiserver serves for ${rest.resource}`]);
       if (rest.subresource !== undefined) fields.push(['subresource', rest.subresource]);
-      print(fields, args.output);
+      print(ctx, fields, args.output);
       return;
     }
-    print(explainFields(parseKey(args.target.trim(), { prefix, registry }), prefix, undefined, undefined, registry), args.output);
+    print(ctx, explainFields(parseKey(args.target.trim(), { prefix, registry }), prefix, undefined, undefined, registry), args.output);
   },
-};
+});
 
-interface ForArgs {
+interface ForArgs extends SourceArgs {
   resource: string;
   name: string | undefined;
   namespace: string | undefined;
   output: Format;
-  'etcd-prefix': string;
 }
 
-const forCommand: CommandModule<object, ForArgs> = {
+const forCommand = (ctx: CommandContext): CommandModule<object, ForArgs> => ({
   command: 'for <resource> [name]',
   describe: 'The etcd key of a kubectl-style resource and name (the listing prefix without a name)',
   builder: (y) =>
-    y
+    withSourceOptions(y)
       .positional('resource', { type: 'string', demandOption: true, describe: 'plural, singular, short name or resource.group, as kubectl takes' })
       .positional('name', { type: 'string', describe: 'object name; without it, the prefix that lists them' })
-      .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default "default" when a namespaced object is named)' })
+      .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'namespace (default "default" when a namespaced object is named)' })
       .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
-      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
       .example('$0 keys for svc kubernetes -n default', 'etcdctl get /registry/services/specs/default/kubernetes')
+      .example('$0 keys for widgets.example.com -n shop --snapshot backup.db', 'custom resources are known from the CRDs in an etcd or snapshot')
       .example('$0 keys for deployments.apps -n shop', 'etcdctl get --prefix --keys-only /registry/deployments/shop/')
       .example('$0 keys for nodes', 'etcdctl get --prefix --keys-only /registry/minions/'),
-  handler: (args) => {
-    const prefix = normalizePrefix(args['etcd-prefix']);
-    const entry = resolveResource(args.resource, { registry: builtinRegistry() });
+  handler: async (args) => {
+    const prefix = args['etcd-prefix'];
+    const entry = resolveResource(args.resource, { registry: await registryFor(ctx, args) });
     // Like kubectl: -n is ignored for cluster-scoped resources, and a named namespaced object is in "default".
     const namespace = entry.namespaced ? (args.namespace ?? (args.name === undefined ? undefined : 'default')) : undefined;
     const where = { ...(namespace === undefined ? {} : { namespace }), ...(args.name === undefined ? {} : { name: args.name }) };
     const key = keyForEntry(entry, where, prefix);
     print(
+      ctx,
       [
         ['etcdKey', key],
         ['type', args.name === undefined ? 'listing' : 'object'],
@@ -232,7 +226,7 @@ const forCommand: CommandModule<object, ForArgs> = {
       args.output,
     );
   },
-};
+});
 
 interface ListArgs {
   output: 'text' | 'json';
@@ -254,22 +248,21 @@ function listRow(entry: ResourceEntry, prefix: string): JsonObject {
   return row;
 }
 
-const listCommand: CommandModule<object, ListArgs> = {
+const listCommand = (ctx: CommandContext): CommandModule<object, ListArgs> => ({
   command: 'list',
   describe: 'The built-in resources kube-apiserver stores, with their storage versions and etcd prefixes',
   builder: (y) =>
-    y
+    withPrefixOption(y)
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
       .option('retired', { type: 'boolean', default: false, describe: 'also list resources no longer served, whose keys may remain' })
-      .option('etcd-prefix', { type: 'string', default: DEFAULT_PREFIX, describe: "kube-apiserver's --etcd-prefix" })
       .example('$0 keys list', 'like kubectl api-resources, with where each resource lives in etcd')
       .example('$0 keys list -o json', 'an array of objects'),
   handler: (args) => {
-    const prefix = normalizePrefix(args['etcd-prefix']);
+    const prefix = args['etcd-prefix'];
     const entries = builtinRegistry().resources.filter((e) => e.origin === 'builtin' || (args.retired && e.origin === 'retired'));
     const rows = entries.map((e) => listRow(e, prefix));
     if (args.output === 'json') {
-      process.stdout.write(`${formatJson(rows)}\n`);
+      ctx.io.stdout.write(`${formatJson(rows)}\n`);
       return;
     }
     const header = ['RESOURCE', 'GROUP', 'KIND', 'NAMESPACED', 'STORAGE VERSION', 'ETCD PREFIX'];
@@ -277,18 +270,18 @@ const listCommand: CommandModule<object, ListArgs> = {
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
     const line = (c: readonly string[]): string =>
       `${c.map((v, i) => (i === c.length - 1 ? v : v.padEnd((widths[i] ?? 0) + 3))).join('')}\n`;
-    process.stdout.write([header, ...cells].map(line).join(''));
+    ctx.io.stdout.write([header, ...cells].map(line).join(''));
   },
-};
+});
 
-export const keysCommand: CommandModule<object, object> = {
+export const keysCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: 'keys <command>',
-  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline; explain also learns CRDs from --endpoints or --snapshot)',
+  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
   builder: (y) =>
     y
-      .command(explainCommand)
-      .command(forCommand)
-      .command(listCommand)
+      .command(explainCommand(ctx))
+      .command(forCommand(ctx))
+      .command(listCommand(ctx))
       .demandCommand(1, 'name a keys command: explain, for or list'),
   handler: () => undefined,
-};
+});

@@ -8,10 +8,12 @@ import type { JsonObject } from '../../codec/json-value.js';
 import { UsageError } from '../../errors.js';
 import { parseKey, resolveResource, type ParsedKey, type ResourceRegistry } from '../../keys/index.js';
 import type { EntrySource } from '../../sources/source.js';
-import { learnRegistry, topLevelPrefixes } from '../../stored-objects.js';
+import { topLevelPrefixes } from '../../stored-objects.js';
+import type { CommandContext } from '../io.js';
+import { withStore } from '../open-store.js';
+import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../output.js';
 import { startProgress, type Progress } from '../progress.js';
-import { etcdPrefix, openSource, withSourceOptions, type SourceArgs } from '../source-options.js';
 
 export const LS_SORTS = ['size', 'name', 'count'] as const;
 export type LsSort = (typeof LS_SORTS)[number];
@@ -310,7 +312,7 @@ async function scan(source: EntrySource, prefix: string, revision: number, keyPr
   }
 }
 
-export const lsCommand: CommandModule<object, LsArgs> = {
+export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> => ({
   command: 'ls [prefix]',
   describe: 'The registry as a tree of resources, with object counts and stored bytes',
   builder: (y) =>
@@ -326,25 +328,18 @@ export const lsCommand: CommandModule<object, LsArgs> = {
     ),
   handler: async (args) => {
     if (!Number.isInteger(args.depth) || args.depth < 1 || args.depth > 2) throw new UsageError('bad-flags', `--depth must be 1 or 2, not ${args.depth}`);
-    const prefix = etcdPrefix(args);
-    const source = await openSource(args);
-    try {
-      const revision = args.revision ?? (await source.currentRevision());
-      const learned = await learnRegistry(source, prefix, revision);
-      for (const bad of learned.undecodable) process.stderr.write(`kreg: ${bad.key}: cannot learn from this definition: ${bad.reason}\n`);
+    await withStore(ctx, args, async ({ source, prefix, revision, learned }) => {
       const { keyPrefixes } = resolveScope(args.prefix, prefix, learned.registry);
       const tally = new RegistryTally(learned.registry, prefix, args.depth);
-      const progress = await startProgress(`scanning ${prefix}/`);
+      const progress = await startProgress(ctx.io, `scanning ${prefix}/`);
       try {
         await scan(source, prefix, revision, keyPrefixes, tally, progress);
       } finally {
         progress.stop();
       }
       const nodes = tally.nodes(args.sort);
-      if (args.output === 'json') process.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
-      else process.stdout.write(formatTable(nodes, tally.total()));
-    } finally {
-      await source.close();
-    }
+      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
+      else ctx.io.stdout.write(formatTable(nodes, tally.total()));
+    });
   },
-};
+});

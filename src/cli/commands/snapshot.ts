@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
 import type { SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
+import type { CommandContext } from '../io.js';
 import { formatJson } from '../output.js';
 
 interface StatusArgs {
@@ -14,7 +15,7 @@ interface StatusArgs {
   'skip-hash-check': boolean;
 }
 
-const statusCommand: CommandModule<object, StatusArgs> = {
+const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> => ({
   command: 'status <file>',
   describe: 'Revision, compaction, keys, size and hash check of a snapshot file (like etcdctl snapshot status)',
   builder: (y) =>
@@ -39,24 +40,24 @@ const statusCommand: CommandModule<object, StatusArgs> = {
     try {
       const status = await source.status();
       const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
-      if (args.output === 'json') process.stdout.write(`${formatJson(statusJson(status, hashCheck))}\n`);
-      else process.stdout.write(statusTable(status, hashCheck));
+      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck))}\n`);
+      else ctx.io.stdout.write(statusTable(status, hashCheck));
       if (mismatch !== undefined) {
-        process.stderr.write(`kreg: ${mismatch.describe()}\n`);
-        process.exitCode = 1;
+        ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
+        ctx.exitCode = 1;
       }
     } finally {
       await source.close();
     }
   },
-};
+});
 
-export const snapshotCommand: CommandModule<object, object> = {
+export const snapshotCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: 'snapshot <command>',
   describe: 'Inspect etcd snapshot files',
-  builder: (y) => y.command(statusCommand).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE)'),
+  builder: (y) => y.command(statusCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE)'),
   handler: () => undefined,
-};
+});
 
 function hashCheckText(hashCheck: string): string {
   return hashCheck === 'no-trailer' ? 'no trailer' : hashCheck;

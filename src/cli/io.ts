@@ -1,0 +1,69 @@
+/**
+ * Where a command's input and output go. The binary passes the process's own streams; tests run
+ * the very same parser in-process with buffers, so no command touches `process` directly.
+ */
+export interface OutputStream {
+  /** Text or bytes; the stream keeps their order. */
+  write(chunk: string | Uint8Array): void;
+  readonly isTTY: boolean;
+  /** Terminal width, when the stream is a terminal. */
+  readonly columns: number | undefined;
+}
+
+export interface InputStream {
+  readonly isTTY: boolean;
+  /** Everything until end of input. */
+  readAll(): Promise<Uint8Array>;
+}
+
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly stdin: InputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The command's view of its run: where to read and write, and the exit code to end with. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** Set by handlers (kreg diff: 1 when objects differ); errors are turned into codes by main. */
+  exitCode: number;
+  /** --debug: stacks with errors, and which endpoint answered. */
+  debug: boolean;
+}
+
+/** One `kreg: …` line on stderr, the form every warning and note takes. */
+export function warn(io: CliIo, text: string): void {
+  io.stderr.write(`kreg: ${text}\n`);
+}
+
+/** The real process streams, for bin/kreg.js. */
+export function processIo(): CliIo {
+  return {
+    stdout: nodeOutput(process.stdout),
+    stderr: nodeOutput(process.stderr),
+    stdin: {
+      get isTTY() {
+        return process.stdin.isTTY === true;
+      },
+      async readAll() {
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return new Uint8Array(Buffer.concat(chunks));
+      },
+    },
+    env: process.env,
+  };
+}
+
+function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
+  return {
+    write: (chunk) => void stream.write(chunk),
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.isTTY === true ? stream.columns : undefined;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The option groups commands share, each a small function over a yargs builder, and the one place
+ * that turns connection flags into a source. Values are checked and normalised here, once:
+ * `--revision` is a positive integer, `--etcd-prefix` has one leading and no trailing slash.
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+import { DEFAULT_PREFIX, normalizePrefix } from '../keys/index.js';
+import type { EntrySource } from '../sources/source.js';
+import type { CliIo } from './io.js';
+
+export interface SourceArgs {
+  endpoints: string | undefined;
+  cacert: string | undefined;
+  cert: string | undefined;
+  key: string | undefined;
+  user: string | undefined;
+  password: string | undefined;
+  'insecure-skip-tls-verify': boolean | undefined;
+  'dial-timeout': string | undefined;
+  'command-timeout': string | undefined;
+  /** Normalised: "/registry", never "registry//". */
+  'etcd-prefix': string;
+  'chunk-size': number | undefined;
+  revision: number | undefined;
+  snapshot: string | undefined;
+  'data-dir': string | undefined;
+  'skip-hash-check': boolean;
+  'best-effort': boolean;
+}
+
+const CONNECTION = 'etcd connection (as etcdctl; ETCDCTL_* variables apply):';
+const OFFLINE = 'offline (no etcd running):';
+
+/** A revision as etcd numbers them: a positive integer. "0" and "abc" are mistakes, not "latest". */
+export function parseRevision(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError('bad-revision', `--revision must be a positive integer (an etcd revision), not "${text}"`);
+  }
+  return Number(text);
+}
+
+function positiveCount(flag: string): (value: unknown) => number | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError('bad-flags', `--${flag} must be a positive integer, not "${String(value)}"`);
+    return n;
+  };
+}
+
+/** The prefix option alone (keys for/list take it without a connection). */
+export function withPrefixOption<T>(y: Argv<T>, group?: string): Argv<T & { 'etcd-prefix': string }> {
+  return y.option('etcd-prefix', {
+    type: 'string',
+    ...(group === undefined ? {} : { group }),
+    default: DEFAULT_PREFIX,
+    requiresArg: true,
+    coerce: (p: string) => normalizePrefix(p),
+    describe: 'kube-apiserver --etcd-prefix (OpenShift: /kubernetes.io)',
+  }) as unknown as Argv<T & { 'etcd-prefix': string }>;
+}
+
+/** etcdctl's connection flags, --revision, and the offline sources. */
+export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
+  const text = { type: 'string', requiresArg: true } as const;
+  return withPrefixOption(y, CONNECTION)
+    .option('endpoints', { ...text, group: CONNECTION, describe: 'comma-separated etcd endpoints [env ETCDCTL_ENDPOINTS] (default 127.0.0.1:2379)' })
+    .option('cacert', { ...text, group: CONNECTION, describe: 'CA bundle to verify etcd with [env ETCDCTL_CACERT]' })
+    .option('cert', { ...text, group: CONNECTION, describe: 'client certificate [env ETCDCTL_CERT]' })
+    .option('key', { ...text, group: CONNECTION, describe: 'client key [env ETCDCTL_KEY]' })
+    .option('user', { ...text, group: CONNECTION, describe: 'user[:password] [env ETCDCTL_USER]' })
+    .option('password', { ...text, group: CONNECTION, describe: 'password [env ETCDCTL_PASSWORD]' })
+    .option('insecure-skip-tls-verify', { type: 'boolean', group: CONNECTION, describe: 'do not verify the server certificate' })
+    .option('dial-timeout', { ...text, group: CONNECTION, describe: 'time to connect, e.g. 2s [env ETCDCTL_DIAL_TIMEOUT]' })
+    .option('command-timeout', { ...text, group: CONNECTION, describe: 'time per request, e.g. 5s [env ETCDCTL_COMMAND_TIMEOUT]' })
+    .option('chunk-size', { ...text, coerce: positiveCount('chunk-size'), group: CONNECTION, describe: 'keys per range request (default 5000, bounded by 32 MiB)' })
+    .option('revision', { ...text, coerce: parseRevision, group: CONNECTION, describe: 'read the keyspace as of this etcd revision' })
+    .option('snapshot', { ...text, group: OFFLINE, describe: 'read an etcdctl snapshot save file instead of a live etcd' })
+    .option('data-dir', { ...text, group: OFFLINE, describe: "read a member's data dir (DIR/member/snap/db) instead of a live etcd" })
+    .option('skip-hash-check', { type: 'boolean', default: false, group: OFFLINE, describe: "do not verify the snapshot's sha256 trailer" })
+    .option('best-effort', { type: 'boolean', default: false, group: OFFLINE, describe: 'skip damaged pages and report them instead of stopping' })
+    .conflicts('snapshot', ['data-dir', 'endpoints']) as unknown as Argv<T & SourceArgs>;
+}
+
+export interface NamespaceArgs {
+  namespace: string | undefined;
+  'all-namespaces': boolean;
+}
+
+/** kubectl's -n and -A. */
+export function withNamespaceOptions<T>(y: Argv<T>, what = 'every namespace'): Argv<T & NamespaceArgs> {
+  return y
+    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'namespace (default: default)' })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: what }) as unknown as Argv<T & NamespaceArgs>;
+}
+
+/** `-o FORMAT`, its choices taken from the printer registry of the command. */
+export function withOutputOption<T, F extends string>(y: Argv<T>, formats: readonly F[], options: { default?: F; describe: string }): Argv<T & { output: F }> {
+  return y.option('output', {
+    alias: 'o',
+    choices: formats,
+    requiresArg: true,
+    ...(options.default === undefined ? {} : { default: options.default }),
+    describe: options.describe,
+  }) as unknown as Argv<T & { output: F }>;
+}
+
+/** Whether the flags name a source at all (keys explain works without one). */
+export function namesSource(args: SourceArgs): boolean {
+  return args.endpoints !== undefined || args.snapshot !== undefined || args['data-dir'] !== undefined;
+}
+
+/** Opens the source the arguments name. The etcd client is imported only here, so --help stays fast. */
+export async function openSource(args: SourceArgs, io: CliIo): Promise<EntrySource> {
+  const file = args.snapshot ?? args['data-dir'];
+  if (file !== undefined) {
+    const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
+    return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
+  }
+  const { resolveEtcdConnection } = await import('../sources/etcd-connection.js');
+  const { createEtcdSource } = await import('../sources/etcd-source.js');
+  const flags: Parameters<typeof resolveEtcdConnection>[0] = {};
+  if (args.endpoints !== undefined) flags.endpoints = args.endpoints;
+  if (args.cacert !== undefined) flags.cacert = args.cacert;
+  if (args.cert !== undefined) flags.cert = args.cert;
+  if (args.key !== undefined) flags.key = args.key;
+  if (args.user !== undefined) flags.user = args.user;
+  if (args.password !== undefined) flags.password = args.password;
+  if (args['insecure-skip-tls-verify'] !== undefined) flags.insecureSkipTlsVerify = args['insecure-skip-tls-verify'];
+  if (args['dial-timeout'] !== undefined) flags.dialTimeout = args['dial-timeout'];
+  if (args['command-timeout'] !== undefined) flags.commandTimeout = args['command-timeout'];
+  const settings = resolveEtcdConnection(flags, io.env);
+  return createEtcdSource(settings, args['chunk-size'] === undefined ? {} : { chunkSize: args['chunk-size'] });
+}
