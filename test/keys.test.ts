@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { KregError, UsageError } from '../src/errors.js';
+import { FIXTURES_DIR, requireSharedFixtures } from './support/shared-data.js';
 import {
   BUILTIN_RESOURCES,
   COHABITING_LEGACY_KINDS,
@@ -33,8 +33,7 @@ import {
   type ParsedKey,
 } from '../src/keys/index.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const fixturesRoot = join(repoRoot, '..', 'shared', 'kubernetes-v1.36', 'testdata');
+const fixturesRoot = FIXTURES_DIR;
 
 function expectObject(parsed: ParsedKey): ObjectKey {
   assert.equal(parsed.type, 'object', `expected an object key, got ${parsed.type}`);
@@ -614,10 +613,7 @@ describe('keys: table against the upstream v1.36 fixtures', () => {
   }
 
   before(function () {
-    if (!existsSync(apiDir)) {
-      console.log(`      skipped: upstream fixtures not found at ${apiDir} (the shared/ folder sits beside the repository)`);
-      this.skip();
-    }
+    if (!existsSync(apiDir)) requireSharedFixtures(this);
   });
 
   it('accounts for every fixture kind: stored (table row), cohabiting legacy, or never stored', () => {

@@ -403,6 +403,8 @@ function sleep(ms: number): Promise<void> {
 export function useEtcd(options: EtcdStartOptions = {}): { readonly server: EtcdServer } {
   let current: EtcdServer | undefined;
   before(async function () {
+    // npm run test:unit: the pure and in-process tests alone, in seconds.
+    if (process.env['KREG_TEST_UNIT_ONLY'] === '1') this.skip();
     this.timeout(HEALTHY_WITHIN_MS + 10_000);
     current = await startEtcd(options);
   });

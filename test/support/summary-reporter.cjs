@@ -8,7 +8,8 @@ class SummaryReporter extends Spec {
   constructor(runner, options) {
     super(runner, options);
     runner.once('end', () => {
-      const { passes, failures, pending } = runner.stats;
+      const { passes, failures, pending, duration } = runner.stats;
+      process.stdout.write(`test time: ${((duration ?? 0) / 1000).toFixed(1)} s\n`);
       process.stdout.write(`tests: ${passes} passed, ${failures} failed, ${pending} skipped\n`);
     });
   }
