@@ -61,6 +61,8 @@ export {
   SPECIAL_KEYS,
   matchPrefixedKey,
   matchRootKey,
+  reservedKeyPath,
+  type ReservedKeyPath,
   type SpecialKeyMatch,
   type SpecialKeyPlacement,
   type SpecialKeyRole,

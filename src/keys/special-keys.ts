@@ -236,3 +236,25 @@ export function matchRootKey(key: string): SpecialKeyMatch | undefined {
 export function matchPrefixedKey(relativePath: string, role?: SpecialKeyRole): SpecialKeyMatch | undefined {
   return matchPlacement('prefixed', relativePath, role);
 }
+
+/** Where a reserved key (or group of them) lives under the prefix, as `kreg get` reads it by name. */
+export interface ReservedKeyPath {
+  /** The path after the prefix and its slash: a directory ending in "/" or one whole key. */
+  readonly path: string;
+  readonly directory: boolean;
+}
+
+/**
+ * The reserved keys a name stands for, as `kreg ls` shows them: "masterleases" (every
+ * masterleases/<ip>), "ranges" (every ranges/ key), "ranges/serviceips" (that key); undefined when
+ * the name is no reserved key. These are no API resources, so kubectl has no name for them.
+ */
+export function reservedKeyPath(name: string): ReservedKeyPath | undefined {
+  for (const rule of SPECIAL_KEYS) {
+    if (rule.placement !== 'prefixed' || rule.role !== 'reserved') continue;
+    const fixed = rule.pattern.split('/<')[0] ?? rule.pattern;
+    if (name === fixed) return fixed === rule.pattern ? { path: fixed, directory: false } : { path: `${fixed}/`, directory: true };
+    if (fixed.startsWith(`${name}/`)) return { path: `${name}/`, directory: true };
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
-import { keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
+import { keyForEntry, reservedKeyPath, resolveResource, resolveResourceCandidates, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
 import { topLevelPrefixes } from '../../stored-objects.js';
 import type { Entry, EntrySource } from '../../sources/source.js';
 import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat, type ObjectWriter } from '../object-writers.js';
@@ -23,7 +23,7 @@ interface GetArgs extends SourceArgs, NamespaceArgs {
 }
 
 /** What one `get` reads: a resource listing (perhaps in one namespace), named objects, or one raw key. */
-type Target = { kind: 'key'; key: string } | { kind: 'names'; resource: ResourceEntry; namespace: string | undefined; names: string[] } | { kind: 'list'; resource: ResourceEntry; namespace: string | undefined } | { kind: 'everything' };
+type Target = { kind: 'key'; key: string } | { kind: 'keys'; prefix: string } | { kind: 'names'; resource: ResourceEntry; namespace: string | undefined; names: string[] } | { kind: 'list'; resource: ResourceEntry; namespace: string | undefined } | { kind: 'everything' };
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: 'get [resource] [names..]',
@@ -51,13 +51,13 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
   handler: (args) =>
     withStore(ctx, args, async ({ source, prefix, revision, learned }) => {
       const format: GetFormat = args.output ?? 'table';
-      const targets = resolveTargets(args, learned.registry);
+      const targets = resolveTargets(args, learned.registry, prefix);
       const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
       const writer = createObjectWriter(format, {
         single,
         revision,
         showNamespace: args['all-namespaces'],
-        showKind: targets.length > 1 || targets[0]?.kind === 'everything' || targets[0]?.kind === 'key',
+        showKind: targets.length > 1 || targets[0]?.kind === 'everything' || targets[0]?.kind === 'key' || targets[0]?.kind === 'keys',
         out: (t) => ctx.io.stdout.write(t),
         err: (t) => ctx.io.stderr.write(t),
       });
@@ -81,7 +81,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     }),
 });
 
-function resolveTargets(args: GetArgs, registry: ResourceRegistry): Target[] {
+function resolveTargets(args: GetArgs, registry: ResourceRegistry, prefix: string): Target[] {
   const { resource } = args;
   if (resource === undefined) {
     if (!args['all-namespaces']) throw new UsageError('no-resource', 'name a resource (kreg get pods), a key (kreg get /registry/...), or use -A for everything');
@@ -89,11 +89,26 @@ function resolveTargets(args: GetArgs, registry: ResourceRegistry): Target[] {
   }
   if (resource.startsWith('/')) return [resource, ...args.names].map((key) => ({ kind: 'key', key }));
   if (args['all-namespaces'] && args.names.length > 0) throw new UsageError('names-with-all-namespaces', 'a name cannot be given with -A: name the namespace with -n');
-  return resource.split(',').map((r): Target => {
+  return resource.split(',').flatMap((r): Target[] => {
+    const reserved = reservedTargets(r, args.names, prefix, registry);
+    if (reserved !== undefined) return reserved;
     const entry = resolveResource(r, { registry });
     const namespace = entry.namespaced && !args['all-namespaces'] ? (args.namespace ?? 'default') : undefined;
-    return args.names.length > 0 ? { kind: 'names', resource: entry, namespace, names: args.names } : { kind: 'list', resource: entry, namespace };
+    return [args.names.length > 0 ? { kind: 'names', resource: entry, namespace, names: args.names } : { kind: 'list', resource: entry, namespace }];
   });
+}
+
+/** Reserved keys named as `kreg ls` shows them (masterleases, ranges/serviceips), when no resource has the name. */
+function reservedTargets(name: string, names: string[], prefix: string, registry: ResourceRegistry): Target[] | undefined {
+  if (resolveResourceCandidates(name, { registry }).length > 0) return undefined;
+  const reserved = reservedKeyPath(name);
+  if (reserved === undefined) return undefined;
+  const at = `${prefix}/${reserved.path}`;
+  if (!reserved.directory) {
+    if (names.length > 0) throw new UsageError('no-names', `${name} is one key (${at}): it takes no names`);
+    return [{ kind: 'key', key: at }];
+  }
+  return names.length > 0 ? names.map((n) => ({ kind: 'key', key: `${at}${n}` })) : [{ kind: 'keys', prefix: at }];
 }
 
 async function readTarget(source: EntrySource, target: Target, revision: number, prefix: string, printer: EntryPrinter): Promise<void> {
@@ -113,6 +128,9 @@ async function readTarget(source: EntrySource, target: Target, revision: number,
         }
         await printer.print(entry);
       }
+      return;
+    case 'keys':
+      await printer.printAll(source.range({ prefix: target.prefix, revision }), target.prefix);
       return;
     case 'list': {
       const listing = keyForEntry(target.resource, target.namespace === undefined ? {} : { namespace: target.namespace }, prefix);

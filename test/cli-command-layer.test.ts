@@ -1,0 +1,98 @@
+/**
+ * What every reading command shares, through the one command layer: flags checked once
+ * (--revision, --etcd-prefix, repeated flags), CRDs learned and their problems reported, and the
+ * reserved keys `kreg ls` lists readable by name with `kreg get`. Against a real etcd and the demo snapshot.
+ */
+import assert from 'node:assert/strict';
+import { encode } from '../src/index.js';
+import { useEtcd } from './support/etcd.js';
+import { runKreg } from './support/run-cli.js';
+import { REPO_ROOT } from './support/shared-data.js';
+
+const DEMO = `${REPO_ROOT}examples/demo-cluster.db`;
+const widgetCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: { group: 'example.com', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
+};
+/** A definition with no names: kube-apiserver would never have stored it, but etcd holds what it is given. */
+const brokenCrd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced' } };
+
+describe('command layer', function () {
+  this.timeout(120_000);
+  const etcd = useEtcd();
+  let live: string[];
+
+  before(async function () {
+    live = ['--endpoints', etcd.server.endpoint];
+    const put = (key: string, value: Uint8Array): Promise<Buffer> => etcd.server.etcdctl(['put', key], value);
+    await put('/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', Buffer.from(JSON.stringify(widgetCrd)));
+    await put('/registry/apiextensions.k8s.io/customresourcedefinitions/gadgets.example.com', Buffer.from(JSON.stringify(brokenCrd)));
+    await put('/registry/example.com/widgets/shop/w1', Buffer.from(JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'shop' } })));
+    await put('/registry/configmaps/shop/app', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'shop' }, data: { a: 'b' } }));
+    for (const ip of ['10.0.0.1', '10.0.0.2']) {
+      await put(`/registry/masterleases/${ip}`, encode({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: ip }, subsets: [{ addresses: [{ ip }] }] }));
+    }
+    await put('/registry/ranges/serviceips', encode({ apiVersion: 'v1', kind: 'RangeAllocation', metadata: { name: '' }, range: '10.96.0.0/12', data: 'AAE=' }));
+  });
+
+  for (const bad of ['0', 'abc', '-3', '1.5']) {
+    it(`refuses --revision ${bad} the same way live and offline`, async function () {
+      for (const source of [live, ['--snapshot', DEMO]]) {
+        const r = await runKreg(['get', 'cm', '-A', `--revision=${bad}`, ...source]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.stderr, `kreg: --revision must be a positive integer (an etcd revision), not "${bad}"\n`);
+      }
+    });
+  }
+
+  it('normalises --etcd-prefix once, so keys for and get agree', async function () {
+    for (const prefix of ['registry//', '/registry/', 'registry']) {
+      const key = await runKreg(['keys', 'for', 'cm', 'app', '-n', 'shop', '-o', 'json', '--etcd-prefix', prefix]);
+      assert.equal((JSON.parse(key.stdout.toString()) as { etcdKey: string }).etcdKey, '/registry/configmaps/shop/app', prefix);
+      const got = await runKreg(['get', 'cm', 'app', '-n', 'shop', '-o', 'name', '--etcd-prefix', prefix, ...live]);
+      assert.equal(got.stdout.toString(), 'configmap/app\n', `${prefix}: ${got.stderr}`);
+    }
+  });
+
+  it('says which custom resource definition it could not learn, and why', async function () {
+    const r = await runKreg(['get', 'widgets', '-n', 'shop', '-o', 'name', ...live]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'widget.example.com/w1\n');
+    assert.match(r.stderr, /^kreg: definition "gadgets\.example\.com" not learned, its resources show as unknown: .+$/m);
+  });
+
+  it('keys for learns custom resources from a named etcd', async function () {
+    const offline = await runKreg(['keys', 'for', 'widgets', 'w1', '-n', 'shop']);
+    assert.equal(offline.code, 1);
+    const r = await runKreg(['keys', 'for', 'widgets', 'w1', '-n', 'shop', '-o', 'json', ...live]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout.toString()) as { etcdKey: string }).etcdKey, '/registry/example.com/widgets/shop/w1');
+  });
+
+  it('reads the reserved keys kreg ls lists, by the names it lists them under', async function () {
+    const leases = await runKreg(['get', 'masterleases', '-o', 'name', ...live]);
+    assert.equal(leases.code, 0, leases.stderr);
+    assert.equal(leases.stdout.toString(), 'endpoints/10.0.0.1\nendpoints/10.0.0.2\n');
+    const one = await runKreg(['get', 'masterleases', '10.0.0.2', '-o', 'json', ...live]);
+    assert.equal((JSON.parse(one.stdout.toString()) as { kind: string; metadata: { name: string } }).metadata.name, '10.0.0.2');
+    for (const name of ['ranges/serviceips', 'ranges']) {
+      const range = await runKreg(['get', name, '-o', 'json', ...live]);
+      assert.equal(range.code, 0, range.stderr);
+      assert.match(range.stdout.toString(), /"range": "10\.96\.0\.0\/12"/, name);
+    }
+  });
+
+  it('takes the last of a repeated flag, as kubectl does', async function () {
+    const r = await runKreg(['get', 'cm', 'app', '-n', 'nowhere', '-n', 'shop', '-o', 'yaml', '-o', 'name', ...live, ...live]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'configmap/app\n');
+  });
+
+  it('reads values glued to short flags, as kubectl does', async function () {
+    const r = await runKreg(['get', 'cm', 'app', '-nshop', '-oname', ...live]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'configmap/app\n');
+  });
+});
