@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
-import type { LsNode } from '../src/cli/commands/ls.js';
+import type { LsNode } from '../src/registry-tally.js';
 
 type Row = LsNode;
 
