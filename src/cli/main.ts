@@ -14,6 +14,7 @@ import { keysCommand } from './commands/keys.js';
 import { lsCommand } from './commands/ls.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import type { CliIo, CommandContext } from './io.js';
+import { versionText } from './version.js';
 
 export function buildParser(ctx: CommandContext): Argv {
   return yargs()
@@ -34,7 +35,7 @@ export function buildParser(ctx: CommandContext): Argv {
     .strict()
     .help()
     .alias('help', 'h')
-    .version()
+    .version(versionText())
     .wrap(Math.min(120, ctx.io.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {
