@@ -7,9 +7,7 @@ import type { CommandModule } from 'yargs';
 import { GoFloat, type JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource } from '../../keys/index.js';
-import type { LiveKeyHistory } from '../../sources/etcd-source.js';
-import type { HistoryRecord } from '../../sources/snapshot/snapshot-source.js';
-import type { EntrySource } from '../../sources/source.js';
+import type { EntrySource, HistoryRecord } from '../../sources/source.js';
 import { decodeEntry, learnRegistry, maskSecret } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
 import { unifiedDiff } from '../line-diff.js';
@@ -35,15 +33,6 @@ export interface ShownRevision {
   object: JsonObject | null;
   /** Why the value could not be shown, when it could not. */
   note?: string;
-}
-
-/** Sources that can list a key's revisions: live etcd (EtcdSource) and snapshot files (SnapshotSource). */
-interface LiveHistorySource {
-  keyHistory(key: string): Promise<LiveKeyHistory>;
-}
-interface FileHistorySource {
-  history(key: string): AsyncIterable<HistoryRecord>;
-  compactedRevision(): number;
 }
 
 export const historyCommand: CommandModule<object, HistoryArgs> = {
@@ -96,23 +85,15 @@ function targetKey(args: HistoryArgs, registry: ResourceRegistry, prefix: string
   return keyForEntry(entry, where, prefix);
 }
 
-/** The records, oldest first, and for live etcd a line saying where its history begins. */
-async function readHistory(source: EntrySource, key: string): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
-  const live = source as Partial<LiveHistorySource>;
-  if (typeof live.keyHistory === 'function') {
-    const history = await live.keyHistory.call(source, key);
-    const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
-    const begins = Math.min(from, history.compactedRevision + 1);
-    const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
-    return { records: history.records, start: `history from revision ${begins} (${compacted}; current revision ${history.revision})` };
-  }
-  const file = source as Partial<FileHistorySource>;
-  if (typeof file.history === 'function') {
-    const records: HistoryRecord[] = [];
-    for await (const record of file.history.call(source, key)) records.push(record);
-    return { records, start: undefined };
-  }
-  throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
+/** The records, oldest first (up to `revision` when given), and a line saying where the history begins. */
+async function readHistory(source: EntrySource, key: string, revision?: number): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
+  if (source.history === undefined) throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
+  const history = await source.history(key, revision === undefined ? {} : { revision });
+  const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
+  const begins = Math.min(from, history.compactedRevision + 1);
+  const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
+  const upTo = revision === undefined ? `current revision ${history.revision}` : `up to revision ${history.revision}`;
+  return { records: history.records, start: `history from revision ${begins} (${compacted}; ${upTo})` };
 }
 
 function eventOf(record: HistoryRecord): HistoryEvent {
