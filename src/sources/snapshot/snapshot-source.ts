@@ -132,6 +132,11 @@ export class SnapshotSource implements EntrySource {
     private readonly options: SnapshotSourceOptions,
     /** Shared with the bbolt reader's damage callback, so page damage found later lands here too. */
     private readonly damageFound: SnapshotDamage[],
+    /**
+     * What best effort read past at open, one line each naming the file (today: a sha256 trailer
+     * that does not match), for the CLI to print; page damage found while reading is in `damage`.
+     */
+    readonly warnings: string[],
   ) {
     this.description = description;
   }
@@ -146,6 +151,7 @@ export class SnapshotSource implements EntrySource {
     const description = isDirectory ? `etcd data dir ${path}` : `snapshot ${path}`;
     const damage: SnapshotDamage[] = [];
     const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
+    const warnings: string[] = [];
     const bolt = await BoltFile.open(
       file,
       withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined }),
@@ -159,6 +165,7 @@ export class SnapshotSource implements EntrySource {
           const error = bolt.hashMismatchError(check);
           if (options.bestEffort !== true) throw error;
           record(error);
+          warnings.push(`${file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
         }
       }
       const keyBucket = await bolt.bucket([KEY_BUCKET]);
@@ -166,7 +173,7 @@ export class SnapshotSource implements EntrySource {
         throw new SnapshotFileError('not-etcd', `no "${KEY_BUCKET}" bucket in the root page ${bolt.meta.rootPage}: not an etcd backend file`, file, bolt.meta.rootPage);
       }
       const metaFacts = await readMetaFacts(bolt, file);
-      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage);
+      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
     } catch (error) {
       await bolt.close();
       throw error;
