@@ -4,7 +4,8 @@
  * out) so it is unit-tested without etcd; building the client is a separate step.
  */
 import { readFileSync } from 'node:fs';
-import { credentials as grpcCredentials } from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { Etcd3, type IOptions } from 'etcd3';
 import { UsageError } from '../errors.js';
 
@@ -214,22 +215,42 @@ export function createEtcdClient(settings: EtcdConnectionSettings, options: Etcd
 
   const tls = settings.tls;
   if (tls === undefined) return new Etcd3(clientOptions);
+  // null means "the system's roots" / "no client certificate" to grpc's createSsl.
   const rootCertificate = tls.caFile === undefined ? null : readCredentialFile(tls.caFile, settings);
   const privateKey = tls.keyFile === undefined ? null : readCredentialFile(tls.keyFile, settings);
   const certChain = tls.certFile === undefined ? null : readCredentialFile(tls.certFile, settings);
-  if (!tls.insecureSkipVerify) {
-    // etcd3 hands these to grpc's createSsl, where null means "the system's roots" / "no client certificate".
-    clientOptions.credentials = { rootCertificate, privateKey, certChain } as unknown as NonNullable<IOptions['credentials']>; // cast: etcd3 types rootCertificate as required, grpc accepts null
-    return new Etcd3(clientOptions);
-  }
-  return constructWithCredentials(clientOptions, () =>
-    grpcCredentials.createSsl(rootCertificate, privateKey, certChain, { rejectUnauthorized: false }),
-  );
+  const verify = tls.insecureSkipVerify ? { rejectUnauthorized: false } : {};
+  return constructWithCredentials(clientOptions, () => withoutIpServerName(grpcCredentials.createSsl(rootCertificate, privateKey, certChain, verify)));
+}
+
+/**
+ * grpc-js always sends the target host as TLS SNI, and for an IP endpoint (kubeadm's etcd is
+ * always one) Node then warns DEP0123: RFC 6066 forbids an IP as ServerName. Go's TLS, hence
+ * etcdctl, sends no SNI for an IP. So the connection options grpc builds per channel lose an IP
+ * servername; Node then checks the certificate against `host`, the same IP, so IP SANs are still
+ * verified. This reaches into grpc-js internals (_createSecureConnector, connectionOptions, as in
+ * 1.14); if they change shape the credentials are left as they are (and the warning returns).
+ */
+export function withoutIpServerName(credentials: ChannelCredentials): ChannelCredentials {
+  type Connector = { connectionOptions?: { servername?: unknown; host?: unknown } };
+  const internals = credentials as unknown as { _createSecureConnector?: (...args: unknown[]) => Connector }; // cast: internal grpc-js method
+  const original = internals._createSecureConnector;
+  if (typeof original !== 'function') return credentials;
+  internals._createSecureConnector = function (this: unknown, ...args: unknown[]): Connector {
+    const connector = original.apply(this, args);
+    const options = connector.connectionOptions;
+    if (options !== undefined && typeof options.servername === 'string' && isIP(options.servername) !== 0 && options.host === options.servername) {
+      delete options.servername;
+    }
+    return connector;
+  };
+  return credentials;
 }
 
 /**
  * etcd3 builds its channel credentials in its constructor with grpc's createSsl(ca, key, cert)
- * and no way to pass verify options, which skipping verification needs. So for the length of the
+ * and no way to pass verify options or adjust them, which skipping verification and leaving out
+ * an IP servername need. So for the length of the
  * (synchronous) constructor call createSsl returns ours; etcd3 and we share one @grpc/grpc-js.
  */
 function constructWithCredentials(clientOptions: IOptions, makeCredentials: () => ReturnType<typeof grpcCredentials.createSsl>): Etcd3 {
