@@ -383,6 +383,28 @@ describe('EtcdSource (plain etcd)', function () {
     assert.equal(error.describe(), `${endpoint}: /registry/pods/: cannot reach etcd: connection refused`);
   });
 
+  it('fails over to a live endpoint when the first one is down, and says which answered', async () => {
+    await put(writer, '/registry/configmaps/failover/one', 'x');
+    const down = `http://127.0.0.1:${await unusedLoopbackPort()}`;
+    for (const endpoints of [`${down},${etcd.server.endpoint}`, `${etcd.server.endpoint},${down}`]) {
+      const source = openSource(resolveEtcdConnection({ endpoints, dialTimeout: '2s' }, {}));
+      assert.equal(source.answeredBy(), undefined);
+      // Many calls: etcd3 would shuffle the endpoints per call, so a lucky first pick proves nothing.
+      for (let round = 0; round < 8; round++) {
+        assert.deepEqual((await collect(source.range({ prefix: '/registry/configmaps/failover/' }))).map((entry) => entry.key), ['/registry/configmaps/failover/one']);
+        assert.equal((await source.get('/registry/configmaps/failover/one'))?.key, '/registry/configmaps/failover/one');
+      }
+      assert.ok((await source.currentRevision()) > 0);
+      // Watch streams (history) go to the endpoint that answers, too.
+      assert.equal((await source.history('/registry/configmaps/failover/one')).records.length, 1);
+      assert.equal(source.answeredBy(), etcd.server.endpoint, endpoints);
+    }
+    // With every endpoint down it is still one clear error.
+    const other = `http://127.0.0.1:${await unusedLoopbackPort()}`;
+    const error = await expectRejection(openSource(resolveEtcdConnection({ endpoints: `${down},${other}`, dialTimeout: '1s' }, {})).currentRevision(), EtcdUnavailableError);
+    assert.match(error.describe(), /cannot reach etcd: connection refused$/);
+  });
+
   it('gives up after the dial timeout on an endpoint that accepts connections but never answers', async () => {
     const silent = await silentLoopbackServer();
     try {

@@ -11,6 +11,7 @@ import { KregError, UsageError } from '../errors.js';
 import {
   createEtcdClient,
   describeEndpoints,
+  EndpointRouter,
   type EtcdClientOptions,
   type EtcdConnectionSettings,
 } from './etcd-connection.js';
@@ -91,6 +92,7 @@ export class EtcdSource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix = true;
   private readonly client: Etcd3;
+  private readonly router: EndpointRouter;
   private readonly endpoint: string;
   private readonly chunkSize: number;
   private readonly chunkBytes: number;
@@ -109,9 +111,19 @@ export class EtcdSource implements EntrySource {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     if (!(this.chunkBytes > 0)) throw new UsageError('bad-flags', `chunk bytes must be positive, not ${this.chunkBytes}`, { endpoint: this.endpoint });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    const clientOptions: EtcdClientOptions = {};
+    this.router = new EndpointRouter(settings.endpoints);
+    const clientOptions: EtcdClientOptions = { router: this.router };
     if (options.maxReceiveMessageBytes !== undefined) clientOptions.maxReceiveMessageBytes = options.maxReceiveMessageBytes;
     this.client = createEtcdClient(settings, clientOptions);
+  }
+
+  /**
+   * The endpoint (as given, e.g. "https://10.0.0.2:2379") that answered the last request that
+   * reached etcd, for --debug; undefined before any did. With several endpoints, requests stay on
+   * one that answers and move to the next when it cannot be reached.
+   */
+  answeredBy(): string | undefined {
+    return this.router.answeredBy();
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
