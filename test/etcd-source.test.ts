@@ -20,8 +20,6 @@ import {
 } from '../src/sources/etcd-connection.js';
 import {
   EtcdAuthError,
-  EtcdCompactedError,
-  EtcdFutureRevisionError,
   EtcdMessageTooLargeError,
   EtcdPermissionError,
   EtcdTimeoutError,
@@ -30,7 +28,7 @@ import {
   toEtcdError,
 } from '../src/sources/etcd-errors.js';
 import { createEtcdSource, EtcdSource, nextPageLimit, prefixRangeEnd, type EtcdSourceOptions } from '../src/sources/etcd-source.js';
-import type { Entry } from '../src/sources/source.js';
+import { RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
 import { createCertificateAuthority, useEtcd, type EtcdServer } from './support/etcd.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -137,8 +135,8 @@ describe('toEtcdError', () => {
     const cases: [unknown, new (...args: never[]) => Error, RegExp][] = [
       [new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '), EtcdUnavailableError, /cannot reach etcd: connection refused$/],
       [new EtcdPermissionDeniedError('7 PERMISSION_DENIED: etcdserver: permission denied'), EtcdPermissionError, /permission denied/],
-      [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted'), EtcdCompactedError, /revision 0 has been compacted/],
-      [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision is a future revision'), EtcdFutureRevisionError, /newer than/],
+      [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted'), RevisionCompactedError, /the requested revision has been compacted/],
+      [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision is a future revision'), RevisionFutureError, /newer than/],
       [new GRPCResourceExhastedError('8 RESOURCE_EXHAUSTED: Received message larger than max (100048 vs 1000)'), EtcdMessageTooLargeError, /100048 bytes, limit 1000/],
       [new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED: Deadline exceeded'), EtcdTimeoutError, /did not answer/],
       [new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: unable to verify the first certificate. Resolution note: '), EtcdTlsError, /not trusted \(unable to verify the first certificate\); check --cacert/],
@@ -287,7 +285,7 @@ describe('EtcdSource (plain etcd)', function () {
     assert.equal(old === undefined ? undefined : text(old.value), 'one');
     assert.equal(await source.get('/registry/configmaps/default/missing'), undefined);
     assert.equal(await source.get('/registry/configmaps/default/settings', { revision: firstRevision - 1 }), undefined);
-    await expectRejection(source.get('/registry/configmaps/default/settings', { revision: secondRevision + 1000 }), EtcdFutureRevisionError);
+    await expectRejection(source.get('/registry/configmaps/default/settings', { revision: secondRevision + 1000 }), RevisionFutureError);
     await expectRejection(source.get('/registry/configmaps/default/settings', { revision: 0 }), UsageError);
   });
 
@@ -353,7 +351,7 @@ describe('EtcdSource (plain etcd)', function () {
     assert.match(tooLarge.describe(), new RegExp(`^${etcd.server.endpoint}: ${prefix}huge: etcd response too large for the client \\(\\d+ bytes, limit 100000\\)`));
   });
 
-  it('raises EtcdCompactedError with the requested and the compacted revision', async () => {
+  it('raises RevisionCompactedError with the requested and the compacted revision', async () => {
     const prefix = '/registry/events/';
     const oldRevision = await put(writer, `${prefix}e1`, 'first');
     await put(writer, `${prefix}e1`, 'second');
@@ -361,7 +359,7 @@ describe('EtcdSource (plain etcd)', function () {
     await writer.kv.compact({ revision: compactAt, physical: true });
 
     const source = openSource(settingsFor(etcd.server));
-    const fromRange = await expectRejection(collect(source.range({ prefix, revision: oldRevision })), EtcdCompactedError);
+    const fromRange = await expectRejection(collect(source.range({ prefix, revision: oldRevision })), RevisionCompactedError);
     assert.equal(fromRange.requestedRevision, oldRevision);
     assert.equal(fromRange.compactedRevision, compactAt);
     assert.equal(fromRange.subject.key, prefix);
@@ -369,7 +367,7 @@ describe('EtcdSource (plain etcd)', function () {
       fromRange.describe(),
       `${etcd.server.endpoint}: ${prefix}: revision ${oldRevision} has been compacted (the oldest readable revision is ${compactAt})`,
     );
-    const fromGet = await expectRejection(source.get(`${prefix}e1`, { revision: oldRevision }), EtcdCompactedError);
+    const fromGet = await expectRejection(source.get(`${prefix}e1`, { revision: oldRevision }), RevisionCompactedError);
     assert.equal(fromGet.compactedRevision, compactAt);
     // The compaction revision itself is still readable.
     assert.equal((await collect(source.range({ prefix, revision: compactAt }))).length, 2);
@@ -383,6 +381,28 @@ describe('EtcdSource (plain etcd)', function () {
     const error = await expectRejection(collect(source.range({ prefix: '/registry/pods/' })), EtcdUnavailableError);
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     assert.equal(error.describe(), `${endpoint}: /registry/pods/: cannot reach etcd: connection refused`);
+  });
+
+  it('fails over to a live endpoint when the first one is down, and says which answered', async () => {
+    await put(writer, '/registry/configmaps/failover/one', 'x');
+    const down = `http://127.0.0.1:${await unusedLoopbackPort()}`;
+    for (const endpoints of [`${down},${etcd.server.endpoint}`, `${etcd.server.endpoint},${down}`]) {
+      const source = openSource(resolveEtcdConnection({ endpoints, dialTimeout: '2s' }, {}));
+      assert.equal(source.answeredBy(), undefined);
+      // Many calls: etcd3 would shuffle the endpoints per call, so a lucky first pick proves nothing.
+      for (let round = 0; round < 8; round++) {
+        assert.deepEqual((await collect(source.range({ prefix: '/registry/configmaps/failover/' }))).map((entry) => entry.key), ['/registry/configmaps/failover/one']);
+        assert.equal((await source.get('/registry/configmaps/failover/one'))?.key, '/registry/configmaps/failover/one');
+      }
+      assert.ok((await source.currentRevision()) > 0);
+      // Watch streams (history) go to the endpoint that answers, too.
+      assert.equal((await source.history('/registry/configmaps/failover/one')).records.length, 1);
+      assert.equal(source.answeredBy(), etcd.server.endpoint, endpoints);
+    }
+    // With every endpoint down it is still one clear error.
+    const other = `http://127.0.0.1:${await unusedLoopbackPort()}`;
+    const error = await expectRejection(openSource(resolveEtcdConnection({ endpoints: `${down},${other}`, dialTimeout: '1s' }, {})).currentRevision(), EtcdUnavailableError);
+    assert.match(error.describe(), /cannot reach etcd: connection refused$/);
   });
 
   it('gives up after the dial timeout on an endpoint that accepts connections but never answers', async () => {

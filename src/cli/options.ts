@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { DEFAULT_PREFIX, normalizePrefix } from '../keys/index.js';
-import type { EntrySource } from '../sources/source.js';
+import { parseRevision, type EntrySource } from '../sources/source.js';
 import type { CliIo } from './io.js';
 
 export interface SourceArgs {
@@ -31,16 +31,6 @@ export interface SourceArgs {
 
 const CONNECTION = 'etcd connection (as etcdctl; ETCDCTL_* variables apply):';
 const OFFLINE = 'offline (no etcd running):';
-
-/** A revision as etcd numbers them: a positive integer. "0" and "abc" are mistakes, not "latest". */
-export function parseRevision(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError('bad-revision', `--revision must be a positive integer (an etcd revision), not "${text}"`);
-  }
-  return Number(text);
-}
 
 function positiveCount(flag: string): (value: unknown) => number | undefined {
   return (value) => {

@@ -4,8 +4,9 @@
  * out) so it is unit-tested without etcd; building the client is a separate step.
  */
 import { readFileSync } from 'node:fs';
-import { credentials as grpcCredentials } from '@grpc/grpc-js';
-import { Etcd3, type IOptions } from 'etcd3';
+import { isIP } from 'node:net';
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, type IOptions } from 'etcd3';
 import { UsageError } from '../errors.js';
 
 /** Connection flags as etcdctl spells them (camelCased); every one is optional. */
@@ -175,21 +176,96 @@ export function describeEndpoints(settings: EtcdConnectionSettings): string {
 export interface EtcdClientOptions {
   /** Largest response accepted, in bytes; DEFAULT_MAX_RECEIVE_MESSAGE_BYTES when absent. */
   maxReceiveMessageBytes?: number;
+  /** Chooses the endpoint for each call and remembers which answered; a new one when absent. */
+  router?: EndpointRouter;
 }
 
 type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
+/** A call the router kept away from an endpoint; etcd3 then tries the next one without counting it. */
+class EndpointSkipped extends Error {
+  override name = 'EndpointSkipped';
+}
+
 /**
- * etcd3's default retry policy and per-host circuit breaker would retry behind our back and then
- * refuse calls for 5 s after three failures; the etcd source retries itself (resuming a listing at
- * its pinned revision), so both are replaced by a policy that just runs the call. The pool only
- * ever calls execute(), so that is all this object provides.
+ * Endpoint choice with failover, as etcdctl does it. etcd3 would do this through its retry policy
+ * and per-host circuit breakers, but those retry behind our back and refuse a host for 5 s after
+ * three failures (the etcd source retries itself, resuming a listing at its pinned revision), and
+ * with a policy that just runs the call etcd3 gives up at the first endpoint that fails: with
+ * `--endpoints a,b` and `a` down, half the calls failed. So the router:
+ *  - sticks to the endpoint that last answered, and keeps calls off endpoints that failed to
+ *    connect while another one may work (a host policy that refuses the call makes etcd3 move on
+ *    to the next endpoint, for unary calls and watch streams alike);
+ *  - retries a call that could not reach its endpoint on the next one, at most once per endpoint;
+ *  - never retries an answer (compacted, permission denied, ...), only unreachable endpoints.
  */
-const runOncePolicy = {
-  // async: a call that throws synchronously (etcd3's markFailed does) must become a rejection.
-  execute: async <T>(call: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
-    call({ signal: new AbortController().signal }),
-} as unknown as FaultPolicy; // cast: cockatiel's IPolicy also declares events the pool never uses
+export class EndpointRouter {
+  private preferred: string | undefined;
+  private readonly failed = new Set<string>();
+
+  constructor(private readonly endpoints: readonly string[]) {}
+
+  /** The endpoint that answered the last call that reached etcd; undefined before any did. */
+  answeredBy(): string | undefined {
+    return this.preferred;
+  }
+
+  /** etcd3's per-host policy for one endpoint (it passes the host as given, scheme included). */
+  hostPolicy(endpoint: string): FaultPolicy {
+    return asPolicy(async (call) => {
+      const elsewhere = this.preferred !== undefined ? this.preferred !== endpoint : this.failed.has(endpoint) && this.failed.size < this.endpoints.length;
+      if (elsewhere) throw new EndpointSkipped(`${endpoint} skipped`);
+      try {
+        const result = await call();
+        this.answered(endpoint);
+        return result;
+      } catch (error) {
+        if (!isUnreachable(error)) {
+          this.answered(endpoint); // an error from etcd itself: the endpoint is up
+        } else {
+          this.failed.add(endpoint);
+          if (this.preferred === endpoint) this.preferred = undefined;
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** etcd3's global policy: run the call, and again on the next endpoint while it fails to reach one. */
+  globalPolicy(): FaultPolicy {
+    return asPolicy(async (call) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call();
+        } catch (error) {
+          // etcd3 hands every attempt of one call the same endpoint generator, so the next attempt gets the next endpoint.
+          if (!isUnreachable(error) || attempt >= this.endpoints.length || this.failed.size >= this.endpoints.length) throw error;
+        }
+      }
+    });
+  }
+
+  private answered(endpoint: string): void {
+    this.preferred = endpoint;
+    this.failed.delete(endpoint);
+  }
+}
+
+/** The endpoint could not be reached (refused, reset, no leader, no answer in time); another one might. */
+function isUnreachable(error: unknown): boolean {
+  return error instanceof GRPCUnavailableError || error instanceof GRPCDeadlineExceededError;
+}
+
+/**
+ * A cockatiel-shaped policy for etcd3: its pool only ever calls execute(). async, so that a call
+ * that throws synchronously (etcd3's markFailed does) becomes a rejection.
+ */
+function asPolicy(execute: <T>(call: () => Promise<T>) => Promise<T>): FaultPolicy {
+  return {
+    execute: async <T>(call: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
+      execute(async () => call({ signal: new AbortController().signal })),
+  } as unknown as FaultPolicy; // cast: cockatiel's IPolicy also declares events the pool never uses
+}
 
 /**
  * An etcd3 client for the settings: certificates read from disk, auth, deadlines from the
@@ -198,6 +274,7 @@ const runOncePolicy = {
  */
 export function createEtcdClient(settings: EtcdConnectionSettings, options: EtcdClientOptions = {}): Etcd3 {
   const { dialTimeoutMs, commandTimeoutMs } = settings;
+  const router = options.router ?? new EndpointRouter(settings.endpoints);
   const clientOptions: IOptions = {
     hosts: settings.endpoints,
     grpcOptions: {
@@ -208,28 +285,48 @@ export function createEtcdClient(settings: EtcdConnectionSettings, options: Etcd
       const timeoutMs = context.method === 'authenticate' ? dialTimeoutMs : commandTimeoutMs;
       return Number.isFinite(timeoutMs) ? { deadline: Date.now() + timeoutMs } : {};
     },
-    faultHandling: { host: () => runOncePolicy, global: runOncePolicy },
+    faultHandling: { host: (endpoint) => router.hostPolicy(endpoint), global: router.globalPolicy() },
   };
   if (settings.auth !== undefined) clientOptions.auth = { username: settings.auth.user, password: settings.auth.password };
 
   const tls = settings.tls;
   if (tls === undefined) return new Etcd3(clientOptions);
+  // null means "the system's roots" / "no client certificate" to grpc's createSsl.
   const rootCertificate = tls.caFile === undefined ? null : readCredentialFile(tls.caFile, settings);
   const privateKey = tls.keyFile === undefined ? null : readCredentialFile(tls.keyFile, settings);
   const certChain = tls.certFile === undefined ? null : readCredentialFile(tls.certFile, settings);
-  if (!tls.insecureSkipVerify) {
-    // etcd3 hands these to grpc's createSsl, where null means "the system's roots" / "no client certificate".
-    clientOptions.credentials = { rootCertificate, privateKey, certChain } as unknown as NonNullable<IOptions['credentials']>; // cast: etcd3 types rootCertificate as required, grpc accepts null
-    return new Etcd3(clientOptions);
-  }
-  return constructWithCredentials(clientOptions, () =>
-    grpcCredentials.createSsl(rootCertificate, privateKey, certChain, { rejectUnauthorized: false }),
-  );
+  const verify = tls.insecureSkipVerify ? { rejectUnauthorized: false } : {};
+  return constructWithCredentials(clientOptions, () => withoutIpServerName(grpcCredentials.createSsl(rootCertificate, privateKey, certChain, verify)));
+}
+
+/**
+ * grpc-js always sends the target host as TLS SNI, and for an IP endpoint (kubeadm's etcd is
+ * always one) Node then warns DEP0123: RFC 6066 forbids an IP as ServerName. Go's TLS, hence
+ * etcdctl, sends no SNI for an IP. So the connection options grpc builds per channel lose an IP
+ * servername; Node then checks the certificate against `host`, the same IP, so IP SANs are still
+ * verified. This reaches into grpc-js internals (_createSecureConnector, connectionOptions, as in
+ * 1.14); if they change shape the credentials are left as they are (and the warning returns).
+ */
+export function withoutIpServerName(credentials: ChannelCredentials): ChannelCredentials {
+  type Connector = { connectionOptions?: { servername?: unknown; host?: unknown } };
+  const internals = credentials as unknown as { _createSecureConnector?: (...args: unknown[]) => Connector }; // cast: internal grpc-js method
+  const original = internals._createSecureConnector;
+  if (typeof original !== 'function') return credentials;
+  internals._createSecureConnector = function (this: unknown, ...args: unknown[]): Connector {
+    const connector = original.apply(this, args);
+    const options = connector.connectionOptions;
+    if (options !== undefined && typeof options.servername === 'string' && isIP(options.servername) !== 0 && options.host === options.servername) {
+      delete options.servername;
+    }
+    return connector;
+  };
+  return credentials;
 }
 
 /**
  * etcd3 builds its channel credentials in its constructor with grpc's createSsl(ca, key, cert)
- * and no way to pass verify options, which skipping verification needs. So for the length of the
+ * and no way to pass verify options or adjust them, which skipping verification and leaving out
+ * an IP servername need. So for the length of the
  * (synchronous) constructor call createSsl returns ours; etcd3 and we share one @grpc/grpc-js.
  */
 function constructWithCredentials(clientOptions: IOptions, makeCredentials: () => ReturnType<typeof grpcCredentials.createSsl>): Etcd3 {

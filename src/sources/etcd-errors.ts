@@ -12,6 +12,7 @@ import {
   GRPCUnavailableError,
 } from 'etcd3';
 import { KregError, type ErrorSubject } from '../errors.js';
+import { RevisionCompactedError, RevisionFutureError } from './source.js';
 
 /** Base of every error raised while talking to etcd. */
 export class EtcdError extends KregError {
@@ -43,27 +44,6 @@ export class EtcdPermissionError extends EtcdError {
   override name = 'EtcdPermissionError';
 }
 
-/** The requested revision is older than the last compaction, so that history is gone. */
-export class EtcdCompactedError extends EtcdError {
-  override name = 'EtcdCompactedError';
-  constructor(
-    readonly requestedRevision: number,
-    /** The revision etcd was compacted at (the oldest readable one); undefined when it could not be learned. */
-    readonly compactedRevision: number | undefined,
-    subject: ErrorSubject,
-    options?: { cause?: unknown; whileListing?: boolean },
-  ) {
-    const oldest = compactedRevision === undefined ? 'the oldest readable revision is unknown' : `the oldest readable revision is ${compactedRevision}`;
-    const during = options?.whileListing === true ? ' while the listing was being read; start it again' : '';
-    super('etcd-compacted', `revision ${requestedRevision} has been compacted${during} (${oldest})`, subject, options);
-  }
-}
-
-/** The requested revision is newer than etcd's current revision. */
-export class EtcdFutureRevisionError extends EtcdError {
-  override name = 'EtcdFutureRevisionError';
-}
-
 /** A response was larger than the client accepts (gRPC max receive message size). */
 export class EtcdMessageTooLargeError extends EtcdError {
   override name = 'EtcdMessageTooLargeError';
@@ -82,6 +62,12 @@ export class EtcdMessageTooLargeError extends EtcdError {
 export class EtcdRequestError extends EtcdError {
   override name = 'EtcdRequestError';
 }
+
+/**
+ * What a failed etcd request becomes: an EtcdError, or one of the revision errors every source
+ * shares (a compacted or future revision is about the request, not about talking to etcd).
+ */
+export type EtcdFailure = EtcdError | RevisionCompactedError | RevisionFutureError;
 
 /** What was being done when the error happened; it fills in the error's subject and wording. */
 export interface EtcdErrorContext {
@@ -104,11 +90,12 @@ export interface EtcdErrorContext {
  * casts gRPC errors into its own classes (and loses the numeric status), so this matches on those
  * classes first and on etcd's stable "etcdserver: ..." texts second.
  */
-export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdError {
+export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailure {
   const subject: ErrorSubject = { endpoint: context.endpoint };
   if (context.key !== undefined) subject.key = context.key;
   if (raw instanceof KregError) {
-    return raw instanceof EtcdError ? raw.withSubject(subject) : new EtcdRequestError('etcd-request-failed', raw.message, subject, { cause: raw });
+    if (raw instanceof EtcdError || raw instanceof RevisionCompactedError || raw instanceof RevisionFutureError) return raw.withSubject(subject);
+    return new EtcdRequestError('etcd-request-failed', raw.message, subject, { cause: raw });
   }
   const text = raw instanceof Error ? raw.message : String(raw);
   const reason = grpcReason(text);
@@ -129,11 +116,10 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdError 
     return new EtcdPermissionError('etcd-permission-denied', `permission denied: ${who} may not read this key range`, subject, cause);
   }
   if (/required revision has been compacted/.test(text)) {
-    return new EtcdCompactedError(context.revision ?? 0, undefined, subject, cause);
+    return new RevisionCompactedError(context.revision ?? 0, undefined, subject, cause);
   }
   if (/required revision is a future revision/.test(text)) {
-    const asked = context.revision === undefined ? 'the requested revision' : `revision ${context.revision}`;
-    return new EtcdFutureRevisionError('etcd-future-revision', `${asked} is newer than etcd's current revision`, subject, cause);
+    return new RevisionFutureError(context.revision ?? 0, undefined, subject, cause);
   }
   if (raw instanceof GRPCResourceExhastedError && /larger than max/.test(text)) {
     const sizes = /larger than max \((\d+) vs\.? (\d+)\)/.exec(text);

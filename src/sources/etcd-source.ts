@@ -11,21 +11,30 @@ import { KregError, UsageError } from '../errors.js';
 import {
   createEtcdClient,
   describeEndpoints,
+  EndpointRouter,
   type EtcdClientOptions,
   type EtcdConnectionSettings,
 } from './etcd-connection.js';
 import {
-  EtcdCompactedError,
   EtcdMessageTooLargeError,
   EtcdUnavailableError,
   isTransientEtcdError,
   plainClientToTlsServerError,
   toEtcdError,
-  type EtcdError,
   type EtcdErrorContext,
+  type EtcdFailure,
 } from './etcd-errors.js';
-import type { HistoryRecord } from './snapshot/snapshot-source.js';
-import type { Entry, EntrySource, RangeOptions } from './source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+} from './source.js';
 
 /**
  * Keys per page, chosen by scripts/measure-etcd-paging.ts (100k keys of 1-7 KB, ~410 MB, local
@@ -64,23 +73,13 @@ const DEFAULT_RETRY: Required<EtcdRetryOptions> = { attempts: 5, initialDelayMs:
 /** How long to wait for etcd to tell the compacted revision before giving up on it. */
 const COMPACT_REVISION_LOOKUP_MS = 2_000;
 /**
- * keyHistory: when a key is absent both at the compacted and at the current revision it may have
+ * history: when a key is absent both at the compacted and at the current revision it may have
  * had no events at all, and etcd then says nothing; this long a silence after the watch is created
  * means "none" (etcd 3.4 sends a lagging watcher its old events every 100 ms).
  */
 const HISTORY_QUIET_MS = 1_000;
-/** keyHistory gives up when the old events have not all arrived within this (or the command timeout). */
+/** history gives up when the old events have not all arrived within this (or the command timeout). */
 const HISTORY_TIMEOUT_MS = 60_000;
-
-/** Every retained revision of one key in a live etcd (EtcdSource.keyHistory). */
-export interface LiveKeyHistory {
-  /** The current revision when the history was read; no record is newer. */
-  revision: number;
-  /** The revision etcd was compacted at (the oldest readable one); 0 when it never was. */
-  compactedRevision: number;
-  /** Oldest first. The first may be the value the key had at the compacted revision (written at or before it). */
-  records: HistoryRecord[];
-}
 
 /**
  * A live etcd behind the EntrySource interface.
@@ -93,6 +92,7 @@ export class EtcdSource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix = true;
   private readonly client: Etcd3;
+  private readonly router: EndpointRouter;
   private readonly endpoint: string;
   private readonly chunkSize: number;
   private readonly chunkBytes: number;
@@ -111,15 +111,25 @@ export class EtcdSource implements EntrySource {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     if (!(this.chunkBytes > 0)) throw new UsageError('bad-flags', `chunk bytes must be positive, not ${this.chunkBytes}`, { endpoint: this.endpoint });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    const clientOptions: EtcdClientOptions = {};
+    this.router = new EndpointRouter(settings.endpoints);
+    const clientOptions: EtcdClientOptions = { router: this.router };
     if (options.maxReceiveMessageBytes !== undefined) clientOptions.maxReceiveMessageBytes = options.maxReceiveMessageBytes;
     this.client = createEtcdClient(settings, clientOptions);
+  }
+
+  /**
+   * The endpoint (as given, e.g. "https://10.0.0.2:2379") that answered the last request that
+   * reached etcd, for --debug; undefined before any did. With several endpoints, requests stay on
+   * one that answers and move to the next when it cannot be reached.
+   */
+  answeredBy(): string | undefined {
+    return this.router.answeredBy();
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
     const { prefix } = options;
     const keysOnly = options.keysOnly === true;
-    let pinnedRevision = options.revision === undefined ? undefined : checkRevision(options.revision, this.endpoint, prefix);
+    let pinnedRevision = parseRevision(options.revision, { endpoint: this.endpoint, key: prefix });
     await this.ensureConnected(prefix);
 
     const prefixBytes = Buffer.from(prefix, 'utf8');
@@ -141,10 +151,11 @@ export class EtcdSource implements EntrySource {
           limit = Math.max(1, Math.floor(limit / 2));
           continue;
         }
-        if (error instanceof EtcdCompactedError && pinnedRevision !== undefined) {
+        if (error instanceof RevisionCompactedError && pinnedRevision !== undefined) {
           const whileListing = options.revision === undefined;
           throw await this.withCompactedRevision(error, pinnedRevision, startKey, rangeEnd, whileListing);
         }
+        if (error instanceof RevisionFutureError && pinnedRevision !== undefined) throw await this.withCurrentRevision(error, pinnedRevision);
         throw error;
       }
       pinnedRevision ??= Number(response.header.revision);
@@ -164,7 +175,7 @@ export class EtcdSource implements EntrySource {
   }
 
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
-    const revision = options.revision === undefined ? undefined : checkRevision(options.revision, this.endpoint, key);
+    const revision = parseRevision(options.revision, { endpoint: this.endpoint, key });
     await this.ensureConnected(key);
     const keyBytes = Buffer.from(key, 'utf8');
     try {
@@ -172,9 +183,10 @@ export class EtcdSource implements EntrySource {
       const kv = response.kvs[0];
       return kv === undefined ? undefined : toEntry(kv, false);
     } catch (error) {
-      if (error instanceof EtcdCompactedError && revision !== undefined) {
+      if (error instanceof RevisionCompactedError && revision !== undefined) {
         throw await this.withCompactedRevision(error, revision, keyBytes, undefined, false);
       }
+      if (error instanceof RevisionFutureError && revision !== undefined) throw await this.withCurrentRevision(error, revision);
       throw error;
     }
   }
@@ -205,43 +217,55 @@ export class EtcdSource implements EntrySource {
    * Every revision of the key etcd still holds, oldest first: the value it had at the compacted
    * revision (if any), then each put and delete after it, read with a watch from compacted + 1
    * (a watch replays old events in revision order, deletes included, which ranges cannot show).
-   * The watch ends when the events up to the current revision have arrived: at the key's current
-   * mod revision when it exists; when it does not, at a batch that reaches the current revision
-   * and ends with a delete (or after a short silence, when the key may have had no events).
+   * With `revision`, only records up to it. The watch ends once the events up to that revision
+   * have arrived: at an event past it; at the key's mod revision there when it exists; when it
+   * does not, at a batch that reaches the current revision and ends with a delete (or after a
+   * short silence, when the key may have had no events at all).
    */
-  async keyHistory(key: string): Promise<LiveKeyHistory> {
+  async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
+    const requested = parseRevision(options.revision, { endpoint: this.endpoint, key });
     await this.ensureConnected(key);
-    const revision = await this.currentRevision();
+    const current = await this.currentRevision();
+    if (requested !== undefined && requested > current) {
+      throw new RevisionFutureError(requested, current, { endpoint: this.endpoint, key });
+    }
+    const revision = requested ?? current;
     let compactedRevision = 0;
     try {
       await this.get(key, { revision: 1 });
     } catch (error) {
-      if (!(error instanceof EtcdCompactedError)) throw error;
+      if (!(error instanceof RevisionCompactedError)) throw error;
       if (error.compactedRevision === undefined) throw error;
       compactedRevision = error.compactedRevision;
     }
+    if (revision < compactedRevision) throw new RevisionCompactedError(revision, compactedRevision, { endpoint: this.endpoint, key });
     const baseline = compactedRevision > 0 ? await this.get(key, { revision: compactedRevision }) : undefined;
-    const latest = await this.get(key, { revision });
+    const atRevision = await this.get(key, { revision });
+    // Only needed to know whether events after `revision` are still to come.
+    const now = revision === current ? atRevision : await this.get(key, { revision: current });
     const records: HistoryRecord[] = [];
-    if (baseline !== undefined) records.push({ ...baseline, subRevision: 0, deleted: false });
-    if (latest !== undefined && latest.modRevision <= compactedRevision) return { revision, compactedRevision, records };
+    if (baseline !== undefined) records.push({ ...baseline, deleted: false });
+    if (atRevision !== undefined && atRevision.modRevision <= compactedRevision) return { revision, compactedRevision, records };
 
     const keyBytes = Buffer.from(key, 'utf8');
     const done = (events: readonly IEvent[], response: IWatchResponse): boolean => {
       const last = events[events.length - 1];
       if (last === undefined) return false;
-      if (latest !== undefined) return Number(last.kv.mod_revision) >= latest.modRevision;
-      return Number(response.header.revision) >= revision && last.type === 'Delete';
+      // Events come in revision order: one past the bound means all up to it are here.
+      if (Number(last.kv.mod_revision) > revision) return true;
+      if (atRevision !== undefined) return Number(last.kv.mod_revision) >= atRevision.modRevision;
+      if (now !== undefined) return false; // written again after the bound: wait for that event
+      return Number(response.header.revision) >= current && last.type === 'Delete';
     };
-    const quiet = latest === undefined && baseline === undefined;
+    const quiet = atRevision === undefined && baseline === undefined && now === undefined;
     const events = await this.watchEvents(keyBytes, compactedRevision + 1, done, quiet);
     for (const event of events) {
       const modRevision = Number(event.kv.mod_revision);
       if (modRevision > revision) break;
       if (event.type === 'Delete') {
-        records.push({ key, value: new Uint8Array(0), valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0', subRevision: 0, deleted: true });
+        records.push({ key, value: new Uint8Array(0), valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0', deleted: true });
       } else {
-        records.push({ ...toEntry(event.kv, false), subRevision: 0, deleted: false });
+        records.push({ ...toEntry(event.kv, false), deleted: false });
       }
     }
     return { revision, compactedRevision, records };
@@ -280,7 +304,7 @@ export class EtcdSource implements EntrySource {
       );
       stream.on('data', (response: IWatchResponse) => {
         if (Number(response.compact_revision) > 0) {
-          finish(new EtcdCompactedError(startRevision, Number(response.compact_revision), { endpoint: this.endpoint, key: key.toString('utf8') }));
+          finish(new RevisionCompactedError(startRevision, Number(response.compact_revision), { endpoint: this.endpoint, key: key.toString('utf8') }));
           return;
         }
         if (response.canceled) {
@@ -348,7 +372,7 @@ export class EtcdSource implements EntrySource {
     }
   }
 
-  private convert(raw: unknown, context: Omit<EtcdErrorContext, 'endpoint'>): EtcdError {
+  private convert(raw: unknown, context: Omit<EtcdErrorContext, 'endpoint'>): EtcdFailure {
     const full: EtcdErrorContext = { endpoint: this.endpoint, ...context };
     if (this.settings.auth !== undefined) full.user = this.settings.auth.user;
     return toEtcdError(raw, full);
@@ -356,14 +380,20 @@ export class EtcdSource implements EntrySource {
 
   /** The compacted error again, now with the revision etcd was compacted at (learned from a watch). */
   private async withCompactedRevision(
-    error: EtcdCompactedError,
+    error: RevisionCompactedError,
     requested: number,
     key: Buffer,
     rangeEnd: Buffer | undefined,
     whileListing: boolean,
-  ): Promise<EtcdCompactedError> {
+  ): Promise<RevisionCompactedError> {
     const compacted = await this.findCompactedRevision(key, rangeEnd, requested);
-    return new EtcdCompactedError(requested, compacted, { ...error.subject }, { cause: error.cause, whileListing });
+    return new RevisionCompactedError(requested, compacted, { ...error.subject }, { cause: error.cause, whileListing });
+  }
+
+  /** The future-revision error again, now with etcd's current revision (undefined if that cannot be read either). */
+  private async withCurrentRevision(error: RevisionFutureError, requested: number): Promise<RevisionFutureError> {
+    const current = await this.currentRevision().catch(() => undefined);
+    return new RevisionFutureError(requested, current, { ...error.subject }, { cause: error.cause });
   }
 
   /**
@@ -435,13 +465,6 @@ function toEntry(kv: IKeyValue, keysOnly: boolean): Entry {
     version: Number(kv.version),
     lease: String(kv.lease),
   };
-}
-
-function checkRevision(revision: number, endpoint: string, key: string): number {
-  if (!Number.isSafeInteger(revision) || revision <= 0) {
-    throw new UsageError('bad-flags', `revision must be a positive integer, not ${revision}`, { endpoint, key });
-  }
-  return revision;
 }
 
 function positiveInteger(value: number, what: string, endpoint: string): number {

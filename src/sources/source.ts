@@ -1,7 +1,10 @@
 /**
- * Where entries come from. Live etcd, a snapshot file and (for diffs) the API all sit behind this
- * one small interface, so commands never know which one they read.
+ * Where entries come from. Live etcd, a snapshot file, memory and (for diffs) the API all sit
+ * behind this one small interface, so commands never know which one they read. The revision
+ * errors and the --revision check live here too, so every source fails the same way.
  */
+import { KregError, UsageError, type ErrorSubject } from '../errors.js';
+
 export interface Entry {
   /** The full etcd key, e.g. /registry/pods/default/web-0 */
   key: string;
@@ -28,6 +31,32 @@ export interface RangeOptions {
   from?: string;
 }
 
+/**
+ * One retained revision of a key. A delete has `deleted`, an empty value, version 0,
+ * createRevision 0 and lease "0"; its modRevision is the revision of the delete.
+ */
+export interface HistoryRecord extends Entry {
+  deleted: boolean;
+}
+
+export interface HistoryOptions {
+  /** Only records written at or before this revision; the current revision when absent. */
+  revision?: number;
+}
+
+/** Every revision of one key a source still holds. */
+export interface KeyHistory {
+  /** The revision the history was read up to (the requested one, else the current one); no record is newer. */
+  revision: number;
+  /** The revision the source was compacted at (the oldest readable one); 0 when it never was. */
+  compactedRevision: number;
+  /**
+   * Oldest first. The first may be the value the key had at the compacted revision (written at or
+   * before it); deletes at or before the compacted revision are gone, as in etcd.
+   */
+  records: HistoryRecord[];
+}
+
 export interface EntrySource {
   /** Human description for messages, e.g. "etcd https://127.0.0.1:2379" or "snapshot backup.db". */
   readonly description: string;
@@ -37,15 +66,76 @@ export interface EntrySource {
    * every page; a snapshot file is scanned whole for any range, so one range is cheapest there.
    */
   readonly splitsListingsByPrefix: boolean;
+  /**
+   * Problems the source read past instead of failing (e.g. a snapshot's hash mismatch under
+   * best effort), one line each naming the file or endpoint; the CLI prints them.
+   */
+  readonly warnings?: readonly string[];
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
   /** One key, or undefined when it does not exist (at the revision, if given). */
   get(key: string, options?: { revision?: number }): Promise<Entry | undefined>;
   /** The revision reads are taken at when none is given. */
   currentRevision(): Promise<number>;
-  /** Problems found while opening that did not stop the read (e.g. a hash mismatch under best effort), one line each. */
-  readonly warnings?: readonly string[];
+  /** Every retained revision of one key, oldest first; absent when the source keeps no history. */
+  history?(key: string, options?: HistoryOptions): Promise<KeyHistory>;
   /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
   leaseTimeToLive?(lease: string): Promise<number | undefined>;
   close(): Promise<void>;
+}
+
+/** A read below the oldest revision the source still holds: that history is gone. */
+export class RevisionCompactedError extends KregError {
+  override name = 'RevisionCompactedError';
+  constructor(
+    readonly requestedRevision: number,
+    /** The revision the source was compacted at (the oldest readable one); undefined when it could not be learned. */
+    readonly compactedRevision: number | undefined,
+    subject: ErrorSubject,
+    options?: { cause?: unknown; whileListing?: boolean },
+  ) {
+    const oldest = compactedRevision === undefined ? 'the oldest readable revision is unknown' : `the oldest readable revision is ${compactedRevision}`;
+    // A listing at no given revision pins the first page's revision; a compaction can overtake it.
+    const during = options?.whileListing === true ? ' while the listing was being read; start it again' : '';
+    super('compacted', `${revisionName(requestedRevision)} has been compacted${during} (${oldest})`, subject, options);
+  }
+}
+
+/** A read above the newest revision the source holds. */
+export class RevisionFutureError extends KregError {
+  override name = 'RevisionFutureError';
+  constructor(
+    readonly requestedRevision: number,
+    /** The source's current revision; undefined when it could not be learned. */
+    readonly currentRevision: number | undefined,
+    subject: ErrorSubject,
+    options?: { cause?: unknown },
+  ) {
+    const current = currentRevision === undefined ? 'the current revision' : `the current revision ${currentRevision}`;
+    super('future-revision', `${revisionName(requestedRevision)} is newer than ${current}`, subject, options);
+  }
+}
+
+/** "revision 5", or "the requested revision" when it is not known (0). */
+function revisionName(revision: number): string {
+  return revision > 0 ? `revision ${revision}` : 'the requested revision';
+}
+
+/**
+ * A --revision value (number from yargs, string, or undefined) as a revision to read at:
+ * undefined when not given, else a positive safe integer. 0, negatives, fractions, NaN and
+ * text such as "abc" or "1e3" are a UsageError('bad-revision'): etcd's "0 means latest" is
+ * nowhere special here, so a typo never silently reads the latest revision.
+ */
+export function parseRevision(text: unknown, subject: ErrorSubject = {}): number | undefined {
+  if (text === undefined || text === null) return undefined;
+  let revision: number | undefined;
+  if (typeof text === 'number') revision = text;
+  else if (typeof text === 'string' && /^\s*\d+\s*$/.test(text)) revision = Number(text);
+  else if (typeof text === 'bigint') revision = Number(text);
+  if (revision === undefined || !Number.isSafeInteger(revision) || revision <= 0) {
+    const shown = typeof text === 'string' ? `"${text}"` : String(text);
+    throw new UsageError('bad-revision', `--revision must be a positive integer (etcd revisions start at 1), not ${shown}`, subject);
+  }
+  return revision;
 }

@@ -7,9 +7,7 @@ import type { CommandModule } from 'yargs';
 import { GoFloat, type JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource } from '../../keys/index.js';
-import type { LiveKeyHistory } from '../../sources/etcd-source.js';
-import type { HistoryRecord } from '../../sources/snapshot/snapshot-source.js';
-import type { EntrySource } from '../../sources/source.js';
+import type { EntrySource, HistoryRecord } from '../../sources/source.js';
 import { decodeEntry, maskSecret } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
 import type { CommandContext } from '../io.js';
@@ -39,15 +37,6 @@ export interface ShownRevision {
   note?: string;
 }
 
-/** Sources that can list a key's revisions: live etcd (EtcdSource) and snapshot files (SnapshotSource). */
-interface LiveHistorySource {
-  keyHistory(key: string): Promise<LiveKeyHistory>;
-}
-interface FileHistorySource {
-  history(key: string): AsyncIterable<HistoryRecord>;
-  compactedRevision(): number;
-}
-
 export const historyCommand = (ctx: CommandContext): CommandModule<object, HistoryArgs> => ({
   command: 'history <resource> [name]',
   describe: 'Every revision of one object etcd still holds (created, updated, deleted), as diffs',
@@ -61,13 +50,13 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
         .example('$0 history cm app-config -n shop', 'each retained write of the ConfigMap, as a diff')
         .example('$0 history /registry/configmaps/shop/app-config --snapshot backup.db', 'every revision a snapshot file holds')
-        .example('$0 history deploy web -n shop -o json', 'the revisions as JSON'),
+        .example('$0 history deploy web -n shop -o json', 'the revisions as JSON')
+        .example('$0 history deploy web -n shop --revision 36', 'the revisions up to 36 (--revision: history up to that revision)'),
     ),
   handler: async (args) => {
-    if (args.revision !== undefined) throw new UsageError('bad-flags', '--revision does not apply to history: it shows every retained revision');
     await withStore(ctx, args, async ({ source, prefix, learned }) => {
       const key = targetKey(args, learned.registry, prefix);
-      const { records, start } = await readHistory(source, key);
+      const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
       const shown = records.map((record) => showRecord(record, learned.registry, prefix, args['show-secrets']));
       if (args.output === 'json') {
@@ -93,23 +82,15 @@ function targetKey(args: HistoryArgs, registry: ResourceRegistry, prefix: string
   return keyForEntry(entry, where, prefix);
 }
 
-/** The records, oldest first, and for live etcd a line saying where its history begins. */
-async function readHistory(source: EntrySource, key: string): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
-  const live = source as Partial<LiveHistorySource>;
-  if (typeof live.keyHistory === 'function') {
-    const history = await live.keyHistory.call(source, key);
-    const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
-    const begins = Math.min(from, history.compactedRevision + 1);
-    const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
-    return { records: history.records, start: `history from revision ${begins} (${compacted}; current revision ${history.revision})` };
-  }
-  const file = source as Partial<FileHistorySource>;
-  if (typeof file.history === 'function') {
-    const records: HistoryRecord[] = [];
-    for await (const record of file.history.call(source, key)) records.push(record);
-    return { records, start: undefined };
-  }
-  throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
+/** The records, oldest first (up to `revision` when given), and a line saying where the history begins. */
+async function readHistory(source: EntrySource, key: string, revision?: number): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
+  if (source.history === undefined) throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
+  const history = await source.history(key, revision === undefined ? {} : { revision });
+  const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
+  const begins = Math.min(from, history.compactedRevision + 1);
+  const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
+  const upTo = revision === undefined ? `current revision ${history.revision}` : `up to revision ${history.revision}`;
+  return { records: history.records, start: `history from revision ${begins} (${compacted}; ${upTo})` };
 }
 
 function eventOf(record: HistoryRecord): HistoryEvent {

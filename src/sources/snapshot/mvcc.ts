@@ -7,9 +7,10 @@
  *   `consistent_index` and (3.5+) `term` as 8-byte big-endian integers.
  * - bucket `lease`: bolt key = 8-byte big-endian lease ID, value = leasepb.Lease protobuf.
  *
- * The protobuf reader here is a few lines on purpose: three tiny messages, and revisions must come
- * out as plain numbers while lease IDs (full int64) must never be rounded.
+ * The messages are read with the codec's WireReader: revisions must come out as plain numbers
+ * while lease IDs (full int64) must never be rounded, which its int64() guarantees.
  */
+import { WIRE_BYTES, WIRE_VARINT, WireReader } from '../../codec/wire.js';
 import { DecodeError } from '../../errors.js';
 
 export const KEY_BUCKET = 'key';
@@ -106,131 +107,75 @@ export interface MetaFacts {
   term?: number;
 }
 
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_BYTES = 2;
-const WIRE_FIXED32 = 5;
+/**
+ * The next field's number and wire type; field 0 is invalid protobuf. Read as a full varint, not
+ * uint32(): a corrupt over-long tag must not wrap around to a field number that means something.
+ */
+function readTag(reader: WireReader): { field: number; wireType: number } {
+  const at = reader.pos;
+  const tag = readCount(reader);
+  const field = Math.floor(tag / 8);
+  if (field === 0) reader.fail('field number 0', at);
+  return { field, wireType: tag % 8 };
+}
 
-/** Just enough protobuf: varints, length-delimited fields and skipping the rest. */
-class ProtoReader {
-  position = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+function expectWireType(reader: WireReader, expected: number, actual: number, field: number): void {
+  if (expected !== actual) reader.fail(`field ${field} has wire type ${actual}, expected ${expected}`);
+}
 
-  get done(): boolean {
-    return this.position >= this.bytes.length;
-  }
+/** A varint that must be a non-negative safe integer (revisions, versions). */
+function readCount(reader: WireReader): number {
+  const at = reader.pos;
+  const value = reader.int64();
+  // int64() drops bits past 64 as protobuf does; a count with such bits is corrupt, not small.
+  const overflow = reader.pos - at === 10 && ((reader.buf[reader.pos - 1] as number) & 0x7e) !== 0;
+  if (typeof value !== 'number' || value < 0 || overflow) reader.fail('integer field above 2^53 (negative int64?)', at);
+  return value;
+}
 
-  private fail(message: string): never {
-    throw new DecodeError('bad-protobuf', message, { offset: this.position });
-  }
+/** A length-delimited field's payload, as a view into the input. */
+function readBytes(reader: WireReader): Uint8Array {
+  const [start, end] = reader.lengthDelimited();
+  return reader.buf.subarray(start, end);
+}
 
-  /** A varint as a 64-bit two's complement bigint (int64 semantics). */
-  varintBig(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.position >= this.bytes.length) this.fail('truncated varint');
-      const byte = this.bytes[this.position++] as number;
-      result |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return BigInt.asIntN(64, result);
-      shift += 7n;
-    }
-    this.fail('varint longer than 10 bytes');
-  }
-
-  /** A varint that must be a non-negative safe integer (revisions, versions, lengths). */
-  varintNumber(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.position >= this.bytes.length) this.fail('truncated varint');
-      const byte = this.bytes[this.position++] as number;
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) {
-        if (!Number.isSafeInteger(result)) this.fail('integer field above 2^53 (negative int64?)');
-        return result;
-      }
-      scale *= 128;
-    }
-    this.fail('varint longer than 10 bytes');
-  }
-
-  lengthDelimited(): Uint8Array {
-    const length = this.varintNumber();
-    const start = this.position;
-    if (start + length > this.bytes.length) this.fail(`length ${length} runs past the end (${this.bytes.length} bytes)`);
-    this.position = start + length;
-    return this.bytes.subarray(start, start + length);
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case WIRE_VARINT:
-        this.varintBig();
-        return;
-      case WIRE_FIXED64:
-        this.advance(8);
-        return;
-      case WIRE_BYTES:
-        this.lengthDelimited();
-        return;
-      case WIRE_FIXED32:
-        this.advance(4);
-        return;
-      default:
-        this.fail(`unsupported wire type ${wireType}`);
-    }
-  }
-
-  private advance(count: number): void {
-    if (this.position + count > this.bytes.length) this.fail('truncated fixed-width field');
-    this.position += count;
-  }
-
-  tag(): { field: number; wireType: number } {
-    const tag = this.varintNumber();
-    const field = Math.floor(tag / 8);
-    if (field === 0) this.fail('field number 0');
-    return { field, wireType: tag % 8 };
-  }
-
-  expect(wireType: number, actual: number, field: number): void {
-    if (wireType !== actual) this.fail(`field ${field} has wire type ${actual}, expected ${wireType}`);
-  }
+/** An int64 as its exact decimal text (lease IDs use all 64 bits). */
+function readInt64Text(reader: WireReader): string {
+  return String(reader.int64());
 }
 
 const EMPTY = new Uint8Array(0);
 
 /** Decodes mvccpb.KeyValue (key=1, create_revision=2, mod_revision=3, version=4, value=5, lease=6). */
 export function decodeKeyValue(bytes: Uint8Array): KeyValueRecord {
-  const reader = new ProtoReader(bytes);
+  const reader = new WireReader(bytes);
   const record: KeyValueRecord = { key: EMPTY, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: '0' };
   while (!reader.done) {
-    const { field, wireType } = reader.tag();
+    const { field, wireType } = readTag(reader);
     switch (field) {
       case 1:
-        reader.expect(WIRE_BYTES, wireType, field);
-        record.key = reader.lengthDelimited();
+        expectWireType(reader, WIRE_BYTES, wireType, field);
+        record.key = readBytes(reader);
         break;
       case 2:
-        reader.expect(WIRE_VARINT, wireType, field);
-        record.createRevision = reader.varintNumber();
+        expectWireType(reader, WIRE_VARINT, wireType, field);
+        record.createRevision = readCount(reader);
         break;
       case 3:
-        reader.expect(WIRE_VARINT, wireType, field);
-        record.modRevision = reader.varintNumber();
+        expectWireType(reader, WIRE_VARINT, wireType, field);
+        record.modRevision = readCount(reader);
         break;
       case 4:
-        reader.expect(WIRE_VARINT, wireType, field);
-        record.version = reader.varintNumber();
+        expectWireType(reader, WIRE_VARINT, wireType, field);
+        record.version = readCount(reader);
         break;
       case 5:
-        reader.expect(WIRE_BYTES, wireType, field);
-        record.value = reader.lengthDelimited();
+        expectWireType(reader, WIRE_BYTES, wireType, field);
+        record.value = readBytes(reader);
         break;
       case 6:
-        reader.expect(WIRE_VARINT, wireType, field);
-        record.lease = reader.varintBig().toString();
+        expectWireType(reader, WIRE_VARINT, wireType, field);
+        record.lease = readInt64Text(reader);
         break;
       default:
         reader.skip(wireType);
@@ -244,12 +189,12 @@ export function decodeKeyValue(bytes: Uint8Array): KeyValueRecord {
  * field 1 first, so this usually reads a handful of bytes; it still copes with any field order.
  */
 export function decodeKeyValueKey(bytes: Uint8Array): Uint8Array {
-  const reader = new ProtoReader(bytes);
+  const reader = new WireReader(bytes);
   while (!reader.done) {
-    const { field, wireType } = reader.tag();
+    const { field, wireType } = readTag(reader);
     if (field === 1) {
-      reader.expect(WIRE_BYTES, wireType, field);
-      return reader.lengthDelimited();
+      expectWireType(reader, WIRE_BYTES, wireType, field);
+      return readBytes(reader);
     }
     reader.skip(wireType);
   }
@@ -258,14 +203,14 @@ export function decodeKeyValueKey(bytes: Uint8Array): Uint8Array {
 
 /** Decodes leasepb.Lease (ID=1, TTL=2, RemainingTTL=3). */
 export function decodeLease(bytes: Uint8Array): LeaseRecord {
-  const reader = new ProtoReader(bytes);
+  const reader = new WireReader(bytes);
   const lease: LeaseRecord = { id: '0', ttl: 0, remainingTtl: 0 };
   while (!reader.done) {
-    const { field, wireType } = reader.tag();
+    const { field, wireType } = readTag(reader);
     if (field >= 1 && field <= 3) {
-      reader.expect(WIRE_VARINT, wireType, field);
-      const value = reader.varintBig();
-      if (field === 1) lease.id = value.toString();
+      expectWireType(reader, WIRE_VARINT, wireType, field);
+      const value = reader.int64();
+      if (field === 1) lease.id = String(value);
       else if (field === 2) lease.ttl = Number(value);
       else lease.remainingTtl = Number(value);
     } else {

@@ -13,7 +13,17 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
-import type { Entry, EntrySource, RangeOptions } from '../source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+} from '../source.js';
 import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage } from './bbolt-file.js';
 import {
   KEY_BUCKET,
@@ -60,27 +70,6 @@ export interface SnapshotDamage {
   /** One line naming the file and where. */
   message: string;
   error: KregError;
-}
-
-/** A read at a revision the file cannot answer: compacted away, or newer than the file. */
-export class RevisionUnavailableError extends KregError {
-  override name = 'RevisionUnavailableError';
-  constructor(
-    code: 'compacted' | 'future-revision',
-    message: string,
-    file: string,
-    readonly requestedRevision: number,
-    readonly compactedRevision: number,
-    readonly currentRevision: number,
-  ) {
-    super(code, message, { file });
-  }
-}
-
-/** One revision of a key as the file holds it; for a delete, `deleted` and only key/modRevision. */
-export interface HistoryRecord extends Entry {
-  subRevision: number;
-  deleted: boolean;
 }
 
 export interface SnapshotStatus {
@@ -143,6 +132,11 @@ export class SnapshotSource implements EntrySource {
     private readonly options: SnapshotSourceOptions,
     /** Shared with the bbolt reader's damage callback, so page damage found later lands here too. */
     private readonly damageFound: SnapshotDamage[],
+    /**
+     * What best effort read past at open, one line each naming the file (today: a sha256 trailer
+     * that does not match), for the CLI to print; page damage found while reading is in `damage`.
+     */
+    readonly warnings: string[],
   ) {
     this.description = description;
   }
@@ -157,6 +151,7 @@ export class SnapshotSource implements EntrySource {
     const description = isDirectory ? `etcd data dir ${path}` : `snapshot ${path}`;
     const damage: SnapshotDamage[] = [];
     const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
+    const warnings: string[] = [];
     const bolt = await BoltFile.open(
       file,
       withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined }),
@@ -170,6 +165,7 @@ export class SnapshotSource implements EntrySource {
           const error = bolt.hashMismatchError(check);
           if (options.bestEffort !== true) throw error;
           record(error);
+          warnings.push(`${file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
         }
       }
       const keyBucket = await bolt.bucket([KEY_BUCKET]);
@@ -177,7 +173,7 @@ export class SnapshotSource implements EntrySource {
         throw new SnapshotFileError('not-etcd', `no "${KEY_BUCKET}" bucket in the root page ${bolt.meta.rootPage}: not an etcd backend file`, file, bolt.meta.rootPage);
       }
       const metaFacts = await readMetaFacts(bolt, file);
-      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage);
+      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
     } catch (error) {
       await bolt.close();
       throw error;
@@ -224,7 +220,7 @@ export class SnapshotSource implements EntrySource {
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry> {
-    const revision = await this.resolveRevision(options.revision);
+    const revision = await this.resolveRevision(options.revision, options.prefix);
     const prefix = Buffer.from(options.prefix, 'utf8');
     const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
     const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
@@ -236,7 +232,7 @@ export class SnapshotSource implements EntrySource {
    * by key); use range() to read many keys.
    */
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
-    const revision = await this.resolveRevision(options.revision);
+    const revision = await this.resolveRevision(options.revision, key);
     const wanted = Buffer.from(key, 'utf8');
     const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
     for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
@@ -244,29 +240,40 @@ export class SnapshotSource implements EntrySource {
   }
 
   /**
-   * Every revision of the key the file holds, oldest first: creations, updates and deletes. One
-   * scan in file order finds where they are (locations only), then the values are read in order.
+   * Every revision of the key the file holds, oldest first: creations, updates and deletes, up to
+   * `revision` when given. One scan in file order finds where they are (locations only), then the
+   * values are read in order. Below the compacted revision only what etcd keeps there is shown
+   * (the key's last write at or before it, unless that was a delete), so the answer matches live
+   * etcd's even when a compaction was still running as the file was written.
    */
-  async *history(key: string): AsyncGenerator<HistoryRecord> {
+  async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
+    const revision = await this.resolveRevision(options.revision, key);
+    const compactedRevision = this.compactedRevision();
     const wanted = Buffer.from(key, 'utf8');
-    const found: { revision: RevisionKey; location: StoredLocation }[] = [];
+    let found: { revision: RevisionKey; location: StoredLocation }[] = [];
     for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
       for (let element = 0; element < page.count; element++) {
         const decoded = this.decodeElement(page, element);
-        if (decoded !== undefined && Buffer.compare(decoded.userKey, wanted) === 0) {
+        if (decoded !== undefined && decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
           found.push({ revision: decoded.revision, location: locationOf(page, element) });
         }
       }
     }
     found.sort((a, b) => compareRevisions(a.revision, b.revision));
-    for (const { revision, location } of found) {
-      if (revision.tombstone) {
-        yield { ...tombstoneEntry(key, revision.main), subRevision: revision.sub, deleted: true };
+    const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
+    const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
+    const baseline = found[atOrBelow - 1];
+    found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
+    const records: HistoryRecord[] = [];
+    for (const { revision: stored, location } of found) {
+      if (stored.tombstone) {
+        records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
         continue;
       }
-      const [entry] = await this.fetchStored([{ revision, location }], false);
-      if (entry !== undefined) yield { ...entry, subRevision: revision.sub, deleted: false };
+      const [entry] = await this.fetchStored([{ revision: stored, location }], false);
+      if (entry !== undefined) records.push({ ...entry, deleted: false });
     }
+    return { revision, compactedRevision, records };
   }
 
   /** Leases the file holds (the `lease` bucket), in lease ID byte order. */
@@ -356,32 +363,15 @@ export class SnapshotSource implements EntrySource {
     await this.bolt.close();
   }
 
-  /** The revision to read at: the latest when absent (or <= 0, as etcd does); checked against the file. */
-  private async resolveRevision(requested: number | undefined): Promise<number> {
+  /** The revision to read at: the latest when absent; checked (a positive integer) and held against the file. */
+  private async resolveRevision(requested: number | undefined, key: string): Promise<number> {
+    const revision = parseRevision(requested, { file: this.file, key });
     const current = await this.currentRevision();
-    if (requested === undefined || requested <= 0) return current;
+    if (revision === undefined) return current;
     const compacted = this.compactedRevision();
-    if (requested < compacted) {
-      throw new RevisionUnavailableError(
-        'compacted',
-        `revision ${requested} has been compacted: the file holds revisions ${compacted} to ${current} (compacted at ${compacted})`,
-        this.file,
-        requested,
-        compacted,
-        current,
-      );
-    }
-    if (requested > current) {
-      throw new RevisionUnavailableError(
-        'future-revision',
-        `revision ${requested} is newer than the file, whose latest revision is ${current}`,
-        this.file,
-        requested,
-        compacted,
-        current,
-      );
-    }
-    return requested;
+    if (revision < compacted) throw new RevisionCompactedError(revision, compacted, { file: this.file, key });
+    if (revision > current) throw new RevisionFutureError(revision, current, { file: this.file, key });
+    return revision;
   }
 
   /**
