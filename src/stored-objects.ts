@@ -111,16 +111,3 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   if (decoded.object !== undefined) stored.object = withResourceVersion(decoded.object, entry.modRevision);
   return stored;
 }
-
-export const MASKED_SECRET_VALUE = '***';
-
-/** Secret data hidden the way kubectl diff hides it, so output can be shared. */
-export function maskSecret(object: JsonObject): JsonObject {
-  if (object.kind !== 'Secret' || (object.apiVersion !== 'v1' && object.apiVersion !== undefined)) return object;
-  for (const field of ['data', 'stringData']) {
-    const values = object[field];
-    if (!isJsonObject(values)) continue;
-    for (const key of Object.keys(values)) values[key] = MASKED_SECRET_VALUE;
-  }
-  return object;
-}

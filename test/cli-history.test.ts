@@ -120,4 +120,31 @@ describe('kreg history and kreg snapshot status', function () {
     assert.match(out, new RegExp(`^history from revision ${deletion.revision + 1} \\(compacted at ${deletion.revision};`));
     assert.deepEqual([...out.matchAll(/^revision (\d+): (\w+)/gm)].map((m) => ({ revision: Number(m[1]), event: m[2] })), [recreation]);
   });
+  it('masks Secret data per pair of revisions, as kubectl diff does: a changed value is *** (before) / *** (after), not "no change"', async function () {
+    const key = '/registry/secrets/shop/creds';
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const secret = (password: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'shop', uid: 'u-2' }, type: 'Opaque', data: { password: b64(password), user: b64('admin') } });
+    await etcd.server.etcdctl(['put', key], encode(secret('first-pass')));
+    await etcd.server.etcdctl(['put', key], encode(secret('second-pass')));
+
+    const text = await runKreg(['history', 'secret', 'creds', '-n', 'shop', '--endpoints', endpoint]);
+    assert.equal(text.code, 0, text.stderr);
+    const out = text.stdout.toString();
+    const [created, updated] = out.split(/^revision \d+: /m).slice(1);
+    assert.match(created ?? '', /^\+  password: '\*\*\*'$/m);
+    assert.match(updated ?? '', /^-  password: '\*\*\* \(before\)'\n\+  password: '\*\*\* \(after\)'$/m, out);
+    assert.doesNotMatch(updated ?? '', /no change/);
+    assert.doesNotMatch(updated ?? '', /^[-+]  user:/m, 'an unchanged value is *** on both sides: no diff line');
+    assert.doesNotMatch(out, new RegExp(`${b64('first-pass')}|${b64('second-pass')}|${b64('admin')}`));
+
+    // -o json shows each revision alone: every value ***.
+    const json = await runKreg(['history', 'secret', 'creds', '-n', 'shop', '-o', 'json', '--endpoints', endpoint]);
+    assert.equal(json.code, 0, json.stderr);
+    const shown = JSON.parse(json.stdout.toString()) as { object: { data: Record<string, string> } }[];
+    assert.deepEqual(shown.map((s) => s.object.data), [{ password: '***', user: '***' }, { password: '***', user: '***' }]);
+
+    const revealed = await runKreg(['history', 'secret', 'creds', '-n', 'shop', '--show-secrets', '--endpoints', endpoint]);
+    assert.equal(revealed.code, 0, revealed.stderr);
+    assert.match(revealed.stdout.toString(), new RegExp(`^-  password: ${b64('first-pass')}\n\\+  password: ${b64('second-pass')}$`, 'm'));
+  });
 });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { JsonObject } from '../src/codec/json-value.js';
+import { encode } from '../src/index.js';
 import { builtinRegistry, type ResourceEntry } from '../src/keys/index.js';
 import { useEtcd } from './support/etcd.js';
 import { startFakeApiServer, type FakeApiServer, type FakeResource, type Json } from './support/fake-apiserver.js';
@@ -287,5 +288,80 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     assert.deepEqual(listed(fromSnapshot, 'only in from'), ['namespaces nameValue']);
     assert.deepEqual(listed(fromSnapshot, 'only in to'), ['configmaps default/etcd-only']);
     assert.deepEqual(summaryRows(fromSnapshot).get('TOTAL'), [1, 1, 0, fixtures.length - 1]);
+  });
+  it('null and absent fields are the same (the API server cannot tell them apart): an Event without eventTime against its stored eventTime: null', async function () {
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'web-1.182c9aa10f00d01', namespace: 'shop', uid: 'e-1', creationTimestamp: '2026-03-14T09:26:53Z' },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web-1', namespace: 'shop' },
+      reason: 'Pulled',
+      message: 'Container image already present on machine',
+      source: { component: 'kubelet', host: 'node-1' },
+      firstTimestamp: '2026-03-14T09:26:53Z',
+      lastTimestamp: '2026-03-14T09:26:53Z',
+      count: 1,
+      type: 'Normal',
+      // Strings without omitempty are stored and served as '': only eventTime is left out.
+      reportingComponent: '',
+      reportingInstance: '',
+    };
+    const key = '/registry/events/shop/web-1.182c9aa10f00d01';
+    const put = JSON.parse((await etcd.server.etcdctl(['put', key, '-w', 'json'], encode(event))).toString()) as { header: { revision: number } };
+    const revision = put.header.revision;
+    const dir = join(work, 'events');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'event.yaml'), yaml.dump(event));
+    try {
+      // What is stored reads back with eventTime: null (MicroTime has no omitempty), the manifest has none.
+      const got = await runKreg(['get', 'events', event.metadata.name, '-n', 'shop', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal((JSON.parse(got.stdout.toString()) as Json).eventTime, null);
+      const one = await kreg(['events', event.metadata.name, '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
+      assert.equal(one.code, 0, `${one.stderr}\n${one.stdout.toString()}`);
+      assert.equal(one.stdout.toString(), '');
+      const all = await kreg(['events', '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
+      assert.equal(all.code, 0, `${all.stderr}\n${all.stdout.toString()}`);
+      assert.deepEqual(summaryRows(all).get('events'), [0, 0, 0, 1]);
+
+      // The same against the API, which here serves the Event without the field.
+      const events = registry.resources.find((e) => e.group === '' && e.resource === 'events') as ResourceEntry;
+      api.put(fakeResource(events), { ...event, metadata: { ...event.metadata, resourceVersion: String(revision) } });
+      try {
+        const r = await kreg(['events', event.metadata.name, '-n', 'shop']);
+        assert.equal(r.code, 0, `${r.stderr}\n${r.stdout.toString()}`);
+      } finally {
+        api.remove(fakeResource(events), 'shop', event.metadata.name);
+      }
+    } finally {
+      await etcd.server.etcdctl(['del', key]);
+    }
+  });
+
+  it('a namespace-less manifest goes to the -n namespace, as kubectl apply -n puts it (default without -n)', async function () {
+    const stored = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'shop', uid: 'c-1', creationTimestamp: '2026-03-14T09:26:40Z' }, data: { LOG_LEVEL: 'info' } };
+    const key = '/registry/configmaps/shop/app-config';
+    await etcd.server.etcdctl(['put', key], encode(stored));
+    const dir = join(work, 'namespace-less');
+    mkdirSync(dir, { recursive: true });
+    const manifest = structuredClone(stored) as Json;
+    delete (manifest.metadata as Json).namespace;
+    writeFileSync(join(dir, 'cm.yaml'), yaml.dump(manifest));
+    try {
+      const one = await kreg(['cm', 'app-config', '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
+      assert.equal(one.code, 0, `${one.stderr}\n${one.stdout.toString()}`);
+      const listing = await kreg(['cm', '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
+      assert.equal(listing.code, 0, `${listing.stderr}\n${listing.stdout.toString()}`);
+      assert.deepEqual(summaryRows(listing).get('configmaps'), [0, 0, 0, 1]);
+      const everything = await kreg(['-n', 'shop', '--from', `dir:${dir}`, '--to', 'etcd']);
+      assert.deepEqual(listed(everything, 'only in from'), []);
+      // Without -n it is default's, as kubectl apply would place it.
+      const all = await kreg(['cm', '-A', '--from', 'etcd', '--to', `dir:${dir}`, '--summary']);
+      assert.equal(all.code, 1, all.stderr);
+      assert.deepEqual(listed(all, 'only in to'), ['configmaps default/app-config']);
+      assert.ok(listed(all, 'only in from').includes('configmaps shop/app-config'), all.stdout.toString());
+    } finally {
+      await etcd.server.etcdctl(['del', key]);
+    }
   });
 });

@@ -6,7 +6,8 @@ import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
-import { decodeEntry, maskSecret } from '../stored-objects.js';
+import { maskSecret } from '../mask-secrets.js';
+import { decodeEntry } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
 export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };

@@ -1,5 +1,6 @@
 /**
- * A live Kubernetes API as a source of objects, for `kreg diff`.
+ * A live Kubernetes API as a source of objects (an ObjectSource), for `kreg diff`. It cannot list
+ * everything at once: callers list each resource they want.
  *
  * Configuration comes from kubeconfig, read by @kubernetes/client-node's KubeConfig (1.x, which
  * runs on Node 20): --kubeconfig, else the files in $KUBECONFIG, else ~/.kube/config (else the
@@ -19,6 +20,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { apiVersionOf, type ResourceEntry } from '../keys/index.js';
+import type { FoundObject, ObjectSource } from './object-source.js';
 
 /** The API answered with an HTTP error (or could not be reached); the URL is the endpoint. */
 function isJsonObject(value: unknown): value is JsonObject {
@@ -113,8 +115,10 @@ export interface ServedVersion {
   fallback: boolean;
 }
 
-export class ApiSource {
+export class ApiSource implements ObjectSource {
   readonly description: string;
+  /** Failed reads are errors here, never skipped: nothing is ever left out silently. */
+  readonly problems: string[] = [];
   private readonly discovery = new Map<string, Promise<Set<string> | undefined>>();
   private readonly versions = new Map<string, Promise<ServedVersion | undefined>>();
   private readonly warn: (line: string) => void;
@@ -259,22 +263,28 @@ export class ApiSource {
    * Every object of a resource (in one namespace, or all), with apiVersion and kind filled in as
    * list items lack them; undefined when the API does not serve the resource. Follows `continue`.
    */
-  async list(entry: ResourceEntry, namespace: string | undefined): Promise<JsonObject[] | undefined> {
+  async list(entry: ResourceEntry, namespace: string | undefined): Promise<FoundObject[] | undefined> {
     const served = await this.servedVersion(entry);
     if (served === undefined) return undefined;
     const base = this.path(entry, served.version, namespace, undefined);
-    const out: JsonObject[] = [];
+    const out: FoundObject[] = [];
     let cont: string | undefined;
     do {
       const page = await this.getJson(`${base}?limit=500${cont === undefined ? '' : `&continue=${encodeURIComponent(cont)}`}`);
       for (const item of Array.isArray(page.items) ? page.items : []) {
         if (!isJsonObject(item)) continue;
         const object: JsonObject = { apiVersion: apiVersionOf(entry.group, served.version), kind: entry.kind, ...item };
-        out.push(object);
+        const metadata = isJsonObject(object.metadata) ? object.metadata : {};
+        out.push({ entry, namespace: entry.namespaced ? String(metadata.namespace ?? '') : undefined, name: String(metadata.name ?? ''), object });
       }
       const meta = isJsonObject(page.metadata) ? page.metadata : {};
       cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
     } while (cont !== undefined);
     return out;
+  }
+
+  /** Nothing to release: every request is its own connection. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

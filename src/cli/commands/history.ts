@@ -7,8 +7,9 @@ import type { CommandModule } from 'yargs';
 import { GoFloat, type JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource } from '../../keys/index.js';
+import { maskSecret, maskSecretPair } from '../../mask-secrets.js';
 import type { EntrySource, HistoryRecord } from '../../sources/source.js';
-import { decodeEntry, maskSecret } from '../../stored-objects.js';
+import { decodeEntry } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
 import type { CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
@@ -58,14 +59,16 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
-      const shown = records.map((record) => showRecord(record, learned.registry, prefix, args['show-secrets']));
+      const shown = records.map((record) => showRecord(record, learned.registry, prefix));
       if (args.output === 'json') {
         if (start !== undefined) ctx.io.stderr.write(`${start}\n`);
-        ctx.io.stdout.write(`${formatJson(shown as unknown as JsonObject[])}\n`);
+        // Each revision stands alone here: every Secret value is ***.
+        const objects = args['show-secrets'] ? shown : shown.map((s) => (s.object === null ? s : { ...s, object: maskSecret(s.object) }));
+        ctx.io.stdout.write(`${formatJson(objects as unknown as JsonObject[])}\n`);
         return;
       }
       if (start !== undefined) ctx.io.stdout.write(`${start}\n`);
-      ctx.io.stdout.write(renderHistory(key, shown));
+      ctx.io.stdout.write(renderHistory(key, shown, { showSecrets: args['show-secrets'] }));
     });
   },
 });
@@ -98,7 +101,8 @@ function eventOf(record: HistoryRecord): HistoryEvent {
   return record.createRevision === record.modRevision ? 'created' : 'updated';
 }
 
-function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string, showSecrets: boolean): ShownRevision {
+/** One revision decoded; Secret data is masked later, when it is known what it is compared with. */
+function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string): ShownRevision {
   const shown: ShownRevision = { revision: record.modRevision, event: eventOf(record), size: record.valueSize, object: null };
   if (record.deleted) return shown;
   try {
@@ -110,7 +114,7 @@ function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: s
           ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
           : `not a Kubernetes object (${decoded.size} bytes)`;
     } else {
-      shown.object = showSecrets ? stored.object : maskSecret(stored.object);
+      shown.object = stored.object;
     }
   } catch (err) {
     shown.note = err instanceof KregError ? err.message : String(err);
@@ -119,10 +123,10 @@ function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: s
 }
 
 /** The YAML a revision is diffed as: the object without resourceVersion, or a note, or nothing for a delete. */
-function diffText(shown: ShownRevision): string {
-  if (shown.object !== null) {
+function diffText(shown: ShownRevision, object: JsonObject | null): string {
+  if (object !== null) {
     // A shallow copy: values may be GoFloat instances, which formatYaml must still recognise.
-    const copy: JsonObject = { ...shown.object };
+    const copy: JsonObject = { ...object };
     const metadata = copy.metadata;
     if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && !(metadata instanceof GoFloat)) {
       const { resourceVersion: _omitted, ...rest } = metadata as JsonObject;
@@ -133,21 +137,25 @@ function diffText(shown: ShownRevision): string {
   return shown.note === undefined ? '' : `# ${shown.note}\n`;
 }
 
-/** Text output: per revision a heading line, then the diff against the revision before. */
-export function renderHistory(key: string, revisions: readonly ShownRevision[]): string {
+/**
+ * Text output: per revision a heading line, then the diff against the revision before. Unless
+ * showSecrets, Secret data is masked per pair of revisions as kubectl diff masks it: a value that
+ * changed shows as `*** (before)` / `*** (after)`, so the change is seen but neither value is.
+ */
+export function renderHistory(key: string, revisions: readonly ShownRevision[], options: { showSecrets?: boolean } = {}): string {
   let out = '';
-  let previous = '';
-  let previousRevision: number | undefined;
+  let before: ShownRevision | undefined;
   for (const shown of revisions) {
-    const text = diffText(shown);
+    const [a, b] = options.showSecrets === true ? [before?.object ?? null, shown.object] : maskSecretPair(before?.object ?? null, shown.object);
+    const previous = before === undefined ? '' : diffText(before, a);
+    const text = diffText(shown, b);
     out += `\nrevision ${shown.revision}: ${shown.event}, ${shown.size} bytes\n`;
     const diff = unifiedDiff(previous, text, {
-      oldName: previousRevision === undefined ? `${key} (none)` : `${key} @ revision ${previousRevision}`,
+      oldName: before === undefined ? `${key} (none)` : `${key} @ revision ${before.revision}`,
       newName: shown.event === 'deleted' ? `${key} (deleted)` : `${key} @ revision ${shown.revision}`,
     });
     out += diff === '' ? '(no change in the object apart from resourceVersion)\n' : diff;
-    previous = text;
-    previousRevision = shown.revision;
+    before = shown;
   }
   return out.startsWith('\n') ? out.slice(1) : out;
 }

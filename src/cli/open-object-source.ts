@@ -1,0 +1,45 @@
+/**
+ * A side of `kreg diff` from its spec, in one place: `etcd` (the etcd flags, or --snapshot /
+ * --data-dir), `snapshot:FILE`, `api` (kubeconfig) or `dir:PATH` (manifests). Each source is
+ * imported only when used, so --help stays fast.
+ */
+import { UsageError } from '../errors.js';
+import type { ObjectSource } from '../sources/object-source.js';
+import type { CliIo } from './io.js';
+import { openSource, type SourceArgs } from './options.js';
+
+export interface ObjectSourceArgs extends SourceArgs {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  /** Where namespace-less manifests go (kubectl apply -n); undefined: default. */
+  namespace: string | undefined;
+  'all-namespaces': boolean;
+}
+
+export const SOURCE_SPECS = 'etcd, api, snapshot:FILE or dir:PATH';
+
+export async function openObjectSource(spec: string, args: ObjectSourceArgs, io: CliIo): Promise<ObjectSource> {
+  const { StoredObjectSource } = await import('../sources/object-source.js');
+  const prefix = args['etcd-prefix'];
+  if (spec === 'etcd') return StoredObjectSource.open(await openSource(args, io), { prefix, revision: args.revision });
+  if (spec.startsWith('snapshot:')) {
+    const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
+    // --revision belongs to the etcd side; a snapshot file is read at its own latest revision.
+    const source = await SnapshotSource.open(spec.slice('snapshot:'.length), { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
+    return StoredObjectSource.open(source, { prefix });
+  }
+  if (spec === 'api') {
+    const { ApiSource } = await import('../sources/api-source.js');
+    return ApiSource.open({
+      env: io.env,
+      warn: (line) => io.stderr.write(`${line}\n`),
+      ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
+      ...(args.context === undefined ? {} : { context: args.context }),
+    });
+  }
+  if (spec.startsWith('dir:')) {
+    const { ManifestSource } = await import('../sources/manifest-source.js');
+    return ManifestSource.open(spec.slice('dir:'.length), { namespace: args['all-namespaces'] ? undefined : args.namespace });
+  }
+  throw new UsageError('bad-side', `unknown source "${spec}": use ${SOURCE_SPECS}`);
+}
