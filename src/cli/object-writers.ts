@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from '../codec/json-value.js';
 import { formatJson, formatYaml } from './output.js';
+import { formatTable } from './table.js';
 
 export const GET_FORMATS = ['yaml', 'json', 'name', 'wide', 'ndjson'] as const;
 export type GetFormat = (typeof GET_FORMATS)[number] | 'table';
@@ -194,9 +195,7 @@ class TableWriter implements ObjectWriter {
     if (this.options.showNamespace) header.push('NAMESPACE');
     header.push('NAME', 'AGE');
     if (this.wide) header.push('SIZE', 'ENCODING', 'REVISION', 'KEY');
-    const all = [header, ...this.rows];
-    const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    for (const r of all) this.options.out(`${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('')}\n`);
+    this.options.out(formatTable(header, this.rows));
   }
 }
 

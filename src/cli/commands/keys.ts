@@ -11,6 +11,7 @@ import { groupName, printFields, type FieldFormat } from '../fields.js';
 import type { CommandContext } from '../io.js';
 import { withPrefixOption, withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../output.js';
+import { formatTable } from '../table.js';
 import { explainCommand, registryFor } from './keys-explain.js';
 
 interface ForArgs extends SourceArgs {
@@ -99,10 +100,7 @@ const listCommand = (ctx: CommandContext): CommandModule<object, ListArgs> => ({
     }
     const header = ['RESOURCE', 'GROUP', 'KIND', 'NAMESPACED', 'STORAGE VERSION', 'ETCD PREFIX'];
     const cells = entries.map((e) => [e.resource, e.group, e.kind, String(e.namespaced), e.storageVersion, `${prefix}/${e.storagePath}/`]);
-    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-    const line = (c: readonly string[]): string =>
-      `${c.map((v, i) => (i === c.length - 1 ? v : v.padEnd((widths[i] ?? 0) + 3))).join('')}\n`;
-    ctx.io.stdout.write([header, ...cells].map(line).join(''));
+    ctx.io.stdout.write(formatTable(header, cells));
   },
 });
 

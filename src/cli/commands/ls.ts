@@ -15,6 +15,7 @@ import { withStore } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../output.js';
 import { startProgress, type Progress } from '../progress.js';
+import { formatTable } from '../table.js';
 
 interface LsArgs extends SourceArgs {
   prefix: string | undefined;
@@ -50,7 +51,7 @@ function kindColumn(node: LsNode): string {
 }
 
 /** An aligned table; namespaces are indented under their resource. */
-export function formatTable(nodes: readonly LsNode[], total: { count: number; bytes: number }): string {
+export function formatLsTable(nodes: readonly LsNode[], total: { count: number; bytes: number }): string {
   const header = ['RESOURCE', 'GROUP', 'KIND', 'COUNT', 'BYTES'];
   const rows = nodes.map((n) =>
     n.namespace === undefined
@@ -58,18 +59,7 @@ export function formatTable(nodes: readonly LsNode[], total: { count: number; by
       : [`  ${n.namespace}`, '', '', n.count.toLocaleString('en-US'), humanBytes(n.bytes)],
   );
   const totalRow = ['TOTAL', '', '', total.count.toLocaleString('en-US'), humanBytes(total.bytes)];
-  const all = [header, ...rows, totalRow];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const numeric = new Set([3, 4]);
-  const line = (cells: readonly string[]): string =>
-    `${cells
-      .map((cell, i) => {
-        const width = widths[i] ?? 0;
-        return numeric.has(i) ? cell.padStart(width) : i === cells.length - 1 ? cell : cell.padEnd(width);
-      })
-      .join('   ')
-      .trimEnd()}\n`;
-  return all.map(line).join('');
+  return formatTable(header, [...rows, totalRow], { align: ['left', 'left', 'left', 'right', 'right'] });
 }
 
 function toJson(node: LsNode): JsonObject {
@@ -147,7 +137,7 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
       }
       const nodes = tally.nodes(args.sort);
       if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
-      else ctx.io.stdout.write(formatTable(nodes, tally.total()));
+      else ctx.io.stdout.write(formatLsTable(nodes, tally.total()));
     });
   },
 });
