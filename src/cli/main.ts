@@ -27,6 +27,7 @@ export function buildParser(ctx: CommandContext): Argv {
     .command(keysCommand(ctx))
     .command(lsCommand(ctx))
     .command(snapshotCommand(ctx))
+    .middleware(restoreStdinDash, true)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'name a command (kreg --help lists them)')
     // kubectl and etcdctl take the last of a repeated flag (-o yaml -o json is json).
@@ -76,12 +77,32 @@ export function splitGluedShortOptions(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A lone "-" (standard input) as a positional: yargs re-parses positionals as "--file -", and
+ * yargs-parser takes that "-" for a flag and leaves "" (yargs/yargs#1312, still open). So "-" is
+ * passed through the parser as a token no argument can hold (NUL cannot be in a file name or
+ * flag) and put back before validation.
+ */
+const STDIN_DASH = '\u0000-';
+
+function protectStdinDash(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '-' && (end < 0 || i < end) ? STDIN_DASH : arg));
+}
+
+function restoreStdinDash(args: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (value === STDIN_DASH) args[name] = '-';
+    else if (Array.isArray(value) && value.includes(STDIN_DASH)) args[name] = value.map((v: unknown) => (v === STDIN_DASH ? '-' : v));
+  }
+}
+
 /** Runs kreg with these arguments; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx: CommandContext = { io, exitCode: 0, debug: argv.includes('--debug') };
   try {
     let output = '';
-    await buildParser(ctx).parseAsync(splitGluedShortOptions(argv), {}, (err, _args, text) => {
+    await buildParser(ctx).parseAsync(protectStdinDash(splitGluedShortOptions(argv)), {}, (err, _args, text) => {
       if (err !== null && err !== undefined) throw err;
       output = text;
     });
