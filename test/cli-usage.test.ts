@@ -132,5 +132,27 @@ describe('kreg command line', function () {
       assert.equal(separateGluedHints('  --debug  print [boolean]', 40), '  --debug  print [boolean]');
     });
   });
-});
+  describe('shell completion', function () {
+    it('prints a script for bash, zsh and fish that calls the completion entry', async function () {
+      for (const shell of ['bash', 'zsh', 'fish']) {
+        const r = await runKreg(['completion', shell]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout.toString(), /kreg --get-yargs-completions/, shell);
+      }
+      assert.match((await runKreg(['completion', 'bash'])).stdout.toString(), /complete .*-F _kreg_completions kreg/);
+      const bad = await runKreg(['completion', 'tcsh']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^kreg: invalid <shell> "tcsh": use one of bash, zsh, fish\n$/);
+    });
 
+    it('offers commands, then resource names after kreg get, then flag choices', async function () {
+      const words = async (...typed: string[]) => (await runKreg(['--get-yargs-completions', 'kreg', ...typed])).stdout.toString().split('\n').map((w) => w.split(/[:\t]/)[0]);
+      assert.ok((await words('g')).includes('get'));
+      const resources = await words('get', 'dep');
+      assert.ok(resources.includes('deploy') && resources.includes('deployments'), resources.join(' '));
+      assert.ok(!resources.includes('pods'));
+      assert.ok((await words('keys', 'for', '')).includes('pods'));
+      assert.deepEqual((await words('get', 'pods', '-o', '')).filter(Boolean), ['yaml', 'json', 'name', 'wide', 'ndjson']);
+    });
+  });
+});

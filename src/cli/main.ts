@@ -6,6 +6,7 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
+import { completeWords, completionCommand } from './completion.js';
 import { diffCommand } from './commands/diff.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
@@ -18,7 +19,7 @@ import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTre
 
 /** kreg's commands, in the order help lists them. */
 function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
-  return [decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map(
+  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map(
     (make) => (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
   );
 }
@@ -33,6 +34,8 @@ export function buildParser(ctx: CommandContext, argv: readonly string[] = []): 
     .updateStrings(YARGS_FAILURE_STRINGS as Record<string, string>);
   for (const m of modules) parser = parser.command(m);
   return parser
+    // The hidden entry the completion scripts call (kreg completion SHELL prints them).
+    .completion('__yargs-completion-script', false, completeWords as never)
     .middleware(restoreStdinDash, true)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'no command given')

@@ -136,7 +136,8 @@ export function usageErrorFor(message: string, argv: readonly string[], root: Co
       const at = fields.indexOf('choice');
       const [key = '', given = '', choices = ''] = fields.slice(at + 1, at + 4);
       const allowed = choices.split(', ').map(unquote).join(', ');
-      const what = key === 'output' ? `invalid output format ${given}` : `invalid value ${given} for --${key}`;
+      const positional = new RegExp(`[<[]${key}(\\.\\.)?[>\\]]`).test(place.node.usage);
+      const what = key === 'output' ? `invalid output format ${given}` : positional ? `invalid <${key}> ${given}` : `invalid value ${given} for --${key}`;
       return new UsageError('invalid-value', `${what}: use one of ${allowed}`);
     }
     case 'conflict':
