@@ -30,8 +30,8 @@ describe('kreg binary (end to end)', function () {
     assert.match(r.stdout.toString(), /^deployments\s+apps\s+Deployment\s+1\s/m);
   });
 
-  it('decodes a value piped to standard input', async function () {
-    for (const args of [['decode']]) {
+  it('decodes a value piped to standard input, named - or not', async function () {
+    for (const args of [['decode'], ['decode', '-']]) {
       const r = await runKregBinary(args, { input: readFileSync(VALUE) });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout.toString(), /^kind: Deployment$/m);

@@ -3,9 +3,10 @@
  * run's context: streams, environment, exit code); handlers parse, open a source, call the core
  * and print. Errors are printed here, once, as one line (with the stack only under --debug).
  */
-import yargs, { type Argv } from 'yargs';
-import { KregError, UsageError } from '../errors.js';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { KregError } from '../errors.js';
 import { decodeCommand } from './commands/decode.js';
+import { completeWords, completionCommand } from './completion.js';
 import { diffCommand } from './commands/diff.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
@@ -14,33 +15,96 @@ import { keysCommand } from './commands/keys.js';
 import { lsCommand } from './commands/ls.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import type { CliIo, CommandContext } from './io.js';
+import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTree } from './usage-errors.js';
 import { versionText } from './version.js';
 
-export function buildParser(ctx: CommandContext): Argv {
-  return yargs()
+/** kreg's commands, in the order help lists them. */
+function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
+  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map(
+    (make) => (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
+  );
+}
+
+export function buildParser(ctx: CommandContext, argv: readonly string[] = []): Argv {
+  const modules = commandModules(ctx);
+  let parser = yargs()
     .scriptName('kreg')
     .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
-    .command(decodeCommand(ctx))
-    .command(diffCommand(ctx))
-    .command(encodeCommand(ctx))
-    .command(getCommand(ctx))
-    .command(historyCommand(ctx))
-    .command(keysCommand(ctx))
-    .command(lsCommand(ctx))
-    .command(snapshotCommand(ctx))
+    // Messages in one language, so that usage-errors can read them.
+    .detectLocale(false)
+    .updateStrings(YARGS_FAILURE_STRINGS as Record<string, string>);
+  for (const m of modules) parser = parser.command(m);
+  return parser
+    // The hidden entry the completion scripts call (kreg completion SHELL prints them).
+    .completion('__yargs-completion-script', false, completeWords as never)
+    .middleware(restoreStdinDash, true)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
-    .demandCommand(1, 'name a command (kreg --help lists them)')
+    .demandCommand(1, 'no command given')
     // kubectl and etcdctl take the last of a repeated flag (-o yaml -o json is json).
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
     .alias('help', 'h')
     .version(versionText())
-    .wrap(Math.min(120, ctx.io.stdout.columns ?? 100))
+    .wrap(helpWidth(ctx.io))
     .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError('usage', message);
+    .fail((message: string | undefined, error: Error | undefined) => {
+      // Errors from handlers pass through; yargs' own (YError: a flag without its value) are usage mistakes.
+      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      throw usageErrorFor(message ?? error?.message ?? '', argv, commandTree(modules));
     });
+}
+
+/**
+ * The command names and usage lines, read from the modules: each builder is run against a
+ * stand-in that only records the subcommands it declares. Done only when a mistake is reported.
+ */
+function commandTree(modules: readonly CommandModule<object, never>[]): CommandTree {
+  const commands = new Map<string, CommandTree>();
+  for (const m of modules) {
+    const usage = String(Array.isArray(m.command) ? m.command[0] : m.command);
+    const nested: CommandModule<object, never>[] = [];
+    if (typeof m.builder === 'function') {
+      const recorder: object = new Proxy(() => undefined, {
+        get: (_target, name) =>
+          name === 'command'
+            ? (sub: CommandModule<object, never>) => {
+                nested.push(sub);
+                return recorder;
+              }
+            : () => recorder,
+      });
+      try {
+        (m.builder as (y: unknown) => unknown)(recorder);
+      } catch {
+        // A builder that needs a real parser just has no subcommands listed.
+      }
+    }
+    commands.set(usage.split(' ')[0] as string, { usage, commands: commandTree(nested).commands });
+  }
+  return { usage: '<command>', commands };
+}
+
+/** Help fits the terminal (at most 120 columns); piped, a fixed 100. */
+function helpWidth(io: CliIo): number {
+  return Math.min(120, io.stdout.columns ?? 100);
+}
+
+const HINTS = /^(.*\S)(\[(?:string|boolean|number|array|count|required|default|choices|aliases|deprecated)\b.*\])$/;
+
+/**
+ * cliui (under yargs) joins a description that fills its column to the "[string] [default: …]"
+ * hints with no space ("errors[boolean]"). Such hints go on their own line, right-aligned, as
+ * cliui does when they do not fit.
+ */
+export function separateGluedHints(help: string, width: number): string {
+  return help
+    .split('\n')
+    .map((line) => {
+      const m = HINTS.exec(line);
+      return m === null ? line : `${m[1] as string}\n${(m[2] as string).padStart(width)}`;
+    })
+    .join('\n');
 }
 
 /** One line for an error: what failed and the key, file or endpoint it concerns. */
@@ -77,15 +141,46 @@ export function splitGluedShortOptions(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A lone "-" (standard input) as a positional: yargs re-parses positionals as "--file -", and
+ * yargs-parser takes that "-" for a flag and leaves "" (yargs/yargs#1312, still open). So "-" is
+ * passed through the parser as a token no argument can hold (NUL cannot be in a file name or
+ * flag) and put back before validation.
+ */
+const STDIN_DASH = '\u0000-';
+
+function protectStdinDash(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '-' && (end < 0 || i < end) ? STDIN_DASH : arg));
+}
+
+function restoreStdinDash(args: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (value === STDIN_DASH) args[name] = '-';
+    else if (Array.isArray(value) && value.includes(STDIN_DASH)) args[name] = value.map((v: unknown) => (v === STDIN_DASH ? '-' : v));
+  }
+}
+
+/** `kreg help [command…]` is `kreg [command…] --help`, as in kubectl. */
+function helpCommandAsFlag(argv: string[]): string[] {
+  return argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv;
+}
+
 /** Runs kreg with these arguments; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx: CommandContext = { io, exitCode: 0, debug: argv.includes('--debug') };
   try {
     let output = '';
-    await buildParser(ctx).parseAsync(splitGluedShortOptions(argv), {}, (err, _args, text) => {
+    const args = helpCommandAsFlag(splitGluedShortOptions(argv));
+    if (args.includes('--help') || args.includes('-h')) {
+      const mistake = unknownCommandIn(args, commandTree(commandModules(ctx)));
+      if (mistake !== undefined) throw mistake;
+    }
+    await buildParser(ctx, args).parseAsync(protectStdinDash(args), {}, (err, _args, text) => {
       if (err !== null && err !== undefined) throw err;
       output = text;
     });
+    output = separateGluedHints(output, helpWidth(io));
     if (output !== '') io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return ctx.exitCode;
   } catch (err) {

@@ -1,10 +1,14 @@
+import yaml from 'js-yaml';
 import type { CommandModule } from 'yargs';
-import { decodeValue } from '../../codec/decode-value.js';
-import { DecodeError } from '../../errors.js';
+import { decodeValue, type DecodedValue } from '../../codec/decode-value.js';
+import type { JsonObject } from '../../codec/json-value.js';
+import { hexPreview, utf8DecodeStrict } from '../../codec/text.js';
+import { DecodeError, KregError, type ErrorSubject } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
 import { notesFor } from '../describe-decoded.js';
-import type { CommandContext } from '../io.js';
-import { readInput } from '../input.js';
+import { parseEtcdctlOutput, type EtcdctlPair } from '../etcdctl-output.js';
+import { warn, type CommandContext } from '../io.js';
+import { readInput, STDIN_NAME } from '../input.js';
 import { formatObject } from '../output.js';
 
 interface DecodeArgs {
@@ -12,41 +16,122 @@ interface DecodeArgs {
   output: 'yaml' | 'json';
 }
 
+/** One pair's outcome: the object with its notes, or why it could not be decoded. */
+type Decoded = { key?: string; object: JsonObject; notes: string[] };
+type Outcome = Decoded | { key?: string; error: KregError };
+
 export const decodeCommand = (ctx: CommandContext): CommandModule<object, DecodeArgs> => ({
   command: 'decode [file]',
-  describe: 'Decode one stored value (protobuf, JSON, CBOR) into the object the API would return',
+  describe: 'Decode stored values (protobuf, JSON, CBOR) into the objects the API would return',
   builder: (y) =>
     y
-      .positional('file', { type: 'string', describe: 'file holding the value; - or none for standard input' })
+      .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })
       .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format' })
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
-      .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too'),
+      .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too')
+      .example('etcdctl get /registry/deployments/ --prefix -w json | $0 decode', 'every pair, as a YAML stream (-o json: a List); -w json is exact, the plain listing is split by guessing where binary values end'),
   handler: async (args) => {
     const { bytes, name } = await readInput(ctx.io, args.file);
+    const where: ErrorSubject = name === STDIN_NAME ? {} : { file: name };
+    const listing = parseEtcdctlOutput(bytes);
     const schema = loadSchema();
-    let decoded;
-    try {
-      decoded = decodeValue(schema, bytes);
-    } catch (err) {
-      throw err instanceof DecodeError && args.file !== undefined && args.file !== '-' ? err.withSubject({ file: name }) : err;
-    }
     const version = schema.bundle.header.kubernetesVersion;
-    if (decoded.format === 'encrypted') {
-      const e = decoded.encryption;
-      const what = e === undefined ? 'with an unrecognised k8s:enc: prefix' : `by the ${e.provider} ${e.providerVersion} provider with key "${e.keyName}"`;
-      throw new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); kreg cannot decrypt it`, decoded.key === undefined ? { file: name } : { key: decoded.key });
-    }
-    if (decoded.format === 'opaque') {
-      ctx.io.stdout.write(`# opaque value: ${decoded.size} bytes, not a Kubernetes storage encoding (protobuf, JSON, CBOR or encrypted)\n# hex: ${decoded.hexPreview ?? ''}\n`);
+
+    if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
+      // One value, perhaps with etcdctl's key line: any failure is the run's error.
+      const outcome = decodeOne(bytes, version, name);
+      if ('error' in outcome) throw outcome.error.withSubject(where);
+      writeOne(ctx, outcome, args.output);
       return;
     }
-    const notes = notesFor(decoded, version);
-    const text = formatObject(decoded.object ?? {}, args.output);
-    if (args.output === 'yaml') {
-      ctx.io.stdout.write(notes.map((n) => `# kreg: ${n}\n`).join('') + text);
-    } else {
-      for (const n of notes) ctx.io.stderr.write(`kreg: ${n}\n`);
-      ctx.io.stdout.write(text);
+    if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
+
+    const outcomes = listing.pairs.map((pair) => decodePair(pair, version));
+    for (const o of outcomes) {
+      if ('error' in o) {
+        warn(ctx.io, o.error.withSubject(where).describe());
+        ctx.exitCode = 1;
+      }
     }
+    if (args.output === 'json') {
+      for (const o of outcomes) if ('notes' in o) for (const n of o.notes) warn(ctx.io, `${o.key ?? ''}: ${n}`);
+      const items = outcomes.flatMap((o) => ('object' in o ? [o.object] : []));
+      ctx.io.stdout.write(formatObject({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, 'json'));
+      return;
+    }
+    // Pairs that failed stay in the stream as comment-only documents, so the listing is complete.
+    ctx.io.stdout.write(outcomes.map((o) => yamlDocument(o)).join('---\n'));
   },
 });
+
+function decodePair(pair: EtcdctlPair, version: string): Outcome {
+  const outcome = decodeOne(pair.value, version, undefined);
+  outcome.key = pair.key;
+  if ('error' in outcome) outcome.error.withSubject({ key: pair.key });
+  return outcome;
+}
+
+/** Decodes one value (or "KEY\nVALUE"); errors are returned, not thrown. */
+function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined): Outcome {
+  let decoded: DecodedValue;
+  try {
+    decoded = decodeValue(loadSchema(), bytes);
+  } catch (err) {
+    if (err instanceof KregError) return { error: err };
+    throw err;
+  }
+  const key = decoded.key;
+  const withKey = <T extends object>(o: T): T & { key?: string } => (key === undefined ? o : { ...o, key });
+  if (decoded.format === 'encrypted') {
+    const e = decoded.encryption;
+    const what = e === undefined ? 'with an unrecognised k8s:enc: prefix' : `by the ${e.provider} ${e.providerVersion} provider with key "${e.keyName}"`;
+    return withKey({ error: new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); kreg cannot decrypt it`, key === undefined ? {} : { key }) });
+  }
+  if (decoded.format === 'opaque') {
+    return withKey({ error: describeNonValue(decoded.storage.rawBytes ?? bytes, key === undefined ? inputName : undefined, key) });
+  }
+  return withKey({ object: decoded.object ?? {}, notes: notesFor(decoded, version) });
+}
+
+/**
+ * Says what was given instead of a stored value. `inputName` is set for the whole input (standard
+ * input or a file), so the message can name it; values from a listing are named by their key.
+ */
+function describeNonValue(value: Uint8Array, inputName: string | undefined, key: string | undefined): DecodeError {
+  const subject: ErrorSubject = key === undefined ? {} : { key };
+  const what = inputName === undefined ? 'the value' : inputName === STDIN_NAME ? 'standard input' : 'the file';
+  const text = utf8DecodeStrict(value);
+  if (text !== undefined && text.trim() === '') {
+    const hint = inputName === STDIN_NAME ? ' (etcdctl prints nothing for a key that does not exist)' : '';
+    return new DecodeError('empty', `${what} is empty${hint}`, subject);
+  }
+  if (text !== undefined && inputName !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = yaml.load(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return new DecodeError('object-text', `${what} holds YAML/JSON text of an object, not a stored value: did you mean kreg encode?`, subject);
+    }
+  }
+  const shown = value.length > 16 ? `${hexPreview(value, 16).replace('…', '')}…` : hexPreview(value);
+  return new DecodeError('not-a-value', `not a Kubernetes storage value (${value.length} bytes, starts ${shown})`, subject);
+}
+
+function writeOne(ctx: CommandContext, outcome: Decoded, format: 'yaml' | 'json'): void {
+  if (format === 'yaml') {
+    ctx.io.stdout.write(yamlDocument(outcome));
+    return;
+  }
+  for (const n of outcome.notes) warn(ctx.io, n);
+  ctx.io.stdout.write(formatObject(outcome.object, 'json'));
+}
+
+/** The key as a comment, kreg's notes as comments, then the object (or why there is none). */
+function yamlDocument(o: Outcome): string {
+  const head = o.key === undefined ? '' : `# ${o.key}\n`;
+  if ('error' in o) return `${head}# kreg: ${o.error.message}\n`;
+  return head + o.notes.map((n) => `# kreg: ${n}\n`).join('') + formatObject(o.object, 'yaml');
+}
