@@ -90,6 +90,14 @@ describe('command layer', function () {
     assert.equal(r.stdout.toString(), 'configmap/app\n');
   });
 
+  it('keeps every value of a flag that takes a list (--ignore)', async function () {
+    const diff = ['diff', 'deploy', 'web', '-n', 'shop', '--from', `snapshot:${DEMO}`, '--to', `dir:${REPO_ROOT}examples/manifests`];
+    const one = await runKreg([...diff, '--ignore', 'status']);
+    assert.equal(one.code, 1, one.stderr);
+    const all = await runKreg([...diff, '--ignore', 'metadata', '--ignore', 'spec', '--ignore', 'status']);
+    assert.equal(all.code, 0, all.stdout.toString() + all.stderr);
+  });
+
   it('reads values glued to short flags, as kubectl does', async function () {
     const r = await runKreg(['get', 'cm', 'app', '-nshop', '-oname', ...live]);
     assert.equal(r.code, 0, r.stderr);

@@ -2,6 +2,9 @@
  * Where a command's input and output go. The binary passes the process's own streams; tests run
  * the very same parser in-process with buffers, so no command touches `process` directly.
  */
+import type { EntrySource } from '../sources/source.js';
+import type { SourceArgs } from './options.js';
+
 export interface OutputStream {
   /** Text or bytes; the stream keeps their order. */
   write(chunk: string | Uint8Array): void;
@@ -26,6 +29,8 @@ export interface CliIo {
 /** The command's view of its run: where to read and write, and the exit code to end with. */
 export interface CommandContext {
   readonly io: CliIo;
+  /** Opens the entry source the flags name (tests put an in-memory source here). */
+  readonly openSource: (args: SourceArgs, io: CliIo) => Promise<EntrySource>;
   /** Set by handlers (kreg diff: 1 when objects differ); errors are turned into codes by main. */
   exitCode: number;
   /** --debug: stacks with errors, and which endpoint answered. */

@@ -15,6 +15,7 @@ import { keysCommand } from './commands/keys.js';
 import { lsCommand } from './commands/ls.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import type { CliIo, CommandContext } from './io.js';
+import { openSource } from './options.js';
 import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTree } from './usage-errors.js';
 import { versionText } from './version.js';
 
@@ -38,10 +39,9 @@ export function buildParser(ctx: CommandContext, argv: readonly string[] = []): 
     // The hidden entry the completion scripts call (kreg completion SHELL prints them).
     .completion('__yargs-completion-script', false, completeWords as never)
     .middleware(restoreStdinDash, true)
+    .middleware(lastOfRepeatedFlags, true)
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
     .demandCommand(1, 'no command given')
-    // kubectl and etcdctl take the last of a repeated flag (-o yaml -o json is json).
-    .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
     .alias('help', 'h')
@@ -161,14 +161,31 @@ function restoreStdinDash(args: Record<string, unknown>): void {
   }
 }
 
+/**
+ * kubectl and etcdctl take the last of a repeated single-valued flag (-o yaml -o json is json);
+ * flags that take lists (--ignore) keep every value. yargs collects both kinds into arrays.
+ */
+function lastOfRepeatedFlags(args: Record<string, unknown>, parser?: unknown): void {
+  // yargs passes itself as the second argument; its typings leave both that and getOptions out.
+  const lists = new Set((parser as { getOptions?: () => { array: string[] } } | undefined)?.getOptions?.().array ?? []);
+  for (const [name, value] of Object.entries(args)) {
+    if (Array.isArray(value) && !lists.has(name) && name !== '_' && name !== '$0') args[name] = value[value.length - 1];
+  }
+}
+
 /** `kreg help [command…]` is `kreg [command…] --help`, as in kubectl. */
 function helpCommandAsFlag(argv: string[]): string[] {
   return argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv;
 }
 
+export interface MainOptions {
+  /** Where entries come from instead of the etcd or file the flags name (tests: a MemorySource). */
+  openSource?: CommandContext['openSource'];
+}
+
 /** Runs kreg with these arguments; resolves to the exit code. Never throws. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const ctx: CommandContext = { io, exitCode: 0, debug: argv.includes('--debug') };
+export async function main(argv: readonly string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: 0, debug: argv.includes('--debug'), openSource: options.openSource ?? openSource };
   try {
     let output = '';
     const args = helpCommandAsFlag(splitGluedShortOptions(argv));

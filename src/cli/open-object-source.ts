@@ -5,8 +5,9 @@
  */
 import { UsageError } from '../errors.js';
 import type { ObjectSource } from '../sources/object-source.js';
-import type { CliIo } from './io.js';
-import { openSource, type SourceArgs } from './options.js';
+import type { CommandContext } from './io.js';
+import { openStore } from './open-store.js';
+import type { SourceArgs } from './options.js';
 
 export interface ObjectSourceArgs extends SourceArgs {
   kubeconfig: string | undefined;
@@ -18,15 +19,16 @@ export interface ObjectSourceArgs extends SourceArgs {
 
 export const SOURCE_SPECS = 'etcd, api, snapshot:FILE or dir:PATH';
 
-export async function openObjectSource(spec: string, args: ObjectSourceArgs, io: CliIo): Promise<ObjectSource> {
+export async function openObjectSource(ctx: CommandContext, spec: string, args: ObjectSourceArgs, label: string): Promise<ObjectSource> {
+  const { io } = ctx;
   const { StoredObjectSource } = await import('../sources/object-source.js');
   const prefix = args['etcd-prefix'];
-  if (spec === 'etcd') return StoredObjectSource.open(await openSource(args, io), { prefix, revision: args.revision });
+  if (spec === 'etcd') return new StoredObjectSource(await openStore(ctx, await ctx.openSource(args, io), { prefix, revision: args.revision, label }));
   if (spec.startsWith('snapshot:')) {
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
     // --revision belongs to the etcd side; a snapshot file is read at its own latest revision.
     const source = await SnapshotSource.open(spec.slice('snapshot:'.length), { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
-    return StoredObjectSource.open(source, { prefix });
+    return new StoredObjectSource(await openStore(ctx, source, { prefix, revision: undefined, label }));
   }
   if (spec === 'api') {
     const { ApiSource } = await import('../sources/api-source.js');

@@ -7,7 +7,7 @@ import { EtcdPermissionError } from '../sources/etcd-errors.js';
 import type { EntrySource } from '../sources/source.js';
 import { learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
-import { openSource, type SourceArgs } from './options.js';
+import type { SourceArgs } from './options.js';
 
 /** An open source, read at one revision, with the resources it defines. */
 export interface Store {
@@ -22,33 +22,61 @@ export interface Store {
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
 export async function withStore<T>(ctx: CommandContext, args: SourceArgs, fn: (store: Store) => Promise<T>): Promise<T> {
-  const source = await openSource(args, ctx.io);
+  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision });
   try {
-    for (const line of source.warnings ?? []) warn(ctx.io, line);
-    const prefix = args['etcd-prefix'];
-    const revision = args.revision ?? (await source.currentRevision());
-    const learned = await learnFrom(ctx, source, prefix, revision);
-    return await fn({ source, prefix, revision, registry: learned.registry, learned });
+    return await fn(store);
   } finally {
-    await source.close();
+    await store.source.close();
   }
+}
+
+export interface StoreOptions {
+  prefix: string;
+  /** The revision to read at; the source's current one when undefined. */
+  revision: number | undefined;
+  /** Put before each warning when several stores are open (kreg diff: "from side (etcd)"). */
+  label?: string;
+}
+
+/**
+ * An open source made a store: its warnings said, the revision pinned, its CRDs learned (and what
+ * could not be learned said). The caller closes `store.source`; on failure here it is closed.
+ */
+export async function openStore(ctx: CommandContext, source: EntrySource, options: StoreOptions): Promise<Store> {
+  try {
+    const say = (line: string): void => warn(ctx.io, options.label === undefined ? line : `${options.label}: ${line}`);
+    for (const line of source.warnings ?? []) say(line);
+    const revision = options.revision ?? (await source.currentRevision());
+    const learned = await learnFrom(say, source, options.prefix, revision);
+    if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
+    return { source, prefix: options.prefix, revision, registry: learned.registry, learned };
+  } catch (err) {
+    await source.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Which member answered, for --debug: the live source knows, after failing over if it had to. */
+function answeredBy(source: EntrySource): string {
+  const member = (source as EntrySource & { answeredBy?: () => string | undefined }).answeredBy?.();
+  return member === undefined ? '' : ` (answered by ${member})`;
 }
 
 /**
  * The registry, saying on stderr what could not be learned and why. A user allowed to read only
  * some prefixes (an auditor's scoped etcd user) still gets the built-in resources.
  */
-async function learnFrom(ctx: CommandContext, source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
+async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
   let learned: LearnedRegistry;
   try {
     learned = await learnRegistry(source, prefix, revision);
   } catch (err) {
     if (!(err instanceof EtcdPermissionError)) throw err;
-    warn(ctx.io, `${err.describe()}; custom resources are not known (built-in resources only)`);
+    say(`${err.describe()}; custom resources are not known (built-in resources only)`);
     learned = await learnRegistry(undefined, prefix, revision);
   }
-  for (const bad of learned.undecodable) warn(ctx.io, `${bad.key}: cannot learn from this definition: ${bad.reason}`);
-  for (const skipped of learned.skipped) warn(ctx.io, describeSkipped(skipped));
+  for (const bad of learned.undecodable) say(`${bad.key}: cannot learn from this definition: ${bad.reason}`);
+  for (const skipped of learned.skipped) say(describeSkipped(skipped));
   return learned;
 }
 

@@ -32,8 +32,14 @@ export interface SourceArgs {
 const CONNECTION = 'etcd connection (as etcdctl; ETCDCTL_* variables apply):';
 const OFFLINE = 'offline (no etcd running):';
 
+/** The last of a repeated flag (yargs gives coerce functions every value), as kubectl takes it. */
+export function lastValue(value: unknown): unknown {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
 function positiveCount(flag: string): (value: unknown) => number | undefined {
-  return (value) => {
+  return (given) => {
+    const value = lastValue(given);
     if (value === undefined) return undefined;
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < 1) throw new UsageError('bad-flags', `--${flag} must be a positive integer, not "${String(value)}"`);
@@ -48,7 +54,7 @@ export function withPrefixOption<T>(y: Argv<T>, group?: string): Argv<T & { 'etc
     ...(group === undefined ? {} : { group }),
     default: DEFAULT_PREFIX,
     requiresArg: true,
-    coerce: (p: string) => normalizePrefix(p),
+    coerce: (p: unknown) => normalizePrefix(String(lastValue(p))),
     describe: 'kube-apiserver --etcd-prefix (OpenShift: /kubernetes.io)',
   }) as unknown as Argv<T & { 'etcd-prefix': string }>;
 }
@@ -67,7 +73,7 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('dial-timeout', { ...text, group: CONNECTION, describe: 'time to connect, e.g. 2s [env ETCDCTL_DIAL_TIMEOUT]' })
     .option('command-timeout', { ...text, group: CONNECTION, describe: 'time per request, e.g. 5s [env ETCDCTL_COMMAND_TIMEOUT]' })
     .option('chunk-size', { ...text, coerce: positiveCount('chunk-size'), group: CONNECTION, describe: 'keys per range request (default 5000, bounded by 32 MiB)' })
-    .option('revision', { ...text, coerce: parseRevision, group: CONNECTION, describe: 'read the keyspace as of this etcd revision' })
+    .option('revision', { ...text, coerce: (r: unknown) => parseRevision(lastValue(r)), group: CONNECTION, describe: 'read the keyspace as of this etcd revision' })
     .option('snapshot', { ...text, group: OFFLINE, describe: 'read an etcdctl snapshot save file instead of a live etcd' })
     .option('data-dir', { ...text, group: OFFLINE, describe: "read a member's data dir (DIR/member/snap/db) instead of a live etcd" })
     .option('skip-hash-check', { type: 'boolean', default: false, group: OFFLINE, describe: "do not verify the snapshot's sha256 trailer" })

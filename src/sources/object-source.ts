@@ -11,7 +11,7 @@
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
-import { decodeEntry, learnRegistry, topLevelPrefixes } from '../stored-objects.js';
+import { decodeEntry, topLevelPrefixes } from '../stored-objects.js';
 import type { Entry, EntrySource } from './source.js';
 
 /** One object and where it belongs. `entry` is canonical: the resource the object is stored as. */
@@ -40,8 +40,6 @@ export interface ObjectSource {
   list(resource: ResourceEntry, namespace: string | undefined): Promise<FoundObject[] | undefined>;
   /** Every object the source holds; absent when it cannot enumerate them (the API: list each resource). */
   everything?(): Promise<FoundObject[]>;
-  /** Problems found while opening that did not stop the read (a snapshot's hash under --best-effort), one line each. */
-  readonly warnings?: readonly string[];
   /** Values that could not be read and were left out, one line each (the caller says which source). */
   readonly problems: string[];
   close(): Promise<void>;
@@ -56,32 +54,21 @@ export function canonicalEntry(entry: ResourceEntry, registry: ResourceRegistry)
 /** An EntrySource (live etcd or a snapshot file) read at one revision, its values decoded into objects. */
 export class StoredObjectSource implements ObjectSource {
   readonly problems: string[] = [];
-  private constructor(
-    private readonly source: EntrySource,
-    private readonly prefix: string,
-    readonly revision: number,
-    readonly registry: ResourceRegistry,
-  ) {}
+  private readonly source: EntrySource;
+  private readonly prefix: string;
+  readonly revision: number;
+  readonly registry: ResourceRegistry;
+
+  /** Over a source already pinned at a revision, with the registry learned from it (see the CLI's openStore). */
+  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry }) {
+    this.source = store.source;
+    this.prefix = store.prefix;
+    this.revision = store.revision;
+    this.registry = store.registry;
+  }
 
   get description(): string {
     return `${this.source.description} (revision ${this.revision})`;
-  }
-
-  /** Pins the revision (the given one, else the current) and learns the CRDs stored at it. Closes the source if that fails. */
-  static async open(source: EntrySource, options: { prefix: string; revision?: number | undefined }): Promise<StoredObjectSource> {
-    try {
-      const revision = options.revision ?? (await source.currentRevision());
-      const learned = await learnRegistry(source, options.prefix, revision);
-      return new StoredObjectSource(source, options.prefix, revision, learned.registry);
-    } catch (err) {
-      await source.close().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** Problems found while opening that did not stop the read (a snapshot's hash under --best-effort). */
-  get warnings(): readonly string[] {
-    return this.source.warnings ?? [];
   }
 
   /** The object of an entry, or undefined (said in problems) when it cannot be decoded; keys that are not objects are skipped. */

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { CliIo, OutputStream } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import type { EntrySource } from '../../src/sources/source.js';
 import { REPO_ROOT } from './shared-data.js';
 
 export interface CliResult {
@@ -19,6 +20,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Pretend stdout is a terminal of this width. */
   stdoutColumns?: number;
+  /** Read this source instead of the etcd or file the flags name (e.g. a MemorySource). */
+  source?: EntrySource;
 }
 
 function bufferStream(chunks: Buffer[], columns: number | undefined): OutputStream {
@@ -39,7 +42,8 @@ export async function runKreg(args: string[], options: RunOptions = {}): Promise
     stdin: { isTTY: false, readAll: () => Promise.resolve(typeof input === 'string' ? new Uint8Array(Buffer.from(input, 'utf8')) : input) },
     env: { ...process.env, ...options.env },
   };
-  const code = await main(args, io);
+  const { source } = options;
+  const code = await main(args, io, source === undefined ? {} : { openSource: () => Promise.resolve(source) });
   return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
 }
 

@@ -64,7 +64,7 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
     const sides: DiffSide[] = [];
     try {
       for (const [label, spec] of [['from', args.from], ['to', args.to]] as [SideLabel, string][]) {
-        sides.push({ label, spec, source: await onSide({ label, spec }, () => openObjectSource(spec, args, ctx.io)) });
+        sides.push({ label, spec, source: await onSide({ label, spec }, () => openObjectSource(ctx, spec, args, `${label} side (${spec})`)) });
       }
       ctx.exitCode = await runDiff(ctx.io, args, sides[0] as DiffSide, sides[1] as DiffSide);
     } catch (err) {
@@ -92,7 +92,6 @@ async function sharedRegistry(from: DiffSide, to: DiffSide): Promise<ResourceReg
 }
 
 async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide): Promise<number> {
-  for (const side of [from, to]) for (const line of side.source.warnings ?? []) warn(io, `${side.label} side (${side.spec}): ${line}`);
   const registry = await sharedRegistry(from, to);
   const selection = select({ resource: args.resource, name: args.name, namespace: args.namespace, allNamespaces: args['all-namespaces'] }, registry);
   const pairs = await collectPairs(selection, from, to, registry, (line) => warn(io, line));
