@@ -1,6 +1,6 @@
 /** The pure parts of kreg diff (src/diff/, the masker, the table), without etcd or an API. */
 import assert from 'node:assert/strict';
-import { formatTable } from '../src/cli/table.js';
+import { formatTable } from '../src/format/table.js';
 import { GoFloat, type JsonObject } from '../src/codec/json-value.js';
 import { select } from '../src/diff/collect.js';
 import { judge } from '../src/diff/judge.js';

@@ -6,7 +6,7 @@ import type { DecodedValue } from '../codec/decode-value.js';
 import type { UnknownField } from '../codec/protobuf-to-json.js';
 import { base64Encode } from '../codec/text.js';
 import { viewWireFields, wireViewToJson } from '../codec/wire-view.js';
-import { formatJson } from './output.js';
+import { formatJson } from '../format/object-text.js';
 
 const WIRE_TYPE_NAMES: Record<number, string> = { 0: 'varint', 1: '64-bit', 2: 'length-delimited', 5: '32-bit' };
 

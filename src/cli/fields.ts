@@ -4,7 +4,7 @@
  */
 import type { JsonObject, JsonValue } from '../codec/json-value.js';
 import type { CommandContext } from './io.js';
-import { formatObject } from './output.js';
+import { formatObject } from '../format/object-text.js';
 
 export type FieldFormat = 'text' | 'yaml' | 'json';
 export const FIELD_FORMATS: readonly FieldFormat[] = ['text', 'yaml', 'json'];

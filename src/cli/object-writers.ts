@@ -5,8 +5,8 @@
  * they do not break the output: as YAML comments, or on stderr.
  */
 import type { JsonObject } from '../codec/json-value.js';
-import { formatJson, formatYaml } from './output.js';
-import { formatTable } from './table.js';
+import { formatJson, formatYaml } from '../format/object-text.js';
+import { formatTable } from '../format/table.js';
 
 export const GET_FORMATS = ['yaml', 'json', 'name', 'wide', 'ndjson'] as const;
 export type GetFormat = (typeof GET_FORMATS)[number] | 'table';

@@ -3,7 +3,7 @@
  * compared as the kubectl-style YAML a user would read (keys sorted), which is also the text the
  * diff program is given. No I/O.
  */
-import { formatYaml } from '../cli/output.js';
+import { formatYaml } from '../format/object-text.js';
 import type { ObjectPair } from './pairs.js';
 
 export type Verdict = 'only-from' | 'only-to' | 'changed' | 'identical';

@@ -2,7 +2,7 @@
  * The summary of a diff: per resource, how many objects are only in from, only in to, changed and
  * identical, with a TOTAL row; then one line per object that is not identical. No I/O.
  */
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../format/table.js';
 import { VERDICTS, type Judged, type Verdict } from './judge.js';
 import { resourceName } from './pairs.js';
 

@@ -9,7 +9,7 @@ import { notesFor } from '../describe-decoded.js';
 import { parseEtcdctlOutput, type EtcdctlPair } from '../etcdctl-output.js';
 import { warn, type CommandContext } from '../io.js';
 import { readInput, STDIN_NAME } from '../input.js';
-import { formatObject } from '../output.js';
+import { formatObject } from '../../format/object-text.js';
 
 interface DecodeArgs {
   file: string | undefined;

@@ -15,7 +15,7 @@ import type { CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
-import { formatJson, formatYaml } from '../output.js';
+import { formatJson, formatYaml } from '../../format/object-text.js';
 
 interface HistoryArgs extends SourceArgs {
   resource: string;

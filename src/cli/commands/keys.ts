@@ -10,8 +10,8 @@ import { builtinRegistry, keyForEntry, resolveResource, restPathForEntry, scopeO
 import { groupName, printFields, type FieldFormat } from '../fields.js';
 import type { CommandContext } from '../io.js';
 import { withPrefixOption, withSourceOptions, type SourceArgs } from '../options.js';
-import { formatJson } from '../output.js';
-import { formatTable } from '../table.js';
+import { formatJson } from '../../format/object-text.js';
+import { formatTable } from '../../format/table.js';
 import { explainCommand, registryFor } from './keys-explain.js';
 
 interface ForArgs extends SourceArgs {

@@ -13,9 +13,9 @@ import { topLevelPrefixes } from '../../stored-objects.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
-import { formatJson } from '../output.js';
+import { formatJson } from '../../format/object-text.js';
 import { startProgress, type Progress } from '../progress.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../format/table.js';
 
 interface LsArgs extends SourceArgs {
   prefix: string | undefined;

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
 import type { SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
-import { formatJson } from '../output.js';
+import { formatJson } from '../../format/object-text.js';
 
 interface StatusArgs {
   file: string;
