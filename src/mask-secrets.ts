@@ -20,7 +20,7 @@ const AFTER = `${MASKED_SECRET_VALUE} (after)`;
 const SECRET_FIELDS = ['data', 'stringData'] as const;
 
 /** A core v1 Secret (a manifest may leave apiVersion out). */
-export function isSecret(object: JsonObject | null | undefined): object is JsonObject {
+function isSecret(object: JsonObject | null | undefined): object is JsonObject {
   return object !== undefined && object !== null && object.kind === 'Secret' && (object.apiVersion === 'v1' || object.apiVersion === undefined);
 }
 

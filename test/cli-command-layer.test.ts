@@ -47,6 +47,22 @@ describe('command layer', function () {
     });
   }
 
+  it('says a revision cannot be read without naming a key the user never asked for', async function () {
+    const old = await runKreg(['get', 'deploy', '-n', 'shop', '--revision', '10', '--snapshot', DEMO]);
+    assert.equal(old.code, 1);
+    assert.match(old.stderr, /^kreg: [^:]*demo-cluster\.db: revision 10 has been compacted \(the oldest readable revision is \d+\)\n$/);
+    const future = await runKreg(['get', 'deploy', '-n', 'shop', '--revision', '100000', ...live]);
+    assert.equal(future.code, 1);
+    assert.match(future.stderr, /^kreg: [^ ]+: revision 100000 is newer than the current revision \d+\n$/);
+    assert.doesNotMatch(future.stderr, /customresourcedefinitions/);
+  });
+
+  it('ends a usage mistake of kreg diff with exit 2, as kubectl diff does (1 means differences)', async function () {
+    const r = await runKreg(['diff', '--bogus']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^kreg: unknown flag: --bogus$/m);
+  });
+
   it('normalises --etcd-prefix once, so keys for and get agree', async function () {
     for (const prefix of ['registry//', '/registry/', 'registry']) {
       const key = await runKreg(['keys', 'for', 'cm', 'app', '-n', 'shop', '-o', 'json', '--etcd-prefix', prefix]);

@@ -55,7 +55,7 @@ describe('kreg history and kreg snapshot status', function () {
     assert.equal(shown[0]?.object?.metadata?.resourceVersion, String(writes[0]?.revision));
     assert.equal(shown[3]?.size, 0);
     assert.ok((shown[0]?.size ?? 0) > 0);
-    assert.match(json.stderr, /^history from revision 1 \(never compacted; current revision \d+\)\n$/);
+    assert.match(json.stderr, /^kreg: history from revision 1 \(never compacted; current revision \d+\)\n$/);
 
     const text = await runKreg(['history', 'cm', 'app', '-n', 'shop', '--endpoints', endpoint]);
     assert.equal(text.code, 0, text.stderr);
@@ -110,7 +110,7 @@ describe('kreg history and kreg snapshot status', function () {
     assert.equal(r.code, 0, r.stderr);
     // The value the key had at the compacted revision is still kept, and everything after it.
     assert.deepEqual((JSON.parse(r.stdout.toString()) as Shown[]).map((s) => ({ revision: s.revision, event: s.event })), writes.slice(1));
-    assert.match(r.stderr, new RegExp(`^history from revision ${second.revision} \\(compacted at ${second.revision};`));
+    assert.match(r.stderr, new RegExp(`^kreg: history from revision ${second.revision} \\(compacted at ${second.revision};`));
 
     // Compacting at the delete removes the first life entirely: history begins after it.
     await etcd.server.etcdctl(['compact', String(deletion.revision)]);

@@ -45,7 +45,8 @@ export function buildParser(ctx: CommandContext, argv: readonly string[] = []): 
     .strict()
     .help()
     .alias('help', 'h')
-    .version(versionText())
+    // Read only when asked: it reads package.json and the bundle's header.
+    .version(argv.includes('--version') ? versionText() : 'kreg')
     .wrap(helpWidth(ctx.io))
     .exitProcess(false)
     .fail((message: string | undefined, error: Error | undefined) => {
@@ -114,10 +115,14 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-/** The exit code an error ends the run with: its own (kreg diff uses 2), else 1. */
-function exitCodeOf(err: unknown): number {
+/**
+ * The exit code an error ends the run with: its own, else 1; but any error of kreg diff is 2, as
+ * kubectl diff's are, since 1 there means "differences found" to a script.
+ */
+function exitCodeOf(err: unknown, argv: readonly string[]): number {
   const own = err instanceof KregError ? (err as KregError & { exitCode?: unknown }).exitCode : undefined;
-  return typeof own === 'number' ? own : 1;
+  if (typeof own === 'number') return own;
+  return argv.find((arg) => !arg.startsWith('-')) === 'diff' ? 2 : 1;
 }
 
 /**
@@ -203,6 +208,6 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
   } catch (err) {
     io.stderr.write(`kreg: ${describeError(err)}\n`);
     if (ctx.debug && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
-    return exitCodeOf(err);
+    return exitCodeOf(err, argv);
   }
 }

@@ -7,14 +7,12 @@ import { UsageError } from '../errors.js';
 import type { ObjectSource } from '../sources/object-source.js';
 import type { CommandContext } from './io.js';
 import { openStore } from './open-store.js';
-import type { SourceArgs } from './options.js';
+import type { NamespaceArgs, SourceArgs } from './options.js';
 
-export interface ObjectSourceArgs extends SourceArgs {
+/** -n is also where namespace-less manifests go (kubectl apply -n); default when not given. */
+export interface ObjectSourceArgs extends SourceArgs, NamespaceArgs {
   kubeconfig: string | undefined;
   context: string | undefined;
-  /** Where namespace-less manifests go (kubectl apply -n); undefined: default. */
-  namespace: string | undefined;
-  'all-namespaces': boolean;
 }
 
 export const SOURCE_SPECS = 'etcd, api, snapshot:FILE or dir:PATH';

@@ -4,7 +4,8 @@
  */
 import type { ResourceRegistry } from '../keys/index.js';
 import { EtcdPermissionError } from '../sources/etcd-errors.js';
-import type { EntrySource } from '../sources/source.js';
+import type { ErrorSubject, KregError } from '../errors.js';
+import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
 import type { SourceArgs } from './options.js';
@@ -47,6 +48,7 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     const say = (line: string): void => warn(ctx.io, options.label === undefined ? line : `${options.label}: ${line}`);
     for (const line of source.warnings ?? []) say(line);
     const revision = options.revision ?? (await source.currentRevision());
+    if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
     const learned = await learnFrom(say, source, options.prefix, revision);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
     return { source, prefix: options.prefix, revision, registry: learned.registry, learned };
@@ -54,6 +56,25 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     await source.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A revision the source cannot read fails here, before anything else is read, so the error is
+ * about the revision alone and not about the first key read at it (the CRD prefix).
+ */
+async function checkRevision(source: EntrySource, prefix: string, revision: number): Promise<void> {
+  try {
+    await source.get(prefix, { revision });
+  } catch (err) {
+    if (err instanceof RevisionCompactedError) throw new RevisionCompactedError(err.requestedRevision, err.compactedRevision, withoutKey(err), { cause: err });
+    if (err instanceof RevisionFutureError) throw new RevisionFutureError(err.requestedRevision, err.currentRevision, withoutKey(err), { cause: err });
+    throw err;
+  }
+}
+
+function withoutKey(err: KregError): ErrorSubject {
+  const { key: _probe, ...rest } = err.subject;
+  return rest;
 }
 
 /** Which member answered, for --debug: the live source knows, after failing over if it had to. */

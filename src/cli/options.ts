@@ -60,7 +60,7 @@ export function withPrefixOption<T>(y: Argv<T>, group?: string): Argv<T & { 'etc
 }
 
 /** etcdctl's connection flags, --revision, and the offline sources. */
-export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
+export function withSourceOptions<T>(y: Argv<T>, describe: { revision?: string } = {}): Argv<T & SourceArgs> {
   const text = { type: 'string', requiresArg: true } as const;
   return withPrefixOption(y, CONNECTION)
     .option('endpoints', { ...text, group: CONNECTION, describe: 'comma-separated etcd endpoints [env ETCDCTL_ENDPOINTS] (default 127.0.0.1:2379)' })
@@ -73,7 +73,7 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('dial-timeout', { ...text, group: CONNECTION, describe: 'time to connect, e.g. 2s [env ETCDCTL_DIAL_TIMEOUT]' })
     .option('command-timeout', { ...text, group: CONNECTION, describe: 'time per request, e.g. 5s [env ETCDCTL_COMMAND_TIMEOUT]' })
     .option('chunk-size', { ...text, coerce: positiveCount('chunk-size'), group: CONNECTION, describe: 'keys per range request (default 5000, bounded by 32 MiB)' })
-    .option('revision', { ...text, coerce: (r: unknown) => parseRevision(lastValue(r)), group: CONNECTION, describe: 'read the keyspace as of this etcd revision' })
+    .option('revision', { ...text, coerce: (r: unknown) => parseRevision(lastValue(r)), group: CONNECTION, describe: describe.revision ?? 'read the keyspace as of this etcd revision' })
     .option('snapshot', { ...text, group: OFFLINE, describe: 'read an etcdctl snapshot save file instead of a live etcd' })
     .option('data-dir', { ...text, group: OFFLINE, describe: "read a member's data dir (DIR/member/snap/db) instead of a live etcd" })
     .option('skip-hash-check', { type: 'boolean', default: false, group: OFFLINE, describe: "do not verify the snapshot's sha256 trailer" })
@@ -86,11 +86,11 @@ export interface NamespaceArgs {
   'all-namespaces': boolean;
 }
 
-/** kubectl's -n and -A. */
-export function withNamespaceOptions<T>(y: Argv<T>, what = 'every namespace'): Argv<T & NamespaceArgs> {
-  return y
-    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'namespace (default: default)' })
-    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: what }) as unknown as Argv<T & NamespaceArgs>;
+/** kubectl's -n and (unless a command follows one object) -A, with the command's own wording. */
+export function withNamespaceOptions<T>(y: Argv<T>, describe: { namespace?: string; allNamespaces?: string } = {}): Argv<T & NamespaceArgs> {
+  const withN = y.option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: describe.namespace ?? 'namespace (default: default)' });
+  if (describe.allNamespaces === undefined) return withN as unknown as Argv<T & NamespaceArgs>;
+  return withN.option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: describe.allNamespaces }) as unknown as Argv<T & NamespaceArgs>;
 }
 
 /** `-o FORMAT`, its choices taken from the printer registry of the command. */

@@ -23,9 +23,8 @@ import { builtinRegistry, type ResourceRegistry } from '../../keys/index.js';
 import { runExternalDiff } from '../external-diff.js';
 import { warn, type CliIo, type CommandContext } from '../io.js';
 import { openObjectSource, SOURCE_SPECS, type ObjectSourceArgs } from '../open-object-source.js';
-import { withSourceOptions } from '../options.js';
+import { withNamespaceOptions, withSourceOptions } from '../options.js';
 
-export { DiffError };
 
 interface DiffArgs extends ObjectSourceArgs {
   resource: string | undefined;
@@ -43,18 +42,16 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
   describe: 'Compare what etcd stores with the live API, a snapshot, or a directory of manifests (exit 0 same, 1 differences, 2 error)',
   builder: (y) =>
     withSourceOptions(
-      y
+      withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' })
         .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, widgets.example.com, a,b); all resources with -A or -n' })
         .positional('name', { type: 'string', describe: 'one object: print its unified diff' })
-        .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default: default); also where namespace-less manifests of a dir: side go' })
-        .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'every namespace' })
-        .option('from', { type: 'string', default: 'etcd', describe: 'etcd (the etcd flags, or --snapshot/--data-dir), api, snapshot:FILE or dir:PATH' })
-        .option('to', { type: 'string', default: 'api', describe: SOURCE_SPECS })
-        .option('kubeconfig', { type: 'string', describe: 'kubeconfig for the api side [env KUBECONFIG] (default ~/.kube/config)' })
-        .option('context', { type: 'string', describe: 'kubeconfig context for the api side' })
+        .option('from', { type: 'string', requiresArg: true, default: 'etcd', describe: 'etcd (the etcd flags, or --snapshot/--data-dir), api, snapshot:FILE or dir:PATH' })
+        .option('to', { type: 'string', requiresArg: true, default: 'api', describe: SOURCE_SPECS })
+        .option('kubeconfig', { type: 'string', requiresArg: true, describe: 'kubeconfig for the api side [env KUBECONFIG] (default ~/.kube/config)' })
+        .option('context', { type: 'string', requiresArg: true, describe: 'kubeconfig context for the api side' })
         .option('show-managed-fields', { type: 'boolean', default: false, describe: 'compare metadata.managedFields too' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (as kubectl diff masks it)' })
-        .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'a dotted path to leave out, e.g. status or metadata.generation (repeatable)' })
+        .option('ignore', { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'a dotted path to leave out, e.g. status or metadata.generation (repeatable)' })
         .option('summary', { type: 'boolean', default: false, describe: 'print only the per-resource summary' })
         .example('$0 diff -A', 'everything in etcd against what the API serves')
         .example('$0 diff deploy web -n shop --from etcd --to dir:manifests/', 'the stored Deployment against the manifest in git')

@@ -35,7 +35,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           y
             .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
             .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
-          'every namespace; with no resource, every key under the prefix',
+          { allNamespaces: 'every namespace; with no resource, every key under the prefix' },
         ),
         GET_FORMATS,
         { describe: 'output format (default: a table)' },

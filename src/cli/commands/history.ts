@@ -11,10 +11,10 @@ import { maskSecret, maskSecretPair } from '../../mask-secrets.js';
 import type { EntrySource, HistoryRecord } from '../../sources/source.js';
 import { decodeEntry } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
-import type { CommandContext } from '../io.js';
+import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
-import { withSourceOptions, type SourceArgs } from '../options.js';
+import { withNamespaceOptions, withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson, formatYaml } from '../../format/object-text.js';
 
 interface HistoryArgs extends SourceArgs {
@@ -43,16 +43,16 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
   describe: 'Every revision of one object etcd still holds (created, updated, deleted), as diffs',
   builder: (y) =>
     withSourceOptions(
-      y
+      withNamespaceOptions(y)
         .positional('resource', { type: 'string', demandOption: true, describe: 'kubectl-style resource (cm, deploy, widgets.example.com), or an etcd key starting with /' })
         .positional('name', { type: 'string', describe: 'object name' })
-        .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (default: default)' })
         .option('output', { alias: 'o', choices: ['json'] as const, describe: 'json: an array of {revision, event, size, object} (default: diffs)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
         .example('$0 history cm app-config -n shop', 'each retained write of the ConfigMap, as a diff')
         .example('$0 history /registry/configmaps/shop/app-config --snapshot backup.db', 'every revision a snapshot file holds')
         .example('$0 history deploy web -n shop -o json', 'the revisions as JSON')
-        .example('$0 history deploy web -n shop --revision 36', 'the revisions up to 36 (--revision: history up to that revision)'),
+        .example('$0 history deploy web -n shop --revision 36', 'the revisions up to 36'),
+      { revision: 'show the revisions up to this etcd revision' },
     ),
   handler: async (args) => {
     await withStore(ctx, args, async ({ source, prefix, learned }) => {
@@ -61,7 +61,7 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
       const shown = records.map((record) => showRecord(record, learned.registry, prefix));
       if (args.output === 'json') {
-        if (start !== undefined) ctx.io.stderr.write(`${start}\n`);
+        if (start !== undefined) warn(ctx.io, start);
         // Each revision stands alone here: every Secret value is ***.
         const objects = args['show-secrets'] ? shown : shown.map((s) => (s.object === null ? s : { ...s, object: maskSecret(s.object) }));
         ctx.io.stdout.write(`${formatJson(objects as unknown as JsonObject[])}\n`);

@@ -14,7 +14,7 @@ import {
   type ParsedKey,
   type ResourceRegistry,
 } from '../../keys/index.js';
-import { groupName, printFields, type FieldFormat, type Fields } from '../fields.js';
+import { FIELD_FORMATS, groupName, printFields, type FieldFormat, type Fields } from '../fields.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
 import { namesSource, withSourceOptions, type SourceArgs } from '../options.js';
@@ -106,7 +106,7 @@ export const explainCommand = (ctx: CommandContext): CommandModule<object, Expla
   builder: (y) =>
     withSourceOptions(y)
       .positional('target', { type: 'string', demandOption: true, describe: 'etcd key, API path, full URL or kubectl get --raw path' })
-      .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('output', { alias: 'o', choices: FIELD_FORMATS, default: 'text' as FieldFormat, requiresArg: true, describe: 'output format' })
       .example('$0 keys explain /registry/example.com/widgets/shop/w1 --snapshot backup.db', 'custom resources are known from the CRDs in an etcd or snapshot')
       .example('$0 keys explain /registry/services/specs/default/kubernetes', 'the key of: kubectl get --raw /api/v1/namespaces/default/services/kubernetes')
       .example('$0 keys explain /api/v1/namespaces/default/services/kubernetes', 'the key of: etcdctl get /registry/services/specs/default/kubernetes')

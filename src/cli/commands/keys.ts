@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { builtinRegistry, keyForEntry, resolveResource, restPathForEntry, scopeOf, type ResourceEntry } from '../../keys/index.js';
-import { groupName, printFields, type FieldFormat } from '../fields.js';
+import { FIELD_FORMATS, groupName, printFields, type FieldFormat } from '../fields.js';
 import type { CommandContext } from '../io.js';
 import { withPrefixOption, withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../../format/object-text.js';
@@ -29,7 +29,7 @@ const forCommand = (ctx: CommandContext): CommandModule<object, ForArgs> => ({
       .positional('resource', { type: 'string', demandOption: true, describe: 'plural, singular, short name or resource.group, as kubectl takes' })
       .positional('name', { type: 'string', describe: 'object name; without it, the prefix that lists them' })
       .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'namespace (default "default" when a namespaced object is named)' })
-      .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('output', { alias: 'o', choices: FIELD_FORMATS, default: 'text' as FieldFormat, requiresArg: true, describe: 'output format' })
       .example('$0 keys for svc kubernetes -n default', 'etcdctl get /registry/services/specs/default/kubernetes')
       .example('$0 keys for widgets.example.com -n shop --snapshot backup.db', 'custom resources are known from the CRDs in an etcd or snapshot')
       .example('$0 keys for deployments.apps -n shop', 'etcdctl get --prefix --keys-only /registry/deployments/shop/')
