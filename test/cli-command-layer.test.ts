@@ -4,6 +4,9 @@
  * reserved keys `kreg ls` lists readable by name with `kreg get`. Against a real etcd and the demo snapshot.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encode } from '../src/index.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
@@ -55,6 +58,31 @@ describe('command layer', function () {
     assert.equal(future.code, 1);
     assert.match(future.stderr, /^kreg: [^ ]+: revision 100000 is newer than the current revision \d+\n$/);
     assert.doesNotMatch(future.stderr, /customresourcedefinitions/);
+  });
+
+  it('fails over to a live member, and --debug says which one answered', async function () {
+    const down = 'http://127.0.0.1:1';
+    const r = await runKreg(['get', 'cm', 'app', '-n', 'shop', '-o', 'name', '--debug', '--dial-timeout', '1s', '--endpoints', `${down},${etcd.server.endpoint}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'configmap/app\n');
+    assert.match(r.stderr, new RegExp(`^kreg: .*read at revision \\d+ \\(answered by ${etcd.server.endpoint.replace(/[.]/g, '\\.')}\\)$`, 'm'));
+  });
+
+  it('says on stderr that --best-effort read past a snapshot whose sha256 does not match', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'kreg-hash-'));
+    try {
+      const copy = join(dir, 'damaged-trailer.db');
+      const bytes = readFileSync(DEMO);
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff; // the last byte of the sha256 trailer
+      writeFileSync(copy, bytes);
+      const strict = await runKreg(['ls', '--snapshot', copy]);
+      assert.equal(strict.code, 1);
+      const lenient = await runKreg(['ls', '--snapshot', copy, '--best-effort']);
+      assert.equal(lenient.code, 0, lenient.stderr);
+      assert.match(lenient.stderr, /^kreg: .*damaged-trailer\.db: sha256 trailer does not match the contents; reading anyway \(--best-effort\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ends a usage mistake of kreg diff with exit 2, as kubectl diff does (1 means differences)', async function () {

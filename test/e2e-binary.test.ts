@@ -4,8 +4,9 @@
  * tested in-process, where it is fast.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { useEtcd } from './support/etcd.js';
 import { runKregBinary } from './support/run-cli.js';
 import { REPO_ROOT } from './support/shared-data.js';
@@ -56,5 +57,42 @@ describe('kreg binary (end to end)', function () {
     const r = spawnSync('bash', ['-c', `set -o pipefail; node ${REPO_ROOT}bin/kreg.js get -A -o yaml --snapshot ${DEMO} | head -c 10 >/dev/null`], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
+  });
+
+  it('stops at once with exit 130 on Ctrl-C while the progress spinner shows', async function () {
+    // Many keys read one per request keep the spinner up long enough to press Ctrl-C.
+    const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    try {
+      for (let batch = 0; batch < 20; batch++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => client.put(`/registry/configmaps/many/cm-${batch}-${i}`).value('x')));
+      }
+    } finally {
+      client.close();
+    }
+    // script(1) runs kreg on a terminal (of a set size: a 0-column one confuses the spinner), so the
+    // spinner shows and Ctrl-C goes through the tty driver, which turns it into SIGINT.
+    const command = `stty cols 120 rows 40; exec node ${REPO_ROOT}bin/kreg.js ls --chunk-size 1 --endpoints ${etcd.server.endpoint}`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let seen = '';
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no exit after Ctrl-C; the terminal showed: ${JSON.stringify(seen.slice(-300))}`));
+      }, 30_000);
+      let pressed = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen = (seen + chunk.toString('utf8')).slice(-4096);
+        if (!pressed && /scanning .*keys/.test(seen)) {
+          pressed = true;
+          child.stdin.write('\u0003');
+        }
+      });
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    assert.equal(code, 130, seen.slice(-300));
+    assert.doesNotMatch(seen, /^TOTAL/m, 'the listing ran to its end');
   });
 });

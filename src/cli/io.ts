@@ -11,6 +11,8 @@ export interface OutputStream {
   readonly isTTY: boolean;
   /** Terminal width, when the stream is a terminal. */
   readonly columns: number | undefined;
+  /** The process's own terminal stream, for the spinner, which draws on it directly; absent in tests. */
+  readonly terminal?: NodeJS.WriteStream;
 }
 
 export interface InputStream {
@@ -70,5 +72,6 @@ function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
     get columns() {
       return stream.isTTY === true ? stream.columns : undefined;
     },
+    terminal: stream,
   };
 }

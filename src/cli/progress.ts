@@ -12,10 +12,12 @@ export interface Progress {
 const SILENT: Progress = { update: () => undefined, stop: () => undefined };
 
 export async function startProgress(io: CliIo, text: string): Promise<Progress> {
-  if (!io.stderr.isTTY) return SILENT;
+  // A terminal of no width (script(1) without a size) would make the spinner redraw endlessly.
+  const stream = io.stderr.terminal;
+  if (stream === undefined || !io.stderr.isTTY || !((io.stderr.columns ?? 0) > 0)) return SILENT;
   const { default: ora } = await import('ora');
   // discardStdin would put the terminal in raw mode, and Ctrl-C would then stop nothing.
-  const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+  const spinner = ora({ text, stream, discardStdin: false }).start();
   return {
     update: (t) => {
       spinner.text = t;

@@ -161,11 +161,20 @@ export function plainClientToTlsServerError(endpoint: string, key: string | unde
   );
 }
 
+/** The same error, told that the endpoint does not speak TLS while the client used https://. */
+export function tlsClientToPlainServerError(endpoint: string, key: string | undefined, cause: unknown): EtcdTlsError {
+  const subject: ErrorSubject = { endpoint };
+  if (key !== undefined) subject.key = key;
+  return new EtcdTlsError('etcd-tls', TLS_TO_PLAIN, subject, { cause });
+}
+
+const TLS_TO_PLAIN = 'TLS handshake failed: the server does not speak TLS at this endpoint; use http://';
+
 /** One clear sentence for a TLS failure, or undefined when the text is not about TLS. */
 function describeTlsProblem(text: string): string | undefined {
   const detail = tlsDetail(text);
   if (/secure TLS connection was established|wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(text)) {
-    return 'TLS handshake failed: the server does not speak TLS at this endpoint; use http://';
+    return TLS_TO_PLAIN;
   }
   if (/unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate has expired|CERT_/i.test(text)) {
     return `the server's TLS certificate is not trusted (${detail}); check --cacert`;

@@ -20,6 +20,7 @@ import {
   EtcdUnavailableError,
   isTransientEtcdError,
   plainClientToTlsServerError,
+  tlsClientToPlainServerError,
   toEtcdError,
   type EtcdErrorContext,
   type EtcdFailure,
@@ -354,6 +355,11 @@ export class EtcdSource implements EntrySource {
         // grpc only says "failed to connect" when http:// meets a TLS port; check which it was.
         const tlsEndpoint = await findTlsEndpoint(this.settings.endpoints);
         if (tlsEndpoint !== undefined) throw plainClientToTlsServerError(this.endpoint, key, raw);
+      }
+      if (error instanceof EtcdUnavailableError && this.settings.tls !== undefined && /ECONNRESET|socket hang up|before secure TLS/i.test(error.message)) {
+        // A plain server may answer a ClientHello with a 400 (a clear TLS error) or just reset the
+        // connection; in the second case, look before saying TLS is the cause.
+        if ((await findTlsEndpoint(this.settings.endpoints)) === undefined) throw tlsClientToPlainServerError(this.endpoint, key, raw);
       }
       throw error;
     }
