@@ -45,7 +45,7 @@ describe('kreg decode / kreg encode', function () {
   });
 
   it('decodes a file to YAML laid out like kubectl get -o yaml', async function () {
-    const r = await runKreg(['decode', join(dir, 'secret.pb')]);
+    const r = await runKreg(['decode', '--show-secrets', join(dir, 'secret.pb')]);
     assert.equal(r.code, 0, r.stderr);
     const text = r.stdout.toString();
     assert.match(text, /^apiVersion: v1\ndata:\n {2}password: aHVudGVyMg==\nkind: Secret\nmetadata:\n/);
@@ -61,11 +61,19 @@ describe('kreg decode / kreg encode', function () {
     assert.match(r.stdout.toString(), /^\{\n {4}"apiVersion": "v1",/);
   });
 
-  it('round-trips decode | encode to the same bytes', async function () {
-    const decoded = await runKreg(['decode', join(dir, 'secret.pb')]);
+  it('round-trips decode --show-secrets | encode to the same bytes', async function () {
+    const decoded = await runKreg(['decode', '--show-secrets', join(dir, 'secret.pb')]);
     const encoded = await runKreg(['encode'], { input: decoded.stdout });
     assert.equal(encoded.code, 0, encoded.stderr);
     assert.equal(Buffer.compare(encoded.stdout, stored), 0);
+  });
+
+  it('masks Secret data by default, and encode says why a masked Secret cannot be stored', async function () {
+    const decoded = await runKreg(['decode', join(dir, 'secret.pb')]);
+    assert.match(decoded.stdout.toString(), /^ {2}password: '\*\*\*'$/m);
+    const encoded = await runKreg(['encode'], { input: decoded.stdout });
+    assert.equal(encoded.code, 1);
+    assert.match(encoded.stderr, /^kreg: standard input: the Secret's data is masked \(\*\*\*\).*--show-secrets/);
   });
 
   it('reports a truncated protobuf value in one line with the byte offset', async function () {

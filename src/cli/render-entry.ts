@@ -4,13 +4,18 @@
  */
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
-import type { ResourceRegistry } from '../keys/index.js';
+import type { ParsedKey, ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
 import { decodeEntry } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
 export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };
+
+/** A key where Secrets are stored, whatever its value turned out to be. */
+function isSecretKey(parsed: ParsedKey | undefined): boolean {
+  return parsed?.type === 'object' && parsed.group === '' && parsed.resource === 'secrets';
+}
 
 export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean): RenderedEntry {
   let stored;
@@ -24,7 +29,9 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
     const why =
       decoded.format === 'encrypted'
         ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
-        : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
+        : isSecretKey(stored.parsed) && !showSecrets
+          ? `not a Kubernetes object (${decoded.size} bytes; its bytes are not shown, being under the Secret prefix)`
+          : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
     return { note: `${entry.key}: ${why}` };
   }
   const object = showSecrets ? stored.object : maskSecret(stored.object);

@@ -10,10 +10,12 @@ import { parseEtcdctlOutput, type EtcdctlPair } from '../etcdctl-output.js';
 import { warn, type CommandContext } from '../io.js';
 import { readInput, STDIN_NAME } from '../input.js';
 import { formatObject } from '../../format/object-text.js';
+import { maskSecret } from '../../mask-secrets.js';
 
 interface DecodeArgs {
   file: string | undefined;
   output: 'yaml' | 'json';
+  'show-secrets': boolean;
 }
 
 /** One pair's outcome: the object with its notes, or why it could not be decoded. */
@@ -27,6 +29,7 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
     y
       .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })
       .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format' })
+      .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (needed to re-encode a Secret)' })
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
       .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too')
       .example('etcdctl get /registry/deployments/ --prefix -w json | $0 decode', 'every pair, as a YAML stream (-o json: a List); -w json is exact, the plain listing is split by guessing where binary values end'),
@@ -39,14 +42,14 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
 
     if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
       // One value, perhaps with etcdctl's key line: any failure is the run's error.
-      const outcome = decodeOne(bytes, version, name);
+      const outcome = decodeOne(bytes, version, name, args['show-secrets']);
       if ('error' in outcome) throw outcome.error.withSubject(where);
       writeOne(ctx, outcome, args.output);
       return;
     }
     if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
 
-    const outcomes = listing.pairs.map((pair) => decodePair(pair, version));
+    const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets']));
     for (const o of outcomes) {
       if ('error' in o) {
         warn(ctx.io, o.error.withSubject(where).describe());
@@ -64,15 +67,15 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
   },
 });
 
-function decodePair(pair: EtcdctlPair, version: string): Outcome {
-  const outcome = decodeOne(pair.value, version, undefined);
+function decodePair(pair: EtcdctlPair, version: string, showSecrets: boolean): Outcome {
+  const outcome = decodeOne(pair.value, version, undefined, showSecrets, pair.key);
   outcome.key = pair.key;
   if ('error' in outcome) outcome.error.withSubject({ key: pair.key });
   return outcome;
 }
 
-/** Decodes one value (or "KEY\nVALUE"); errors are returned, not thrown. */
-function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined): Outcome {
+/** Decodes one value (or "KEY\nVALUE"); errors are returned, not thrown. Secret data is masked unless shown. */
+function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined, showSecrets: boolean, listedKey?: string): Outcome {
   let decoded: DecodedValue;
   try {
     decoded = decodeValue(loadSchema(), bytes);
@@ -88,16 +91,18 @@ function decodeOne(bytes: Uint8Array, version: string, inputName: string | undef
     return withKey({ error: new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); kreg cannot decrypt it`, key === undefined ? {} : { key }) });
   }
   if (decoded.format === 'opaque') {
-    return withKey({ error: describeNonValue(decoded.storage.rawBytes ?? bytes, key === undefined ? inputName : undefined, key) });
+    const hidden = !showSecrets && /\/secrets\//.test(key ?? listedKey ?? '');
+    return withKey({ error: describeNonValue(decoded.storage.rawBytes ?? bytes, key === undefined ? inputName : undefined, key, hidden) });
   }
-  return withKey({ object: decoded.object ?? {}, notes: notesFor(decoded, version) });
+  const object = decoded.object ?? {};
+  return withKey({ object: showSecrets ? object : maskSecret(object), notes: notesFor(decoded, version) });
 }
 
 /**
  * Says what was given instead of a stored value. `inputName` is set for the whole input (standard
  * input or a file), so the message can name it; values from a listing are named by their key.
  */
-function describeNonValue(value: Uint8Array, inputName: string | undefined, key: string | undefined): DecodeError {
+function describeNonValue(value: Uint8Array, inputName: string | undefined, key: string | undefined, hideBytes: boolean): DecodeError {
   const subject: ErrorSubject = key === undefined ? {} : { key };
   const what = inputName === undefined ? 'the value' : inputName === STDIN_NAME ? 'standard input' : 'the file';
   const text = utf8DecodeStrict(value);
@@ -116,6 +121,7 @@ function describeNonValue(value: Uint8Array, inputName: string | undefined, key:
       return new DecodeError('object-text', `${what} holds YAML/JSON text of an object, not a stored value: did you mean kreg encode?`, subject);
     }
   }
+  if (hideBytes) return new DecodeError('not-a-value', `not a Kubernetes storage value (${value.length} bytes; not shown, being under the Secret prefix)`, subject);
   const shown = value.length > 16 ? `${hexPreview(value, 16).replace('…', '')}…` : hexPreview(value);
   return new DecodeError('not-a-value', `not a Kubernetes storage value (${value.length} bytes, starts ${shown})`, subject);
 }

@@ -7,6 +7,7 @@ import { DecodeError, KregError, UsageError } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
 import type { CommandContext } from '../io.js';
 import { readInput } from '../input.js';
+import { hasMaskedSecretData } from '../../mask-secrets.js';
 
 interface EncodeArgs {
   file: string | undefined;
@@ -31,6 +32,9 @@ export const encodeCommand = (ctx: CommandContext): CommandModule<object, Encode
       throw new DecodeError('bad-yaml', `not valid YAML or JSON: ${(err as Error).message.split('\n')[0] ?? ''}`, { file: name });
     }
     if (!isJsonObject(object as JsonObject)) throw new DecodeError('bad-yaml', 'expected one Kubernetes object (a mapping)', { file: name });
+    if (hasMaskedSecretData(object as JsonObject)) {
+      throw new UsageError('masked-secret', "the Secret's data is masked (***), as kreg prints it unless asked: decode it with --show-secrets to re-encode it", { file: name });
+    }
     let encoded: Uint8Array;
     try {
       encoded = encodeValue(loadSchema(), object as JsonObject);
