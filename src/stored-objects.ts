@@ -43,11 +43,52 @@ export async function* topLevelPrefixes(source: EntrySource, prefix: string, rev
   }
 }
 
+/** Whether an error is etcd refusing the user this key or range (a scoped user's normal case). */
+export function isPermissionDenied(err: unknown): boolean {
+  return err instanceof KregError && err.code === 'etcd-permission-denied';
+}
+
+/**
+ * Every entry under the prefix, one top-level directory at a time, at one revision. A directory
+ * the user may not read is added to `denied` and skipped; when even the list of directories is
+ * denied (a user scoped to a few prefixes), the registry's resource prefixes are tried one by one.
+ */
+export async function* everyEntry(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry, denied: string[]): AsyncGenerator<Entry> {
+  for await (const dir of readableDirectories(source, prefix, revision, registry)) {
+    try {
+      if (dir.endsWith('/')) yield* source.range({ prefix: dir, revision });
+      else {
+        const entry = await source.get(dir, { revision });
+        if (entry !== undefined) yield entry;
+      }
+    } catch (err) {
+      if (!isPermissionDenied(err)) throw err;
+      denied.push(dir);
+    }
+  }
+}
+
+/** The top-level directories, or the registry's resource prefixes when the user may not list them. */
+async function* readableDirectories(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry): AsyncGenerator<string> {
+  const dirs = topLevelPrefixes(source, prefix, revision)[Symbol.asyncIterator]();
+  let next: IteratorResult<string>;
+  try {
+    next = await dirs.next();
+  } catch (err) {
+    if (!isPermissionDenied(err)) throw err;
+    yield* [...new Set(registry.resources.map((entry) => `${prefix}/${entry.storagePath}/`))].sort();
+    return;
+  }
+  for (; next.done !== true; next = await dirs.next()) yield next.value;
+}
+
 export interface LearnedRegistry {
   registry: ResourceRegistry;
   skipped: readonly SkippedDefinition[];
   /** Stored CRDs or APIServices that could not be decoded at all. */
   undecodable: { key: string; reason: string }[];
+  /** Definition prefixes the user may not read (a scoped etcd user): their resources are not known. */
+  denied: string[];
   /** The decoded definitions it was learned from (for rebuilding it elsewhere, e.g. in a worker). */
   definitions: { customResourceDefinitions: JsonObject[]; apiServices: JsonObject[] };
 }
@@ -55,23 +96,29 @@ export interface LearnedRegistry {
 /** Built-in resources plus the custom resources and aggregated groups this etcd defines (none without a source). */
 export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number): Promise<LearnedRegistry> {
   const undecodable: { key: string; reason: string }[] = [];
+  const denied: string[] = [];
   const read = async (path: string): Promise<JsonObject[]> => {
     const objects: JsonObject[] = [];
     if (source === undefined) return objects;
-    for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
-      try {
-        const object = decodeValue(loadSchema(), entry.value).object;
-        if (object !== undefined) objects.push(object);
-      } catch (err) {
-        undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
+    try {
+      for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
+        try {
+          const object = decodeValue(loadSchema(), entry.value).object;
+          if (object !== undefined) objects.push(object);
+        } catch (err) {
+          undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
+        }
       }
+    } catch (err) {
+      if (!isPermissionDenied(err)) throw err;
+      denied.push(`${prefix}/${path}/`);
     }
     return objects;
   };
   const customResourceDefinitions = await read('apiextensions.k8s.io/customresourcedefinitions');
   const apiServices = await read('apiregistration.k8s.io/apiservices');
   const { registry, skipped } = learnFromStoredObjects({ customResourceDefinitions, apiServices }, builtinRegistry());
-  return { registry, skipped, undecodable, definitions: { customResourceDefinitions, apiServices } };
+  return { registry, skipped, undecodable, denied, definitions: { customResourceDefinitions, apiServices } };
 }
 
 export interface StoredObject {

@@ -3,10 +3,9 @@
  * the revision, learn the custom resources stored in it, say what could not be learned, and close.
  */
 import type { ResourceRegistry } from '../keys/index.js';
-import { EtcdPermissionError } from '../sources/etcd-errors.js';
 import type { ErrorSubject, KregError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
-import { learnRegistry, type LearnedRegistry } from '../stored-objects.js';
+import { isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
 import type { SourceArgs } from './options.js';
 
@@ -19,13 +18,20 @@ export interface Store {
   readonly revision: number;
   readonly registry: ResourceRegistry;
   readonly learned: LearnedRegistry;
+  /** Prefixes a listing could not read (permission denied) and went on without; said at the end. */
+  readonly denied: string[];
 }
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
 export async function withStore<T>(ctx: CommandContext, args: SourceArgs, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision });
   try {
-    return await fn(store);
+    const result = await fn(store);
+    if (store.denied.length > 0) {
+      warn(ctx.io, `permission denied, not read: ${store.denied.join(', ')}`);
+      ctx.exitCode = Math.max(ctx.exitCode, 1);
+    }
+    return result;
   } finally {
     await store.source.close();
   }
@@ -51,7 +57,7 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
     const learned = await learnFrom(say, source, options.prefix, revision);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
-    return { source, prefix: options.prefix, revision, registry: learned.registry, learned };
+    return { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [] };
   } catch (err) {
     await source.close().catch(() => undefined);
     throw err;
@@ -66,6 +72,7 @@ async function checkRevision(source: EntrySource, prefix: string, revision: numb
   try {
     await source.get(prefix, { revision });
   } catch (err) {
+    if (isPermissionDenied(err)) return; // a scoped user: the first read it may make will tell
     if (err instanceof RevisionCompactedError) throw new RevisionCompactedError(err.requestedRevision, err.compactedRevision, withoutKey(err), { cause: err });
     if (err instanceof RevisionFutureError) throw new RevisionFutureError(err.requestedRevision, err.currentRevision, withoutKey(err), { cause: err });
     throw err;
@@ -88,14 +95,8 @@ function answeredBy(source: EntrySource): string {
  * some prefixes (an auditor's scoped etcd user) still gets the built-in resources.
  */
 async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
-  let learned: LearnedRegistry;
-  try {
-    learned = await learnRegistry(source, prefix, revision);
-  } catch (err) {
-    if (!(err instanceof EtcdPermissionError)) throw err;
-    say(`${err.describe()}; custom resources are not known (built-in resources only)`);
-    learned = await learnRegistry(undefined, prefix, revision);
-  }
+  const learned = await learnRegistry(source, prefix, revision);
+  for (const path of learned.denied) say(`${path}: permission denied: the resources it defines are not known (built-in resources only)`);
   for (const bad of learned.undecodable) say(`${bad.key}: cannot learn from this definition: ${bad.reason}`);
   for (const skipped of learned.skipped) say(describeSkipped(skipped));
   return learned;

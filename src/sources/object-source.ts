@@ -11,7 +11,7 @@
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
-import { decodeEntry, topLevelPrefixes } from '../stored-objects.js';
+import { decodeEntry, everyEntry } from '../stored-objects.js';
 import type { Entry, EntrySource } from './source.js';
 
 /** One object and where it belongs. `entry` is canonical: the resource the object is stored as. */
@@ -112,9 +112,12 @@ export class StoredObjectSource implements ObjectSource {
 
   async everything(): Promise<FoundObject[]> {
     const out: FoundObject[] = [];
-    for await (const dir of topLevelPrefixes(this.source, this.prefix, this.revision)) {
-      if (dir.endsWith('/')) await this.decodeAll(dir, out);
+    const denied: string[] = [];
+    for await (const entry of everyEntry(this.source, this.prefix, this.revision, this.registry, denied)) {
+      const found = this.decode(entry);
+      if (found !== undefined) out.push(found);
     }
+    if (denied.length > 0) this.problems.push(`permission denied, not read: ${denied.join(', ')}`);
     return out;
   }
 

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, reservedKeyPath, resolveResource, resolveResourceCandidates, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
-import { topLevelPrefixes } from '../../stored-objects.js';
+import { everyEntry } from '../../stored-objects.js';
 import type { Entry, EntrySource } from '../../sources/source.js';
 import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat, type ObjectWriter } from '../object-writers.js';
 import { entryToPrinted } from '../render-entry.js';
@@ -10,7 +10,7 @@ import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import { startProgress } from '../progress.js';
 import type { CliIo, CommandContext } from '../io.js';
-import { withStore } from '../open-store.js';
+import { withStore, type Store } from '../open-store.js';
 import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
 
 interface GetArgs extends SourceArgs, NamespaceArgs {
@@ -49,7 +49,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line'),
     ),
   handler: (args) =>
-    withStore(ctx, args, async ({ source, prefix, revision, learned }) => {
+    withStore(ctx, args, async (store) => {
+      const { source, prefix, revision, learned } = store;
       const format: GetFormat = args.output ?? 'table';
       const targets = resolveTargets(args, learned.registry, prefix);
       const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
@@ -69,7 +70,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup);
       try {
-        for (const target of targets) await readTarget(source, target, revision, prefix, printer);
+        for (const target of targets) await readTarget(store, target, printer);
       } finally {
         await printer.close();
       }
@@ -111,7 +112,8 @@ function reservedTargets(name: string, names: string[], prefix: string, registry
   return names.length > 0 ? names.map((n) => ({ kind: 'key', key: `${at}${n}` })) : [{ kind: 'keys', prefix: at }];
 }
 
-async function readTarget(source: EntrySource, target: Target, revision: number, prefix: string, printer: EntryPrinter): Promise<void> {
+async function readTarget(store: Store, target: Target, printer: EntryPrinter): Promise<void> {
+  const { source, revision, prefix, registry, denied } = store;
   switch (target.kind) {
     case 'key': {
       const entry = await source.get(target.key, { revision });
@@ -138,13 +140,7 @@ async function readTarget(source: EntrySource, target: Target, revision: number,
       return;
     }
     case 'everything':
-      for await (const dir of topLevelPrefixes(source, prefix, revision)) {
-        if (dir.endsWith('/')) await printer.printAll(source.range({ prefix: dir, revision }), dir);
-        else {
-          const entry = await source.get(dir, { revision });
-          if (entry !== undefined) await printer.print(entry);
-        }
-      }
+      await printer.printAll(everyEntry(source, prefix, revision, registry, denied), `${prefix}/`);
       return;
   }
 }

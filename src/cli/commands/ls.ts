@@ -8,10 +8,10 @@ import type { JsonObject } from '../../codec/json-value.js';
 import { UsageError } from '../../errors.js';
 import { resolveResource, type ResourceRegistry } from '../../keys/index.js';
 import { LS_SORTS, RegistryTally, type LsNode, type LsSort } from '../../registry-tally.js';
-import type { EntrySource } from '../../sources/source.js';
-import { topLevelPrefixes } from '../../stored-objects.js';
+import type { Entry, EntrySource } from '../../sources/source.js';
+import { everyEntry } from '../../stored-objects.js';
 import type { CommandContext } from '../io.js';
-import { withStore } from '../open-store.js';
+import { withStore, type Store } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../../format/object-text.js';
 import { startProgress, type Progress } from '../progress.js';
@@ -87,27 +87,20 @@ function resolveScope(argument: string | undefined, prefix: string, registry: Re
 }
 
 /**
- * Feeds every key under the chosen prefixes to the tally, one range per top-level directory (or
- * per chosen prefix), all at the one revision.
+ * Feeds every key under the chosen prefixes to the tally (or, with none chosen, the whole
+ * registry directory by directory, going on past those the user may not read), all at the one revision.
  */
-async function scan(source: EntrySource, prefix: string, revision: number, keyPrefixes: string[] | undefined, tally: RegistryTally, progress: Progress): Promise<void> {
-  const readRange = async (rangePrefix: string): Promise<void> => {
-    for await (const entry of source.range({ prefix: rangePrefix, revision })) {
-      tally.add(entry.key, entry.valueSize);
-      if (tally.keys % 1000 === 0) progress.update(`scanning ${rangePrefix}: ${tally.keys.toLocaleString('en-US')} keys`);
-    }
-  };
-  if (keyPrefixes !== undefined) {
-    for (const p of keyPrefixes) await readRange(p);
-    return;
+async function scan(store: Store, keyPrefixes: string[] | undefined, tally: RegistryTally, progress: Progress): Promise<void> {
+  const { source, prefix, revision } = store;
+  const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied) : rangesOf(source, keyPrefixes, revision);
+  for await (const entry of entries) {
+    tally.add(entry.key, entry.valueSize);
+    if (tally.keys % 1000 === 0) progress.update(`scanning ${prefix}/: ${tally.keys.toLocaleString('en-US')} keys`);
   }
-  for await (const dir of topLevelPrefixes(source, prefix, revision)) {
-    if (dir.endsWith('/')) await readRange(dir);
-    else {
-      const entry = await source.get(dir, { revision });
-      if (entry !== undefined) tally.add(entry.key, entry.valueSize);
-    }
-  }
+}
+
+async function* rangesOf(source: EntrySource, prefixes: string[], revision: number): AsyncGenerator<Entry> {
+  for (const p of prefixes) yield* source.range({ prefix: p, revision });
 }
 
 export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> => ({
@@ -126,12 +119,13 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
     ),
   handler: async (args) => {
     if (!Number.isInteger(args.depth) || args.depth < 1 || args.depth > 2) throw new UsageError('bad-flags', `--depth must be 1 or 2, not ${args.depth}`);
-    await withStore(ctx, args, async ({ source, prefix, revision, learned }) => {
+    await withStore(ctx, args, async (store) => {
+      const { prefix, learned } = store;
       const { keyPrefixes } = resolveScope(args.prefix, prefix, learned.registry);
       const tally = new RegistryTally(learned.registry, prefix, args.depth);
       const progress = await startProgress(ctx.io, `scanning ${prefix}/`);
       try {
-        await scan(source, prefix, revision, keyPrefixes, tally, progress);
+        await scan(store, keyPrefixes, tally, progress);
       } finally {
         progress.stop();
       }
