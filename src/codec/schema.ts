@@ -137,7 +137,8 @@ export function indexSchema(bundle: SchemaBundle): Schema {
   }
   for (const message of messages.values()) indexJsonNames(message);
 
-  const kindCache = new Map<string, SchemaMessage | undefined>();
+  // Only kinds of the schema are cached, so the cache is bounded by the schema whatever values hold.
+  const kindCache = new Map<string, SchemaMessage>();
   return {
     bundle,
     messages,
@@ -148,11 +149,13 @@ export function indexSchema(bundle: SchemaBundle): Schema {
     },
     kindMessage(apiVersion, kind) {
       const cacheKey = `${apiVersion}\u0000${kind}`;
-      if (kindCache.has(cacheKey)) return kindCache.get(cacheKey);
-      const pkg = bundle.groupVersions[apiVersion];
-      let found: SchemaMessage | undefined;
-      if (pkg !== undefined) found = messages.get(`${pkg}.${kind}`) ?? messages.get(`${bundle.sharedKindsPackage}.${kind}`);
-      kindCache.set(cacheKey, found);
+      const cached = kindCache.get(cacheKey);
+      if (cached !== undefined) return cached;
+      // Own properties only: an apiVersion of "__proto__" or "toString" names no group version.
+      const pkg = Object.hasOwn(bundle.groupVersions, apiVersion) ? bundle.groupVersions[apiVersion] : undefined;
+      if (pkg === undefined) return undefined;
+      const found = messages.get(`${pkg}.${kind}`) ?? messages.get(`${bundle.sharedKindsPackage}.${kind}`);
+      if (found !== undefined) kindCache.set(cacheKey, found);
       return found;
     },
   };

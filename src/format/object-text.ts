@@ -14,31 +14,41 @@ const BIGINT_YAML_TYPE = new yaml.Type('tag:kreg.local,2024:bigint', {
 });
 const YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [BIGINT_YAML_TYPE] });
 
+/**
+ * Nesting the fast paths take on: they recurse (sortedCopy, JSON.stringify, js-yaml), and Node's
+ * stack ends near 3,000 levels, while the codec accepts values nested up to 10,000 (Go's limit).
+ * Deeper values take the iterative JSON writer, in time linear in the output.
+ */
+const RECURSION_LIMIT = 1000;
+/** js-yaml's block style grows its work with depth; beyond this a value is shown as JSON, which is YAML too. */
+const YAML_DEPTH_LIMIT = 400;
+
+/** Thrown inside sortedCopy when the fast path cannot write the value. */
+const NEEDS_WRITER = Symbol('needs the iterative writer');
+
 /** A copy with keys sorted at every level (as kubectl prints) and GoFloat shown as its number. */
 export function forDisplay(value: JsonValue): JsonValue {
-  return sortedCopy(value, undefined);
+  return sortedCopy(value, 0, RECURSION_LIMIT, false);
 }
 
 /**
- * The value with keys sorted at every level; with `bigints` given, int64 values beyond 2^53 become
- * marker strings (counted there) so that plain JSON.stringify, much faster than one with a
- * replacer, can write them. Parts that are already in order are returned as they are, not copied:
- * decoded objects mostly are (the decoder writes fields in name order and the wire sorts maps).
+ * The value with keys sorted at every level. Parts that are already in order are returned as they
+ * are, not copied: decoded objects mostly are (the decoder writes fields in name order and the
+ * wire sorts maps). Throws NEEDS_WRITER past `limit` levels, or at a bigint when `noBigints`
+ * (JSON.stringify cannot write one).
  */
-function sortedCopy(value: JsonValue, bigints: { count: number } | undefined): JsonValue {
+function sortedCopy(value: JsonValue, depth: number, limit: number, noBigints: boolean): JsonValue {
   if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'bigint' && bigints !== undefined) {
-      bigints.count++;
-      return `${BIGINT_MARK}${value}`;
-    }
+    if (typeof value === 'bigint' && noBigints) throw NEEDS_WRITER;
     return value;
   }
   if (value instanceof GoFloat) return value.value;
+  if (depth >= limit) throw NEEDS_WRITER;
   if (Array.isArray(value)) {
     let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as JsonValue;
-      const shown = sortedCopy(item, bigints);
+      const shown = sortedCopy(item, depth + 1, limit, noBigints);
       if (shown !== item) {
         out ??= value.slice();
         out[i] = shown;
@@ -52,7 +62,7 @@ function sortedCopy(value: JsonValue, bigints: { count: number } | undefined): J
   const shown = new Array<JsonValue>(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const v = value[keys[i] as string] as JsonValue;
-    shown[i] = sortedCopy(v, bigints);
+    shown[i] = sortedCopy(v, depth + 1, limit, noBigints);
     if (shown[i] !== v) changed = true;
   }
   if (!changed) return value;
@@ -67,16 +77,78 @@ function sortedCopy(value: JsonValue, bigints: { count: number } | undefined): J
 }
 
 export function formatYaml(value: JsonValue): string {
-  return yaml.dump(forDisplay(value), { schema: YAML_SCHEMA, noArrayIndent: true, lineWidth: -1, noRefs: true });
+  let sorted: JsonValue;
+  try {
+    sorted = sortedCopy(value, 0, YAML_DEPTH_LIMIT, false);
+  } catch (err) {
+    if (err !== NEEDS_WRITER) throw err;
+    return `# kreg: nested deeper than ${YAML_DEPTH_LIMIT} levels: shown as JSON, which reads as the same YAML\n${writeJson(value, 4)}\n`;
+  }
+  return yaml.dump(sorted, { schema: YAML_SCHEMA, noArrayIndent: true, lineWidth: -1, noRefs: true });
 }
 
-const BIGINT_MARK = '\u0000kreg-bigint:';
-
-/** JSON with sorted keys, and bigints written as plain integers. */
+/** JSON with sorted keys (as kubectl prints), and int64 values beyond 2^53 written as plain integers. */
 export function formatJson(value: JsonValue, indent = 4): string {
-  const bigints = { count: 0 };
-  const text = JSON.stringify(sortedCopy(value, bigints), undefined, indent);
-  return bigints.count > 0 ? text.replace(/"\\u0000kreg-bigint:(-?\d+)"/g, '$1') : text;
+  let sorted: JsonValue;
+  try {
+    sorted = sortedCopy(value, 0, RECURSION_LIMIT, true);
+  } catch (err) {
+    if (err !== NEEDS_WRITER) throw err;
+    return writeJson(value, indent);
+  }
+  return JSON.stringify(sorted, undefined, indent);
+}
+
+/** A container being written: its values in output order and how far the writer has got. */
+interface Frame {
+  close: string;
+  entries: [string | undefined, JsonValue][];
+  next: number;
+}
+
+/**
+ * JSON as formatJson writes it (the same text as JSON.stringify of the sorted value), written with an explicit
+ * stack instead of recursion, so any depth works; bigints are written as their digits.
+ */
+export function writeJson(value: JsonValue, indent: number): string {
+  const parts: string[] = [];
+  const unit = ' '.repeat(indent);
+  const stack: Frame[] = [];
+  const newline = (depth: number): string => (indent === 0 ? '' : `\n${unit.repeat(depth)}`);
+  const colon = indent === 0 ? ':' : ': ';
+  const open = (v: JsonValue): void => {
+    if (typeof v === 'bigint') parts.push(String(v));
+    else if (v instanceof GoFloat) parts.push(JSON.stringify(v.value));
+    else if (typeof v !== 'object' || v === null) parts.push(JSON.stringify(v) ?? 'null');
+    else if (Array.isArray(v)) {
+      if (v.length === 0) parts.push('[]');
+      else {
+        parts.push('[');
+        stack.push({ close: ']', entries: v.map((item) => [undefined, item]), next: 0 });
+      }
+    } else {
+      const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (keys.length === 0) parts.push('{}');
+      else {
+        parts.push('{');
+        stack.push({ close: '}', entries: keys.map((k) => [k, v[k] as JsonValue]), next: 0 });
+      }
+    }
+  };
+  open(value);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    if (frame.next === frame.entries.length) {
+      stack.pop();
+      parts.push(newline(stack.length), frame.close);
+      continue;
+    }
+    const [key, item] = frame.entries[frame.next++] as [string | undefined, JsonValue];
+    parts.push(frame.next > 1 ? ',' : '', newline(stack.length));
+    if (key !== undefined) parts.push(JSON.stringify(key), colon);
+    open(item);
+  }
+  return parts.join('');
 }
 
 export type ObjectFormat = 'yaml' | 'json' | 'ndjson';
