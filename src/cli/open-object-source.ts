@@ -32,6 +32,7 @@ export async function openObjectSource(ctx: CommandContext, spec: string, args: 
     const { ApiSource } = await import('../sources/api-source.js');
     return ApiSource.open({
       env: io.env,
+      interactive: io.stdin.isTTY === true,
       warn: (line) => io.stderr.write(`${line}\n`),
       ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
       ...(args.context === undefined ? {} : { context: args.context }),

@@ -2,25 +2,25 @@
  * A live Kubernetes API as a source of objects (an ObjectSource), for `kreg diff`. It cannot list
  * everything at once: callers list each resource they want.
  *
- * Configuration comes from kubeconfig, read by @kubernetes/client-node's KubeConfig (1.x, which
- * runs on Node 20): --kubeconfig, else the files in $KUBECONFIG, else ~/.kube/config (else the
- * library's in-cluster or localhost fallback); a --context or the current one. The library applies
- * the CA (or insecure-skip-tls-verify), client certificate and key, bearer token, basic auth and exec
- * credential plugins to the request options.
+ * Configuration comes from kubeconfig, read by our own loader (./kubeconfig.ts) as kubectl reads it:
+ * --kubeconfig, else the files in $KUBECONFIG (merged), else ~/.kube/config, else the in-cluster
+ * service account; a --context or the current one. The loader gives the CA (or
+ * insecure-skip-tls-verify), tls-server-name, client certificate and key, bearer token (or token
+ * file), basic auth and exec credential plugin output for each request.
  *
  * Objects are read with plain GETs built from the registry entry, at the version the resource is
  * stored in, so that version conversion never shows up as a difference; when that group/version
  * does not serve the resource, the preferred served version is used and stderr says so.
  */
-import { existsSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { apiVersionOf, type ResourceEntry } from '../keys/index.js';
+import { Credentials, KubeconfigError, loadKubeconfig } from './kubeconfig.js';
 import type { FoundObject, ObjectSource } from './object-source.js';
+
+export { KubeconfigError } from './kubeconfig.js';
 
 /** The API answered with an HTTP error (or could not be reached); the URL is the endpoint. */
 function isJsonObject(value: unknown): value is JsonObject {
@@ -49,64 +49,20 @@ export class ApiNotFoundError extends ApiError {
   override name = 'ApiNotFoundError';
 }
 
-/** kubeconfig missing, unreadable or lacking what is needed. */
-export class KubeconfigError extends KregError {
-  override name = 'KubeconfigError';
-}
-
 export interface ApiSourceOptions {
   kubeconfig?: string;
   context?: string;
   /** Where fallback notes go (stderr by default). */
   warn?: (line: string) => void;
-  /** The environment KUBECONFIG is read from (the process's by default). */
+  /** The environment KUBECONFIG and HOME are read from, and exec plugins run in (the process's by default). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Whether exec plugins may use the terminal (whether stdin is one, by default). */
+  interactive?: boolean;
 }
 
 function messageOf(err: unknown): string {
   // An exec plugin that exits non-zero rejects with its stderr, which may be empty.
   return (err instanceof Error ? err.message : String(err)).trim().split('\n')[0] || 'failed with no message (an exec credential plugin that exited non-zero?)';
-}
-
-/**
- * The kubeconfig as kubectl picks it. KUBECONFIG files are merged here rather than by
- * loadFromDefault(), as kubectl does it: missing files are skipped, and the first file to set a
- * name or current-context wins (the library throws on a missing file or a repeated name).
- */
-function loadKubeConfig(options: ApiSourceOptions): { kc: KubeConfig; where: string } {
-  const kc = new KubeConfig();
-  const env = (options.env ?? process.env)['KUBECONFIG'];
-  const files = options.kubeconfig !== undefined ? [options.kubeconfig] : env !== undefined && env !== '' ? env.split(delimiter).filter((p) => p !== '') : [];
-  const where = files.length > 0 ? files.join(delimiter) : '~/.kube/config';
-  try {
-    if (files.length === 0) kc.loadFromDefault();
-    else {
-      const present = options.kubeconfig !== undefined ? files : files.filter((f) => existsSync(f));
-      if (present.length === 0) throw new Error('no kubeconfig found (use --kubeconfig or KUBECONFIG)');
-      for (const [i, file] of present.entries()) {
-        if (i === 0) {
-          kc.loadFromFile(file);
-          continue;
-        }
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        if (!kc.getCurrentContext() && more.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
-        for (const c of more.getClusters()) if (kc.getCluster(c.name) === null) kc.addCluster(c);
-        for (const u of more.getUsers()) if (kc.getUser(u.name) === null) kc.addUser(u);
-        for (const c of more.getContexts()) if (kc.getContextObject(c.name) === null) kc.addContext(c);
-      }
-    }
-  } catch (err) {
-    throw new KubeconfigError('kubeconfig', `cannot read kubeconfig: ${messageOf(err)}`, { file: where });
-  }
-  if (options.context !== undefined) kc.setCurrentContext(options.context);
-  const name = kc.getCurrentContext();
-  if (!name) throw new KubeconfigError('kubeconfig', 'no current-context; name one with --context', { file: where });
-  const context = kc.getContextObject(name);
-  if (context === null) throw new KubeconfigError('kubeconfig', `no context named "${name}"`, { file: where });
-  if (kc.getCurrentCluster() === null) throw new KubeconfigError('kubeconfig', `no cluster named "${context.cluster}"`, { file: where });
-  if (context.user !== undefined && context.user !== '' && kc.getCurrentUser() === null) throw new KubeconfigError('kubeconfig', `no user named "${context.user}"`, { file: where });
-  return { kc, where };
 }
 
 /** Where and how one resource is read: its group/version path and whether that is the storage version. */
@@ -123,36 +79,48 @@ export class ApiSource implements ObjectSource {
   private readonly versions = new Map<string, Promise<ServedVersion | undefined>>();
   private readonly warn: (line: string) => void;
 
-  /** The request options the kubeconfig gives (CA, client cert, token, exec plugin), made once. */
-  private auth: Promise<RequestOptions> | undefined;
+  /** The CA, client cert, token or exec plugin credential of the context; a failure is kept. */
+  private readonly credentials: Credentials;
+  private credentialFailure: KubeconfigError | undefined;
+  /** The kubeconfig file(s), for messages. */
+  private readonly where: string;
 
   private constructor(
-    private readonly kc: KubeConfig,
-    private readonly where: string,
+    loaded: ReturnType<typeof loadKubeconfig>,
     readonly server: string,
     options: ApiSourceOptions,
   ) {
     this.description = `api ${server}`;
     this.warn = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
+    const env = options.env ?? process.env;
+    this.credentials = new Credentials(loaded, { env, interactive: options.interactive ?? process.stdin.isTTY === true });
+    this.where = loaded.where;
   }
 
   static open(options: ApiSourceOptions = {}): ApiSource {
-    const { kc, where } = loadKubeConfig(options);
-    const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
-    return new ApiSource(kc, where, server, options);
+    const load: Parameters<typeof loadKubeconfig>[0] = {};
+    if (options.kubeconfig !== undefined) load.kubeconfig = options.kubeconfig;
+    if (options.context !== undefined) load.context = options.context;
+    if (options.env !== undefined) load.env = options.env;
+    const loaded = loadKubeconfig(load);
+    return new ApiSource(loaded, loaded.cluster.server.replace(/\/+$/, ''), options);
   }
 
-  private authOptions(): Promise<RequestOptions> {
-    this.auth ??= (async () => {
-      const options: RequestOptions = {};
-      try {
-        await this.kc.applyToHTTPSOptions(options);
-      } catch (err) {
-        throw new KubeconfigError('kubeconfig', `cannot apply the credentials of context "${this.kc.getCurrentContext()}": ${messageOf(err)}`, { file: this.where });
-      }
+  /** The request options of the kubeconfig's credentials (exec plugins rerun once expired). */
+  private async authOptions(): Promise<RequestOptions> {
+    if (this.credentialFailure !== undefined) throw this.credentialFailure;
+    try {
+      const c = await this.credentials.get();
+      const options: RequestOptions = { rejectUnauthorized: c.rejectUnauthorized, headers: c.headers };
+      if (c.ca !== undefined) options.ca = c.ca;
+      if (c.cert !== undefined) options.cert = c.cert;
+      if (c.key !== undefined) options.key = c.key;
+      if (c.servername !== undefined) options.servername = c.servername;
       return options;
-    })();
-    return this.auth;
+    } catch (err) {
+      this.credentialFailure ??= new KubeconfigError('kubeconfig', `cannot apply the credentials of context "${this.credentials.selected.contextName}": ${messageOf(err)}`, { file: this.where });
+      throw this.credentialFailure;
+    }
   }
 
   /** GET a path; resolves to the parsed JSON body, throws typed errors naming the URL. */

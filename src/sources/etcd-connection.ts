@@ -5,9 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, type IOptions } from 'etcd3';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { Etcd3 as Etcd3Client, IOptions } from 'etcd3';
 import { UsageError } from '../errors.js';
+import { importEtcd3, importGrpc } from './etcd-dependency.js';
+
+// Optional dependencies: importing this module without them fails with one clear KregError.
+const { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError } = await importEtcd3();
+const { credentials: grpcCredentials } = await importGrpc();
 
 /** Connection flags as etcdctl spells them (camelCased); every one is optional. */
 export interface EtcdConnectionFlags {
@@ -272,7 +277,7 @@ function asPolicy(execute: <T>(call: () => Promise<T>) => Promise<T>): FaultPoli
  * timeouts (etcd3 ignores its own dialTimeout option, so the dial timeout bounds the
  * authentication call and the source's first call instead), and a large receive limit.
  */
-export function createEtcdClient(settings: EtcdConnectionSettings, options: EtcdClientOptions = {}): Etcd3 {
+export function createEtcdClient(settings: EtcdConnectionSettings, options: EtcdClientOptions = {}): Etcd3Client {
   const { dialTimeoutMs, commandTimeoutMs } = settings;
   const router = options.router ?? new EndpointRouter(settings.endpoints);
   const clientOptions: IOptions = {
@@ -329,7 +334,7 @@ export function withoutIpServerName(credentials: ChannelCredentials): ChannelCre
  * an IP servername need. So for the length of the
  * (synchronous) constructor call createSsl returns ours; etcd3 and we share one @grpc/grpc-js.
  */
-function constructWithCredentials(clientOptions: IOptions, makeCredentials: () => ReturnType<typeof grpcCredentials.createSsl>): Etcd3 {
+function constructWithCredentials(clientOptions: IOptions, makeCredentials: () => ReturnType<typeof grpcCredentials.createSsl>): Etcd3Client {
   const originalCreateSsl = grpcCredentials.createSsl;
   const ours = makeCredentials();
   grpcCredentials.createSsl = () => ours;

@@ -3,16 +3,16 @@
  * the etcd source sees these classes only; each names the endpoint and the key or prefix and
  * describes itself in one line.
  */
-import {
-  ClientClosedError,
-  EtcdAuthenticationFailedError,
-  EtcdPermissionDeniedError,
-  GRPCDeadlineExceededError,
-  GRPCResourceExhastedError,
-  GRPCUnavailableError,
-} from 'etcd3';
 import { KregError, type ErrorSubject } from '../errors.js';
+import { etcd3IfInstalled } from './etcd-dependency.js';
 import { RevisionCompactedError, RevisionFutureError } from './source.js';
+
+// etcd3 is optional (see etcd-dependency.ts). Without it there are no raw etcd3 errors to
+// recognise, and these classes still load (the CLI checks for them on every store).
+const etcd3 = await etcd3IfInstalled();
+/** An instanceof that is false for every value when etcd3 is not installed. */
+const is = (raw: unknown, name: 'ClientClosedError' | 'EtcdAuthenticationFailedError' | 'EtcdPermissionDeniedError' | 'GRPCDeadlineExceededError' | 'GRPCResourceExhastedError' | 'GRPCUnavailableError'): boolean =>
+  etcd3 !== undefined && raw instanceof etcd3[name];
 
 /** Base of every error raised while talking to etcd. */
 export class EtcdError extends KregError {
@@ -101,17 +101,17 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   const reason = grpcReason(text);
   const cause = { cause: raw };
 
-  if (raw instanceof ClientClosedError) {
+  if (is(raw, 'ClientClosedError')) {
     return new EtcdError('etcd-client-closed', 'the etcd client was already closed', subject, cause);
   }
-  if (raw instanceof EtcdAuthenticationFailedError || /authentication failed/.test(text)) {
+  if (is(raw, 'EtcdAuthenticationFailedError') || /authentication failed/.test(text)) {
     const who = context.user === undefined ? '' : ` for user "${context.user}"`;
     return new EtcdAuthError('etcd-auth-failed', `authentication failed${who}: wrong user name or password`, subject, cause);
   }
   if (/user name is empty/.test(text)) {
     return new EtcdAuthError('etcd-auth-required', 'etcd has authentication enabled; give a user (--user or ETCDCTL_USER)', subject, cause);
   }
-  if (raw instanceof EtcdPermissionDeniedError || /permission denied/.test(text)) {
+  if (is(raw, 'EtcdPermissionDeniedError') || /permission denied/.test(text)) {
     const who = context.user === undefined ? 'this client' : `user "${context.user}"`;
     return new EtcdPermissionError('etcd-permission-denied', `permission denied: ${who} may not read this key range`, subject, cause);
   }
@@ -121,7 +121,7 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   if (/required revision is a future revision/.test(text)) {
     return new RevisionFutureError(context.revision ?? 0, undefined, subject, cause);
   }
-  if (raw instanceof GRPCResourceExhastedError && /larger than max/.test(text)) {
+  if (is(raw, 'GRPCResourceExhastedError') && /larger than max/.test(text)) {
     const sizes = /larger than max \((\d+) vs\.? (\d+)\)/.exec(text);
     const parsed = sizes?.[1] !== undefined && sizes[2] !== undefined ? { messageBytes: Number(sizes[1]), limitBytes: Number(sizes[2]) } : undefined;
     return new EtcdMessageTooLargeError(parsed, subject, cause);
@@ -130,14 +130,14 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   if (tlsProblem !== undefined) {
     return new EtcdTlsError('etcd-tls', tlsProblem, subject, cause);
   }
-  if (raw instanceof GRPCDeadlineExceededError || /DEADLINE_EXCEEDED|request timed out/.test(text)) {
+  if (is(raw, 'GRPCDeadlineExceededError') || /DEADLINE_EXCEEDED|request timed out/.test(text)) {
     const within = context.timeoutMs === undefined ? '' : ` within ${formatMilliseconds(context.timeoutMs)}`;
     if (context.phase === 'connect') {
       return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: no answer${within} (dial timeout)`, subject, cause);
     }
     return new EtcdTimeoutError('etcd-timeout', `etcd did not answer${within} (command timeout)`, subject, cause);
   }
-  if (raw instanceof GRPCUnavailableError || /UNAVAILABLE|no leader|leader changed|not capable|too many requests/.test(text)) {
+  if (is(raw, 'GRPCUnavailableError') || /UNAVAILABLE|no leader|leader changed|not capable|too many requests/.test(text)) {
     const refused = /ECONNREFUSED/.test(text) ? 'connection refused' : reason;
     return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: ${refused}`, subject, cause);
   }
