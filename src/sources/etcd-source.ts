@@ -54,6 +54,7 @@ export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
 /** The first page has no size estimate yet, so it asks for few keys (150 MB even at etcd's 1.5 MB value limit). */
 const FIRST_PAGE_KEYS = 100;
 
+/** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
   /** Retries of a page after the connection drops or etcd has no leader (not counting the first try). */
   attempts?: number;
@@ -62,7 +63,10 @@ export interface EtcdRetryOptions {
   maxDelayMs?: number;
 }
 
-export interface EtcdSourceOptions extends EtcdClientOptions {
+/** How an EtcdSource pages, retries and sizes its responses; every field is optional. */
+export interface EtcdSourceOptions {
+  /** Largest response accepted, in bytes; DEFAULT_MAX_RECEIVE_MESSAGE_BYTES when absent. */
+  maxReceiveMessageBytes?: number;
   /** Most keys per page; DEFAULT_CHUNK_SIZE when absent. */
   chunkSize?: number;
   /** Target bytes per page (Infinity to page by key count only); DEFAULT_CHUNK_BYTES when absent. */
