@@ -14,6 +14,7 @@ import type { Schema } from './schema.js';
 import { base64Encode, hexPreview, utf8Decode } from './text.js';
 import { viewWireFields, wireViewToJson } from './wire-view.js';
 
+/** What decode() tells about one stored value; pass it to encode() to get the stored bytes back. */
 export interface DecodedValue {
   format: ValueFormat;
   apiVersion?: string;
@@ -40,6 +41,7 @@ export interface DecodedValue {
   storage: StorageDetails;
 }
 
+/** Facts about the stored bytes that the object does not show; encode() needs them to reproduce the value. Treat as opaque. */
 export interface StorageDetails {
   verbatim: VerbatimJson[];
   contentEncoding?: string;
@@ -52,6 +54,7 @@ export interface StorageDetails {
   jsonTrailingNewline?: boolean;
 }
 
+/** Options of decode(). */
 export interface DecodeOptions {
   /**
    * The type to decode as when the envelope does not name one. Kinds without TypeMeta (such as

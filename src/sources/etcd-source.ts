@@ -439,6 +439,18 @@ export class EtcdSource implements EntrySource {
   }
 }
 
+/**
+ * A source reading live etcd. Nothing is dialled until the first read, which connects and
+ * authenticates under the dial timeout. Reads fail with EtcdError subclasses (EtcdUnavailableError,
+ * EtcdTimeoutError, EtcdTlsError, EtcdAuthError, EtcdPermissionError, ...) naming the endpoint and
+ * key, or with RevisionCompactedError / RevisionFutureError. Close it when done.
+ *
+ * @throws UsageError('bad-flags') at once for a chunk size that is not a positive integer.
+ * @example
+ *   const etcd = createEtcdSource(resolveEtcdConnection({}, process.env));
+ *   for await (const entry of etcd.range({ prefix: '/registry/namespaces/', keysOnly: true })) console.log(entry.key);
+ *   await etcd.close();
+ */
 export function createEtcdSource(settings: EtcdConnectionSettings, options: EtcdSourceOptions = {}): EtcdSource {
   return new EtcdSource(settings, options);
 }
