@@ -16,6 +16,13 @@ export interface ErrorSubject {
   path?: string;
 }
 
+/**
+ * Base of every error kreg raises on purpose. `code` is stable and machine-readable, `subject`
+ * names the key, file, endpoint, byte offset or field path, and describe() gives one line.
+ *
+ * @example
+ *   try { decode(bytes); } catch (err) { if (err instanceof KregError) console.error(err.code, err.describe()); }
+ */
 export class KregError extends Error {
   override name = 'KregError';
   readonly subject: ErrorSubject;

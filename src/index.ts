@@ -1,31 +1,56 @@
 /**
- * kreg as a library: decode what kube-apiserver stores in etcd, and encode objects back to the
- * exact bytes it would store.
+ * `kreg`: decode what kube-apiserver stores in etcd, and encode objects back to the exact bytes
+ * it would store. This entry loads no etcd client and touches the file system only to read the
+ * schema bundle on the first decode or encode; key mapping, snapshot files and live etcd are the
+ * subpath entries `kreg/keys`, `kreg/snapshot`, `kreg/etcd` and `kreg/sources`.
  *
+ * @example
  *   import { decode, encode } from 'kreg';
  *   const { format, apiVersion, kind, object, unknownFields } = decode(bytes);
+ *   encode(decode(bytes)); // the same bytes
  */
 import { decodeValue, type DecodedValue, type DecodeOptions } from './codec/decode-value.js';
 import { encodeValue, type EncodeOptions } from './codec/encode-value.js';
 import type { JsonObject } from './codec/json-value.js';
 import { loadSchema } from './schema-bundle.js';
 
-/** Decode one stored value (protobuf, JSON, CBOR; encrypted and opaque values are described). */
+/**
+ * Decodes one stored value: protobuf (`k8s\0` envelope), JSON, CBOR; encrypted (`k8s:enc:`) and
+ * opaque values are described, not decoded. etcdctl's output (a key line, a trailing newline) is
+ * accepted too. The format is told by the first bytes only.
+ *
+ * Never throws for a kind the schema does not know (`knownKind` is false and `fieldView` shows
+ * the fields by number).
+ *
+ * @throws DecodeError for a damaged value, naming the byte offset and field path (`code` e.g.
+ *   "truncated", "bad-magic", "bad-json", "no-kind", "bad-object-meta").
+ * @example
+ *   const decoded = decode(readFileSync('deployment.pb'));
+ *   console.log(decoded.kind, decoded.object?.metadata?.name, decoded.unknownFields.length);
+ */
 export function decode(value: Uint8Array, options?: DecodeOptions): DecodedValue {
   return decodeValue(loadSchema(), value, options);
 }
 
-/** The bytes kube-apiserver would store for a decoded value or a plain Kubernetes object. */
+/**
+ * The bytes kube-apiserver would store. Given a DecodedValue (from decode), an unmodified one
+ * gives the original bytes back, unknown fields included; given a plain object, the storage
+ * encoding of its kind (protobuf for built-in kinds unless `options` say otherwise).
+ *
+ * @throws EncodeError for an unknown kind or a field of the wrong type (naming the field path).
+ * @example
+ *   const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
+ */
 export function encode(decodedOrObject: DecodedValue | JsonObject, options?: EncodeOptions): Uint8Array {
   return encodeValue(loadSchema(), decodedOrObject, options);
 }
 
-export { loadSchema } from './schema-bundle.js';
 export type { DecodedValue, DecodeOptions, StorageDetails } from './codec/decode-value.js';
 export type { EncodeOptions } from './codec/encode-value.js';
 export type { ValueFormat } from './codec/detect.js';
 export type { EncryptionInfo } from './codec/encryption.js';
-export type { UnknownField } from './codec/protobuf-to-json.js';
-export type { JsonObject, JsonValue } from './codec/json-value.js';
+export type { UnknownField, VerbatimJson } from './codec/protobuf-to-json.js';
+export type { JsonArray, JsonObject, JsonValue } from './codec/json-value.js';
+export type { KubernetesObject, ObjectMeta, OwnerReference } from './codec/kubernetes-object.js';
 export { GoFloat } from './codec/json-value.js';
-export { KregError, DecodeError, EncodeError, UsageError } from './errors.js';
+export { KregError, DecodeError, EncodeError, UsageError, type ErrorSubject } from './errors.js';

@@ -82,6 +82,7 @@ async function* readableDirectories(source: EntrySource, prefix: string, revisio
   for (; next.done !== true; next = await dirs.next()) yield next.value;
 }
 
+/** What learnRegistry learned, and what it could not. */
 export interface LearnedRegistry {
   registry: ResourceRegistry;
   skipped: readonly SkippedDefinition[];
@@ -93,7 +94,16 @@ export interface LearnedRegistry {
   definitions: { customResourceDefinitions: JsonObject[]; apiServices: JsonObject[] };
 }
 
-/** Built-in resources plus the custom resources and aggregated groups this etcd defines (none without a source). */
+/**
+ * Built-in resources plus the custom resources and aggregated groups this etcd defines (none
+ * without a source): reads and decodes the stored CRDs and APIServices at the revision. CRDs it
+ * cannot use are listed in `skipped` and `undecodable`, not thrown.
+ *
+ * @throws what the source throws (RevisionCompactedError, an etcd or snapshot error).
+ * @example
+ *   const { registry } = await learnRegistry(source, '/registry', await source.currentRevision());
+ *   parseKey('/registry/example.com/widgets/default/w1', { registry });
+ */
 export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number): Promise<LearnedRegistry> {
   const undecodable: { key: string; reason: string }[] = [];
   const denied: string[] = [];
@@ -121,6 +131,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
   return { registry, skipped, undecodable, denied, definitions: { customResourceDefinitions, apiServices } };
 }
 
+/** An entry decoded by decodeEntry. */
 export interface StoredObject {
   entry: Entry;
   /** What the key is, when it maps to something the registry knows. */
@@ -138,7 +149,12 @@ export function withResourceVersion(object: JsonObject, modRevision: number): Js
   return object;
 }
 
-/** Decodes one entry; throws a KregError naming the key when the value is damaged. */
+/**
+ * Decodes one entry as kube-apiserver reads it: the key tells the type of values stored without
+ * one, and the object gets metadata.resourceVersion from the entry's mod revision.
+ *
+ * @throws DecodeError naming the key when the value is damaged.
+ */
 export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: string): StoredObject {
   let parsed: ParsedKey | undefined;
   try {

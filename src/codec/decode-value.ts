@@ -8,17 +8,22 @@ import { parseEncryptionPrefix, type EncryptionInfo } from './encryption.js';
 import { readEnvelope } from './envelope.js';
 import { parseGoJson } from './go-json.js';
 import { isJsonObject, type JsonObject } from './json-value.js';
+import { checkKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
 import { decodeProtobufMessage, type UnknownField, type VerbatimJson } from './protobuf-to-json.js';
 import type { Schema } from './schema.js';
 import { base64Encode, hexPreview, utf8Decode } from './text.js';
 import { viewWireFields, wireViewToJson } from './wire-view.js';
 
+/** What decode() tells about one stored value; pass it to encode() to get the stored bytes back. */
 export interface DecodedValue {
   format: ValueFormat;
   apiVersion?: string;
   kind?: string;
-  /** The Kubernetes JSON object with apiVersion and kind, for protobuf, JSON and CBOR values. */
-  object?: JsonObject;
+  /**
+   * The Kubernetes JSON object with apiVersion and kind, for protobuf, JSON and CBOR values;
+   * absent for encrypted and opaque ones. Its typed fields are checked (see KubernetesObject).
+   */
+  object?: KubernetesObject;
   /** Protobuf fields the schema does not know, or whose value JSON cannot hold; empty otherwise. */
   unknownFields: UnknownField[];
   /** Size of the stored value in bytes. */
@@ -36,6 +41,7 @@ export interface DecodedValue {
   storage: StorageDetails;
 }
 
+/** Facts about the stored bytes that the object does not show; encode() needs them to reproduce the value. Treat as opaque. */
 export interface StorageDetails {
   verbatim: VerbatimJson[];
   contentEncoding?: string;
@@ -48,6 +54,7 @@ export interface StorageDetails {
   jsonTrailingNewline?: boolean;
 }
 
+/** Options of decode(). */
 export interface DecodeOptions {
   /**
    * The type to decode as when the envelope does not name one. Kinds without TypeMeta (such as
@@ -79,6 +86,13 @@ export function decodeValue(schema: Schema, input: Uint8Array, options: DecodeOp
     }
   }
   if (key !== undefined) decoded.key = key;
+  if (decoded.object !== undefined) {
+    try {
+      checkKubernetesObject(decoded.object);
+    } catch (err) {
+      throw key !== undefined && err instanceof KregError ? err.withSubject({ key }) : err;
+    }
+  }
   return decoded;
 }
 

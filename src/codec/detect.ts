@@ -4,6 +4,7 @@
  */
 import { utf8Decode } from './text.js';
 
+/** How a value is stored, told by its first bytes: `k8s\0` protobuf, `k8s:enc:` encrypted, `d9 d9 f7` CBOR, `{` JSON, anything else opaque. */
 export type ValueFormat = 'protobuf' | 'json' | 'cbor' | 'encrypted' | 'opaque';
 
 /** `k8s\0`: the protobuf envelope (runtime.Unknown). */

@@ -23,6 +23,7 @@ export function isDecodedValue(input: unknown): input is DecodedValue {
   );
 }
 
+/** Options of encode(). */
 export interface EncodeOptions {
   /** The type of an object that carries no apiVersion and kind of its own (WatchEvent and the like). */
   type?: { apiVersion: string; kind: string };

@@ -6,6 +6,7 @@
  */
 import { utf8Decode } from './text.js';
 
+/** What the `k8s:enc:` prefix of a value encrypted at rest says; kreg does not decrypt. */
 export interface EncryptionInfo {
   /** aescbc, aesgcm, secretbox, kms, ... */
   provider: string;

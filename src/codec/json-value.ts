@@ -45,8 +45,14 @@ export class GoFloat {
   }
 }
 
+/** A JSON object as decoded values hold it (see JsonValue). */
 export type JsonObject = { [key: string]: JsonValue };
+/** A JSON array as decoded values hold it (see JsonValue). */
 export type JsonArray = JsonValue[];
+/**
+ * Any value of a decoded object: int64 as a safe-integer number or (beyond 2^53) a bigint, float64
+ * as a number with a fraction or a GoFloat when integral, and strings, booleans, null, arrays, objects.
+ */
 export type JsonValue = string | number | bigint | boolean | null | GoFloat | JsonArray | JsonObject;
 
 /**

@@ -24,6 +24,7 @@ export interface GroupResource {
   readonly resource: string;
 }
 
+/** One row of the built-in resource table (BUILTIN_RESOURCES, RETIRED_RESOURCES). */
 export interface BuiltinResource extends GroupResource {
   /** Lowercase singular name kubectl accepts, e.g. deployment. */
   readonly singular: string;
@@ -194,6 +195,7 @@ export const RETIRED_RESOURCES: readonly BuiltinResource[] = [
  * still is (AddCohabitatingResources). Old etcd data can hold such an object under the live
  * resource's path, encoded in the old group/version, e.g. extensions/v1beta1 in /registry/deployments.
  */
+/** A kind of a retired group version still stored under its successor's path (see COHABITING_LEGACY_KINDS). */
 export interface CohabitingLegacyKind {
   readonly group: string;
   readonly kind: string;
@@ -230,6 +232,7 @@ const REVIEW = 'A review request: the API server answers it on the spot and stor
 const WEBHOOK = 'A webhook request/response payload, exchanged over HTTP and never stored.';
 const SCALE = 'The scale subresource: a view of the parent object (e.g. a Deployment), which is what is stored.';
 
+/** Kinds the API serves that are never stored, with the reason; resolveResource names it for them. */
 export const UNSTORED_KINDS: readonly UnstoredKind[] = [
   { group: '', kind: 'Binding', resource: 'bindings', reason: 'A request that sets spec.nodeName on a pod (pods/binding); only the pod is stored.' },
   { group: '', kind: 'ComponentStatus', resource: 'componentstatuses', shortNames: ['cs'], reason: 'It is computed on each request by probing the control-plane components (deprecated).' },

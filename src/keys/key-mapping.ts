@@ -68,6 +68,11 @@ export interface AggregatedAPIService {
   readonly versionPriority: number;
 }
 
+/**
+ * Every resource keys can belong to: built-in, retired and (once learned) custom resources, and
+ * aggregated API groups. Immutable; build one with createResourceRegistry, builtinRegistry or
+ * learnFromStoredObjects.
+ */
 export interface ResourceRegistry {
   readonly resources: readonly ResourceEntry[];
   readonly aggregated: readonly AggregatedAPIService[];
@@ -95,6 +100,7 @@ export class KeyLayoutError extends UsageError {
   override name = 'KeyLayoutError';
 }
 
+/** The registry's index key of a group and resource, "<group>/<resource>". */
 export function groupResourceId(group: string, resource: string): string {
   return `${group}/${resource}`;
 }
@@ -104,6 +110,7 @@ export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
 }
 
+/** "Namespaced" or "Cluster", as CRDs and discovery spell it. */
 export function scopeOf(entry: ResourceEntry): ResourceScope {
   return entry.namespaced ? 'Namespaced' : 'Cluster';
 }
@@ -118,6 +125,7 @@ function entryFromTable(row: BuiltinResource, origin: ResourceOrigin): ResourceE
   };
 }
 
+/** What createResourceRegistry adds to the built-in resources. */
 export interface RegistryContents {
   /** Custom resources, e.g. from customResourcesFromDefinitions(). */
   readonly custom?: readonly ResourceEntry[];
@@ -188,6 +196,7 @@ export function builtinRegistry(): ResourceRegistry {
 // ---------------------------------------------------------------------------------------------
 // Resolving kubectl-style resource arguments
 
+/** Options of resolveResource, resolveResourceCandidates and resolveKind. */
 export interface ResolveOptions {
   readonly registry?: ResourceRegistry;
   /** Restrict to this API group (exact, or a prefix of it as kubectl allows; "core" means ""). */
@@ -287,7 +296,16 @@ function unstoredMatch(argument: string, registry: ResourceRegistry): UnstoredKi
   );
 }
 
-/** The resource a kubectl-style argument names; a typed UsageError when there is none. */
+/**
+ * The resource a kubectl-style argument names (plural, singular, short name or kind, optionally
+ * .group or .version.group), the way kubectl picks it.
+ *
+ * @throws UnknownResourceError when the registry knows no such resource; NotStoredResourceError
+ *   for a kind that exists but is never stored (TokenReview, Scale, ...).
+ * @example
+ *   resolveResource('deploy').storagePath;  // 'deployments'
+ *   resolveResource('svc').storagePath;     // 'services/specs'
+ */
 export function resolveResource(argument: string, options: ResolveOptions = {}): ResourceEntry {
   const registry = options.registry ?? builtinRegistry();
   const best = resolveResourceCandidates(argument, { ...options, registry })[0];
@@ -304,7 +322,11 @@ export function resolveResource(argument: string, options: ResolveOptions = {}):
   );
 }
 
-/** The resource of a kind ("Deployment", optionally with its group); a typed UsageError when none. */
+/**
+ * The resource of a kind ("Deployment", optionally restricted by `options.group`).
+ *
+ * @throws UnknownResourceError or NotStoredResourceError, as resolveResource.
+ */
 export function resolveKind(kind: string, options: ResolveOptions = {}): ResourceEntry {
   const registry = options.registry ?? builtinRegistry();
   const wanted = kind.trim().toLowerCase();
@@ -326,6 +348,7 @@ export function resourcesInCategory(category: string, registry: ResourceRegistry
 // ---------------------------------------------------------------------------------------------
 // Keys
 
+/** Where keys live: kube-apiserver's --etcd-prefix and the registry to map them with. */
 export interface KeyOptions {
   /** kube-apiserver's --etcd-prefix (default /registry). */
   readonly prefix?: string;
@@ -403,8 +426,10 @@ export interface SpecialKey {
   readonly special: SpecialKeyMatch;
 }
 
+/** What parseKey found a key to be; tell the cases apart by `type`. */
 export type ParsedKey = ObjectKey | ListingKey | AggregatedKey | SpecialKey;
 
+/** The identity parseKey reports for keys of a registry entry (its storage version, scope, ...). */
 export function identityOf(entry: ResourceEntry): ResourceIdentity {
   return {
     group: entry.group,
@@ -466,8 +491,13 @@ function aggregatedKey(key: string, group: string, services: readonly Aggregated
 /**
  * What an etcd key holds: an object of a resource (identity, namespace, name), a listing prefix
  * (ending in "/", or stopping at a namespace), a key of an aggregated API group, or a special key.
- * Throws KeyLayoutError for keys outside the prefix or off the layout, and UnknownResourceError
- * for a resource the registry does not know.
+ * Custom resources are known only to a registry that learned their CRDs (learnFromStoredObjects).
+ *
+ * @throws KeyLayoutError for keys outside the prefix or off the layout; UnknownResourceError for a
+ *   resource the registry does not know.
+ * @example
+ *   const parsed = parseKey('/registry/services/specs/default/kubernetes');
+ *   if (parsed.type === 'object') console.log(parsed.kind, parsed.namespace, parsed.name); // Service default kubernetes
  */
 export function parseKey(key: string, options: KeyOptions = {}): ParsedKey {
   const { prefix, registry } = keyContext(options);
@@ -551,6 +581,13 @@ export function keyForEntry(entry: ResourceEntry, where: { readonly namespace?: 
 /**
  * The etcd key of an object, or the prefix that lists a resource (all namespaces, or one) when
  * the name is absent.
+ *
+ * @throws UnknownResourceError / NotStoredResourceError as resolveResource; KeyLayoutError when a
+ *   namespace is given for a cluster-scoped resource (or missing with a name for a namespaced
+ *   one) or a segment is empty or holds "/".
+ * @example
+ *   keyFor({ resource: 'deployments.apps', namespace: 'shop', name: 'web' });  // '/registry/deployments/shop/web'
+ *   keyFor({ kind: 'Node' }, { prefix: '/kubernetes.io' });                   // '/kubernetes.io/minions/'
  */
 export function keyFor(target: KeyTarget, options: KeyOptions = {}): string {
   const { prefix, registry } = keyContext(options);

@@ -21,6 +21,7 @@ import {
   type ResourceScope,
 } from './key-mapping.js';
 
+/** Options of restPathForKey: the key layout (KeyOptions) plus how to write the path. */
 export interface RestPathOptions extends KeyOptions {
   /** API version to put in the path; the resource's preferred served version by default. */
   readonly version?: string;
@@ -118,6 +119,7 @@ export interface RestAggregatedPath extends RestLocation {
   readonly apiServices: readonly AggregatedAPIService[];
 }
 
+/** What parseRestPath found an API path to be; tell the cases apart by `type`. */
 export type ParsedRestPath = RestResourcePath | RestAggregatedPath;
 
 function badPath(input: string, why: string): UsageError {

@@ -23,6 +23,7 @@ export type SpecialKeyValue =
   | { readonly format: 'text'; readonly description: string }
   | { readonly format: 'none'; readonly description: string };
 
+/** One entry of SPECIAL_KEYS: a key pattern and what keys matching it are. */
 export interface SpecialKeyRule {
   /** Stable identifier, e.g. "master-lease". */
   readonly id: string;
@@ -37,6 +38,7 @@ export interface SpecialKeyRule {
   readonly expiry?: string;
 }
 
+/** A key matched by a SPECIAL_KEYS rule, as parseKey reports it. */
 export interface SpecialKeyMatch {
   readonly rule: SpecialKeyRule;
   /** What each `<name>` placeholder matched. */
@@ -55,6 +57,7 @@ const ALLOCATOR_NOTE =
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 const SYSTEM_PRIORITY_CLASSES = ['system-node-critical', 'system-cluster-critical'] as const;
 
+/** Keys that belong to no API resource, or have a well-known role, that parseKey recognises. */
 export const SPECIAL_KEYS: readonly SpecialKeyRule[] = [
   // Outside the prefix: shared by every apiserver that uses this etcd, whatever its --etcd-prefix.
   {

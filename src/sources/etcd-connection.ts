@@ -30,8 +30,10 @@ export interface EtcdConnectionFlags {
   commandTimeout?: string;
 }
 
+/** Environment variables to read ETCDCTL_* settings from, e.g. process.env. */
 export type EtcdEnvironment = Readonly<Record<string, string | undefined>>;
 
+/** TLS files and verification of https endpoints. */
 export interface EtcdTlsSettings {
   caFile?: string;
   certFile?: string;
@@ -40,6 +42,7 @@ export interface EtcdTlsSettings {
   insecureSkipVerify: boolean;
 }
 
+/** Resolved connection settings (resolveEtcdConnection), what createEtcdSource takes. */
 export interface EtcdConnectionSettings {
   /** Endpoints with their scheme, e.g. ["https://127.0.0.1:2379"]; all http or all https. */
   endpoints: string[];
@@ -52,13 +55,24 @@ export interface EtcdConnectionSettings {
   commandTimeoutMs: number;
 }
 
+/** etcdctl's default endpoint. */
 export const DEFAULT_ETCD_ENDPOINT = '127.0.0.1:2379';
+/** etcdctl's default --dial-timeout (2s). */
 export const DEFAULT_DIAL_TIMEOUT_MS = 2_000;
+/** etcdctl's default --command-timeout (5s). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 /** gRPC's default of 4 MiB is far below one page of large values; etcd itself sends up to 2 GiB. */
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 256 * 1024 * 1024;
 
-/** Flags win over ETCDCTL_* variables; empty strings count as not given, as in etcdctl. */
+/**
+ * Connection settings the way etcdctl resolves them: flags win over ETCDCTL_* variables, which
+ * win over etcdctl's defaults; empty strings count as not given. Pure: reads no file and dials nothing.
+ *
+ * @throws UsageError('bad-flags') for a certificate without its key, mixed http/https endpoints,
+ *   an unsupported scheme, a bad duration, or a user without a password (and the reverse).
+ * @example
+ *   resolveEtcdConnection({ endpoints: '10.0.0.1:2379', cacert: 'ca.crt' }, process.env).endpoints; // ['https://10.0.0.1:2379']
+ */
 export function resolveEtcdConnection(flags: EtcdConnectionFlags, env: EtcdEnvironment): EtcdConnectionSettings {
   const pick = (flag: string | undefined, variable: string): string | undefined => {
     if (flag !== undefined && flag !== '') return flag;

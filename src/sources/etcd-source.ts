@@ -54,6 +54,7 @@ export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
 /** The first page has no size estimate yet, so it asks for few keys (150 MB even at etcd's 1.5 MB value limit). */
 const FIRST_PAGE_KEYS = 100;
 
+/** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
   /** Retries of a page after the connection drops or etcd has no leader (not counting the first try). */
   attempts?: number;
@@ -62,7 +63,10 @@ export interface EtcdRetryOptions {
   maxDelayMs?: number;
 }
 
-export interface EtcdSourceOptions extends EtcdClientOptions {
+/** How an EtcdSource pages, retries and sizes its responses; every field is optional. */
+export interface EtcdSourceOptions {
+  /** Largest response accepted, in bytes; DEFAULT_MAX_RECEIVE_MESSAGE_BYTES when absent. */
+  maxReceiveMessageBytes?: number;
   /** Most keys per page; DEFAULT_CHUNK_SIZE when absent. */
   chunkSize?: number;
   /** Target bytes per page (Infinity to page by key count only); DEFAULT_CHUNK_BYTES when absent. */
@@ -435,6 +439,18 @@ export class EtcdSource implements EntrySource {
   }
 }
 
+/**
+ * A source reading live etcd. Nothing is dialled until the first read, which connects and
+ * authenticates under the dial timeout. Reads fail with EtcdError subclasses (EtcdUnavailableError,
+ * EtcdTimeoutError, EtcdTlsError, EtcdAuthError, EtcdPermissionError, ...) naming the endpoint and
+ * key, or with RevisionCompactedError / RevisionFutureError. Close it when done.
+ *
+ * @throws UsageError('bad-flags') at once for a chunk size that is not a positive integer.
+ * @example
+ *   const etcd = createEtcdSource(resolveEtcdConnection({}, process.env));
+ *   for await (const entry of etcd.range({ prefix: '/registry/namespaces/', keysOnly: true })) console.log(entry.key);
+ *   await etcd.close();
+ */
 export function createEtcdSource(settings: EtcdConnectionSettings, options: EtcdSourceOptions = {}): EtcdSource {
   return new EtcdSource(settings, options);
 }

@@ -17,6 +17,7 @@ import {
   type RangeOptions,
 } from './source.js';
 
+/** Options of MemorySource. */
 export interface MemorySourceOptions {
   /** For messages; "memory" by default. */
   description?: string;
@@ -24,6 +25,7 @@ export interface MemorySourceOptions {
   splitsListingsByPrefix?: boolean;
 }
 
+/** Options of MemorySource.put. */
 export interface MemoryPutOptions {
   /** Lease ID as a decimal string; "0" (no lease) by default. Only recorded: nothing expires. */
   lease?: string;
@@ -35,6 +37,15 @@ type Revision = HistoryRecord;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 
+/**
+ * An EntrySource in memory with etcd's MVCC bookkeeping: each put or delete is a new revision,
+ * old revisions stay readable (and history() lists them) until compact().
+ *
+ * @example
+ *   const source = new MemorySource();
+ *   source.put('/registry/configmaps/default/x', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+ *   const entry = await source.get('/registry/configmaps/default/x');
+ */
 export class MemorySource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix: boolean;

@@ -5,6 +5,7 @@
  */
 import { KregError, UsageError, type ErrorSubject } from '../errors.js';
 
+/** One key and its value as etcd keeps it, with etcd's revision bookkeeping. */
 export interface Entry {
   /** The full etcd key, e.g. /registry/pods/default/web-0 */
   key: string;
@@ -20,6 +21,7 @@ export interface Entry {
   lease: string;
 }
 
+/** What EntrySource.range lists. */
 export interface RangeOptions {
   /** Key prefix to list, e.g. /registry/pods/ */
   prefix: string;
@@ -39,6 +41,7 @@ export interface HistoryRecord extends Entry {
   deleted: boolean;
 }
 
+/** Options of EntrySource.history. */
 export interface HistoryOptions {
   /** Only records written at or before this revision; the current revision when absent. */
   revision?: number;
@@ -57,6 +60,12 @@ export interface KeyHistory {
   records: HistoryRecord[];
 }
 
+/**
+ * Where entries come from: live etcd (kreg/etcd), a snapshot file (kreg/snapshot) or memory
+ * (MemorySource). Reads at a revision below the compacted one throw RevisionCompactedError, above
+ * the current one RevisionFutureError; a revision that is not a positive integer is a
+ * UsageError('bad-revision'). Call close() when done.
+ */
 export interface EntrySource {
   /** Human description for messages, e.g. "etcd https://127.0.0.1:2379" or "snapshot backup.db". */
   readonly description: string;

@@ -86,6 +86,7 @@ export interface KeyValueRecord {
 }
 
 /** leasepb.Lease as stored in the `lease` bucket. */
+/** One lease as the `lease` bucket keeps it. */
 export interface LeaseRecord {
   /** Lease ID as a decimal string (int64). */
   id: string;

@@ -46,6 +46,7 @@ export { SnapshotFileError } from './bbolt-file.js';
 /** Outcome of comparing the snapshot's sha256 trailer with its contents. */
 export type HashCheckResult = 'ok' | 'mismatch' | 'no-trailer' | 'skipped';
 
+/** Options of SnapshotSource.open. */
 export interface SnapshotSourceOptions {
   /** Do not compare the sha256 trailer with the contents (a large file is read once for it). */
   skipHashCheck?: boolean;
@@ -72,6 +73,7 @@ export interface SnapshotDamage {
   error: KregError;
 }
 
+/** What SnapshotSource.status() reports, a superset of `etcdctl snapshot status`. */
 export interface SnapshotStatus {
   file: string;
   /** Bytes on disk, trailer included. */
@@ -114,6 +116,17 @@ const FETCH_READ_AHEAD = 16;
 /** Size of a reused leaf read buffer; a larger leaf (a big value) gets a buffer of its own. */
 const SCRATCH_BYTES = 256 * 1024;
 
+/**
+ * An etcd backend file (snapshot, member db, or a data dir) as an EntrySource, read without etcd:
+ * range and get at any revision the file retains, history of a key, leases and status.
+ * Damage raises SnapshotFileError naming the file and page, unless `bestEffort` skips it.
+ *
+ * @example
+ *   const snapshot = await SnapshotSource.open('backup.db');
+ *   const { revision, compactedRevision, keys } = await snapshot.status();
+ *   const history = await snapshot.history('/registry/deployments/shop/web');
+ *   await snapshot.close();
+ */
 export class SnapshotSource implements EntrySource {
   readonly splitsListingsByPrefix = false;
   readonly description: string;
@@ -144,6 +157,9 @@ export class SnapshotSource implements EntrySource {
   /**
    * Opens a snapshot file, a member's db file, or an etcd data dir (reading DIR/member/snap/db).
    * Checks the sha256 trailer when there is one, unless `skipHashCheck`.
+   *
+   * @throws SnapshotFileError: "unreadable" (missing file, no permission), "not-etcd" (a bbolt
+   *   file without etcd's buckets), "hash-mismatch" (unless bestEffort), or damage found at open.
    */
   static async open(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
     const isDirectory = (await stat(path).catch((error: unknown) => unreadable(path, error))).isDirectory();
