@@ -3,7 +3,7 @@
  * the revision, learn the custom resources stored in it, say what could not be learned, and close.
  */
 import type { ResourceRegistry } from '../keys/index.js';
-import { EtcdPermissionError } from '../sources/etcd-errors.js';
+import { EtcdPermissionError } from '../sources/etcd-error-types.js';
 import type { ErrorSubject, KregError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { learnRegistry, type LearnedRegistry } from '../stored-objects.js';
