@@ -1,9 +1,10 @@
 /**
  * npm run bench: speed figures, printed (tests assert behaviour, not timings).
- *   - schema bundle load time in a fresh process, and kreg --help start-up;
+ *   - start-up: bare node next to kreg --help, --version and decode (wall time, median of fresh processes);
+ *   - schema bundle load time in a fresh process;
  *   - decode and encode throughput over the upstream fixtures (../shared) and a realistic Deployment.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decode, encode } from '../src/index.js';
@@ -16,16 +17,60 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** Wall time of one fresh process: to its first byte on stdout, and to its exit. */
+function timeProcess(args: string[]): Promise<{ firstOutput: number; exit: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let firstOutput: number | undefined;
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', () => {
+      firstOutput ??= performance.now() - start;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const exit = performance.now() - start;
+      if (code !== 0) reject(new Error(`node ${args.join(' ')} exited with ${code}`));
+      else resolve({ firstOutput: firstOutput ?? exit, exit });
+    });
+  });
+}
+
+/**
+ * Start-up, next to bare node (the packaging goal: --help and --version within 1.5x of node -e '',
+ * the first decoded object within 300 ms). Runs are interleaved, so that a busy machine slows all
+ * alike, and the median of each is printed.
+ */
+async function benchStartup(runs = 11): Promise<void> {
+  const kreg = `${repoRoot}bin/kreg.js`;
+  const cases: { label: string; args: string[] }[] = [
+    { label: "node -e ''", args: ['-e', ''] },
+    { label: 'kreg --help', args: [kreg, '--help'] },
+    { label: 'kreg --version', args: [kreg, '--version'] },
+    { label: 'kreg decode examples/deployment.pb', args: [kreg, 'decode', 'examples/deployment.pb'] },
+  ];
+  const times = cases.map(() => ({ firstOutput: [] as number[], exit: [] as number[] }));
+  for (let i = 0; i < runs + 1; i++) {
+    for (const [c, { args }] of cases.entries()) {
+      const t = await timeProcess(args);
+      if (i === 0) continue; // the first round warms the file cache
+      times[c]?.firstOutput.push(t.firstOutput);
+      times[c]?.exit.push(t.exit);
+    }
+  }
+  const node = median(times[0]?.exit ?? []);
+  console.log(`start-up (wall time, median of ${runs} fresh processes; ratio to bare node):`);
+  for (const [c, { label }] of cases.entries()) {
+    const exit = median(times[c]?.exit ?? []);
+    const first = median(times[c]?.firstOutput ?? []);
+    const firstText = c === 0 ? '' : `, first output ${first.toFixed(0)} ms`;
+    console.log(`  ${label.padEnd(36)} ${exit.toFixed(0).padStart(4)} ms  ${(exit / node).toFixed(2)}x${firstText}`);
+  }
+}
+
 function benchBundleLoad(): void {
   const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(`${repoRoot}dist/src/schema-bundle.js`)}); const t1 = performance.now(); m.loadSchema(); console.log(performance.now() - t1);`;
   const runs = Array.from({ length: 7 }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()));
   console.log(`schema bundle load (fresh process, median of ${runs.length}): ${median(runs).toFixed(1)} ms`);
-  const helpRuns = Array.from({ length: 5 }, () => {
-    const t = performance.now();
-    execFileSync(process.execPath, [`${repoRoot}bin/kreg.js`, '--help'], { stdio: 'ignore' });
-    return performance.now() - t;
-  });
-  console.log(`kreg --help wall time (median of ${helpRuns.length}): ${median(helpRuns).toFixed(0)} ms`);
 }
 
 function benchCodec(label: string, values: Uint8Array[], types: ({ apiVersion: string; kind: string } | undefined)[]): void {
@@ -80,6 +125,9 @@ function fixtureValues(): { values: Uint8Array[]; types: { apiVersion: string; k
   return { values, types };
 }
 
+await benchStartup();
+// KREG_BENCH_ONLY=startup stops here (the start-up figures alone take a few seconds).
+if (process.env['KREG_BENCH_ONLY'] === 'startup') process.exit(0);
 benchBundleLoad();
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);

@@ -106,7 +106,7 @@ const listCommand = (ctx: CommandContext): CommandModule<object, ListArgs> => ({
 
 export const keysCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: 'keys <command>',
-  describe: 'Map etcd keys ⇄ resources ⇄ REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
+  describe: 'Map etcd keys to resources and REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
   builder: (y) =>
     y
       .command(explainCommand(ctx))
