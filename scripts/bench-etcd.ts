@@ -82,7 +82,9 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
     const preload = join(preloadDir, 'report-maxrss.mjs');
     await writeFile(preload, "process.on('exit', () => process.stderr.write(`kreg-bench-maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
     const stats: RegistryStats = await makeRegistry({ endpoints: etcd.endpoint, count, log });
-    log(`filled in ${stats.seconds.toFixed(1)} s: ${stats.keys.toLocaleString('en-US')} keys, ${(stats.valueBytes / 1e6).toFixed(1)} MB of values (${(stats.valueBytes / stats.keys).toFixed(0)} B average; pods ${((stats.byResource['pods']?.bytes ?? 0) / (stats.byResource['pods']?.keys ?? 1)).toFixed(0)} B)`);
+    log(
+      `filled in ${stats.seconds.toFixed(1)} s: ${stats.keys.toLocaleString('en-US')} keys, ${(stats.valueBytes / 1e6).toFixed(1)} MB of values (${(stats.valueBytes / stats.keys).toFixed(0)} B average; pods ${((stats.byResource['pods']?.bytes ?? 0) / (stats.byResource['pods']?.keys ?? 1)).toFixed(0)} B)`,
+    );
     if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: peak RSS of node children is self-reported, etcdctl's is n/a)`);
 
     const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];

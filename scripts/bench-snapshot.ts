@@ -121,17 +121,15 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
         objects += ` exit ${m.exitCode}${undecodable === undefined ? '' : `, ${Number(undecodable).toLocaleString('en-US')} undecodable (${Math.round(Number(undecodable) / m.seconds).toLocaleString('en-US')}/s)`}`;
       }
     }
-    rows.push([
-      reader.label,
-      `${m.seconds.toFixed(2)} s`,
-      `${(bytes / m.seconds / 1e6).toFixed(0)}`,
-      m.maxRssKiB === undefined ? 'n/a' : `${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
-      objects,
-    ]);
+    rows.push([reader.label, `${m.seconds.toFixed(2)} s`, `${(bytes / m.seconds / 1e6).toFixed(0)}`, m.maxRssKiB === undefined ? 'n/a' : `${(m.maxRssKiB / 1024).toFixed(0)} MiB`, objects]);
   }
   const header = ['reader', 'time', 'MB/s', 'peak RSS', 'objects'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('   ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
   log('reading the snapshot file (one run each; MB/s = file size / wall time):');
   for (const r of [header, ...rows]) log(`  ${line(r)}`);
   for (const o of outputs) {

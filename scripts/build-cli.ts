@@ -62,9 +62,7 @@ const asciiWidthFastPath: Plugin = {
   name: 'ascii-width-fast-path',
   setup(b) {
     // One wrapper per copy: its path names the folder the import is resolved from.
-    b.onResolve({ filter: /^string-width$/ }, (args) =>
-      args.namespace === 'ascii-width' ? undefined : { path: args.resolveDir, namespace: 'ascii-width' },
-    );
+    b.onResolve({ filter: /^string-width$/ }, (args) => (args.namespace === 'ascii-width' ? undefined : { path: args.resolveDir, namespace: 'ascii-width' }));
     b.onLoad({ filter: /.*/, namespace: 'ascii-width' }, (args) => ({
       contents: [
         'let stringWidth;',

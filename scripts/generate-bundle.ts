@@ -143,8 +143,7 @@ function typeName(field: protobuf.Field): string {
 
 export function generateBundle(sharedDir: string = defaultSharedDir): SchemaBundle {
   const protoRoot = join(sharedDir, 'proto');
-  const facts = (JSON.parse(readFileSync(join(sharedDir, 'go-json-facts.json'), 'utf8')) as { messages: Record<string, GoFieldFact[]> })
-    .messages;
+  const facts = (JSON.parse(readFileSync(join(sharedDir, 'go-json-facts.json'), 'utf8')) as { messages: Record<string, GoFieldFact[]> }).messages;
   const files = listProtoFiles(protoRoot);
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string) => (target.startsWith(protoRoot) ? target : join(protoRoot, target));

@@ -105,7 +105,9 @@ function entryFor(registry: ResourceRegistry, object: JsonObject): ResourceEntry
 /** Every manifest of the demo, in file order, with its etcd key and how it is stored. */
 export function loadDemoObjects(manifestsDir: string = DEMO_MANIFESTS_DIR): DemoObject[] {
   const docs: { file: string; object: JsonObject }[] = [];
-  for (const file of readdirSync(manifestsDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(manifestsDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     for (const doc of yaml.loadAll(readFileSync(join(manifestsDir, file), 'utf8'))) {
       if (doc !== null && doc !== undefined) docs.push({ file, object: doc as JsonObject });
     }

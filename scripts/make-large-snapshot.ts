@@ -109,12 +109,7 @@ export async function makeLargeSnapshot(options: LargeSnapshotOptions = {}): Pro
 }
 
 /** Writes rounds of keys (creates, updates, deletes) until the db uses at least `targetBytes`. */
-async function writeUntil(
-  client: Etcd3,
-  etcd: EtcdServer,
-  targetBytes: number,
-  log: (line: string) => void,
-): Promise<Omit<LargeSnapshotManifest, 'file' | 'bytes' | 'seconds' | 'etcdVersion'>> {
+async function writeUntil(client: Etcd3, etcd: EtcdServer, targetBytes: number, log: (line: string) => void): Promise<Omit<LargeSnapshotManifest, 'file' | 'bytes' | 'seconds' | 'etcdVersion'>> {
   const random = mulberry32(0x6b726567); // fixed seed: the same data every time
   let keysWritten = 0;
   let keysDeleted = 0;

@@ -54,7 +54,24 @@ const SHARES = {
   widgets: 0.06,
 } as const;
 
-const NAMESPACE_NAMES = ['default', 'kube-system', 'monitoring', 'ingress-nginx', 'cert-manager', 'logging', 'payments', 'checkout', 'catalog', 'search', 'auth', 'billing', 'data-pipeline', 'ml-serving', 'staging', 'ci'];
+const NAMESPACE_NAMES = [
+  'default',
+  'kube-system',
+  'monitoring',
+  'ingress-nginx',
+  'cert-manager',
+  'logging',
+  'payments',
+  'checkout',
+  'catalog',
+  'search',
+  'auth',
+  'billing',
+  'data-pipeline',
+  'ml-serving',
+  'staging',
+  'ci',
+];
 const APPS = ['web', 'api', 'worker', 'cache', 'frontend', 'backend', 'scheduler', 'gateway', 'indexer', 'notifier', 'exporter', 'collector', 'proxy', 'sync', 'reporter', 'auth-service'];
 const IMAGES = [
   'registry.k8s.io/pause:3.10',
@@ -147,14 +164,24 @@ class ObjectFactory {
       image,
       ports: [{ name: 'http', containerPort: 8080 + index, protocol: 'TCP' }],
       env,
-      resources: { limits: { cpu: this.pick(['500m', '1', '2']), memory: this.pick(['256Mi', '512Mi', '1Gi']) }, requests: { cpu: this.pick(['50m', '100m', '250m']), memory: this.pick(['64Mi', '128Mi', '256Mi']) } },
+      resources: {
+        limits: { cpu: this.pick(['500m', '1', '2']), memory: this.pick(['256Mi', '512Mi', '1Gi']) },
+        requests: { cpu: this.pick(['50m', '100m', '250m']), memory: this.pick(['64Mi', '128Mi', '256Mi']) },
+      },
       volumeMounts: [{ name: `kube-api-access-${this.alnum(5)}`, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
       terminationMessagePath: '/dev/termination-log',
       terminationMessagePolicy: 'File',
       imagePullPolicy: 'IfNotPresent',
     };
     if (this.random() < 0.7) {
-      container['livenessProbe'] = { httpGet: { path: '/healthz', port: 8080 + index, scheme: 'HTTP' }, initialDelaySeconds: 10, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
+      container['livenessProbe'] = {
+        httpGet: { path: '/healthz', port: 8080 + index, scheme: 'HTTP' },
+        initialDelaySeconds: 10,
+        timeoutSeconds: 1,
+        periodSeconds: 10,
+        successThreshold: 1,
+        failureThreshold: 3,
+      };
       container['readinessProbe'] = { httpGet: { path: '/readyz', port: 8080 + index, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 5, successThreshold: 1, failureThreshold: 3 };
     }
     if (this.random() < 0.3) container['args'] = ['--log-level=info', `--listen=:${8080 + index}`, '--metrics'];
@@ -220,20 +247,52 @@ class ObjectFactory {
         uid: this.uid(),
         creationTimestamp: created,
         labels,
-        annotations: this.random() < 0.5 ? { 'kubectl.kubernetes.io/restartedAt': created, 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } : { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' },
+        annotations:
+          this.random() < 0.5
+            ? { 'kubectl.kubernetes.io/restartedAt': created, 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' }
+            : { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, uid: this.uid(), controller: true, blockOwnerDeletion: true }],
         managedFields: [
           this.managedFields('kube-controller-manager', 'v1', created, {
             'f:metadata': { 'f:generateName': {}, 'f:labels': Object.fromEntries(Object.keys(labels).map((k) => [`f:${k}`, {}])), 'f:ownerReferences': { '.': {}, [`k:{"uid":"${this.uid()}"}`]: {} } },
-            'f:spec': { 'f:containers': Object.fromEntries(containers.map((c) => [`k:{"name":"${String(c['name'])}"}`, { '.': {}, 'f:env': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:ports': {}, 'f:resources': {} }])), 'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {} },
+            'f:spec': {
+              'f:containers': Object.fromEntries(
+                containers.map((c) => [`k:{"name":"${String(c['name'])}"}`, { '.': {}, 'f:env': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:ports': {}, 'f:resources': {} }]),
+              ),
+              'f:dnsPolicy': {},
+              'f:enableServiceLinks': {},
+              'f:restartPolicy': {},
+              'f:schedulerName': {},
+            },
           }),
-          this.managedFields('kubelet', 'v1', created, { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:hostIP': {}, 'f:phase': {}, 'f:podIP': {}, 'f:podIPs': { '.': {}, [`k:{"ip":"${podIP}"}`]: { '.': {}, 'f:ip': {} } }, 'f:startTime': {} } }, 'status'),
+          this.managedFields(
+            'kubelet',
+            'v1',
+            created,
+            {
+              'f:status': {
+                'f:conditions': {},
+                'f:containerStatuses': {},
+                'f:hostIP': {},
+                'f:phase': {},
+                'f:podIP': {},
+                'f:podIPs': { '.': {}, [`k:{"ip":"${podIP}"}`]: { '.': {}, 'f:ip': {} } },
+                'f:startTime': {},
+              },
+            },
+            'status',
+          ),
         ],
       },
       spec,
       status: {
         phase: 'Running',
-        conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: created })),
+        conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+          type,
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: created,
+        })),
         hostIP: `10.0.${this.int(4)}.${20 + this.int(24)}`,
         hostIPs: [{ ip: `10.0.${this.int(4)}.${20 + this.int(24)}` }],
         podIP,
@@ -294,17 +353,28 @@ class ObjectFactory {
 
   secret(namespace: string, name: string): JsonObject {
     const tls = this.random() < 0.3;
-    const data: JsonObject = tls ? { 'tls.crt': this.base64(1200 + this.int(800)), 'tls.key': this.base64(1700) } : Object.fromEntries(Array.from({ length: 1 + this.int(6) }, (_, i) => [`key-${i}`, this.base64(16 + this.int(200))]));
+    const data: JsonObject = tls
+      ? { 'tls.crt': this.base64(1200 + this.int(800)), 'tls.key': this.base64(1700) }
+      : Object.fromEntries(Array.from({ length: 1 + this.int(6) }, (_, i) => [`key-${i}`, this.base64(16 + this.int(200))]));
     return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, uid: this.uid(), creationTimestamp: this.time() }, type: tls ? 'kubernetes.io/tls' : 'Opaque', data };
   }
 
   deployment(namespace: string, app: string, name: string, kind: 'Deployment' | 'ReplicaSet'): JsonObject {
     const labels = this.labels(app);
     const replicas = 1 + this.int(5);
-    const metadata: JsonObject = { name, namespace, uid: this.uid(), generation: 1 + this.int(20), creationTimestamp: this.time(), labels, annotations: { [kind === 'Deployment' ? 'deployment.kubernetes.io/revision' : 'deployment.kubernetes.io/desired-replicas']: String(1 + this.int(9)) } };
+    const metadata: JsonObject = {
+      name,
+      namespace,
+      uid: this.uid(),
+      generation: 1 + this.int(20),
+      creationTimestamp: this.time(),
+      labels,
+      annotations: { [kind === 'Deployment' ? 'deployment.kubernetes.io/revision' : 'deployment.kubernetes.io/desired-replicas']: String(1 + this.int(9)) },
+    };
     if (kind === 'ReplicaSet') metadata['ownerReferences'] = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: app, uid: this.uid(), controller: true, blockOwnerDeletion: true }];
     const spec: JsonObject = { replicas, selector: { matchLabels: { app } }, template: { metadata: { labels: { ...labels } }, spec: this.podSpec(app, false) } };
-    if (kind === 'Deployment') Object.assign(spec, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, revisionHistoryLimit: 10, progressDeadlineSeconds: 600 });
+    if (kind === 'Deployment')
+      Object.assign(spec, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, revisionHistoryLimit: 10, progressDeadlineSeconds: 600 });
     const status: JsonObject = { observedGeneration: metadata['generation'] as number, replicas, readyReplicas: replicas, availableReplicas: replicas, fullyLabeledReplicas: replicas };
     if (kind === 'Deployment') {
       delete status['fullyLabeledReplicas'];
@@ -319,14 +389,33 @@ class ObjectFactory {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: app, namespace, uid: this.uid(), creationTimestamp: this.time(), labels: this.labels(app) },
-      spec: { ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], selector: { app }, clusterIP: ip, clusterIPs: [ip], type: 'ClusterIP', sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster' },
+      spec: {
+        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+        selector: { app },
+        clusterIP: ip,
+        clusterIPs: [ip],
+        type: 'ClusterIP',
+        sessionAffinity: 'None',
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        internalTrafficPolicy: 'Cluster',
+      },
       status: { loadBalancer: {} },
     };
   }
 
   endpoints(namespace: string, app: string): JsonObject {
-    const addresses = Array.from({ length: 1 + this.int(6) }, () => ({ ip: this.ip(), nodeName: this.pick(NODES), targetRef: { kind: 'Pod', namespace, name: `${app}-${this.alnum(10)}-${this.alnum(5)}`, uid: this.uid() } }));
-    return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: app, namespace, uid: this.uid(), creationTimestamp: this.time(), labels: { app } }, subsets: [{ addresses, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }] };
+    const addresses = Array.from({ length: 1 + this.int(6) }, () => ({
+      ip: this.ip(),
+      nodeName: this.pick(NODES),
+      targetRef: { kind: 'Pod', namespace, name: `${app}-${this.alnum(10)}-${this.alnum(5)}`, uid: this.uid() },
+    }));
+    return {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: app, namespace, uid: this.uid(), creationTimestamp: this.time(), labels: { app } },
+      subsets: [{ addresses, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+    };
   }
 
   widget(namespace: string, name: string): JsonObject {
@@ -334,7 +423,13 @@ class ObjectFactory {
       apiVersion: 'example.com/v1',
       kind: 'Widget',
       metadata: { name, namespace, uid: this.uid(), generation: 1, creationTimestamp: this.time(), labels: { app: name.split('-')[0] ?? name } },
-      spec: { size: this.pick(['small', 'medium', 'large']), replicas: 1 + this.int(5), color: this.pick(['red', 'green', 'blue']), owner: `team-${this.alnum(4)}`, tags: Array.from({ length: this.int(6) }, () => this.alnum(6)) },
+      spec: {
+        size: this.pick(['small', 'medium', 'large']),
+        replicas: 1 + this.int(5),
+        color: this.pick(['red', 'green', 'blue']),
+        owner: `team-${this.alnum(4)}`,
+        tags: Array.from({ length: this.int(6) }, () => this.alnum(6)),
+      },
       status: { phase: 'Ready', observedGeneration: 1 },
     };
   }
@@ -375,17 +470,40 @@ function* registryPuts(count: number, prefix: string): Generator<Put> {
   const g = new ObjectFactory();
   const p = prefix;
   for (const name of NAMESPACE_NAMES) {
-    yield { key: `${p}/namespaces/${name}`, resource: 'namespaces', value: encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: g.uid(), creationTimestamp: g.time(), labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }) };
+    yield {
+      key: `${p}/namespaces/${name}`,
+      resource: 'namespaces',
+      value: encode({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, uid: g.uid(), creationTimestamp: g.time(), labels: { 'kubernetes.io/metadata.name': name } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      }),
+    };
   }
   yield { key: `${p}/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com`, resource: 'customresourcedefinitions', value: json(WIDGET_CRD) };
-  yield { key: `${p}/ranges/serviceips`, resource: 'ranges', value: encode({ apiVersion: 'v1', kind: 'RangeAllocation', metadata: { creationTimestamp: null }, range: '10.96.0.0/12', data: g.base64(8192) }) };
-  yield { key: `${p}/ranges/servicenodeports`, resource: 'ranges', value: encode({ apiVersion: 'v1', kind: 'RangeAllocation', metadata: { creationTimestamp: null }, range: '30000-32767', data: g.base64(345) }) };
+  yield {
+    key: `${p}/ranges/serviceips`,
+    resource: 'ranges',
+    value: encode({ apiVersion: 'v1', kind: 'RangeAllocation', metadata: { creationTimestamp: null }, range: '10.96.0.0/12', data: g.base64(8192) }),
+  };
+  yield {
+    key: `${p}/ranges/servicenodeports`,
+    resource: 'ranges',
+    value: encode({ apiVersion: 'v1', kind: 'RangeAllocation', metadata: { creationTimestamp: null }, range: '30000-32767', data: g.base64(345) }),
+  };
 
   yield {
     key: `${p}/masterleases/10.0.0.10`,
     resource: 'masterleases',
     leased: true,
-    value: encode({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: '10.0.0.10', creationTimestamp: null }, subsets: [{ addresses: [{ ip: '10.0.0.10' }], ports: [{ port: 6443, protocol: 'TCP' }] }] }),
+    value: encode({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: '10.0.0.10', creationTimestamp: null },
+      subsets: [{ addresses: [{ ip: '10.0.0.10' }], ports: [{ port: 6443, protocol: 'TCP' }] }],
+    }),
   };
 
   const counts = Object.fromEntries(Object.entries(SHARES).map(([k, share]) => [k, Math.floor(count * share)])) as Record<keyof typeof SHARES, number>;
@@ -518,7 +636,8 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     .then(() => makeRegistry(parseArguments(process.argv.slice(2))))
     .then(
       (stats) => {
-        for (const [resource, { keys, bytes }] of Object.entries(stats.byResource)) console.log(`${resource.padEnd(28)} ${String(keys).padStart(8)} keys ${(bytes / keys).toFixed(0).padStart(6)} B average`);
+        for (const [resource, { keys, bytes }] of Object.entries(stats.byResource))
+          console.log(`${resource.padEnd(28)} ${String(keys).padStart(8)} keys ${(bytes / keys).toFixed(0).padStart(6)} B average`);
         console.log(`${stats.keys} keys, ${(stats.valueBytes / 1e6).toFixed(1)} MB of values, in ${stats.seconds.toFixed(1)} s`);
       },
       (error: unknown) => {

@@ -67,7 +67,9 @@ async function main(): Promise<void> {
       const pageKeys = Number(/^(\d+)/.exec(result.label)?.[1] ?? DEFAULT_CHUNK_SIZE);
       const pageMegabytes = (Math.min(pageKeys, result.keys) * result.bytes) / result.keys / 1e6;
       console.log(
-        `${result.label.padEnd(30)} ${result.seconds.toFixed(2).padStart(7)} ${Math.round(result.keys / result.seconds).toString().padStart(11)} ${(result.bytes / 1e6 / result.seconds).toFixed(1).padStart(9)} ${pageMegabytes.toFixed(1).padStart(14)}`,
+        `${result.label.padEnd(30)} ${result.seconds.toFixed(2).padStart(7)} ${Math.round(result.keys / result.seconds)
+          .toString()
+          .padStart(11)} ${(result.bytes / 1e6 / result.seconds).toFixed(1).padStart(9)} ${pageMegabytes.toFixed(1).padStart(14)}`,
       );
     }
   } finally {

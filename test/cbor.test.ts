@@ -155,10 +155,7 @@ describe('CBOR (Kubernetes profile)', function () {
     });
 
     it('decodes to what the API server serves as JSON', function () {
-      assert.equal(
-        stringifyGoJson(decodeHex(WIDGET_HEX).value),
-        '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"a"},"spec":{"count":3,"size":1.5}}\n',
-      );
+      assert.equal(stringifyGoJson(decodeHex(WIDGET_HEX).value), '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"a"},"spec":{"count":3,"size":1.5}}\n');
     });
 
     it('round-trips byte for byte', function () {
@@ -259,7 +256,10 @@ describe('CBOR (Kubernetes profile)', function () {
     ];
     for (const [example, value, reencoded] of indefinite) {
       it(`${example} (indefinite length) is rejected by default, decoded when allowed`, function () {
-        assert.throws(() => decodeHex(example), (error: unknown) => error instanceof DecodeError && error.code === 'indefinite-length');
+        assert.throws(
+          () => decodeHex(example),
+          (error: unknown) => error instanceof DecodeError && error.code === 'indefinite-length',
+        );
         const decoded = decodeHex(example, { allowIndefiniteLength: true });
         assert.deepEqual(decoded.value, value);
         assert.equal(decoded.canonical, false);
@@ -539,7 +539,10 @@ describe('CBOR (Kubernetes profile)', function () {
     it('nesting deeper than the limit', function () {
       assertDecodeError('818181 01', 'too-deep', 2, '[0][0]', { maxDepth: 2 });
       const deep = new Uint8Array(10001).fill(0x81);
-      assert.throws(() => decodeCbor(Uint8Array.of(...deep, 0x01)), (error: unknown) => error instanceof DecodeError && error.code === 'too-deep' && error.subject.offset === 10000);
+      assert.throws(
+        () => decodeCbor(Uint8Array.of(...deep, 0x01)),
+        (error: unknown) => error instanceof DecodeError && error.code === 'too-deep' && error.subject.offset === 10000,
+      );
     });
 
     it('values outside what unstructured can hold', function () {
@@ -561,7 +564,10 @@ describe('CBOR (Kubernetes profile)', function () {
       assertEncodeError(new Map(), 'not-json-value', '');
       const cyclic: Record<string, unknown> = {};
       cyclic['self'] = cyclic;
-      assert.throws(() => encodeCbor(cyclic as JsonValue), (error: unknown) => error instanceof EncodeError && error.code === 'too-deep');
+      assert.throws(
+        () => encodeCbor(cyclic as JsonValue),
+        (error: unknown) => error instanceof EncodeError && error.code === 'too-deep',
+      );
     });
   });
 

@@ -165,14 +165,21 @@ describe('kreg decode / kreg encode', function () {
     assert.equal(list.code, 0, list.stderr);
     const parsed = JSON.parse(list.stdout.toString()) as { kind: string; items: { kind: string }[] };
     assert.equal(parsed.kind, 'List');
-    assert.deepEqual(parsed.items.map((i) => i.kind), ['Secret', 'Secret']);
+    assert.deepEqual(
+      parsed.items.map((i) => i.kind),
+      ['Secret', 'Secret'],
+    );
   });
 
   it('decodes an etcdctl get --prefix listing, marking values it cannot decode and exiting 1', async function () {
     const listing = Buffer.concat([
-      Buffer.from('/registry/secrets/shop/a\n'), stored, Buffer.from('\n'),
+      Buffer.from('/registry/secrets/shop/a\n'),
+      stored,
+      Buffer.from('\n'),
       Buffer.from('/registry/odd\nhello\n'),
-      Buffer.from('/registry/secrets/shop/b\n'), stored, Buffer.from('\n'),
+      Buffer.from('/registry/secrets/shop/b\n'),
+      stored,
+      Buffer.from('\n'),
     ]);
     const r = await runKreg(['decode'], { input: listing });
     assert.equal(r.code, 1);
@@ -216,7 +223,10 @@ describe('etcdctl output parsing', function () {
   it('reads -w json output, base64 keys and values, and an empty response', function () {
     const out = parseEtcdctlOutput(Buffer.from('{"header":{"cluster_id":14841639068965178418},"kvs":[{"key":"L2E=","value":"aGk="}],"count":1}'));
     assert.equal(out?.form, 'json');
-    assert.deepEqual(out?.pairs.map((p) => [p.key, Buffer.from(p.value).toString()]), [['/a', 'hi']]);
+    assert.deepEqual(
+      out?.pairs.map((p) => [p.key, Buffer.from(p.value).toString()]),
+      [['/a', 'hi']],
+    );
     assert.deepEqual(parseEtcdctlOutput(Buffer.from('{"header":{"revision":3}}\n'))?.pairs, []);
   });
 
@@ -227,14 +237,23 @@ describe('etcdctl output parsing', function () {
     const input = Buffer.concat([Buffer.from('/registry/secrets/shop/a\n'), trap, Buffer.from('\n/registry/secrets/shop/b\n'), plain, Buffer.from('\n')]);
     const out = parseEtcdctlOutput(input);
     assert.equal(out?.form, 'lines');
-    assert.deepEqual(out?.pairs.map((p) => p.key), ['/registry/secrets/shop/a', '/registry/secrets/shop/b']);
+    assert.deepEqual(
+      out?.pairs.map((p) => p.key),
+      ['/registry/secrets/shop/a', '/registry/secrets/shop/b'],
+    );
     assert.equal(Buffer.compare(Buffer.from(out?.pairs[0]?.value ?? []), trap), 0);
     assert.equal(Buffer.compare(Buffer.from(out?.pairs[1]?.value ?? []), plain), 0);
   });
 
-  it('keeps json.Encoder\'s newline with a JSON value', function () {
+  it("keeps json.Encoder's newline with a JSON value", function () {
     const out = parseEtcdctlOutput(Buffer.from('/registry/a\n{"kind":"X","s":"}\\n/registry/b"}\n\n/registry/b\n{"kind":"Y"}\n'));
-    assert.deepEqual(out?.pairs.map((p) => [p.key, Buffer.from(p.value).toString()]), [['/registry/a', '{"kind":"X","s":"}\\n/registry/b"}\n'], ['/registry/b', '{"kind":"Y"}']]);
+    assert.deepEqual(
+      out?.pairs.map((p) => [p.key, Buffer.from(p.value).toString()]),
+      [
+        ['/registry/a', '{"kind":"X","s":"}\\n/registry/b"}\n'],
+        ['/registry/b', '{"kind":"Y"}'],
+      ],
+    );
   });
 
   it('splits opaque values at the next key line under the same prefix', function () {

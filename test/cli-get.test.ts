@@ -6,7 +6,15 @@ import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } };
-const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.1', namespace: 'shop' }, involvedObject: { kind: 'Pod', name: 'web' }, reason: 'Started', message: 'Started container', type: 'Normal' };
+const event = {
+  apiVersion: 'v1',
+  kind: 'Event',
+  metadata: { name: 'web.1', namespace: 'shop' },
+  involvedObject: { kind: 'Pod', name: 'web' },
+  reason: 'Started',
+  message: 'Started container',
+  type: 'Normal',
+};
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' }, data: { k: name } });
 
 describe('kreg get', function () {
@@ -36,7 +44,10 @@ describe('kreg get', function () {
     assert.match(text, /# kreg: \/registry\/configmaps\/shop\/b2: .*truncated/);
     const list = yaml.load(text) as { kind: string; items: { metadata: { name: string } }[] };
     assert.equal(list.kind, 'List');
-    assert.deepEqual(list.items.map((i) => i.metadata.name), ['a', 'b', 'c']);
+    assert.deepEqual(
+      list.items.map((i) => i.metadata.name),
+      ['a', 'b', 'c'],
+    );
     assert.match(r.stderr, /1 value\(s\) could not be shown/);
   });
 

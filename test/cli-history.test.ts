@@ -8,7 +8,12 @@ import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
 const KEY = '/registry/configmaps/shop/app';
-const cm = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'shop', uid: 'u-1', creationTimestamp: '2026-01-01T00:00:00Z' }, data: { color: value, size: 'large' } });
+const cm = (value: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'app', namespace: 'shop', uid: 'u-1', creationTimestamp: '2026-01-01T00:00:00Z' },
+  data: { color: value, size: 'large' },
+});
 
 interface Shown {
   revision: number;
@@ -50,8 +55,14 @@ describe('kreg history and kreg snapshot status', function () {
     const json = await runKreg(['history', 'cm', 'app', '-n', 'shop', '-o', 'json', '--endpoints', endpoint]);
     assert.equal(json.code, 0, json.stderr);
     const shown = JSON.parse(json.stdout.toString()) as Shown[];
-    assert.deepEqual(shown.map((s) => ({ revision: s.revision, event: s.event })), writes);
-    assert.deepEqual(shown.map((s) => s.object?.data?.color ?? null), ['red', 'green', 'blue', null, 'yellow']);
+    assert.deepEqual(
+      shown.map((s) => ({ revision: s.revision, event: s.event })),
+      writes,
+    );
+    assert.deepEqual(
+      shown.map((s) => s.object?.data?.color ?? null),
+      ['red', 'green', 'blue', null, 'yellow'],
+    );
     assert.equal(shown[0]?.object?.metadata?.resourceVersion, String(writes[0]?.revision));
     assert.equal(shown[3]?.size, 0);
     assert.ok((shown[0]?.size ?? 0) > 0);
@@ -76,7 +87,10 @@ describe('kreg history and kreg snapshot status', function () {
     await etcd.server.etcdctl(['snapshot', 'save', file]);
     const r = await runKreg(['history', 'cm', 'app', '-n', 'shop', '-o', 'json', '--snapshot', file]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout.toString()) as Shown[]).map((s) => ({ revision: s.revision, event: s.event })), writes);
+    assert.deepEqual(
+      (JSON.parse(r.stdout.toString()) as Shown[]).map((s) => ({ revision: s.revision, event: s.event })),
+      writes,
+    );
 
     const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number; revision: number; totalKey: number; totalSize: number };
     const status = await runKreg(['snapshot', 'status', file, '-o', 'json']);
@@ -109,7 +123,10 @@ describe('kreg history and kreg snapshot status', function () {
     let r = await runKreg(['history', 'cm', 'app', '-n', 'shop', '-o', 'json', '--endpoints', endpoint]);
     assert.equal(r.code, 0, r.stderr);
     // The value the key had at the compacted revision is still kept, and everything after it.
-    assert.deepEqual((JSON.parse(r.stdout.toString()) as Shown[]).map((s) => ({ revision: s.revision, event: s.event })), writes.slice(1));
+    assert.deepEqual(
+      (JSON.parse(r.stdout.toString()) as Shown[]).map((s) => ({ revision: s.revision, event: s.event })),
+      writes.slice(1),
+    );
     assert.match(r.stderr, new RegExp(`^kreg: history from revision ${second.revision} \\(compacted at ${second.revision};`));
 
     // Compacting at the delete removes the first life entirely: history begins after it.
@@ -118,12 +135,21 @@ describe('kreg history and kreg snapshot status', function () {
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout.toString();
     assert.match(out, new RegExp(`^history from revision ${deletion.revision + 1} \\(compacted at ${deletion.revision};`));
-    assert.deepEqual([...out.matchAll(/^revision (\d+): (\w+)/gm)].map((m) => ({ revision: Number(m[1]), event: m[2] })), [recreation]);
+    assert.deepEqual(
+      [...out.matchAll(/^revision (\d+): (\w+)/gm)].map((m) => ({ revision: Number(m[1]), event: m[2] })),
+      [recreation],
+    );
   });
   it('masks Secret data per pair of revisions, as kubectl diff does: a changed value is *** (before) / *** (after), not "no change"', async function () {
     const key = '/registry/secrets/shop/creds';
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
-    const secret = (password: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'shop', uid: 'u-2' }, type: 'Opaque', data: { password: b64(password), user: b64('admin') } });
+    const secret = (password: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: 'shop', uid: 'u-2' },
+      type: 'Opaque',
+      data: { password: b64(password), user: b64('admin') },
+    });
     await etcd.server.etcdctl(['put', key], encode(secret('first-pass')));
     await etcd.server.etcdctl(['put', key], encode(secret('second-pass')));
 
@@ -141,7 +167,13 @@ describe('kreg history and kreg snapshot status', function () {
     const json = await runKreg(['history', 'secret', 'creds', '-n', 'shop', '-o', 'json', '--endpoints', endpoint]);
     assert.equal(json.code, 0, json.stderr);
     const shown = JSON.parse(json.stdout.toString()) as { object: { data: Record<string, string> } }[];
-    assert.deepEqual(shown.map((s) => s.object.data), [{ password: '***', user: '***' }, { password: '***', user: '***' }]);
+    assert.deepEqual(
+      shown.map((s) => s.object.data),
+      [
+        { password: '***', user: '***' },
+        { password: '***', user: '***' },
+      ],
+    );
 
     const revealed = await runKreg(['history', 'secret', 'creds', '-n', 'shop', '--show-secrets', '--endpoints', endpoint]);
     assert.equal(revealed.code, 0, revealed.stderr);

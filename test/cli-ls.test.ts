@@ -146,31 +146,55 @@ describe('kreg ls', function () {
       ],
     );
     const widgetNamespaces = rows.filter((r) => r.resource === 'widgets' && r.namespace !== undefined);
-    assert.deepEqual(widgetNamespaces.map((r) => [r.namespace, r.kind, r.count]), [['lab', 'Widget', 1], ['shop', 'Widget', 2]]);
+    assert.deepEqual(
+      widgetNamespaces.map((r) => [r.namespace, r.kind, r.count]),
+      [
+        ['lab', 'Widget', 1],
+        ['shop', 'Widget', 2],
+      ],
+    );
     // Cluster-scoped resources have no namespace rows.
     assert.equal(rows.filter((r) => r.resource === 'customresourcedefinitions' && r.namespace !== undefined).length, 0);
   });
 
   it('sorts by size (default), count or name', async function () {
     const bySize = (await ls()).map((r) => r.bytes);
-    assert.deepEqual(bySize, [...bySize].sort((a, b) => b - a));
+    assert.deepEqual(
+      bySize,
+      [...bySize].sort((a, b) => b - a),
+    );
     const byCount = await ls('--sort', 'count');
-    assert.deepEqual(byCount.map((r) => r.count), byCount.map((r) => r.count).sort((a, b) => b - a));
+    assert.deepEqual(
+      byCount.map((r) => r.count),
+      byCount.map((r) => r.count).sort((a, b) => b - a),
+    );
     assert.equal(byCount[0]?.count, 3);
     const names = (await ls('--sort', 'name')).map((r) => r.resource);
-    assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b, 'en')));
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => a.localeCompare(b, 'en')),
+    );
   });
 
   it('restricts to a resource or a key prefix', async function () {
     const pods = await ls('pods');
-    assert.deepEqual(pods.map((r) => [r.resource, r.count]), [['pods', 3]]);
+    assert.deepEqual(
+      pods.map((r) => [r.resource, r.count]),
+      [['pods', 3]],
+    );
     const some = await ls('po,widgets');
-    assert.deepEqual(some.map((r) => [r.resource, r.count]).sort(), [['pods', 3], ['widgets', 3]]);
-    const shop = await ls('/registry/pods/shop/', '--depth', '2');
-    assert.deepEqual(shop.map((r) => [r.resource, r.namespace, r.count, r.bytes]), [
-      ['pods', undefined, 2, bytesUnder('/registry/pods/shop/')],
-      ['pods', 'shop', 2, bytesUnder('/registry/pods/shop/')],
+    assert.deepEqual(some.map((r) => [r.resource, r.count]).sort(), [
+      ['pods', 3],
+      ['widgets', 3],
     ]);
+    const shop = await ls('/registry/pods/shop/', '--depth', '2');
+    assert.deepEqual(
+      shop.map((r) => [r.resource, r.namespace, r.count, r.bytes]),
+      [
+        ['pods', undefined, 2, bytesUnder('/registry/pods/shop/')],
+        ['pods', 'shop', 2, bytesUnder('/registry/pods/shop/')],
+      ],
+    );
   });
 
   it('prints an aligned table with human sizes and a total', async function () {

@@ -45,9 +45,18 @@ describe('commands over an in-memory source', function () {
     const all = await runKreg(['history', 'cm', 'a', '-n', 'shop', '-o', 'json'], { source });
     assert.equal(all.code, 0, all.stderr);
     const shown = JSON.parse(all.stdout.toString()) as { revision: number; event: string }[];
-    assert.deepEqual(shown.map((s) => [s.revision, s.event]), [[revisions['a1'], 'created'], [revisions['a2'], 'updated']]);
+    assert.deepEqual(
+      shown.map((s) => [s.revision, s.event]),
+      [
+        [revisions['a1'], 'created'],
+        [revisions['a2'], 'updated'],
+      ],
+    );
     const upTo = await runKreg(['history', 'cm', 'a', '-n', 'shop', '-o', 'json', '--revision', String(revisions['s1'])], { source });
-    assert.deepEqual((JSON.parse(upTo.stdout.toString()) as { revision: number }[]).map((s) => s.revision), [revisions['a1']]);
+    assert.deepEqual(
+      (JSON.parse(upTo.stdout.toString()) as { revision: number }[]).map((s) => s.revision),
+      [revisions['a1']],
+    );
   });
 
   it('shows a deletion in history', async function () {
@@ -66,7 +75,10 @@ describe('commands over an in-memory source', function () {
   it('counts keys and bytes per resource', async function () {
     const r = await runKreg(['ls', '-o', 'json'], { source });
     const rows = JSON.parse(r.stdout.toString()) as { resource: string; count: number }[];
-    assert.deepEqual(rows.map((row) => [row.resource, row.count]).sort(), [['configmaps', 1], ['secrets', 1]]);
+    assert.deepEqual(rows.map((row) => [row.resource, row.count]).sort(), [
+      ['configmaps', 1],
+      ['secrets', 1],
+    ]);
   });
 
   it('refuses a revision that was compacted away, naming it', async function () {

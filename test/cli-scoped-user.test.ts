@@ -44,7 +44,10 @@ describe('a user who may read only /registry/pods/', function () {
   });
 
   it('reads what it may of the whole registry, says what it could not, and exits 1', async function () {
-    for (const args of [['ls', '-o', 'json'], ['get', '-A', '-o', 'name']]) {
+    for (const args of [
+      ['ls', '-o', 'json'],
+      ['get', '-A', '-o', 'name'],
+    ]) {
       const r = await runKreg([...args, ...as]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stdout.toString(), /pod/);

@@ -56,7 +56,7 @@ describe('kreg command line', function () {
       assert.equal(r.stdout.subarray(0, 4).toString('latin1'), 'k8s\0');
     });
   });
-  describe('mistakes, answered in kubectl\'s words', function () {
+  describe("mistakes, answered in kubectl's words", function () {
     async function mistake(args: string[]): Promise<string> {
       const r = await runKreg(args);
       assert.equal(r.code, 1, `kreg ${args.join(' ')}: ${r.stderr}`);
@@ -123,7 +123,10 @@ describe('kreg command line', function () {
 
     it('is 100 columns wide when not on a terminal', async function () {
       const r = await runKreg(['get', '--help']);
-      const widths = r.stdout.toString().split('\n').map((l) => l.length);
+      const widths = r.stdout
+        .toString()
+        .split('\n')
+        .map((l) => l.length);
       assert.ok(Math.max(...widths) <= 100 && Math.max(...widths) > 80, `widest line ${Math.max(...widths)}`);
     });
 
@@ -146,7 +149,11 @@ describe('kreg command line', function () {
     });
 
     it('offers commands, then resource names after kreg get, then flag choices', async function () {
-      const words = async (...typed: string[]) => (await runKreg(['--get-yargs-completions', 'kreg', ...typed])).stdout.toString().split('\n').map((w) => w.split(/[:\t]/)[0]);
+      const words = async (...typed: string[]) =>
+        (await runKreg(['--get-yargs-completions', 'kreg', ...typed])).stdout
+          .toString()
+          .split('\n')
+          .map((w) => w.split(/[:\t]/)[0]);
       assert.ok((await words('g')).includes('get'));
       const resources = await words('get', 'dep');
       assert.ok(resources.includes('deploy') && resources.includes('deployments'), resources.join(' '));

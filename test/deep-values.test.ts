@@ -84,7 +84,12 @@ describe('hostile values', function () {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'widgets.example.com' },
-        spec: { group: 'example.com', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
+        spec: {
+          group: 'example.com',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+          scope: 'Namespaced',
+          versions: [{ name: 'v1', served: true, storage: true }],
+        },
       }),
     );
     for (const output of ['yaml', 'json', 'ndjson', 'name', 'wide']) {

@@ -111,7 +111,7 @@ describe('diff core', function () {
       );
     });
 
-    it("names files as kubectl diff: <group.>version.Kind.namespace.name", function () {
+    it('names files as kubectl diff: <group.>version.Kind.namespace.name', function () {
       assert.equal(diffFileName({ entry: configmaps, namespace: 'ns', name: 'a', from: cm({}), to: undefined }), 'v1.ConfigMap.ns.a');
       assert.equal(diffFileName({ entry: deployments, namespace: 'ns', name: 'w', from: undefined, to: { apiVersion: 'apps/v1', kind: 'Deployment' } }), 'apps.v1.Deployment.ns.w');
     });
@@ -137,7 +137,17 @@ describe('diff core', function () {
 
   describe('formatTable', function () {
     it('aligns columns kubectl-like: 3-space gaps, left by default, right where asked, no trailing spaces', function () {
-      assert.equal(formatTable(['NAME', 'SIZE', 'NOTE'], [['a', '10', ''], ['long-name', '7', 'x']], { align: ['left', 'right'] }), 'NAME        SIZE   NOTE\na             10\nlong-name      7   x\n');
+      assert.equal(
+        formatTable(
+          ['NAME', 'SIZE', 'NOTE'],
+          [
+            ['a', '10', ''],
+            ['long-name', '7', 'x'],
+          ],
+          { align: ['left', 'right'] },
+        ),
+        'NAME        SIZE   NOTE\na             10\nlong-name      7   x\n',
+      );
       assert.equal(formatTable(undefined, []), '');
       assert.equal(formatTable(undefined, [['a'], ['bb', 'c']]), 'a\nbb   c\n');
     });

@@ -22,7 +22,6 @@ import { runKreg, type CliResult } from './support/run-cli.js';
 import { storableFixtures, type StoredFixture } from './support/fixtures.js';
 import { FIXTURES_DIR, haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
 
-
 function fakeResource(entry: ResourceEntry): FakeResource {
   return { group: entry.group, version: entry.storageVersion, resource: entry.resource, kind: entry.kind, namespaced: entry.namespaced };
 }
@@ -173,7 +172,10 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     const r = await runKreg(['diff', '-A', '--endpoints', etcd.server.endpoint, '--kubeconfig', badConfig]);
     assert.equal(r.code, 2, r.stderr);
     // The fixture CRD holds placeholder values that cannot be learned; that warning is not the error.
-    const lines = r.stderr.trim().split('\n').filter((line) => !line.includes(' not learned, '));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes(' not learned, '));
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0] as string, new RegExp(`^kreg: ${api.url.replace(/[.]/g, '\\.')}/api\\S*: to side \\(api\\): Forbidden \\(403\\)`));
   });
@@ -235,8 +237,14 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
       assert.equal(refused.code, 2, refused.stderr);
       const r = await runKreg(['diff', 'mutatingadmissionpolicies', '-A', '--context', 'good', '--endpoints', etcd.server.endpoint], { env });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /mutatingadmissionpolicies\.admissionregistration\.k8s\.io is not served at its storage version admissionregistration\.k8s\.io\/v1beta1; reading admissionregistration\.k8s\.io\/v1 instead/);
-      assert.ok(other.requests.some((q) => q.startsWith('GET /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies')), other.requests.join('\n'));
+      assert.match(
+        r.stderr,
+        /mutatingadmissionpolicies\.admissionregistration\.k8s\.io is not served at its storage version admissionregistration\.k8s\.io\/v1beta1; reading admissionregistration\.k8s\.io\/v1 instead/,
+      );
+      assert.ok(
+        other.requests.some((q) => q.startsWith('GET /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies')),
+        other.requests.join('\n'),
+      );
       assert.match(r.stdout.toString(), /^-apiVersion: admissionregistration\.k8s\.io\/v1beta1$/m);
       assert.match(r.stdout.toString(), /^\+apiVersion: admissionregistration\.k8s\.io\/v1$/m);
     } finally {

@@ -72,7 +72,9 @@ describe('kreg binary (end to end)', function () {
     // script(1) runs kreg on a terminal (of a set size: a 0-column one confuses the spinner), so the
     // spinner shows and Ctrl-C goes through the tty driver, which turns it into SIGINT.
     const command = `stty cols 120 rows 40; exec node ${REPO_ROOT}bin/kreg.js ls --chunk-size 1 --endpoints ${etcd.server.endpoint}`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // ora draws no spinner when CI is set or TERM is dumb: this is a user's terminal, without either.
+    const { CI: _ci, ...env } = process.env;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, TERM: 'xterm-256color' } });
     let seen = '';
     const code = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -10,7 +10,6 @@ import { runKreg } from './support/run-cli.js';
 import { storableFixtures, type StoredFixture } from './support/fixtures.js';
 import { haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
 
-
 const crd = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
@@ -93,7 +92,10 @@ describe('fixtures in real etcd, read back by kreg get and kreg keys explain', f
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout.toString()) as { type: string; resource: string; group: string; kind: string; count: number }[];
     const counted = new Map(rows.filter((row) => row.type === 'resource').map((row) => [`${row.resource}.${row.group}`, row.count]));
-    const expected = new Map<string, number>([['customresourcedefinitions.apiextensions.k8s.io', 1], ['widgets.example.com', widgets.length]]);
+    const expected = new Map<string, number>([
+      ['customresourcedefinitions.apiextensions.k8s.io', 1],
+      ['widgets.example.com', widgets.length],
+    ]);
     for (const f of fixtures) {
       const id = `${f.entry.resource}.${f.entry.group}`;
       expected.set(id, (expected.get(id) ?? 0) + 1);

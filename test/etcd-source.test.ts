@@ -4,30 +4,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
-import {
-  EtcdPermissionDeniedError,
-  GRPCDeadlineExceededError,
-  GRPCResourceExhastedError,
-  GRPCUnavailableError,
-} from 'etcd3';
+import { EtcdPermissionDeniedError, GRPCDeadlineExceededError, GRPCResourceExhastedError, GRPCUnavailableError } from 'etcd3';
 import { UsageError } from '../src/errors.js';
-import {
-  createEtcdClient,
-  parseEtcdDuration,
-  resolveEtcdConnection,
-  type EtcdConnectionFlags,
-  type EtcdConnectionSettings,
-} from '../src/sources/etcd-connection.js';
-import {
-  EtcdAuthError,
-  EtcdMessageTooLargeError,
-  EtcdPermissionError,
-  EtcdTimeoutError,
-  EtcdTlsError,
-  EtcdUnavailableError,
-  toEtcdError,
-} from '../src/sources/etcd-errors.js';
-import { createEtcdSource, EtcdSource, nextPageLimit, prefixRangeEnd, type EtcdSourceOptions } from '../src/sources/etcd-source.js';
+import { createEtcdClient, parseEtcdDuration, resolveEtcdConnection, type EtcdConnectionFlags, type EtcdConnectionSettings } from '../src/sources/etcd-connection.js';
+import { EtcdAuthError, EtcdMessageTooLargeError, EtcdPermissionError, EtcdTimeoutError, EtcdTlsError, EtcdUnavailableError, toEtcdError } from '../src/sources/etcd-errors.js';
+import { createEtcdSource, type EtcdSource, nextPageLimit, prefixRangeEnd, type EtcdSourceOptions } from '../src/sources/etcd-source.js';
 import { RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
 import { createCertificateAuthority, useEtcd, type EtcdServer } from './support/etcd.js';
 
@@ -68,17 +49,12 @@ describe('resolveEtcdConnection', () => {
   });
 
   it('treats empty flags and variables as not given', () => {
-    assert.deepEqual(resolveEtcdConnection({ endpoints: '', user: '' }, { ETCDCTL_ENDPOINTS: '', ETCDCTL_USER: '' }).endpoints, [
-      'http://127.0.0.1:2379',
-    ]);
+    assert.deepEqual(resolveEtcdConnection({ endpoints: '', user: '' }, { ETCDCTL_ENDPOINTS: '', ETCDCTL_USER: '' }).endpoints, ['http://127.0.0.1:2379']);
     assert.deepEqual(resolveEtcdConnection({ endpoints: [] }, { ETCDCTL_ENDPOINTS: 'env:2379' }).endpoints, ['http://env:2379']);
   });
 
   it('adds http:// or https:// to bare endpoints and keeps an explicit scheme', () => {
-    assert.deepEqual(resolveEtcdConnection({ endpoints: ['10.0.0.1:2379', ' 10.0.0.2:2379/ '] }, {}).endpoints, [
-      'http://10.0.0.1:2379',
-      'http://10.0.0.2:2379',
-    ]);
+    assert.deepEqual(resolveEtcdConnection({ endpoints: ['10.0.0.1:2379', ' 10.0.0.2:2379/ '] }, {}).endpoints, ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
     const withCerts = resolveEtcdConnection({ endpoints: '10.0.0.1:2379', cert: 'c.crt', key: 'c.key' }, {});
     assert.deepEqual(withCerts.endpoints, ['https://10.0.0.1:2379']);
     assert.deepEqual(withCerts.tls, { certFile: 'c.crt', keyFile: 'c.key', insecureSkipVerify: false });
@@ -105,9 +81,15 @@ describe('resolveEtcdConnection', () => {
   });
 
   it('rejects incomplete or contradictory settings with a UsageError', () => {
-    assert.throws(() => resolveEtcdConnection({ user: 'root' }, {}), (error: unknown) => error instanceof UsageError && /password/.test(error.message));
+    assert.throws(
+      () => resolveEtcdConnection({ user: 'root' }, {}),
+      (error: unknown) => error instanceof UsageError && /password/.test(error.message),
+    );
     assert.throws(() => resolveEtcdConnection({ password: 'secret' }, {}), UsageError);
-    assert.throws(() => resolveEtcdConnection({ cert: 'c.crt' }, {}), (error: unknown) => error instanceof UsageError && /--key/.test(error.message));
+    assert.throws(
+      () => resolveEtcdConnection({ cert: 'c.crt' }, {}),
+      (error: unknown) => error instanceof UsageError && /--key/.test(error.message),
+    );
     assert.throws(() => resolveEtcdConnection({ endpoints: 'http://a:2379,https://b:2379' }, {}), UsageError);
     assert.throws(() => resolveEtcdConnection({ endpoints: 'unix:///run/etcd.sock' }, {}), UsageError);
     assert.throws(() => resolveEtcdConnection({}, { ETCDCTL_ENDPOINTS: ' , ' }), /no etcd endpoint/);
@@ -133,14 +115,28 @@ describe('toEtcdError', () => {
 
   it('maps etcd3 errors to typed errors that name the endpoint and key in one line', () => {
     const cases: [unknown, new (...args: never[]) => Error, RegExp][] = [
-      [new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '), EtcdUnavailableError, /cannot reach etcd: connection refused$/],
+      [
+        new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '),
+        EtcdUnavailableError,
+        /cannot reach etcd: connection refused$/,
+      ],
       [new EtcdPermissionDeniedError('7 PERMISSION_DENIED: etcdserver: permission denied'), EtcdPermissionError, /permission denied/],
       [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted'), RevisionCompactedError, /the requested revision has been compacted/],
       [new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision is a future revision'), RevisionFutureError, /newer than/],
       [new GRPCResourceExhastedError('8 RESOURCE_EXHAUSTED: Received message larger than max (100048 vs 1000)'), EtcdMessageTooLargeError, /100048 bytes, limit 1000/],
       [new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED: Deadline exceeded'), EtcdTimeoutError, /did not answer/],
-      [new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: unable to verify the first certificate. Resolution note: '), EtcdTlsError, /not trusted \(unable to verify the first certificate\); check --cacert/],
-      [new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: 80ECEBD6B97F0000:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42\n (2026-11-22T03:25:01.390Z). Resolution note: '), EtcdTlsError, /refused the client certificate \(sslv3 alert bad certificate\)/],
+      [
+        new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: unable to verify the first certificate. Resolution note: '),
+        EtcdTlsError,
+        /not trusted \(unable to verify the first certificate\); check --cacert/,
+      ],
+      [
+        new GRPCUnavailableError(
+          '14 UNAVAILABLE: No connection established. Last error: 80ECEBD6B97F0000:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42\n (2026-11-22T03:25:01.390Z). Resolution note: ',
+        ),
+        EtcdTlsError,
+        /refused the client certificate \(sslv3 alert bad certificate\)/,
+      ],
     ];
     for (const [raw, expectedClass, expectedMessage] of cases) {
       const error = toEtcdError(raw, context);
@@ -268,8 +264,14 @@ describe('EtcdSource (plain etcd)', function () {
     assert.ok(!Buffer.isBuffer(c.value), 'values are plain Uint8Arrays');
 
     const keysOnly = await collect(source.range({ prefix: '/registry/pods/', keysOnly: true }));
-    assert.deepEqual(keysOnly.map((entry) => entry.key), entries.map((entry) => entry.key));
-    assert.deepEqual(keysOnly.map((entry) => [entry.value.length, entry.valueSize, entry.modRevision]), entries.map((entry) => [0, -1, entry.modRevision]));
+    assert.deepEqual(
+      keysOnly.map((entry) => entry.key),
+      entries.map((entry) => entry.key),
+    );
+    assert.deepEqual(
+      keysOnly.map((entry) => [entry.value.length, entry.valueSize, entry.modRevision]),
+      entries.map((entry) => [0, -1, entry.modRevision]),
+    );
 
     assert.deepEqual(await collect(source.range({ prefix: '/registry/nothing-here/' })), []);
     await writer.leaseClient.leaseRevoke({ ID: leaseId });
@@ -323,7 +325,10 @@ describe('EtcdSource (plain etcd)', function () {
     for (const entry of listed) assert.ok(entry.modRevision <= revisionBefore, `${entry.key} is from after the listing began`);
     // The store really did change underneath.
     const after = await collect(source.range({ prefix }));
-    assert.notDeepEqual(after.map((entry) => entry.key), listed.map((entry) => entry.key));
+    assert.notDeepEqual(
+      after.map((entry) => entry.key),
+      listed.map((entry) => entry.key),
+    );
     // And the same listing can be read again at its revision.
     const again = await collect(openSource(settingsFor(etcd.server), { chunkSize: 3 }).range({ prefix, revision: revisionBefore }));
     assert.deepEqual(again, listed);
@@ -338,13 +343,22 @@ describe('EtcdSource (plain etcd)', function () {
       await put(writer, key, String(index % 10).repeat(20_000 + index * 500));
     }
     const byBytes = await collect(openSource(settingsFor(etcd.server), { chunkSize: 1000, chunkBytes: 50_000 }).range({ prefix }));
-    assert.deepEqual(byBytes.map((entry) => entry.key), expected);
-    assert.deepEqual(byBytes.map((entry) => entry.valueSize), expected.map((_, index) => 20_000 + index * 500));
+    assert.deepEqual(
+      byBytes.map((entry) => entry.key),
+      expected,
+    );
+    assert.deepEqual(
+      byBytes.map((entry) => entry.valueSize),
+      expected.map((_, index) => 20_000 + index * 500),
+    );
 
     // A 100 KB receive limit cannot take the first page (100 keys of ~30 KB): it must shrink, not fail.
     const small = openSource(settingsFor(etcd.server), { chunkSize: 1000, chunkBytes: Infinity, maxReceiveMessageBytes: 100_000 });
     const shrunk = await collect(small.range({ prefix }));
-    assert.deepEqual(shrunk.map((entry) => entry.key), expected);
+    assert.deepEqual(
+      shrunk.map((entry) => entry.key),
+      expected,
+    );
 
     await put(writer, `${prefix}huge`, 'h'.repeat(200_000));
     const tooLarge = await expectRejection(small.get(`${prefix}huge`), EtcdMessageTooLargeError);
@@ -363,10 +377,7 @@ describe('EtcdSource (plain etcd)', function () {
     assert.equal(fromRange.requestedRevision, oldRevision);
     assert.equal(fromRange.compactedRevision, compactAt);
     assert.equal(fromRange.subject.key, prefix);
-    assert.equal(
-      fromRange.describe(),
-      `${etcd.server.endpoint}: ${prefix}: revision ${oldRevision} has been compacted (the oldest readable revision is ${compactAt})`,
-    );
+    assert.equal(fromRange.describe(), `${etcd.server.endpoint}: ${prefix}: revision ${oldRevision} has been compacted (the oldest readable revision is ${compactAt})`);
     const fromGet = await expectRejection(source.get(`${prefix}e1`, { revision: oldRevision }), RevisionCompactedError);
     assert.equal(fromGet.compactedRevision, compactAt);
     // The compaction revision itself is still readable.
@@ -389,7 +400,10 @@ describe('EtcdSource (plain etcd)', function () {
       assert.equal(source.answeredBy(), undefined);
       // Many calls: etcd3 would shuffle the endpoints per call, so a lucky first pick proves nothing.
       for (let round = 0; round < 8; round++) {
-        assert.deepEqual((await collect(source.range({ prefix: '/registry/configmaps/failover/' }))).map((entry) => entry.key), ['/registry/configmaps/failover/one']);
+        assert.deepEqual(
+          (await collect(source.range({ prefix: '/registry/configmaps/failover/' }))).map((entry) => entry.key),
+          ['/registry/configmaps/failover/one'],
+        );
         assert.equal((await source.get('/registry/configmaps/failover/one'))?.key, '/registry/configmaps/failover/one');
       }
       assert.ok((await source.currentRevision()) > 0);
@@ -474,8 +488,14 @@ describe('EtcdSource resuming a listing after etcd restarts', function () {
     })();
     for (let next = await listing.next(); next.done !== true; next = await listing.next()) listed.push(next.value);
     await restarted;
-    assert.deepEqual(listed.map((entry) => entry.key), expected);
-    assert.deepEqual(listed.map((entry) => text(entry.value)), expected.map((_, index) => `deployment ${index}`));
+    assert.deepEqual(
+      listed.map((entry) => entry.key),
+      expected,
+    );
+    assert.deepEqual(
+      listed.map((entry) => text(entry.value)),
+      expected.map((_, index) => `deployment ${index}`),
+    );
   });
 });
 
@@ -495,7 +515,10 @@ describe('EtcdSource over TLS with client certificates', function () {
     const source = openSource(settingsFor(etcd.server));
     assert.ok(source.description.startsWith('etcd https://127.0.0.1:'));
     const entries = await collect(source.range({ prefix: '/registry/namespaces/' }));
-    assert.deepEqual(entries.map((entry) => [entry.key, text(entry.value)]), [['/registry/namespaces/default', 'ns']]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.key, text(entry.value)]),
+      [['/registry/namespaces/default', 'ns']],
+    );
   });
 
   it('tells an http client that the server speaks TLS', async () => {
@@ -523,10 +546,7 @@ describe('EtcdSource over TLS with client certificates', function () {
   it('connects without the CA when told to skip verification', async () => {
     const tls = etcd.server.tls;
     assert.ok(tls !== undefined);
-    const settings = resolveEtcdConnection(
-      { endpoints: etcd.server.endpoint, cert: tls.certFile, key: tls.keyFile, insecureSkipTlsVerify: true },
-      {},
-    );
+    const settings = resolveEtcdConnection({ endpoints: etcd.server.endpoint, cert: tls.certFile, key: tls.keyFile, insecureSkipTlsVerify: true }, {});
     assert.equal(settings.tls?.caFile, undefined);
     const source = openSource(settings);
     assert.equal((await source.get('/registry/namespaces/default'))?.key, '/registry/namespaces/default');
@@ -542,7 +562,10 @@ describe('EtcdSource with authentication', function () {
     await etcd.server.etcdctl(['put', '/registry/secrets/kube-system/token', 'secret']);
     const source = openSource(settingsFor(etcd.server));
     const entries = await collect(source.range({ prefix: '/registry/' }));
-    assert.deepEqual(entries.map((entry) => entry.key), ['/registry/readable/one', '/registry/secrets/kube-system/token']);
+    assert.deepEqual(
+      entries.map((entry) => entry.key),
+      ['/registry/readable/one', '/registry/secrets/kube-system/token'],
+    );
   });
 
   it('raises EtcdAuthError naming the endpoint for a wrong password', async () => {
@@ -563,7 +586,10 @@ describe('EtcdSource with authentication', function () {
     assert.ok(reader !== undefined);
     const source = openSource(settingsFor(etcd.server, { user: reader.user, password: reader.password }));
     const allowed = await collect(source.range({ prefix: reader.prefix }));
-    assert.deepEqual(allowed.map((entry) => entry.key), ['/registry/readable/one']);
+    assert.deepEqual(
+      allowed.map((entry) => entry.key),
+      ['/registry/readable/one'],
+    );
     const error = await expectRejection(collect(source.range({ prefix: '/registry/secrets/' })), EtcdPermissionError);
     assert.equal(error.subject.key, '/registry/secrets/');
     assert.equal(error.describe(), `${etcd.server.endpoint}: /registry/secrets/: permission denied: user "reader" may not read this key range`);

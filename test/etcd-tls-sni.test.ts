@@ -78,9 +78,7 @@ describe('EtcdSource over TLS to an IP endpoint', function () {
     assert.ok(typeof address === 'object' && address !== null);
     const tls = etcd.server.tls;
     assert.ok(tls !== undefined);
-    const source = createEtcdSource(
-      resolveEtcdConnection({ endpoints: `https://127.0.0.2:${address.port}`, cacert: tls.caFile, cert: tls.certFile, key: tls.keyFile, dialTimeout: '2s' }, {}),
-    );
+    const source = createEtcdSource(resolveEtcdConnection({ endpoints: `https://127.0.0.2:${address.port}`, cacert: tls.caFile, cert: tls.certFile, key: tls.keyFile, dialTimeout: '2s' }, {}));
     try {
       await assert.rejects(source.currentRevision(), (error: unknown) => {
         assert.ok(error instanceof EtcdTlsError, String(error));

@@ -57,10 +57,7 @@ describe('Go encoding/json', function () {
         kind: 'Widget',
         apiVersion: 'example.com/v1',
       };
-      assert.equal(
-        stringifyGoJson(widget),
-        '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"a"},"spec":{"count":3,"size":1.5}}\n',
-      );
+      assert.equal(stringifyGoJson(widget), '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"a"},"spec":{"count":3,"size":1.5}}\n');
     });
 
     it('omits the newline on request and keeps insertion order on request', function () {
@@ -203,7 +200,10 @@ describe('Go encoding/json', function () {
       );
       const cyclic: unknown[] = [];
       cyclic.push(cyclic);
-      assert.throws(() => stringifyGoJson(cyclic as JsonValue), (error: unknown) => error instanceof EncodeError && error.code === 'too-deep');
+      assert.throws(
+        () => stringifyGoJson(cyclic as JsonValue),
+        (error: unknown) => error instanceof EncodeError && error.code === 'too-deep',
+      );
     });
   });
 
@@ -228,15 +228,7 @@ describe('Go encoding/json', function () {
     });
 
     it('keeps floats written with a fraction or exponent as float64', function () {
-      assert.deepEqual(parseGoJson('[1.0, 1e3, 1E+3, 2.5e-1, -0.0, 0.1, 1.5]'), [
-        new GoFloat(1),
-        new GoFloat(1000),
-        new GoFloat(1000),
-        0.25,
-        new GoFloat(-0),
-        0.1,
-        1.5,
-      ]);
+      assert.deepEqual(parseGoJson('[1.0, 1e3, 1E+3, 2.5e-1, -0.0, 0.1, 1.5]'), [new GoFloat(1), new GoFloat(1000), new GoFloat(1000), 0.25, new GoFloat(-0), 0.1, 1.5]);
       assert.equal(Object.is((parseGoJson('-0.0') as GoFloat).value, -0), true);
       assert.deepEqual(parseGoJson('1e-400'), new GoFloat(0));
     });

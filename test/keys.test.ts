@@ -183,9 +183,7 @@ describe('keys: storage layout quirks and storage versions', () => {
 
   it('records the legacy kinds that cohabit with live resources', () => {
     for (const legacy of COHABITING_LEGACY_KINDS) {
-      const owner = [...BUILTIN_RESOURCES, ...RETIRED_RESOURCES].find(
-        (row) => row.group === legacy.storedWith.group && row.resource === legacy.storedWith.resource,
-      );
+      const owner = [...BUILTIN_RESOURCES, ...RETIRED_RESOURCES].find((row) => row.group === legacy.storedWith.group && row.resource === legacy.storedWith.resource);
       assert.ok(owner, `${legacy.group} ${legacy.kind} cohabits with an unknown resource`);
       assert.equal(owner.kind, legacy.kind);
     }
@@ -307,7 +305,10 @@ describe('keys: kubectl-style resource arguments', () => {
 
   it('prefers the core group when a name is ambiguous, and lists the alternatives', () => {
     const candidates = resolveResourceCandidates('ev');
-    assert.deepEqual(candidates.map((entry) => entry.group), ['', 'events.k8s.io']);
+    assert.deepEqual(
+      candidates.map((entry) => entry.group),
+      ['', 'events.k8s.io'],
+    );
   });
 
   it('refuses a version the group does not serve', () => {
@@ -322,11 +323,10 @@ describe('keys: kubectl-style resource arguments', () => {
   });
 
   it('knows the "all" category', () => {
-    const all = resourcesInCategory('all').map((entry) => entry.resource).sort();
-    assert.deepEqual(all, [
-      'cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods',
-      'replicasets', 'replicationcontrollers', 'services', 'statefulsets',
-    ]);
+    const all = resourcesInCategory('all')
+      .map((entry) => entry.resource)
+      .sort();
+    assert.deepEqual(all, ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
   });
 });
 
@@ -369,7 +369,10 @@ const metricsService = {
   kind: 'APIService',
   metadata: { name: 'v1beta1.metrics.k8s.io' },
   spec: {
-    group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100,
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    groupPriorityMinimum: 100,
+    versionPriority: 100,
     service: { namespace: 'kube-system', name: 'metrics-server', port: 443 },
   },
 };
@@ -451,8 +454,14 @@ describe('keys: custom resources learned from CRDs and APIServices', () => {
   });
 
   it('rejects objects that are not CRDs', () => {
-    assert.throws(() => customResourceFromDefinition({ kind: 'ConfigMap' }), (error: unknown) => error instanceof KregError && error.code === 'invalid-crd');
-    assert.throws(() => customResourceFromDefinition('nope'), (error: unknown) => error instanceof KregError && error.code === 'invalid-crd');
+    assert.throws(
+      () => customResourceFromDefinition({ kind: 'ConfigMap' }),
+      (error: unknown) => error instanceof KregError && error.code === 'invalid-crd',
+    );
+    assert.throws(
+      () => customResourceFromDefinition('nope'),
+      (error: unknown) => error instanceof KregError && error.code === 'invalid-crd',
+    );
     assert.throws(
       () => customResourceFromDefinition({ ...widgetDefinition, spec: { ...widgetDefinition.spec, versions: [{ name: 'v1', served: true }] } }),
       (error: unknown) => error instanceof KregError && error.subject.path === 'spec.versions',

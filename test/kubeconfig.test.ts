@@ -68,17 +68,32 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
     let second: string;
     let list: string;
     before(function () {
-      first = write('merge/first.yaml', config({
-        clusters: [['shared', { server: 'https://first.example:6443' }]],
-        users: [['alice', { token: 'first-token' }]],
-        contexts: [['one', { cluster: 'shared', user: 'alice' }]],
-      }));
-      second = write('merge/second.yaml', config({
-        clusters: [['shared', { server: 'https://second.example:6443' }], ['only-second', { server: 'https://only.example' }]],
-        users: [['alice', { token: 'second-token' }], ['bob', { token: 'bob-token' }]],
-        contexts: [['one', { cluster: 'only-second', user: 'bob' }], ['two', { cluster: 'only-second', user: 'bob' }]],
-        current: 'one',
-      }));
+      first = write(
+        'merge/first.yaml',
+        config({
+          clusters: [['shared', { server: 'https://first.example:6443' }]],
+          users: [['alice', { token: 'first-token' }]],
+          contexts: [['one', { cluster: 'shared', user: 'alice' }]],
+        }),
+      );
+      second = write(
+        'merge/second.yaml',
+        config({
+          clusters: [
+            ['shared', { server: 'https://second.example:6443' }],
+            ['only-second', { server: 'https://only.example' }],
+          ],
+          users: [
+            ['alice', { token: 'second-token' }],
+            ['bob', { token: 'bob-token' }],
+          ],
+          contexts: [
+            ['one', { cluster: 'only-second', user: 'bob' }],
+            ['two', { cluster: 'only-second', user: 'bob' }],
+          ],
+          current: 'one',
+        }),
+      );
       list = [join(work, 'merge/absent.yaml'), first, second].join(':');
     });
 
@@ -144,21 +159,28 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
   });
 
   describe('fields and credentials', function () {
-    it('relative paths resolve against the kubeconfig file\'s directory (ca, cert, key, tokenFile, exec command with a slash)', async function () {
+    it("relative paths resolve against the kubeconfig file's directory (ca, cert, key, tokenFile, exec command with a slash)", async function () {
       write('rel/pki/ca.crt', 'CA PEM');
       write('rel/pki/client.crt', 'CERT PEM');
       write('rel/pki/client.key', 'KEY PEM');
       write('rel/token', 'file-token\n');
-      const file = write('rel/config.yaml', config({
-        clusters: [['c', { server: 'https://x', 'certificate-authority': 'pki/ca.crt' }]],
-        users: [
-          ['u', { 'client-certificate': 'pki/client.crt', 'client-key': './pki/client.key', tokenFile: 'token' }],
-          ['e', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', args: [] } }],
-          ['p', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'on-path-plugin' } }],
-        ],
-        contexts: [['x', { cluster: 'c', user: 'u' }], ['e', { cluster: 'c', user: 'e' }], ['p', { cluster: 'c', user: 'p' }]],
-        current: 'x',
-      }));
+      const file = write(
+        'rel/config.yaml',
+        config({
+          clusters: [['c', { server: 'https://x', 'certificate-authority': 'pki/ca.crt' }]],
+          users: [
+            ['u', { 'client-certificate': 'pki/client.crt', 'client-key': './pki/client.key', tokenFile: 'token' }],
+            ['e', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', args: [] } }],
+            ['p', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'on-path-plugin' } }],
+          ],
+          contexts: [
+            ['x', { cluster: 'c', user: 'u' }],
+            ['e', { cluster: 'c', user: 'e' }],
+            ['p', { cluster: 'c', user: 'p' }],
+          ],
+          current: 'x',
+        }),
+      );
       const loaded = loadKubeconfig({ kubeconfig: file, env: env() });
       assert.equal(loaded.cluster.certificateAuthority, join(work, 'rel/pki/ca.crt'));
       const creds = await new Credentials(loaded).get();
@@ -174,12 +196,20 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
     it('*-data fields are decoded and win over files; token wins over tokenFile; insecure-skip-tls-verify and tls-server-name', async function () {
       const b64 = (s: string): string => Buffer.from(s).toString('base64');
       const parsed = parseKubeconfig(
-        yaml.dump(config({
-          clusters: [['c', { server: 'https://x', 'certificate-authority-data': b64('DATA CA'), 'tls-server-name': 'api.internal' }], ['i', { server: 'https://y', 'insecure-skip-tls-verify': true }]],
-          users: [['u', { 'client-certificate-data': b64('DATA CERT'), 'client-key-data': b64('DATA KEY'), 'client-key': '/nonexistent', token: 'static', tokenFile: '/nonexistent' }]],
-          contexts: [['x', { cluster: 'c', user: 'u' }], ['i', { cluster: 'i', user: 'u' }]],
-          current: 'x',
-        })),
+        yaml.dump(
+          config({
+            clusters: [
+              ['c', { server: 'https://x', 'certificate-authority-data': b64('DATA CA'), 'tls-server-name': 'api.internal' }],
+              ['i', { server: 'https://y', 'insecure-skip-tls-verify': true }],
+            ],
+            users: [['u', { 'client-certificate-data': b64('DATA CERT'), 'client-key-data': b64('DATA KEY'), 'client-key': '/nonexistent', token: 'static', tokenFile: '/nonexistent' }]],
+            contexts: [
+              ['x', { cluster: 'c', user: 'u' }],
+              ['i', { cluster: 'i', user: 'u' }],
+            ],
+            current: 'x',
+          }),
+        ),
         join(work, 'data.yaml'),
       );
       const creds = await new Credentials(selectContext(parsed, undefined, 'data.yaml')).get();
@@ -195,11 +225,19 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
 
     it('basic auth: username and password as an Authorization: Basic header; with a token as well it is refused, as kubectl does', async function () {
       const parsed = parseKubeconfig(
-        yaml.dump(config({
-          clusters: [['c', { server: 'https://x' }]],
-          users: [['basic', { username: 'admin', password: 'p@ss:word' }], ['both', { username: 'admin', password: 'x', token: 't' }]],
-          contexts: [['basic', { cluster: 'c', user: 'basic' }], ['both', { cluster: 'c', user: 'both' }]],
-        })),
+        yaml.dump(
+          config({
+            clusters: [['c', { server: 'https://x' }]],
+            users: [
+              ['basic', { username: 'admin', password: 'p@ss:word' }],
+              ['both', { username: 'admin', password: 'x', token: 't' }],
+            ],
+            contexts: [
+              ['basic', { cluster: 'c', user: 'basic' }],
+              ['both', { cluster: 'c', user: 'both' }],
+            ],
+          }),
+        ),
         join(work, 'basic.yaml'),
       );
       const creds = await new Credentials(selectContext(parsed, 'basic', 'basic.yaml')).get();
@@ -208,7 +246,10 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
     });
 
     it('missing files named by the kubeconfig fail when credentials are applied, naming the file', async function () {
-      const parsed = parseKubeconfig(yaml.dump(config({ clusters: [['c', { server: 'https://x', 'certificate-authority': 'gone.crt' }]], contexts: [['x', { cluster: 'c' }]], current: 'x' })), join(work, 'm.yaml'));
+      const parsed = parseKubeconfig(
+        yaml.dump(config({ clusters: [['c', { server: 'https://x', 'certificate-authority': 'gone.crt' }]], contexts: [['x', { cluster: 'c' }]], current: 'x' })),
+        join(work, 'm.yaml'),
+      );
       await assert.rejects(new Credentials(selectContext(parsed, undefined, 'm.yaml')).get(), new RegExp(`cannot read certificate-authority ${join(work, 'gone.crt')}: ENOENT`));
     });
   });
@@ -225,10 +266,20 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
         `echo x >> ${calls}\nprintf '%s\\n%s\\n%s\\n' "$1 $2" "$PLUGIN_MODE" "$KUBERNETES_EXEC_INFO" > ${seen}\n` +
           `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token","expirationTimestamp":"${expires}"}}'`,
       );
-      const file = write('exec/config.yaml', execConfig(
-        { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: ['get-token', '--cluster=c'], env: [{ name: 'PLUGIN_MODE', value: 'test' }], provideClusterInfo: true, interactiveMode: 'Never' },
-        { 'certificate-authority-data': Buffer.from('CA').toString('base64'), extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'kreg' } }] },
-      ));
+      const file = write(
+        'exec/config.yaml',
+        execConfig(
+          {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: plugin,
+            args: ['get-token', '--cluster=c'],
+            env: [{ name: 'PLUGIN_MODE', value: 'test' }],
+            provideClusterInfo: true,
+            interactiveMode: 'Never',
+          },
+          { 'certificate-authority-data': Buffer.from('CA').toString('base64'), extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'kreg' } }] },
+        ),
+      );
       let now = Date.parse('2029-12-31T23:00:00Z');
       const creds = new Credentials(loadKubeconfig({ kubeconfig: file, env: env() }), { env: env(), now: () => now });
       const [a, b] = await Promise.all([creds.get(), creds.get()]);
@@ -267,21 +318,37 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
       const v1 = 'client.authentication.k8s.io/v1';
       await assert.rejects(run({ apiVersion: v1, command: script('echo "error: you must be logged in" >&2\nexit 3') }), /exited with 3: error: you must be logged in$/);
       await assert.rejects(run({ apiVersion: v1, command: 'kreg-no-such-plugin', installHint: 'install it with brew' }), /^Error: exec plugin kreg-no-such-plugin not found \(install it with brew\)$/);
-      await assert.rejects(run({ apiVersion: v1, command: script(`echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}'`) }), /configured to use API version client\.authentication\.k8s\.io\/v1, but printed client\.authentication\.k8s\.io\/v1beta1/);
+      await assert.rejects(
+        run({ apiVersion: v1, command: script(`echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}'`) }),
+        /configured to use API version client\.authentication\.k8s\.io\/v1, but printed client\.authentication\.k8s\.io\/v1beta1/,
+      );
       assert.throws(() => parseExecCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}', v1), /neither a token nor a client certificate/);
       assert.throws(() => parseExecCredential('not json', v1), /no ExecCredential JSON/);
-      throwsKubeconfig(() => loadKubeconfig({ kubeconfig: write('exec/alpha.yaml', execConfig({ apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' })), env: env() }), /exec apiVersion "client\.authentication\.k8s\.io\/v1alpha1" is not supported/);
+      throwsKubeconfig(
+        () => loadKubeconfig({ kubeconfig: write('exec/alpha.yaml', execConfig({ apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' })), env: env() }),
+        /exec apiVersion "client\.authentication\.k8s\.io\/v1alpha1" is not supported/,
+      );
     });
   });
 
   describe('errors', function () {
     const parsed = (): ReturnType<typeof parseKubeconfig> =>
       parseKubeconfig(
-        yaml.dump(config({
-          clusters: [['c', { server: 'https://x' }], ['noserver', {}]],
-          users: [['gcp', { 'auth-provider': { name: 'gcp', config: {} } }]],
-          contexts: [['nocluster', { cluster: 'gone', user: '' }], ['nouser', { cluster: 'c', user: 'gone' }], ['gcp', { cluster: 'c', user: 'gcp' }], ['noserver', { cluster: 'noserver' }]],
-        })),
+        yaml.dump(
+          config({
+            clusters: [
+              ['c', { server: 'https://x' }],
+              ['noserver', {}],
+            ],
+            users: [['gcp', { 'auth-provider': { name: 'gcp', config: {} } }]],
+            contexts: [
+              ['nocluster', { cluster: 'gone', user: '' }],
+              ['nouser', { cluster: 'c', user: 'gone' }],
+              ['gcp', { cluster: 'c', user: 'gcp' }],
+              ['noserver', { cluster: 'noserver' }],
+            ],
+          }),
+        ),
         join(work, 'errors.yaml'),
       );
 
@@ -314,16 +381,32 @@ describe('kubeconfig loader (kubectl semantics, without @kubernetes/client-node)
       const bad = script('echo "token expired" >&2\nexit 1');
       // The certificate is for 127.0.0.1 and localhost; tls-server-name is the name it is checked against.
       const server = api.url;
-      const file = write('api/config.yaml', config({
-        clusters: [['c', { server, 'certificate-authority': api.caFile, 'tls-server-name': 'localhost' }], ['othername', { server, 'certificate-authority': api.caFile, 'tls-server-name': 'other.example' }]],
-        users: [['good', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: good } }], ['bad', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: bad } }]],
-        contexts: [['good', { cluster: 'c', user: 'good' }], ['bad', { cluster: 'c', user: 'bad' }], ['othername', { cluster: 'othername', user: 'good' }]],
-        current: 'good',
-      }));
+      const file = write(
+        'api/config.yaml',
+        config({
+          clusters: [
+            ['c', { server, 'certificate-authority': api.caFile, 'tls-server-name': 'localhost' }],
+            ['othername', { server, 'certificate-authority': api.caFile, 'tls-server-name': 'other.example' }],
+          ],
+          users: [
+            ['good', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: good } }],
+            ['bad', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: bad } }],
+          ],
+          contexts: [
+            ['good', { cluster: 'c', user: 'good' }],
+            ['bad', { cluster: 'c', user: 'bad' }],
+            ['othername', { cluster: 'othername', user: 'good' }],
+          ],
+          current: 'good',
+        }),
+      );
       const source = ApiSource.open({ kubeconfig: file, env: env(), warn: () => {} });
       const list = await source.getJson('/api/v1');
       assert.equal(list.kind, 'APIResourceList');
-      await assert.rejects(ApiSource.open({ kubeconfig: file, context: 'othername', env: env() }).getJson('/api/v1'), /cannot reach the API server: Hostname\/IP does not match certificate's altnames: Host: other\.example/);
+      await assert.rejects(
+        ApiSource.open({ kubeconfig: file, context: 'othername', env: env() }).getJson('/api/v1'),
+        /cannot reach the API server: Hostname\/IP does not match certificate's altnames: Host: other\.example/,
+      );
       const failing = ApiSource.open({ kubeconfig: file, context: 'bad', env: env() });
       for (let i = 0; i < 2; i++) {
         await assert.rejects(failing.getJson('/api/v1'), (err: unknown) => {

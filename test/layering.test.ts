@@ -41,7 +41,11 @@ describe('layering', function () {
     it(`src/${area} imports only what lies inward of it`, function () {
       const files = sourceFiles(join(SRC, area));
       assert.ok(files.length > 0, `no files under src/${area}`);
-      const wrong = files.flatMap((file) => importedAreas(file).filter((a) => !allowed(a)).map((a) => `${relative(SRC, file)} → ${a}`));
+      const wrong = files.flatMap((file) =>
+        importedAreas(file)
+          .filter((a) => !allowed(a))
+          .map((a) => `${relative(SRC, file)} → ${a}`),
+      );
       assert.deepEqual(wrong, []);
     });
   }

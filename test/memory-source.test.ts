@@ -42,7 +42,13 @@ describe('MemorySource on its own', () => {
     assert.equal(memory.put('/a', 'again', { lease: '7587862072907040775' }), 5);
     const a = await memory.get('/a');
     assert.deepEqual(a && plain(a), {
-      key: '/a', value: Buffer.from('again').toString('hex'), valueSize: 5, createRevision: 5, modRevision: 5, version: 1, lease: '7587862072907040775',
+      key: '/a',
+      value: Buffer.from('again').toString('hex'),
+      valueSize: 5,
+      createRevision: 5,
+      modRevision: 5,
+      version: 1,
+      lease: '7587862072907040775',
     });
     assert.equal((await memory.get('/a', { revision: 3 }))?.version, 2);
     assert.equal(await memory.get('/a', { revision: 4 }), undefined);
@@ -65,7 +71,11 @@ describe('MemorySource on its own', () => {
   });
 
   it('fails with the shared revision errors and rejects revision 0', async () => {
-    const memory = MemorySource.fromEntries([{ key: '/a', value: '1' }, { key: '/a', value: '2' }, { key: '/b', value: '3' }]);
+    const memory = MemorySource.fromEntries([
+      { key: '/a', value: '1' },
+      { key: '/a', value: '2' },
+      { key: '/b', value: '3' },
+    ]);
     memory.compact(3);
     assert.equal(memory.compactedRevision(), 3);
     const compacted = await rejection(memory.get('/a', { revision: 2 }));
@@ -127,7 +137,10 @@ describe('MemorySource agrees with a real etcd', function () {
         assert.deepEqual(fromMemory.map(plain), fromLive.map(plain), `${JSON.stringify(range)} at ${revision}`);
       }
       const keysOnly = await collect(memory.range({ prefix: '', revision, keysOnly: true }));
-      assert.deepEqual(keysOnly.map((entry) => entry.key), (await collect(live.range({ prefix: '', revision, keysOnly: true }))).map((entry) => entry.key));
+      assert.deepEqual(
+        keysOnly.map((entry) => entry.key),
+        (await collect(live.range({ prefix: '', revision, keysOnly: true }))).map((entry) => entry.key),
+      );
       assert.ok(keysOnly.every((entry) => entry.value.length === 0));
     }
   }

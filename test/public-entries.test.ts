@@ -52,7 +52,13 @@ function load(specifier: string): Loaded {
   const root = pathToFileURL(REPO_ROOT).href;
   const relative = (path: string): string => (path.startsWith(root) ? path.slice(root.length) : path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length) : path);
   const parsed = JSON.parse(child.stdout) as { cjs: string[]; names: string[] };
-  const esm = [...new Set(readFileSync(log, 'utf8').split('\n').filter((line) => line !== ''))]
+  const esm = [
+    ...new Set(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    ),
+  ]
     .map(relative)
     // the child's own start-up: the hook registration and the eval'd script's imports
     .filter((url) => !url.startsWith(pathToFileURL(dir).href) && url !== 'node:module');
@@ -76,25 +82,38 @@ describe('package entries load only what they need', function () {
   it('kreg: the codec and the schema bundle reader; no package, no etcd client', function () {
     const { esm, cjs, names } = load('kreg');
     assert.ok(names.includes('decode') && names.includes('encode'), names.join(' '));
-    const unexpected = esm.filter(
-      (url) => !/^dist\/src\/(index\.js|errors\.js|schema-bundle\.js|codec\/[\w-]+\.js)$/.test(url) && url !== 'node:fs' && url !== 'node:url',
-    );
+    const unexpected = esm.filter((url) => !/^dist\/src\/(index\.js|errors\.js|schema-bundle\.js|codec\/[\w-]+\.js)$/.test(url) && url !== 'node:fs' && url !== 'node:url');
     assert.deepEqual(unexpected, []);
-    assert.deepEqual(cjs.filter((path) => PACKAGE.test(path)), []);
+    assert.deepEqual(
+      cjs.filter((path) => PACKAGE.test(path)),
+      [],
+    );
   });
 
   it('kreg/keys: pure, not one Node module', function () {
     const { esm, cjs, names } = load('kreg/keys');
     assert.ok(names.includes('parseKey') && names.includes('keyFor'), names.join(' '));
-    assert.deepEqual(esm.filter((url) => !/^dist\/src\/(entries\/keys\.js|errors\.js|keys\/[\w-]+\.js|codec\/[\w-]+\.js)$/.test(url)), []);
-    assert.deepEqual(cjs.filter((path) => PACKAGE.test(path)), []);
+    assert.deepEqual(
+      esm.filter((url) => !/^dist\/src\/(entries\/keys\.js|errors\.js|keys\/[\w-]+\.js|codec\/[\w-]+\.js)$/.test(url)),
+      [],
+    );
+    assert.deepEqual(
+      cjs.filter((path) => PACKAGE.test(path)),
+      [],
+    );
   });
 
   for (const specifier of ['kreg/sources', 'kreg/snapshot']) {
     it(`${specifier}: no package, no etcd client`, function () {
       const { esm, cjs } = load(specifier);
-      assert.deepEqual(esm.filter((url) => PACKAGE.test(url) || url.includes('/sources/etcd') || url.includes('/cli/')), []);
-      assert.deepEqual(cjs.filter((path) => PACKAGE.test(path)), []);
+      assert.deepEqual(
+        esm.filter((url) => PACKAGE.test(url) || url.includes('/sources/etcd') || url.includes('/cli/')),
+        [],
+      );
+      assert.deepEqual(
+        cjs.filter((path) => PACKAGE.test(path)),
+        [],
+      );
     });
   }
 
@@ -102,6 +121,9 @@ describe('package entries load only what they need', function () {
     const { esm, cjs, names } = load('kreg/etcd');
     assert.ok(names.includes('createEtcdSource') && names.includes('resolveEtcdConnection'), names.join(' '));
     assert.ok(esm.some(isEtcdClient), esm.join('\n'));
-    assert.ok(cjs.some((path) => path.includes('node_modules/@grpc/grpc-js/')), 'gRPC in require.cache');
+    assert.ok(
+      cjs.some((path) => path.includes('node_modules/@grpc/grpc-js/')),
+      'gRPC in require.cache',
+    );
   });
 });

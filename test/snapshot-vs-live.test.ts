@@ -168,7 +168,10 @@ describe('the committed demo snapshot', function () {
     assert.equal(r.code, 0, r.stderr);
     const names = r.stdout.toString('utf8').trim().split('\n');
     assert.ok(names.includes('deployment.apps/web') || names.includes('deployment/web'), names.join(' '));
-    assert.ok(names.some((n) => /^widget(\.example\.com)?\/gear$/.test(n)), names.join(' '));
+    assert.ok(
+      names.some((n) => /^widget(\.example\.com)?\/gear$/.test(n)),
+      names.join(' '),
+    );
     assert.equal(names.length, 33);
   });
 });

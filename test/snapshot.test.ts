@@ -10,21 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { DecodeError } from '../src/errors.js';
-import {
-  compareRevisions,
-  decodeKeyValue,
-  decodeKeyValueKey,
-  decodeLease,
-  decodeLeaseKey,
-  decodeMetaBucket,
-  decodeRevisionKey,
-  encodeRevisionKey,
-} from '../src/sources/snapshot/mvcc.js';
-import {
-  SnapshotFileError,
-  SnapshotSource,
-  type SnapshotSourceOptions,
-} from '../src/sources/snapshot/snapshot-source.js';
+import { compareRevisions, decodeKeyValue, decodeKeyValueKey, decodeLease, decodeLeaseKey, decodeMetaBucket, decodeRevisionKey, encodeRevisionKey } from '../src/sources/snapshot/mvcc.js';
+import { SnapshotFileError, SnapshotSource, type SnapshotSourceOptions } from '../src/sources/snapshot/snapshot-source.js';
 import { RevisionCompactedError, type Entry } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
 
@@ -191,7 +178,13 @@ describe('SnapshotSource against real etcd', function () {
     await ctl(['compact', String(facts.compactRevision), '--physical']);
 
     const history = facts.historyKey;
-    for (const [value, deleted] of [['first', false], ['second', false], ['', true], ['third', false], ['fourth', false]] as const) {
+    for (const [value, deleted] of [
+      ['first', false],
+      ['second', false],
+      ['', true],
+      ['third', false],
+      ['fourth', false],
+    ] as const) {
       const revision = deleted ? await del(history) : await put(history, value);
       facts.historyWrites.push({ revision, deleted, value });
     }
@@ -231,7 +224,10 @@ describe('SnapshotSource against real etcd', function () {
     const listed = await listSnapshot(snapshotPath);
     assert.ok(listed.length > 150);
     assert.deepEqual(listed, facts.latestListing);
-    assert.ok(listed.some((entry) => entry.lease === facts.leaseId), 'a key with the lease');
+    assert.ok(
+      listed.some((entry) => entry.lease === facts.leaseId),
+      'a key with the lease',
+    );
     assert.ok(listed.some((entry) => entry.key === '/registry/secrets/default/binary'));
   });
 
@@ -247,9 +243,15 @@ describe('SnapshotSource against real etcd', function () {
     const source = await SnapshotSource.open(snapshotPath);
     try {
       const keysOnly = await collect(source.range({ prefix: '/registry/pods/', keysOnly: true }));
-      assert.deepEqual(keysOnly.map((entry) => entry.key), facts.podsListing.map((entry) => entry.key));
+      assert.deepEqual(
+        keysOnly.map((entry) => entry.key),
+        facts.podsListing.map((entry) => entry.key),
+      );
       assert.ok(keysOnly.every((entry) => entry.value.length === 0));
-      assert.deepEqual(keysOnly.map((entry) => entry.valueSize), facts.podsListing.map((entry) => Buffer.from(entry.value, 'base64').length));
+      assert.deepEqual(
+        keysOnly.map((entry) => entry.valueSize),
+        facts.podsListing.map((entry) => Buffer.from(entry.value, 'base64').length),
+      );
 
       const big = await source.get('/registry/configmaps/default/big');
       assert.equal(big?.valueSize, 'HASH-FLIP-MARKER:'.length + 20_000);
@@ -288,12 +290,18 @@ describe('SnapshotSource against real etcd', function () {
         history.map((record) => ({ revision: record.modRevision, deleted: record.deleted, value: Buffer.from(record.value).toString() })),
         facts.historyWrites,
       );
-      assert.deepEqual(history.map((record) => record.version), [1, 2, 0, 1, 2]);
+      assert.deepEqual(
+        history.map((record) => record.version),
+        [1, 2, 0, 1, 2],
+      );
       assert.equal(history[3]?.createRevision, facts.historyWrites[3]?.revision);
 
       // Written before and after the compaction: only the last write at or below it survived.
       const podZero = (await source.history('/registry/pods/default/pod-000')).records;
-      assert.deepEqual(podZero.map((record) => record.modRevision), [facts.lastPodZeroBeforeCompact, ...facts.podZeroWritesAfterCompact]);
+      assert.deepEqual(
+        podZero.map((record) => record.modRevision),
+        [facts.lastPodZeroBeforeCompact, ...facts.podZeroWritesAfterCompact],
+      );
       assert.deepEqual((await source.history('/registry/never/written')).records, []);
     } finally {
       await source.close();
@@ -322,7 +330,10 @@ describe('SnapshotSource against real etcd', function () {
       assert.deepEqual(quick.etcdctl, { ...facts.status, hash: undefined });
       assert.deepEqual({ ...quick, etcdctl: undefined }, { ...status, etcdctl: undefined });
       const leases = await collect(source.leases());
-      assert.deepEqual(leases.map((lease) => [lease.id, lease.ttl]), [[facts.leaseId, 3600]]);
+      assert.deepEqual(
+        leases.map((lease) => [lease.id, lease.ttl]),
+        [[facts.leaseId, 3600]],
+      );
     } finally {
       await source.close();
     }
@@ -351,7 +362,7 @@ describe('SnapshotSource against real etcd', function () {
       assert.ok(top.every((entry) => entry.isBucket));
 
       const meta = await bolt.bucket(['meta']);
-      assert.ok(meta?.inlinePage !== undefined, 'etcd\'s small meta bucket is stored inline');
+      assert.ok(meta?.inlinePage !== undefined, "etcd's small meta bucket is stored inline");
       const metaKeys = (await collect(bolt.entries(meta))).map((entry) => Buffer.from(entry.key).toString());
       assert.ok(metaKeys.includes('finishedCompactRev') && metaKeys.includes('consistent_index'), metaKeys.join());
 
@@ -497,7 +508,10 @@ describe('SnapshotSource against real etcd', function () {
       await original.close();
       assert.equal(original.meta.metaPage, 0); // snapshot save writes meta 1 with txid - 1
 
-      for (const [broken, expectedMeta, expectedTxid] of [[0, 1, txid - 1], [1, 0, txid]] as const) {
+      for (const [broken, expectedMeta, expectedTxid] of [
+        [0, 1, txid - 1],
+        [1, 0, txid],
+      ] as const) {
         const path = await damaged(flipChecksum(broken));
         const bolt = await BoltFile.open(path);
         assert.equal(bolt.meta.metaPage, expectedMeta);
@@ -528,7 +542,13 @@ describe('SnapshotSource against real etcd', function () {
         assert.equal(source.hashCheck, 'skipped');
         assert.deepEqual(source.warnings, []);
         const big = await source.get('/registry/configmaps/default/big');
-        assert.equal(Buffer.from(big?.value ?? []).toString().split('B').length, 2, 'the flipped byte is visible');
+        assert.equal(
+          Buffer.from(big?.value ?? [])
+            .toString()
+            .split('B').length,
+          2,
+          'the flipped byte is visible',
+        );
       } finally {
         await source.close();
       }
@@ -553,7 +573,13 @@ describe('SnapshotSource against real etcd', function () {
         const everKnown = new Set(written);
         assert.ok(entries.length > 0 && entries.length < facts.latestListing.length + 20);
         assert.ok(entries.every((entry) => everKnown.has(entry.key)));
-        assert.deepEqual(source.damage.map((damage) => [damage.code, damage.page]), [['hash-mismatch', undefined], ['bad-page-type', leaf]]);
+        assert.deepEqual(
+          source.damage.map((damage) => [damage.code, damage.page]),
+          [
+            ['hash-mismatch', undefined],
+            ['bad-page-type', leaf],
+          ],
+        );
         assert.equal(reported.length, 2);
         assert.ok(reported[1]?.includes(path) && reported[1].includes(`page ${leaf}`), reported[1]);
         // Status carries on as well, and lists the same damage once.
@@ -586,6 +612,8 @@ async function patchUint64(path: string, offset: number, value: number): Promise
 async function resealTrailer(path: string): Promise<void> {
   const size = (await stat(path)).size;
   const contents = await readFile(path);
-  const digest = createHash('sha256').update(contents.subarray(0, size - 32)).digest();
+  const digest = createHash('sha256')
+    .update(contents.subarray(0, size - 32))
+    .digest();
   await patch(path, size - 32, [...digest]);
 }

@@ -10,13 +10,7 @@ import { UsageError } from '../src/errors.js';
 import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, type EtcdSource } from '../src/sources/etcd-source.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
-import {
-  parseRevision,
-  RevisionCompactedError,
-  RevisionFutureError,
-  type EntrySource,
-  type HistoryRecord,
-} from '../src/sources/source.js';
+import { parseRevision, RevisionCompactedError, RevisionFutureError, type EntrySource, type HistoryRecord } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
 
 describe('parseRevision', () => {
@@ -39,7 +33,10 @@ describe('parseRevision', () => {
   });
 
   it('names what the revision was for when told', () => {
-    assert.throws(() => parseRevision('abc', { key: '/registry/pods/' }), (error: unknown) => error instanceof UsageError && error.describe().startsWith('/registry/pods/: '));
+    assert.throws(
+      () => parseRevision('abc', { key: '/registry/pods/' }),
+      (error: unknown) => error instanceof UsageError && error.describe().startsWith('/registry/pods/: '),
+    );
   });
 });
 
@@ -68,8 +65,7 @@ describe('live etcd and a snapshot of it agree', function () {
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'kreg-parity-'));
     const ctl = (args: string[], input?: string): Promise<Buffer> => etcd.server.etcdctl(args, input === undefined ? undefined : Buffer.from(input));
-    const revision = async (): Promise<number> =>
-      (JSON.parse((await ctl(['get', 'x', '-w', 'json'])).toString('utf8')) as { header: { revision: number } }).header.revision;
+    const revision = async (): Promise<number> => (JSON.parse((await ctl(['get', 'x', '-w', 'json'])).toString('utf8')) as { header: { revision: number } }).header.revision;
     // A key written before the compaction and after it, deleted and written again.
     await ctl(['put', '/registry/configmaps/default/a'], 'a1');
     revisions['beforeCompact'] = await revision();
@@ -149,11 +145,7 @@ describe('live etcd and a snapshot of it agree', function () {
       for (const revision of [undefined, revisions['middle'], revisions['compact']]) {
         const options = revision === undefined ? {} : { revision };
         const [fromLive, fromFile] = await Promise.all([live.history(key, options), snapshot.history(key, options)]);
-        assert.deepEqual(
-          { ...fromFile, records: fromFile.records.map(comparable) },
-          { ...fromLive, records: fromLive.records.map(comparable) },
-          `${key} up to ${revision ?? 'now'}`,
-        );
+        assert.deepEqual({ ...fromFile, records: fromFile.records.map(comparable) }, { ...fromLive, records: fromLive.records.map(comparable) }, `${key} up to ${revision ?? 'now'}`);
         assert.equal(fromLive.revision, revision ?? revisions['current']);
         assert.equal(fromLive.compactedRevision, revisions['compact']);
       }
@@ -161,10 +153,19 @@ describe('live etcd and a snapshot of it agree', function () {
     const a = await live.history('/registry/configmaps/default/a');
     assert.deepEqual(
       a.records.map((record) => [Buffer.from(record.value).toString(), record.deleted, record.version]),
-      [['a2', false, 2], ['a3', false, 3], ['', true, 0], ['a4', false, 1], ['a5', false, 2]],
+      [
+        ['a2', false, 2],
+        ['a3', false, 3],
+        ['', true, 0],
+        ['a4', false, 1],
+        ['a5', false, 2],
+      ],
     );
     const upToMiddle = await snapshot.history('/registry/configmaps/default/a', { revision: revisions['middle'] as number });
-    assert.deepEqual(upToMiddle.records.map((record) => record.deleted), [false, false, true]);
+    assert.deepEqual(
+      upToMiddle.records.map((record) => record.deleted),
+      [false, false, true],
+    );
     // Deleted at or before the compaction: etcd keeps nothing of it.
     assert.deepEqual((await snapshot.history('/registry/configmaps/default/gone')).records, []);
     const below = await rejection(snapshot.history('/registry/configmaps/default/a', { revision: revisions['beforeCompact'] as number }));

@@ -32,12 +32,14 @@ function configMapFromTheFuture(): Uint8Array {
   w.bytes(Uint8Array.from([...meta, ...unknownInMeta]));
   // data (field 2): one map entry { key = 1: "mode", value = 2: "fast" }
   w.tag(2, WIRE_BYTES);
-  w.bytes(field((e) => {
-    e.tag(1, WIRE_BYTES);
-    e.bytes(new TextEncoder().encode('mode'));
-    e.tag(2, WIRE_BYTES);
-    e.bytes(new TextEncoder().encode('fast'));
-  }));
+  w.bytes(
+    field((e) => {
+      e.tag(1, WIRE_BYTES);
+      e.bytes(new TextEncoder().encode('mode'));
+      e.tag(2, WIRE_BYTES);
+      e.bytes(new TextEncoder().encode('fast'));
+    }),
+  );
   w.tag(99, WIRE_VARINT);
   w.int64(300);
   w.tag(100, WIRE_BYTES);
@@ -76,7 +78,11 @@ describe('unknown protobuf fields', function () {
     assert.equal((again.object as { data: { mode: string } }).data.mode, 'safe');
     assert.deepEqual(
       again.unknownFields.map((f) => [f.path, f.number]),
-      [['metadata', 77], ['', 99], ['', 100]],
+      [
+        ['metadata', 77],
+        ['', 99],
+        ['', 100],
+      ],
     );
   });
 
@@ -91,10 +97,12 @@ describe('unknown protobuf fields', function () {
 describe('a kind from a newer Kubernetes', function () {
   const raw = field((w) => {
     w.tag(1, WIRE_BYTES);
-    w.bytes(field((m) => {
-      m.tag(1, WIRE_BYTES);
-      m.bytes(new TextEncoder().encode('g1'));
-    }));
+    w.bytes(
+      field((m) => {
+        m.tag(1, WIRE_BYTES);
+        m.bytes(new TextEncoder().encode('g1'));
+      }),
+    );
     w.tag(2, WIRE_VARINT);
     w.int64(7);
   });
@@ -122,7 +130,10 @@ describe('values the API JSON cannot show', function () {
     stored[at + 1] = 7;
     const decoded = decodeValue(schema, stored);
     assert.equal((decoded.object as { metadata: { creationTimestamp: string } }).metadata.creationTimestamp, '2020-01-02T03:04:05Z');
-    assert.deepEqual(decoded.unknownFields.map((f) => [f.path, f.number, f.reason]), [['metadata.creationTimestamp', 2, 'not-in-json']]);
+    assert.deepEqual(
+      decoded.unknownFields.map((f) => [f.path, f.number, f.reason]),
+      [['metadata.creationTimestamp', 2, 'not-in-json']],
+    );
     assert.equal(Buffer.compare(encodeValue(schema, decoded), stored), 0);
   });
 });

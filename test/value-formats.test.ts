@@ -12,7 +12,9 @@ const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name:
 
 describe('stored value formats', function () {
   it('decodes a JSON custom resource as stored (Go JSON + newline) and re-encodes it byte for byte', function () {
-    const stored = new TextEncoder().encode('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default","uid":"u-1"},"spec":{"count":3,"note":"a \\u003c b","size":1.5}}\n');
+    const stored = new TextEncoder().encode(
+      '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default","uid":"u-1"},"spec":{"count":3,"note":"a \\u003c b","size":1.5}}\n',
+    );
     const decoded = decode(stored);
     assert.equal(decoded.format, 'json');
     assert.equal(decoded.kind, 'Widget');
@@ -53,9 +55,24 @@ describe('stored value formats', function () {
 describe('Kubernetes JSON scalars', function () {
   it('canonicalizes quantities as resource.Quantity does', function () {
     const cases: [string, string][] = [
-      ['500m', '500m'], ['0.5', '500m'], ['1000m', '1'], ['1Gi', '1Gi'], ['1024Mi', '1Gi'], ['1536Mi', '1536Mi'],
-      ['1e3', '1e3'], ['1000', '1k'], ['12e2', '1200'], ['0.1n', '1n'], ['100Ki', '100Ki'], ['0.5Gi', '512Mi'],
-      ['1.5Ki', '1536'], ['-1', '-1'], ['0', '0'], ['0Gi', '0'], ['+2', '2'], ['1.0', '1'],
+      ['500m', '500m'],
+      ['0.5', '500m'],
+      ['1000m', '1'],
+      ['1Gi', '1Gi'],
+      ['1024Mi', '1Gi'],
+      ['1536Mi', '1536Mi'],
+      ['1e3', '1e3'],
+      ['1000', '1k'],
+      ['12e2', '1200'],
+      ['0.1n', '1n'],
+      ['100Ki', '100Ki'],
+      ['0.5Gi', '512Mi'],
+      ['1.5Ki', '1536'],
+      ['-1', '-1'],
+      ['0', '0'],
+      ['0Gi', '0'],
+      ['+2', '2'],
+      ['1.0', '1'],
     ];
     for (const [input, canonical] of cases) assert.equal(canonicalQuantity(input), canonical, input);
     assert.equal(canonicalQuantity('1.2.3'), undefined);

@@ -50,10 +50,7 @@ complete -c kreg -f -a '(__kreg_completions)'
 export const completionCommand = (ctx: CommandContext): CommandModule<object, { shell: Shell | undefined }> => ({
   command: 'completion <shell>',
   describe: 'Print a shell completion script (bash, zsh or fish)',
-  builder: (y) =>
-    y
-      .positional('shell', { choices: SHELLS, describe: 'the shell to complete in' })
-      .example('source <(kreg completion bash)', 'complete kreg in this bash session'),
+  builder: (y) => y.positional('shell', { choices: SHELLS, describe: 'the shell to complete in' }).example('source <(kreg completion bash)', 'complete kreg in this bash session'),
   handler: (args) => {
     // <shell> is required and checked against the choices: never undefined here.
     ctx.io.stdout.write(SCRIPTS[args.shell ?? 'bash']);

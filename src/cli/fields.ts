@@ -22,9 +22,7 @@ function toObject(fields: Fields): JsonObject {
 function toText(fields: Fields): string {
   const shown = fields.filter(([, v]) => v !== undefined);
   const width = Math.max(...shown.map(([k]) => k.length)) + 2;
-  return shown
-    .map(([k, v]) => `${`${k}:`.padEnd(width)}${Array.isArray(v) ? v.join(', ') : String(v)}\n`)
-    .join('');
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width)}${Array.isArray(v) ? v.join(', ') : String(v)}\n`).join('');
 }
 
 export function printFields(ctx: CommandContext, fields: Fields, format: FieldFormat): void {

@@ -19,8 +19,8 @@ import { versionText } from './version.js';
 
 /** kreg's commands, in the order help lists them. */
 export function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
-  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map(
-    (make) => (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
+  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
+    (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
   );
 }
 
@@ -33,25 +33,27 @@ export function buildParser(ctx: CommandContext, argv: readonly string[] = []): 
     .detectLocale(false)
     .updateStrings(YARGS_FAILURE_STRINGS as Record<string, string>);
   for (const m of modules) parser = parser.command(m);
-  return parser
-    // The hidden entry the completion scripts call (kreg completion SHELL prints them).
-    .completion('__yargs-completion-script', false, completeWords as never)
-    .middleware(restoreStdinDash, true)
-    .middleware(lastOfRepeatedFlags, true)
-    .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
-    .demandCommand(1, 'no command given')
-    .strict()
-    .help()
-    .alias('help', 'h')
-    // Read only when asked: it reads package.json and the bundle's header.
-    .version(argv.includes('--version') ? versionText() : 'kreg')
-    .wrap(helpWidth(ctx.io))
-    .exitProcess(false)
-    .fail((message: string | undefined, error: Error | undefined) => {
-      // Errors from handlers pass through; yargs' own (YError: a flag without its value) are usage mistakes.
-      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-      throw usageErrorFor(message ?? error?.message ?? '', argv, commandTree(modules));
-    });
+  return (
+    parser
+      // The hidden entry the completion scripts call (kreg completion SHELL prints them).
+      .completion('__yargs-completion-script', false, completeWords as never)
+      .middleware(restoreStdinDash, true)
+      .middleware(lastOfRepeatedFlags, true)
+      .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
+      .demandCommand(1, 'no command given')
+      .strict()
+      .help()
+      .alias('help', 'h')
+      // Read only when asked: it reads package.json and the bundle's header.
+      .version(argv.includes('--version') ? versionText() : 'kreg')
+      .wrap(helpWidth(ctx.io))
+      .exitProcess(false)
+      .fail((message: string | undefined, error: Error | undefined) => {
+        // Errors from handlers pass through; yargs' own (YError: a flag without its value) are usage mistakes.
+        if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+        throw usageErrorFor(message ?? error?.message ?? '', argv, commandTree(modules));
+      })
+  );
 }
 
 /**

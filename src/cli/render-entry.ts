@@ -7,7 +7,7 @@ import { KregError } from '../errors.js';
 import type { ParsedKey, ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
-import { decodeEntry } from '../stored-objects.js';
+import { decodeEntry, type StoredObject } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
 export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };
@@ -18,7 +18,7 @@ function isSecretKey(parsed: ParsedKey | undefined): boolean {
 }
 
 export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean): RenderedEntry {
-  let stored;
+  let stored: StoredObject;
   try {
     stored = decodeEntry(entry, registry, prefix);
   } catch (err) {

@@ -125,7 +125,13 @@ export function usageErrorFor(message: string, argv: readonly string[], root: Co
     case 'too-many':
       return new UsageError('extra-argument', `too many arguments: "${place.path.join(' ')}" takes at most ${fields[1] ?? '?'}${seeHelp}`);
     case 'required':
-      return new UsageError('missing-flag', `required flag(s) ${(fields[0] ?? '').split(', ').map((f) => `"${f}"`).join(', ')} not set${seeHelp}`);
+      return new UsageError(
+        'missing-flag',
+        `required flag(s) ${(fields[0] ?? '')
+          .split(', ')
+          .map((f) => `"${f}"`)
+          .join(', ')} not set${seeHelp}`,
+      );
     case 'needs-value': {
       const name = fields[0] ?? '';
       const long = argv.some((a) => a === `--${name}`);

@@ -33,16 +33,7 @@
  * Pure module: no Node APIs.
  */
 import { DecodeError, EncodeError } from '../errors.js';
-import {
-  GoFloat,
-  INT64_MAX,
-  INT64_MIN,
-  float64,
-  formatPath,
-  isInt64Number,
-  isPlainObject,
-  setOwnProperty,
-} from './json-value.js';
+import { GoFloat, INT64_MAX, INT64_MIN, float64, formatPath, isInt64Number, isPlainObject, setOwnProperty } from './json-value.js';
 import type { JsonArray, JsonObject, JsonValue, PathSegment } from './json-value.js';
 import { compareByteRanges, compareBytes, decodeUtf8, firstInvalidUtf8, utf8ByteLength, writeUtf8 } from './utf8.js';
 
@@ -84,11 +75,7 @@ export interface CborDecoded {
 
 /** Decodes one CBOR data item (the whole input) into a JsonValue, as kube-apiserver would. */
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborDecoded {
-  const decoder = new CborDecoder(
-    bytes,
-    options.maxDepth ?? DEFAULT_MAX_DEPTH,
-    options.allowIndefiniteLength ?? false,
-  );
+  const decoder = new CborDecoder(bytes, options.maxDepth ?? DEFAULT_MAX_DEPTH, options.allowIndefiniteLength ?? false);
   return decoder.decode();
 }
 
@@ -100,16 +87,7 @@ export function hasSelfDescribedCborPrefix(bytes: Uint8Array): boolean {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-const MAJOR_TYPE_NAMES = [
-  'an unsigned integer',
-  'a negative integer',
-  'a byte string',
-  'a text string',
-  'an array',
-  'a map',
-  'a tag',
-  'a simple value or float',
-];
+const MAJOR_TYPE_NAMES = ['an unsigned integer', 'a negative integer', 'a byte string', 'a text string', 'an array', 'a map', 'a tag', 'a simple value or float'];
 
 /** Tags 21, 22, 23: "expected later encoding" base64url, base64, base16 of enclosed byte strings. */
 type LaterEncoding = 21 | 22 | 23;
@@ -272,11 +250,7 @@ class CborDecoder {
       throw this.error('duplicate-key', `duplicate map key ${JSON.stringify(key)}`, frame.keyStart);
     }
     const keyEnd = this.pos;
-    if (
-      this.note === undefined &&
-      frame.previousKeyEnd >= 0 &&
-      compareByteRanges(this.bytes, frame.previousKeyStart, frame.previousKeyEnd, this.bytes, frame.keyStart, keyEnd) > 0
-    ) {
+    if (this.note === undefined && frame.previousKeyEnd >= 0 && compareByteRanges(this.bytes, frame.previousKeyStart, frame.previousKeyEnd, this.bytes, frame.keyStart, keyEnd) > 0) {
       this.noteNonCanonical(frame.keyStart, 'map keys are not sorted bytewise by their encoding');
     }
     frame.previousKeyStart = frame.keyStart;
@@ -333,9 +307,7 @@ class CborDecoder {
     const tagNumber = this.readArgument(info, start);
     this.noteNonCanonical(
       start,
-      tagNumber === SELF_DESCRIBED_CBOR_TAG
-        ? 'self-describe tag 55799 other than once at the very start'
-        : `tag ${tagNumber}, which Kubernetes's encoder does not write in custom resources`,
+      tagNumber === SELF_DESCRIBED_CBOR_TAG ? 'self-describe tag 55799 other than once at the very start' : `tag ${tagNumber}, which Kubernetes's encoder does not write in custom resources`,
     );
     switch (tagNumber) {
       case 0:
@@ -984,8 +956,7 @@ function base64(bytes: Uint8Array, from: number, to: number, alphabet: string, p
   let at = from;
   for (; at + 3 <= to; at += 3) {
     const triple = (bytes[at]! << 16) | (bytes[at + 1]! << 8) | bytes[at + 2]!;
-    text +=
-      alphabet[triple >> 18]! + alphabet[(triple >> 12) & 63]! + alphabet[(triple >> 6) & 63]! + alphabet[triple & 63]!;
+    text += alphabet[triple >> 18]! + alphabet[(triple >> 12) & 63]! + alphabet[(triple >> 6) & 63]! + alphabet[triple & 63]!;
   }
   const rest = to - at;
   if (rest === 1) {
@@ -1047,10 +1018,7 @@ function formatEpoch(seconds: bigint, nanoseconds: number): string | undefined {
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay % 3600) / 60);
   const second = secondOfDay % 60;
-  return (
-    `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}` +
-    `${formatFraction(nanos)}Z`
-  );
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}` + `${formatFraction(nanos)}Z`;
 }
 
 const FIRST_SECOND_OF_YEAR_0 = -62167219200n;
@@ -1061,9 +1029,7 @@ function civilFromDays(daysSinceEpoch: number): [number, number, number] {
   const z = daysSinceEpoch + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
-  );
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;

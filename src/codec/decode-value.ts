@@ -174,7 +174,7 @@ function describeHead(object: JsonObject): { apiVersion?: string; kind?: string 
 
 function decodeJsonValue(value: Uint8Array): DecodedValue {
   const text = utf8Decode(value);
-  let parsed;
+  let parsed: ReturnType<typeof parseGoJson>;
   try {
     parsed = parseGoJson(text);
   } catch (err) {

@@ -8,10 +8,7 @@ import { parseGoJson, stringifyGoJson } from './go-json.js';
 import type { JsonValue } from './json-value.js';
 import { utf8Decode, utf8Encode } from './text.js';
 
-export type EmbeddedJson =
-  | { kind: 'exact'; value: JsonValue }
-  | { kind: 'verbatim'; value: JsonValue; raw: Uint8Array }
-  | { kind: 'invalid'; reason: string };
+export type EmbeddedJson = { kind: 'exact'; value: JsonValue } | { kind: 'verbatim'; value: JsonValue; raw: Uint8Array } | { kind: 'invalid'; reason: string };
 
 export function parseEmbeddedJson(text: string): EmbeddedJson {
   let value: JsonValue;

@@ -44,21 +44,13 @@ function typeOf(object: JsonObject, fallback?: { apiVersion: string; kind: strin
   return { apiVersion, kind };
 }
 
-function encodeObjectAsProtobuf(
-  schema: Schema,
-  object: JsonObject,
-  decoded: DecodedValue | undefined,
-  fallbackType?: { apiVersion: string; kind: string },
-): Uint8Array {
+function encodeObjectAsProtobuf(schema: Schema, object: JsonObject, decoded: DecodedValue | undefined, fallbackType?: { apiVersion: string; kind: string }): Uint8Array {
   const { apiVersion, kind } = typeOf(object, fallbackType ?? (decoded?.apiVersion !== undefined && decoded.kind !== undefined ? { apiVersion: decoded.apiVersion, kind: decoded.kind } : undefined));
   // The envelope carries the type the object itself names, which is none for kinds without TypeMeta.
   const stored = typeof object.kind === 'string' && object.kind !== '' ? { apiVersion, kind } : { apiVersion: '', kind: '' };
   const message = schema.kindMessage(apiVersion, kind);
   if (message === undefined) {
-    throw new EncodeError(
-      'unknown-kind',
-      `unknown kind ${kind} in ${apiVersion}: kreg encodes the built-in kinds of Kubernetes ${schema.bundle.header.kubernetesVersion}`,
-    );
+    throw new EncodeError('unknown-kind', `unknown kind ${kind} in ${apiVersion}: kreg encodes the built-in kinds of Kubernetes ${schema.bundle.header.kubernetesVersion}`);
   }
   const unknownFields = decoded?.unknownFields ?? [];
   const raw = encodeProtobufMessage(message, object, {

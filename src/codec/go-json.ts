@@ -18,17 +18,7 @@
  * Pure module: no Node APIs.
  */
 import { DecodeError, EncodeError } from '../errors.js';
-import {
-  GoFloat,
-  INT64_MAX,
-  INT64_MIN,
-  float64,
-  formatPath,
-  int64,
-  isInt64Number,
-  isPlainObject,
-  setOwnProperty,
-} from './json-value.js';
+import { GoFloat, INT64_MAX, INT64_MIN, float64, formatPath, int64, isInt64Number, isPlainObject, setOwnProperty } from './json-value.js';
 import type { JsonArray, JsonObject, JsonValue, PathSegment } from './json-value.js';
 import { compareUtf8, decodeUtf8, utf8ByteLength } from './utf8.js';
 
@@ -56,7 +46,7 @@ export interface GoJsonOptions {
 export function stringifyGoJson(value: JsonValue, options: GoJsonOptions = {}): string {
   const writer = new GoJsonWriter(options);
   const text = writer.write(value);
-  return options.trailingNewline ?? true ? `${text}\n` : text;
+  return (options.trailingNewline ?? true) ? `${text}\n` : text;
 }
 
 interface ArrayWriteFrame {
@@ -223,12 +213,12 @@ class GoJsonWriter {
     let runStart = 0;
     for (let i = 0; i < text.length; i++) {
       const unit = text.charCodeAt(i);
-      let escape: string | undefined;
+      let escaped: string | undefined;
       if (unit < 0x80) {
-        escape = escapes[unit];
-        if (escape === undefined) continue;
+        escaped = escapes[unit];
+        if (escaped === undefined) continue;
       } else if (unit === 0x2028 || unit === 0x2029) {
-        escape = unit === 0x2028 ? '\\u2028' : '\\u2029';
+        escaped = unit === 0x2028 ? '\\u2028' : '\\u2029';
       } else if (unit >= 0xd800 && unit <= 0xdfff) {
         if (unit <= 0xdbff && i + 1 < text.length) {
           const next = text.charCodeAt(i + 1);
@@ -238,9 +228,9 @@ class GoJsonWriter {
           }
         }
         // A lone surrogate stands for an invalid byte (see utf8.ts); Go writes each as \ufffd.
-        escape = '\\ufffd';
+        escaped = '\\ufffd';
       } else continue;
-      out += text.slice(runStart, i) + escape;
+      out += text.slice(runStart, i) + escaped;
       runStart = i + 1;
     }
     this.out.push(`${out}${text.slice(runStart)}"`);
@@ -378,9 +368,7 @@ class GoJsonParser {
         }
         const closer = frame.kind === 'array' ? 0x5d : 0x7d;
         if (separator !== closer) {
-          throw this.error(
-            frame.kind === 'array' ? "invalid character after array element (expected ',' or ']')" : "invalid character after object key:value pair (expected ',' or '}')",
-          );
+          throw this.error(frame.kind === 'array' ? "invalid character after array element (expected ',' or ']')" : "invalid character after object key:value pair (expected ',' or '}')");
         }
         this.pos++;
         stack.pop();
@@ -394,7 +382,7 @@ class GoJsonParser {
     if (this.text.charCodeAt(this.pos) !== 0x22) throw this.error('invalid character looking for beginning of object key string');
     const key = this.parseString();
     this.skipWhitespace();
-    if (this.text.charCodeAt(this.pos) !== 0x3a /* : */) throw this.error('invalid character after object key (expected \':\')');
+    if (this.text.charCodeAt(this.pos) !== 0x3a /* : */) throw this.error("invalid character after object key (expected ':')");
     this.pos++;
     return key;
   }
@@ -426,7 +414,7 @@ class GoJsonParser {
     if (text.charCodeAt(at) === 0x2e /* . */) {
       integral = false;
       const afterPoint = this.skipDigits(at + 1);
-      if (afterPoint === at + 1) throw this.errorAt("invalid character after decimal point in numeric literal", at + 1);
+      if (afterPoint === at + 1) throw this.errorAt('invalid character after decimal point in numeric literal', at + 1);
       at = afterPoint;
     }
     const exponentMark = text.charCodeAt(at);
@@ -511,14 +499,30 @@ class GoJsonParser {
       const escaped = text.charCodeAt(at + 1);
       let next = at + 2;
       switch (escaped) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
+        case 0x22:
+          out += '"';
+          break;
+        case 0x5c:
+          out += '\\';
+          break;
+        case 0x2f:
+          out += '/';
+          break;
+        case 0x62:
+          out += '\b';
+          break;
+        case 0x66:
+          out += '\f';
+          break;
+        case 0x6e:
+          out += '\n';
+          break;
+        case 0x72:
+          out += '\r';
+          break;
+        case 0x74:
+          out += '\t';
+          break;
         case 0x75: {
           const code = this.hex4(at + 2);
           next = at + 6;

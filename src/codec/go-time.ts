@@ -14,9 +14,7 @@ export function formatRfc3339(seconds: number | bigint, micros?: number): string
   const d = new Date(ms);
   const year = d.getUTCFullYear();
   if (year < 0 || year > 9999) return undefined;
-  const base =
-    `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
-    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  const base = `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` + `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
   return micros === undefined ? `${base}Z` : `${base}.${pad(micros, 6)}Z`;
 }
 
@@ -95,8 +93,8 @@ export function formatGoDuration(nanoseconds: number | bigint): string {
 const DURATION_UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1000n,
-  'µs': 1000n,
-  'μs': 1000n,
+  µs: 1000n,
+  μs: 1000n,
   ms: 1_000_000n,
   s: NS_PER_S,
   m: 60n * NS_PER_S,

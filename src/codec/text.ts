@@ -48,8 +48,7 @@ export function base64Encode(bytes: Uint8Array, start = 0, end = bytes.length): 
   let i = start;
   for (; i + 2 < end; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    chunk +=
-      BASE64_ALPHABET[n >> 18] + BASE64_ALPHABET[(n >> 12) & 63]! + BASE64_ALPHABET[(n >> 6) & 63]! + BASE64_ALPHABET[n & 63]!;
+    chunk += BASE64_ALPHABET[n >> 18] + BASE64_ALPHABET[(n >> 12) & 63]! + BASE64_ALPHABET[(n >> 6) & 63]! + BASE64_ALPHABET[n & 63]!;
     if (chunk.length > 8192) {
       parts.push(chunk);
       chunk = '';

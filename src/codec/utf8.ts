@@ -110,9 +110,7 @@ function sequenceLength(bytes: Uint8Array, at: number, end: number): number {
     const second = bytes[at + 1]!;
     const low = lead === 0xf0 ? 0x90 : 0x80;
     const high = lead === 0xf4 ? 0x8f : 0xbf;
-    return second >= low && second <= high && isContinuation(bytes[at + 2]!) && isContinuation(bytes[at + 3]!)
-      ? 4
-      : 0;
+    return second >= low && second <= high && isContinuation(bytes[at + 2]!) && isContinuation(bytes[at + 3]!) ? 4 : 0;
   }
   return 0;
 }
@@ -165,11 +163,7 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
         at += 3;
         break;
       default: {
-        const codePoint =
-          ((lead & 0x07) << 18) |
-          ((bytes[at + 1]! & 0x3f) << 12) |
-          ((bytes[at + 2]! & 0x3f) << 6) |
-          (bytes[at + 3]! & 0x3f);
+        const codePoint = ((lead & 0x07) << 18) | ((bytes[at + 1]! & 0x3f) << 12) | ((bytes[at + 2]! & 0x3f) << 6) | (bytes[at + 3]! & 0x3f);
         const offset = codePoint - 0x10000;
         units.push(0xd800 + (offset >> 10), 0xdc00 + (offset & 0x3ff));
         at += 4;
@@ -204,14 +198,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Bytewise lexical comparison of a[aStart, aEnd) with b[bStart, bEnd), without making views. */
-export function compareByteRanges(
-  a: Uint8Array,
-  aStart: number,
-  aEnd: number,
-  b: Uint8Array,
-  bStart: number,
-  bEnd: number,
-): number {
+export function compareByteRanges(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
   const length = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < length; i++) {
     const difference = a[aStart + i]! - b[bStart + i]!;

@@ -85,7 +85,7 @@ export class WireReader {
     hi >>>= 0;
     if (hi & 0x80000000) {
       // negative: two's complement of 64 bits
-      const value = -(BigInt((~hi) >>> 0) * 4294967296n + BigInt((~lo) >>> 0) + 1n);
+      const value = -(BigInt(~hi >>> 0) * 4294967296n + BigInt(~lo >>> 0) + 1n);
       return value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
     }
     if (hi < 0x200000) return hi * TWO_32 + lo;

@@ -31,7 +31,10 @@ function sortKey(pair: ObjectPair): string {
 /** The objects of both sides paired by group, resource, namespace and name; sorted by resource name, namespace, name. */
 export function pairUp(fromFound: readonly FoundObject[], toFound: readonly FoundObject[]): ObjectPair[] {
   const pairs = new Map<string, ObjectPair>();
-  for (const [which, found] of [['from', fromFound], ['to', toFound]] as const) {
+  for (const [which, found] of [
+    ['from', fromFound],
+    ['to', toFound],
+  ] as const) {
     for (const f of found) {
       const id = identity(f.entry, f.namespace, f.name);
       let pair = pairs.get(id);

@@ -34,10 +34,7 @@ export function hasDifferences(total: Counts): boolean {
 export function formatSummary(fromDescription: string, toDescription: string, judged: readonly Judged[]): string {
   const { rows, total } = countVerdicts(judged);
   const cells = (c: Counts): string[] => VERDICTS.map((v) => String(c[v]));
-  const table = formatTable(
-    ['RESOURCE', 'ONLY-IN-FROM', 'ONLY-IN-TO', 'CHANGED', 'IDENTICAL'],
-    [...rows.map(([name, c]) => [name, ...cells(c)]), ['TOTAL', ...cells(total)]],
-  );
+  const table = formatTable(['RESOURCE', 'ONLY-IN-FROM', 'ONLY-IN-TO', 'CHANGED', 'IDENTICAL'], [...rows.map(([name, c]) => [name, ...cells(c)]), ['TOTAL', ...cells(total)]]);
   const objects = judged
     .filter((j) => j.verdict !== 'identical')
     .map((j) => `${LABEL[j.verdict]}: ${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}\n`);

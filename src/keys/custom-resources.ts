@@ -8,14 +8,7 @@
  * Pure module: no I/O.
  */
 import { DecodeError, KregError } from '../errors.js';
-import {
-  CUSTOM_RESOURCE_GROUP_PRIORITY,
-  builtinRegistry,
-  extendRegistry,
-  type AggregatedAPIService,
-  type ResourceEntry,
-  type ResourceRegistry,
-} from './key-mapping.js';
+import { CUSTOM_RESOURCE_GROUP_PRIORITY, builtinRegistry, extendRegistry, type AggregatedAPIService, type ResourceEntry, type ResourceRegistry } from './key-mapping.js';
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -74,11 +67,7 @@ export function compareKubeAwareVersions(a: string, b: string): number {
     return a.localeCompare(b);
   }
   const stability = (m: RegExpExecArray): number => (m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0);
-  return (
-    stability(mb) - stability(ma) ||
-    Number(mb[1]) - Number(ma[1]) ||
-    Number(mb[3] ?? 0) - Number(ma[3] ?? 0)
-  );
+  return stability(mb) - stability(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }
 
 /**
@@ -87,8 +76,7 @@ export function compareKubeAwareVersions(a: string, b: string): number {
  */
 export function customResourceFromDefinition(definition: unknown): ResourceEntry {
   const name = nameOf(definition);
-  const invalid = (why: string, path?: string): DecodeError =>
-    new DecodeError('invalid-crd', `CustomResourceDefinition ${name}: ${why}`, path === undefined ? {} : { path });
+  const invalid = (why: string, path?: string): DecodeError => new DecodeError('invalid-crd', `CustomResourceDefinition ${name}: ${why}`, path === undefined ? {} : { path });
   if (!isObject(definition)) throw invalid('not a JSON object');
 
   const kind = stringAt(definition, 'kind');
@@ -127,8 +115,7 @@ export function customResourceFromDefinition(definition: unknown): ResourceEntry
     .filter((version): version is string => version !== undefined)
     .sort(compareKubeAwareVersions);
   const legacyVersion = stringAt(spec, 'version'); // v1beta1's single-version field
-  const storageVersion =
-    declared.filter((version) => version['storage'] === true).map((version) => stringAt(version, 'name'))[0] ?? legacyVersion;
+  const storageVersion = declared.filter((version) => version['storage'] === true).map((version) => stringAt(version, 'name'))[0] ?? legacyVersion;
   if (storageVersion === undefined) throw invalid('no version is marked storage: true', 'spec.versions');
   const versions = served.length > 0 ? served : legacyVersion !== undefined && declared.length === 0 ? [legacyVersion] : [];
 
@@ -185,8 +172,7 @@ export function customResourcesFromDefinitions(definitions: Iterable<unknown>): 
  */
 export function aggregatedAPIServiceFrom(apiService: unknown): AggregatedAPIService | undefined {
   const name = nameOf(apiService);
-  const invalid = (why: string, path?: string): DecodeError =>
-    new DecodeError('invalid-apiservice', `APIService ${name}: ${why}`, path === undefined ? {} : { path });
+  const invalid = (why: string, path?: string): DecodeError => new DecodeError('invalid-apiservice', `APIService ${name}: ${why}`, path === undefined ? {} : { path });
   if (!isObject(apiService)) throw invalid('not a JSON object');
   const kind = stringAt(apiService, 'kind');
   if (kind !== undefined && kind !== 'APIService') throw invalid(`kind is ${kind}`, 'kind');

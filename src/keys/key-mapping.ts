@@ -6,15 +6,7 @@
  * it as an argument and has no other state. Pure module: no I/O.
  */
 import { UsageError } from '../errors.js';
-import {
-  BUILTIN_GROUP_PRIORITIES,
-  BUILTIN_RESOURCES,
-  RETIRED_RESOURCES,
-  UNSTORED_KINDS,
-  type BuiltinResource,
-  type GroupResource,
-  type UnstoredKind,
-} from './builtin-resources.js';
+import { BUILTIN_GROUP_PRIORITIES, BUILTIN_RESOURCES, RETIRED_RESOURCES, UNSTORED_KINDS, type BuiltinResource, type GroupResource, type UnstoredKind } from './builtin-resources.js';
 import { matchPrefixedKey, matchRootKey, type SpecialKeyMatch } from './special-keys.js';
 
 /** kube-apiserver's default --etcd-prefix. */
@@ -135,10 +127,7 @@ export interface RegistryContents {
   readonly includeRetired?: boolean;
 }
 
-function buildRegistry(
-  resources: readonly ResourceEntry[],
-  aggregated: readonly AggregatedAPIService[],
-): ResourceRegistry {
+function buildRegistry(resources: readonly ResourceEntry[], aggregated: readonly AggregatedAPIService[]): ResourceRegistry {
   const byStoragePath = new Map<string, ResourceEntry>();
   const byGroupResource = new Map<string, ResourceEntry>();
   const kept: ResourceEntry[] = [];
@@ -168,15 +157,10 @@ export function createResourceRegistry(contents: RegistryContents = {}): Resourc
  * A new registry with more custom resources and aggregated APIs. A custom resource given here
  * replaces one of the same group/resource already learned (a newer CRD revision).
  */
-export function extendRegistry(
-  registry: ResourceRegistry,
-  additions: { readonly custom?: readonly ResourceEntry[]; readonly aggregated?: readonly AggregatedAPIService[] },
-): ResourceRegistry {
+export function extendRegistry(registry: ResourceRegistry, additions: { readonly custom?: readonly ResourceEntry[]; readonly aggregated?: readonly AggregatedAPIService[] }): ResourceRegistry {
   const added = additions.custom ?? [];
   const addedIds = new Set(added.map((entry) => groupResourceId(entry.group, entry.resource)));
-  const existing = registry.resources.filter(
-    (entry) => entry.origin !== 'custom' || !addedIds.has(groupResourceId(entry.group, entry.resource)),
-  );
+  const existing = registry.resources.filter((entry) => entry.origin !== 'custom' || !addedIds.has(groupResourceId(entry.group, entry.resource)));
   const live = existing.filter((entry) => entry.origin !== 'retired');
   const retired = existing.filter((entry) => entry.origin === 'retired');
   const addedServices = additions.aggregated ?? [];
@@ -267,7 +251,12 @@ function candidatesFor(query: ResourceQuery, registry: ResourceRegistry): Resour
     const rank = nameRank(entry, query.name);
     if (rank !== undefined) named.push({ entry, rank });
   }
-  const inGroup = new Set(groupMatches(named.map((candidate) => candidate.entry), query.group));
+  const inGroup = new Set(
+    groupMatches(
+      named.map((candidate) => candidate.entry),
+      query.group,
+    ),
+  );
   return named
     .filter((candidate) => inGroup.has(candidate.entry))
     .filter((candidate) => query.version === undefined || candidate.entry.versions.includes(query.version))
@@ -291,9 +280,7 @@ export function resolveResourceCandidates(argument: string, options: ResolveOpti
 
 function unstoredMatch(argument: string, registry: ResourceRegistry): UnstoredKind | undefined {
   const name = argument.trim().toLowerCase().split('.')[0] ?? '';
-  return registry.unstored.find(
-    (kind) => kind.resource === name || kind.kind.toLowerCase() === name || (kind.shortNames ?? []).includes(name),
-  );
+  return registry.unstored.find((kind) => kind.resource === name || kind.kind.toLowerCase() === name || (kind.shortNames ?? []).includes(name));
 }
 
 /**
@@ -316,10 +303,7 @@ export function resolveResource(argument: string, options: ResolveOptions = {}):
     throw new NotStoredResourceError('not-stored', `${unstored.kind} (${group}) is never stored in etcd. ${unstored.reason}`);
   }
   const where = options.group === undefined ? '' : ` in group "${options.group}"`;
-  throw new UnknownResourceError(
-    'unknown-resource',
-    `unknown resource "${argument}"${where}; a custom resource is known only once its CustomResourceDefinition has been loaded`,
-  );
+  throw new UnknownResourceError('unknown-resource', `unknown resource "${argument}"${where}; a custom resource is known only once its CustomResourceDefinition has been loaded`);
 }
 
 /**
@@ -531,9 +515,7 @@ export function parseKey(key: string, options: KeyOptions = {}): ParsedKey {
   const services = registry.aggregated.filter((service) => service.group === first);
   if (services.length > 0) return aggregatedKey(key, first, services, segments.slice(1));
 
-  const hint = first.includes('.')
-    ? `no resource is known under group "${first}": load its CustomResourceDefinition (or APIService) first`
-    : `no resource is stored under "${first}"`;
+  const hint = first.includes('.') ? `no resource is known under group "${first}": load its CustomResourceDefinition (or APIService) first` : `no resource is stored under "${first}"`;
   throw new UnknownResourceError('unknown-resource', hint, { key });
 }
 

@@ -140,7 +140,10 @@ export function apiPathOf(input: string): string {
 
 function decodeSegments(path: string, input: string): string[] {
   try {
-    return path.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
+    return path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     throw badPath(input, 'has a malformed %-escape');
   }
@@ -214,10 +217,7 @@ export function parseRestPath(input: string, options: KeyOptions = {}): ParsedRe
   }
   if (entry === undefined) {
     const named = rest[0] === 'namespaces' && rest[2] !== undefined ? rest[2] : rest[0];
-    throw new UnknownResourceError(
-      'unknown-resource',
-      `"${input}": no resource "${named}" is known in ${group === '' ? 'the core group' : `group ${group}`}`,
-    );
+    throw new UnknownResourceError('unknown-resource', `"${input}": no resource "${named}" is known in ${group === '' ? 'the core group' : `group ${group}`}`);
   }
 
   const location = locationFrom(namespace, tail);

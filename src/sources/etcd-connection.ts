@@ -83,8 +83,7 @@ export function resolveEtcdConnection(flags: EtcdConnectionFlags, env: EtcdEnvir
   const caFile = pick(flags.cacert, 'ETCDCTL_CACERT');
   const certFile = pick(flags.cert, 'ETCDCTL_CERT');
   const keyFile = pick(flags.key, 'ETCDCTL_KEY');
-  const insecureSkipVerify =
-    flags.insecureSkipTlsVerify ?? parseBoolean(env['ETCDCTL_INSECURE_SKIP_TLS_VERIFY'], 'ETCDCTL_INSECURE_SKIP_TLS_VERIFY') ?? false;
+  const insecureSkipVerify = flags.insecureSkipTlsVerify ?? parseBoolean(env['ETCDCTL_INSECURE_SKIP_TLS_VERIFY'], 'ETCDCTL_INSECURE_SKIP_TLS_VERIFY') ?? false;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new UsageError('bad-flags', 'a client certificate needs both --cert and --key (or ETCDCTL_CERT and ETCDCTL_KEY)', {
       ...(certFile !== undefined ? { file: certFile } : keyFile !== undefined ? { file: keyFile } : {}),
@@ -140,7 +139,10 @@ export function resolveEtcdConnection(flags: EtcdConnectionFlags, env: EtcdEnvir
 /** "a:2379, b:2379" or ["a:2379", "b:2379,c:2379"] into single endpoints. */
 function splitEndpoints(list: string | readonly string[]): string[] {
   const parts = typeof list === 'string' ? [list] : list;
-  return parts.flatMap((part) => part.split(',')).map((part) => part.trim()).filter((part) => part !== '');
+  return parts
+    .flatMap((part) => part.split(','))
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 function normalizeEndpoint(endpoint: string, defaultScheme: 'http' | 'https'): string {
@@ -152,7 +154,7 @@ function normalizeEndpoint(endpoint: string, defaultScheme: 'http' | 'https'): s
   return scheme + withScheme.slice(scheme.length).replace(/\/+$/, '');
 }
 
-const DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * A Go duration ("2s", "1.5s", "1m30s", "500ms") in milliseconds; undefined when not given.
@@ -281,8 +283,7 @@ function isUnreachable(error: unknown): boolean {
  */
 function asPolicy(execute: <T>(call: () => Promise<T>) => Promise<T>): FaultPolicy {
   return {
-    execute: async <T>(call: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
-      execute(async () => call({ signal: new AbortController().signal })),
+    execute: async <T>(call: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => execute(async () => call({ signal: new AbortController().signal })),
   } as unknown as FaultPolicy; // cast: cockatiel's IPolicy also declares events the pool never uses
 }
 

@@ -60,4 +60,3 @@ export class EtcdRequestError extends EtcdError {
  * shares (a compacted or future revision is about the request, not about talking to etcd).
  */
 export type EtcdFailure = EtcdError | RevisionCompactedError | RevisionFutureError;
-

@@ -24,8 +24,10 @@ export * from './etcd-error-types.js';
 // recognise; the classes above live apart so that checking for them never loads etcd3.
 const etcd3 = await etcd3IfInstalled();
 /** An instanceof that is false for every value when etcd3 is not installed. */
-const is = (raw: unknown, name: 'ClientClosedError' | 'EtcdAuthenticationFailedError' | 'EtcdPermissionDeniedError' | 'GRPCDeadlineExceededError' | 'GRPCResourceExhastedError' | 'GRPCUnavailableError'): boolean =>
-  etcd3 !== undefined && raw instanceof etcd3[name];
+const is = (
+  raw: unknown,
+  name: 'ClientClosedError' | 'EtcdAuthenticationFailedError' | 'EtcdPermissionDeniedError' | 'GRPCDeadlineExceededError' | 'GRPCResourceExhastedError' | 'GRPCUnavailableError',
+): boolean => etcd3 !== undefined && raw instanceof etcd3[name];
 
 /** What was being done when the error happened; it fills in the error's subject and wording. */
 export interface EtcdErrorContext {
@@ -111,12 +113,7 @@ export function isTransientEtcdError(error: unknown): boolean {
 export function plainClientToTlsServerError(endpoint: string, key: string | undefined, cause: unknown): EtcdTlsError {
   const subject: ErrorSubject = { endpoint };
   if (key !== undefined) subject.key = key;
-  return new EtcdTlsError(
-    'etcd-tls',
-    'the server speaks TLS but the endpoint is http://; use https:// with --cacert (and --cert/--key if it requires client certificates)',
-    subject,
-    { cause },
-  );
+  return new EtcdTlsError('etcd-tls', 'the server speaks TLS but the endpoint is http://; use https:// with --cacert (and --cert/--key if it requires client certificates)', subject, { cause });
 }
 
 /** The same error, told that the endpoint does not speak TLS while the client used https://. */

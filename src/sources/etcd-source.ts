@@ -8,13 +8,7 @@ import { Buffer } from 'node:buffer';
 import { connect as tlsConnect } from 'node:tls';
 import type { Etcd3, IEvent, IKeyValue, IRangeRequest, IRangeResponse, IWatchResponse } from 'etcd3';
 import { KregError, UsageError } from '../errors.js';
-import {
-  createEtcdClient,
-  describeEndpoints,
-  EndpointRouter,
-  type EtcdClientOptions,
-  type EtcdConnectionSettings,
-} from './etcd-connection.js';
+import { createEtcdClient, describeEndpoints, EndpointRouter, type EtcdClientOptions, type EtcdConnectionSettings } from './etcd-connection.js';
 import {
   EtcdMessageTooLargeError,
   EtcdUnavailableError,
@@ -25,17 +19,7 @@ import {
   type EtcdErrorContext,
   type EtcdFailure,
 } from './etcd-errors.js';
-import {
-  parseRevision,
-  RevisionCompactedError,
-  RevisionFutureError,
-  type Entry,
-  type EntrySource,
-  type HistoryOptions,
-  type HistoryRecord,
-  type KeyHistory,
-  type RangeOptions,
-} from './source.js';
+import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from './source.js';
 
 /**
  * Keys per page, chosen by scripts/measure-etcd-paging.ts (100k keys of 1-7 KB, ~410 MB, local
@@ -277,12 +261,7 @@ export class EtcdSource implements EntrySource {
   }
 
   /** Events of one key from a revision on, until `done` says the wanted ones have arrived. */
-  private async watchEvents(
-    key: Buffer,
-    startRevision: number,
-    done: (events: readonly IEvent[], response: IWatchResponse) => boolean,
-    endOnSilence: boolean,
-  ): Promise<IEvent[]> {
+  private async watchEvents(key: Buffer, startRevision: number, done: (events: readonly IEvent[], response: IWatchResponse) => boolean, endOnSilence: boolean): Promise<IEvent[]> {
     let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
     try {
       stream = await this.client.watchClient.watch();
@@ -389,13 +368,7 @@ export class EtcdSource implements EntrySource {
   }
 
   /** The compacted error again, now with the revision etcd was compacted at (learned from a watch). */
-  private async withCompactedRevision(
-    error: RevisionCompactedError,
-    requested: number,
-    key: Buffer,
-    rangeEnd: Buffer | undefined,
-    whileListing: boolean,
-  ): Promise<RevisionCompactedError> {
+  private async withCompactedRevision(error: RevisionCompactedError, requested: number, key: Buffer, rangeEnd: Buffer | undefined, whileListing: boolean): Promise<RevisionCompactedError> {
     const compacted = await this.findCompactedRevision(key, rangeEnd, requested);
     return new RevisionCompactedError(requested, compacted, { ...error.subject }, { cause: error.cause, whileListing });
   }

@@ -450,7 +450,12 @@ function runExec(exec: ExecConfig, cluster: KubeCluster, options: CredentialOpti
     });
     child.on('close', (code, signal) => {
       if (code === 0) return resolvePromise(Buffer.concat(out).toString('utf8'));
-      const said = Buffer.concat(err).toString('utf8').trim().split('\n').filter((l) => l.trim() !== '').pop();
+      const said = Buffer.concat(err)
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop();
       reject(new Error(`exec plugin ${exec.command} ${signal !== null ? `was killed by ${signal}` : `exited with ${code}`}${said === undefined ? '' : `: ${said}`}`));
     });
   });

@@ -30,7 +30,7 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 function manifestFiles(dir: string): string[] {
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(dir);
   } catch (err) {

@@ -5,17 +5,7 @@
  * errors as the other sources.
  */
 import { KregError } from '../errors.js';
-import {
-  parseRevision,
-  RevisionCompactedError,
-  RevisionFutureError,
-  type Entry,
-  type EntrySource,
-  type HistoryOptions,
-  type HistoryRecord,
-  type KeyHistory,
-  type RangeOptions,
-} from './source.js';
+import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from './source.js';
 
 /** Options of MemorySource. */
 export interface MemorySourceOptions {
@@ -61,10 +51,7 @@ export class MemorySource implements EntrySource {
   }
 
   /** A store holding the entries, put one revision each in the order given. */
-  static fromEntries(
-    entries: Iterable<{ key: string; value: Uint8Array | string; lease?: string }>,
-    options: MemorySourceOptions = {},
-  ): MemorySource {
+  static fromEntries(entries: Iterable<{ key: string; value: Uint8Array | string; lease?: string }>, options: MemorySourceOptions = {}): MemorySource {
     const source = new MemorySource(options);
     for (const { key, value, lease } of entries) source.put(key, value, lease === undefined ? {} : { lease });
     return source;

@@ -86,9 +86,7 @@ function installExitHooks(): void {
 
 export async function startEtcd(options: EtcdStartOptions = {}): Promise<EtcdServer> {
   if (!existsSync(ETCD_BINARY) || !existsSync(ETCDCTL_BINARY)) {
-    throw new Error(
-      `etcd test server: ${ETCD_BINARY} or ${ETCDCTL_BINARY} not found; run \`apt-get install -y etcd-server etcd-client\``,
-    );
+    throw new Error(`etcd test server: ${ETCD_BINARY} or ${ETCDCTL_BINARY} not found; run \`apt-get install -y etcd-server etcd-client\``);
   }
   installExitHooks();
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'kreg-etcd-'));
@@ -102,10 +100,7 @@ export async function startEtcd(options: EtcdStartOptions = {}): Promise<EtcdSer
   }
 }
 
-async function setUpServer(
-  options: EtcdStartOptions,
-  tracked: { process: ChildProcess | undefined; watchdog: ChildProcess | undefined; dir: string },
-): Promise<EtcdServer> {
+async function setUpServer(options: EtcdStartOptions, tracked: { process: ChildProcess | undefined; watchdog: ChildProcess | undefined; dir: string }): Promise<EtcdServer> {
   const dir = tracked.dir;
   const dataDir = join(dir, 'data');
   const tls = options.tls === true ? await createTestCertificates(dir) : undefined;
@@ -130,12 +125,7 @@ async function setUpServer(
     ];
     if (options.quotaBackendBytes !== undefined) etcdArgs.push(`--quota-backend-bytes=${options.quotaBackendBytes}`);
     if (tls !== undefined) {
-      etcdArgs.push(
-        `--cert-file=${join(dir, 'server.crt')}`,
-        `--key-file=${join(dir, 'server.key')}`,
-        `--trusted-ca-file=${tls.caFile}`,
-        '--client-cert-auth',
-      );
+      etcdArgs.push(`--cert-file=${join(dir, 'server.crt')}`, `--key-file=${join(dir, 'server.key')}`, `--trusted-ca-file=${tls.caFile}`, '--client-cert-auth');
     }
   };
   await choosePorts();
@@ -256,11 +246,7 @@ function startWatchdog(etcdProcess: ChildProcess, dir: string): ChildProcess | u
   return watchdog;
 }
 
-async function waitUntilHealthy(
-  etcdctl: (args: string[]) => Promise<Buffer>,
-  exited: Promise<string>,
-  endpoint: string,
-): Promise<void> {
+async function waitUntilHealthy(etcdctl: (args: string[]) => Promise<Buffer>, exited: Promise<string>, endpoint: string): Promise<void> {
   const deadline = Date.now() + HEALTHY_WITHIN_MS;
   let exitReason: string | undefined;
   void exited.then((reason) => {
@@ -298,10 +284,7 @@ async function enableAuth(etcdctl: (args: string[]) => Promise<Buffer>): Promise
 /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by the CA. */
 async function createTestCertificates(dir: string): Promise<EtcdTlsFiles> {
   const ca = await createCertificateAuthority(dir, 'ca');
-  await issueCertificate(dir, ca, 'server', 'kreg-test-server', [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    'extendedKeyUsage=serverAuth,clientAuth',
-  ]);
+  await issueCertificate(dir, ca, 'server', 'kreg-test-server', ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth,clientAuth']);
   await issueCertificate(dir, ca, 'client', 'kreg-test-client', ['extendedKeyUsage=clientAuth']);
   return { caFile: ca.certFile, certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') };
 }
@@ -312,31 +295,51 @@ export async function createCertificateAuthority(dir: string, name: string): Pro
   const keyFile = join(dir, `${name}.key`);
   // EC keys: generating RSA keys would add seconds per test server.
   await runTool(OPENSSL_BINARY, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=kreg test ${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=kreg test ${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { certFile, keyFile };
 }
 
-async function issueCertificate(
-  dir: string,
-  ca: { certFile: string; keyFile: string },
-  name: string,
-  commonName: string,
-  extensions: string[],
-): Promise<void> {
+async function issueCertificate(dir: string, ca: { certFile: string; keyFile: string }, name: string, commonName: string, extensions: string[]): Promise<void> {
   const keyFile = join(dir, `${name}.key`);
   const requestFile = join(dir, `${name}.csr`);
   const extensionsFile = join(dir, `${name}.ext`);
   await writeFile(extensionsFile, extensions.join('\n') + '\n');
+  await runTool(OPENSSL_BINARY, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', requestFile, '-subj', `/CN=${commonName}`]);
   await runTool(OPENSSL_BINARY, [
-    'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', requestFile, '-subj', `/CN=${commonName}`,
-  ]);
-  await runTool(OPENSSL_BINARY, [
-    'x509', '-req', '-in', requestFile, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-    '-out', join(dir, `${name}.crt`), '-days', '2', '-extfile', extensionsFile,
+    'x509',
+    '-req',
+    '-in',
+    requestFile,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-out',
+    join(dir, `${name}.crt`),
+    '-days',
+    '2',
+    '-extfile',
+    extensionsFile,
   ]);
 }
 

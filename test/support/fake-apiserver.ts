@@ -52,11 +52,29 @@ export async function startFakeApiServer(resources: FakeResource[], token = 'kre
   const dir = mkdtempSync(join(tmpdir(), 'kreg-fake-apiserver-'));
   const keyFile = join(dir, 'server.key');
   const certFile = join(dir, 'server.crt');
-  execFileSync('/usr/bin/openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=kreg fake apiserver',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    '/usr/bin/openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=kreg fake apiserver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
 
   const gvKey = (group: string, version: string): string => `${group}/${version}`;
   const byGv = new Map<string, FakeResource[]>();
@@ -84,7 +102,10 @@ export async function startFakeApiServer(resources: FakeResource[], token = 'kre
       return send(res, 403, status(403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`));
     }
     if (req.method !== 'GET') return send(res, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
-    const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
     let group: string;
     let version: string;
     let rest: string[];

@@ -25,9 +25,7 @@ export function storableFixtures(): StoredFixture[] {
       if (!file.endsWith('.json')) continue;
       const json = JSON.parse(readFileSync(`${FIXTURES_DIR}/${dir}/${file}`, 'utf8')) as JsonObject;
       const [group, version] = typeof json.apiVersion === 'string' && json.apiVersion.includes('/') ? json.apiVersion.split('/') : ['', json.apiVersion];
-      const entry = registry.resources.find(
-        (e) => e.group === group && e.storageVersion === version && e.kind === json.kind && e.storedAs === undefined && e.origin === 'builtin',
-      );
+      const entry = registry.resources.find((e) => e.group === group && e.storageVersion === version && e.kind === json.kind && e.storedAs === undefined && e.origin === 'builtin');
       if (entry === undefined) continue;
       const metadata = json.metadata as JsonObject;
       const where = entry.namespaced ? { namespace: metadata.namespace as string, name: metadata.name as string } : { name: metadata.name as string };

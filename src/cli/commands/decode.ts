@@ -32,7 +32,10 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
       .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (needed to re-encode a Secret)' })
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
       .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too')
-      .example('etcdctl get /registry/deployments/ --prefix -w json | $0 decode', 'every pair, as a YAML stream (-o json: a List); -w json is exact, the plain listing is split by guessing where binary values end'),
+      .example(
+        'etcdctl get /registry/deployments/ --prefix -w json | $0 decode',
+        'every pair, as a YAML stream (-o json: a List); -w json is exact, the plain listing is split by guessing where binary values end',
+      ),
   handler: async (args) => {
     const { bytes, name } = await readInput(ctx.io, args.file);
     const where: ErrorSubject = name === STDIN_NAME ? {} : { file: name };

@@ -25,7 +25,6 @@ import { warn, type CliIo, type CommandContext } from '../io.js';
 import { openObjectSource, SOURCE_SPECS, type ObjectSourceArgs } from '../open-object-source.js';
 import { withNamespaceOptions, withSourceOptions } from '../options.js';
 
-
 interface DiffArgs extends ObjectSourceArgs {
   resource: string | undefined;
   name: string | undefined;
@@ -60,7 +59,10 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
   handler: async (args) => {
     const sides: DiffSide[] = [];
     try {
-      for (const [label, spec] of [['from', args.from], ['to', args.to]] as [SideLabel, string][]) {
+      for (const [label, spec] of [
+        ['from', args.from],
+        ['to', args.to],
+      ] as [SideLabel, string][]) {
         sides.push({ label, spec, source: await onSide({ label, spec }, () => openObjectSource(ctx, spec, args, `${label} side (${spec})`)) });
       }
       ctx.exitCode = await runDiff(ctx.io, args, sides[0] as DiffSide, sides[1] as DiffSide);

@@ -23,7 +23,12 @@ interface GetArgs extends SourceArgs, NamespaceArgs {
 }
 
 /** What one `get` reads: a resource listing (perhaps in one namespace), named objects, or one raw key. */
-type Target = { kind: 'key'; key: string } | { kind: 'keys'; prefix: string } | { kind: 'names'; resource: ResourceEntry; namespace: string | undefined; names: string[] } | { kind: 'list'; resource: ResourceEntry; namespace: string | undefined } | { kind: 'everything' };
+type Target =
+  | { kind: 'key'; key: string }
+  | { kind: 'keys'; prefix: string }
+  | { kind: 'names'; resource: ResourceEntry; namespace: string | undefined; names: string[] }
+  | { kind: 'list'; resource: ResourceEntry; namespace: string | undefined }
+  | { kind: 'everything' };
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: 'get [resource] [names..]',
@@ -65,9 +70,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for lease TTLs.
       const workers = args.workers ?? RenderPool.defaultSize();
       const parallel = workers > 0 && !single && !args['show-etcd'] && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined = parallel
-        ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions }
-        : undefined;
+      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions } : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup);
       try {
         for (const target of targets) await readTarget(store, target, printer);

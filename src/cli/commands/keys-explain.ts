@@ -3,17 +3,7 @@
  * holds, and the REST path serving it; knows a cluster's CRDs when an etcd or snapshot is named.
  */
 import type { CommandModule } from 'yargs';
-import {
-  apiPathOf,
-  apiVersionOf,
-  builtinRegistry,
-  describeKey,
-  parseKey,
-  parseRestPath,
-  restPathForKey,
-  type ParsedKey,
-  type ResourceRegistry,
-} from '../../keys/index.js';
+import { apiPathOf, apiVersionOf, builtinRegistry, describeKey, parseKey, parseRestPath, restPathForKey, type ParsedKey, type ResourceRegistry } from '../../keys/index.js';
 import { FIELD_FORMATS, groupName, printFields, type FieldFormat, type Fields } from '../fields.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
@@ -128,7 +118,10 @@ export const explainCommand = (ctx: CommandContext): CommandModule<object, Expla
             ['namespace', rest.namespace],
             ['name', rest.name],
             ['restPath', `GET ${rest.restPath}`],
-            ['explanation', `Served by the aggregated API server behind ${rest.apiServices.map((s) => `${s.service.namespace}/${s.service.name}`).join(', ')}: nothing is kept in kube-apiserver's etcd.`],
+            [
+              'explanation',
+              `Served by the aggregated API server behind ${rest.apiServices.map((s) => `${s.service.namespace}/${s.service.name}`).join(', ')}: nothing is kept in kube-apiserver's etcd.`,
+            ],
           ],
           args.output,
         );

@@ -107,11 +107,6 @@ const listCommand = (ctx: CommandContext): CommandModule<object, ListArgs> => ({
 export const keysCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: 'keys <command>',
   describe: 'Map etcd keys to resources and REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
-  builder: (y) =>
-    y
-      .command(explainCommand(ctx))
-      .command(forCommand(ctx))
-      .command(listCommand(ctx))
-      .demandCommand(1, 'name a keys command: explain, for or list'),
+  builder: (y) => y.command(explainCommand(ctx)).command(forCommand(ctx)).command(listCommand(ctx)).demandCommand(1, 'name a keys command: explain, for or list'),
   handler: () => undefined,
 });

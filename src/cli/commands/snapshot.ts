@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
-import type { SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
+import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
 
@@ -28,7 +28,7 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
   handler: async (args) => {
     const { SnapshotSource } = await import('../../sources/snapshot/snapshot-source.js');
     let mismatch: KregError | undefined;
-    let source;
+    let source: SnapshotSource;
     try {
       source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'] });
     } catch (err) {

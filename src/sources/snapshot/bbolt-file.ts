@@ -175,10 +175,7 @@ export interface BoltOpenOptions {
   readAhead?: number;
 }
 
-export type TrailerCheck =
-  | { state: 'ok'; sha256: string }
-  | { state: 'mismatch'; expected: string; actual: string }
-  | { state: 'no-trailer' };
+export type TrailerCheck = { state: 'ok'; sha256: string } | { state: 'mismatch'; expected: string; actual: string } | { state: 'no-trailer' };
 
 /** A pointer to a tree page, and where it came from (for messages; undefined: a bucket's root). */
 interface PagePointer {
@@ -288,8 +285,7 @@ export class BoltFile {
     const pages = Math.ceil((this.fileSize - SHA256_TRAILER_LENGTH) / this.pageSize);
     return new SnapshotFileError(
       'hash-mismatch',
-      `sha256 trailer does not match the contents (pages 0-${pages - 1}): trailer says ${check.expected}, ` +
-        `contents hash to ${check.actual}; the file was changed or damaged after it was saved`,
+      `sha256 trailer does not match the contents (pages 0-${pages - 1}): trailer says ${check.expected}, ` + `contents hash to ${check.actual}; the file was changed or damaged after it was saved`,
       this.path,
       undefined,
       { offset: this.fileSize - SHA256_TRAILER_LENGTH },
@@ -330,15 +326,7 @@ export class BoltFile {
       throw this.pageError('bad-page', `page ${inPage}: inline bucket "${name}" is ${pageBytes.length} bytes, too short for a page`, inPage);
     }
     const pageView = new DataView(pageBytes.buffer, pageBytes.byteOffset, pageBytes.byteLength);
-    const page = new BoltPage(
-      readUint64(pageView, 0),
-      pageView.getUint16(8, true),
-      pageView.getUint16(10, true),
-      pageView.getUint32(12, true),
-      pageBytes,
-      inPage,
-      true,
-    );
+    const page = new BoltPage(readUint64(pageView, 0), pageView.getUint16(8, true), pageView.getUint16(10, true), pageView.getUint32(12, true), pageBytes, inPage, true);
     if (!page.isLeaf) {
       throw this.pageError('bad-page-type', `page ${inPage}: inline bucket "${name}" has page flags 0x${page.flags.toString(16)}, expected a leaf`, inPage);
     }
@@ -406,22 +394,10 @@ export class BoltFile {
       throw new SnapshotFileError('bad-page', `page ${id} (pointed to by ${pointer}) says it is page ${headerId}`, this.path, id, { offset });
     }
     if (flags !== PAGE_FLAG_BRANCH && flags !== PAGE_FLAG_LEAF) {
-      throw new SnapshotFileError(
-        'bad-page-type',
-        `page ${id} (pointed to by ${pointer}) has type ${describeFlags(flags)}, expected a branch or leaf page`,
-        this.path,
-        id,
-        { offset },
-      );
+      throw new SnapshotFileError('bad-page-type', `page ${id} (pointed to by ${pointer}) has type ${describeFlags(flags)}, expected a branch or leaf page`, this.path, id, { offset });
     }
     if (id + overflow >= this.readablePages) {
-      throw new SnapshotFileError(
-        'page-out-of-range',
-        `page ${id} has ${overflow} overflow pages, running past the end of the file (${this.readablePages} pages)`,
-        this.path,
-        id,
-        { offset },
-      );
+      throw new SnapshotFileError('page-out-of-range', `page ${id} has ${overflow} overflow pages, running past the end of the file (${this.readablePages} pages)`, this.path, id, { offset });
     }
     return { overflow };
   }
@@ -706,13 +682,9 @@ export class BoltFile {
         readCallback(this.handle.fd, into, done, length - done, position + done, (error, count) => (error === null ? resolve(count) : reject(error)));
       });
       if (bytesRead === 0) {
-        throw new SnapshotFileError(
-          'truncated',
-          `${page === undefined ? '' : `page ${page}: `}file ends at byte ${position + done}, expected ${length - done} more bytes`,
-          this.path,
-          page,
-          { offset: position + done },
-        );
+        throw new SnapshotFileError('truncated', `${page === undefined ? '' : `page ${page}: `}file ends at byte ${position + done}, expected ${length - done} more bytes`, this.path, page, {
+          offset: position + done,
+        });
       }
       done += bytesRead;
     }
@@ -774,13 +746,7 @@ function decodeMeta(bytes: Uint8Array, metaPage: 0 | 1, offset: number, path: st
   const magic = view.getUint32(0, true);
   const at = { offset: offset + PAGE_HEADER_SIZE };
   if (magic !== BOLT_MAGIC) {
-    const problem = new SnapshotFileError(
-      'bad-magic',
-      `meta page ${metaPage}: magic is 0x${magic.toString(16).padStart(8, '0')}, not bbolt's 0x${BOLT_MAGIC.toString(16)}`,
-      path,
-      metaPage,
-      at,
-    );
+    const problem = new SnapshotFileError('bad-magic', `meta page ${metaPage}: magic is 0x${magic.toString(16).padStart(8, '0')}, not bbolt's 0x${BOLT_MAGIC.toString(16)}`, path, metaPage, at);
     return { meta: undefined, problem, magicOk: false };
   }
   const version = view.getUint32(4, true);
@@ -854,13 +820,9 @@ async function readMeta(handle: FileHandle, path: string, fileSize: number): Pro
   const problems = [first.problem, second.problem].filter((problem): problem is SnapshotFileError => problem !== undefined);
   if (valid.length === 0) {
     if (!first.magicOk && !second.magicOk) {
-      throw new SnapshotFileError(
-        'bad-magic',
-        `not a bbolt file: neither meta page 0 nor meta page 1 has the magic 0x${BOLT_MAGIC.toString(16)} (${first.problem?.message})`,
-        path,
-        0,
-        { offset: PAGE_HEADER_SIZE },
-      );
+      throw new SnapshotFileError('bad-magic', `not a bbolt file: neither meta page 0 nor meta page 1 has the magic 0x${BOLT_MAGIC.toString(16)} (${first.problem?.message})`, path, 0, {
+        offset: PAGE_HEADER_SIZE,
+      });
     }
     const checksumOnly = problems.every((problem) => problem.code === 'bad-meta-checksum' || problem.code === 'bad-magic');
     throw new SnapshotFileError(

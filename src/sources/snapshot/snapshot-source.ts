@@ -13,17 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
-import {
-  parseRevision,
-  RevisionCompactedError,
-  RevisionFutureError,
-  type Entry,
-  type EntrySource,
-  type HistoryOptions,
-  type HistoryRecord,
-  type KeyHistory,
-  type RangeOptions,
-} from '../source.js';
+import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../source.js';
 import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage } from './bbolt-file.js';
 import {
   KEY_BUCKET,
@@ -168,10 +158,9 @@ export class SnapshotSource implements EntrySource {
     const damage: SnapshotDamage[] = [];
     const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
     const warnings: string[] = [];
-    const bolt = await BoltFile.open(
-      file,
-      withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined }),
-    ).catch((error: unknown) => unreadable(file, error));
+    const bolt = await BoltFile.open(file, withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined })).catch((error: unknown) =>
+      unreadable(file, error),
+    );
     try {
       let hashCheck: HashCheckResult = 'skipped';
       if (options.skipHashCheck !== true) {
@@ -225,7 +214,7 @@ export class SnapshotSource implements EntrySource {
         const last = await this.bolt.last(this.keyBucket);
         if (last !== undefined) highest = decodeRevisionKey(last.key).main;
       } catch (error) {
-        if (!(this.isSkippable(error))) throw error;
+        if (!this.isSkippable(error)) throw error;
         this.recordDamage(error);
         highest = await this.scanHighestRevision();
       }
@@ -501,7 +490,7 @@ export class SnapshotSource implements EntrySource {
 
   /** One stored revision, looked up through the tree. */
   private async fetchRevision(revision: RevisionKey, keysOnly: boolean): Promise<Entry | undefined> {
-    let found;
+    let found: Awaited<ReturnType<BoltFile['get']>>;
     try {
       found = await this.bolt.get(this.keyBucket, encodeRevisionKey(revision, revision.tombstone));
     } catch (error) {
