@@ -2,7 +2,8 @@
  * npm run bench: speed figures, printed (tests assert behaviour, not timings).
  *   - start-up: bare node next to kreg --help, --version and decode (wall time, median of fresh processes);
  *   - schema bundle load time in a fresh process;
- *   - decode and encode throughput over the upstream fixtures (../shared) and a realistic Deployment.
+ *   - decode and encode throughput over the upstream fixtures (../shared) and a realistic Deployment;
+ *   - install size of the packed package, for the CLI and for a library-only consumer.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -125,9 +126,18 @@ function fixtureValues(): { values: Uint8Array[]; types: { apiVersion: string; k
   return { values, types };
 }
 
+/** Install sizes, as scripts/check-package.sh measures them (packs, installs from the npm registry). */
+function benchInstallSize(): void {
+  const out = execFileSync('bash', [`${repoRoot}scripts/check-package.sh`], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  console.log('install size (npm pack, installed into an empty prefix with its dependencies):');
+  for (const line of out.split('\n')) if (/^(packed|installed|library only)/.test(line)) console.log(`  ${line}`);
+}
+
 await benchStartup();
 // KREG_BENCH_ONLY=startup stops here (the start-up figures alone take a few seconds).
 if (process.env['KREG_BENCH_ONLY'] === 'startup') process.exit(0);
+// KREG_BENCH_PACKAGE=0 skips the install sizes (they need the npm registry).
+if (process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
 benchBundleLoad();
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
