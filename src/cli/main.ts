@@ -4,7 +4,7 @@
  * and print. Errors are printed here, once, as one line (with the stack only under --debug).
  */
 import { KregError } from '../errors.js';
-import type { CliIo, CommandContext } from './io.js';
+import type { CliIo, CommandContext, OutputStream } from './io.js';
 import { versionText } from './version.js';
 
 const HINTS = /^(.*\S)(\[(?:string|boolean|number|array|count|required|default|choices|aliases|deprecated)\b.*\])$/;
@@ -81,7 +81,8 @@ export function helpWidth(io: CliIo): number {
 const openSourceNamedByFlags: CommandContext['openSource'] = async (args, io) => (await import('./options.js')).openSource(args, io);
 
 /** Runs kreg with these arguments; resolves to the exit code. Never throws. */
-export async function main(argv: readonly string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo, options: MainOptions = {}): Promise<number> {
+  const { io, written } = countingStdout(given);
   const ctx: CommandContext = { io, exitCode: 0, debug: argv.includes('--debug'), openSource: options.openSource ?? openSourceNamedByFlags };
   try {
     const args = helpCommandAsFlag(splitGluedShortOptions(argv));
@@ -95,6 +96,35 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
   } catch (err) {
     io.stderr.write(`kreg: ${describeError(err)}\n`);
     if (ctx.debug && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
-    return exitCodeOf(err, argv);
+    const code = exitCodeOf(err, argv);
+    // A listing that failed half-way has printed part of its output: say so, with its own exit code.
+    if (written() > 0 && code === 1) {
+      io.stderr.write('kreg: the output above is incomplete\n');
+      return PARTIAL_OUTPUT_EXIT_CODE;
+    }
+    return code;
   }
+}
+
+/** The exit code of a run that failed after printing part of its output (1 is a failure with none). */
+export const PARTIAL_OUTPUT_EXIT_CODE = 3;
+
+/** The streams with stdout counted, so that a failure can tell whether output had begun. */
+function countingStdout(io: CliIo): { io: CliIo; written: () => number } {
+  let bytes = 0;
+  const { stdout } = io;
+  const counted: OutputStream = {
+    write: (chunk) => {
+      bytes += chunk.length;
+      stdout.write(chunk);
+    },
+    get isTTY() {
+      return stdout.isTTY;
+    },
+    get columns() {
+      return stdout.columns;
+    },
+    ...(stdout.terminal === undefined ? {} : { terminal: stdout.terminal }),
+  };
+  return { io: { ...io, stdout: counted }, written: () => bytes };
 }

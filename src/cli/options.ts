@@ -4,7 +4,7 @@
  * `--revision` is a positive integer, `--etcd-prefix` has one leading and no trailing slash.
  */
 import type { Argv } from 'yargs';
-import { UsageError } from '../errors.js';
+import { type KregError, UsageError } from '../errors.js';
 import { DEFAULT_PREFIX, normalizePrefix } from '../keys/index.js';
 import { parseRevision, type EntrySource } from '../sources/source.js';
 import type { CliIo } from './io.js';
@@ -19,6 +19,7 @@ export interface SourceArgs {
   'insecure-skip-tls-verify': boolean | undefined;
   'dial-timeout': string | undefined;
   'command-timeout': string | undefined;
+  'retry-timeout': string | undefined;
   /** Normalised: "/registry", never "registry//". */
   'etcd-prefix': string;
   'chunk-size': number | undefined;
@@ -72,6 +73,7 @@ export function withSourceOptions<T>(y: Argv<T>, describe: { revision?: string }
     .option('insecure-skip-tls-verify', { type: 'boolean', group: CONNECTION, describe: 'do not verify the server certificate' })
     .option('dial-timeout', { ...text, group: CONNECTION, describe: 'time to connect, e.g. 2s [env ETCDCTL_DIAL_TIMEOUT]' })
     .option('command-timeout', { ...text, group: CONNECTION, describe: 'time per request, e.g. 5s [env ETCDCTL_COMMAND_TIMEOUT]' })
+    .option('retry-timeout', { ...text, group: CONNECTION, describe: 'how long to keep retrying while etcd is unreachable or has no leader, e.g. 2m; 0: no retries (default 60s)' })
     .option('chunk-size', { ...text, coerce: positiveCount('chunk-size'), group: CONNECTION, describe: 'keys per range request (default 5000, bounded by 32 MiB)' })
     .option('revision', { ...text, coerce: (r: unknown) => parseRevision(lastValue(r)), group: CONNECTION, describe: describe.revision ?? 'read the keyspace as of this etcd revision' })
     .option('snapshot', { ...text, group: OFFLINE, describe: 'read an etcdctl snapshot save file instead of a live etcd' })
@@ -116,7 +118,7 @@ export async function openSource(args: SourceArgs, io: CliIo): Promise<EntrySour
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
     return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
   }
-  const { resolveEtcdConnection } = await import('../sources/etcd-connection.js');
+  const { parseEtcdDuration, resolveEtcdConnection } = await import('../sources/etcd-connection.js');
   const { createEtcdSource } = await import('../sources/etcd-source.js');
   const flags: Parameters<typeof resolveEtcdConnection>[0] = {};
   if (args.endpoints !== undefined) flags.endpoints = args.endpoints;
@@ -129,5 +131,14 @@ export async function openSource(args: SourceArgs, io: CliIo): Promise<EntrySour
   if (args['dial-timeout'] !== undefined) flags.dialTimeout = args['dial-timeout'];
   if (args['command-timeout'] !== undefined) flags.commandTimeout = args['command-timeout'];
   const settings = resolveEtcdConnection(flags, io.env);
-  return createEtcdSource(settings, args['chunk-size'] === undefined ? {} : { chunkSize: args['chunk-size'] });
+  // etcdctl reads a 0 timeout as "none"; a 0 retry window means no retries.
+  const windowMs = args['retry-timeout']?.trim() === '0' ? 0 : parseEtcdDuration(args['retry-timeout'], 'retry timeout');
+  const retry = {
+    ...(windowMs === undefined ? {} : { windowMs }),
+    // Said once per failing request, so a long wait for a restarting member is not silent.
+    onRetry: (error: KregError, waitedMs: number, window: number) => {
+      if (waitedMs === 0) io.stderr.write(`kreg: ${error.describe()}; retrying for up to ${Math.round(window / 1000)}s (--retry-timeout)\n`);
+    },
+  };
+  return createEtcdSource(settings, args['chunk-size'] === undefined ? { retry } : { chunkSize: args['chunk-size'], retry });
 }

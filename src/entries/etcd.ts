@@ -42,6 +42,7 @@ export {
   EtcdTimeoutError,
   EtcdTlsError,
   EtcdUnavailableError,
+  type EtcdFailure,
 } from '../sources/etcd-errors.js';
 export { RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../sources/source.js';
 export { KregError, UsageError, type ErrorSubject } from '../errors.js';

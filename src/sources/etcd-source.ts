@@ -40,11 +40,18 @@ const FIRST_PAGE_KEYS = 100;
 
 /** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
-  /** Retries of a page after the connection drops or etcd has no leader (not counting the first try). */
+  /** Retries of a page after the connection drops or etcd has no leader (not counting the first try); unbounded by default. */
   attempts?: number;
   /** Pause before the first retry; doubled for each further one. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * How long a page keeps being retried, from its first failure (60 s by default: a large member
+   * takes 20-40 s to come back after a restart). 0 turns retries off.
+   */
+  windowMs?: number;
+  /** Told before each wait, e.g. to show progress on stderr. */
+  onRetry?: (error: EtcdFailure, waitedMs: number, windowMs: number) => void;
 }
 
 /** How an EtcdSource pages, retries and sizes its responses; every field is optional. */
@@ -58,7 +65,7 @@ export interface EtcdSourceOptions {
   retry?: EtcdRetryOptions;
 }
 
-const DEFAULT_RETRY: Required<EtcdRetryOptions> = { attempts: 5, initialDelayMs: 200, maxDelayMs: 3_000 };
+const DEFAULT_RETRY: Required<EtcdRetryOptions> = { attempts: Number.POSITIVE_INFINITY, initialDelayMs: 200, maxDelayMs: 3_000, windowMs: 60_000, onRetry: () => undefined };
 /** How long to wait for etcd to tell the compacted revision before giving up on it. */
 const COMPACT_REVISION_LOOKUP_MS = 2_000;
 /**
@@ -350,13 +357,18 @@ export class EtcdSource implements EntrySource {
 
   /** One range call, retried with backoff while etcd is unreachable or leaderless. */
   private async fetchPage(request: IRangeRequest, context: { key: string; revision?: number }): Promise<IRangeResponse> {
+    let firstFailure: number | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.client.kv.range(request);
       } catch (raw) {
         const error = this.convert(raw, { ...context, phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
-        if (!isTransientEtcdError(error) || attempt >= this.retry.attempts || this.closed) throw error;
-        await sleep(Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** attempt));
+        firstFailure ??= Date.now();
+        const waited = Date.now() - firstFailure;
+        const pause = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** Math.min(attempt, 20));
+        if (!isTransientEtcdError(error) || attempt >= this.retry.attempts || waited + pause > this.retry.windowMs || this.closed) throw error;
+        this.retry.onRetry(error, waited, this.retry.windowMs);
+        await sleep(pause);
       }
     }
   }
