@@ -6,6 +6,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { decodeCommand } from './commands/decode.js';
 import { completeWords, completionCommand } from './completion.js';
 import { diffCommand } from './commands/diff.js';
+import { duCommand } from './commands/du.js';
 import { encodeCommand } from './commands/encode.js';
 import { getCommand } from './commands/get.js';
 import { historyCommand } from './commands/history.js';
@@ -19,7 +20,7 @@ import { versionText } from './version.js';
 
 /** kreg's commands, in the order help lists them. */
 export function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
-  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
+  return [completionCommand, decodeCommand, diffCommand, duCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
     (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
   );
 }

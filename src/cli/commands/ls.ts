@@ -15,6 +15,7 @@ import { withStore, type Store } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../../format/object-text.js';
 import { startProgress, type Progress } from '../progress.js';
+import { humanBytes } from '../../format/sizes.js';
 import { formatTable } from '../../format/table.js';
 
 interface LsArgs extends SourceArgs {
@@ -22,19 +23,6 @@ interface LsArgs extends SourceArgs {
   depth: number;
   sort: LsSort;
   output: 'table' | 'json';
-}
-
-/** 1536 → "1.5 KiB", as du -h and kubectl do (binary units). */
-export function humanBytes(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  if (bytes < 1024) return `${bytes} B`;
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit] ?? ''}`;
 }
 
 function kindColumn(node: LsNode): string {

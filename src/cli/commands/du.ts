@@ -1,0 +1,163 @@
+/**
+ * kreg du: what fills etcd. Bytes and counts per resource (or namespace, kind, owner), split into
+ * metadata.managedFields, status and the rest as measured on the stored bytes, and the largest
+ * objects with their keys. Values are read for their sizes and field boundaries; only --by owner
+ * decodes (it needs ownerReferences).
+ */
+import type { CommandModule } from 'yargs';
+import { isJsonObject, type JsonObject } from '../../codec/json-value.js';
+import { UsageError } from '../../errors.js';
+import { measureStoredParts } from '../../codec/stored-parts.js';
+import { keyForEntry, parseKey, resolveResource, type ParsedKey } from '../../keys/index.js';
+import { loadSchema } from '../../schema-bundle.js';
+import type { Entry, EntrySource } from '../../sources/source.js';
+import { USAGE_GROUPINGS, UsageTally, type LargeObject, type UsageGroup, type UsageGrouping } from '../../storage-usage.js';
+import { decodeEntry, everyEntry } from '../../stored-objects.js';
+import { formatJson } from '../../format/object-text.js';
+import { humanBytes } from '../../format/sizes.js';
+import { formatTable } from '../../format/table.js';
+import type { CommandContext } from '../io.js';
+import { withStore, type Store } from '../open-store.js';
+import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
+import { startProgress } from '../progress.js';
+
+interface DuArgs extends SourceArgs, NamespaceArgs {
+  resource: string | undefined;
+  by: UsageGrouping;
+  top: number;
+  output: 'table' | 'json';
+}
+
+export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> => ({
+  command: 'du [resource]',
+  describe: 'What fills etcd: bytes per resource, namespace, kind or owner, how much is managedFields and status, and the largest objects',
+  builder: (y) =>
+    withSourceOptions(
+      withOutputOption(
+        withNamespaceOptions(y.positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, secrets, widgets.example.com, a,b); all by default' }), {
+          namespace: 'only this namespace',
+          allNamespaces: 'every namespace (the default without -n)',
+        }),
+        ['table', 'json'] as const,
+        { default: 'table', describe: 'output format' },
+      )
+        .option('by', { choices: USAGE_GROUPINGS, default: 'resource' as UsageGrouping, describe: 'group by resource, namespace, kind, or owner (the controller in ownerReferences)' })
+        .option('top', { type: 'number', default: 10, requiresArg: true, describe: 'how many of the largest objects to list (0: none)' })
+        .example('$0 du', 'etcdctl get --prefix /registry/ summed per resource, with managedFields and status apart')
+        .example('$0 du -A --by namespace', 'which namespaces fill etcd')
+        .example('$0 du pods --by owner --top 20 --snapshot backup.db', 'which controllers own the bytes, and the 20 largest pods'),
+    ),
+  handler: async (args) => {
+    const top = Number.isInteger(args.top) && args.top >= 0 ? args.top : undefined;
+    if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not ${args.top}`);
+    await withStore(ctx, args, async (store) => {
+      const tally = new UsageTally(top);
+      const schema = loadSchema();
+      const groupOf = grouper(store, args.by, args['all-namespaces'] ? undefined : args.namespace);
+      const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
+      try {
+        let n = 0;
+        for await (const entry of entriesInScope(store, args)) {
+          const group = groupOf(entry);
+          if (group === undefined) continue;
+          tally.add(group, entry.key, entry.valueSize, measureStoredParts(schema, entry.value));
+          if (++n % 1000 === 0) progress.update(`reading ${store.prefix}/: ${n.toLocaleString('en-US')} keys`);
+        }
+      } finally {
+        progress.stop();
+      }
+      if (args.output === 'json') ctx.io.stdout.write(`${formatJson({ by: args.by, groups: tally.groups(), total: tally.total(), largest: tally.largest() } as unknown as JsonObject)}\n`);
+      else ctx.io.stdout.write(usageTable(args.by, tally.groups(), tally.total(), tally.largest()));
+    });
+  },
+});
+
+/** The entries the arguments name: one or more resources (in a namespace), else the whole registry. */
+function entriesInScope(store: Store, args: DuArgs): AsyncIterable<Entry> {
+  const { source, prefix, revision, registry } = store;
+  if (args.resource === undefined) return everyEntry(source, prefix, revision, registry, store.denied);
+  const namespace = args['all-namespaces'] ? undefined : args.namespace;
+  const prefixes = [
+    ...new Set(
+      args.resource.split(',').map((name) => {
+        const entry = resolveResource(name, { registry });
+        return keyForEntry(entry, entry.namespaced && namespace !== undefined ? { namespace } : {}, prefix);
+      }),
+    ),
+  ];
+  return rangesOf(source, prefixes, revision);
+}
+
+async function* rangesOf(source: EntrySource, prefixes: string[], revision: number): AsyncGenerator<Entry> {
+  for (const p of prefixes) yield* source.range({ prefix: p, revision });
+}
+
+/**
+ * The group of an entry, or undefined to leave it out (another namespace under -n). Keys are
+ * parsed once per directory: every key in /registry/pods/shop/ has the same resource and namespace.
+ */
+function grouper(store: Store, by: UsageGrouping, onlyNamespace: string | undefined): (entry: Entry) => string | undefined {
+  const parsedByParent = new Map<string, ParsedKey | undefined>();
+  const parse = (key: string): ParsedKey | undefined => {
+    const parent = key.slice(0, key.lastIndexOf('/') + 1);
+    if (parsedByParent.has(parent)) return parsedByParent.get(parent);
+    let parsed: ParsedKey | undefined;
+    try {
+      parsed = parseKey(key, { prefix: store.prefix, registry: store.registry });
+    } catch {
+      parsed = undefined;
+    }
+    // Only object keys stand for their whole directory; special keys are parsed each time.
+    if (parsed?.type === 'object') parsedByParent.set(parent, parsed);
+    return parsed;
+  };
+  return (entry) => {
+    const parsed = parse(entry.key);
+    const namespace = parsed?.type === 'object' ? parsed.namespace : undefined;
+    if (onlyNamespace !== undefined && namespace !== onlyNamespace) return undefined;
+    switch (by) {
+      case 'resource':
+        return parsed?.type === 'object' ? (parsed.group === '' ? parsed.resource : `${parsed.resource}.${parsed.group}`) : `(other) ${firstSegment(entry.key, store.prefix)}`;
+      case 'namespace':
+        return namespace ?? '(cluster-scoped)';
+      case 'kind':
+        return parsed?.type === 'object' ? parsed.kind : '(not an object)';
+      case 'owner':
+        return ownerOf(entry, store);
+    }
+  };
+}
+
+function firstSegment(key: string, prefix: string): string {
+  const relative = key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : key;
+  return relative.split('/')[0] ?? relative;
+}
+
+/** The controller (else first) owner as Kind/name, "(no owner)", or why it cannot be told. */
+function ownerOf(entry: Entry, store: Store): string {
+  let object: JsonObject | undefined;
+  try {
+    object = decodeEntry(entry, store.registry, store.prefix).object;
+  } catch {
+    return '(undecodable)';
+  }
+  if (object === undefined) return '(encrypted or opaque)';
+  const metadata = isJsonObject(object.metadata) ? object.metadata : {};
+  const owners = Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences.filter(isJsonObject) : [];
+  const owner = owners.find((o) => o.controller === true) ?? owners[0];
+  return owner === undefined ? '(no owner)' : `${String(owner.kind)}/${String(owner.name)}`;
+}
+
+function usageTable(by: UsageGrouping, groups: UsageGroup[], total: UsageGroup, largest: LargeObject[]): string {
+  const row = (g: UsageGroup): string[] => [g.group, g.count.toLocaleString('en-US'), humanBytes(g.bytes), humanBytes(g.managedFieldsBytes), humanBytes(g.statusBytes), humanBytes(g.otherBytes)];
+  const right = ['left', 'right', 'right', 'right', 'right', 'right'] as const;
+  let out = formatTable([by.toUpperCase(), 'COUNT', 'BYTES', 'MANAGED-FIELDS', 'STATUS', 'OTHER'], [...groups.map(row), row(total)], { align: right });
+  if (total.unmeasuredBytes > 0) out += `(${humanBytes(total.unmeasuredBytes)} in CBOR, encrypted or opaque values count as OTHER: their parts are not measured)\n`;
+  if (largest.length > 0)
+    out += `\nLARGEST OBJECTS\n${formatTable(
+      ['BYTES', 'KEY'],
+      largest.map((o) => [humanBytes(o.bytes), o.key]),
+      { align: ['right', 'left'] },
+    )}`;
+  return out;
+}

@@ -1,0 +1,129 @@
+/**
+ * kreg du: totals equal the value sizes etcdctl reads for the same keys (real etcd), and the
+ * managedFields and status parts are measured on the stored bytes (protobuf and JSON).
+ */
+import assert from 'node:assert/strict';
+import type { JsonObject } from '../src/codec/json-value.js';
+import { measureStoredParts } from '../src/codec/stored-parts.js';
+import { encode } from '../src/index.js';
+import { loadSchema } from '../src/schema-bundle.js';
+import { MemorySource } from '../src/sources/memory-source.js';
+import { useEtcd } from './support/etcd.js';
+import { runKreg } from './support/run-cli.js';
+
+const managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }];
+function pod(name: string, namespace: string, withExtras: { managedFields?: boolean; status?: boolean; owner?: string } = {}): JsonObject {
+  const metadata: JsonObject = { name, namespace, uid: `uid-${name}` };
+  if (withExtras.managedFields === true) metadata.managedFields = managedFields;
+  if (withExtras.owner !== undefined) metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: withExtras.owner, uid: 'rs-uid', controller: true }];
+  const object: JsonObject = { apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } };
+  if (withExtras.status === true) object.status = { phase: 'Running', podIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True' }] };
+  return object;
+}
+
+interface DuJson {
+  groups: { group: string; count: number; bytes: number; managedFieldsBytes: number; statusBytes: number; otherBytes: number }[];
+  total: { count: number; bytes: number };
+  largest: { key: string; bytes: number }[];
+}
+
+describe('kreg du', function () {
+  this.timeout(120_000);
+
+  describe('on a real etcd', function () {
+    const etcd = useEtcd();
+
+    before(async function () {
+      for (const [i, ns] of ['a', 'a', 'b'].entries()) await etcd.server.etcdctl(['put', `/registry/pods/${ns}/p${i}`], encode(pod(`p${i}`, ns, { managedFields: true, status: true })));
+      await etcd.server.etcdctl(['put', '/registry/configmaps/a/c'], encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a' }, data: { a: 'x'.repeat(5000) } }));
+      await etcd.server.etcdctl(['put', '/registry/mystery/thing'], Buffer.from('not kubernetes'));
+    });
+
+    it('adds up to the value sizes etcdctl reads, per resource', async function () {
+      const r = await runKreg(['du', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+      assert.equal(r.code, 0, r.stderr);
+      const du = JSON.parse(r.stdout.toString()) as DuJson;
+      const listed = JSON.parse((await etcd.server.etcdctl(['get', '/registry/', '--prefix', '-w', 'json'])).toString()) as { kvs: { key: string; value: string }[] };
+      const sizes = new Map<string, number>();
+      for (const kv of listed.kvs) {
+        const key = Buffer.from(kv.key, 'base64').toString();
+        const resource = key.split('/')[2] as string;
+        sizes.set(resource, (sizes.get(resource) ?? 0) + Buffer.from(kv.value, 'base64').length);
+      }
+      assert.equal(du.groups.find((g) => g.group === 'pods')?.bytes, sizes.get('pods'));
+      assert.equal(du.groups.find((g) => g.group === 'configmaps')?.bytes, sizes.get('configmaps'));
+      assert.equal(du.groups.find((g) => g.group === '(other) mystery')?.bytes, sizes.get('mystery'));
+      assert.equal(
+        du.total.bytes,
+        [...sizes.values()].reduce((a, b) => a + b, 0),
+      );
+      assert.equal(du.total.count, listed.kvs.length);
+      assert.equal(du.largest[0]?.key, '/registry/configmaps/a/c');
+      for (const g of du.groups) assert.equal(g.managedFieldsBytes + g.statusBytes + g.otherBytes, g.bytes, g.group);
+    });
+
+    it('groups by namespace and keeps to -n', async function () {
+      const r = await runKreg(['du', 'pods', '-n', 'a', '--by', 'namespace', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+      const du = JSON.parse(r.stdout.toString()) as DuJson;
+      assert.deepEqual(
+        du.groups.map((g) => [g.group, g.count]),
+        [['a', 2]],
+      );
+    });
+  });
+
+  it('measures managedFields and status on the protobuf bytes', function () {
+    const schema = loadSchema();
+    const measure = (object: JsonObject): { size: number; status: number; managedFields: number } => {
+      const bytes = encode(object);
+      const parts = measureStoredParts(schema, bytes);
+      assert.ok(parts !== undefined);
+      return { size: bytes.length, ...parts };
+    };
+    // Go writes empty non-pointer fields too, so a part is measured by how the value grows with
+    // it: a bigger status (or managedFields) grows the value by exactly what the part grows by.
+    const small = measure(pod('p', 'a', { managedFields: true, status: true }));
+    const bigStatus = pod('p', 'a', { managedFields: true, status: true });
+    (bigStatus.status as JsonObject).message = 'x'.repeat(40);
+    const bigger = measure(bigStatus);
+    assert.equal(bigger.size - small.size, bigger.status - small.status);
+    assert.equal(bigger.managedFields, small.managedFields);
+    const moreManaged = pod('p', 'a', { managedFields: true, status: true });
+    ((moreManaged.metadata as JsonObject).managedFields as JsonObject[]).push({ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1' });
+    const more = measure(moreManaged);
+    // (metadata's own length prefix may grow by a byte too: it is metadata's, not managedFields')
+    assert.ok(Math.abs(more.size - small.size - (more.managedFields - small.managedFields)) <= 1, `${more.size - small.size} vs ${more.managedFields - small.managedFields}`);
+    assert.equal(more.status, small.status);
+    assert.ok(small.status > 20 && small.managedFields > 50 && small.status + small.managedFields < small.size);
+  });
+
+  it('measures managedFields and status on the JSON text', function () {
+    const schema = loadSchema();
+    const text = JSON.stringify(pod('p', 'a', { managedFields: true, status: true }));
+    const parts = measureStoredParts(schema, Buffer.from(text));
+    const statusText = `"status":${JSON.stringify(pod('p', 'a', { status: true }).status)}`;
+    const managedText = `"managedFields":${JSON.stringify(managedFields)}`;
+    assert.deepEqual(parts, { status: statusText.length, managedFields: managedText.length });
+  });
+
+  it('groups by owner and kind over any source', async function () {
+    const source = new MemorySource();
+    source.put('/registry/pods/a/p1', encode(pod('p1', 'a', { owner: 'web-1' })));
+    source.put('/registry/pods/a/p2', encode(pod('p2', 'a', { owner: 'web-1' })));
+    source.put('/registry/pods/a/p3', encode(pod('p3', 'a')));
+    const byOwner = JSON.parse((await runKreg(['du', '--by', 'owner', '-o', 'json'], { source })).stdout.toString()) as DuJson;
+    assert.deepEqual(
+      byOwner.groups.map((g) => [g.group, g.count]),
+      [
+        ['ReplicaSet/web-1', 2],
+        ['(no owner)', 1],
+      ],
+    );
+    const byKind = JSON.parse((await runKreg(['du', '--by', 'kind', '-o', 'json', '--top', '1'], { source })).stdout.toString()) as DuJson;
+    assert.deepEqual(
+      byKind.groups.map((g) => [g.group, g.count]),
+      [['Pod', 3]],
+    );
+    assert.equal(byKind.largest.length, 1);
+  });
+});
