@@ -92,6 +92,7 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       { label: 'etcdctl get --prefix', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '/registry/'] },
       { label: 'etcdctl get --prefix --keys-only', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '--keys-only', '/registry/'] },
       { label: 'kreg ls', command: [...kreg, 'ls', '--endpoints', etcd.endpoint], keepStdout: true },
+      { label: 'kreg du', command: [...kreg, 'du', '--endpoints', etcd.endpoint] },
       { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
     ];
     const rows: string[][] = [];

@@ -92,6 +92,7 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
     { label: 'etcdctl snapshot status -w json', command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'], stdout: 'keep', skip: !existsSync(ETCDCTL_BINARY) },
     { label: 'kreg snapshot status', command: [...kreg, 'snapshot', 'status', file], stdout: 'keep' },
     { label: 'kreg ls --snapshot', command: [...kreg, 'ls', '--snapshot', file], stdout: 'keep' },
+    { label: 'kreg du --snapshot', command: [...kreg, 'du', '--snapshot', file, '--skip-hash-check'] },
     { label: 'kreg get -A -o ndjson --skip-hash-check', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--snapshot', file, '--skip-hash-check'], stdout: 'count' },
     { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--snapshot', file], stdout: 'count' },
   ];
