@@ -8,6 +8,7 @@
 import type { CommandModule } from 'yargs';
 import { BUILTIN_RESOURCES } from '../keys/builtin-resources.js';
 import type { CommandContext } from './io.js';
+import { COMMANDS } from './command-index.js';
 
 /** yargs' hidden flag that answers completion requests. */
 export const COMPLETION_FLAG = '--get-yargs-completions';
@@ -48,8 +49,8 @@ complete -c kreg -f -a '(__kreg_completions)'
 };
 
 export const completionCommand = (ctx: CommandContext): CommandModule<object, { shell: Shell | undefined }> => ({
-  command: 'completion <shell>',
-  describe: 'Print a shell completion script (bash, zsh or fish)',
+  command: COMMANDS.completion.usage,
+  describe: COMMANDS.completion.describe,
   builder: (y) => y.positional('shell', { choices: SHELLS, describe: 'the shell to complete in' }).example('source <(kreg completion bash)', 'complete kreg in this bash session'),
   handler: (args) => {
     // <shell> is required and checked against the choices: never undefined here.

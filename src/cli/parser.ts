@@ -3,30 +3,39 @@
  * a bare --version), so the binary's start-up does not pay for yargs and the commands then.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { decodeCommand } from './commands/decode.js';
-import { completeWords, completionCommand } from './completion.js';
-import { diffCommand } from './commands/diff.js';
-import { duCommand } from './commands/du.js';
-import { encodeCommand } from './commands/encode.js';
-import { getCommand } from './commands/get.js';
-import { historyCommand } from './commands/history.js';
-import { keysCommand } from './commands/keys.js';
-import { lsCommand } from './commands/ls.js';
-import { snapshotCommand } from './commands/snapshot.js';
+import { COMMANDS, type CommandEntry } from './command-index.js';
 import type { CommandContext } from './io.js';
 import { helpWidth } from './main.js';
 import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTree } from './usage-errors.js';
 import { versionText } from './version.js';
 
-/** kreg's commands, in the order help lists them. */
-export function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
-  return [completionCommand, decodeCommand, diffCommand, duCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
-    (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
+const COMPLETION_REQUEST = '--get-yargs-completions';
+
+/** The command a run names: its first word that is not a flag (after the script name, when completing). */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  return argv.includes(COMPLETION_REQUEST) ? words[1] : words[0];
+}
+
+/**
+ * kreg's commands, in the order help lists them: the module of the command the run names (all of
+ * them when completing), and for the others only their usage and description, which is all that
+ * help and "did you mean" need.
+ */
+export async function commandModules(ctx: CommandContext, argv: readonly string[]): Promise<CommandModule<object, never>[]> {
+  const named = namedCommand(argv);
+  const completing = argv.includes(COMPLETION_REQUEST);
+  return Promise.all(
+    (Object.entries(COMMANDS) as [string, CommandEntry][]).map(async ([name, entry]) =>
+      completing || name === named ? (await entry.load())(ctx) : { command: entry.usage, describe: entry.describe, handler: () => undefined },
+    ),
   );
 }
 
-export function buildParser(ctx: CommandContext, argv: readonly string[] = []): Argv {
-  const modules = commandModules(ctx);
+export async function buildParser(ctx: CommandContext, argv: readonly string[] = []): Promise<Argv> {
+  const modules = await commandModules(ctx, argv);
+  // The hidden entry the completion scripts call (kreg completion SHELL prints them), when asked.
+  const completeWords = argv.includes(COMPLETION_REQUEST) ? (await import('./completion.js')).completeWords : undefined;
   let parser = yargs()
     .scriptName('kreg')
     .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
@@ -34,10 +43,9 @@ export function buildParser(ctx: CommandContext, argv: readonly string[] = []): 
     .detectLocale(false)
     .updateStrings(YARGS_FAILURE_STRINGS as Record<string, string>);
   for (const m of modules) parser = parser.command(m);
+  if (completeWords !== undefined) parser = parser.completion('__yargs-completion-script', false, completeWords as never);
   return (
     parser
-      // The hidden entry the completion scripts call (kreg completion SHELL prints them).
-      .completion('__yargs-completion-script', false, completeWords as never)
       .middleware(restoreStdinDash, true)
       .middleware(lastOfRepeatedFlags, true)
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
@@ -122,11 +130,11 @@ function lastOfRepeatedFlags(args: Record<string, unknown>, parser?: unknown): v
 /** What main needs of this module, in one call: it is imported dynamically. */
 export async function parse(ctx: CommandContext, args: string[]): Promise<string> {
   if (args.includes('--help') || args.includes('-h')) {
-    const mistake = unknownCommandIn(args, commandTree(commandModules(ctx)));
+    const mistake = unknownCommandIn(args, commandTree(await commandModules(ctx, args)));
     if (mistake !== undefined) throw mistake;
   }
   let output = '';
-  await buildParser(ctx, args).parseAsync(protectStdinDash(args), {}, (err, _args, text) => {
+  await (await buildParser(ctx, args)).parseAsync(protectStdinDash(args), {}, (err, _args, text) => {
     if (err !== null && err !== undefined) throw err;
     output = text;
   });

@@ -11,6 +11,7 @@ import { warn, type CommandContext } from '../io.js';
 import { readInput, STDIN_NAME } from '../input.js';
 import { formatObject } from '../../format/object-text.js';
 import { maskSecret } from '../../mask-secrets.js';
+import { COMMANDS } from '../command-index.js';
 
 interface DecodeArgs {
   file: string | undefined;
@@ -23,8 +24,8 @@ type Decoded = { key?: string; object: JsonObject; notes: string[] };
 type Outcome = Decoded | { key?: string; error: KregError };
 
 export const decodeCommand = (ctx: CommandContext): CommandModule<object, DecodeArgs> => ({
-  command: 'decode [file]',
-  describe: 'Decode stored values (protobuf, JSON, CBOR) into the objects the API would return',
+  command: COMMANDS.decode.usage,
+  describe: COMMANDS.decode.describe,
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })

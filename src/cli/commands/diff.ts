@@ -24,6 +24,7 @@ import { runExternalDiff } from '../external-diff.js';
 import { warn, type CliIo, type CommandContext } from '../io.js';
 import { openObjectSource, SOURCE_SPECS, type ObjectSourceArgs } from '../open-object-source.js';
 import { withNamespaceOptions, withSourceOptions } from '../options.js';
+import { COMMANDS } from '../command-index.js';
 
 interface DiffArgs extends ObjectSourceArgs {
   resource: string | undefined;
@@ -37,8 +38,8 @@ interface DiffArgs extends ObjectSourceArgs {
 }
 
 export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs> => ({
-  command: 'diff [resource] [name]',
-  describe: 'Compare what etcd stores with the live API, a snapshot, or a directory of manifests (exit 0 same, 1 differences, 2 error)',
+  command: COMMANDS.diff.usage,
+  describe: COMMANDS.diff.describe,
   builder: (y) =>
     withSourceOptions(
       withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' })

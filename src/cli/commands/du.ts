@@ -20,6 +20,7 @@ import type { CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
 import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
 import { startProgress } from '../progress.js';
+import { COMMANDS } from '../command-index.js';
 
 interface DuArgs extends SourceArgs, NamespaceArgs {
   resource: string | undefined;
@@ -29,8 +30,8 @@ interface DuArgs extends SourceArgs, NamespaceArgs {
 }
 
 export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> => ({
-  command: 'du [resource]',
-  describe: 'What fills etcd: bytes per resource, namespace, kind or owner, how much is managedFields and status, and the largest objects',
+  command: COMMANDS.du.usage,
+  describe: COMMANDS.du.describe,
   builder: (y) =>
     withSourceOptions(
       withOutputOption(

@@ -8,6 +8,7 @@ import { loadSchema } from '../../schema-bundle.js';
 import type { CommandContext } from '../io.js';
 import { readInput } from '../input.js';
 import { hasMaskedSecretData } from '../../mask-secrets.js';
+import { COMMANDS } from '../command-index.js';
 
 interface EncodeArgs {
   file: string | undefined;
@@ -15,8 +16,8 @@ interface EncodeArgs {
 }
 
 export const encodeCommand = (ctx: CommandContext): CommandModule<object, EncodeArgs> => ({
-  command: 'encode [file]',
-  describe: 'Encode a Kubernetes object (YAML or JSON) into the protobuf bytes kube-apiserver stores',
+  command: COMMANDS.encode.usage,
+  describe: COMMANDS.encode.describe,
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'YAML or JSON file; - or none for standard input' })

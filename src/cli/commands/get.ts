@@ -12,6 +12,7 @@ import { startProgress } from '../progress.js';
 import type { CliIo, CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
 import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
+import { COMMANDS } from '../command-index.js';
 
 interface GetArgs extends SourceArgs, NamespaceArgs {
   resource: string | undefined;
@@ -31,8 +32,8 @@ type Target =
   | { kind: 'everything' };
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
-  command: 'get [resource] [names..]',
-  describe: 'Read objects from etcd, decoded as the API would return them',
+  command: COMMANDS.get.usage,
+  describe: COMMANDS.get.describe,
   builder: (y) =>
     withSourceOptions(
       withOutputOption(

@@ -16,6 +16,7 @@ import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
 import { withNamespaceOptions, withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson, formatYaml } from '../../format/object-text.js';
+import { COMMANDS } from '../command-index.js';
 
 interface HistoryArgs extends SourceArgs {
   resource: string;
@@ -39,8 +40,8 @@ export interface ShownRevision {
 }
 
 export const historyCommand = (ctx: CommandContext): CommandModule<object, HistoryArgs> => ({
-  command: 'history <resource> [name]',
-  describe: 'Every revision of one object etcd still holds (created, updated, deleted), as diffs',
+  command: COMMANDS.history.usage,
+  describe: COMMANDS.history.describe,
   builder: (y) =>
     withSourceOptions(
       withNamespaceOptions(y)

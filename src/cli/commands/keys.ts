@@ -13,6 +13,7 @@ import { withPrefixOption, withSourceOptions, type SourceArgs } from '../options
 import { formatJson } from '../../format/object-text.js';
 import { formatTable } from '../../format/table.js';
 import { explainCommand, registryFor } from './keys-explain.js';
+import { COMMANDS } from '../command-index.js';
 
 interface ForArgs extends SourceArgs {
   resource: string;
@@ -105,8 +106,8 @@ const listCommand = (ctx: CommandContext): CommandModule<object, ListArgs> => ({
 });
 
 export const keysCommand = (ctx: CommandContext): CommandModule<object, object> => ({
-  command: 'keys <command>',
-  describe: 'Map etcd keys to resources and REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
+  command: COMMANDS.keys.usage,
+  describe: COMMANDS.keys.describe,
   builder: (y) => y.command(explainCommand(ctx)).command(forCommand(ctx)).command(listCommand(ctx)).demandCommand(1, 'name a keys command: explain, for or list'),
   handler: () => undefined,
 });

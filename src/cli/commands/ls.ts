@@ -17,6 +17,7 @@ import { formatJson } from '../../format/object-text.js';
 import { startProgress, type Progress } from '../progress.js';
 import { humanBytes } from '../../format/sizes.js';
 import { formatTable } from '../../format/table.js';
+import { COMMANDS } from '../command-index.js';
 
 interface LsArgs extends SourceArgs {
   prefix: string | undefined;
@@ -92,8 +93,8 @@ async function* rangesOf(source: EntrySource, prefixes: string[], revision: numb
 }
 
 export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> => ({
-  command: 'ls [prefix]',
-  describe: 'The registry as a tree of resources, with object counts and stored bytes',
+  command: COMMANDS.ls.usage,
+  describe: COMMANDS.ls.describe,
   builder: (y) =>
     withSourceOptions(
       y

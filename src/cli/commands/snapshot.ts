@@ -8,6 +8,7 @@ import { KregError } from '../../errors.js';
 import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
+import { COMMANDS } from '../command-index.js';
 
 interface StatusArgs {
   file: string;
@@ -53,8 +54,8 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
 });
 
 export const snapshotCommand = (ctx: CommandContext): CommandModule<object, object> => ({
-  command: 'snapshot <command>',
-  describe: 'Inspect etcd snapshot files',
+  command: COMMANDS.snapshot.usage,
+  describe: COMMANDS.snapshot.describe,
   builder: (y) => y.command(statusCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE)'),
   handler: () => undefined,
 });
