@@ -81,7 +81,9 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('label-columns', {
           alias: 'L',
           type: 'string',
-          requiresArg: true,
+          // A list taking one value per -L, so `-L app pods` leaves pods a positional.
+          array: true,
+          nargs: 1,
           coerce: (v: unknown) => [v].flat().map(String).join(','),
           describe: 'tables: a column for each of these label keys (comma-separated, or repeat -L)',
         })
