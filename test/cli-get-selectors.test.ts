@@ -217,6 +217,11 @@ describe('kreg get: kubectl views', function () {
       assert.match(again.stdout.toString(), /^NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment\.apps\/web +1\/2 /);
       assert.match(again.stdout.toString(), /\n\nNAME +READY +STATUS +RESTARTS +AGE\npod\/web-1 +1\/1 +Running /);
     });
+    it('refuses a name with a label selector, as kubectl does', async function () {
+      const r = await get('pods', 'web-1', '-n', 'shop', '-l', 'app=web');
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /^kreg: a name cannot be given with a label selector/);
+    });
     it('refuses TYPE/NAME mixed with a bare name', async function () {
       const r = await get('deploy', 'pod/web-1', '-n', 'shop');
       assert.notEqual(r.code, 0);

@@ -430,10 +430,46 @@ describe('kubectl columns', function () {
       assert.deepEqual(header(crd), ['NAME', 'CREATED AT']);
       assert.deepEqual(row(crd), ['widgets.example.com', '2026-01-02T03:04:05Z']);
     });
+    it('apiservices, podtemplates, volumeattachments', function () {
+      const local: JsonObject = {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: 'v1.apps', creationTimestamp: CREATED },
+        status: { conditions: [{ type: 'Available', status: 'True' }] },
+      };
+      assert.deepEqual(row(local), ['v1.apps', 'Local', 'True', '60m']);
+      const down: JsonObject = {
+        ...local,
+        spec: { service: { namespace: 'kube-system', name: 'metrics-server' } },
+        status: { conditions: [{ type: 'Available', status: 'False', reason: 'FailedDiscoveryCheck' }] },
+      };
+      assert.deepEqual(row(down), ['v1.apps', 'kube-system/metrics-server', 'False (FailedDiscoveryCheck)', '60m']);
+      assert.deepEqual(row({ ...local, status: {} }), ['v1.apps', 'Local', 'Unknown', '60m']);
+      assert.deepEqual(row({ apiVersion: 'v1', kind: 'PodTemplate', metadata: meta('t'), template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } }), [
+        't',
+        'c',
+        'i',
+        'app=x',
+      ]);
+      assert.deepEqual(
+        row({
+          apiVersion: 'storage.k8s.io/v1',
+          kind: 'VolumeAttachment',
+          metadata: { name: 'va', creationTimestamp: CREATED },
+          spec: { attacher: 'csi.example', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } },
+          status: { attached: true },
+        }),
+        ['va', 'csi.example', 'pv1', 'n1', 'true', '60m'],
+      );
+    });
+    it('kinds stored under the group they moved from (extensions/v1beta1)', function () {
+      assert.deepEqual(header({ apiVersion: 'extensions/v1beta1', kind: 'Ingress' }), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+      assert.deepEqual(header({ apiVersion: 'extensions/v1beta1', kind: 'Deployment' }), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+    });
     it('a kind without a printer: NAME AGE', function () {
       assert.deepEqual(header({ apiVersion: 'example.com/v1', kind: 'Gadget' }), ['NAME', 'AGE']);
-      assert.deepEqual(row({ apiVersion: 'v1', kind: 'PodTemplate', metadata: meta('t') }), ['t', '60m']);
-      assert.deepEqual(row({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 't' } }), ['t', '<unknown>']);
+      assert.deepEqual(row({ apiVersion: 'v1', kind: 'Binding', metadata: meta('t') }), ['t', '60m']);
+      assert.deepEqual(row({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 't' } }), ['t', '<unknown>']);
     });
   });
 

@@ -107,6 +107,9 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const format: GetFormat = args.output ?? 'table';
       const targets = resolveTargets(args, learned.registry, prefix);
       checkFieldSelector(selection.fields, targets, learned.definitions.customResourceDefinitions);
+      if (selection.labels.length > 0 && targets.some((t) => t.kind === 'names' || t.kind === 'key')) {
+        throw new UsageError('name-with-selector', 'a name cannot be given with a label selector (-l): list the resource and select, or name the objects');
+      }
       const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
       const table = format === 'table' || format === 'wide';
       const labelColumns = (args['label-columns'] ?? '').split(',').filter((l) => l !== '');

@@ -611,6 +611,29 @@ const runtimeClasses: KindPrinter = { columns: cols('NAME', 'HANDLER', 'AGE'), r
 
 const webhookConfigurations: KindPrinter = { columns: cols('NAME', 'WEBHOOKS', 'AGE'), row: (o, now) => [name(o), String(arr(o, 'webhooks').length), age(o, now)] };
 
+const podTemplates: KindPrinter = {
+  columns: cols('NAME', 'CONTAINERS', 'IMAGES', 'POD LABELS'),
+  row: (o) => [name(o), ...containerCells(at(o, 'template', 'spec')), formatLabels(o, 'template', 'metadata', 'labels')],
+};
+
+const apiServices: KindPrinter = {
+  columns: cols('NAME', 'SERVICE', 'AVAILABLE', 'AGE'),
+  row(o, now) {
+    const service = at(o, 'spec', 'service');
+    const available = condition(o, 'Available');
+    const status = str(available, 'status');
+    const availability = available === undefined ? 'Unknown' : status !== 'True' && str(available, 'reason') !== '' ? `${status} (${str(available, 'reason')})` : status;
+    return [name(o), service === undefined ? 'Local' : `${str(service, 'namespace')}/${str(service, 'name')}`, availability, age(o, now)];
+  },
+};
+
+const volumeAttachments: KindPrinter = {
+  columns: cols('NAME', 'ATTACHER', 'PV', 'NODE', 'ATTACHED', 'AGE'),
+  row: (o, now) => [name(o), str(o, 'spec', 'attacher'), str(o, 'spec', 'source', 'persistentVolumeName'), str(o, 'spec', 'nodeName'), String(bool(o, 'status', 'attached') === true), age(o, now)],
+};
+
+const csiNodes: KindPrinter = { columns: cols('NAME', 'DRIVERS', 'AGE'), row: (o, now) => [name(o), String(arr(o, 'spec', 'drivers').length), age(o, now)] };
+
 /** Printers by "group/Kind" of the object as stored (core group: "/Kind"). */
 export const BUILTIN_PRINTERS: ReadonlyMap<string, KindPrinter> = new Map<string, KindPrinter>([
   ['/Pod', pods],
@@ -626,6 +649,11 @@ export const BUILTIN_PRINTERS: ReadonlyMap<string, KindPrinter> = new Map<string
   ['/PersistentVolumeClaim', persistentVolumeClaims],
   ['/ReplicationController', replicationControllers],
   ['/ResourceQuota', resourceQuotas],
+  ['/PodTemplate', podTemplates],
+  ['/LimitRange', CREATED_AT_PRINTER],
+  ['apiregistration.k8s.io/APIService', apiServices],
+  ['storage.k8s.io/VolumeAttachment', volumeAttachments],
+  ['storage.k8s.io/CSINode', csiNodes],
   ['apps/Deployment', deployments],
   ['apps/ReplicaSet', replicaSets],
   ['apps/StatefulSet', statefulSets],
@@ -649,4 +677,10 @@ export const BUILTIN_PRINTERS: ReadonlyMap<string, KindPrinter> = new Map<string
   ['admissionregistration.k8s.io/ValidatingWebhookConfiguration', webhookConfigurations],
   ['admissionregistration.k8s.io/MutatingWebhookConfiguration', webhookConfigurations],
   ['apiextensions.k8s.io/CustomResourceDefinition', CREATED_AT_PRINTER],
+]);
+
+/** Groups a kind was stored under before it moved (an old cluster's keys may still hold them). */
+export const FORMER_GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['extensions', ['apps', 'networking.k8s.io', 'policy']],
+  ['events.k8s.io', ['']],
 ]);

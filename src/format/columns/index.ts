@@ -3,7 +3,7 @@
  * printers, custom resources' printer columns from their stored CRDs, else NAME AGE. Pure.
  */
 import type { JsonObject } from '../../codec/json-value.js';
-import { BUILTIN_PRINTERS, DEFAULT_PRINTER, type KindPrinter } from './builtin.js';
+import { BUILTIN_PRINTERS, DEFAULT_PRINTER, FORMER_GROUPS, type KindPrinter } from './builtin.js';
 import { customResourcePrinter, groupVersion } from './custom.js';
 import { str } from './values.js';
 
@@ -11,6 +11,17 @@ export { humanDuration, ageSince } from './age.js';
 export { BUILTIN_PRINTERS, DEFAULT_PRINTER, podSummary, jobStatus, type Column, type KindPrinter } from './builtin.js';
 export { customResourcePrinter, formatCell } from './custom.js';
 export { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
+
+/** A built-in kind's printer, also under the group it was stored in before it moved (extensions/v1beta1 Ingress). */
+function builtin(group: string, kind: string): KindPrinter | undefined {
+  const found = BUILTIN_PRINTERS.get(`${group}/${kind}`);
+  if (found !== undefined) return found;
+  for (const now of FORMER_GROUPS.get(group) ?? []) {
+    const moved = BUILTIN_PRINTERS.get(`${now}/${kind}`);
+    if (moved !== undefined) return moved;
+  }
+  return undefined;
+}
 
 /** Finds (and remembers) the printer for each kind, given the CRDs stored with the objects. */
 export class Printers {
@@ -24,7 +35,7 @@ export class Printers {
     const id = `${group}/${version}/${kind}`;
     let printer = this.cache.get(id);
     if (printer === undefined) {
-      printer = BUILTIN_PRINTERS.get(`${group}/${kind}`) ?? this.custom(group, version, kind) ?? DEFAULT_PRINTER;
+      printer = builtin(group, kind) ?? this.custom(group, version, kind) ?? DEFAULT_PRINTER;
       this.cache.set(id, printer);
     }
     return printer;
