@@ -462,6 +462,54 @@ describe('kubectl columns', function () {
         ['va', 'csi.example', 'pv1', 'n1', 'true', '60m'],
       );
     });
+    it('certificatesigningrequests: CONDITION', function () {
+      const csr = (status: JsonObject): JsonObject => ({
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { name: 'csr-1', creationTimestamp: CREATED },
+        spec: { signerName: 'kubernetes.io/kube-apiserver-client-kubelet', username: 'system:node:n1', expirationSeconds: 86400 },
+        status,
+      });
+      assert.deepEqual(header(csr({})), ['NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION']);
+      assert.deepEqual(row(csr({})), ['csr-1', '60m', 'kubernetes.io/kube-apiserver-client-kubelet', 'system:node:n1', '24h', 'Pending']);
+      assert.equal(row(csr({ conditions: [{ type: 'Approved', status: 'True' }], certificate: 'LS0t' }))[5], 'Approved,Issued');
+      assert.equal(
+        row(
+          csr({
+            conditions: [
+              { type: 'Denied', status: 'True' },
+              { type: 'Failed', status: 'True' },
+            ],
+          }),
+        )[5],
+        'Denied,Failed',
+      );
+    });
+    it('rolebindings, storageclasses, poddisruptionbudgets', function () {
+      const rb: JsonObject = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: meta('read'),
+        roleRef: { kind: 'ClusterRole', name: 'view' },
+        subjects: [
+          { kind: 'User', name: 'ann' },
+          { kind: 'Group', name: 'devs' },
+          { kind: 'ServiceAccount', namespace: 'shop', name: 'ci' },
+          { kind: 'User', name: 'bob' },
+        ],
+      };
+      assert.deepEqual(row(rb, true), ['read', 'ClusterRole/view', '60m', 'ann, bob', 'devs', 'shop/ci']);
+      const sc: JsonObject = {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'standard', creationTimestamp: CREATED, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'rancher.io/local-path',
+      };
+      assert.deepEqual(header(sc), ['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE']);
+      assert.deepEqual(row(sc), ['standard (default)', 'rancher.io/local-path', 'Delete', 'Immediate', 'false', '60m']);
+      const pdb: JsonObject = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('web'), spec: { minAvailable: '50%' }, status: { disruptionsAllowed: 1 } };
+      assert.deepEqual(row(pdb), ['web', '50%', 'N/A', '1', '60m']);
+    });
     it('kinds stored under the group they moved from (extensions/v1beta1)', function () {
       assert.deepEqual(header({ apiVersion: 'extensions/v1beta1', kind: 'Ingress' }), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
       assert.deepEqual(header({ apiVersion: 'extensions/v1beta1', kind: 'Deployment' }), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);

@@ -632,6 +632,27 @@ const volumeAttachments: KindPrinter = {
   row: (o, now) => [name(o), str(o, 'spec', 'attacher'), str(o, 'spec', 'source', 'persistentVolumeName'), str(o, 'spec', 'nodeName'), String(bool(o, 'status', 'attached') === true), age(o, now)],
 };
 
+/** A CSR's CONDITION: Denied, else Approved, else Pending; then ,Failed and ,Issued. */
+function csrCondition(o: JsonObject): string {
+  const types = new Set(arr(o, 'status', 'conditions').map((c) => str(c, 'type')));
+  let text = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+  if (types.has('Failed')) text += ',Failed';
+  if (str(o, 'status', 'certificate') !== '') text += ',Issued';
+  return text;
+}
+
+const certificateSigningRequests: KindPrinter = {
+  columns: cols('NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION'),
+  row: (o, now) => [
+    name(o),
+    age(o, now),
+    str(o, 'spec', 'signerName'),
+    str(o, 'spec', 'username'),
+    at(o, 'spec', 'expirationSeconds') === undefined ? '<none>' : humanDuration(num(o, 'spec', 'expirationSeconds') * 1000),
+    csrCondition(o),
+  ],
+};
+
 const csiNodes: KindPrinter = { columns: cols('NAME', 'DRIVERS', 'AGE'), row: (o, now) => [name(o), String(arr(o, 'spec', 'drivers').length), age(o, now)] };
 
 /** Printers by "group/Kind" of the object as stored (core group: "/Kind"). */
@@ -654,6 +675,7 @@ export const BUILTIN_PRINTERS: ReadonlyMap<string, KindPrinter> = new Map<string
   ['apiregistration.k8s.io/APIService', apiServices],
   ['storage.k8s.io/VolumeAttachment', volumeAttachments],
   ['storage.k8s.io/CSINode', csiNodes],
+  ['certificates.k8s.io/CertificateSigningRequest', certificateSigningRequests],
   ['apps/Deployment', deployments],
   ['apps/ReplicaSet', replicaSets],
   ['apps/StatefulSet', statefulSets],
