@@ -34,7 +34,7 @@ describe('kreg get', function () {
 
   it('prints a table by default', async function () {
     const r = await runKreg(['get', 'cm', '-n', 'shop', '--endpoints', endpoint]);
-    assert.match(r.stdout.toString(), /^NAME {3}AGE\na {4}/);
+    assert.match(r.stdout.toString(), /^NAME {3}DATA {3}AGE\na {6}1 {6}/);
   });
 
   it('notes a value it cannot decode, lists the rest, and exits 1', async function () {

@@ -6,6 +6,8 @@
  */
 import type { JsonObject } from '../codec/json-value.js';
 import { formatJson, formatYaml } from '../format/object-text.js';
+import { Printers, type KindPrinter } from '../format/columns/index.js';
+import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
 
 export const GET_FORMATS = ['yaml', 'json', 'name', 'wide', 'ndjson'] as const;
@@ -15,7 +17,7 @@ export interface PrintedObject {
   object: JsonObject;
   /** kubectl's resource/name form, e.g. deployment.apps/web. */
   qualifiedName: string;
-  /** Extra columns for -o wide. */
+  /** etcd facts: the columns --show-etcd adds to a table. */
   wide: { size: number; encoding: string; revision: number; key: string };
   kind: string;
 }
@@ -38,7 +40,18 @@ export interface WriterOptions {
   showKind: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The time ages are counted to (tests fix it). */
   now?: Date;
+  /** Tables: SIZE ENCODING REVISION KEY after kubectl's columns. */
+  showEtcd?: boolean;
+  noHeaders?: boolean;
+  showLabels?: boolean;
+  /** -L: one column per label key. */
+  labelColumns?: readonly string[];
+  /** The stored CRDs, for custom resources' printer columns. */
+  customResourceDefinitions?: readonly JsonObject[];
+  /** Said on stderr when a table has no rows: kubectl's "No resources found in NS namespace." */
+  emptyMessage?: string;
 }
 
 function indent(text: string, first: string, rest: string): string {
@@ -145,40 +158,37 @@ class NameWriter implements ObjectWriter {
   end(): void {}
 }
 
-/** kubectl's short ages: 45s, 5m30s, 3h, 2d4h, 400d. */
-export function humanAge(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '<unknown>';
-  const s = Math.floor(seconds);
-  const m = Math.floor(s / 60);
-  const h = Math.floor(m / 60);
-  const d = Math.floor(h / 24);
-  if (s < 120) return `${s}s`;
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (h < 3) return `${m}m`;
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  if (d < 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
-  if (d < 365 * 2) return `${d}d`;
-  const y = Math.floor(d / 365);
-  return d % 365 === 0 ? `${y}y` : `${y}y${d % 365}d`;
+interface TableGroup {
+  printer: KindPrinter;
+  namespaced: boolean;
+  rows: { object: JsonObject; qualifiedName: string; etcd: PrintedObject['wide'] }[];
 }
 
+/**
+ * kubectl's table: each kind's own columns (-o wide adds kubectl's wide ones), -L and
+ * --show-labels columns, then SIZE ENCODING REVISION KEY with --show-etcd. Kinds print as
+ * separate tables, in the order first seen, a blank line between them, as kubectl prints them.
+ */
 class TableWriter implements ObjectWriter {
-  private readonly rows: string[][] = [];
+  private readonly groups = new Map<string, TableGroup>();
+  private readonly printers: Printers;
   constructor(
     private readonly options: WriterOptions,
     private readonly wide: boolean,
-  ) {}
+  ) {
+    this.printers = new Printers(options.customResourceDefinitions ?? []);
+  }
   write(item: PrintedObject): void {
-    const metadata = (item.object.metadata ?? {}) as JsonObject;
-    const created = typeof metadata.creationTimestamp === 'string' ? Date.parse(metadata.creationTimestamp) : NaN;
-    const now = (this.options.now ?? new Date()).getTime();
-    const row: string[] = [];
-    if (this.options.showNamespace) row.push(typeof metadata.namespace === 'string' ? metadata.namespace : '');
-    row.push(this.options.showKind ? item.qualifiedName : typeof metadata.name === 'string' ? metadata.name : '');
-    row.push(Number.isNaN(created) ? '<unknown>' : humanAge((now - created) / 1000));
-    if (this.wide) row.push(String(item.wide.size), item.wide.encoding, String(item.wide.revision), item.wide.key);
-    this.rows.push(row);
+    const slash = item.qualifiedName.indexOf('/');
+    const id = slash < 0 ? item.qualifiedName : item.qualifiedName.slice(0, slash);
+    let group = this.groups.get(id);
+    if (group === undefined) {
+      group = { printer: this.printers.for(item.object), namespaced: false, rows: [] };
+      this.groups.set(id, group);
+    }
+    const metadata = item.object.metadata;
+    if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) && typeof (metadata as JsonObject).namespace === 'string') group.namespaced = true;
+    group.rows.push({ object: item.object, qualifiedName: item.qualifiedName, etcd: item.wide });
   }
   writeRendered(): void {
     throw new Error('table output is not rendered in parts');
@@ -187,15 +197,43 @@ class TableWriter implements ObjectWriter {
     this.options.err(`kreg: ${text}\n`);
   }
   end(): void {
-    if (this.rows.length === 0) {
-      this.options.err('No resources found.\n');
+    if (this.groups.size === 0) {
+      this.options.err(`${this.options.emptyMessage ?? 'No resources found'}\n`);
       return;
     }
-    const header: string[] = [];
-    if (this.options.showNamespace) header.push('NAMESPACE');
-    header.push('NAME', 'AGE');
-    if (this.wide) header.push('SIZE', 'ENCODING', 'REVISION', 'KEY');
-    this.options.out(formatTable(header, this.rows));
+    const now = (this.options.now ?? new Date()).getTime();
+    const labelColumns = this.options.labelColumns ?? [];
+    let first = true;
+    for (const group of this.groups.values()) {
+      const shown = group.printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => this.wide || c.wide !== true);
+      const withNamespace = this.options.showNamespace && group.namespaced;
+      const header: string[] = [];
+      if (withNamespace) header.push('NAMESPACE');
+      header.push(...shown.map(({ c }) => c.header));
+      header.push(...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()));
+      if (this.options.showLabels) header.push('LABELS');
+      if (this.options.showEtcd) header.push('SIZE', 'ENCODING', 'REVISION', 'KEY');
+      const rows = group.rows.map(({ object, qualifiedName, etcd }) => {
+        const cells = group.printer.row(object, now, this.wide);
+        const labels = labelsOf(object);
+        const row: string[] = [];
+        if (withNamespace) row.push(typeof (object.metadata as JsonObject | undefined)?.namespace === 'string' ? ((object.metadata as JsonObject).namespace as string) : '');
+        for (const { c, i } of shown) row.push(c.name === true && this.options.showKind ? qualifiedName : (cells[i] ?? ''));
+        for (const l of labelColumns) row.push(labels[l] ?? '');
+        if (this.options.showLabels) {
+          const text = Object.keys(labels)
+            .sort()
+            .map((k) => `${k}=${labels[k]}`)
+            .join(',');
+          row.push(text === '' ? '<none>' : text);
+        }
+        if (this.options.showEtcd) row.push(String(etcd.size), etcd.encoding, String(etcd.revision), etcd.key);
+        return row;
+      });
+      if (!first) this.options.out('\n');
+      first = false;
+      this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows));
+    }
   }
 }
 
