@@ -1,0 +1,100 @@
+/** kreg get's printing of entries: decode, select, and hand to the writer (on worker threads for listings). */
+import type { JsonObject } from '../codec/json-value.js';
+import type { ResourceRegistry } from '../keys/index.js';
+import type { Entry, EntrySource } from '../sources/source.js';
+import { labelsOf, matchesFields, matchesLabels } from '../format/selectors.js';
+import type { ObjectWriter } from './object-writers.js';
+import { entryToPrinted } from './render-entry.js';
+import { RenderPool } from './render-pool.js';
+import type { RenderWorkerSetup } from './render-worker.js';
+import { startProgress } from './progress.js';
+import type { CliIo } from './io.js';
+import type { GetArgs } from './get-args.js';
+import type { Selection } from './get-selection.js';
+
+/**
+ * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
+ * Listings in a streaming format are decoded and rendered on worker threads, in order.
+ */
+export class EntryPrinter {
+  failures = 0;
+  private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
+  private pool: RenderPool | undefined;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly writer: ObjectWriter,
+    private readonly registry: ResourceRegistry,
+    private readonly prefix: string,
+    private readonly args: GetArgs,
+    private readonly source: EntrySource,
+    private readonly workerSetup: RenderWorkerSetup | undefined,
+    private readonly selection: Selection,
+    /** The yaml: etcd section of --show-etcd; tables show the facts as columns instead. */
+    private readonly etcdSection: boolean,
+  ) {}
+
+  async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
+    const progress = await startProgress(this.io, `reading ${what}`);
+    if (this.workerSetup !== undefined) {
+      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
+        if (result.text !== undefined) this.writer.writeRendered(result.text);
+        else this.noteFailure(result.note);
+      });
+    }
+    let n = 0;
+    try {
+      for await (const entry of entries) {
+        if (this.pool !== undefined) await this.pool.add(entry);
+        else await this.print(entry);
+        if (++n % 1000 === 0) progress.update(`reading ${what}: ${n.toLocaleString('en-US')} keys`);
+      }
+      await this.pool?.finish();
+    } finally {
+      progress.stop();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private noteFailure(note: string): void {
+    this.failures++;
+    this.writer.note(note);
+  }
+
+  async print(entry: Entry): Promise<void> {
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets']);
+    if (rendered.item === undefined) {
+      this.noteFailure(rendered.note);
+      return;
+    }
+    const { item } = rendered;
+    if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
+    if (this.args['show-etcd'] && this.etcdSection) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
+    this.writer.write(item);
+  }
+
+  private async etcdFacts(entry: Entry, encoding: string): Promise<JsonObject> {
+    const facts: JsonObject = {
+      key: entry.key,
+      createRevision: entry.createRevision,
+      modRevision: entry.modRevision,
+      version: entry.version,
+      lease: entry.lease,
+      valueSize: entry.valueSize,
+      encoding,
+    };
+    if (entry.lease !== '0' && this.source.leaseTimeToLive !== undefined) {
+      let ttl = this.leaseTtls.get(entry.lease);
+      if (ttl === undefined) {
+        ttl = this.source.leaseTimeToLive(entry.lease);
+        this.leaseTtls.set(entry.lease, ttl);
+      }
+      const seconds = await ttl;
+      facts.leaseTTLSeconds = seconds ?? null;
+    }
+    return facts;
+  }
+}
