@@ -8,6 +8,7 @@
  * - ApiSource: a live Kubernetes API (it cannot list everything at once: list each resource);
  * - ManifestSource: a directory of YAML/JSON manifests.
  */
+import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
@@ -58,9 +59,11 @@ export class StoredObjectSource implements ObjectSource {
   private readonly prefix: string;
   readonly revision: number;
   readonly registry: ResourceRegistry;
+  private readonly decryptor: ValueDecryptor | undefined;
 
   /** Over a source already pinned at a revision, with the registry learned from it (see the CLI's openStore). */
-  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry }) {
+  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry; decryptor?: ValueDecryptor }) {
+    this.decryptor = store.decryptor;
     this.source = store.source;
     this.prefix = store.prefix;
     this.revision = store.revision;
@@ -74,7 +77,7 @@ export class StoredObjectSource implements ObjectSource {
   /** The object of an entry, or undefined (said in problems) when it cannot be decoded; keys that are not objects are skipped. */
   private decode(entry: Entry): FoundObject | undefined {
     try {
-      const stored = decodeEntry(entry, this.registry, this.prefix);
+      const stored = decodeEntry(entry, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
       if (stored.parsed?.type !== 'object') return undefined;
       if (stored.object === undefined) {
         this.problems.push(`${entry.key}: value is ${stored.decoded.format ?? 'not decodable'} (encrypted or opaque); not compared`);
@@ -99,7 +102,7 @@ export class StoredObjectSource implements ObjectSource {
     const key = keyForEntry(resource, namespace === undefined ? { name } : { namespace, name }, this.prefix);
     const found = await this.source.get(key, { revision: this.revision });
     if (found === undefined) return undefined;
-    const stored = decodeEntry(found, this.registry, this.prefix);
+    const stored = decodeEntry(found, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
     if (stored.object === undefined) throw new KregError('undecodable', 'the value is encrypted or opaque', { key });
     return stored.object;
   }

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import type { ValueDecryptor } from '../../codec/decrypt.js';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, reservedKeyPath, resolveResource, resolveResourceCandidates, type ResourceEntry, type ResourceRegistry } from '../../keys/index.js';
@@ -11,9 +12,9 @@ import type { RenderWorkerSetup } from '../render-worker.js';
 import { startProgress } from '../progress.js';
 import type { CliIo, CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
-import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
+import { ENCRYPTION_CONFIG_OPTION, withNamespaceOptions, withOutputOption, withSourceOptions, type EncryptionArgs, type NamespaceArgs, type SourceArgs } from '../options.js';
 
-interface GetArgs extends SourceArgs, NamespaceArgs {
+interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs {
   resource: string | undefined;
   names: string[];
   output: GetFormat | undefined;
@@ -48,6 +49,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('show-etcd', { type: 'boolean', default: false, describe: 'add an etcd: section (key, revisions, version, lease and TTL, size, encoding)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
         .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread)' })
+        .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
@@ -70,8 +72,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for lease TTLs.
       const workers = args.workers ?? RenderPool.defaultSize();
       const parallel = workers > 0 && !single && !args['show-etcd'] && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions } : undefined;
-      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup);
+      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
+      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, store.decryptor);
       try {
         for (const target of targets) await readTarget(store, target, printer);
       } finally {
@@ -165,6 +167,7 @@ class EntryPrinter {
     private readonly args: GetArgs,
     private readonly source: EntrySource,
     private readonly workerSetup: RenderWorkerSetup | undefined,
+    private readonly decryptor?: ValueDecryptor,
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
@@ -198,7 +201,7 @@ class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets']);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
     if (rendered.item === undefined) {
       this.noteFailure(rendered.note);
       return;

@@ -1,0 +1,322 @@
+/**
+ * Encryption at rest: the configuration read as kube-apiserver reads it, the upstream vectors, and
+ * every reading command decrypting values written as kube-apiserver writes them (aescbc, aesgcm,
+ * secretbox), with key rotation, a wrong key, and keys that never show in any output.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DecryptError, type ValueDecryptor } from '../src/codec/decrypt.js';
+import { parseEncryptionConfig, ruleFor, ruleTransformers } from '../src/codec/encryption-config.js';
+import type { JsonObject } from '../src/codec/json-value.js';
+import { createDecryptor, NODE_AES, parseEncryptionConfigText } from '../src/decryption/node-decryptor.js';
+import { encode } from '../src/index.js';
+import { MemorySource } from '../src/sources/memory-source.js';
+import { builtinRegistry } from '../src/keys/index.js';
+import { decodeEntry } from '../src/stored-objects.js';
+import { encryptAt, encryptionConfigYaml } from './support/encrypt.js';
+import { runKreg } from './support/run-cli.js';
+import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
+
+const KEY1 = new Uint8Array(Buffer.alloc(32, 1));
+const KEY2 = new Uint8Array(Buffer.alloc(32, 2));
+const WRONG = new Uint8Array(Buffer.alloc(32, 9));
+const PASSWORD = 'hunter2-TOPSECRET';
+
+function secretBytes(name: string, namespace = 'x'): Uint8Array {
+  return encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data: { password: Buffer.from(PASSWORD).toString('base64') } });
+}
+
+/** Every form a key could take in output. */
+function keyForms(...keys: Uint8Array[]): string[] {
+  return keys.flatMap((k) => [Buffer.from(k).toString('base64'), Buffer.from(k).toString('hex')]);
+}
+
+describe('encryption configuration', function () {
+  const yamlText = `
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets, configmaps]
+    providers:
+      - aescbc:
+          keys:
+            - name: "key:with:colons"
+              secret: ${Buffer.from(KEY1).toString('base64')}
+            - name: key2
+              secret: ${Buffer.from(KEY2).toString('base64')}
+      - identity: {}
+  - resources: ["*.apps"]
+    providers:
+      - secretbox:
+          keys: [{ name: sb, secret: ${Buffer.from(KEY1).toString('base64')} }]
+  - resources: ["*.*"]
+    providers:
+      - identity: {}
+      - aesgcm:
+          keys: [{ name: g1, secret: ${Buffer.from(KEY1).toString('base64')} }]
+`;
+
+  it('parses resources, providers in order, key names with ":" and base64 secrets', function () {
+    const config = parseEncryptionConfigText(yamlText);
+    assert.equal(config.rules.length, 3);
+    const secrets = ruleFor(config, '', 'secrets');
+    assert.deepEqual(
+      ruleTransformers(secrets as NonNullable<typeof secrets>).map((t) => [t.prefix, t.provider, t.keyName]),
+      [
+        ['k8s:enc:aescbc:v1:key:with:colons:', 'aescbc', 'key:with:colons'],
+        ['k8s:enc:aescbc:v1:key2:', 'aescbc', 'key2'],
+        ['', 'identity', ''],
+      ],
+    );
+    assert.deepEqual(ruleTransformers(secrets as NonNullable<typeof secrets>)[0]?.secret, KEY1);
+  });
+
+  it('picks the exact resource, then *.group, then *.*', function () {
+    const config = parseEncryptionConfigText(yamlText);
+    assert.equal(ruleFor(config, '', 'configmaps'), config.rules[0]);
+    assert.equal(ruleFor(config, 'apps', 'deployments'), config.rules[1]);
+    assert.equal(ruleFor(config, '', 'pods'), config.rules[2]);
+    assert.equal(ruleFor(parseEncryptionConfigText(yamlText.replace('"*.*"', 'leases.coordination.k8s.io')), '', 'pods'), undefined);
+  });
+
+  it('reads the legacy EncryptionConfig kind', function () {
+    const legacy = yamlText.replace('apiserver.config.k8s.io/v1', 'v1').replace('kind: EncryptionConfiguration', 'kind: EncryptionConfig');
+    assert.equal(parseEncryptionConfigText(legacy).rules.length, 3);
+  });
+
+  it('rejects what kube-apiserver rejects, without printing a secret', function () {
+    const secret = Buffer.from(KEY1).toString('base64');
+    const cases: [string, RegExp][] = [
+      [yamlText.replace('kind: EncryptionConfiguration', 'kind: Pod'), /expected kind EncryptionConfiguration/],
+      [yamlText.replace(`secret: ${secret}\n            - name: key2`, `secret: ${secret.slice(0, 21)}\n            - name: key2`), /key "key:with:colons"\)\.secret: not valid base64/],
+      [yamlText.replace(`{ name: sb, secret: ${secret} }`, `{ name: sb, secret: ${Buffer.alloc(16).toString('base64')} }`), /16 bytes; secretbox takes 32/],
+      [yamlText.replace('      - identity: {}\n  - resources: ["*.apps"]', '      - identity: {}\n        aescbc: {keys: []}\n  - resources: ["*.apps"]'), /exactly one provider per element/],
+      [`${yamlText}\n  bad: [`, /not valid YAML/],
+    ];
+    for (const [text, message] of cases) {
+      assert.throws(
+        () => parseEncryptionConfigText(text),
+        (err: Error) => {
+          assert.match(err.message, message);
+          for (const form of keyForms(KEY1)) assert.ok(!err.message.includes(form) && !err.message.includes(form.slice(0, 20)), err.message);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('takes kms providers but says they need their plugin', function () {
+    const config = parseEncryptionConfig({
+      apiVersion: 'apiserver.config.k8s.io/v1',
+      kind: 'EncryptionConfiguration',
+      resources: [{ resources: ['secrets'], providers: [{ kms: { apiVersion: 'v2', name: 'vault', endpoint: 'unix:///x.sock' } }] }],
+    });
+    const decryptor = createDecryptor(config);
+    assert.throws(() => decryptor.decrypt(new Uint8Array(Buffer.from('k8s:enc:kms:v2:vault:xxxx')), '/registry/secrets/x/s', { group: '', resource: 'secrets' }), /KMS v2 provider "vault".*plugin/);
+  });
+});
+
+describe('upstream encryption vectors', function () {
+  it('every aesgcm vector decrypts to its plaintext, also through the aesgcm provider', function () {
+    requireEncryptionVectors(this);
+    const doc = JSON.parse(readFileSync(join(ENCRYPTION_VECTORS_DIR, 'apiserver-unit', 'vectors.json'), 'utf8')) as { vectors: Record<string, string>[] };
+    const gcm = doc.vectors.filter((v) => v.key_hex !== undefined && /^AES-GCM/.test(v.algorithm ?? ''));
+    assert.ok(gcm.length > 0);
+    for (const v of gcm) {
+      const key = new Uint8Array(Buffer.from(v.key_hex as string, 'hex'));
+      const data = new Uint8Array(readFileSync(join(ENCRYPTION_VECTORS_DIR, 'apiserver-unit', v.ciphertext_file as string)));
+      assert.equal(Buffer.from(data).toString('hex'), v.ciphertext_hex);
+      const aad = new Uint8Array(Buffer.from(v.aad_ascii as string));
+      assert.equal(Buffer.from(NODE_AES.aesGcmDecrypt(key, data.subarray(0, 12), data.subarray(12), aad)).toString(), v.plaintext_ascii);
+      // As stored: behind the provider's prefix, the authenticated data being the etcd key.
+      const config = parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['*.*'], providers: [{ type: 'aesgcm', keys: [{ name: 'k', secret: key }] }] }]));
+      const stored = new Uint8Array(Buffer.concat([Buffer.from('k8s:enc:aesgcm:v1:k:'), data]));
+      const out = createDecryptor(config).decrypt(stored, v.aad_ascii, undefined);
+      assert.equal(Buffer.from(out.plaintext).toString(), v.plaintext_ascii);
+      assert.throws(() => createDecryptor(config).decrypt(stored, 'other key', undefined), /aesgcm key "k": the key is wrong or the value is damaged/);
+    }
+  });
+});
+
+describe('decrypting what kube-apiserver writes', function () {
+  for (const provider of ['aescbc', 'aesgcm', 'secretbox'] as const) {
+    it(`${provider}: decrypts with the right key, fails with a wrong one naming provider and key name`, function () {
+      const key = '/registry/secrets/x/s';
+      const plaintext = secretBytes('s');
+      const value = encryptAt(provider, 'k1', KEY1, plaintext, key);
+      const good = createDecryptor(parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: provider, keys: [{ name: 'k1', secret: KEY1 }] }] }])));
+      assert.deepEqual(good.decrypt(value, key, { group: '', resource: 'secrets' }), { plaintext, provider, keyName: 'k1' });
+      const stored = decodeEntry({ key, value, createRevision: 2, modRevision: 2, version: 1, lease: '0', valueSize: value.length }, builtinRegistry(), '/registry', { decryptor: good });
+      assert.equal((stored.object?.metadata as JsonObject).name, 's');
+      assert.deepEqual(stored.decryptedWith, { provider, keyName: 'k1' });
+      const bad = createDecryptor(parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: provider, keys: [{ name: 'k1', secret: WRONG }] }] }])));
+      assert.throws(
+        () => bad.decrypt(value, key, { group: '', resource: 'secrets' }),
+        (err: unknown) =>
+          err instanceof DecryptError && err.code === 'decrypt-failed' && err.describe() === `${key}: cannot decrypt with ${provider} key "k1": the key is wrong or the value is damaged`,
+      );
+    });
+  }
+
+  it('a key name that is a prefix of another: the first configured key that matches reads it', function () {
+    const value = encryptAt('aescbc', 'a:b', KEY2, secretBytes('s'), '/registry/secrets/x/s');
+    const config = (first: string, second: string): ValueDecryptor =>
+      createDecryptor(
+        parseEncryptionConfigText(
+          encryptionConfigYaml([
+            {
+              resources: ['secrets'],
+              providers: [
+                {
+                  type: 'aescbc',
+                  keys: [
+                    { name: first, secret: first === 'a' ? KEY1 : KEY2 },
+                    { name: second, secret: second === 'a' ? KEY1 : KEY2 },
+                  ],
+                },
+              ],
+            },
+          ]),
+        ),
+      );
+    assert.equal(config('a:b', 'a').decrypt(value, undefined, undefined).keyName, 'a:b');
+    // kube-apiserver tries prefixes in order: "k8s:enc:aescbc:v1:a:" comes first and fails.
+    assert.throws(() => config('a', 'a:b').decrypt(value, undefined, undefined), /aescbc key "a":/);
+  });
+
+  it('a value under a key the rule does not have says so', function () {
+    const value = encryptAt('aescbc', 'old', KEY1, secretBytes('s'), '/registry/secrets/x/s');
+    const d = createDecryptor(parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'new', secret: KEY2 }] }] }])));
+    assert.throws(
+      () => d.decrypt(value, '/registry/secrets/x/s', { group: '', resource: 'secrets' }),
+      /encrypted with aescbc v1 key "old", which the encryption config's rule for secrets does not have/,
+    );
+    assert.throws(() => d.decrypt(value, '/registry/configmaps/x/s', { group: '', resource: 'configmaps' }), /has no rule for configmaps/);
+  });
+});
+
+describe('kreg with --encryption-config', function () {
+  let dir: string;
+  let configFile: string;
+  let rotatedFile: string;
+  let wrongFile: string;
+  let source: MemorySource;
+
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-'));
+    const write = (name: string, text: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    configFile = write('config.yaml', encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'key1', secret: KEY1 }] }, { type: 'identity' }] }]));
+    // Rotation: the new key writes, the old one (second) still reads.
+    rotatedFile = write(
+      'rotated.yaml',
+      encryptionConfigYaml([
+        { resources: ['secrets'], providers: [{ type: 'secretbox', keys: [{ name: 'key2', secret: KEY2 }] }, { type: 'aescbc', keys: [{ name: 'key1', secret: KEY1 }] }, { type: 'identity' }] },
+      ]),
+    );
+    wrongFile = write('wrong.yaml', encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'key1', secret: WRONG }] }] }]));
+    source = new MemorySource({ description: 'memory' });
+    source.put('/registry/secrets/x/a', encryptAt('aescbc', 'key1', KEY1, secretBytes('a'), '/registry/secrets/x/a'));
+    source.put('/registry/secrets/x/b', secretBytes('b'));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function assertNoKeys(text: string): void {
+    for (const form of keyForms(KEY1, KEY2, WRONG)) assert.ok(!text.includes(form), `a key showed:\n${text}`);
+  }
+
+  it('get shows the decrypted Secret, data masked unless --show-secrets', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'yaml', '--encryption-config', configFile, '--workers', '0'], { source });
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.toString();
+    assert.match(text, /name: a\n/);
+    assert.match(text, /name: b\n/);
+    assert.match(text, /password: '?\*\*\*/);
+    assert.ok(!text.includes(Buffer.from(PASSWORD).toString('base64')));
+    const shown = await runKreg(['get', 'secrets', 'a', '-n', 'x', '-o', 'json', '--show-secrets', '--encryption-config', configFile], { source });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout.toString()) as { data: { password: string } }).data.password, Buffer.from(PASSWORD).toString('base64'));
+    assertNoKeys(r.stdout.toString() + r.stderr + shown.stdout.toString() + shown.stderr);
+  });
+
+  it('decrypts on worker threads too', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--encryption-config', configFile, '--workers', '1'], { source });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secret/a\nsecret/b\n');
+  });
+
+  it('without the config: a note per encrypted value, exit 1', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--workers', '0'], { source });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.toString(), 'secret/b\n');
+    assert.match(r.stderr, /\/registry\/secrets\/x\/a: encrypted at rest \(aescbc, key "key1"\); give --encryption-config to decrypt it/);
+  });
+
+  it('key rotation: values under the old key (second in the config) and the new one both read', async function () {
+    const rotated = new MemorySource({ description: 'memory' });
+    rotated.put('/registry/secrets/x/a', encryptAt('aescbc', 'key1', KEY1, secretBytes('a'), '/registry/secrets/x/a'));
+    rotated.put('/registry/secrets/x/c', encryptAt('secretbox', 'key2', KEY2, secretBytes('c'), '/registry/secrets/x/c'));
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--encryption-config', rotatedFile, '--workers', '0'], { source: rotated });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secret/a\nsecret/c\n');
+  });
+
+  it('a wrong key: one error line naming key, provider and key name; the listing goes on; exit 1', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--encryption-config', wrongFile, '--workers', '0'], { source });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.toString(), 'secret/b\n');
+    const lines = r.stderr.split('\n').filter((l) => l.includes('/registry/secrets/x/a'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] as string, /\/registry\/secrets\/x\/a: cannot decrypt with aescbc key "key1": the key is wrong or the value is damaged/);
+    assertNoKeys(r.stderr);
+  });
+
+  it('a bad config file fails before reading, naming the file', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '--encryption-config', join(dir, 'missing.yaml')], { source });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /missing\.yaml.*cannot read the encryption config: ENOENT/);
+  });
+
+  it('history decrypts every revision', async function () {
+    const h = new MemorySource({ description: 'memory' });
+    const key = '/registry/secrets/x/h';
+    h.put(key, encryptAt('aescbc', 'key1', KEY1, secretBytes('h'), key));
+    h.put(key, encryptAt('aescbc', 'key1', KEY1, encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'h', namespace: 'x', labels: { v: '2' } }, type: 'Opaque' }), key));
+    const r = await runKreg(['history', 'secret', 'h', '-n', 'x', '-o', 'json', '--encryption-config', configFile], { source: h });
+    assert.equal(r.code, 0, r.stderr);
+    const shown = JSON.parse(r.stdout.toString()) as { object: JsonObject | null; note?: string }[];
+    assert.equal(shown.length, 2);
+    assert.deepEqual(
+      shown.map((s) => ((s.object?.metadata as JsonObject | undefined)?.labels as JsonObject | undefined)?.v ?? null),
+      [null, '2'],
+    );
+  });
+
+  it('decode: --etcd-key names the authenticated etcd key of an aesgcm value', async function () {
+    const key = '/registry/secrets/x/g';
+    const gcmConfig = join(dir, 'gcm.yaml');
+    writeFileSync(gcmConfig, encryptionConfigYaml([{ resources: ['*.*'], providers: [{ type: 'aesgcm', keys: [{ name: 'g', secret: KEY1 }] }] }]));
+    const value = encryptAt('aesgcm', 'g', KEY1, secretBytes('g'), key);
+    const without = await runKreg(['decode', '--encryption-config', gcmConfig], { input: value });
+    assert.notEqual(without.code, 0);
+    assert.match(without.stderr, /--etcd-key/);
+    const r = await runKreg(['decode', '--encryption-config', gcmConfig, '--etcd-key', key], { input: value });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.toString(), /# kreg: decrypted with aesgcm key "g"\n/);
+    assert.match(r.stdout.toString(), /name: g\n/);
+    // etcdctl's "KEY\nVALUE\n" output names the key itself.
+    const listed = await runKreg(['decode', '--encryption-config', gcmConfig], { input: Buffer.concat([Buffer.from(`${key}\n`), value, Buffer.from('\n')]) });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout.toString(), /name: g\n/);
+    const wrongKey = await runKreg(['decode', '--encryption-config', gcmConfig, '--etcd-key', '/registry/secrets/x/other'], { input: value });
+    assert.notEqual(wrongKey.code, 0);
+    assert.match(wrongKey.stderr, /cannot decrypt with aesgcm key "g"/);
+  });
+});
