@@ -16,6 +16,7 @@ import { MemorySource } from '../src/sources/memory-source.js';
 import { builtinRegistry } from '../src/keys/index.js';
 import { decodeEntry } from '../src/stored-objects.js';
 import { encryptAt, encryptionConfigYaml } from './support/encrypt.js';
+import { main } from '../src/cli/main.js';
 import { runKreg } from './support/run-cli.js';
 import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
 
@@ -318,5 +319,69 @@ describe('kreg with --encryption-config', function () {
     const wrongKey = await runKreg(['decode', '--encryption-config', gcmConfig, '--etcd-key', '/registry/secrets/x/other'], { input: value });
     assert.notEqual(wrongKey.code, 0);
     assert.match(wrongKey.stderr, /cannot decrypt with aesgcm key "g"/);
+  });
+});
+
+describe('kreg diff over values encrypted at rest', function () {
+  const key = '/registry/secrets/x/a';
+  const sealed = encryptAt('aescbc', 'key1', KEY1, secretBytes('a'), key);
+  let dir: string;
+  let configFile: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-diff-'));
+    configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'key1', secret: KEY1 }] }] }]));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** kreg diff --from etcd --to etcd, each side its own in-memory store. */
+  async function diffStores(from: MemorySource, to: MemorySource, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const sides = [from, to];
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const stream = (chunks: Buffer[]) => ({ write: (c: string | Uint8Array) => void chunks.push(Buffer.from(c)), isTTY: false, columns: undefined });
+    const code = await main(
+      ['diff', '--from', 'etcd', '--to', 'etcd', ...args],
+      { stdout: stream(out), stderr: stream(err), stdin: { isTTY: false, readAll: () => Promise.resolve(new Uint8Array()) }, env: { ...process.env } },
+      {
+        openSource: () => Promise.resolve(sides.shift() as MemorySource),
+      },
+    );
+    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  }
+
+  const store = (value: Uint8Array): MemorySource => MemorySource.fromEntries([{ key, value }]);
+
+  it('the same ciphertext on both sides is identical: exit 0', async function () {
+    const r = await diffStores(store(sealed), store(sealed), ['secrets', '-n', 'x']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /secrets\s+0\s+0\s+0\s+1/);
+  });
+
+  it('different ciphertexts: "differs (encrypted, cannot show)", exit 1', async function () {
+    const other = encryptAt('aescbc', 'key1', KEY1, secretBytes('a'), key);
+    const r = await diffStores(store(sealed), store(other), ['secrets', '-n', 'x']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /changed: secrets x\/a \(encrypted, cannot show\)/);
+    assert.match(r.stdout, /secrets x\/a: differs \(encrypted, cannot show\)/);
+    const one = await diffStores(store(sealed), store(other), ['secrets', 'a', '-n', 'x']);
+    assert.equal(one.code, 1, one.stderr);
+    assert.equal(one.stdout, 'secrets x/a: differs (encrypted, cannot show)\n');
+  });
+
+  it('an encrypted value against a plain one cannot be compared: exit 2 with one line', async function () {
+    const r = await diffStores(store(sealed), store(secretBytes('a')), ['secrets', '-n', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /secrets x\/a: encrypted at rest on one side only, not compared/);
+  });
+
+  it('with --encryption-config both sides are decrypted and compared as objects', async function () {
+    const other = encryptAt('aescbc', 'key1', KEY1, secretBytes('a'), key);
+    const same = await diffStores(store(sealed), store(other), ['secrets', '-n', 'x', '--encryption-config', configFile]);
+    assert.equal(same.code, 0, same.stderr + same.stdout);
+    const plain = await diffStores(store(sealed), store(secretBytes('a')), ['secrets', '-n', 'x', '--encryption-config', configFile]);
+    assert.equal(plain.code, 0, plain.stderr + plain.stdout);
   });
 });

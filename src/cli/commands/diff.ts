@@ -14,9 +14,9 @@
 import type { CommandModule } from 'yargs';
 import { collectPairs, onSide, select, type DiffSide, type SideLabel } from '../../diff/collect.js';
 import { DiffError } from '../../diff/errors.js';
-import { judge, type Judged } from '../../diff/judge.js';
+import { judge, judgeEncrypted, type Judged } from '../../diff/judge.js';
 import { normalisePair, type NormaliseOptions } from '../../diff/normalise.js';
-import { diffFileName } from '../../diff/pairs.js';
+import { diffFileName, resourceName } from '../../diff/pairs.js';
 import { countVerdicts, formatSummary, hasDifferences } from '../../diff/summary.js';
 import { KregError } from '../../errors.js';
 import { builtinRegistry, type ResourceRegistry } from '../../keys/index.js';
@@ -95,13 +95,17 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
   const selection = select({ resource: args.resource, name: args.name, namespace: args.namespace, allNamespaces: args['all-namespaces'] }, registry);
   const pairs = await collectPairs(selection, from, to, registry, (line) => warn(io, line));
   const options: NormaliseOptions = { showManagedFields: args['show-managed-fields'], showSecrets: args['show-secrets'], ignore: args.ignore };
-  const judged = pairs.map((pair) => judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
+  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
+  // An encrypted value against a plain one cannot be compared: the comparison is incomplete (exit 2).
+  const uncomparable = judged.filter((j) => j.encrypted === 'uncomparable');
+  for (const j of uncomparable) warn(io, `${describePair(j)}: encrypted at rest on one side only, not compared (give --encryption-config to decrypt it)`);
+  const incomplete = (code: number): number => (uncomparable.length > 0 ? 2 : problemsExit(from, to, code));
 
   if (selection.kind === 'object') {
     // One object: only its diff, as kubectl diff prints it.
     reportProblems(io, from, to);
     const changed = judged.filter((j) => j.verdict !== 'identical');
-    return problemsExit(from, to, changed.length === 0 ? 0 : await showDiffs(io, changed));
+    return incomplete(changed.length === 0 ? 0 : await showDiffs(io, changed));
   }
   io.stdout.write(formatSummary(from.source.description, to.source.description, judged));
   reportProblems(io, from, to);
@@ -111,14 +115,25 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
     io.stdout.write('\n');
     code = Math.max(code, await showDiffs(io, changed));
   }
-  return problemsExit(from, to, code);
+  return incomplete(code);
 }
 
-function showDiffs(io: CliIo, judged: readonly Judged[]): Promise<number> {
-  return runExternalDiff(
-    io,
-    judged.map((j) => ({ name: diffFileName(j.pair), from: j.fromText, to: j.toText })),
-  );
+function describePair(j: Judged): string {
+  return `${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}`;
+}
+
+/** The diffs of changed pairs; encrypted values that differ have none to show, and say so. */
+async function showDiffs(io: CliIo, judged: readonly Judged[]): Promise<number> {
+  const shown = judged.filter((j) => j.encrypted === undefined);
+  for (const j of judged) if (j.encrypted === 'differs') io.stdout.write(`${describePair(j)}: differs (encrypted, cannot show)\n`);
+  const code =
+    shown.length === 0
+      ? 0
+      : await runExternalDiff(
+          io,
+          shown.map((j) => ({ name: diffFileName(j.pair), from: j.fromText, to: j.toText })),
+        );
+  return Math.max(code, judged.some((j) => j.encrypted === 'differs') ? 1 : 0);
 }
 
 /** Values a side could not read were left out: one line each, naming the side. */
