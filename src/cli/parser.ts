@@ -3,6 +3,7 @@
  * a bare --version), so the binary's start-up does not pay for yargs and the commands then.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
+import { auditCommand } from './commands/audit.js';
 import { decodeCommand } from './commands/decode.js';
 import { completeWords, completionCommand } from './completion.js';
 import { diffCommand } from './commands/diff.js';
@@ -19,7 +20,7 @@ import { versionText } from './version.js';
 
 /** kreg's commands, in the order help lists them. */
 export function commandModules(ctx: CommandContext): CommandModule<object, never>[] {
-  return [completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
+  return [auditCommand, completionCommand, decodeCommand, diffCommand, encodeCommand, getCommand, historyCommand, keysCommand, lsCommand, snapshotCommand].map((make) =>
     (make as (c: CommandContext) => CommandModule<object, never>)(ctx),
   );
 }
