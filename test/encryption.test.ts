@@ -17,6 +17,7 @@ import { builtinRegistry } from '../src/keys/index.js';
 import { decodeEntry } from '../src/stored-objects.js';
 import { encryptAt, encryptionConfigYaml } from './support/encrypt.js';
 import { main } from '../src/cli/main.js';
+import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
 
@@ -435,5 +436,91 @@ describe('kreg audit encryption', function () {
     assert.match(text, /1 secrets stored in plaintext; the config encrypts them with secretbox key "new"/);
     assert.doesNotMatch(text, /configmaps stored in plaintext/);
     for (const form of keyForms(KEY1, KEY2)) assert.ok(!(text + r.stderr).includes(form));
+  });
+});
+
+describe('everything encrypted (*.*), custom resources included', function () {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true }],
+    },
+  };
+  let dir: string;
+  let configFile: string;
+  let source: MemorySource;
+  const put = (key: string, plaintext: Uint8Array): void => {
+    source.put(key, encryptAt('aesgcm', 'all', KEY1, plaintext, key));
+  };
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-all-'));
+    configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, encryptionConfigYaml([{ resources: ['*.*'], providers: [{ type: 'aesgcm', keys: [{ name: 'all', secret: KEY1 }] }] }]));
+    source = new MemorySource({ description: 'memory' });
+    put('/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', new Uint8Array(Buffer.from(JSON.stringify(crd))));
+    put('/registry/example.com/widgets/shop/w1', new Uint8Array(Buffer.from(JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'shop' } }))));
+    put('/registry/secrets/shop/s', secretBytes('s', 'shop'));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns the CRDs through the keys, then reads their objects', async function () {
+    const r = await runKreg(['get', 'widgets', '-n', 'shop', '-o', 'name', '--encryption-config', configFile], { source });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'widget.example.com/w1\n');
+  });
+
+  it('--debug prints no key either', async function () {
+    const wrong = join(dir, 'wrong.yaml');
+    writeFileSync(wrong, encryptionConfigYaml([{ resources: ['*.*'], providers: [{ type: 'aesgcm', keys: [{ name: 'all', secret: WRONG }] }] }]));
+    const r = await runKreg(['--debug', 'get', '-A', '-o', 'yaml', '--workers', '0', '--encryption-config', wrong], { source });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot decrypt with aesgcm key "all"/);
+    for (const form of keyForms(KEY1, WRONG)) assert.ok(!(r.stdout.toString() + r.stderr).includes(form));
+  });
+
+  it('decode reads an etcdctl -w json listing, each value authenticated by its own key', async function () {
+    const kvs = [];
+    for await (const e of source.range({ prefix: '/registry/', revision: await source.currentRevision() })) {
+      kvs.push({ key: Buffer.from(e.key).toString('base64'), create_revision: e.createRevision, mod_revision: e.modRevision, version: e.version, value: Buffer.from(e.value).toString('base64') });
+    }
+    const r = await runKreg(['decode', '-o', 'json', '--encryption-config', configFile], { input: JSON.stringify({ header: { revision: 3 }, kvs, count: kvs.length }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout.toString()) as { items: { kind: string }[] }).items.map((i) => i.kind),
+      ['CustomResourceDefinition', 'Widget', 'Secret'],
+    );
+  });
+});
+
+describe('--encryption-config against a real etcd', function () {
+  this.timeout(120_000);
+  const etcd = useEtcd();
+  let dir: string;
+  let configFile: string;
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-etcd-'));
+    configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aesgcm', keys: [{ name: 'k', secret: KEY1 }] }, { type: 'identity' }] }]));
+    for (const name of ['a', 'b']) {
+      const key = `/registry/secrets/x/${name}`;
+      await etcd.server.etcdctl(['put', key], encryptAt('aesgcm', 'k', name === 'a' ? KEY1 : WRONG, secretBytes(name), key));
+    }
+  });
+  after(function () {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('get decrypts what it can, names what it cannot, exit 1', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--endpoints', etcd.server.endpoint, '--encryption-config', configFile]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.toString(), 'secret/a\n');
+    assert.match(r.stderr, /\/registry\/secrets\/x\/b: cannot decrypt with aesgcm key "k": the key is wrong or the value is damaged/);
   });
 });
