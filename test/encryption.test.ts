@@ -11,7 +11,9 @@ import { DecryptError, type ValueDecryptor } from '../src/codec/decrypt.js';
 import { parseEncryptionConfig, ruleFor, ruleTransformers } from '../src/codec/encryption-config.js';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { createDecryptor, NODE_AES, parseEncryptionConfigText } from '../src/decryption/node-decryptor.js';
-import { encode } from '../src/index.js';
+import { decode, encode } from '../src/index.js';
+import { parseKmsV2EncryptedObject } from '../src/codec/kms-v2.js';
+import { decryptKmsV2Data } from '../src/decryption/kms-v2.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { builtinRegistry } from '../src/keys/index.js';
 import { decodeEntry } from '../src/stored-objects.js';
@@ -522,5 +524,55 @@ describe('--encryption-config against a real etcd', function () {
     assert.equal(r.code, 1);
     assert.equal(r.stdout.toString(), 'secret/a\n');
     assert.match(r.stderr, /\/registry\/secrets\/x\/b: cannot decrypt with aesgcm key "k": the key is wrong or the value is damaged/);
+  });
+});
+
+describe('KMS v2 values written by kube-apiserver (decrypted with the DEK the plugin would return)', function () {
+  interface KmsVector {
+    name: string;
+    encryptedDEKSourceType: string;
+    etcd_key_and_aad: string;
+    prefix: string;
+    etcd_value_file: string;
+    encryptedDEKSource_ascii: string;
+    dek_or_seed_hex: string;
+    keyID: string;
+    annotations: Record<string, string>;
+    plaintext_file: string;
+  }
+
+  it('every real value parses to its EncryptedObject and decrypts to its plaintext', function () {
+    requireEncryptionVectors(this);
+    const base = join(ENCRYPTION_VECTORS_DIR, 'kms-v2-real');
+    const { vectors } = JSON.parse(readFileSync(join(base, 'vectors.json'), 'utf8')) as { vectors: KmsVector[] };
+    assert.equal(vectors.length, 2);
+    for (const v of vectors) {
+      const value = new Uint8Array(readFileSync(join(base, v.etcd_value_file)));
+      assert.equal(Buffer.from(value.subarray(0, v.prefix.length)).toString(), v.prefix);
+      const object = parseKmsV2EncryptedObject(value.subarray(v.prefix.length));
+      assert.equal(object.keyID, v.keyID);
+      assert.equal(Buffer.from(object.encryptedDEKSource).toString(), v.encryptedDEKSource_ascii);
+      assert.ok(v.encryptedDEKSourceType.startsWith(object.encryptedDEKSourceType), `${v.encryptedDEKSourceType} vs ${object.encryptedDEKSourceType}`);
+      assert.deepEqual(Object.fromEntries(Object.entries(object.annotations).map(([k, b]) => [k, Buffer.from(b).toString()])), v.annotations);
+      const dek = new Uint8Array(Buffer.from(v.dek_or_seed_hex, 'hex'));
+      const plaintext = decryptKmsV2Data(object, dek, v.etcd_key_and_aad);
+      assert.deepEqual(Buffer.from(plaintext), readFileSync(join(base, v.plaintext_file)));
+      assert.throws(() => decryptKmsV2Data(object, dek, `${v.etcd_key_and_aad}x`));
+      // The plaintext is a stored Secret.
+      assert.equal(decode(plaintext).kind, 'Secret');
+    }
+  });
+
+  it('the upstream extended-nonce (HKDF seed) vector decrypts', function () {
+    requireEncryptionVectors(this);
+    const dir = join(ENCRYPTION_VECTORS_DIR, 'apiserver-unit');
+    const { vectors } = JSON.parse(readFileSync(join(dir, 'vectors.json'), 'utf8')) as { vectors: Record<string, string>[] };
+    const xnonce = vectors.filter((v) => v.seed_hex !== undefined);
+    assert.equal(xnonce.length, 1);
+    for (const v of xnonce) {
+      const data = new Uint8Array(readFileSync(join(dir, v.ciphertext_file as string)));
+      const object = { encryptedData: data, keyID: '', encryptedDEKSource: new Uint8Array(), annotations: {}, encryptedDEKSourceType: 'HKDF_SHA256_XNONCE_AES_GCM_SEED' as const };
+      assert.equal(Buffer.from(decryptKmsV2Data(object, new Uint8Array(Buffer.from(v.seed_hex as string, 'hex')), v.aad_ascii as string)).toString(), v.plaintext_ascii);
+    }
   });
 });
