@@ -201,6 +201,11 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   } catch (err) {
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
   }
+  if (decryptedWith !== undefined && (decoded.format === 'opaque' || decoded.format === 'encrypted')) {
+    // AES-CBC has no tag: a wrong key gives valid padding about once in 256 tries, and garbage.
+    const what = `${decryptedWith.provider} key "${decryptedWith.keyName}"`;
+    throw new KregError('decrypt-failed', `cannot decrypt with ${what}: the key is wrong or the value is damaged (what it gives is no stored object)`, { key: entry.key });
+  }
   const stored: StoredObject = { entry, decoded };
   if (parsed !== undefined) stored.parsed = parsed;
   if (decryptedWith !== undefined) stored.decryptedWith = decryptedWith;

@@ -11,7 +11,7 @@ import { DecryptError, type ValueDecryptor } from '../src/codec/decrypt.js';
 import { parseEncryptionConfig, ruleFor, ruleTransformers } from '../src/codec/encryption-config.js';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { createDecryptor, NODE_AES, parseEncryptionConfigText } from '../src/decryption/node-decryptor.js';
-import { decode, encode } from '../src/index.js';
+import { decode, encode, KregError } from '../src/index.js';
 import { parseKmsV2EncryptedObject } from '../src/codec/kms-v2.js';
 import { decryptKmsV2Data } from '../src/decryption/kms-v2.js';
 import { MemorySource } from '../src/sources/memory-source.js';
@@ -163,6 +163,32 @@ describe('decrypting what kube-apiserver writes', function () {
       );
     });
   }
+
+  it('aescbc with a wrong key whose padding happens to check: still a decryption error, not garbage', function () {
+    const key = '/registry/secrets/x/s';
+    const plaintext = secretBytes('s');
+    // Encrypt with KEY1 until decrypting with WRONG gives valid PKCS#7 padding (about 1 in 256).
+    let value: Uint8Array | undefined;
+    for (let i = 0; i < 20_000 && value === undefined; i++) {
+      const candidate = encryptAt('aescbc', 'k1', KEY1, plaintext, key);
+      const data = candidate.subarray('k8s:enc:aescbc:v1:k1:'.length);
+      try {
+        NODE_AES.aesCbcDecrypt(WRONG, data.subarray(0, 16), data.subarray(16));
+        value = candidate;
+      } catch {
+        // padding did not check: try another IV
+      }
+    }
+    assert.ok(value !== undefined);
+    const bad = createDecryptor(parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'k1', secret: WRONG }] }] }])));
+    assert.throws(
+      () => decodeEntry({ key, value: value as Uint8Array, createRevision: 2, modRevision: 2, version: 1, lease: '0', valueSize: 0 }, builtinRegistry(), '/registry', { decryptor: bad }),
+      (err: unknown) =>
+        err instanceof KregError &&
+        err.code === 'decrypt-failed' &&
+        err.describe() === `${key}: cannot decrypt with aescbc key "k1": the key is wrong or the value is damaged (what it gives is no stored object)`,
+    );
+  });
 
   it('a key name that is a prefix of another: the first configured key that matches reads it', function () {
     const value = encryptAt('aescbc', 'a:b', KEY2, secretBytes('s'), '/registry/secrets/x/s');
