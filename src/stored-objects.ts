@@ -4,6 +4,8 @@
  * registry, and stored values decoded into objects with metadata.resourceVersion filled in.
  */
 import { decodeValue, type DecodedValue } from './codec/decode-value.js';
+import type { ValueDecryptor } from './codec/decrypt.js';
+import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { KregError } from './errors.js';
 import { builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
@@ -104,7 +106,7 @@ export interface LearnedRegistry {
  *   const { registry } = await learnRegistry(source, '/registry', await source.currentRevision());
  *   parseKey('/registry/example.com/widgets/default/w1', { registry });
  */
-export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number): Promise<LearnedRegistry> {
+export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number, options: DecodeEntryOptions = {}): Promise<LearnedRegistry> {
   const undecodable: { key: string; reason: string }[] = [];
   const denied: string[] = [];
   const read = async (path: string): Promise<JsonObject[]> => {
@@ -113,7 +115,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     try {
       for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
         try {
-          const object = decodeValue(loadSchema(), entry.value).object;
+          const object = decodeValue(loadSchema(), decryptEntry(entry, undefined, prefix, options.decryptor).value).object;
           if (object !== undefined) objects.push(object);
         } catch (err) {
           undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
@@ -139,6 +141,34 @@ export interface StoredObject {
   decoded: DecodedValue;
   /** The object as the API shows it, resourceVersion included; absent for encrypted or opaque values. */
   object?: JsonObject;
+  /** The transformer that decrypted the value, when it was encrypted at rest and a decryptor read it. */
+  decryptedWith?: { provider: string; keyName: string };
+}
+
+/** Options of decodeEntry. */
+export interface DecodeEntryOptions {
+  /** Decrypts values encrypted at rest (from an EncryptionConfiguration); without it they stay encrypted. */
+  decryptor?: ValueDecryptor;
+}
+
+/**
+ * The stored bytes of an entry: its value, or what is inside it when it is encrypted at rest and a
+ * decryptor is given. The key's resource picks the configuration rule (CRDs and APIServices,
+ * read before the registry is known, are picked by their storage path).
+ */
+function decryptEntry(entry: Entry, parsed: ParsedKey | undefined, prefix: string, decryptor: ValueDecryptor | undefined): { value: Uint8Array; decryptedWith?: StoredObject['decryptedWith'] } {
+  if (decryptor === undefined || !startsWith(entry.value, ENCRYPTED_PREFIX)) return { value: entry.value };
+  let key = parsed;
+  if (key === undefined) {
+    try {
+      key = parseKey(entry.key, { prefix, registry: builtinRegistry() });
+    } catch {
+      key = undefined;
+    }
+  }
+  const resource = key?.type === 'object' ? { group: key.group, resource: key.resource } : undefined;
+  const decrypted = decryptor.decrypt(entry.value, entry.key, resource);
+  return { value: decrypted.plaintext, decryptedWith: { provider: decrypted.provider, keyName: decrypted.keyName } };
 }
 
 /** What kube-apiserver does on every read: resourceVersion is the key's mod revision. */
@@ -153,9 +183,10 @@ export function withResourceVersion(object: JsonObject, modRevision: number): Js
  * Decodes one entry as kube-apiserver reads it: the key tells the type of values stored without
  * one, and the object gets metadata.resourceVersion from the entry's mod revision.
  *
- * @throws DecodeError naming the key when the value is damaged.
+ * @throws DecodeError naming the key when the value is damaged; DecryptError when a decryptor is
+ *   given and cannot decrypt the value (naming the provider and key name).
  */
-export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: string): StoredObject {
+export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: string, options: DecodeEntryOptions = {}): StoredObject {
   let parsed: ParsedKey | undefined;
   try {
     parsed = parseKey(entry.key, { prefix, registry });
@@ -163,14 +194,21 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
     parsed = undefined;
   }
   const type = parsed?.type === 'object' ? { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } : undefined;
+  const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
   let decoded: DecodedValue;
   try {
-    decoded = decodeValue(loadSchema(), entry.value, type === undefined ? {} : { type });
+    decoded = decodeValue(loadSchema(), value, type === undefined ? {} : { type });
   } catch (err) {
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
   }
+  if (decryptedWith !== undefined && (decoded.format === 'opaque' || decoded.format === 'encrypted')) {
+    // AES-CBC has no tag: a wrong key gives valid padding about once in 256 tries, and garbage.
+    const what = `${decryptedWith.provider} key "${decryptedWith.keyName}"`;
+    throw new KregError('decrypt-failed', `cannot decrypt with ${what}: the key is wrong or the value is damaged (what it gives is no stored object)`, { key: entry.key });
+  }
   const stored: StoredObject = { entry, decoded };
   if (parsed !== undefined) stored.parsed = parsed;
+  if (decryptedWith !== undefined) stored.decryptedWith = decryptedWith;
   if (decoded.object !== undefined) stored.object = withResourceVersion(decoded.object, entry.modRevision);
   return stored;
 }

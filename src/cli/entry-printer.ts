@@ -1,4 +1,5 @@
 /** kreg get's printing of entries: decode, select, and hand to the writer (on worker threads for listings). */
+import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import type { Entry, EntrySource } from '../sources/source.js';
@@ -32,6 +33,7 @@ export class EntryPrinter {
     private readonly selection: Selection,
     /** The yaml: etcd section of --show-etcd; tables show the facts as columns instead. */
     private readonly etcdSection: boolean,
+    private readonly decryptor?: ValueDecryptor,
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
@@ -65,7 +67,7 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets']);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
     if (rendered.item === undefined) {
       this.noteFailure(rendered.note);
       return;

@@ -6,11 +6,11 @@
 import { UsageError } from '../errors.js';
 import type { ObjectSource } from '../sources/object-source.js';
 import type { CommandContext } from './io.js';
-import { openStore } from './open-store.js';
-import type { NamespaceArgs, SourceArgs } from './options.js';
+import { decryptorFor, openStore } from './open-store.js';
+import type { EncryptionArgs, NamespaceArgs, SourceArgs } from './options.js';
 
 /** -n is also where namespace-less manifests go (kubectl apply -n); default when not given. */
-export interface ObjectSourceArgs extends SourceArgs, NamespaceArgs {
+export interface ObjectSourceArgs extends SourceArgs, NamespaceArgs, EncryptionArgs {
   kubeconfig: string | undefined;
   context: string | undefined;
 }
@@ -21,12 +21,14 @@ export async function openObjectSource(ctx: CommandContext, spec: string, args: 
   const { io } = ctx;
   const { StoredObjectSource } = await import('../sources/object-source.js');
   const prefix = args['etcd-prefix'];
-  if (spec === 'etcd') return new StoredObjectSource(await openStore(ctx, await ctx.openSource(args, io), { prefix, revision: args.revision, label }));
+  const decryptor = spec === 'etcd' || spec.startsWith('snapshot:') ? await decryptorFor(args) : undefined;
+  const withKeys = decryptor === undefined ? {} : { decryptor };
+  if (spec === 'etcd') return new StoredObjectSource(await openStore(ctx, await ctx.openSource(args, io), { prefix, revision: args.revision, label, ...withKeys }));
   if (spec.startsWith('snapshot:')) {
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
     // --revision belongs to the etcd side; a snapshot file is read at its own latest revision.
     const source = await SnapshotSource.open(spec.slice('snapshot:'.length), { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
-    return new StoredObjectSource(await openStore(ctx, source, { prefix, revision: undefined, label }));
+    return new StoredObjectSource(await openStore(ctx, source, { prefix, revision: undefined, label, ...withKeys }));
   }
   if (spec === 'api') {
     const { ApiSource } = await import('../sources/api-source.js');

@@ -2,12 +2,14 @@
  * What every reading command does first and last, done once: open the source the flags name, pin
  * the revision, learn the custom resources stored in it, say what could not be learned, and close.
  */
+import type { ValueDecryptor } from '../codec/decrypt.js';
+import type { EncryptionConfig } from '../codec/encryption-config.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import type { ErrorSubject, KregError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
-import type { SourceArgs } from './options.js';
+import type { EncryptionArgs, SourceArgs } from './options.js';
 
 /** An open source, read at one revision, with the resources it defines. */
 export interface Store {
@@ -20,11 +22,16 @@ export interface Store {
   readonly learned: LearnedRegistry;
   /** Prefixes a listing could not read (permission denied) and went on without; said at the end. */
   readonly denied: string[];
+  /** From --encryption-config: decrypts values encrypted at rest. */
+  readonly decryptor?: ValueDecryptor;
+  /** What worker threads need to decrypt too (spread into their setup): the parsed configuration. */
+  readonly workerDecryption: { encryption?: EncryptionConfig };
 }
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
-export async function withStore<T>(ctx: CommandContext, args: SourceArgs, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision });
+export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Partial<EncryptionArgs>, fn: (store: Store) => Promise<T>): Promise<T> {
+  const decryptor = await decryptorFor(args);
+  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision, ...(decryptor === undefined ? {} : { decryptor }) });
   try {
     const result = await fn(store);
     if (store.denied.length > 0) {
@@ -43,6 +50,15 @@ export interface StoreOptions {
   revision: number | undefined;
   /** Put before each warning when several stores are open (kreg diff: "from side (etcd)"). */
   label?: string;
+  decryptor?: ValueDecryptor;
+}
+
+/** The decryptor --encryption-config names, read before any source is opened (a bad file fails first). */
+export async function decryptorFor(args: Partial<EncryptionArgs>): Promise<ValueDecryptor | undefined> {
+  const file = args['encryption-config'];
+  if (file === undefined) return undefined;
+  const { loadEncryptionConfig } = await import('../decryption/node-decryptor.js');
+  return loadEncryptionConfig(file);
 }
 
 /**
@@ -55,9 +71,10 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     for (const line of source.warnings ?? []) say(line);
     const revision = options.revision ?? (await source.currentRevision());
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
-    const learned = await learnFrom(say, source, options.prefix, revision);
+    const learned = await learnFrom(say, source, options.prefix, revision, options.decryptor);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
-    return { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [] };
+    const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], workerDecryption: {} };
+    return options.decryptor === undefined ? store : { ...store, decryptor: options.decryptor, workerDecryption: { encryption: options.decryptor.config } };
   } catch (err) {
     await source.close().catch(() => undefined);
     throw err;
@@ -94,8 +111,8 @@ function answeredBy(source: EntrySource): string {
  * The registry, saying on stderr what could not be learned and why. A user allowed to read only
  * some prefixes (an auditor's scoped etcd user) still gets the built-in resources.
  */
-async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number): Promise<LearnedRegistry> {
-  const learned = await learnRegistry(source, prefix, revision);
+async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number, decryptor: ValueDecryptor | undefined): Promise<LearnedRegistry> {
+  const learned = await learnRegistry(source, prefix, revision, decryptor === undefined ? {} : { decryptor });
   for (const path of learned.denied) say(`${path}: permission denied: the resources it defines are not known (built-in resources only)`);
   for (const bad of learned.undecodable) say(`${bad.key}: cannot learn from this definition: ${bad.reason}`);
   for (const skipped of learned.skipped) say(describeSkipped(skipped));

@@ -83,6 +83,23 @@ export function withSourceOptions<T>(y: Argv<T>, describe: { revision?: string }
     .conflicts('snapshot', ['data-dir', 'endpoints']) as unknown as Argv<T & SourceArgs>;
 }
 
+export interface EncryptionArgs {
+  'encryption-config': string | undefined;
+}
+
+/** --encryption-config: kube-apiserver's EncryptionConfiguration, to decrypt values encrypted at rest. */
+export const ENCRYPTION_CONFIG_OPTION = {
+  type: 'string',
+  requiresArg: true,
+  coerce: (v: unknown): string | undefined => (v === undefined ? undefined : String(lastValue(v))),
+  describe: "kube-apiserver's --encryption-provider-config file: decrypt values encrypted at rest (aescbc, aesgcm, secretbox)",
+} as const;
+
+/** The --encryption-config option on a command. */
+export function withEncryptionOption<T>(y: Argv<T>): Argv<T & EncryptionArgs> {
+  return y.option('encryption-config', ENCRYPTION_CONFIG_OPTION) as unknown as Argv<T & EncryptionArgs>;
+}
+
 export interface NamespaceArgs {
   namespace: string | undefined;
   'all-namespaces': boolean;

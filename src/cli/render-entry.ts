@@ -2,6 +2,7 @@
  * One stored entry → what `kreg get` prints for it, or the note saying why it cannot be shown.
  * No I/O, so it runs the same on the main thread and in a worker thread.
  */
+import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import type { ParsedKey, ResourceRegistry } from '../keys/index.js';
@@ -17,10 +18,10 @@ function isSecretKey(parsed: ParsedKey | undefined): boolean {
   return parsed?.type === 'object' && parsed.group === '' && parsed.resource === 'secrets';
 }
 
-export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean): RenderedEntry {
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decryptor?: ValueDecryptor): RenderedEntry {
   let stored: StoredObject;
   try {
-    stored = decodeEntry(entry, registry, prefix);
+    stored = decodeEntry(entry, registry, prefix, decryptor === undefined ? {} : { decryptor });
   } catch (err) {
     return { note: err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}` };
   }
@@ -28,7 +29,7 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
   if (stored.object === undefined) {
     const why =
       decoded.format === 'encrypted'
-        ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
+        ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); give --encryption-config to decrypt it`
         : isSecretKey(stored.parsed) && !showSecrets
           ? `not a Kubernetes object (${decoded.size} bytes; its bytes are not shown, being under the Secret prefix)`
           : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;

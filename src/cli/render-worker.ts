@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JsonObject } from '../codec/json-value.js';
+import type { EncryptionConfig } from '../codec/encryption-config.js';
 import { builtinRegistry, learnFromStoredObjects } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import type { GetFormat } from './object-writers.js';
@@ -18,10 +19,14 @@ export interface RenderWorkerSetup {
   showSecrets: boolean;
   customResourceDefinitions: JsonObject[];
   apiServices: JsonObject[];
+  /** --encryption-config, parsed (plain data: it crosses to the worker by structured clone). */
+  encryption?: EncryptionConfig;
 }
 
 const setup = workerData as RenderWorkerSetup;
 const { registry } = learnFromStoredObjects({ customResourceDefinitions: setup.customResourceDefinitions, apiServices: setup.apiServices }, builtinRegistry());
+// Loaded only with --encryption-config: the ciphers stay out of plain listings.
+const decryptor = setup.encryption === undefined ? undefined : (await import('../decryption/node-decryptor.js')).createDecryptor(setup.encryption);
 const render = itemRenderer(setup.format, setup.single);
 if (render === undefined) throw new Error(`format ${setup.format} is not rendered in a worker`);
 
@@ -29,7 +34,7 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets);
+    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets, decryptor);
     return rendered.item === undefined ? { note: rendered.note } : { text: render(rendered.item) };
   });
   parentPort?.postMessage({ id: batch.id, results });

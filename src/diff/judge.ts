@@ -4,6 +4,7 @@
  * diff program is given. No I/O.
  */
 import { formatYaml } from '../format/object-text.js';
+import { encryptedValueOf } from '../sources/object-source.js';
 import type { ObjectPair } from './pairs.js';
 
 export type Verdict = 'only-from' | 'only-to' | 'changed' | 'identical';
@@ -16,6 +17,34 @@ export interface Judged {
   /** The YAML of each side, where the side has the object. */
   fromText?: string;
   toText?: string;
+  /**
+   * A side is encrypted at rest and could not be decrypted: "differs" when its object is on one
+   * side only or both are encrypted with different ciphertexts (nothing to show), "uncomparable"
+   * when the other side is a plain object.
+   */
+  encrypted?: 'differs' | 'uncomparable';
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The verdict on a pair where a side is a value encrypted at rest that could not be decrypted, or
+ * undefined when neither is. Two encrypted values are the same when their stored bytes are (a
+ * value re-encrypted with the same key has a new nonce, and so differs); an encrypted value
+ * cannot be compared with a plain object.
+ */
+export function judgeEncrypted(pair: ObjectPair): Judged | undefined {
+  const from = encryptedValueOf(pair.from);
+  const to = encryptedValueOf(pair.to);
+  if (from === undefined && to === undefined) return undefined;
+  if (pair.to === undefined) return { pair, verdict: 'only-from', encrypted: 'differs' };
+  if (pair.from === undefined) return { pair, verdict: 'only-to', encrypted: 'differs' };
+  if (from !== undefined && to !== undefined) return sameBytes(from, to) ? { pair, verdict: 'identical' } : { pair, verdict: 'changed', encrypted: 'differs' };
+  return { pair, verdict: 'changed', encrypted: 'uncomparable' };
 }
 
 export function judge(pair: ObjectPair): Judged {

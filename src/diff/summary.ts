@@ -10,6 +10,8 @@ export type Counts = Record<Verdict, number>;
 
 const LABEL: Record<Verdict, string> = { 'only-from': 'only in from', 'only-to': 'only in to', changed: 'changed', identical: 'identical' };
 
+const ENCRYPTED_NOTE: Record<string, string> = { '': '', differs: ' (encrypted, cannot show)', uncomparable: ' (encrypted on one side only, cannot compare)' };
+
 /** Counts per resource name (sorted), and the total. */
 export function countVerdicts(judged: readonly Judged[]): { rows: [string, Counts][]; total: Counts } {
   const zero = (): Counts => ({ 'only-from': 0, 'only-to': 0, changed: 0, identical: 0 });
@@ -37,6 +39,6 @@ export function formatSummary(fromDescription: string, toDescription: string, ju
   const table = formatTable(['RESOURCE', 'ONLY-IN-FROM', 'ONLY-IN-TO', 'CHANGED', 'IDENTICAL'], [...rows.map(([name, c]) => [name, ...cells(c)]), ['TOTAL', ...cells(total)]]);
   const objects = judged
     .filter((j) => j.verdict !== 'identical')
-    .map((j) => `${LABEL[j.verdict]}: ${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}\n`);
+    .map((j) => `${LABEL[j.verdict]}: ${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}${ENCRYPTED_NOTE[j.encrypted ?? '']}\n`);
   return `from: ${fromDescription}\nto:   ${toDescription}\n${table}${objects.join('')}`;
 }

@@ -25,5 +25,7 @@ export {
   type RangeOptions,
 } from '../sources/source.js';
 export { MemorySource, type MemoryPutOptions, type MemorySourceOptions } from '../sources/memory-source.js';
-export { decodeEntry, learnRegistry, type LearnedRegistry, type StoredObject } from '../stored-objects.js';
+export { decodeEntry, learnRegistry, type DecodeEntryOptions, type LearnedRegistry, type StoredObject } from '../stored-objects.js';
+export type { AesPrimitives, Decrypted, ValueDecryptor, ValueResource } from '../codec/decrypt.js';
+export type { EncryptionConfig, EncryptionProvider, EncryptionRule, KeyedProvider } from '../codec/encryption-config.js';
 export { KregError, UsageError, type ErrorSubject } from '../errors.js';

@@ -8,6 +8,7 @@
  * - ApiSource: a live Kubernetes API (it cannot list everything at once: list each resource);
  * - ManifestSource: a directory of YAML/JSON manifests.
  */
+import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
@@ -45,6 +46,23 @@ export interface ObjectSource {
   close(): Promise<void>;
 }
 
+/** Stand-ins for values encrypted at rest that could not be decrypted, with their stored bytes. */
+const ENCRYPTED = new WeakMap<JsonObject, Uint8Array>();
+
+/**
+ * The stored bytes behind an object that stands for a value encrypted at rest (no keys were given,
+ * so it could not be decrypted); undefined for real objects. Two such values compare by ciphertext.
+ */
+export function encryptedValueOf(object: JsonObject | undefined): Uint8Array | undefined {
+  return object === undefined ? undefined : ENCRYPTED.get(object);
+}
+
+function encryptedStandIn(value: Uint8Array): JsonObject {
+  const standIn: JsonObject = {};
+  ENCRYPTED.set(standIn, value);
+  return standIn;
+}
+
 /** The resource an entry is stored as (events.events.k8s.io is stored as core events), so both sides pair up. */
 export function canonicalEntry(entry: ResourceEntry, registry: ResourceRegistry): ResourceEntry {
   if (entry.storedAs === undefined) return entry;
@@ -58,9 +76,11 @@ export class StoredObjectSource implements ObjectSource {
   private readonly prefix: string;
   readonly revision: number;
   readonly registry: ResourceRegistry;
+  private readonly decryptor: ValueDecryptor | undefined;
 
   /** Over a source already pinned at a revision, with the registry learned from it (see the CLI's openStore). */
-  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry }) {
+  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry; decryptor?: ValueDecryptor }) {
+    this.decryptor = store.decryptor;
     this.source = store.source;
     this.prefix = store.prefix;
     this.revision = store.revision;
@@ -74,13 +94,16 @@ export class StoredObjectSource implements ObjectSource {
   /** The object of an entry, or undefined (said in problems) when it cannot be decoded; keys that are not objects are skipped. */
   private decode(entry: Entry): FoundObject | undefined {
     try {
-      const stored = decodeEntry(entry, this.registry, this.prefix);
+      const stored = decodeEntry(entry, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
       if (stored.parsed?.type !== 'object') return undefined;
+      const parsed = stored.parsed;
+      if (stored.object === undefined && stored.decoded.format === 'encrypted') {
+        return { entry: canonicalEntry(parsed.entry, this.registry), namespace: parsed.namespace, name: parsed.name, object: encryptedStandIn(entry.value) };
+      }
       if (stored.object === undefined) {
         this.problems.push(`${entry.key}: value is ${stored.decoded.format ?? 'not decodable'} (encrypted or opaque); not compared`);
         return undefined;
       }
-      const parsed = stored.parsed;
       return { entry: canonicalEntry(parsed.entry, this.registry), namespace: parsed.namespace, name: parsed.name, object: stored.object };
     } catch (err) {
       this.problems.push(err instanceof KregError ? err.describe() : String(err));
@@ -99,8 +122,9 @@ export class StoredObjectSource implements ObjectSource {
     const key = keyForEntry(resource, namespace === undefined ? { name } : { namespace, name }, this.prefix);
     const found = await this.source.get(key, { revision: this.revision });
     if (found === undefined) return undefined;
-    const stored = decodeEntry(found, this.registry, this.prefix);
-    if (stored.object === undefined) throw new KregError('undecodable', 'the value is encrypted or opaque', { key });
+    const stored = decodeEntry(found, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
+    if (stored.object === undefined && stored.decoded.format === 'encrypted') return encryptedStandIn(found.value);
+    if (stored.object === undefined) throw new KregError('undecodable', 'the value is opaque', { key });
     return stored.object;
   }
 

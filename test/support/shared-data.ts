@@ -30,3 +30,16 @@ export function requireSharedFixtures(context: Mocha.Context): void {
   console.log(`      ${MISSING_SHARED_MESSAGE}`);
   context.skip();
 }
+
+/** Upstream encryption-at-rest vectors (kubernetes/apiserver unit tests, real KMS v2 values). */
+export const ENCRYPTION_VECTORS_DIR = `${SHARED_DIR}encryption-vectors`;
+
+/** requireSharedFixtures for the encryption vectors: skip on a fresh clone, fail under CI. */
+export function requireEncryptionVectors(context: Mocha.Context): void {
+  if (existsSync(ENCRYPTION_VECTORS_DIR)) return;
+  if (process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false') {
+    throw new Error(`encryption vectors not found at ${ENCRYPTION_VECTORS_DIR}: CI must run with ../shared beside the repository`);
+  }
+  console.log(`      skipped: encryption vectors not found at ${ENCRYPTION_VECTORS_DIR} (../shared beside the repository)`);
+  context.skip();
+}

@@ -1,6 +1,8 @@
 import yaml from 'js-yaml';
 import type { CommandModule } from 'yargs';
 import { decodeValue, type DecodedValue } from '../../codec/decode-value.js';
+import type { ValueDecryptor } from '../../codec/decrypt.js';
+import { builtinRegistry, DEFAULT_PREFIX, parseKey } from '../../keys/index.js';
 import type { JsonObject } from '../../codec/json-value.js';
 import { hexPreview, utf8DecodeStrict } from '../../codec/text.js';
 import { DecodeError, KregError, type ErrorSubject } from '../../errors.js';
@@ -12,8 +14,11 @@ import { readInput, STDIN_NAME } from '../input.js';
 import { formatObject } from '../../format/object-text.js';
 import { maskSecret } from '../../mask-secrets.js';
 import { COMMANDS } from '../command-index.js';
+import { decryptorFor } from '../open-store.js';
+import { withEncryptionOption, type EncryptionArgs } from '../options.js';
 
-interface DecodeArgs {
+interface DecodeArgs extends EncryptionArgs {
+  'etcd-key': string | undefined;
   file: string | undefined;
   output: 'yaml' | 'json';
   'show-secrets': boolean;
@@ -27,7 +32,8 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
   command: COMMANDS.decode.usage,
   describe: COMMANDS.decode.describe,
   builder: (y) =>
-    y
+    withEncryptionOption(y)
+      .option('etcd-key', { type: 'string', requiresArg: true, describe: 'the etcd key the value is stored under (aesgcm authenticates it; etcdctl output with keys names it already)' })
       .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })
       .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format' })
       .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (needed to re-encode a Secret)' })
@@ -42,18 +48,22 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
     const where: ErrorSubject = name === STDIN_NAME ? {} : { file: name };
     const listing = parseEtcdctlOutput(bytes);
     const schema = loadSchema();
+    const decryption: Decryption | undefined = await (async () => {
+      const decryptor = await decryptorFor(args);
+      return decryptor === undefined ? undefined : { decryptor, etcdKey: args['etcd-key'] };
+    })();
     const version = schema.bundle.header.kubernetesVersion;
 
     if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
       // One value, perhaps with etcdctl's key line: any failure is the run's error.
-      const outcome = decodeOne(bytes, version, name, args['show-secrets']);
+      const outcome = decodeOne(bytes, version, name, args['show-secrets'], undefined, decryption);
       if ('error' in outcome) throw outcome.error.withSubject(where);
       writeOne(ctx, outcome, args.output);
       return;
     }
     if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
 
-    const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets']));
+    const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets'], decryption));
     for (const o of outcomes) {
       if ('error' in o) {
         warn(ctx.io, o.error.withSubject(where).describe());
@@ -71,18 +81,42 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
   },
 });
 
-function decodePair(pair: EtcdctlPair, version: string, showSecrets: boolean): Outcome {
-  const outcome = decodeOne(pair.value, version, undefined, showSecrets, pair.key);
+/** --encryption-config, and the key named by --etcd-key for a value given without one. */
+interface Decryption {
+  decryptor: ValueDecryptor;
+  etcdKey: string | undefined;
+}
+
+function decodePair(pair: EtcdctlPair, version: string, showSecrets: boolean, decryption: Decryption | undefined): Outcome {
+  const outcome = decodeOne(pair.value, version, undefined, showSecrets, pair.key, decryption);
   outcome.key = pair.key;
   if ('error' in outcome) outcome.error.withSubject({ key: pair.key });
   return outcome;
 }
 
 /** Decodes one value (or "KEY\nVALUE"); errors are returned, not thrown. Secret data is masked unless shown. */
-function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined, showSecrets: boolean, listedKey?: string): Outcome {
+function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined, showSecrets: boolean, listedKey?: string, decryption?: Decryption): Outcome {
   let decoded: DecodedValue;
+  let decryptedWith: string | undefined;
   try {
     decoded = decodeValue(loadSchema(), bytes);
+    if (decoded.format === 'encrypted' && decryption !== undefined) {
+      const etcdKey = decoded.key ?? listedKey ?? decryption.etcdKey;
+      const stored = decoded.storage.rawBytes ?? bytes;
+      const resource = resourceOfKey(etcdKey);
+      let decrypted: ReturnType<ValueDecryptor['decrypt']>;
+      try {
+        decrypted = decryption.decryptor.decrypt(stored, etcdKey, resource);
+      } catch (err) {
+        // etcdctl ends a value with a newline, which is not part of it.
+        if (stored[stored.length - 1] !== 0x0a) throw err;
+        decrypted = decryption.decryptor.decrypt(stored.subarray(0, stored.length - 1), etcdKey, resource);
+      }
+      decryptedWith = `decrypted with ${decrypted.provider} key "${decrypted.keyName}"`;
+      const key = decoded.key;
+      decoded = decodeValue(loadSchema(), decrypted.plaintext);
+      if (key !== undefined) decoded.key = key;
+    }
   } catch (err) {
     if (err instanceof KregError) return { error: err };
     throw err;
@@ -92,14 +126,26 @@ function decodeOne(bytes: Uint8Array, version: string, inputName: string | undef
   if (decoded.format === 'encrypted') {
     const e = decoded.encryption;
     const what = e === undefined ? 'with an unrecognised k8s:enc: prefix' : `by the ${e.provider} ${e.providerVersion} provider with key "${e.keyName}"`;
-    return withKey({ error: new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); kreg cannot decrypt it`, key === undefined ? {} : { key }) });
+    return withKey({ error: new DecodeError('encrypted', `the value is encrypted at rest ${what} (${decoded.size} bytes); give --encryption-config to decrypt it`, key === undefined ? {} : { key }) });
   }
   if (decoded.format === 'opaque') {
     const hidden = !showSecrets && /\/secrets\//.test(key ?? listedKey ?? '');
     return withKey({ error: describeNonValue(decoded.storage.rawBytes ?? bytes, key === undefined ? inputName : undefined, key, hidden) });
   }
   const object = decoded.object ?? {};
-  return withKey({ object: showSecrets ? object : maskSecret(object), notes: notesFor(decoded, version) });
+  const notes = notesFor(decoded, version);
+  return withKey({ object: showSecrets ? object : maskSecret(object), notes: decryptedWith === undefined ? notes : [decryptedWith, ...notes] });
+}
+
+/** The resource an etcd key stores (under the default prefix), which picks the configuration rule. */
+function resourceOfKey(key: string | undefined): { group: string; resource: string } | undefined {
+  if (key === undefined) return undefined;
+  try {
+    const parsed = parseKey(key, { prefix: DEFAULT_PREFIX, registry: builtinRegistry() });
+    return parsed.type === 'object' ? { group: parsed.group, resource: parsed.resource } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

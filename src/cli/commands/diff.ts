@@ -14,16 +14,16 @@
 import type { CommandModule } from 'yargs';
 import { collectPairs, onSide, select, type DiffSide, type SideLabel } from '../../diff/collect.js';
 import { DiffError } from '../../diff/errors.js';
-import { judge, type Judged } from '../../diff/judge.js';
+import { judge, judgeEncrypted, type Judged } from '../../diff/judge.js';
 import { normalisePair, type NormaliseOptions } from '../../diff/normalise.js';
-import { diffFileName } from '../../diff/pairs.js';
+import { diffFileName, resourceName } from '../../diff/pairs.js';
 import { countVerdicts, formatSummary, hasDifferences } from '../../diff/summary.js';
 import { KregError } from '../../errors.js';
 import { builtinRegistry, type ResourceRegistry } from '../../keys/index.js';
 import { runExternalDiff } from '../external-diff.js';
 import { warn, type CliIo, type CommandContext } from '../io.js';
 import { openObjectSource, SOURCE_SPECS, type ObjectSourceArgs } from '../open-object-source.js';
-import { withNamespaceOptions, withSourceOptions } from '../options.js';
+import { withEncryptionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 
 interface DiffArgs extends ObjectSourceArgs {
@@ -42,7 +42,7 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
   describe: COMMANDS.diff.describe,
   builder: (y) =>
     withSourceOptions(
-      withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' })
+      withEncryptionOption(withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' }))
         .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, widgets.example.com, a,b); all resources with -A or -n' })
         .positional('name', { type: 'string', describe: 'one object: print its unified diff' })
         .option('from', { type: 'string', requiresArg: true, default: 'etcd', describe: 'etcd (the etcd flags, or --snapshot/--data-dir), api, snapshot:FILE or dir:PATH' })
@@ -96,13 +96,17 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
   const selection = select({ resource: args.resource, name: args.name, namespace: args.namespace, allNamespaces: args['all-namespaces'] }, registry);
   const pairs = await collectPairs(selection, from, to, registry, (line) => warn(io, line));
   const options: NormaliseOptions = { showManagedFields: args['show-managed-fields'], showSecrets: args['show-secrets'], ignore: args.ignore };
-  const judged = pairs.map((pair) => judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
+  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
+  // An encrypted value against a plain one cannot be compared: the comparison is incomplete (exit 2).
+  const uncomparable = judged.filter((j) => j.encrypted === 'uncomparable');
+  for (const j of uncomparable) warn(io, `${describePair(j)}: encrypted at rest on one side only, not compared (give --encryption-config to decrypt it)`);
+  const incomplete = (code: number): number => (uncomparable.length > 0 ? 2 : problemsExit(from, to, code));
 
   if (selection.kind === 'object') {
     // One object: only its diff, as kubectl diff prints it.
     reportProblems(io, from, to);
     const changed = judged.filter((j) => j.verdict !== 'identical');
-    return problemsExit(from, to, changed.length === 0 ? 0 : await showDiffs(io, changed));
+    return incomplete(changed.length === 0 ? 0 : await showDiffs(io, changed));
   }
   io.stdout.write(formatSummary(from.source.description, to.source.description, judged));
   reportProblems(io, from, to);
@@ -112,14 +116,25 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
     io.stdout.write('\n');
     code = Math.max(code, await showDiffs(io, changed));
   }
-  return problemsExit(from, to, code);
+  return incomplete(code);
 }
 
-function showDiffs(io: CliIo, judged: readonly Judged[]): Promise<number> {
-  return runExternalDiff(
-    io,
-    judged.map((j) => ({ name: diffFileName(j.pair), from: j.fromText, to: j.toText })),
-  );
+function describePair(j: Judged): string {
+  return `${resourceName(j.pair.entry)} ${j.pair.namespace === undefined ? '' : `${j.pair.namespace}/`}${j.pair.name}`;
+}
+
+/** The diffs of changed pairs; encrypted values that differ have none to show, and say so. */
+async function showDiffs(io: CliIo, judged: readonly Judged[]): Promise<number> {
+  const shown = judged.filter((j) => j.encrypted === undefined);
+  for (const j of judged) if (j.encrypted === 'differs') io.stdout.write(`${describePair(j)}: differs (encrypted, cannot show)\n`);
+  const code =
+    shown.length === 0
+      ? 0
+      : await runExternalDiff(
+          io,
+          shown.map((j) => ({ name: diffFileName(j.pair), from: j.fromText, to: j.toText })),
+        );
+  return Math.max(code, judged.some((j) => j.encrypted === 'differs') ? 1 : 0);
 }
 
 /** Values a side could not read were left out: one line each, naming the side. */

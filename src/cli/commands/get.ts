@@ -5,7 +5,7 @@ import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
-import { withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import { ENCRYPTION_CONFIG_OPTION, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
 import type { GetArgs } from '../get-args.js';
@@ -50,6 +50,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('no-headers', { type: 'boolean', describe: 'tables: no header line' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
         .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread)' })
+        .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
@@ -89,8 +90,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const workers = args.workers ?? RenderPool.defaultSize();
       const selecting = selection.labels.length > 0 || selection.fields.length > 0;
       const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions } : undefined;
-      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table);
+      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
+      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
       try {
         for (const target of targets) await readTarget(store, target, printer);
       } finally {

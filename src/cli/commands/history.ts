@@ -14,11 +14,12 @@ import type { ResourceRegistry } from '../../keys/index.js';
 import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
-import { withNamespaceOptions, withSourceOptions, type SourceArgs } from '../options.js';
+import { withEncryptionOption, withNamespaceOptions, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
+import type { ValueDecryptor } from '../../codec/decrypt.js';
 import { formatJson, formatYaml } from '../../format/object-text.js';
 import { COMMANDS } from '../command-index.js';
 
-interface HistoryArgs extends SourceArgs {
+interface HistoryArgs extends SourceArgs, EncryptionArgs {
   resource: string;
   name: string | undefined;
   namespace: string | undefined;
@@ -44,7 +45,7 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
   describe: COMMANDS.history.describe,
   builder: (y) =>
     withSourceOptions(
-      withNamespaceOptions(y)
+      withEncryptionOption(withNamespaceOptions(y))
         .positional('resource', { type: 'string', demandOption: true, describe: 'kubectl-style resource (cm, deploy, widgets.example.com), or an etcd key starting with /' })
         .positional('name', { type: 'string', describe: 'object name' })
         .option('output', { alias: 'o', choices: ['json'] as const, describe: 'json: an array of {revision, event, size, object} (default: diffs)' })
@@ -56,11 +57,11 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       { revision: 'show the revisions up to this etcd revision' },
     ),
   handler: async (args) => {
-    await withStore(ctx, args, async ({ source, prefix, learned }) => {
+    await withStore(ctx, args, async ({ source, prefix, learned, decryptor }) => {
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
-      const shown = records.map((record) => showRecord(record, learned.registry, prefix));
+      const shown = records.map((record) => showRecord(record, learned.registry, prefix, decryptor));
       if (args.output === 'json') {
         if (start !== undefined) warn(ctx.io, start);
         // Each revision stands alone here: every Secret value is ***.
@@ -103,16 +104,16 @@ function eventOf(record: HistoryRecord): HistoryEvent {
 }
 
 /** One revision decoded; Secret data is masked later, when it is known what it is compared with. */
-function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string): ShownRevision {
+function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string, decryptor: ValueDecryptor | undefined): ShownRevision {
   const shown: ShownRevision = { revision: record.modRevision, event: eventOf(record), size: record.valueSize, object: null };
   if (record.deleted) return shown;
   try {
-    const stored = decodeEntry(record, registry, prefix);
+    const stored = decodeEntry(record, registry, prefix, decryptor === undefined ? {} : { decryptor });
     if (stored.object === undefined) {
       const { decoded } = stored;
       shown.note =
         decoded.format === 'encrypted'
-          ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); kreg cannot decrypt it`
+          ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); give --encryption-config to decrypt it`
           : `not a Kubernetes object (${decoded.size} bytes)`;
     } else {
       shown.object = stored.object;

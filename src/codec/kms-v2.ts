@@ -1,0 +1,70 @@
+/**
+ * KMS v2 values (`k8s:enc:kms:v2:<provider name>:` + a protobuf EncryptedObject), read without the
+ * KMS plugin: what the object names (key ID, the encrypted DEK source and its type, annotations)
+ * and the data encrypted with the DEK. Decrypting needs the DEK or seed the plugin's Decrypt
+ * returns for encryptedDEKSource; see src/decryption/kms-v2.ts. Pure.
+ *
+ * message EncryptedObject { bytes encryptedData = 1; string keyID = 2; bytes encryptedDEKSource = 3;
+ *   map<string, bytes> annotations = 4; EncryptedDEKSourceType encryptedDEKSourceType = 5; }
+ * (kubernetes/apiserver pkg/storage/value/encrypt/envelope/kmsv2/v2/api.proto)
+ */
+import { DecodeError } from '../errors.js';
+import { utf8Decode } from './text.js';
+import { WIRE_BYTES, WIRE_VARINT, WireReader } from './wire.js';
+
+/** How the plaintext of encryptedDEKSource gives the DEK. */
+export type EncryptedDEKSourceType = 'AES_GCM_KEY' | 'HKDF_SHA256_XNONCE_AES_GCM_SEED';
+
+/** A KMS v2 EncryptedObject. */
+export interface KmsV2EncryptedObject {
+  encryptedData: Uint8Array;
+  keyID: string;
+  /** What the KMS plugin decrypts: the DEK (AES_GCM_KEY) or the seed (HKDF_SHA256_XNONCE_AES_GCM_SEED). */
+  encryptedDEKSource: Uint8Array;
+  annotations: Record<string, Uint8Array>;
+  encryptedDEKSourceType: EncryptedDEKSourceType;
+}
+
+/** The EncryptedObject after the `k8s:enc:kms:v2:<name>:` prefix. */
+export function parseKmsV2EncryptedObject(bytes: Uint8Array): KmsV2EncryptedObject {
+  const out: KmsV2EncryptedObject = { encryptedData: new Uint8Array(), keyID: '', encryptedDEKSource: new Uint8Array(), annotations: {}, encryptedDEKSourceType: 'AES_GCM_KEY' };
+  const r = new WireReader(bytes);
+  while (!r.done) {
+    const tag = r.uint32();
+    const number = tag >>> 3;
+    const wireType = tag & 7;
+    if (number === 5 && wireType === WIRE_VARINT) {
+      const type = r.uint32();
+      if (type === 0) out.encryptedDEKSourceType = 'AES_GCM_KEY';
+      else if (type === 1) out.encryptedDEKSourceType = 'HKDF_SHA256_XNONCE_AES_GCM_SEED';
+      else throw new DecodeError('bad-kms-object', `KMS v2 EncryptedObject: unknown encryptedDEKSourceType ${type}`);
+      continue;
+    }
+    if (number < 1 || number > 4 || wireType !== WIRE_BYTES) {
+      r.skip(wireType);
+      continue;
+    }
+    const [s, e] = r.lengthDelimited();
+    if (number === 1) out.encryptedData = bytes.slice(s, e);
+    else if (number === 2) out.keyID = utf8Decode(bytes, s, e);
+    else if (number === 3) out.encryptedDEKSource = bytes.slice(s, e);
+    else {
+      const entry = new WireReader(bytes, s, e);
+      let key = '';
+      let value = new Uint8Array();
+      while (!entry.done) {
+        const t = entry.uint32();
+        if ((t & 7) !== WIRE_BYTES) {
+          entry.skip(t & 7);
+          continue;
+        }
+        const [ks, ke] = entry.lengthDelimited();
+        if (t >>> 3 === 1) key = utf8Decode(bytes, ks, ke);
+        else if (t >>> 3 === 2) value = bytes.slice(ks, ke);
+      }
+      out.annotations[key] = value;
+    }
+  }
+  if (out.encryptedData.length === 0) throw new DecodeError('bad-kms-object', 'KMS v2 EncryptedObject: no encryptedData');
+  return out;
+}

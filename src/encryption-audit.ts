@@ -1,0 +1,153 @@
+/**
+ * What `kreg audit encryption` counts: per resource, how many objects are stored under each
+ * provider and key name, and how many in plaintext; against an EncryptionConfiguration, what
+ * kube-apiserver would not have written today: plaintext objects of a resource the config
+ * encrypts, objects under a key that is not the rule's write key, encrypted objects of a resource
+ * the config has no rule for. Only the first bytes of each value are looked at; nothing is
+ * decrypted, so no key is needed beyond the configuration's key names.
+ */
+import { parseEncryptionPrefix } from './codec/encryption.js';
+import { ruleFor, ruleTransformers, writeTransformer, type EncryptionConfig, type PrefixTransformer } from './codec/encryption-config.js';
+import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
+import { utf8Encode } from './codec/text.js';
+
+/** How one value is stored: "plaintext", or the provider and key name of its prefix. */
+export interface StorageState {
+  provider: string;
+  keyName: string;
+}
+
+const PLAINTEXT: StorageState = { provider: 'plaintext', keyName: '' };
+
+/** One row: objects of a resource stored one way. */
+export interface AuditRow {
+  resource: string;
+  provider: string;
+  keyName: string;
+  count: number;
+}
+
+/** Something kube-apiserver would not have written with the configuration as it is now. */
+export interface AuditFinding {
+  resource: string;
+  provider: string;
+  keyName: string;
+  count: number;
+  problem: 'plaintext' | 'not-write-key' | 'no-rule' | 'unknown-key';
+  message: string;
+}
+
+function describe(t: PrefixTransformer): string {
+  return t.provider === 'identity' ? 'identity (plaintext)' : `${t.provider} key "${t.keyName}"`;
+}
+
+/** Counts values by resource and storage state. */
+export class EncryptionAudit {
+  private readonly counts = new Map<string, Map<string, { state: StorageState; count: number }>>();
+  private readonly prefixes = new Map<string, Uint8Array>();
+
+  constructor(private readonly config: EncryptionConfig | undefined) {}
+
+  /** The storage state of a value of the resource (`group` "" for core), key names resolved with the config. */
+  stateOf(value: Uint8Array, group: string, resource: string): StorageState {
+    if (!startsWith(value, ENCRYPTED_PREFIX)) return PLAINTEXT;
+    if (this.config !== undefined) {
+      const rule = ruleFor(this.config, group, resource);
+      const candidates = rule === undefined ? this.config.rules.flatMap(ruleTransformers) : ruleTransformers(rule);
+      const match = candidates.find((t) => t.prefix !== '' && startsWith(value, this.prefix(t.prefix)));
+      if (match !== undefined) return { provider: match.provider === 'kms' ? `kms ${match.kmsVersion ?? ''}` : match.provider, keyName: match.keyName };
+    }
+    const info = parseEncryptionPrefix(value);
+    if (info === undefined) return { provider: 'unknown', keyName: '' };
+    return { provider: info.provider === 'kms' ? `kms ${info.providerVersion}` : info.provider, keyName: info.keyName };
+  }
+
+  add(value: Uint8Array, group: string, resource: string): void {
+    const name = group === '' ? resource : `${resource}.${group}`;
+    const state = this.stateOf(value, group, resource);
+    let byState = this.counts.get(name);
+    if (byState === undefined) {
+      byState = new Map();
+      this.counts.set(name, byState);
+    }
+    const id = `${state.provider}\u0000${state.keyName}`;
+    const row = byState.get(id) ?? { state, count: 0 };
+    row.count++;
+    byState.set(id, row);
+  }
+
+  /** Rows sorted by resource, then provider and key name. */
+  rows(): AuditRow[] {
+    const rows: AuditRow[] = [];
+    for (const [resource, byState] of this.counts) for (const { state, count } of byState.values()) rows.push({ resource, provider: state.provider, keyName: state.keyName, count });
+    const key = (r: AuditRow): string => `${r.resource}\u0000${r.provider}\u0000${r.keyName}`;
+    return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  /** What does not match the configuration (none without one). */
+  findings(): AuditFinding[] {
+    const config = this.config;
+    if (config === undefined) return [];
+    return this.rows().flatMap((row): AuditFinding[] => {
+      const dot = row.resource.indexOf('.');
+      const group = dot < 0 ? '' : row.resource.slice(dot + 1);
+      const resource = dot < 0 ? row.resource : row.resource.slice(0, dot);
+      const rule = ruleFor(config, group, resource);
+      const write = rule === undefined ? undefined : writeTransformer(rule);
+      const base = { resource: row.resource, provider: row.provider, keyName: row.keyName, count: row.count };
+      const plaintext = row.provider === 'plaintext';
+      if (write === undefined || write.provider === 'identity') {
+        if (plaintext) return [];
+        if (rule === undefined)
+          return [
+            {
+              ...base,
+              problem: 'no-rule',
+              message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", but the config has no rule for ${row.resource}: kube-apiserver cannot read them`,
+            },
+          ];
+        const known = ruleTransformers(rule).some((t) => t.provider === row.provider && t.keyName === row.keyName);
+        if (!known)
+          return [
+            {
+              ...base,
+              problem: 'unknown-key',
+              message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", which the config's rule does not have: kube-apiserver cannot read them`,
+            },
+          ];
+        return [
+          { ...base, problem: 'not-write-key', message: `${row.count} ${row.resource} under ${row.provider} key "${row.keyName}", not the write provider ${describe(write as PrefixTransformer)}` },
+        ];
+      }
+      if (plaintext) return [{ ...base, problem: 'plaintext', message: `${row.count} ${row.resource} stored in plaintext; the config encrypts them with ${describe(write)}` }];
+      if (row.provider === write.provider || row.provider === `kms ${write.kmsVersion ?? ''}`) {
+        if (row.keyName === write.keyName) return [];
+      }
+      const known = ruleTransformers(rule as NonNullable<typeof rule>).some((t) => (t.provider === row.provider || `kms ${t.kmsVersion ?? ''}` === row.provider) && t.keyName === row.keyName);
+      if (!known)
+        return [
+          {
+            ...base,
+            problem: 'unknown-key',
+            message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", which the config's rule does not have: kube-apiserver cannot read them`,
+          },
+        ];
+      return [
+        {
+          ...base,
+          problem: 'not-write-key',
+          message: `${row.count} ${row.resource} under ${row.provider} key "${row.keyName}", not the current write key (${describe(write)}): rewrite them to rotate`,
+        },
+      ];
+    });
+  }
+
+  private prefix(text: string): Uint8Array {
+    let bytes = this.prefixes.get(text);
+    if (bytes === undefined) {
+      bytes = utf8Encode(text);
+      this.prefixes.set(text, bytes);
+    }
+    return bytes;
+  }
+}
