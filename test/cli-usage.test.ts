@@ -74,6 +74,8 @@ describe('kreg command line', function () {
       assert.equal(await mistake(['get', 'pods', '--foo']), "kreg: unknown flag: --foo\nSee 'kreg get --help' for usage.\n");
       // Not -yaml since get has -l: yargs then reports the l missing its value first (as it does -n in -json).
       assert.equal(await mistake(['get', 'pods', '-wide']), "kreg: unknown shorthand flag: 'w' in -wide\nSee 'kreg get --help' for usage.\n");
+      // -yaml starts with a letter kreg has no flag for, though -l (in it) takes a value.
+      assert.equal(await mistake(['get', 'pods', '-yaml']), "kreg: unknown shorthand flag: 'y' in -yaml\nSee 'kreg get --help' for usage.\n");
     });
 
     it('a bad output format lists the good ones', async function () {

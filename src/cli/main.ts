@@ -3,7 +3,7 @@
  * run's context: streams, environment, exit code); handlers parse, open a source, call the core
  * and print. Errors are printed here, once, as one line (with the stack only under --debug).
  */
-import { KregError } from '../errors.js';
+import { KregError, UsageError } from '../errors.js';
 import type { CliIo, CommandContext, OutputStream } from './io.js';
 import { versionText } from './version.js';
 
@@ -45,7 +45,9 @@ function exitCodeOf(err: unknown, argv: readonly string[]): number {
  * Short options glued to their value, as kubectl takes them (-nshop, -oyaml): yargs would read
  * "-nshop" as -n -s -h -o -p, i.e. a request for help. Split them before yargs sees them.
  */
-const SHORT_OPTIONS_WITH_VALUES = new Set(['n', 'o']);
+const SHORT_OPTIONS_WITH_VALUES = new Set(['n', 'o', 'l', 'L']);
+/** Every short flag kreg has; a glued group starting with another letter is a mistake (kubectl: -yaml). */
+const SHORT_FLAGS = new Set([...SHORT_OPTIONS_WITH_VALUES, 'A', 'h']);
 
 export function splitGluedShortOptions(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -55,8 +57,12 @@ export function splitGluedShortOptions(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    const letter = arg.length > 2 && arg[0] === '-' && arg[1] !== '-' ? arg[1] : undefined;
+    const letter = arg.length > 2 && arg[0] === '-' && arg[1] !== '-' && !/^-\d/.test(arg) ? arg[1] : undefined;
     if (letter !== undefined && SHORT_OPTIONS_WITH_VALUES.has(letter)) out.push(`-${letter}`, arg[2] === '=' ? arg.slice(3) : arg.slice(2));
+    else if (letter !== undefined && !SHORT_FLAGS.has(letter)) {
+      const command = argv.slice(0, i).find((word) => !word.startsWith('-'));
+      throw new UsageError('usage', `unknown shorthand flag: '${letter}' in ${arg}\nSee 'kreg${command === undefined ? '' : ` ${command}`} --help' for usage.`);
+    }
     else out.push(arg);
   }
   return out;
