@@ -62,8 +62,7 @@ export function splitGluedShortOptions(argv: readonly string[]): string[] {
     else if (letter !== undefined && !SHORT_FLAGS.has(letter)) {
       const command = argv.slice(0, i).find((word) => !word.startsWith('-'));
       throw new UsageError('usage', `unknown shorthand flag: '${letter}' in ${arg}\nSee 'kreg${command === undefined ? '' : ` ${command}`} --help' for usage.`);
-    }
-    else out.push(arg);
+    } else out.push(arg);
   }
   return out;
 }
