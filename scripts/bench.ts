@@ -8,6 +8,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { JsonValue } from '../src/codec/json-value.js';
+import { formatJson, formatYaml } from '../src/format/object-text.js';
 import { decode, encode } from '../src/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -65,6 +67,27 @@ async function benchStartup(runs = 11): Promise<void> {
     const first = median(times[c]?.firstOutput ?? []);
     const firstText = c === 0 ? '' : `, first output ${first.toFixed(0)} ms`;
     console.log(`  ${label.padEnd(36)} ${exit.toFixed(0).padStart(4)} ms  ${(exit / node).toFixed(2)}x${firstText}`);
+  }
+}
+
+/**
+ * Printing deeply nested values: time per output byte should stay flat as nesting grows (the
+ * printers are linear in their output; YAML deeper than 400 levels is written as JSON).
+ */
+function benchDeepPrinting(): void {
+  console.log('deep values (time per MB of output should stay flat as depth grows):');
+  for (const depth of [100, 200, 400, 800, 1600, 3200]) {
+    let value: JsonValue = 'bottom';
+    for (let i = 0; i < depth; i++) value = { a: value };
+    for (const [label, format] of [
+      ['yaml', formatYaml],
+      ['json', (v: JsonValue) => formatJson(v)],
+    ] as const) {
+      const start = performance.now();
+      const text = format(value);
+      const ms = performance.now() - start;
+      console.log(`  ${label} depth ${String(depth).padStart(4)}: ${(text.length / 1e6).toFixed(2).padStart(6)} MB in ${ms.toFixed(0).padStart(5)} ms, ${(ms / (text.length / 1e6)).toFixed(1)} ms/MB`);
+    }
   }
 }
 
@@ -139,6 +162,7 @@ if (process.env['KREG_BENCH_ONLY'] === 'startup') process.exit(0);
 // KREG_BENCH_PACKAGE=0 skips the install sizes (they need the npm registry).
 if (process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
 benchBundleLoad();
+benchDeepPrinting();
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
 else benchCodec('upstream fixtures', fixtures.values, fixtures.types);
