@@ -477,6 +477,8 @@ export class BoltFile {
       ahead: Map<number, Promise<PageRead>>;
     }
     const stack: Frame[] = [{ page: root, next: 0, ahead: new Map() }];
+    // Each page at most once per walk: a pointer back up the tree (or to itself) is damage, not a loop.
+    const visited = new PageSet(this.readablePages, bucket.root);
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as Frame;
       if (frame.page.isLeaf) {
@@ -489,6 +491,12 @@ export class BoltFile {
         continue;
       }
       const index = frame.next++;
+      try {
+        this.checkNotVisited(visited, frame.page, index);
+      } catch (error) {
+        if (!this.handled(error)) throw error;
+        continue;
+      }
       const last = Math.min(frame.page.count, index + this.readAhead);
       for (let ahead = index; ahead < last; ahead++) {
         if (!frame.ahead.has(ahead)) frame.ahead.set(ahead, this.readChild(frame.page, ahead));
@@ -523,6 +531,8 @@ export class BoltFile {
     }
     const chunks = new ChunkPool(this.chunkBytes);
     let level: PagePointer[] = [{ id: bucket.root, from: undefined }];
+    // Each page at most once per scan: a cycle would otherwise multiply the next level's pointers.
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; level.length > 0; depth++) {
       if (depth >= MAX_TREE_DEPTH) {
         const at = level[0]?.from?.page ?? bucket.root;
@@ -553,6 +563,12 @@ export class BoltFile {
         }
         for (let index = 0; index < page.count; index++) {
           if (options.skipChild?.(page.key(index)) === true) continue;
+          try {
+            this.checkNotVisited(visited, page, index);
+          } catch (error) {
+            if (!this.handled(error)) throw error;
+            continue;
+          }
           next.push({ id: page.child(index), from: { page: page.id, index } });
         }
       }
@@ -644,9 +660,11 @@ export class BoltFile {
   /** Looks one key up by descending the tree. */
   async get(bucket: BoltBucket, key: Uint8Array): Promise<BoltEntry | undefined> {
     let page = bucket.inlinePage ?? (await this.readTreePage(bucket.root, undefined));
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; page.isBranch; depth++) {
       if (depth >= MAX_TREE_DEPTH) throw this.pageError('bad-page', `${page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, page.id);
       const index = Math.max(0, lastIndexAtOrBelow(page, key));
+      this.checkNotVisited(visited, page, index);
       page = await this.readTreePage(page.child(index), { page: page.id, index });
     }
     const index = lastIndexAtOrBelow(page, key);
@@ -657,13 +675,32 @@ export class BoltFile {
   /** The entry with the greatest key, or undefined for an empty bucket. */
   async last(bucket: BoltBucket): Promise<BoltEntry | undefined> {
     let page = bucket.inlinePage ?? (await this.readTreePage(bucket.root, undefined));
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; page.isBranch; depth++) {
       if (depth >= MAX_TREE_DEPTH) throw this.pageError('bad-page', `${page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, page.id);
+      this.checkNotVisited(visited, page, page.count - 1);
       page = await this.readTreePage(page.child(page.count - 1), { page: page.id, index: page.count - 1 });
     }
     const index = page.count - 1;
     if (index < 0) return undefined;
     return { key: page.key(index), value: page.value(index), isBucket: page.isBucket(index), page: page.filePage, index };
+  }
+
+  /**
+   * Marks the child a branch element points to as visited in this walk; throws when it already
+   * was (a page listed among its own descendants, or twice in the tree): a cycle ends here.
+   */
+  private checkNotVisited(visited: PageSet, parent: BoltPage, index: number): void {
+    const child = parent.child(index);
+    if (!visited.add(child)) {
+      throw new SnapshotFileError(
+        'page-cycle',
+        `${parent.where}: element ${index} points to page ${child}, which this walk of the tree already reached (a pointer cycle or a shared page)`,
+        this.path,
+        parent.filePage,
+        parent.inline ? {} : { offset: parent.id * this.pageSize },
+      );
+    }
   }
 
   /** True when the error was reported as damage (best effort); false when it must be thrown. */
@@ -835,6 +872,37 @@ async function readMeta(handle: FileHandle, path: string, fileSize: number): Pro
   }
   valid.sort((a, b) => b.txid - a.txid);
   return { meta: valid[0] as BoltMeta, problems };
+}
+
+/**
+ * Page ids seen in one walk, one bit per page of the file (a 4 GiB db of 4 KiB pages: 128 KiB).
+ * Ids outside the file are not tracked: the pointer check rejects them anyway.
+ */
+export class PageSet {
+  private readonly bits: Uint8Array;
+
+  constructor(
+    readonly pages: number,
+    ...initial: number[]
+  ) {
+    this.bits = new Uint8Array(Math.ceil(Math.max(0, pages) / 8));
+    for (const id of initial) this.add(id);
+  }
+
+  /** False when the id was already in the set. */
+  add(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.pages) return true;
+    const byte = id >>> 3;
+    const bit = 1 << (id & 7);
+    if (((this.bits[byte] as number) & bit) !== 0) return false;
+    this.bits[byte] = (this.bits[byte] as number) | bit;
+    return true;
+  }
+
+  has(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.pages) return false;
+    return ((this.bits[id >>> 3] as number) & (1 << (id & 7))) !== 0;
+  }
 }
 
 /** Chunk buffers for file-order scans, reused so that a scan makes no garbage per page. */
