@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { runKreg } from './support/run-cli.js';
 import { DEMO_SNAPSHOT, ELEMENT, PAGE_HEADER, demoLayout, patchFile, resealTrailer, uint64 } from './support/damaged-snapshot.js';
@@ -126,3 +127,51 @@ describe('damaged snapshots: every walk of the file is bounded', function () {
     });
   }
 });
+
+describe('damaged snapshots: every error names the file', function () {
+  this.timeout(20_000);
+  let workDir = '';
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'kreg-snapshot-names-'));
+  });
+  after(async () => {
+    if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('a key bucket whose root is the top-level page: "not a revision key" names the file and page', async () => {
+    const { pageSize, rootPage, keyValueOffset } = await topLevelLayout();
+    const file = join(workDir, 'key-root-is-top.db');
+    await copyFile(DEMO_SNAPSHOT, file);
+    await patchFile(file, rootPage * pageSize + keyValueOffset, uint64(rootPage));
+    await resealTrailer(file);
+    for (const args of [
+      ['ls', '--snapshot', file],
+      ['get', 'pods', '-A', '--snapshot', file],
+    ]) {
+      const result = await runKreg(args);
+      assert.equal(result.code, 1, result.stderr);
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.ok(lines[0]?.includes(file), result.stderr);
+      assert.match(lines[0] as string, new RegExp(`page ${rootPage}\\b`));
+    }
+  });
+});
+
+/** The demo's top-level page and where in it the "key" bucket's header (its root page id) is. */
+async function topLevelLayout(): Promise<{ pageSize: number; rootPage: number; keyValueOffset: number }> {
+  const bolt = await BoltFile.open(DEMO_SNAPSHOT);
+  try {
+    const root = await bolt.readTreePage(bolt.meta.rootPage, undefined);
+    assert.ok(root.isLeaf);
+    for (let index = 0; index < root.count; index++) {
+      if (Buffer.from(root.key(index)).toString() === 'key') {
+        return { pageSize: bolt.pageSize, rootPage: root.id, keyValueOffset: root.value(index).byteOffset - root.bytes.byteOffset };
+      }
+    }
+    throw new Error('no key bucket');
+  } finally {
+    await bolt.close();
+  }
+}

@@ -181,7 +181,7 @@ export class SnapshotSource implements EntrySource {
       return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
     } catch (error) {
       await bolt.close();
-      throw error;
+      throw nameFile(error, file);
     }
   }
 
@@ -208,28 +208,42 @@ export class SnapshotSource implements EntrySource {
   }
 
   async currentRevision(): Promise<number> {
-    if (this.revisionCache === undefined) {
-      let highest = 0;
-      try {
-        const last = await this.bolt.last(this.keyBucket);
-        if (last !== undefined) highest = decodeRevisionKey(last.key).main;
-      } catch (error) {
-        if (!this.isSkippable(error)) throw error;
-        this.recordDamage(error);
-        highest = await this.scanHighestRevision();
+    try {
+      if (this.revisionCache === undefined) {
+        let highest = 0;
+        try {
+          const last = await this.bolt.last(this.keyBucket);
+          if (last !== undefined) {
+            try {
+              highest = decodeRevisionKey(last.key).main;
+            } catch (error) {
+              throw this.valueError(error, last.page, last.index, 'revision key');
+            }
+          }
+        } catch (error) {
+          if (!this.isSkippable(error)) throw error;
+          this.recordDamage(error);
+          highest = await this.scanHighestRevision();
+        }
+        // etcd does the same on restore: a compaction can remove the newest entry (a delete).
+        this.revisionCache = Math.max(highest, this.metaFacts.finishedCompactRevision ?? 0);
       }
-      // etcd does the same on restore: a compaction can remove the newest entry (a delete).
-      this.revisionCache = Math.max(highest, this.metaFacts.finishedCompactRevision ?? 0);
+      return this.revisionCache;
+    } catch (error) {
+      throw this.named(error);
     }
-    return this.revisionCache;
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry> {
-    const revision = await this.resolveRevision(options.revision, options.prefix);
-    const prefix = Buffer.from(options.prefix, 'utf8');
-    const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
-    const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
-    yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+    try {
+      const revision = await this.resolveRevision(options.revision, options.prefix);
+      const prefix = Buffer.from(options.prefix, 'utf8');
+      const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
+      yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+    } catch (error) {
+      throw this.named(error);
+    }
   }
 
   /**
@@ -237,11 +251,15 @@ export class SnapshotSource implements EntrySource {
    * by key); use range() to read many keys.
    */
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
-    const revision = await this.resolveRevision(options.revision, key);
-    const wanted = Buffer.from(key, 'utf8');
-    const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
-    for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
-    return undefined;
+    try {
+      const revision = await this.resolveRevision(options.revision, key);
+      const wanted = Buffer.from(key, 'utf8');
+      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
+      for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
+      return undefined;
+    } catch (error) {
+      throw this.named(error);
+    }
   }
 
   /**
@@ -252,47 +270,55 @@ export class SnapshotSource implements EntrySource {
    * etcd's even when a compaction was still running as the file was written.
    */
   async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
-    const revision = await this.resolveRevision(options.revision, key);
-    const compactedRevision = this.compactedRevision();
-    const wanted = Buffer.from(key, 'utf8');
-    let found: { revision: RevisionKey; location: StoredLocation }[] = [];
-    for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
-      for (let element = 0; element < page.count; element++) {
-        const decoded = this.decodeElement(page, element);
-        if (decoded !== undefined && decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
-          found.push({ revision: decoded.revision, location: locationOf(page, element) });
+    try {
+      const revision = await this.resolveRevision(options.revision, key);
+      const compactedRevision = this.compactedRevision();
+      const wanted = Buffer.from(key, 'utf8');
+      let found: { revision: RevisionKey; location: StoredLocation }[] = [];
+      for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
+        for (let element = 0; element < page.count; element++) {
+          const decoded = this.decodeElement(page, element);
+          if (decoded !== undefined && decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
+            found.push({ revision: decoded.revision, location: locationOf(page, element) });
+          }
         }
       }
-    }
-    found.sort((a, b) => compareRevisions(a.revision, b.revision));
-    const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
-    const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
-    const baseline = found[atOrBelow - 1];
-    found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
-    const records: HistoryRecord[] = [];
-    for (const { revision: stored, location } of found) {
-      if (stored.tombstone) {
-        records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
-        continue;
+      found.sort((a, b) => compareRevisions(a.revision, b.revision));
+      const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
+      const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
+      const baseline = found[atOrBelow - 1];
+      found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
+      const records: HistoryRecord[] = [];
+      for (const { revision: stored, location } of found) {
+        if (stored.tombstone) {
+          records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
+          continue;
+        }
+        const [entry] = await this.fetchStored([{ revision: stored, location }], false);
+        if (entry !== undefined) records.push({ ...entry, deleted: false });
       }
-      const [entry] = await this.fetchStored([{ revision: stored, location }], false);
-      if (entry !== undefined) records.push({ ...entry, deleted: false });
+      return { revision, compactedRevision, records };
+    } catch (error) {
+      throw this.named(error);
     }
-    return { revision, compactedRevision, records };
   }
 
   /** Leases the file holds (the `lease` bucket), in lease ID byte order. */
   async *leases(): AsyncGenerator<LeaseRecord> {
-    const bucket = await this.bolt.bucket([LEASE_BUCKET]);
-    if (bucket === undefined) return;
-    for await (const entry of this.bolt.entries(bucket)) {
-      try {
-        yield decodeLease(entry.value);
-      } catch (error) {
-        const problem = this.valueError(error, entry.page, entry.index, 'lease');
-        if (this.options.bestEffort !== true) throw problem;
-        this.recordDamage(problem);
+    try {
+      const bucket = await this.bolt.bucket([LEASE_BUCKET]);
+      if (bucket === undefined) return;
+      for await (const entry of this.bolt.entries(bucket)) {
+        try {
+          yield decodeLease(entry.value);
+        } catch (error) {
+          const problem = this.valueError(error, entry.page, entry.index, 'lease');
+          if (this.options.bestEffort !== true) throw problem;
+          this.recordDamage(problem);
+        }
       }
+    } catch (error) {
+      throw this.named(error);
     }
   }
 
@@ -303,65 +329,69 @@ export class SnapshotSource implements EntrySource {
    * with `etcdctlHash: false` the pass reads the file sequentially instead and leaves it out.
    */
   async status(options: { etcdctlHash?: boolean } = {}): Promise<SnapshotStatus> {
-    const crc = options.etcdctlHash === false ? undefined : new Crc32c();
-    const index = new KeyIndex();
-    let totalKey = 0;
-    let revisions = 0;
-    let lastRevision = 0;
-    let leases = 0;
-    for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
-      const name = Buffer.from(top.key).toString('utf8');
-      if (!top.isBucket) {
-        // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
-        const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
-        if (this.options.bestEffort !== true) throw error;
-        this.recordDamage(error);
-        continue;
-      }
-      crc?.update(top.key);
-      const bucket = this.bolt.openBucketValue([name], top.value, top.page);
-      const isKeyBucket = name === KEY_BUCKET;
-      const pages = crc === undefined ? this.bolt.scanLeafPages(bucket) : this.bolt.leafPages(bucket);
-      for await (const page of pages) {
-        for (let element = 0; element < page.count; element++) {
-          if (crc !== undefined) {
-            crc.update(page.key(element));
-            // bbolt's ForEach passes a nil value for a nested bucket.
-            if (!page.isBucket(element)) crc.update(page.value(element));
+    try {
+      const crc = options.etcdctlHash === false ? undefined : new Crc32c();
+      const index = new KeyIndex();
+      let totalKey = 0;
+      let revisions = 0;
+      let lastRevision = 0;
+      let leases = 0;
+      for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
+        const name = Buffer.from(top.key).toString('utf8');
+        if (!top.isBucket) {
+          // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
+          const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
+          if (this.options.bestEffort !== true) throw error;
+          this.recordDamage(error);
+          continue;
+        }
+        crc?.update(top.key);
+        const bucket = this.bolt.openBucketValue([name], top.value, top.page);
+        const isKeyBucket = name === KEY_BUCKET;
+        const pages = crc === undefined ? this.bolt.scanLeafPages(bucket) : this.bolt.leafPages(bucket);
+        for await (const page of pages) {
+          for (let element = 0; element < page.count; element++) {
+            if (crc !== undefined) {
+              crc.update(page.key(element));
+              // bbolt's ForEach passes a nil value for a nested bucket.
+              if (!page.isBucket(element)) crc.update(page.value(element));
+            }
+            totalKey++;
+            if (name === LEASE_BUCKET) leases++;
+            if (!isKeyBucket) continue;
+            revisions++;
+            const decoded = this.decodeElement(page, element);
+            if (decoded === undefined) continue;
+            lastRevision = Math.max(lastRevision, decoded.revision.main);
+            index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
           }
-          totalKey++;
-          if (name === LEASE_BUCKET) leases++;
-          if (!isKeyBucket) continue;
-          revisions++;
-          const decoded = this.decodeElement(page, element);
-          if (decoded === undefined) continue;
-          lastRevision = Math.max(lastRevision, decoded.revision.main);
-          index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
         }
       }
+      const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
+      this.revisionCache ??= current;
+      return {
+        file: this.file,
+        fileSize: this.bolt.fileSize,
+        pageSize: this.bolt.pageSize,
+        dataSize: this.bolt.dataSize,
+        metaPage: this.bolt.meta.metaPage,
+        txid: this.bolt.meta.txid,
+        revision: current,
+        compactedRevision: this.compactedRevision(),
+        finishedCompactRevision: this.metaFacts.finishedCompactRevision,
+        scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
+        consistentIndex: this.metaFacts.consistentIndex,
+        term: this.metaFacts.term,
+        keys: index.liveCount(),
+        revisions,
+        leases,
+        hashCheck: this.hashCheck,
+        etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
+        damage: [...this.damageFound],
+      };
+    } catch (error) {
+      throw this.named(error);
     }
-    const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
-    this.revisionCache ??= current;
-    return {
-      file: this.file,
-      fileSize: this.bolt.fileSize,
-      pageSize: this.bolt.pageSize,
-      dataSize: this.bolt.dataSize,
-      metaPage: this.bolt.meta.metaPage,
-      txid: this.bolt.meta.txid,
-      revision: current,
-      compactedRevision: this.compactedRevision(),
-      finishedCompactRevision: this.metaFacts.finishedCompactRevision,
-      scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
-      consistentIndex: this.metaFacts.consistentIndex,
-      term: this.metaFacts.term,
-      keys: index.liveCount(),
-      revisions,
-      leases,
-      hashCheck: this.hashCheck,
-      etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
-      damage: [...this.damageFound],
-    };
   }
 
   async close(): Promise<void> {
@@ -547,8 +577,17 @@ export class SnapshotSource implements EntrySource {
 
   /** A decode failure inside a value, as a SnapshotFileError naming the page and element. */
   private valueError(error: unknown, page: number, element: number, what: string): KregError {
-    if (!(error instanceof DecodeError)) return error instanceof KregError ? error : new KregError('bad-value', String(error), { file: this.file });
+    if (!(error instanceof DecodeError)) return error instanceof KregError ? error.withSubject({ file: this.file }) : new KregError('bad-value', String(error), { file: this.file });
     return new SnapshotFileError('bad-value', `page ${page} element ${element}: bad ${what}: ${error.describe()}`, this.file, page, { cause: error });
+  }
+
+  /**
+   * Whatever escapes a public method names the file: a KregError gets the file as its subject
+   * when it had none; a RangeError (a read past a buffer a damaged length led to) becomes a
+   * SnapshotFileError, so the CLI prints one line saying which file rather than a stack.
+   */
+  private named(error: unknown): unknown {
+    return nameFile(error, this.file);
   }
 
   private isSkippable(error: unknown): error is KregError {
@@ -570,6 +609,12 @@ export class SnapshotSource implements EntrySource {
     }
     return highest;
   }
+}
+
+function nameFile(error: unknown, file: string): unknown {
+  if (error instanceof KregError) return error.withSubject({ file });
+  if (error instanceof RangeError) return new SnapshotFileError('bad-structure', `damaged structure: ${error.message}`, file, undefined, { cause: error });
+  return error;
 }
 
 /** File system errors (no such file, no permission) as a KregError naming the file. */
