@@ -5,13 +5,13 @@
  * (with or without --best-effort).
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { runKreg } from './support/run-cli.js';
-import { DEMO_SNAPSHOT, ELEMENT, PAGE_HEADER, demoLayout, patchFile, resealTrailer, uint64 } from './support/damaged-snapshot.js';
+import { DEMO_SNAPSHOT, ELEMENT, PAGE_HEADER, demoLayout, patchFile, resealTrailer, uint64, writeFreelist } from './support/damaged-snapshot.js';
 
 /** Every reading command, as a user would type it. */
 const READING_COMMANDS: { name: string; args: (file: string) => string[] }[] = [
@@ -174,4 +174,107 @@ async function topLevelLayout(): Promise<{ pageSize: number; rootPage: number; k
   } finally {
     await bolt.close();
   }
+}
+
+describe('kreg snapshot check: bbolt Tx.Check', function () {
+  this.timeout(20_000);
+  let workDir = '';
+  let layout: Awaited<ReturnType<typeof demoLayout>>;
+  /** Pages the demo's tree does not reach: free (the demo keeps no freelist). */
+  let unreachable: number[] = [];
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'kreg-snapshot-check-'));
+    layout = await demoLayout();
+    const { rootPage } = await topLevelLayout();
+    const used = new Set([0, 1, rootPage, layout.keyRoot, ...layout.children]);
+    unreachable = Array.from({ length: layout.pageCount }, (_, id) => id).filter((id) => !used.has(id));
+    assert.ok(unreachable.length >= 3, `free pages in the demo: ${unreachable.join()}`);
+  });
+  after(async () => {
+    if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+  });
+
+  const copy = async (name: string, edit: (path: string) => Promise<void>): Promise<string> => {
+    const path = join(workDir, `${name}.db`);
+    await copyFile(DEMO_SNAPSHOT, path);
+    await edit(path);
+    await resealTrailer(path);
+    return path;
+  };
+
+  it('a clean file: exit 0 and one summary line', async () => {
+    const result = await runKreg(['snapshot', 'check', DEMO_SNAPSHOT]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout.toString(),
+      `${DEMO_SNAPSHOT}: ok: ${layout.pageCount} pages, ${layout.pageCount - unreachable.length} reachable, ${unreachable.length} free (no freelist kept); sha256 ok\n`,
+    );
+    const status = await runKreg(['snapshot', 'status', DEMO_SNAPSHOT, '-o', 'json']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout.toString()) as { check: { problems: number } }).check.problems, 0);
+  });
+
+  it('a page both freed and in use, a page freed twice, an unreachable unfreed page: each named (etcd corrupted_backup.db damage)', async () => {
+    const [freelistPage, freedTwice, unfreed] = unreachable as [number, number, number];
+    const inUse = layout.children[0] as number;
+    // A persisted freelist that lists one free page twice, a page in use, and forgets `unfreed`.
+    const file = await copy('freelist', (path) => writeFreelist(path, layout.pageSize, freelistPage, [freedTwice, freedTwice, inUse]));
+    const result = await runKreg(['snapshot', 'check', file]);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stdout.toString().trimEnd().split('\n');
+    assert.ok(
+      lines.every((line) => line.startsWith(`${file}: `)),
+      result.stdout.toString(),
+    );
+    assert.ok(lines.includes(`${file}: page ${freedTwice}: already freed`), result.stdout.toString());
+    assert.ok(lines.includes(`${file}: page ${inUse}: reachable freed`), result.stdout.toString());
+    assert.ok(lines.includes(`${file}: page ${unfreed}: unreachable unfreed`), result.stdout.toString());
+    assert.match(lines[lines.length - 1] as string, /: 3 problems: .* 2 on the freelist; sha256 ok$/);
+
+    // Status says so in one line and fails; its table has the check's column.
+    const status = await runKreg(['snapshot', 'status', file]);
+    assert.equal(status.code, 1);
+    const errors = status.stderr.trimEnd().split('\n');
+    assert.equal(errors.length, 1, status.stderr);
+    assert.ok(errors[0]?.startsWith(`kreg: ${file}: consistency check: 3 problems, first: page `), status.stderr);
+    assert.match(status.stdout.toString(), /\| CHECK +\|/);
+    assert.match(status.stdout.toString(), /\| 3 problems \|/);
+  });
+
+  it('a pointer cycle is "multiple references" and the check ends', async () => {
+    const file = await copy('cycle', (path) => patchFile(path, layout.keyRoot * layout.pageSize + PAGE_HEADER + ELEMENT + 8, uint64(layout.keyRoot)));
+    const result = await runKreg(['snapshot', 'check', file]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout.toString(), new RegExp(`^${escapeRegExp(file)}: page ${layout.keyRoot}: multiple references`, 'm'));
+  });
+
+  it('keys out of order within a leaf, and a pointer beyond the high-water mark', async () => {
+    const leaf = layout.children[1] as number;
+    const file = await copy('order', async (path) => {
+      // The first byte of leaf element 0's key (its revision's high byte): now above element 1's.
+      const element = Buffer.alloc(ELEMENT);
+      const handle = await open(path, 'r');
+      await handle.read(element, 0, ELEMENT, leaf * layout.pageSize + PAGE_HEADER);
+      await handle.close();
+      await patchFile(path, leaf * layout.pageSize + PAGE_HEADER + element.readUInt32LE(4), Buffer.from([0x7f]));
+      await patchFile(path, layout.keyRoot * layout.pageSize + PAGE_HEADER + 2 * ELEMENT + 8, uint64(layout.pageCount + 5));
+    });
+    const result = await runKreg(['snapshot', 'check', file]);
+    assert.equal(result.code, 1, result.stderr);
+    const text = result.stdout.toString();
+    assert.match(text, new RegExp(`page ${leaf}: key\\[1\\]=\\(hex\\)[0-9a-f]+ on leaf page\\(${leaf}\\) needs to be > \\(found <\\) than previous element`));
+    assert.match(text, new RegExp(`page ${layout.pageCount + 5}: out of bounds: ${layout.pageCount}`));
+  });
+
+  it('a file that is not bbolt: one error line naming it', async () => {
+    const result = await runKreg(['snapshot', 'check', join(workDir, 'missing.db')]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1);
+    assert.ok(result.stderr.includes(join(workDir, 'missing.db')));
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -50,3 +50,29 @@ export async function demoLayout(): Promise<{ pageSize: number; pageCount: numbe
     await bolt.close();
   }
 }
+
+/** FNV-1a 64 of the meta's first 56 bytes: bbolt's meta checksum. */
+function fnv1a64(bytes: Uint8Array): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of bytes) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffff_ffff_ffff_ffffn;
+  return hash;
+}
+
+/**
+ * Gives the file a persisted freelist (as bbolt without NoFreelistSync writes one): a freelist
+ * page at `page` listing `ids`, and both meta pages pointing at it, their checksums redone.
+ */
+export async function writeFreelist(path: string, pageSize: number, page: number, ids: number[]): Promise<void> {
+  const header = Buffer.alloc(PAGE_HEADER);
+  header.writeBigUInt64LE(BigInt(page), 0);
+  header.writeUInt16LE(0x10, 8);
+  header.writeUInt16LE(ids.length, 10);
+  await patchFile(path, page * pageSize, Buffer.concat([header, ...ids.map(uint64)]));
+  const contents = await readFile(path);
+  for (const metaPage of [0, 1]) {
+    const meta = Buffer.from(contents.subarray(metaPage * pageSize + PAGE_HEADER, metaPage * pageSize + PAGE_HEADER + 64));
+    meta.writeBigUInt64LE(BigInt(page), 32);
+    meta.writeBigUInt64LE(fnv1a64(meta.subarray(0, 56)), 56);
+    await patchFile(path, metaPage * pageSize + PAGE_HEADER, meta);
+  }
+}

@@ -1,10 +1,12 @@
 /**
  * kreg snapshot status FILE: what an etcd snapshot (or member db) holds, read without etcd:
- * revisions, keys, size, the sha256 trailer check, and etcdctl's own numbers (hash, totalKey).
+ * revisions, keys, size, the sha256 trailer check, and etcdctl's own numbers (hash, totalKey),
+ * with a one-line consistency check. kreg snapshot check FILE: bbolt's Tx.Check in full.
  */
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
+import type { SnapshotCheckReport } from '../../sources/snapshot/bolt-check.js';
 import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
@@ -37,25 +39,66 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       mismatch = err;
       source = await SnapshotSource.open(args.file, { skipHashCheck: true });
     }
+    let status: SnapshotStatus;
     try {
-      const status = await source.status();
-      const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
-      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck))}\n`);
-      else ctx.io.stdout.write(statusTable(status, hashCheck));
-      if (mismatch !== undefined) {
-        ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
-        ctx.exitCode = 1;
-      }
+      status = await source.status();
     } finally {
       await source.close();
+    }
+    // The trailer was hashed already (or deliberately not): the check looks at the structure only.
+    const { checkSnapshotFile, summarizeCheck } = await import('../../sources/snapshot/bolt-check.js');
+    const check = await checkSnapshotFile(status.file, { skipHashCheck: true });
+    const findings = check.findings.length + check.moreFindings;
+    const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
+    if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck, check))}\n`);
+    else ctx.io.stdout.write(statusTable(status, hashCheck, check));
+    if (mismatch !== undefined) {
+      ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
+      ctx.exitCode = 1;
+    }
+    if (findings > 0) {
+      ctx.io.stderr.write(`kreg: ${status.file}: consistency check: ${summarizeCheck({ ...check, sha256: 'skipped' })}; kreg snapshot check lists them\n`);
+      ctx.exitCode = 1;
     }
   },
 });
 
+interface CheckArgs {
+  file: string;
+  'skip-hash-check': boolean;
+}
+
+const checkCommand = (ctx: CommandContext): CommandModule<object, CheckArgs> => ({
+  command: 'check <file>',
+  describe: "Consistency check of a snapshot file's pages (bbolt's Tx.Check, as etcdutl runs it) and its sha256 trailer",
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'etcdctl snapshot save file, a member db file, or a data dir' })
+      .option('skip-hash-check', { type: 'boolean', default: false, describe: "do not verify the snapshot's sha256 trailer" })
+      .example('$0 snapshot check backup.db', 'one line per problem (exit 1), then a summary; exit 0 when clean') as never,
+  handler: async (args) => {
+    const { checkSnapshotFile } = await import('../../sources/snapshot/bolt-check.js');
+    const report = await checkSnapshotFile(args.file, { skipHashCheck: args['skip-hash-check'] });
+    ctx.io.stdout.write(checkText(report));
+    if (report.findings.length + report.moreFindings > 0) ctx.exitCode = 1;
+  },
+});
+
+/** One line per finding naming the file, then the summary. */
+export function checkText(report: SnapshotCheckReport): string {
+  const lines = report.findings.map((finding) => `${report.file}: ${finding.message}`);
+  if (report.moreFindings > 0) lines.push(`${report.file}: ... and ${report.moreFindings} more`);
+  const total = report.findings.length + report.moreFindings;
+  const free = report.freelisted === undefined ? `${report.pages - report.reachable} free (no freelist kept)` : `${report.freelisted} on the freelist`;
+  const sha = report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
+  lines.push(`${report.file}: ${total === 0 ? 'ok' : `${total} ${total === 1 ? 'problem' : 'problems'}`}: ${report.pages} pages, ${report.reachable} reachable, ${free}; ${sha}`);
+  return `${lines.join('\n')}\n`;
+}
+
 export const snapshotCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: 'snapshot <command>',
   describe: 'Inspect etcd snapshot files',
-  builder: (y) => y.command(statusCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE)'),
+  builder: (y) => y.command(statusCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE, kreg snapshot check FILE)'),
   handler: () => undefined,
 });
 
@@ -64,7 +107,7 @@ function hashCheckText(hashCheck: string): string {
 }
 
 /** etcdctl's four fields first (same names), then kreg's own. */
-export function statusJson(status: SnapshotStatus, hashCheck: string): JsonObject {
+export function statusJson(status: SnapshotStatus, hashCheck: string, check?: SnapshotCheckReport): JsonObject {
   const json: JsonObject = {
     hash: status.etcdctl.hash ?? null,
     revision: status.etcdctl.revision,
@@ -83,12 +126,13 @@ export function statusJson(status: SnapshotStatus, hashCheck: string): JsonObjec
     pageSize: status.pageSize,
     txid: status.txid,
   };
+  if (check !== undefined) json.check = { problems: check.findings.length + check.moreFindings, first: check.findings[0]?.message ?? null, pages: check.pages, reachable: check.reachable };
   return json;
 }
 
 /** A boxed table like `etcdctl snapshot status -w table`, with kreg's extra columns. */
-export function statusTable(status: SnapshotStatus, hashCheck: string): string {
-  const header = ['HASH', 'REVISION', 'COMPACTED', 'KEYS', 'REVISIONS', 'TOTAL KEYS', 'TOTAL SIZE', 'HASH CHECK', 'CONSISTENT INDEX'];
+export function statusTable(status: SnapshotStatus, hashCheck: string, check?: SnapshotCheckReport): string {
+  const header = ['HASH', 'REVISION', 'COMPACTED', 'KEYS', 'REVISIONS', 'TOTAL KEYS', 'TOTAL SIZE', 'HASH CHECK', 'CONSISTENT INDEX', ...(check === undefined ? [] : ['CHECK'])];
   const row = [
     status.etcdctl.hash === undefined ? '-' : status.etcdctl.hash.toString(16),
     String(status.revision),
@@ -99,11 +143,17 @@ export function statusTable(status: SnapshotStatus, hashCheck: string): string {
     humanBytes(status.etcdctl.totalSize),
     hashCheckText(hashCheck),
     status.consistentIndex === undefined ? '-' : String(status.consistentIndex),
+    ...(check === undefined ? [] : [checkCell(check)]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, (row[i] as string).length));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+\n`;
   const cells = (values: string[]): string => `|${values.map((v, i) => ` ${v.padStart(widths[i] as number)} `).join('|')}|\n`;
   return line + cells(header.map((h, i) => h.padEnd(widths[i] as number))) + line + cells(row) + line;
+}
+
+function checkCell(check: SnapshotCheckReport): string {
+  const problems = check.findings.length + check.moreFindings;
+  return problems === 0 ? 'ok' : `${problems} ${problems === 1 ? 'problem' : 'problems'}`;
 }
 
 /** Sizes as etcdctl prints them (go-humanize: 25 kB, 1.2 MB). */

@@ -292,6 +292,50 @@ export class BoltFile {
     );
   }
 
+  /**
+   * The freelist page's ids (free and pending pages, as bbolt writes them) and how many overflow
+   * pages the freelist itself spans; undefined when the freelist is not persisted (NoFreelistSync).
+   */
+  async readFreelist(): Promise<{ page: number; overflow: number; ids: number[] } | undefined> {
+    const id = this.meta.freelistPage;
+    if (id === undefined) return undefined;
+    if (id < 2 || id >= this.readablePages) {
+      throw new SnapshotFileError('page-out-of-range', `meta page ${this.meta.metaPage} points to freelist page ${id}, outside the file (${this.readablePages} pages)`, this.path, id);
+    }
+    const pageSize = this.meta.pageSize;
+    const header = Buffer.alloc(PAGE_HEADER_SIZE + 8);
+    await this.readExactly(header, Math.min(header.length, pageSize), id * pageSize, id);
+    const flags = header.readUInt16LE(8);
+    const overflow = header.readUInt32LE(12);
+    if (flags !== PAGE_FLAG_FREELIST) {
+      throw new SnapshotFileError('bad-page-type', `page ${id}: freelist page has type ${describeFlags(flags)}`, this.path, id, { offset: id * pageSize });
+    }
+    if (id + overflow >= this.readablePages) {
+      throw new SnapshotFileError('page-out-of-range', `page ${id}: freelist has ${overflow} overflow pages, running past the end of the file`, this.path, id, { offset: id * pageSize });
+    }
+    let count = header.readUInt16LE(10);
+    let start = PAGE_HEADER_SIZE;
+    if (count === 0xffff) {
+      // More ids than a u16 holds: the real count is the first u64 of the data.
+      count = readUint64(new DataView(header.buffer, header.byteOffset, header.byteLength), PAGE_HEADER_SIZE);
+      start += 8;
+    }
+    const bytes = Buffer.alloc((overflow + 1) * pageSize);
+    if (start + count * 8 > bytes.length) {
+      throw new SnapshotFileError('bad-page', `page ${id}: freelist claims ${count} ids, more than its ${overflow + 1} pages hold`, this.path, id, { offset: id * pageSize });
+    }
+    await this.readExactly(bytes, bytes.length, id * pageSize, id);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const ids: number[] = [];
+    for (let at = 0; at < count; at++) ids.push(readUint64(view, start + at * 8));
+    return { page: id, overflow, ids };
+  }
+
+  /** Pages that can be read: the meta's page count, fewer when the file is truncated (best effort). */
+  get readablePageCount(): number {
+    return this.readablePages;
+  }
+
   /** The top-level bucket (bbolt's root): its entries are the named buckets. */
   rootBucket(): BoltBucket {
     return { path: [], root: this.meta.rootPage, inlinePage: undefined, sequence: 0n };

@@ -230,7 +230,7 @@ export class SnapshotSource implements EntrySource {
       }
       return this.revisionCache;
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -242,7 +242,7 @@ export class SnapshotSource implements EntrySource {
       const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
       yield* this.fetchInKeyOrder(index, options.keysOnly === true);
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -258,7 +258,7 @@ export class SnapshotSource implements EntrySource {
       for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
       return undefined;
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -299,7 +299,7 @@ export class SnapshotSource implements EntrySource {
       }
       return { revision, compactedRevision, records };
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -318,7 +318,7 @@ export class SnapshotSource implements EntrySource {
         }
       }
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -390,7 +390,7 @@ export class SnapshotSource implements EntrySource {
         damage: [...this.damageFound],
       };
     } catch (error) {
-      throw this.named(error);
+      throw nameFile(error, this.file);
     }
   }
 
@@ -581,15 +581,6 @@ export class SnapshotSource implements EntrySource {
     return new SnapshotFileError('bad-value', `page ${page} element ${element}: bad ${what}: ${error.describe()}`, this.file, page, { cause: error });
   }
 
-  /**
-   * Whatever escapes a public method names the file: a KregError gets the file as its subject
-   * when it had none; a RangeError (a read past a buffer a damaged length led to) becomes a
-   * SnapshotFileError, so the CLI prints one line saying which file rather than a stack.
-   */
-  private named(error: unknown): unknown {
-    return nameFile(error, this.file);
-  }
-
   private isSkippable(error: unknown): error is KregError {
     return this.options.bestEffort === true && error instanceof SnapshotFileError;
   }
@@ -611,6 +602,11 @@ export class SnapshotSource implements EntrySource {
   }
 }
 
+/**
+ * Whatever escapes a public method names the file: a KregError gets the file as its subject when
+ * it had none; a RangeError (a read past a buffer a damaged length led to) becomes a
+ * SnapshotFileError, so the CLI prints one line saying which file rather than a stack.
+ */
 function nameFile(error: unknown, file: string): unknown {
   if (error instanceof KregError) return error.withSubject({ file });
   if (error instanceof RangeError) return new SnapshotFileError('bad-structure', `damaged structure: ${error.message}`, file, undefined, { cause: error });
