@@ -181,10 +181,20 @@ export type TrailerCheck = { state: 'ok'; sha256: string } | { state: 'mismatch'
 interface PagePointer {
   id: number;
   from: { page: number; index: number } | undefined;
+  /** The subtree's keys are >= low (its branch element's key); undefined: no bound known. */
+  low?: Uint8Array | undefined;
+  /** ... and < high (the next element's key, or the parent's own bound); undefined: none. */
+  high?: Uint8Array | undefined;
+}
+
+/** The key range of a subtree skipped as damage: nothing in it was read (bounds undefined: open). */
+export interface SkippedRange {
+  low: Uint8Array | undefined;
+  high: Uint8Array | undefined;
 }
 
 /** Either the page or what went wrong; read-ahead promises never reject, so none goes unhandled. */
-type PageRead = { ok: true; page: BoltPage } | { ok: false; error: unknown };
+type PageRead = { ok: true; page: BoltPage; pointer?: PagePointer } | { ok: false; error: unknown; pointer?: PagePointer };
 
 export class BoltFile {
   private readonly cache: PageCache;
@@ -568,7 +578,15 @@ export class BoltFile {
    * subtree by its first key (the branch element's key) to save reading it. Damage is handled as
    * in leafPages().
    */
-  async *scanLeafPages(bucket: BoltBucket, options: { skipChild?: (firstKey: Uint8Array) => boolean } = {}): AsyncGenerator<BoltPage> {
+  async *scanLeafPages(
+    bucket: BoltBucket,
+    options: {
+      skipChild?: (firstKey: Uint8Array) => boolean;
+      /** Best effort: the key range of each subtree skipped as damage, so the caller knows what it did not see. */
+      onSkip?: (range: SkippedRange) => void;
+    } = {},
+  ): AsyncGenerator<BoltPage> {
+    const skipped = (pointer: PagePointer | undefined): void => options.onSkip?.({ low: pointer?.low, high: pointer?.high });
     if (bucket.inlinePage !== undefined) {
       yield bucket.inlinePage;
       return;
@@ -582,6 +600,7 @@ export class BoltFile {
         const at = level[0]?.from?.page ?? bucket.root;
         const error = this.pageError('bad-page', `page ${at}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, at);
         if (!this.handled(error)) throw error;
+        for (const pointer of level) skipped(pointer);
         return;
       }
       const valid: PagePointer[] = [];
@@ -591,6 +610,7 @@ export class BoltFile {
           valid.push(pointer);
         } catch (error) {
           if (!this.handled(error)) throw error;
+          skipped(pointer);
         }
       }
       valid.sort((a, b) => a.id - b.id);
@@ -598,6 +618,7 @@ export class BoltFile {
       for await (const read of this.readInFileOrder(valid, chunks)) {
         if (!read.ok) {
           if (!this.handled(read.error)) throw read.error;
+          skipped(read.pointer);
           continue;
         }
         const page = read.page;
@@ -605,15 +626,19 @@ export class BoltFile {
           yield page;
           continue;
         }
+        const parent = read.pointer;
         for (let index = 0; index < page.count; index++) {
           if (options.skipChild?.(page.key(index)) === true) continue;
+          // Branch pages own their bytes (makePage copies them), so these keys stay valid.
+          const child: PagePointer = { id: page.child(index), from: { page: page.id, index }, low: page.key(index), high: index + 1 < page.count ? page.key(index + 1) : parent?.high };
           try {
             this.checkNotVisited(visited, page, index);
           } catch (error) {
             if (!this.handled(error)) throw error;
+            skipped(child);
             continue;
           }
-          next.push({ id: page.child(index), from: { page: page.id, index } });
+          next.push(child);
         }
       }
       level = next;
@@ -659,12 +684,12 @@ export class BoltFile {
         for (let at = chunk.first; at <= chunk.last; at++) {
           const pointer = pointers[at] as PagePointer;
           if (!loaded.ok) {
-            yield { ok: false, error: loaded.error };
+            yield { ok: false, error: loaded.error, pointer };
             continue;
           }
           yield await this.pageFromChunk(pointer, loaded.bytes, chunk.start, chunk.end).then(
-            (page): PageRead => ({ ok: true, page }),
-            (error: unknown): PageRead => ({ ok: false, error }),
+            (page): PageRead => ({ ok: true, page, pointer }),
+            (error: unknown): PageRead => ({ ok: false, error, pointer }),
           );
         }
       } finally {

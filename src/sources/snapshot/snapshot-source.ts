@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
 import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../source.js';
-import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage } from './bbolt-file.js';
+import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage, type SkippedRange } from './bbolt-file.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -239,7 +239,7 @@ export class SnapshotSource implements EntrySource {
       const revision = await this.resolveRevision(options.revision, options.prefix);
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
-      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
+      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), options.revision === undefined);
       yield* this.fetchInKeyOrder(index, options.keysOnly === true);
     } catch (error) {
       throw nameFile(error, this.file);
@@ -254,7 +254,7 @@ export class SnapshotSource implements EntrySource {
     try {
       const revision = await this.resolveRevision(options.revision, key);
       const wanted = Buffer.from(key, 'utf8');
-      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
+      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, options.revision === undefined);
       for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
       return undefined;
     } catch (error) {
@@ -414,7 +414,7 @@ export class SnapshotSource implements EntrySource {
    * it is stored. Reads the `key` bucket in file order; subtrees starting above the revision are
    * skipped (the bucket is ordered by revision).
    */
-  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean): Promise<KeyIndex> {
+  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean, latest = false): Promise<KeyIndex> {
     const index = new KeyIndex();
     const startsAbove = (firstKey: Uint8Array): boolean => {
       try {
@@ -423,13 +423,41 @@ export class SnapshotSource implements EntrySource {
         return false; // a damaged branch key: read the subtree and let its elements speak
       }
     };
-    for await (const page of this.bolt.scanLeafPages(this.keyBucket, { skipChild: startsAbove })) {
+    // Best effort: revisions (main) that were on skipped pages or undecodable elements, as ranges.
+    const lost: { low: number; high: number }[] = [];
+    const revisionOr = (key: Uint8Array | undefined, otherwise: number): number => {
+      if (key === undefined) return otherwise;
+      try {
+        return decodeRevisionKey(key).main;
+      } catch {
+        return otherwise;
+      }
+    };
+    const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOr(range.low, 0), high: revisionOr(range.high, Number.POSITIVE_INFINITY) });
+    // At the latest revision nothing lies above it, unless damage hid the newest revisions from
+    // currentRevision(): then the subtrees above must be read (and fail) to be known as lost.
+    const skipChild = latest ? undefined : startsAbove;
+    for await (const page of this.bolt.scanLeafPages(this.keyBucket, withDefined({ skipChild, onSkip }))) {
       for (let element = 0; element < page.count; element++) {
         const decoded = this.decodeElement(page, element);
-        if (decoded === undefined || decoded.revision.main > revision || !matches(decoded.userKey)) continue;
+        if (decoded === undefined) {
+          // Skipped as damage: its revision is its own key's, or lies between its neighbours'.
+          const own = revisionOr(page.key(element), -1);
+          if (own >= 0) lost.push({ low: own, high: own });
+          else
+            lost.push({
+              low: element > 0 ? revisionOr(page.key(element - 1), 0) : 0,
+              high: element + 1 < page.count ? revisionOr(page.key(element + 1), Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+            });
+          continue;
+        }
+        if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
         index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
       }
     }
+    // Read at the latest revision, revisions lost above the highest one read count too: the
+    // file's true latest revision may be among them (a damaged right edge of the tree).
+    if (lost.length > 0) leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error));
     return index;
   }
 
@@ -541,7 +569,10 @@ export class SnapshotSource implements EntrySource {
   /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
   private decodeElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } | undefined {
     try {
-      return { revision: decodeRevisionKey(page.key(element)), userKey: decodeKeyValueKey(page.value(element)) };
+      const revision = decodeRevisionKey(page.key(element));
+      // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
+      if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
+      return { revision, userKey: decodeKeyValueKey(page.value(element)) };
     } catch (error) {
       const problem = this.valueError(error, page.filePage, element, 'revision');
       if (this.options.bestEffort !== true) throw problem;
@@ -644,6 +675,32 @@ async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
   }
 }
 
+/**
+ * Best effort: a key whose latest revision read is older than a revision lost to damage (at or
+ * below the read revision) may have been updated or deleted there, so its state is unknown. It
+ * is left out rather than shown as live (a deleted object must not come back), and named as
+ * damage ("state-unknown") so the reader knows which keys the listing lacks.
+ */
+function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: number }[], revision: number, file: string, record: (error: KregError) => void): void {
+  const relevant = lost.filter((range) => range.low <= revision);
+  if (relevant.length === 0) return;
+  // A lost range ending at or after a key's revision may hold a later write of it.
+  const latestLost = Math.max(...relevant.map((range) => Math.min(range.high, revision)));
+  for (const [key, slot] of index.liveSlots()) {
+    const latest = index.revisionOf(slot).main;
+    if (latest > latestLost) continue;
+    index.markUnknown(slot);
+    const name = Buffer.from(key, 'latin1').toString('utf8');
+    record(
+      new SnapshotFileError(
+        'state-unknown',
+        `${name}: left out, state unknown: revision ${latest} is the latest read, and ${latestLost === Number.POSITIVE_INFINITY ? 'later revisions' : `revisions up to ${latestLost}`} were on skipped pages (a later write or its delete may be there)`,
+        file,
+      ),
+    );
+  }
+}
+
 function tombstoneEntry(key: string, modRevision: number): Entry {
   return { key, value: EMPTY_VALUE, valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0' };
 }
@@ -738,6 +795,16 @@ class KeyIndex {
     this.tombstones = grown(this.tombstones, new Uint8Array(capacity));
   }
 
+  /** Live keys with their slots (a copy: marking them unknown while iterating is fine). */
+  liveSlots(): [string, number][] {
+    return [...this.slots].filter(([, slot]) => this.tombstones[slot] === 0);
+  }
+
+  /** Best effort: a key whose state is unknown, neither live nor deleted (left out of listings). */
+  markUnknown(slot: number): void {
+    this.tombstones[slot] = 2;
+  }
+
   liveCount(): number {
     let count = 0;
     for (let slot = 0; slot < this.slots.size; slot++) if (this.tombstones[slot] === 0) count++;
@@ -761,7 +828,7 @@ class KeyIndex {
   }
 
   revisionOf(slot: number): RevisionKey {
-    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] === 1 };
+    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] !== 0 };
   }
 
   locationOf(slot: number): StoredLocation {
