@@ -343,3 +343,47 @@ describe('best effort: keys a skipped page may have changed are not shown as liv
     assert.ok(unknown.every((found) => Number(/revision (\d+) is the latest read/.exec(found.message)?.[1]) < oldestListed));
   });
 });
+
+describe('kreg snapshot status --best-effort', function () {
+  this.timeout(20_000);
+  let workDir = '';
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'kreg-snapshot-status-'));
+  });
+  after(async () => {
+    if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('names each skipped page, counts them at the end and exits 1', async () => {
+    const layout = await demoLayout();
+    const leaf = layout.children[2] as number;
+    const file = join(workDir, 'leaf.db');
+    await copyFile(DEMO_SNAPSHOT, file);
+    await patchFile(file, leaf * layout.pageSize + 8, Buffer.from([0x77, 0x00]));
+    await resealTrailer(file);
+    const strict = await runKreg(['snapshot', 'status', file]);
+    assert.equal(strict.code, 1);
+    assert.equal(strict.stderr.trimEnd().split('\n').length, 1, strict.stderr);
+
+    const result = await runKreg(['snapshot', 'status', file, '--best-effort', '-o', 'json']);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stderr.trimEnd().split('\n');
+    assert.ok(
+      lines.every((line) => line.startsWith(`kreg: ${file}: `)),
+      result.stderr,
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith(`kreg: ${file}: page ${leaf} `)),
+      result.stderr,
+    );
+    assert.ok(lines.includes(`kreg: ${file}: best effort: 1 problem skipped; the numbers above leave out what they hid`), result.stderr);
+    const status = JSON.parse(result.stdout.toString()) as { revisions: number; check: { problems: number } };
+    assert.ok(status.revisions > 0);
+    assert.equal(status.check.problems, 1);
+
+    const clean = await runKreg(['snapshot', 'status', DEMO_SNAPSHOT, '--best-effort']);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal(clean.stderr, '');
+  });
+});

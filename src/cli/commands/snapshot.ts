@@ -15,6 +15,7 @@ interface StatusArgs {
   file: string;
   output: 'table' | 'json' | undefined;
   'skip-hash-check': boolean;
+  'best-effort': boolean;
 }
 
 const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> => ({
@@ -25,14 +26,26 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       .positional('file', { type: 'string', demandOption: true, describe: 'etcdctl snapshot save file, or a member db file' })
       .option('output', { alias: 'o', choices: ['table', 'json'] as const, describe: 'output format (default: a table)' })
       .option('skip-hash-check', { type: 'boolean', default: false, describe: "do not verify the snapshot's sha256 trailer" })
+      .option('best-effort', { type: 'boolean', default: false, describe: 'count what can be read past damaged pages, naming each one skipped (exit 1)' })
       .example('$0 snapshot status backup.db', 'the facts as a table')
       .example('$0 snapshot status backup.db -o json', 'the same as JSON (hash, revision, totalKey, totalSize as etcdctl -w json)') as never,
   handler: async (args) => {
     const { SnapshotSource } = await import('../../sources/snapshot/snapshot-source.js');
     let mismatch: KregError | undefined;
     let source: SnapshotSource;
+    // Best effort: each piece of damage on its own line as it is skipped, a count at the end.
+    let skipped = 0;
+    const bestEffort = args['best-effort']
+      ? {
+          bestEffort: true,
+          onDamage: (damage: { message: string }): void => {
+            skipped++;
+            ctx.io.stderr.write(`kreg: ${damage.message}\n`);
+          },
+        }
+      : {};
     try {
-      source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'] });
+      source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], ...bestEffort });
     } catch (err) {
       // A wrong trailer is worth reporting next to the rest; anything else is damage that stops here.
       if (!(err instanceof KregError) || err.code !== 'hash-mismatch') throw err;
@@ -54,6 +67,10 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
     else ctx.io.stdout.write(statusTable(status, hashCheck, check));
     if (mismatch !== undefined) {
       ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
+      ctx.exitCode = 1;
+    }
+    if (skipped > 0) {
+      ctx.io.stderr.write(`kreg: ${status.file}: best effort: ${skipped} ${skipped === 1 ? 'problem' : 'problems'} skipped; the numbers above leave out what they hid\n`);
       ctx.exitCode = 1;
     }
     if (findings > 0) {
