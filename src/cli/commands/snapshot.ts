@@ -35,11 +35,13 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
     let source: SnapshotSource;
     // Best effort: each piece of damage on its own line as it is skipped, a count at the end.
     let skipped = 0;
+    let unknown = 0;
     const bestEffort = args['best-effort']
       ? {
           bestEffort: true,
-          onDamage: (damage: { message: string }): void => {
-            skipped++;
+          onDamage: (damage: { code: string; message: string }): void => {
+            if (damage.code === 'state-unknown') unknown++;
+            else skipped++;
             ctx.io.stderr.write(`kreg: ${damage.message}\n`);
           },
         }
@@ -69,8 +71,9 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
       ctx.exitCode = 1;
     }
-    if (skipped > 0) {
-      ctx.io.stderr.write(`kreg: ${status.file}: best effort: ${skipped} ${skipped === 1 ? 'problem' : 'problems'} skipped; the numbers above leave out what they hid\n`);
+    if (skipped > 0 || unknown > 0) {
+      const keys = unknown === 0 ? '' : `, ${unknown} ${unknown === 1 ? 'key' : 'keys'} of unknown state not counted as live`;
+      ctx.io.stderr.write(`kreg: ${status.file}: best effort: ${skipped} ${skipped === 1 ? 'problem' : 'problems'} skipped${keys}; the numbers above leave out what they hid\n`);
       ctx.exitCode = 1;
     }
     if (findings > 0) {

@@ -513,7 +513,7 @@ export class BoltFile {
    * Leaf pages of a bucket in key order (depth first), reading `readAhead` siblings ahead.
    * With onDamage, a damaged page is reported and skipped; otherwise its error is thrown.
    */
-  async *leafPages(bucket: BoltBucket): AsyncGenerator<BoltPage> {
+  async *leafPages(bucket: BoltBucket, options: { onSkip?: (range: SkippedRange) => void } = {}): AsyncGenerator<BoltPage> {
     if (bucket.inlinePage !== undefined) {
       yield bucket.inlinePage;
       return;
@@ -523,14 +523,17 @@ export class BoltFile {
       root = await this.readTreePage(bucket.root, undefined);
     } catch (error) {
       if (!this.handled(error)) throw error;
+      options.onSkip?.({ low: undefined, high: undefined });
       return;
     }
     interface Frame {
       page: BoltPage;
       next: number;
       ahead: Map<number, Promise<PageRead>>;
+      /** The key bound the parent gives this page (for the ranges of skipped children). */
+      high: Uint8Array | undefined;
     }
-    const stack: Frame[] = [{ page: root, next: 0, ahead: new Map() }];
+    const stack: Frame[] = [{ page: root, next: 0, ahead: new Map(), high: undefined }];
     // Each page at most once per walk: a pointer back up the tree (or to itself) is damage, not a loop.
     const visited = new PageSet(this.readablePages, bucket.root);
     while (stack.length > 0) {
@@ -545,10 +548,15 @@ export class BoltFile {
         continue;
       }
       const index = frame.next++;
+      const high = index + 1 < frame.page.count ? frame.page.key(index + 1) : frame.high;
+      const skip = (error: unknown): void => {
+        if (!this.handled(error)) throw error;
+        options.onSkip?.({ low: frame.page.key(index), high });
+      };
       try {
         this.checkNotVisited(visited, frame.page, index);
       } catch (error) {
-        if (!this.handled(error)) throw error;
+        skip(error);
         continue;
       }
       const last = Math.min(frame.page.count, index + this.readAhead);
@@ -558,15 +566,14 @@ export class BoltFile {
       const read = (await frame.ahead.get(index)) as PageRead;
       frame.ahead.delete(index);
       if (!read.ok) {
-        if (!this.handled(read.error)) throw read.error;
+        skip(read.error);
         continue;
       }
       if (stack.length >= MAX_TREE_DEPTH) {
-        const error = this.pageError('bad-page', `${frame.page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, frame.page.id);
-        if (!this.handled(error)) throw error;
+        skip(this.pageError('bad-page', `${frame.page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, frame.page.id));
         continue;
       }
-      stack.push({ page: read.page, next: 0, ahead: new Map() });
+      stack.push({ page: read.page, next: 0, ahead: new Map(), high });
     }
   }
 

@@ -336,6 +336,7 @@ export class SnapshotSource implements EntrySource {
       let revisions = 0;
       let lastRevision = 0;
       let leases = 0;
+      const lost: { low: number; high: number }[] = [];
       for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
         const name = Buffer.from(top.key).toString('utf8');
         if (!top.isBucket) {
@@ -348,7 +349,8 @@ export class SnapshotSource implements EntrySource {
         crc?.update(top.key);
         const bucket = this.bolt.openBucketValue([name], top.value, top.page);
         const isKeyBucket = name === KEY_BUCKET;
-        const pages = crc === undefined ? this.bolt.scanLeafPages(bucket) : this.bolt.leafPages(bucket);
+        const onSkip = isKeyBucket ? (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) }) : undefined;
+        const pages = crc === undefined ? this.bolt.scanLeafPages(bucket, withDefined({ onSkip })) : this.bolt.leafPages(bucket, withDefined({ onSkip }));
         for await (const page of pages) {
           for (let element = 0; element < page.count; element++) {
             if (crc !== undefined) {
@@ -361,12 +363,17 @@ export class SnapshotSource implements EntrySource {
             if (!isKeyBucket) continue;
             revisions++;
             const decoded = this.decodeElement(page, element);
-            if (decoded === undefined) continue;
+            if (decoded === undefined) {
+              lost.push(lostElementRange(page, element));
+              continue;
+            }
             lastRevision = Math.max(lastRevision, decoded.revision.main);
             index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
           }
         }
       }
+      // As range() does: keys a lost page may have changed or deleted are not counted as live.
+      if (lost.length > 0) leaveOutUnknown(index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
       const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
       this.revisionCache ??= current;
       return {
@@ -425,15 +432,7 @@ export class SnapshotSource implements EntrySource {
     };
     // Best effort: revisions (main) that were on skipped pages or undecodable elements, as ranges.
     const lost: { low: number; high: number }[] = [];
-    const revisionOr = (key: Uint8Array | undefined, otherwise: number): number => {
-      if (key === undefined) return otherwise;
-      try {
-        return decodeRevisionKey(key).main;
-      } catch {
-        return otherwise;
-      }
-    };
-    const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOr(range.low, 0), high: revisionOr(range.high, Number.POSITIVE_INFINITY) });
+    const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
     // At the latest revision nothing lies above it, unless damage hid the newest revisions from
     // currentRevision(): then the subtrees above must be read (and fail) to be known as lost.
     const skipChild = latest ? undefined : startsAbove;
@@ -441,14 +440,7 @@ export class SnapshotSource implements EntrySource {
       for (let element = 0; element < page.count; element++) {
         const decoded = this.decodeElement(page, element);
         if (decoded === undefined) {
-          // Skipped as damage: its revision is its own key's, or lies between its neighbours'.
-          const own = revisionOr(page.key(element), -1);
-          if (own >= 0) lost.push({ low: own, high: own });
-          else
-            lost.push({
-              low: element > 0 ? revisionOr(page.key(element - 1), 0) : 0,
-              high: element + 1 < page.count ? revisionOr(page.key(element + 1), Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
-            });
+          lost.push(lostElementRange(page, element));
           continue;
         }
         if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
@@ -699,6 +691,26 @@ function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: nu
       ),
     );
   }
+}
+
+/** The main revision of a `key` bucket key, or `otherwise` when there is none or it does not decode. */
+function revisionOf(key: Uint8Array | undefined, otherwise: number): number {
+  if (key === undefined) return otherwise;
+  try {
+    return decodeRevisionKey(key).main;
+  } catch {
+    return otherwise;
+  }
+}
+
+/** An element skipped as damage: its revision is its own key's, or lies between its neighbours'. */
+function lostElementRange(page: BoltPage, element: number): { low: number; high: number } {
+  const own = revisionOf(page.key(element), -1);
+  if (own >= 0) return { low: own, high: own };
+  return {
+    low: element > 0 ? revisionOf(page.key(element - 1), 0) : 0,
+    high: element + 1 < page.count ? revisionOf(page.key(element + 1), Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+  };
 }
 
 function tombstoneEntry(key: string, modRevision: number): Entry {
