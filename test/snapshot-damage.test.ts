@@ -321,6 +321,25 @@ describe('best effort: keys a skipped page may have changed are not shown as liv
     assert.ok(damage.some((found) => found.code === 'bad-page-type' && found.page === layout.children[layout.children.length - 1]));
   });
 
+  it('history says it may be incomplete when revisions were on a skipped page', async () => {
+    const file = join(workDir, 'history.db');
+    await copyFile(DEMO_SNAPSHOT, file);
+    await patchFile(file, (layout.children[1] as number) * layout.pageSize + 8, Buffer.from([0x77, 0x00]));
+    await resealTrailer(file);
+    const source = await SnapshotSource.open(file, { bestEffort: true });
+    try {
+      await source.history('/registry/deployments/shop/web');
+      const notes = source.damage.filter((found) => found.code === 'history-incomplete');
+      assert.equal(notes.length, 1, source.damage.map((found) => found.message).join('\n'));
+      assert.match(
+        notes[0]?.message ?? '',
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /registry/deployments/shop/web: history may be incomplete: revisions \\d+-\\d+ were on skipped pages$`),
+      );
+    } finally {
+      await source.close();
+    }
+  });
+
   it('a page in the middle is lost: keys written after it are still listed, older ones are named as unknown', async () => {
     const complete = await SnapshotSource.open(DEMO_SNAPSHOT);
     const all: Entry[] = [];

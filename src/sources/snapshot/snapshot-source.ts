@@ -275,13 +275,24 @@ export class SnapshotSource implements EntrySource {
       const compactedRevision = this.compactedRevision();
       const wanted = Buffer.from(key, 'utf8');
       let found: { revision: RevisionKey; location: StoredLocation }[] = [];
-      for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
+      const lost: { low: number; high: number }[] = [];
+      const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
+      for await (const page of this.bolt.scanLeafPages(this.keyBucket, { onSkip })) {
         for (let element = 0; element < page.count; element++) {
           const decoded = this.decodeElement(page, element);
-          if (decoded !== undefined && decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
+          if (decoded === undefined) lost.push(lostElementRange(page, element));
+          else if (decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
             found.push({ revision: decoded.revision, location: locationOf(page, element) });
           }
         }
+      }
+      // Best effort: revisions lost to damage may have been writes of this key (below the
+      // compaction: the one etcd kept for it); say so rather than present the history as complete.
+      const gaps = lost.filter((range) => range.low <= revision);
+      if (gaps.length > 0) {
+        const describe = (range: { low: number; high: number }): string =>
+          range.high === Number.POSITIVE_INFINITY ? `${range.low} and later` : range.low === range.high ? `${range.low}` : `${range.low}-${range.high}`;
+        this.recordDamage(new SnapshotFileError('history-incomplete', `${key}: history may be incomplete: revisions ${gaps.map(describe).join(', ')} were on skipped pages`, this.file));
       }
       found.sort((a, b) => compareRevisions(a.revision, b.revision));
       const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
