@@ -655,10 +655,16 @@ function unreadable(file: string, error: unknown): never {
   throw new SnapshotFileError('unreadable', `cannot read: ${reason}`, file, undefined, { cause: error });
 }
 
+const seenMessages = new WeakMap<SnapshotDamage[], Set<string>>();
+
 /** Adds damage to the list once (every scan meets the same damaged page again). */
 function recordDamage(list: SnapshotDamage[], error: KregError, onDamage: ((damage: SnapshotDamage) => void) | undefined): void {
   const message = error.describe();
-  if (list.some((seen) => seen.message === message)) return;
+  // A set per list: a damaged page can leave thousands of keys of unknown state, one line each.
+  let seen = seenMessages.get(list);
+  if (seen === undefined) seenMessages.set(list, (seen = new Set(list.map((damage) => damage.message))));
+  if (seen.has(message)) return;
+  seen.add(message);
   const damage: SnapshotDamage = { code: error.code, page: error instanceof SnapshotFileError ? error.page : undefined, message, error };
   list.push(damage);
   onDamage?.(damage);
@@ -688,7 +694,7 @@ function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: nu
   const relevant = lost.filter((range) => range.low <= revision);
   if (relevant.length === 0) return;
   // A lost range ending at or after a key's revision may hold a later write of it.
-  const latestLost = Math.max(...relevant.map((range) => Math.min(range.high, revision)));
+  const latestLost = relevant.reduce((latest, range) => Math.max(latest, Math.min(range.high, revision)), 0);
   for (const [key, slot] of index.liveSlots()) {
     const latest = index.revisionOf(slot).main;
     if (latest > latestLost) continue;
