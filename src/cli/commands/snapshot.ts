@@ -1,10 +1,12 @@
 /**
  * kreg snapshot status FILE: what an etcd snapshot (or member db) holds, read without etcd:
- * revisions, keys, size, the sha256 trailer check, and etcdctl's own numbers (hash, totalKey).
+ * revisions, keys, size, the sha256 trailer check, and etcdctl's own numbers (hash, totalKey),
+ * with a one-line consistency check. kreg snapshot check FILE: bbolt's Tx.Check in full.
  */
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
+import type { SnapshotCheckReport } from '../../sources/snapshot/bolt-check.js';
 import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
@@ -14,6 +16,7 @@ interface StatusArgs {
   file: string;
   output: 'table' | 'json' | undefined;
   'skip-hash-check': boolean;
+  'best-effort': boolean;
 }
 
 const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> => ({
@@ -24,39 +27,99 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       .positional('file', { type: 'string', demandOption: true, describe: 'etcdctl snapshot save file, or a member db file' })
       .option('output', { alias: 'o', choices: ['table', 'json'] as const, describe: 'output format (default: a table)' })
       .option('skip-hash-check', { type: 'boolean', default: false, describe: "do not verify the snapshot's sha256 trailer" })
+      .option('best-effort', { type: 'boolean', default: false, describe: 'count what can be read past damaged pages, naming each one skipped (exit 1)' })
       .example('$0 snapshot status backup.db', 'the facts as a table')
       .example('$0 snapshot status backup.db -o json', 'the same as JSON (hash, revision, totalKey, totalSize as etcdctl -w json)') as never,
   handler: async (args) => {
     const { SnapshotSource } = await import('../../sources/snapshot/snapshot-source.js');
     let mismatch: KregError | undefined;
     let source: SnapshotSource;
+    // Best effort: each piece of damage on its own line as it is skipped, a count at the end.
+    let skipped = 0;
+    let unknown = 0;
+    const bestEffort = args['best-effort']
+      ? {
+          bestEffort: true,
+          onDamage: (damage: { code: string; message: string }): void => {
+            if (damage.code === 'state-unknown') unknown++;
+            else skipped++;
+            ctx.io.stderr.write(`kreg: ${damage.message}\n`);
+          },
+        }
+      : {};
     try {
-      source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'] });
+      source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], ...bestEffort });
     } catch (err) {
       // A wrong trailer is worth reporting next to the rest; anything else is damage that stops here.
       if (!(err instanceof KregError) || err.code !== 'hash-mismatch') throw err;
       mismatch = err;
       source = await SnapshotSource.open(args.file, { skipHashCheck: true });
     }
+    let status: SnapshotStatus;
     try {
-      const status = await source.status();
-      const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
-      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck))}\n`);
-      else ctx.io.stdout.write(statusTable(status, hashCheck));
-      if (mismatch !== undefined) {
-        ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
-        ctx.exitCode = 1;
-      }
+      status = await source.status();
     } finally {
       await source.close();
+    }
+    // The trailer was hashed already (or deliberately not): the check looks at the structure only.
+    const { checkSnapshotFile, summarizeCheck } = await import('../../sources/snapshot/bolt-check.js');
+    const check = await checkSnapshotFile(status.file, { skipHashCheck: true });
+    const findings = check.findings.length + check.moreFindings;
+    const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
+    if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck, check))}\n`);
+    else ctx.io.stdout.write(statusTable(status, hashCheck, check));
+    if (mismatch !== undefined) {
+      ctx.io.stderr.write(`kreg: ${mismatch.describe()}\n`);
+      ctx.exitCode = 1;
+    }
+    if (skipped > 0 || unknown > 0) {
+      const keys = unknown === 0 ? '' : `, ${unknown} ${unknown === 1 ? 'key' : 'keys'} of unknown state not counted as live`;
+      ctx.io.stderr.write(`kreg: ${status.file}: best effort: ${skipped} ${skipped === 1 ? 'problem' : 'problems'} skipped${keys}; the numbers above leave out what they hid\n`);
+      ctx.exitCode = 1;
+    }
+    if (findings > 0) {
+      ctx.io.stderr.write(`kreg: ${status.file}: consistency check: ${summarizeCheck({ ...check, sha256: 'skipped' })}; kreg snapshot check lists them\n`);
+      ctx.exitCode = 1;
     }
   },
 });
 
+interface CheckArgs {
+  file: string;
+  'skip-hash-check': boolean;
+}
+
+const checkCommand = (ctx: CommandContext): CommandModule<object, CheckArgs> => ({
+  command: 'check <file>',
+  describe: "Consistency check of a snapshot file's pages (bbolt's Tx.Check, as etcdutl runs it) and its sha256 trailer",
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'etcdctl snapshot save file, a member db file, or a data dir' })
+      .option('skip-hash-check', { type: 'boolean', default: false, describe: "do not verify the snapshot's sha256 trailer" })
+      .example('$0 snapshot check backup.db', 'one line per problem (exit 1), then a summary; exit 0 when clean') as never,
+  handler: async (args) => {
+    const { checkSnapshotFile } = await import('../../sources/snapshot/bolt-check.js');
+    const report = await checkSnapshotFile(args.file, { skipHashCheck: args['skip-hash-check'] });
+    ctx.io.stdout.write(checkText(report));
+    if (report.findings.length + report.moreFindings > 0) ctx.exitCode = 1;
+  },
+});
+
+/** One line per finding naming the file, then the summary. */
+export function checkText(report: SnapshotCheckReport): string {
+  const lines = report.findings.map((finding) => `${report.file}: ${finding.message}`);
+  if (report.moreFindings > 0) lines.push(`${report.file}: ... and ${report.moreFindings} more`);
+  const total = report.findings.length + report.moreFindings;
+  const free = report.freelisted === undefined ? `${report.pages - report.reachable} free (no freelist kept)` : `${report.freelisted} on the freelist`;
+  const sha = report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
+  lines.push(`${report.file}: ${total === 0 ? 'ok' : `${total} ${total === 1 ? 'problem' : 'problems'}`}: ${report.pages} pages, ${report.reachable} reachable, ${free}; ${sha}`);
+  return `${lines.join('\n')}\n`;
+}
+
 export const snapshotCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: COMMANDS.snapshot.usage,
   describe: COMMANDS.snapshot.describe,
-  builder: (y) => y.command(statusCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE)'),
+  builder: (y) => y.command(statusCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a snapshot command (kreg snapshot status FILE, kreg snapshot check FILE)'),
   handler: () => undefined,
 });
 
@@ -65,7 +128,7 @@ function hashCheckText(hashCheck: string): string {
 }
 
 /** etcdctl's four fields first (same names), then kreg's own. */
-export function statusJson(status: SnapshotStatus, hashCheck: string): JsonObject {
+export function statusJson(status: SnapshotStatus, hashCheck: string, check?: SnapshotCheckReport): JsonObject {
   const json: JsonObject = {
     hash: status.etcdctl.hash ?? null,
     revision: status.etcdctl.revision,
@@ -84,12 +147,13 @@ export function statusJson(status: SnapshotStatus, hashCheck: string): JsonObjec
     pageSize: status.pageSize,
     txid: status.txid,
   };
+  if (check !== undefined) json.check = { problems: check.findings.length + check.moreFindings, first: check.findings[0]?.message ?? null, pages: check.pages, reachable: check.reachable };
   return json;
 }
 
 /** A boxed table like `etcdctl snapshot status -w table`, with kreg's extra columns. */
-export function statusTable(status: SnapshotStatus, hashCheck: string): string {
-  const header = ['HASH', 'REVISION', 'COMPACTED', 'KEYS', 'REVISIONS', 'TOTAL KEYS', 'TOTAL SIZE', 'HASH CHECK', 'CONSISTENT INDEX'];
+export function statusTable(status: SnapshotStatus, hashCheck: string, check?: SnapshotCheckReport): string {
+  const header = ['HASH', 'REVISION', 'COMPACTED', 'KEYS', 'REVISIONS', 'TOTAL KEYS', 'TOTAL SIZE', 'HASH CHECK', 'CONSISTENT INDEX', ...(check === undefined ? [] : ['CHECK'])];
   const row = [
     status.etcdctl.hash === undefined ? '-' : status.etcdctl.hash.toString(16),
     String(status.revision),
@@ -100,11 +164,17 @@ export function statusTable(status: SnapshotStatus, hashCheck: string): string {
     humanBytes(status.etcdctl.totalSize),
     hashCheckText(hashCheck),
     status.consistentIndex === undefined ? '-' : String(status.consistentIndex),
+    ...(check === undefined ? [] : [checkCell(check)]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, (row[i] as string).length));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+\n`;
   const cells = (values: string[]): string => `|${values.map((v, i) => ` ${v.padStart(widths[i] as number)} `).join('|')}|\n`;
   return line + cells(header.map((h, i) => h.padEnd(widths[i] as number))) + line + cells(row) + line;
+}
+
+function checkCell(check: SnapshotCheckReport): string {
+  const problems = check.findings.length + check.moreFindings;
+  return problems === 0 ? 'ok' : `${problems} ${problems === 1 ? 'problem' : 'problems'}`;
 }
 
 /** Sizes as etcdctl prints them (go-humanize: 25 kB, 1.2 MB). */

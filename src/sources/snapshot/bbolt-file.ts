@@ -181,10 +181,20 @@ export type TrailerCheck = { state: 'ok'; sha256: string } | { state: 'mismatch'
 interface PagePointer {
   id: number;
   from: { page: number; index: number } | undefined;
+  /** The subtree's keys are >= low (its branch element's key); undefined: no bound known. */
+  low?: Uint8Array | undefined;
+  /** ... and < high (the next element's key, or the parent's own bound); undefined: none. */
+  high?: Uint8Array | undefined;
+}
+
+/** The key range of a subtree skipped as damage: nothing in it was read (bounds undefined: open). */
+export interface SkippedRange {
+  low: Uint8Array | undefined;
+  high: Uint8Array | undefined;
 }
 
 /** Either the page or what went wrong; read-ahead promises never reject, so none goes unhandled. */
-type PageRead = { ok: true; page: BoltPage } | { ok: false; error: unknown };
+type PageRead = { ok: true; page: BoltPage; pointer?: PagePointer } | { ok: false; error: unknown; pointer?: PagePointer };
 
 export class BoltFile {
   private readonly cache: PageCache;
@@ -290,6 +300,50 @@ export class BoltFile {
       undefined,
       { offset: this.fileSize - SHA256_TRAILER_LENGTH },
     );
+  }
+
+  /**
+   * The freelist page's ids (free and pending pages, as bbolt writes them) and how many overflow
+   * pages the freelist itself spans; undefined when the freelist is not persisted (NoFreelistSync).
+   */
+  async readFreelist(): Promise<{ page: number; overflow: number; ids: number[] } | undefined> {
+    const id = this.meta.freelistPage;
+    if (id === undefined) return undefined;
+    if (id < 2 || id >= this.readablePages) {
+      throw new SnapshotFileError('page-out-of-range', `meta page ${this.meta.metaPage} points to freelist page ${id}, outside the file (${this.readablePages} pages)`, this.path, id);
+    }
+    const pageSize = this.meta.pageSize;
+    const header = Buffer.alloc(PAGE_HEADER_SIZE + 8);
+    await this.readExactly(header, Math.min(header.length, pageSize), id * pageSize, id);
+    const flags = header.readUInt16LE(8);
+    const overflow = header.readUInt32LE(12);
+    if (flags !== PAGE_FLAG_FREELIST) {
+      throw new SnapshotFileError('bad-page-type', `page ${id}: freelist page has type ${describeFlags(flags)}`, this.path, id, { offset: id * pageSize });
+    }
+    if (id + overflow >= this.readablePages) {
+      throw new SnapshotFileError('page-out-of-range', `page ${id}: freelist has ${overflow} overflow pages, running past the end of the file`, this.path, id, { offset: id * pageSize });
+    }
+    let count = header.readUInt16LE(10);
+    let start = PAGE_HEADER_SIZE;
+    if (count === 0xffff) {
+      // More ids than a u16 holds: the real count is the first u64 of the data.
+      count = readUint64(new DataView(header.buffer, header.byteOffset, header.byteLength), PAGE_HEADER_SIZE);
+      start += 8;
+    }
+    const bytes = Buffer.alloc((overflow + 1) * pageSize);
+    if (start + count * 8 > bytes.length) {
+      throw new SnapshotFileError('bad-page', `page ${id}: freelist claims ${count} ids, more than its ${overflow + 1} pages hold`, this.path, id, { offset: id * pageSize });
+    }
+    await this.readExactly(bytes, bytes.length, id * pageSize, id);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const ids: number[] = [];
+    for (let at = 0; at < count; at++) ids.push(readUint64(view, start + at * 8));
+    return { page: id, overflow, ids };
+  }
+
+  /** Pages that can be read: the meta's page count, fewer when the file is truncated (best effort). */
+  get readablePageCount(): number {
+    return this.readablePages;
   }
 
   /** The top-level bucket (bbolt's root): its entries are the named buckets. */
@@ -459,7 +513,7 @@ export class BoltFile {
    * Leaf pages of a bucket in key order (depth first), reading `readAhead` siblings ahead.
    * With onDamage, a damaged page is reported and skipped; otherwise its error is thrown.
    */
-  async *leafPages(bucket: BoltBucket): AsyncGenerator<BoltPage> {
+  async *leafPages(bucket: BoltBucket, options: { onSkip?: (range: SkippedRange) => void } = {}): AsyncGenerator<BoltPage> {
     if (bucket.inlinePage !== undefined) {
       yield bucket.inlinePage;
       return;
@@ -469,14 +523,19 @@ export class BoltFile {
       root = await this.readTreePage(bucket.root, undefined);
     } catch (error) {
       if (!this.handled(error)) throw error;
+      options.onSkip?.({ low: undefined, high: undefined });
       return;
     }
     interface Frame {
       page: BoltPage;
       next: number;
       ahead: Map<number, Promise<PageRead>>;
+      /** The key bound the parent gives this page (for the ranges of skipped children). */
+      high: Uint8Array | undefined;
     }
-    const stack: Frame[] = [{ page: root, next: 0, ahead: new Map() }];
+    const stack: Frame[] = [{ page: root, next: 0, ahead: new Map(), high: undefined }];
+    // Each page at most once per walk: a pointer back up the tree (or to itself) is damage, not a loop.
+    const visited = new PageSet(this.readablePages, bucket.root);
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as Frame;
       if (frame.page.isLeaf) {
@@ -489,6 +548,17 @@ export class BoltFile {
         continue;
       }
       const index = frame.next++;
+      const high = index + 1 < frame.page.count ? frame.page.key(index + 1) : frame.high;
+      const skip = (error: unknown): void => {
+        if (!this.handled(error)) throw error;
+        options.onSkip?.({ low: frame.page.key(index), high });
+      };
+      try {
+        this.checkNotVisited(visited, frame.page, index);
+      } catch (error) {
+        skip(error);
+        continue;
+      }
       const last = Math.min(frame.page.count, index + this.readAhead);
       for (let ahead = index; ahead < last; ahead++) {
         if (!frame.ahead.has(ahead)) frame.ahead.set(ahead, this.readChild(frame.page, ahead));
@@ -496,15 +566,14 @@ export class BoltFile {
       const read = (await frame.ahead.get(index)) as PageRead;
       frame.ahead.delete(index);
       if (!read.ok) {
-        if (!this.handled(read.error)) throw read.error;
+        skip(read.error);
         continue;
       }
       if (stack.length >= MAX_TREE_DEPTH) {
-        const error = this.pageError('bad-page', `${frame.page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, frame.page.id);
-        if (!this.handled(error)) throw error;
+        skip(this.pageError('bad-page', `${frame.page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, frame.page.id));
         continue;
       }
-      stack.push({ page: read.page, next: 0, ahead: new Map() });
+      stack.push({ page: read.page, next: 0, ahead: new Map(), high });
     }
   }
 
@@ -516,18 +585,29 @@ export class BoltFile {
    * subtree by its first key (the branch element's key) to save reading it. Damage is handled as
    * in leafPages().
    */
-  async *scanLeafPages(bucket: BoltBucket, options: { skipChild?: (firstKey: Uint8Array) => boolean } = {}): AsyncGenerator<BoltPage> {
+  async *scanLeafPages(
+    bucket: BoltBucket,
+    options: {
+      skipChild?: (firstKey: Uint8Array) => boolean;
+      /** Best effort: the key range of each subtree skipped as damage, so the caller knows what it did not see. */
+      onSkip?: (range: SkippedRange) => void;
+    } = {},
+  ): AsyncGenerator<BoltPage> {
+    const skipped = (pointer: PagePointer | undefined): void => options.onSkip?.({ low: pointer?.low, high: pointer?.high });
     if (bucket.inlinePage !== undefined) {
       yield bucket.inlinePage;
       return;
     }
     const chunks = new ChunkPool(this.chunkBytes);
     let level: PagePointer[] = [{ id: bucket.root, from: undefined }];
+    // Each page at most once per scan: a cycle would otherwise multiply the next level's pointers.
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; level.length > 0; depth++) {
       if (depth >= MAX_TREE_DEPTH) {
         const at = level[0]?.from?.page ?? bucket.root;
         const error = this.pageError('bad-page', `page ${at}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, at);
         if (!this.handled(error)) throw error;
+        for (const pointer of level) skipped(pointer);
         return;
       }
       const valid: PagePointer[] = [];
@@ -537,6 +617,7 @@ export class BoltFile {
           valid.push(pointer);
         } catch (error) {
           if (!this.handled(error)) throw error;
+          skipped(pointer);
         }
       }
       valid.sort((a, b) => a.id - b.id);
@@ -544,6 +625,7 @@ export class BoltFile {
       for await (const read of this.readInFileOrder(valid, chunks)) {
         if (!read.ok) {
           if (!this.handled(read.error)) throw read.error;
+          skipped(read.pointer);
           continue;
         }
         const page = read.page;
@@ -551,9 +633,19 @@ export class BoltFile {
           yield page;
           continue;
         }
+        const parent = read.pointer;
         for (let index = 0; index < page.count; index++) {
           if (options.skipChild?.(page.key(index)) === true) continue;
-          next.push({ id: page.child(index), from: { page: page.id, index } });
+          // Branch pages own their bytes (makePage copies them), so these keys stay valid.
+          const child: PagePointer = { id: page.child(index), from: { page: page.id, index }, low: page.key(index), high: index + 1 < page.count ? page.key(index + 1) : parent?.high };
+          try {
+            this.checkNotVisited(visited, page, index);
+          } catch (error) {
+            if (!this.handled(error)) throw error;
+            skipped(child);
+            continue;
+          }
+          next.push(child);
         }
       }
       level = next;
@@ -599,12 +691,12 @@ export class BoltFile {
         for (let at = chunk.first; at <= chunk.last; at++) {
           const pointer = pointers[at] as PagePointer;
           if (!loaded.ok) {
-            yield { ok: false, error: loaded.error };
+            yield { ok: false, error: loaded.error, pointer };
             continue;
           }
           yield await this.pageFromChunk(pointer, loaded.bytes, chunk.start, chunk.end).then(
-            (page): PageRead => ({ ok: true, page }),
-            (error: unknown): PageRead => ({ ok: false, error }),
+            (page): PageRead => ({ ok: true, page, pointer }),
+            (error: unknown): PageRead => ({ ok: false, error, pointer }),
           );
         }
       } finally {
@@ -644,9 +736,11 @@ export class BoltFile {
   /** Looks one key up by descending the tree. */
   async get(bucket: BoltBucket, key: Uint8Array): Promise<BoltEntry | undefined> {
     let page = bucket.inlinePage ?? (await this.readTreePage(bucket.root, undefined));
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; page.isBranch; depth++) {
       if (depth >= MAX_TREE_DEPTH) throw this.pageError('bad-page', `${page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, page.id);
       const index = Math.max(0, lastIndexAtOrBelow(page, key));
+      this.checkNotVisited(visited, page, index);
       page = await this.readTreePage(page.child(index), { page: page.id, index });
     }
     const index = lastIndexAtOrBelow(page, key);
@@ -657,13 +751,32 @@ export class BoltFile {
   /** The entry with the greatest key, or undefined for an empty bucket. */
   async last(bucket: BoltBucket): Promise<BoltEntry | undefined> {
     let page = bucket.inlinePage ?? (await this.readTreePage(bucket.root, undefined));
+    const visited = new PageSet(this.readablePages, bucket.root);
     for (let depth = 0; page.isBranch; depth++) {
       if (depth >= MAX_TREE_DEPTH) throw this.pageError('bad-page', `${page.where}: tree deeper than ${MAX_TREE_DEPTH} levels (a pointer cycle?)`, page.id);
+      this.checkNotVisited(visited, page, page.count - 1);
       page = await this.readTreePage(page.child(page.count - 1), { page: page.id, index: page.count - 1 });
     }
     const index = page.count - 1;
     if (index < 0) return undefined;
     return { key: page.key(index), value: page.value(index), isBucket: page.isBucket(index), page: page.filePage, index };
+  }
+
+  /**
+   * Marks the child a branch element points to as visited in this walk; throws when it already
+   * was (a page listed among its own descendants, or twice in the tree): a cycle ends here.
+   */
+  private checkNotVisited(visited: PageSet, parent: BoltPage, index: number): void {
+    const child = parent.child(index);
+    if (!visited.add(child)) {
+      throw new SnapshotFileError(
+        'page-cycle',
+        `${parent.where}: element ${index} points to page ${child}, which this walk of the tree already reached (a pointer cycle or a shared page)`,
+        this.path,
+        parent.filePage,
+        parent.inline ? {} : { offset: parent.id * this.pageSize },
+      );
+    }
   }
 
   /** True when the error was reported as damage (best effort); false when it must be thrown. */
@@ -835,6 +948,37 @@ async function readMeta(handle: FileHandle, path: string, fileSize: number): Pro
   }
   valid.sort((a, b) => b.txid - a.txid);
   return { meta: valid[0] as BoltMeta, problems };
+}
+
+/**
+ * Page ids seen in one walk, one bit per page of the file (a 4 GiB db of 4 KiB pages: 128 KiB).
+ * Ids outside the file are not tracked: the pointer check rejects them anyway.
+ */
+export class PageSet {
+  private readonly bits: Uint8Array;
+
+  constructor(
+    readonly pages: number,
+    ...initial: number[]
+  ) {
+    this.bits = new Uint8Array(Math.ceil(Math.max(0, pages) / 8));
+    for (const id of initial) this.add(id);
+  }
+
+  /** False when the id was already in the set. */
+  add(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.pages) return true;
+    const byte = id >>> 3;
+    const bit = 1 << (id & 7);
+    if (((this.bits[byte] as number) & bit) !== 0) return false;
+    this.bits[byte] = (this.bits[byte] as number) | bit;
+    return true;
+  }
+
+  has(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.pages) return false;
+    return ((this.bits[id >>> 3] as number) & (1 << (id & 7))) !== 0;
+  }
 }
 
 /** Chunk buffers for file-order scans, reused so that a scan makes no garbage per page. */

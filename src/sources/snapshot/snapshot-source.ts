@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
 import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../source.js';
-import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage } from './bbolt-file.js';
+import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage, type SkippedRange } from './bbolt-file.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -181,7 +181,7 @@ export class SnapshotSource implements EntrySource {
       return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
     } catch (error) {
       await bolt.close();
-      throw error;
+      throw nameFile(error, file);
     }
   }
 
@@ -208,28 +208,42 @@ export class SnapshotSource implements EntrySource {
   }
 
   async currentRevision(): Promise<number> {
-    if (this.revisionCache === undefined) {
-      let highest = 0;
-      try {
-        const last = await this.bolt.last(this.keyBucket);
-        if (last !== undefined) highest = decodeRevisionKey(last.key).main;
-      } catch (error) {
-        if (!this.isSkippable(error)) throw error;
-        this.recordDamage(error);
-        highest = await this.scanHighestRevision();
+    try {
+      if (this.revisionCache === undefined) {
+        let highest = 0;
+        try {
+          const last = await this.bolt.last(this.keyBucket);
+          if (last !== undefined) {
+            try {
+              highest = decodeRevisionKey(last.key).main;
+            } catch (error) {
+              throw this.valueError(error, last.page, last.index, 'revision key');
+            }
+          }
+        } catch (error) {
+          if (!this.isSkippable(error)) throw error;
+          this.recordDamage(error);
+          highest = await this.scanHighestRevision();
+        }
+        // etcd does the same on restore: a compaction can remove the newest entry (a delete).
+        this.revisionCache = Math.max(highest, this.metaFacts.finishedCompactRevision ?? 0);
       }
-      // etcd does the same on restore: a compaction can remove the newest entry (a delete).
-      this.revisionCache = Math.max(highest, this.metaFacts.finishedCompactRevision ?? 0);
+      return this.revisionCache;
+    } catch (error) {
+      throw nameFile(error, this.file);
     }
-    return this.revisionCache;
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry> {
-    const revision = await this.resolveRevision(options.revision, options.prefix);
-    const prefix = Buffer.from(options.prefix, 'utf8');
-    const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
-    const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0));
-    yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+    try {
+      const revision = await this.resolveRevision(options.revision, options.prefix);
+      const prefix = Buffer.from(options.prefix, 'utf8');
+      const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), options.revision === undefined);
+      yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+    } catch (error) {
+      throw nameFile(error, this.file);
+    }
   }
 
   /**
@@ -237,11 +251,15 @@ export class SnapshotSource implements EntrySource {
    * by key); use range() to read many keys.
    */
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
-    const revision = await this.resolveRevision(options.revision, key);
-    const wanted = Buffer.from(key, 'utf8');
-    const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0);
-    for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
-    return undefined;
+    try {
+      const revision = await this.resolveRevision(options.revision, key);
+      const wanted = Buffer.from(key, 'utf8');
+      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, options.revision === undefined);
+      for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
+      return undefined;
+    } catch (error) {
+      throw nameFile(error, this.file);
+    }
   }
 
   /**
@@ -252,47 +270,66 @@ export class SnapshotSource implements EntrySource {
    * etcd's even when a compaction was still running as the file was written.
    */
   async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
-    const revision = await this.resolveRevision(options.revision, key);
-    const compactedRevision = this.compactedRevision();
-    const wanted = Buffer.from(key, 'utf8');
-    let found: { revision: RevisionKey; location: StoredLocation }[] = [];
-    for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
-      for (let element = 0; element < page.count; element++) {
-        const decoded = this.decodeElement(page, element);
-        if (decoded !== undefined && decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
-          found.push({ revision: decoded.revision, location: locationOf(page, element) });
+    try {
+      const revision = await this.resolveRevision(options.revision, key);
+      const compactedRevision = this.compactedRevision();
+      const wanted = Buffer.from(key, 'utf8');
+      let found: { revision: RevisionKey; location: StoredLocation }[] = [];
+      const lost: { low: number; high: number }[] = [];
+      const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
+      for await (const page of this.bolt.scanLeafPages(this.keyBucket, { onSkip })) {
+        for (let element = 0; element < page.count; element++) {
+          const decoded = this.decodeElement(page, element);
+          if (decoded === undefined) lost.push(lostElementRange(page, element));
+          else if (decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
+            found.push({ revision: decoded.revision, location: locationOf(page, element) });
+          }
         }
       }
-    }
-    found.sort((a, b) => compareRevisions(a.revision, b.revision));
-    const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
-    const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
-    const baseline = found[atOrBelow - 1];
-    found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
-    const records: HistoryRecord[] = [];
-    for (const { revision: stored, location } of found) {
-      if (stored.tombstone) {
-        records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
-        continue;
+      // Best effort: revisions lost to damage may have been writes of this key (below the
+      // compaction: the one etcd kept for it); say so rather than present the history as complete.
+      const gaps = lost.filter((range) => range.low <= revision);
+      if (gaps.length > 0) {
+        const describe = (range: { low: number; high: number }): string =>
+          range.high === Number.POSITIVE_INFINITY ? `${range.low} and later` : range.low === range.high ? `${range.low}` : `${range.low}-${range.high}`;
+        this.recordDamage(new SnapshotFileError('history-incomplete', `${key}: history may be incomplete: revisions ${gaps.map(describe).join(', ')} were on skipped pages`, this.file));
       }
-      const [entry] = await this.fetchStored([{ revision: stored, location }], false);
-      if (entry !== undefined) records.push({ ...entry, deleted: false });
+      found.sort((a, b) => compareRevisions(a.revision, b.revision));
+      const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
+      const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
+      const baseline = found[atOrBelow - 1];
+      found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
+      const records: HistoryRecord[] = [];
+      for (const { revision: stored, location } of found) {
+        if (stored.tombstone) {
+          records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
+          continue;
+        }
+        const [entry] = await this.fetchStored([{ revision: stored, location }], false);
+        if (entry !== undefined) records.push({ ...entry, deleted: false });
+      }
+      return { revision, compactedRevision, records };
+    } catch (error) {
+      throw nameFile(error, this.file);
     }
-    return { revision, compactedRevision, records };
   }
 
   /** Leases the file holds (the `lease` bucket), in lease ID byte order. */
   async *leases(): AsyncGenerator<LeaseRecord> {
-    const bucket = await this.bolt.bucket([LEASE_BUCKET]);
-    if (bucket === undefined) return;
-    for await (const entry of this.bolt.entries(bucket)) {
-      try {
-        yield decodeLease(entry.value);
-      } catch (error) {
-        const problem = this.valueError(error, entry.page, entry.index, 'lease');
-        if (this.options.bestEffort !== true) throw problem;
-        this.recordDamage(problem);
+    try {
+      const bucket = await this.bolt.bucket([LEASE_BUCKET]);
+      if (bucket === undefined) return;
+      for await (const entry of this.bolt.entries(bucket)) {
+        try {
+          yield decodeLease(entry.value);
+        } catch (error) {
+          const problem = this.valueError(error, entry.page, entry.index, 'lease');
+          if (this.options.bestEffort !== true) throw problem;
+          this.recordDamage(problem);
+        }
       }
+    } catch (error) {
+      throw nameFile(error, this.file);
     }
   }
 
@@ -303,65 +340,76 @@ export class SnapshotSource implements EntrySource {
    * with `etcdctlHash: false` the pass reads the file sequentially instead and leaves it out.
    */
   async status(options: { etcdctlHash?: boolean } = {}): Promise<SnapshotStatus> {
-    const crc = options.etcdctlHash === false ? undefined : new Crc32c();
-    const index = new KeyIndex();
-    let totalKey = 0;
-    let revisions = 0;
-    let lastRevision = 0;
-    let leases = 0;
-    for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
-      const name = Buffer.from(top.key).toString('utf8');
-      if (!top.isBucket) {
-        // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
-        const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
-        if (this.options.bestEffort !== true) throw error;
-        this.recordDamage(error);
-        continue;
-      }
-      crc?.update(top.key);
-      const bucket = this.bolt.openBucketValue([name], top.value, top.page);
-      const isKeyBucket = name === KEY_BUCKET;
-      const pages = crc === undefined ? this.bolt.scanLeafPages(bucket) : this.bolt.leafPages(bucket);
-      for await (const page of pages) {
-        for (let element = 0; element < page.count; element++) {
-          if (crc !== undefined) {
-            crc.update(page.key(element));
-            // bbolt's ForEach passes a nil value for a nested bucket.
-            if (!page.isBucket(element)) crc.update(page.value(element));
+    try {
+      const crc = options.etcdctlHash === false ? undefined : new Crc32c();
+      const index = new KeyIndex();
+      let totalKey = 0;
+      let revisions = 0;
+      let lastRevision = 0;
+      let leases = 0;
+      const lost: { low: number; high: number }[] = [];
+      for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
+        const name = Buffer.from(top.key).toString('utf8');
+        if (!top.isBucket) {
+          // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
+          const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
+          if (this.options.bestEffort !== true) throw error;
+          this.recordDamage(error);
+          continue;
+        }
+        crc?.update(top.key);
+        const bucket = this.bolt.openBucketValue([name], top.value, top.page);
+        const isKeyBucket = name === KEY_BUCKET;
+        const onSkip = isKeyBucket ? (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) }) : undefined;
+        const pages = crc === undefined ? this.bolt.scanLeafPages(bucket, withDefined({ onSkip })) : this.bolt.leafPages(bucket, withDefined({ onSkip }));
+        for await (const page of pages) {
+          for (let element = 0; element < page.count; element++) {
+            if (crc !== undefined) {
+              crc.update(page.key(element));
+              // bbolt's ForEach passes a nil value for a nested bucket.
+              if (!page.isBucket(element)) crc.update(page.value(element));
+            }
+            totalKey++;
+            if (name === LEASE_BUCKET) leases++;
+            if (!isKeyBucket) continue;
+            revisions++;
+            const decoded = this.decodeElement(page, element);
+            if (decoded === undefined) {
+              lost.push(lostElementRange(page, element));
+              continue;
+            }
+            lastRevision = Math.max(lastRevision, decoded.revision.main);
+            index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
           }
-          totalKey++;
-          if (name === LEASE_BUCKET) leases++;
-          if (!isKeyBucket) continue;
-          revisions++;
-          const decoded = this.decodeElement(page, element);
-          if (decoded === undefined) continue;
-          lastRevision = Math.max(lastRevision, decoded.revision.main);
-          index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
         }
       }
+      // As range() does: keys a lost page may have changed or deleted are not counted as live.
+      if (lost.length > 0) leaveOutUnknown(index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
+      const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
+      this.revisionCache ??= current;
+      return {
+        file: this.file,
+        fileSize: this.bolt.fileSize,
+        pageSize: this.bolt.pageSize,
+        dataSize: this.bolt.dataSize,
+        metaPage: this.bolt.meta.metaPage,
+        txid: this.bolt.meta.txid,
+        revision: current,
+        compactedRevision: this.compactedRevision(),
+        finishedCompactRevision: this.metaFacts.finishedCompactRevision,
+        scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
+        consistentIndex: this.metaFacts.consistentIndex,
+        term: this.metaFacts.term,
+        keys: index.liveCount(),
+        revisions,
+        leases,
+        hashCheck: this.hashCheck,
+        etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
+        damage: [...this.damageFound],
+      };
+    } catch (error) {
+      throw nameFile(error, this.file);
     }
-    const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
-    this.revisionCache ??= current;
-    return {
-      file: this.file,
-      fileSize: this.bolt.fileSize,
-      pageSize: this.bolt.pageSize,
-      dataSize: this.bolt.dataSize,
-      metaPage: this.bolt.meta.metaPage,
-      txid: this.bolt.meta.txid,
-      revision: current,
-      compactedRevision: this.compactedRevision(),
-      finishedCompactRevision: this.metaFacts.finishedCompactRevision,
-      scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
-      consistentIndex: this.metaFacts.consistentIndex,
-      term: this.metaFacts.term,
-      keys: index.liveCount(),
-      revisions,
-      leases,
-      hashCheck: this.hashCheck,
-      etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
-      damage: [...this.damageFound],
-    };
   }
 
   async close(): Promise<void> {
@@ -384,7 +432,7 @@ export class SnapshotSource implements EntrySource {
    * it is stored. Reads the `key` bucket in file order; subtrees starting above the revision are
    * skipped (the bucket is ordered by revision).
    */
-  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean): Promise<KeyIndex> {
+  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean, latest = false): Promise<KeyIndex> {
     const index = new KeyIndex();
     const startsAbove = (firstKey: Uint8Array): boolean => {
       try {
@@ -393,13 +441,26 @@ export class SnapshotSource implements EntrySource {
         return false; // a damaged branch key: read the subtree and let its elements speak
       }
     };
-    for await (const page of this.bolt.scanLeafPages(this.keyBucket, { skipChild: startsAbove })) {
+    // Best effort: revisions (main) that were on skipped pages or undecodable elements, as ranges.
+    const lost: { low: number; high: number }[] = [];
+    const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
+    // At the latest revision nothing lies above it, unless damage hid the newest revisions from
+    // currentRevision(): then the subtrees above must be read (and fail) to be known as lost.
+    const skipChild = latest ? undefined : startsAbove;
+    for await (const page of this.bolt.scanLeafPages(this.keyBucket, withDefined({ skipChild, onSkip }))) {
       for (let element = 0; element < page.count; element++) {
         const decoded = this.decodeElement(page, element);
-        if (decoded === undefined || decoded.revision.main > revision || !matches(decoded.userKey)) continue;
+        if (decoded === undefined) {
+          lost.push(lostElementRange(page, element));
+          continue;
+        }
+        if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
         index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
       }
     }
+    // Read at the latest revision, revisions lost above the highest one read count too: the
+    // file's true latest revision may be among them (a damaged right edge of the tree).
+    if (lost.length > 0) leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error));
     return index;
   }
 
@@ -511,7 +572,10 @@ export class SnapshotSource implements EntrySource {
   /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
   private decodeElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } | undefined {
     try {
-      return { revision: decodeRevisionKey(page.key(element)), userKey: decodeKeyValueKey(page.value(element)) };
+      const revision = decodeRevisionKey(page.key(element));
+      // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
+      if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
+      return { revision, userKey: decodeKeyValueKey(page.value(element)) };
     } catch (error) {
       const problem = this.valueError(error, page.filePage, element, 'revision');
       if (this.options.bestEffort !== true) throw problem;
@@ -547,7 +611,7 @@ export class SnapshotSource implements EntrySource {
 
   /** A decode failure inside a value, as a SnapshotFileError naming the page and element. */
   private valueError(error: unknown, page: number, element: number, what: string): KregError {
-    if (!(error instanceof DecodeError)) return error instanceof KregError ? error : new KregError('bad-value', String(error), { file: this.file });
+    if (!(error instanceof DecodeError)) return error instanceof KregError ? error.withSubject({ file: this.file }) : new KregError('bad-value', String(error), { file: this.file });
     return new SnapshotFileError('bad-value', `page ${page} element ${element}: bad ${what}: ${error.describe()}`, this.file, page, { cause: error });
   }
 
@@ -572,6 +636,17 @@ export class SnapshotSource implements EntrySource {
   }
 }
 
+/**
+ * Whatever escapes a public method names the file: a KregError gets the file as its subject when
+ * it had none; a RangeError (a read past a buffer a damaged length led to) becomes a
+ * SnapshotFileError, so the CLI prints one line saying which file rather than a stack.
+ */
+function nameFile(error: unknown, file: string): unknown {
+  if (error instanceof KregError) return error.withSubject({ file });
+  if (error instanceof RangeError) return new SnapshotFileError('bad-structure', `damaged structure: ${error.message}`, file, undefined, { cause: error });
+  return error;
+}
+
 /** File system errors (no such file, no permission) as a KregError naming the file. */
 function unreadable(file: string, error: unknown): never {
   if (error instanceof KregError) throw error;
@@ -580,10 +655,16 @@ function unreadable(file: string, error: unknown): never {
   throw new SnapshotFileError('unreadable', `cannot read: ${reason}`, file, undefined, { cause: error });
 }
 
+const seenMessages = new WeakMap<SnapshotDamage[], Set<string>>();
+
 /** Adds damage to the list once (every scan meets the same damaged page again). */
 function recordDamage(list: SnapshotDamage[], error: KregError, onDamage: ((damage: SnapshotDamage) => void) | undefined): void {
   const message = error.describe();
-  if (list.some((seen) => seen.message === message)) return;
+  // A set per list: a damaged page can leave thousands of keys of unknown state, one line each.
+  let seen = seenMessages.get(list);
+  if (seen === undefined) seenMessages.set(list, (seen = new Set(list.map((damage) => damage.message))));
+  if (seen.has(message)) return;
+  seen.add(message);
   const damage: SnapshotDamage = { code: error.code, page: error instanceof SnapshotFileError ? error.page : undefined, message, error };
   list.push(damage);
   onDamage?.(damage);
@@ -601,6 +682,52 @@ async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
     if (error instanceof DecodeError) throw new SnapshotFileError('bad-value', `bad "${META_BUCKET}" bucket: ${error.describe()}`, file, bucket.root, { cause: error });
     throw error;
   }
+}
+
+/**
+ * Best effort: a key whose latest revision read is older than a revision lost to damage (at or
+ * below the read revision) may have been updated or deleted there, so its state is unknown. It
+ * is left out rather than shown as live (a deleted object must not come back), and named as
+ * damage ("state-unknown") so the reader knows which keys the listing lacks.
+ */
+function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: number }[], revision: number, file: string, record: (error: KregError) => void): void {
+  const relevant = lost.filter((range) => range.low <= revision);
+  if (relevant.length === 0) return;
+  // A lost range ending at or after a key's revision may hold a later write of it.
+  const latestLost = relevant.reduce((latest, range) => Math.max(latest, Math.min(range.high, revision)), 0);
+  for (const [key, slot] of index.liveSlots()) {
+    const latest = index.revisionOf(slot).main;
+    if (latest > latestLost) continue;
+    index.markUnknown(slot);
+    const name = Buffer.from(key, 'latin1').toString('utf8');
+    record(
+      new SnapshotFileError(
+        'state-unknown',
+        `${name}: left out, state unknown: revision ${latest} is the latest read, and ${latestLost === Number.POSITIVE_INFINITY ? 'later revisions' : `revisions up to ${latestLost}`} were on skipped pages (a later write or its delete may be there)`,
+        file,
+      ),
+    );
+  }
+}
+
+/** The main revision of a `key` bucket key, or `otherwise` when there is none or it does not decode. */
+function revisionOf(key: Uint8Array | undefined, otherwise: number): number {
+  if (key === undefined) return otherwise;
+  try {
+    return decodeRevisionKey(key).main;
+  } catch {
+    return otherwise;
+  }
+}
+
+/** An element skipped as damage: its revision is its own key's, or lies between its neighbours'. */
+function lostElementRange(page: BoltPage, element: number): { low: number; high: number } {
+  const own = revisionOf(page.key(element), -1);
+  if (own >= 0) return { low: own, high: own };
+  return {
+    low: element > 0 ? revisionOf(page.key(element - 1), 0) : 0,
+    high: element + 1 < page.count ? revisionOf(page.key(element + 1), Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+  };
 }
 
 function tombstoneEntry(key: string, modRevision: number): Entry {
@@ -697,6 +824,16 @@ class KeyIndex {
     this.tombstones = grown(this.tombstones, new Uint8Array(capacity));
   }
 
+  /** Live keys with their slots (a copy: marking them unknown while iterating is fine). */
+  liveSlots(): [string, number][] {
+    return [...this.slots].filter(([, slot]) => this.tombstones[slot] === 0);
+  }
+
+  /** Best effort: a key whose state is unknown, neither live nor deleted (left out of listings). */
+  markUnknown(slot: number): void {
+    this.tombstones[slot] = 2;
+  }
+
   liveCount(): number {
     let count = 0;
     for (let slot = 0; slot < this.slots.size; slot++) if (this.tombstones[slot] === 0) count++;
@@ -720,7 +857,7 @@ class KeyIndex {
   }
 
   revisionOf(slot: number): RevisionKey {
-    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] === 1 };
+    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] !== 0 };
   }
 
   locationOf(slot: number): StoredLocation {

@@ -1,0 +1,236 @@
+/**
+ * bbolt's Tx.Check for a file on disk, read-only: every page below the high-water mark is either
+ * reachable from the root exactly once or on the freelist (not both, and not twice on it), tree
+ * pointers stay inside the file and lead to branch or leaf pages, keys are sorted within each
+ * page and lie within the range their parent's element gives them. Findings use bbolt's (and so
+ * etcdutl's) wording where it has one: "page 3: already freed", "page 4: unreachable unfreed",
+ * "page 5: multiple references", "page 6: reachable freed", "page 7: out of bounds: 15".
+ *
+ * Every page is descended into at most once (the reachable set is the visited set), so a pointer
+ * cycle is a "multiple references" finding and the walk always ends; memory is a bit per page
+ * plus the pointers still to visit.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KregError } from '../../errors.js';
+import { BoltFile, type BoltPage, PageSet, SnapshotFileError } from './bbolt-file.js';
+
+export interface CheckFinding {
+  /** The page concerned, when there is one. */
+  page: number | undefined;
+  /** One line, starting with the page ("page 3: already freed"). */
+  message: string;
+}
+
+export interface BoltCheckReport {
+  file: string;
+  /** The high-water mark: pages 0 .. pages-1 make up the db. */
+  pages: number;
+  /** Pages reached from the meta pages (metas, freelist, every bucket's tree, overflow included). */
+  reachable: number;
+  /** Pages on the freelist; undefined when the file keeps no freelist (every unreachable page is free then). */
+  freelisted: number | undefined;
+  /** Findings, at most `maxFindings` of them. */
+  findings: CheckFinding[];
+  /** Findings beyond `maxFindings`, counted but not kept. */
+  moreFindings: number;
+}
+
+/** A pointer still to visit: the page, its parent element, and the key range it must respect. */
+interface Pending {
+  id: number;
+  from: { page: number; index: number } | undefined;
+  /** Keys in the subtree must be >= low (the parent element's key) ... */
+  low: Uint8Array | undefined;
+  /** ... and < high (the next element's key in the parent), when there is a next element. */
+  high: Uint8Array | undefined;
+  /** The bucket's names, for messages. */
+  bucket: string;
+}
+
+const DEFAULT_MAX_FINDINGS = 1000;
+
+/** Runs the consistency check; problems are findings, never thrown (only I/O failures throw). */
+export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: number } = {}): Promise<BoltCheckReport> {
+  const maxFindings = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const hwm = bolt.meta.pageCount;
+  // Bounded by the file, not the meta's claim: a damaged pgid must not allocate gigabytes.
+  const tracked = Math.min(hwm, bolt.readablePageCount + 1);
+  const report: BoltCheckReport = { file: bolt.path, pages: hwm, reachable: 0, freelisted: undefined, findings: [], moreFindings: 0 };
+  const find = (page: number | undefined, message: string): void => {
+    if (report.findings.length < maxFindings) report.findings.push({ page, message });
+    else report.moreFindings++;
+  };
+  const fromError = (error: unknown, page: number): void => {
+    if (error instanceof SnapshotFileError) find(error.page ?? page, error.message);
+    else if (error instanceof KregError) find(page, `page ${page}: ${error.message}`);
+    else throw error;
+  };
+
+  for (const problem of bolt.metaProblems) find(problem.page, problem.message);
+  if (bolt.readablePageCount < hwm) find(bolt.readablePageCount, `page ${bolt.readablePageCount}: the file ends here, the meta says the db has ${hwm} pages`);
+
+  // The freelist: each id once.
+  const freed = new PageSet(tracked);
+  const reachable = new PageSet(tracked);
+  const reach = (id: number): boolean => {
+    const fresh = reachable.add(id);
+    if (fresh && id < tracked) report.reachable++;
+    return fresh;
+  };
+  reach(0);
+  reach(1);
+  try {
+    const freelist = await bolt.readFreelist();
+    if (freelist !== undefined) {
+      report.freelisted = 0;
+      for (let page = freelist.page; page <= freelist.page + freelist.overflow; page++) reach(page);
+      for (const id of freelist.ids) {
+        if (id >= hwm) find(id, `page ${id}: freed page out of bounds: ${hwm}`);
+        else if (!freed.add(id)) find(id, `page ${id}: already freed`);
+        else report.freelisted++;
+      }
+    }
+  } catch (error) {
+    fromError(error, bolt.meta.freelistPage ?? 0);
+  }
+
+  // Every bucket's tree, depth first; nested buckets are pushed as their leaves are read.
+  const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)' }];
+  while (pending.length > 0) {
+    const pointer = pending.pop() as Pending;
+    const { id } = pointer;
+    if (id >= hwm) {
+      find(id, `page ${id}: out of bounds: ${hwm}${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
+      continue;
+    }
+    if (id < 2) {
+      find(id, `page ${id}: invalid type: meta${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
+      continue;
+    }
+    if (!reach(id)) {
+      find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
+      continue;
+    }
+    let page: BoltPage;
+    try {
+      page = await bolt.readTreePage(id, pointer.from);
+    } catch (error) {
+      fromError(error, id);
+      continue;
+    }
+    for (let extra = 1; extra <= page.overflow; extra++) {
+      if (!reach(id + extra)) find(id + extra, `page ${id + extra}: multiple references (overflow of page ${id})`);
+    }
+    if (freed.has(id)) find(id, `page ${id}: reachable freed`);
+    checkKeyOrder(page, pointer, find);
+    if (page.isBranch) {
+      // Pushed in reverse so that the walk goes left to right (findings in key order).
+      for (let index = page.count - 1; index >= 0; index--) {
+        pending.push({ id: page.child(index), from: { page: id, index }, low: page.key(index), high: index + 1 < page.count ? page.key(index + 1) : pointer.high, bucket: pointer.bucket });
+      }
+      continue;
+    }
+    for (let index = page.count - 1; index >= 0; index--) {
+      if (!page.isBucket(index)) continue;
+      const name = Buffer.from(page.key(index)).toString('utf8');
+      const path = pointer.bucket === '(root)' ? name : `${pointer.bucket}/${name}`;
+      try {
+        const bucket = bolt.openBucketValue([path], page.value(index), id);
+        if (bucket.inlinePage !== undefined) checkKeyOrder(bucket.inlinePage, { low: undefined, high: undefined }, find);
+        else pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path });
+      } catch (error) {
+        fromError(error, id);
+      }
+    }
+  }
+
+  // Below the high-water mark, every page is reachable or free (only knowable with a freelist).
+  if (report.freelisted !== undefined) {
+    for (let id = 0; id < Math.min(hwm, tracked); id++) {
+      if (!reachable.has(id) && !freed.has(id)) find(id, `page ${id}: unreachable unfreed`);
+    }
+  }
+  return report;
+}
+
+function hex(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 32)).toString('hex');
+  return bytes.byteLength > 32 ? `${text}...` : text;
+}
+
+/** Keys strictly ascending within the page and inside the range the parent element gives them (bbolt's wording). */
+function checkKeyOrder(page: BoltPage, range: { low: Uint8Array | undefined; high: Uint8Array | undefined }, find: (page: number | undefined, message: string) => void): void {
+  const kind = page.isBranch ? 'branch' : 'leaf';
+  const where = page.inline ? `inline ${kind} page in page ${page.filePage}` : `${kind} page(${page.id})`;
+  let previous: Uint8Array | undefined;
+  for (let index = 0; index < page.count; index++) {
+    const key = page.key(index);
+    if (index === 0 && range.low !== undefined && Buffer.compare(range.low, key) > 0) {
+      find(page.filePage, `page ${page.filePage}: the first key[0]=(hex)${hex(key)} on ${where} needs to be >= the key in the ancestor (hex)${hex(range.low)}`);
+    }
+    if (previous !== undefined) {
+      const order = Buffer.compare(previous, key);
+      if (order >= 0) {
+        find(page.filePage, `page ${page.filePage}: key[${index}]=(hex)${hex(key)} on ${where} needs to be > (found ${order === 0 ? '=' : '<'}) than previous element (hex)${hex(previous)}`);
+      }
+    }
+    if (range.high !== undefined && Buffer.compare(key, range.high) >= 0) {
+      find(page.filePage, `page ${page.filePage}: key[${index}]=(hex)${hex(key)} on ${where} needs to be < than key of the next element in ancestor (hex)${hex(range.high)}`);
+    }
+    previous = key;
+  }
+}
+
+/** What `kreg snapshot check` reports: the consistency check plus the sha256 trailer. */
+export interface SnapshotCheckReport extends BoltCheckReport {
+  /** 'skipped' when asked not to hash the file. */
+  sha256: 'ok' | 'mismatch' | 'no-trailer' | 'skipped';
+}
+
+/**
+ * Checks a bbolt file (a snapshot or member db; for a data dir, DIR/member/snap/db): Tx.Check's
+ * findings, plus a sha256 trailer that does not match as one more finding. Throws only when the
+ * file cannot be opened at all (not bbolt, unreadable, both meta pages bad).
+ */
+export async function checkSnapshotFile(path: string, options: { skipHashCheck?: boolean; maxFindings?: number } = {}): Promise<SnapshotCheckReport> {
+  const info = await stat(path).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotFileError('unreadable', `cannot read: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String(error)}`, path, undefined, {
+      cause: error,
+    });
+  });
+  const file = info.isDirectory() ? join(path, 'member', 'snap', 'db') : path;
+  const opening: SnapshotFileError[] = [];
+  const bolt = await BoltFile.open(file, { onDamage: (damage) => opening.push(damage) });
+  try {
+    const report = await checkBoltFile(bolt, options.maxFindings === undefined ? {} : { maxFindings: options.maxFindings });
+    // Truncation was found at open (reported as damage) and again by the check: keep the check's.
+    let sha256: SnapshotCheckReport['sha256'] = 'skipped';
+    if (options.skipHashCheck !== true) {
+      const trailer = await bolt.checkSha256Trailer();
+      sha256 = trailer.state;
+      if (trailer.state === 'mismatch') {
+        const error = bolt.hashMismatchError(trailer);
+        report.findings.push({ page: undefined, message: error.message });
+      }
+    }
+    return { ...report, sha256 };
+  } catch (error) {
+    if (error instanceof KregError) throw error.withSubject({ file });
+    if (error instanceof RangeError) throw new SnapshotFileError('bad-structure', `damaged structure: ${error.message}`, file, undefined, { cause: error });
+    throw error;
+  } finally {
+    await bolt.close();
+  }
+}
+
+/** The check in one line, e.g. "ok: 15 pages, 12 reachable, 3 free" or "2 problems, first: page 3: already freed". */
+export function summarizeCheck(report: SnapshotCheckReport): string {
+  const total = report.findings.length + report.moreFindings;
+  const free = report.freelisted === undefined ? `${report.pages - report.reachable} free (no freelist kept)` : `${report.freelisted} on the freelist`;
+  const pages = `${report.pages} pages: ${report.reachable} reachable, ${free}`;
+  const sha = report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
+  if (total === 0) return `ok (${pages}; ${sha})`;
+  return `${total} ${total === 1 ? 'problem' : 'problems'}, first: ${report.findings[0]?.message} (${pages}; ${sha})`;
+}
