@@ -321,6 +321,17 @@ describe('best effort: keys a skipped page may have changed are not shown as liv
     assert.ok(damage.some((found) => found.code === 'bad-page-type' && found.page === layout.children[layout.children.length - 1]));
   });
 
+  it('ls and get -A --best-effort name each skipped page, count what they skipped at the end and exit 1', async () => {
+    const { file } = await withDamagedLeaf(layout.children.length - 1);
+    for (const args of [['ls'], ['get', '-A', '-o', 'name']]) {
+      const r = await runKreg([...args, '--snapshot', file, '--best-effort', '--skip-hash-check']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^kreg: .*: page \d+ .*\(at byte \d+\)$/m);
+      assert.match(r.stderr, /^kreg: snapshot .*: best effort: \d+ problem\(s\) skipped \(named above\); the output may be incomplete$/m);
+      assert.doesNotMatch(r.stdout.toString(), /web-tls/);
+    }
+  });
+
   it('history says it may be incomplete when revisions were on a skipped page', async () => {
     const file = join(workDir, 'history.db');
     await copyFile(DEMO_SNAPSHOT, file);

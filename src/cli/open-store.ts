@@ -34,6 +34,11 @@ export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Parti
   const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision, ...(decryptor === undefined ? {} : { decryptor }) });
   try {
     const result = await fn(store);
+    const skipped = store.source.damage?.length ?? 0;
+    if (skipped > 0) {
+      warn(ctx.io, `${store.source.description}: best effort: ${skipped} problem(s) skipped (named above); the output may be incomplete`);
+      ctx.exitCode = Math.max(ctx.exitCode, 1);
+    }
     if (store.denied.length > 0) {
       warn(ctx.io, `permission denied, not read: ${store.denied.join(', ')}`);
       ctx.exitCode = Math.max(ctx.exitCode, 1);

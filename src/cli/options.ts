@@ -133,7 +133,8 @@ export async function openSource(args: SourceArgs, io: CliIo): Promise<EntrySour
   const file = args.snapshot ?? args['data-dir'];
   if (file !== undefined) {
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
-    return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'] });
+    // Under best effort each skipped page is said as it is met; openStore counts them at the end.
+    return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'], onDamage: (damage) => io.stderr.write(`kreg: ${damage.message}\n`) });
   }
   const { parseEtcdDuration, resolveEtcdConnection } = await import('../sources/etcd-connection.js');
   const { createEtcdSource } = await import('../sources/etcd-source.js');

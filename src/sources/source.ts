@@ -80,6 +80,8 @@ export interface EntrySource {
    * best effort), one line each naming the file or endpoint; the CLI prints them.
    */
   readonly warnings?: readonly string[];
+  /** What a best-effort read skipped so far (damaged pages, keys of unknown state), one line each. */
+  readonly damage?: readonly { readonly message: string }[];
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
   /** One key, or undefined when it does not exist (at the revision, if given). */

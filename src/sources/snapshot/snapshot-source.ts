@@ -239,7 +239,7 @@ export class SnapshotSource implements EntrySource {
       const revision = await this.resolveRevision(options.revision, options.prefix);
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
-      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), options.revision === undefined);
+      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision));
       yield* this.fetchInKeyOrder(index, options.keysOnly === true);
     } catch (error) {
       throw nameFile(error, this.file);
@@ -254,7 +254,7 @@ export class SnapshotSource implements EntrySource {
     try {
       const revision = await this.resolveRevision(options.revision, key);
       const wanted = Buffer.from(key, 'utf8');
-      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, options.revision === undefined);
+      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, await this.isLatest(options.revision, revision));
       for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
       return undefined;
     } catch (error) {
@@ -417,6 +417,15 @@ export class SnapshotSource implements EntrySource {
   }
 
   /** The revision to read at: the latest when absent; checked (a positive integer) and held against the file. */
+  /**
+   * Whether a read is of the latest state: no revision asked, or the current one (the CLI pins
+   * the current revision for every read of a run). Either way a damaged right edge of the tree
+   * may hide newer writes, so keys they might have changed are of unknown state.
+   */
+  private async isLatest(requested: number | undefined, revision: number): Promise<boolean> {
+    return requested === undefined || revision >= (await this.currentRevision());
+  }
+
   private async resolveRevision(requested: number | undefined, key: string): Promise<number> {
     const revision = parseRevision(requested, { file: this.file, key });
     const current = await this.currentRevision();
