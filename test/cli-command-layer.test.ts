@@ -149,6 +149,33 @@ describe('command layer', function () {
     assert.equal(all.code, 0, all.stdout.toString() + all.stderr);
   });
 
+  it('takes flags before the command, kubectl-style (kreg -n shop get cm)', async function () {
+    const r = await runKreg(['-n', 'shop', 'get', 'cm', 'app', '-o', 'name', ...live]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'configmap/app\n');
+    const diff = await runKreg(['--bogus', 'diff']);
+    assert.equal(diff.code, 2, 'a usage error of kreg diff is exit 2 wherever the command word is');
+  });
+
+  it('prints the objects it found before saying which named ones do not exist (exit 1)', async function () {
+    const r = await runKreg(['get', 'cm', 'app', 'nope', '-n', 'shop', ...live]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout.toString(), /^app\s/m);
+    assert.match(r.stderr, /configmaps "nope" not found/);
+    const none = await runKreg(['get', 'cm', 'nope', '-n', 'shop', ...live]);
+    assert.equal(none.code, 1);
+    // (this etcd also holds a broken CRD, said first)
+    assert.ok(none.stderr.endsWith('kreg: /registry/configmaps/shop/nope: configmaps "nope" not found\n'), none.stderr);
+  });
+
+  it('checks --workers', async function () {
+    for (const bad of ['abc', '-1', '1.5']) {
+      const r = await runKreg(['get', 'cm', '-A', `--workers=${bad}`, ...live]);
+      assert.equal(r.code, 1, bad);
+      assert.match(r.stderr, /--workers must be a whole number/);
+    }
+  });
+
   it('reads values glued to short flags, as kubectl does', async function () {
     const r = await runKreg(['get', 'cm', 'app', '-nshop', '-oname', ...live]);
     assert.equal(r.code, 0, r.stderr);

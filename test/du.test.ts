@@ -62,6 +62,14 @@ describe('kreg du', function () {
       for (const g of du.groups) assert.equal(g.managedFieldsBytes + g.statusBytes + g.otherBytes, g.bytes, g.group);
     });
 
+    it('reads a cluster-scoped resource whole under -n, as kubectl ignores -n for it', async function () {
+      await etcd.server.etcdctl(['put', '/registry/namespaces/a'], encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }));
+      const r = await runKreg(['du', 'namespaces', '-n', 'a', '-o', 'json', '--endpoints', etcd.server.endpoint]);
+      assert.equal((JSON.parse(r.stdout.toString()) as DuJson).total.count, 1);
+      const bad = await runKreg(['du', '--top', 'abc', '--endpoints', etcd.server.endpoint]);
+      assert.equal(bad.stderr.split('\n')[0], 'kreg: --top must be a whole number, not "abc"');
+    });
+
     it('groups by namespace and keeps to -n', async function () {
       const r = await runKreg(['du', 'pods', '-n', 'a', '--by', 'namespace', '-o', 'json', '--endpoints', etcd.server.endpoint]);
       const du = JSON.parse(r.stdout.toString()) as DuJson;

@@ -49,9 +49,18 @@ export const COMMANDS = {
   },
   keys: {
     usage: 'keys <command>',
-    describe: 'Map etcd keys to resources and REST paths (offline; explain and for learn CRDs from --endpoints or --snapshot)',
+    describe: 'Map etcd keys to resources and REST paths (offline; explain and for can learn CRDs from --endpoints or --snapshot)',
     load: async () => as((await import('./commands/keys.js')).keysCommand),
   },
   ls: { usage: 'ls [prefix]', describe: 'The registry as a tree of resources, with object counts and stored bytes', load: async () => as((await import('./commands/ls.js')).lsCommand) },
   snapshot: { usage: 'snapshot <command>', describe: 'Inspect etcd snapshot files', load: async () => as((await import('./commands/snapshot.js')).snapshotCommand) },
 } satisfies Record<string, CommandEntry>;
+
+/**
+ * The command a run names: its first word that is one (flags and their values may come before it,
+ * as in `kreg -n shop get pods`), skipping the script name when completing.
+ */
+export function commandNamed(argv: readonly string[]): keyof typeof COMMANDS | undefined {
+  const words = argv.includes('--get-yargs-completions') ? argv.slice(argv.indexOf('--get-yargs-completions') + 2) : argv;
+  return words.find((word): word is keyof typeof COMMANDS => Object.hasOwn(COMMANDS, word));
+}

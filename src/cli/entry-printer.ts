@@ -1,6 +1,7 @@
 /** kreg get's printing of entries: decode, select, and hand to the writer (on worker threads for listings). */
 import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
+import type { KregError } from '../errors.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import type { Entry, EntrySource } from '../sources/source.js';
 import { labelsOf, matchesFields, matchesLabels } from '../format/selectors.js';
@@ -19,6 +20,10 @@ import type { Selection } from './get-selection.js';
  */
 export class EntryPrinter {
   failures = 0;
+  /** Objects handed to the writer. */
+  shown = 0;
+  /** Named objects or keys that do not exist: said after the others are printed, as kubectl does. */
+  readonly missing: KregError[] = [];
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -40,8 +45,10 @@ export class EntryPrinter {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
       this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
-        if (result.text !== undefined) this.writer.writeRendered(result.text);
-        else this.noteFailure(result.note);
+        if (result.text !== undefined) {
+          this.shown++;
+          this.writer.writeRendered(result.text);
+        } else this.noteFailure(result.note);
       });
     }
     let n = 0;
@@ -75,6 +82,7 @@ export class EntryPrinter {
     const { item } = rendered;
     if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
     if (this.args['show-etcd'] && this.etcdSection) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
+    this.shown++;
     this.writer.write(item);
   }
 

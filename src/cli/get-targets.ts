@@ -85,18 +85,17 @@ export async function readTarget(store: Store, target: Target, printer: EntryPri
   switch (target.kind) {
     case 'key': {
       const entry = await source.get(target.key, { revision });
-      if (entry === undefined) throw new KregError('not-found', 'no such key', { key: target.key });
-      await printer.print(entry);
+      if (entry === undefined) printer.missing.push(new KregError('not-found', 'no such key', { key: target.key }));
+      else await printer.print(entry);
       return;
     }
     case 'names':
       for (const name of target.names) {
         const key = keyForEntry(target.resource, target.namespace === undefined ? { name } : { namespace: target.namespace, name }, prefix);
         const entry = await source.get(key, { revision });
-        if (entry === undefined) {
-          throw new KregError('not-found', `${target.resource.resource}${target.resource.group === '' ? '' : `.${target.resource.group}`} "${name}" not found`, { key });
-        }
-        await printer.print(entry);
+        if (entry === undefined)
+          printer.missing.push(new KregError('not-found', `${target.resource.resource}${target.resource.group === '' ? '' : `.${target.resource.group}`} "${name}" not found`, { key }));
+        else await printer.print(entry);
       }
       return;
     case 'keys':

@@ -75,3 +75,8 @@ function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
     terminal: stream,
   };
 }
+
+/** Help fits the terminal (at most 120 columns); piped, a fixed 100. */
+export function helpWidth(io: CliIo): number {
+  return Math.min(120, io.stdout.columns ?? 100);
+}

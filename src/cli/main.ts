@@ -4,7 +4,8 @@
  * and print. Errors are printed here, once, as one line (with the stack only under --debug).
  */
 import { KregError, UsageError } from '../errors.js';
-import type { CliIo, CommandContext, OutputStream } from './io.js';
+import { commandNamed } from './command-index.js';
+import { helpWidth, type CliIo, type CommandContext, type OutputStream } from './io.js';
 import { versionText } from './version.js';
 
 const HINTS = /^(.*\S)(\[(?:string|boolean|number|array|count|required|default|choices|aliases|deprecated)\b.*\])$/;
@@ -38,7 +39,7 @@ export function describeError(err: unknown): string {
 function exitCodeOf(err: unknown, argv: readonly string[]): number {
   const own = err instanceof KregError ? (err as KregError & { exitCode?: unknown }).exitCode : undefined;
   if (typeof own === 'number') return own;
-  return argv.find((arg) => !arg.startsWith('-')) === 'diff' ? 2 : 1;
+  return commandNamed(argv) === 'diff' ? 2 : 1;
 }
 
 /**
@@ -75,11 +76,6 @@ function helpCommandAsFlag(argv: string[]): string[] {
 export interface MainOptions {
   /** Where entries come from instead of the etcd or file the flags name (tests: a MemorySource). */
   openSource?: CommandContext['openSource'];
-}
-
-/** Help fits the terminal (at most 120 columns); piped, a fixed 100. */
-export function helpWidth(io: CliIo): number {
-  return Math.min(120, io.stdout.columns ?? 100);
 }
 
 /** The etcd, snapshot or file the flags name; options.js is loaded with the commands, not for --version. */

@@ -3,19 +3,13 @@
  * a bare --version), so the binary's start-up does not pay for yargs and the commands then.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { COMMANDS, type CommandEntry } from './command-index.js';
+import { COMMANDS, commandNamed, type CommandEntry } from './command-index.js';
 import type { CommandContext } from './io.js';
-import { helpWidth } from './main.js';
+import { helpWidth } from './io.js';
 import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTree } from './usage-errors.js';
 import { versionText } from './version.js';
 
 const COMPLETION_REQUEST = '--get-yargs-completions';
-
-/** The command a run names: its first word that is not a flag (after the script name, when completing). */
-function namedCommand(argv: readonly string[]): string | undefined {
-  const words = argv.filter((arg) => !arg.startsWith('-'));
-  return argv.includes(COMPLETION_REQUEST) ? words[1] : words[0];
-}
 
 /**
  * kreg's commands, in the order help lists them: the module of the command the run names (all of
@@ -23,7 +17,7 @@ function namedCommand(argv: readonly string[]): string | undefined {
  * help and "did you mean" need.
  */
 export async function commandModules(ctx: CommandContext, argv: readonly string[]): Promise<CommandModule<object, never>[]> {
-  const named = namedCommand(argv);
+  const named = commandNamed(argv);
   const completing = argv.includes(COMPLETION_REQUEST);
   return Promise.all(
     (Object.entries(COMMANDS) as [string, CommandEntry][]).map(async ([name, entry]) =>

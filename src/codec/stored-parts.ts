@@ -18,8 +18,6 @@ export interface StoredParts {
   status: number;
 }
 
-const NONE: StoredParts = { managedFields: 0, status: 0 };
-
 /**
  * The parts of a protobuf or JSON value; undefined for other formats (CBOR, encrypted, opaque)
  * and for values too damaged to walk, whose bytes then all count as "the rest".
@@ -44,10 +42,11 @@ function isMeasureError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'DecodeError' || (err as JsonSpanError).jsonSpan === true);
 }
 
-function protobufParts(schema: Schema, value: Uint8Array): StoredParts {
+function protobufParts(schema: Schema, value: Uint8Array): StoredParts | undefined {
   const envelope = readEnvelope(value);
   const message = schema.kindMessage(envelope.apiVersion, envelope.kind);
-  if (message === undefined) return NONE;
+  // A kind the schema does not know: its fields cannot be told apart, so nothing is measured.
+  if (message === undefined) return undefined;
   const metadataField = message.byJsonName.get('metadata');
   const statusNumber = message.byJsonName.get('status')?.number;
   const managedFieldsNumber = metadataField?.message?.byJsonName.get('managedFields')?.number;

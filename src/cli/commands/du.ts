@@ -25,7 +25,7 @@ import { COMMANDS } from '../command-index.js';
 interface DuArgs extends SourceArgs, NamespaceArgs {
   resource: string | undefined;
   by: UsageGrouping;
-  top: number;
+  top: string;
   output: 'table' | 'json';
 }
 
@@ -37,24 +37,31 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
       withOutputOption(
         withNamespaceOptions(y.positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, secrets, widgets.example.com, a,b); all by default' }), {
           namespace: 'only this namespace',
-          allNamespaces: 'every namespace (the default without -n)',
+          allNamespaces: 'every namespace (what du reads without -n)',
         }),
         ['table', 'json'] as const,
         { default: 'table', describe: 'output format' },
       )
-        .option('by', { choices: USAGE_GROUPINGS, default: 'resource' as UsageGrouping, describe: 'group by resource, namespace, kind, or owner (the controller in ownerReferences)' })
-        .option('top', { type: 'number', default: 10, requiresArg: true, describe: 'how many of the largest objects to list (0: none)' })
+        .option('by', {
+          type: 'string',
+          requiresArg: true,
+          choices: USAGE_GROUPINGS,
+          default: 'resource' as UsageGrouping,
+          describe: 'group by resource, namespace, kind, or owner (the controller in ownerReferences)',
+        })
+        .option('top', { type: 'string', default: '10', requiresArg: true, describe: 'how many of the largest objects to list (0: none)' })
         .example('$0 du', 'etcdctl get --prefix /registry/ summed per resource, with managedFields and status apart')
         .example('$0 du -A --by namespace', 'which namespaces fill etcd')
         .example('$0 du pods --by owner --top 20 --snapshot backup.db', 'which controllers own the bytes, and the 20 largest pods'),
     ),
   handler: async (args) => {
-    const top = Number.isInteger(args.top) && args.top >= 0 ? args.top : undefined;
-    if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not ${args.top}`);
+    const top = /^\d+$/.test(String(args.top).trim()) ? Number(args.top) : undefined;
+    if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not "${String(args.top)}"`);
     await withStore(ctx, args, async (store) => {
       const tally = new UsageTally(top);
       const schema = loadSchema();
-      const groupOf = grouper(store, args.by, args['all-namespaces'] ? undefined : args.namespace);
+      // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
+      const groupOf = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
       const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
       try {
         let n = 0;

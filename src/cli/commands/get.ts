@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat } from '../object-writers.js';
@@ -5,7 +6,7 @@ import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
-import { ENCRYPTION_CONFIG_OPTION, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import { ENCRYPTION_CONFIG_OPTION, lastValue, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
 import type { GetArgs } from '../get-args.js';
@@ -49,7 +50,12 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('headers', { type: 'boolean', default: true, hidden: true })
         .option('no-headers', { type: 'boolean', describe: 'tables: no header line' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
-        .option('workers', { type: 'number', describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread)' })
+        .option('workers', {
+          type: 'string',
+          requiresArg: true,
+          coerce: parseWorkers,
+          describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread; at most the cores)',
+        })
         .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
@@ -97,7 +103,15 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       } finally {
         await printer.close();
       }
+      // Named objects that do not exist: alone, the run's error; next to found ones, said after them (kubectl's way).
+      const lastMissing = printer.missing[printer.missing.length - 1];
+      if (lastMissing !== undefined && printer.shown === 0 && printer.failures === 0) {
+        for (const missing of printer.missing.slice(0, -1)) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
+        throw lastMissing;
+      }
       writer.end();
+      for (const missing of printer.missing) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
+      if (printer.missing.length > 0) ctx.exitCode = 1;
       if (printer.failures > 0) {
         ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
         ctx.exitCode = 1;
@@ -105,3 +119,11 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     });
   },
 });
+
+/** --workers: a whole number, and no more threads than cores (more only cost memory). */
+function parseWorkers(value: unknown): number | undefined {
+  const given = lastValue(value);
+  if (given === undefined) return undefined;
+  if (!/^\d+$/.test(String(given).trim())) throw new UsageError('bad-flags', `--workers must be a whole number, not "${String(given)}"`);
+  return Math.min(Number(given), availableParallelism());
+}
