@@ -10,6 +10,7 @@ import { stringifyGoJson } from '../src/codec/go-json.js';
 import { GoFloat, float64, int64 } from '../src/codec/json-value.js';
 import type { JsonObject, JsonValue } from '../src/codec/json-value.js';
 import { DecodeError, EncodeError } from '../src/errors.js';
+import { mulberry32 } from '../scripts/make-registry.js';
 
 function hex(text: string): Uint8Array {
   const clean = text.replace(/\s+/g, '');
@@ -54,17 +55,8 @@ function assertEncodeError(value: unknown, code: string, path: string): void {
   );
 }
 
-/** Deterministic PRNG (mulberry32) so that property tests are reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (mulberry32), so runs are reproducible. */
+const random = mulberry32;
 
 const STRING_PIECES = ['a', 'name', 'é', '水', '😀', '\u2028', '<&>', '\n', '\u0000', '"\\', 'ｱ', 'Z', '\u00ff', '\ud7ff', '\ue000'];
 

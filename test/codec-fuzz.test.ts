@@ -10,21 +10,14 @@ import assert from 'node:assert/strict';
 import { KregError, decode } from '../src/index.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { DEMO_SNAPSHOT } from './support/damaged-snapshot.js';
+import { mulberry32 } from '../scripts/make-registry.js';
 
 const COUNT = Number(process.env.KREG_CODEC_FUZZ_COUNT ?? 10_000);
 const SEED = Number(process.env.KREG_FUZZ_SEED ?? 20261130);
 const SLOW_MS = 1000;
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (mulberry32), so runs are reproducible. */
+const prng = mulberry32;
 
 function mutate(values: readonly { key: string; value: Buffer }[], random: () => number): { key: string; bytes: Buffer; what: string } {
   const int = (n: number): number => Math.floor(random() * n);

@@ -18,21 +18,13 @@ import { checkSnapshotFile } from '../src/sources/snapshot/bolt-check.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { DEMO_SNAPSHOT, demoLayout } from './support/damaged-snapshot.js';
 import { runKreg } from './support/run-cli.js';
+import { mulberry32 } from '../scripts/make-registry.js';
 
 const COUNT = Number(process.env.KREG_FUZZ_COUNT ?? 200);
 const SEED = Number(process.env.KREG_FUZZ_SEED ?? 20261130);
 
-/** mulberry32: small, fast, good enough to spread mutations, and the same everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (mulberry32), so runs are reproducible. */
+const prng = mulberry32;
 
 interface Mutated {
   bytes: Buffer;
