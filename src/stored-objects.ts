@@ -70,6 +70,11 @@ export async function* everyEntry(source: EntrySource, prefix: string, revision:
   }
 }
 
+/** Every entry under each of the prefixes, one range after another, at one revision. */
+export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number): AsyncGenerator<Entry> {
+  for (const prefix of prefixes) yield* source.range({ prefix, revision });
+}
+
 /** The top-level directories, or the registry's resource prefixes when the user may not list them. */
 async function* readableDirectories(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry): AsyncGenerator<string> {
   const dirs = topLevelPrefixes(source, prefix, revision)[Symbol.asyncIterator]();

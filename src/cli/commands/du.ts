@@ -10,9 +10,9 @@ import { UsageError } from '../../errors.js';
 import { measureStoredParts } from '../../codec/stored-parts.js';
 import { keyForEntry, parseKey, resolveResource, type ParsedKey } from '../../keys/index.js';
 import { loadSchema } from '../../schema-bundle.js';
-import type { Entry, EntrySource } from '../../sources/source.js';
+import type { Entry } from '../../sources/source.js';
 import { USAGE_GROUPINGS, UsageTally, type LargeObject, type UsageGroup, type UsageGrouping } from '../../storage-usage.js';
-import { decodeEntry, everyEntry } from '../../stored-objects.js';
+import { decodeEntry, entriesUnder, everyEntry } from '../../stored-objects.js';
 import { formatJson } from '../../format/object-text.js';
 import { humanBytes } from '../../format/sizes.js';
 import { formatTable } from '../../format/table.js';
@@ -93,11 +93,7 @@ function entriesInScope(store: Store, args: DuArgs): AsyncIterable<Entry> {
       }),
     ),
   ];
-  return rangesOf(source, prefixes, revision);
-}
-
-async function* rangesOf(source: EntrySource, prefixes: string[], revision: number): AsyncGenerator<Entry> {
-  for (const p of prefixes) yield* source.range({ prefix: p, revision });
+  return entriesUnder(source, prefixes, revision);
 }
 
 /**

@@ -8,8 +8,7 @@ import type { JsonObject } from '../../codec/json-value.js';
 import { UsageError } from '../../errors.js';
 import { resolveResource, type ResourceRegistry } from '../../keys/index.js';
 import { LS_SORTS, RegistryTally, type LsNode, type LsSort } from '../../registry-tally.js';
-import type { Entry, EntrySource } from '../../sources/source.js';
-import { everyEntry } from '../../stored-objects.js';
+import { entriesUnder, everyEntry } from '../../stored-objects.js';
 import type { CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
@@ -81,15 +80,11 @@ function resolveScope(argument: string | undefined, prefix: string, registry: Re
  */
 async function scan(store: Store, keyPrefixes: string[] | undefined, tally: RegistryTally, progress: Progress): Promise<void> {
   const { source, prefix, revision } = store;
-  const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied) : rangesOf(source, keyPrefixes, revision);
+  const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied) : entriesUnder(source, keyPrefixes, revision);
   for await (const entry of entries) {
     tally.add(entry.key, entry.valueSize);
     if (tally.keys % 1000 === 0) progress.update(`scanning ${prefix}/: ${tally.keys.toLocaleString('en-US')} keys`);
   }
-}
-
-async function* rangesOf(source: EntrySource, prefixes: string[], revision: number): AsyncGenerator<Entry> {
-  for (const p of prefixes) yield* source.range({ prefix: p, revision });
 }
 
 export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> => ({

@@ -202,7 +202,13 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
   });
   const file = info.isDirectory() ? join(path, 'member', 'snap', 'db') : path;
   const opening: SnapshotFileError[] = [];
-  const bolt = await BoltFile.open(file, { onDamage: (damage) => opening.push(damage) });
+  const bolt = await BoltFile.open(file, { onDamage: (damage) => opening.push(damage) }).catch((error: unknown) => {
+    if (error instanceof KregError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotFileError('unreadable', `cannot read: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String(error)}`, file, undefined, {
+      cause: error,
+    });
+  });
   try {
     const report = await checkBoltFile(bolt, options.maxFindings === undefined ? {} : { maxFindings: options.maxFindings });
     // Truncation was found at open (reported as damage) and again by the check: keep the check's.
