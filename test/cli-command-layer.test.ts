@@ -11,19 +11,10 @@ import { encode } from '../src/index.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 import { REPO_ROOT } from './support/shared-data.js';
+import { WIDGET_CRD } from './support/widget-crd.js';
 
 const DEMO = `${REPO_ROOT}examples/demo-cluster.db`;
-const widgetCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-    scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true }],
-  },
-};
+const widgetCrd = WIDGET_CRD;
 /** A definition with no names: kube-apiserver would never have stored it, but etcd holds what it is given. */
 const brokenCrd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced' } };
 

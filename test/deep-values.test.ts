@@ -12,6 +12,7 @@ import { MemorySource } from '../src/sources/memory-source.js';
 import { storableFixtures } from './support/fixtures.js';
 import { requireSharedFixtures } from './support/shared-data.js';
 import { runKreg } from './support/run-cli.js';
+import { WIDGET_CRD } from './support/widget-crd.js';
 
 const DEEP_IN_LISTING = 4_000;
 
@@ -81,20 +82,7 @@ describe('hostile values', function () {
     source.put('/registry/example.com/widgets/shop/a-shallow', deepWidget('a-shallow', 3));
     source.put('/registry/example.com/widgets/shop/b-deep', deepWidget('b-deep', depth));
     source.put('/registry/example.com/widgets/shop/c-shallow', deepWidget('c-shallow', 3));
-    source.put(
-      '/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com',
-      JSON.stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'widgets.example.com' },
-        spec: {
-          group: 'example.com',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-          scope: 'Namespaced',
-          versions: [{ name: 'v1', served: true, storage: true }],
-        },
-      }),
-    );
+    source.put('/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', JSON.stringify(WIDGET_CRD));
     return source;
   }
 

@@ -22,6 +22,7 @@ import { main } from '../src/cli/main.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
+import { WIDGET_CRD } from './support/widget-crd.js';
 
 const KEY1 = new Uint8Array(Buffer.alloc(32, 1));
 const KEY2 = new Uint8Array(Buffer.alloc(32, 2));
@@ -468,17 +469,7 @@ describe('kreg audit encryption', function () {
 });
 
 describe('everything encrypted (*.*), custom resources included', function () {
-  const crd = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com' },
-    spec: {
-      group: 'example.com',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-      scope: 'Namespaced',
-      versions: [{ name: 'v1', served: true, storage: true }],
-    },
-  };
+  const crd = WIDGET_CRD;
   let dir: string;
   let configFile: string;
   let source: MemorySource;

@@ -290,7 +290,12 @@ async function createTestCertificates(dir: string): Promise<EtcdTlsFiles> {
 }
 
 /** A self-signed CA in `dir` (NAME.crt, NAME.key); exported so tests can make an unrelated CA. */
-export async function createCertificateAuthority(dir: string, name: string): Promise<{ certFile: string; keyFile: string }> {
+export function createCertificateAuthority(dir: string, name: string): Promise<{ certFile: string; keyFile: string }> {
+  return createSelfSignedCertificate(dir, name, `kreg test ${name}`, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']);
+}
+
+/** A self-signed certificate and its key in `dir` (NAME.crt, NAME.key), with these X.509 extensions. */
+export async function createSelfSignedCertificate(dir: string, name: string, commonName: string, extensions: string[]): Promise<{ certFile: string; keyFile: string }> {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
   // EC keys: generating RSA keys would add seconds per test server.
@@ -309,11 +314,8 @@ export async function createCertificateAuthority(dir: string, name: string): Pro
     '-days',
     '2',
     '-subj',
-    `/CN=kreg test ${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
+    `/CN=${commonName}`,
+    ...extensions.flatMap((extension) => ['-addext', extension]),
   ]);
   return { certFile, keyFile };
 }

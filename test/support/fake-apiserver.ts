@@ -8,13 +8,13 @@
  *   - TLS with a self-signed certificate made here with openssl, and a bearer token: 401 Status
  *     without one, 403 Status for a wrong one.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSelfSignedCertificate } from './etcd.js';
 
 export type Json = { [key: string]: unknown };
 
@@ -50,31 +50,7 @@ function status(code: number, reason: string, message: string, details: Json = {
 
 export async function startFakeApiServer(resources: FakeResource[], token = 'kreg-test-token'): Promise<FakeApiServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kreg-fake-apiserver-'));
-  const keyFile = join(dir, 'server.key');
-  const certFile = join(dir, 'server.crt');
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=kreg fake apiserver',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { keyFile, certFile } = await createSelfSignedCertificate(dir, 'server', 'kreg fake apiserver', ['subjectAltName=IP:127.0.0.1,DNS:localhost']);
 
   const gvKey = (group: string, version: string): string => `${group}/${version}`;
   const byGv = new Map<string, FakeResource[]>();
