@@ -7,6 +7,7 @@ import { COMMANDS, commandNamed, type CommandEntry } from './command-index.js';
 import type { CommandContext } from './io.js';
 import { helpWidth } from './io.js';
 import { unknownCommandIn, usageErrorFor, YARGS_FAILURE_STRINGS, type CommandTree } from './usage-errors.js';
+import { DEBUG_OPTION_DESCRIPTION, TOP_LEVEL_USAGE } from './top-level-help.js';
 import { versionText } from './version.js';
 
 const COMPLETION_REQUEST = '--get-yargs-completions';
@@ -32,7 +33,7 @@ export async function buildParser(ctx: CommandContext, argv: readonly string[] =
   const completeWords = argv.includes(COMPLETION_REQUEST) ? (await import('./completion.js')).completeWords : undefined;
   let parser = yargs()
     .scriptName('kreg')
-    .usage('$0 <command> [options]\n\nShows what Kubernetes really keeps in etcd.')
+    .usage(TOP_LEVEL_USAGE)
     // Messages in one language, so that usage-errors can read them.
     .detectLocale(false)
     .updateStrings(YARGS_FAILURE_STRINGS as Record<string, string>);
@@ -42,7 +43,7 @@ export async function buildParser(ctx: CommandContext, argv: readonly string[] =
     parser
       .middleware(restoreStdinDash, true)
       .middleware(lastOfRepeatedFlags, true)
-      .option('debug', { type: 'boolean', default: false, describe: 'print stack traces with errors' })
+      .option('debug', { type: 'boolean', default: false, describe: DEBUG_OPTION_DESCRIPTION })
       .demandCommand(1, 'no command given')
       .strict()
       .help()
