@@ -204,6 +204,23 @@ describe('kreg snapshot check: bbolt Tx.Check', function () {
     return path;
   };
 
+  it('a truncated file: pages past its end are counted as missing, not as free', async () => {
+    const path = join(workDir, 'truncated.db');
+    await copyFile(DEMO_SNAPSHOT, path);
+    const kept = layout.pageCount - 6;
+    const handle = await open(path, 'r+');
+    await handle.truncate(kept * 4096 + 100);
+    await handle.close();
+    const result = await runKreg(['snapshot', 'check', path]);
+    assert.equal(result.code, 1);
+    const summary = result.stdout.toString().trim().split('\n').at(-1) as string;
+    const reachable = Number(/(\d+) reachable/.exec(summary)?.[1]);
+    assert.match(
+      summary,
+      new RegExp(`: ${layout.pageCount} pages, ${reachable} reachable, ${kept - reachable} free \\(no freelist kept\\), 6 missing \\(beyond the end of the file\\); no sha256 trailer$`),
+    );
+  });
+
   it('a clean file: exit 0 and one summary line', async () => {
     const result = await runKreg(['snapshot', 'check', DEMO_SNAPSHOT]);
     assert.equal(result.code, 0, result.stderr);

@@ -34,6 +34,8 @@ export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Parti
   const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision, ...(decryptor === undefined ? {} : { decryptor }) });
   try {
     const result = await fn(store);
+    for (const line of store.source.afterReadWarnings ?? []) warn(ctx.io, line);
+    if ((store.source.afterReadWarnings?.length ?? 0) > 0) ctx.exitCode = Math.max(ctx.exitCode, 1);
     const skipped = store.source.damage?.length ?? 0;
     if (skipped > 0) {
       warn(ctx.io, `${store.source.description}: best effort: ${skipped} problem(s) skipped (named above); the output may be incomplete`);

@@ -82,6 +82,11 @@ export interface EntrySource {
   readonly warnings?: readonly string[];
   /** What a best-effort read skipped so far (damaged pages, keys of unknown state), one line each. */
   readonly damage?: readonly { readonly message: string }[];
+  /**
+   * Problems found only once reads had ended, one line each naming the file (a member's db that
+   * etcd changed during the read, so the output may mix two states); the CLI prints them last.
+   */
+  readonly afterReadWarnings?: readonly string[];
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
   /** One key, or undefined when it does not exist (at the revision, if given). */

@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
-import type { SnapshotCheckReport } from '../../sources/snapshot/bolt-check.js';
+import { describePages, describeSha256, type SnapshotCheckReport } from '../../sources/snapshot/bolt-check.js';
 import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
@@ -58,6 +58,7 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
     let status: SnapshotStatus;
     try {
       status = await source.status();
+      for (const line of source.afterReadWarnings) ctx.io.stderr.write(`kreg: ${line}\n`);
     } finally {
       await source.close();
     }
@@ -110,9 +111,7 @@ export function checkText(report: SnapshotCheckReport): string {
   const lines = report.findings.map((finding) => `${report.file}: ${finding.message}`);
   if (report.moreFindings > 0) lines.push(`${report.file}: ... and ${report.moreFindings} more`);
   const total = report.findings.length + report.moreFindings;
-  const free = report.freelisted === undefined ? `${report.pages - report.reachable} free (no freelist kept)` : `${report.freelisted} on the freelist`;
-  const sha = report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
-  lines.push(`${report.file}: ${total === 0 ? 'ok' : `${total} ${total === 1 ? 'problem' : 'problems'}`}: ${report.pages} pages, ${report.reachable} reachable, ${free}; ${sha}`);
+  lines.push(`${report.file}: ${total === 0 ? 'ok' : `${total} ${total === 1 ? 'problem' : 'problems'}`}: ${describePages(report)}; ${describeSha256(report)}`);
   return `${lines.join('\n')}\n`;
 }
 

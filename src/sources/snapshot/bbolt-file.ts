@@ -217,6 +217,8 @@ export class BoltFile {
     readonly metaProblems: readonly SnapshotFileError[],
     /** The file ends with a 32-byte sha256 trailer (as `etcdctl snapshot save` writes). */
     readonly hasSha256Trailer: boolean,
+    /** When the file was last written, as it was opened. */
+    private readonly openedMtimeMs: number,
     options: BoltOpenOptions,
   ) {
     this.cache = new PageCache(options.cacheBytes ?? 16 * 1024 * 1024);
@@ -239,7 +241,7 @@ export class BoltFile {
   static async open(path: string, options: BoltOpenOptions = {}): Promise<BoltFile> {
     const handle = await open(path, 'r');
     try {
-      const fileSize = (await handle.stat()).size;
+      const { size: fileSize, mtimeMs } = await handle.stat();
       const { meta, problems } = await readMeta(handle, path, fileSize);
       // A snapshot is the db's pages plus the trailer; a member's db file is whole pages only.
       const hasSha256Trailer = fileSize % meta.pageSize === SHA256_TRAILER_LENGTH;
@@ -257,10 +259,33 @@ export class BoltFile {
         if (options.onDamage === undefined) throw truncated;
         options.onDamage(truncated);
       }
-      return new BoltFile(handle, path, fileSize, meta, problems, hasSha256Trailer, options);
+      return new BoltFile(handle, path, fileSize, meta, problems, hasSha256Trailer, mtimeMs, options);
     } catch (error) {
       await handle.close();
       throw error;
+    }
+  }
+
+  /**
+   * The transaction id of the meta page in use now, read again from the file: a member's db that
+   * etcd is writing gets a new one with every commit (about every 100 ms under writes), and may
+   * reuse pages this read still needs. Undefined when neither meta page reads as valid now.
+   */
+  async currentTxid(): Promise<number | undefined> {
+    try {
+      const fileSize = (await this.handle.stat()).size;
+      return (await readMeta(this.handle, this.path, fileSize)).meta.txid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether something wrote the file since it was opened (etcd writes pages before the meta page). */
+  async writtenSinceOpen(): Promise<boolean> {
+    try {
+      return (await this.handle.stat()).mtimeMs !== this.openedMtimeMs;
+    } catch {
+      return false;
     }
   }
 

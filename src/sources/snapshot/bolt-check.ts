@@ -30,6 +30,8 @@ export interface BoltCheckReport {
   reachable: number;
   /** Pages on the freelist; undefined when the file keeps no freelist (every unreachable page is free then). */
   freelisted: number | undefined;
+  /** Pages the meta counts that lie beyond the end of a truncated file (neither reachable nor free: gone). */
+  missing: number;
   /** Findings, at most `maxFindings` of them. */
   findings: CheckFinding[];
   /** Findings beyond `maxFindings`, counted but not kept. */
@@ -56,7 +58,8 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
   const hwm = bolt.meta.pageCount;
   // Bounded by the file, not the meta's claim: a damaged pgid must not allocate gigabytes.
   const tracked = Math.min(hwm, bolt.readablePageCount + 1);
-  const report: BoltCheckReport = { file: bolt.path, pages: hwm, reachable: 0, freelisted: undefined, findings: [], moreFindings: 0 };
+  const missing = Math.max(0, hwm - bolt.readablePageCount);
+  const report: BoltCheckReport = { file: bolt.path, pages: hwm, reachable: 0, freelisted: undefined, missing, findings: [], moreFindings: 0 };
   const find = (page: number | undefined, message: string): void => {
     if (report.findings.length < maxFindings) report.findings.push({ page, message });
     else report.moreFindings++;
@@ -234,9 +237,23 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
 /** The check in one line, e.g. "ok: 15 pages, 12 reachable, 3 free" or "2 problems, first: page 3: already freed". */
 export function summarizeCheck(report: SnapshotCheckReport): string {
   const total = report.findings.length + report.moreFindings;
-  const free = report.freelisted === undefined ? `${report.pages - report.reachable} free (no freelist kept)` : `${report.freelisted} on the freelist`;
-  const pages = `${report.pages} pages: ${report.reachable} reachable, ${free}`;
-  const sha = report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
+  const pages = describePages(report, ': ');
+  const sha = describeSha256(report);
   if (total === 0) return `ok (${pages}; ${sha})`;
   return `${total} ${total === 1 ? 'problem' : 'problems'}, first: ${report.findings[0]?.message} (${pages}; ${sha})`;
+}
+
+/**
+ * "15 pages: 12 reachable, 3 on the freelist". Without a freelist, the pages in the file that no
+ * tree reaches are free; pages past the end of a truncated file are missing, not free.
+ */
+export function describePages(report: BoltCheckReport, separator = ', '): string {
+  const inFile = report.pages - report.missing;
+  const free = report.freelisted === undefined ? `${Math.max(0, inFile - report.reachable)} free (no freelist kept)` : `${report.freelisted} on the freelist`;
+  const missing = report.missing > 0 ? `, ${report.missing} missing (beyond the end of the file)` : '';
+  return `${report.pages} pages${separator}${report.reachable} reachable, ${free}${missing}`;
+}
+
+export function describeSha256(report: SnapshotCheckReport): string {
+  return report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
 }

@@ -11,10 +11,11 @@
  * Memory: the index (per matching key, not per revision) plus one batch of values.
  */
 import { stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
 import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../source.js';
-import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage, type SkippedRange } from './bbolt-file.js';
+import { BoltFile, SnapshotFileError, type BoltBucket, type BoltOpenOptions, type BoltPage, type SkippedRange } from './bbolt-file.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -124,14 +125,22 @@ export class SnapshotSource implements EntrySource {
   /** Buffers leaf pages are read into while fetching values (one per read in flight). */
   private readonly scratchBuffers: Uint8Array[] = [];
 
+  /**
+   * Problems found only once a read had ended: a member's db that etcd changed during the read
+   * (its meta page moved on), so the output may mix two states. The CLI prints them at the end.
+   */
+  readonly afterReadWarnings: string[] = [];
+
   private constructor(
-    private readonly bolt: BoltFile,
+    /** Replaced (with keyBucket and metaFacts) when the file's meta page moves on: see readConsistently. */
+    private bolt: BoltFile,
+    private readonly boltOptions: BoltOpenOptions,
     /** The bbolt file read (for a data dir: DIR/member/snap/db). */
     readonly file: string,
     description: string,
     readonly hashCheck: HashCheckResult,
-    private readonly keyBucket: BoltBucket,
-    private readonly metaFacts: MetaFacts,
+    private keyBucket: BoltBucket,
+    private metaFacts: MetaFacts,
     private readonly options: SnapshotSourceOptions,
     /** Shared with the bbolt reader's damage callback, so page damage found later lands here too. */
     private readonly damageFound: SnapshotDamage[],
@@ -158,9 +167,8 @@ export class SnapshotSource implements EntrySource {
     const damage: SnapshotDamage[] = [];
     const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
     const warnings: string[] = [];
-    const bolt = await BoltFile.open(file, withDefined({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined })).catch((error: unknown) =>
-      unreadable(file, error),
-    );
+    const boltOptions = withDefined<BoltOpenOptions>({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined });
+    const bolt = await BoltFile.open(file, boltOptions).catch((error: unknown) => unreadable(file, error));
     try {
       let hashCheck: HashCheckResult = 'skipped';
       if (options.skipHashCheck !== true) {
@@ -173,12 +181,9 @@ export class SnapshotSource implements EntrySource {
           warnings.push(`${file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
         }
       }
-      const keyBucket = await bolt.bucket([KEY_BUCKET]);
-      if (keyBucket === undefined) {
-        throw new SnapshotFileError('not-etcd', `no "${KEY_BUCKET}" bucket in the root page ${bolt.meta.rootPage}: not an etcd backend file`, file, bolt.meta.rootPage);
-      }
+      const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
-      return new SnapshotSource(bolt, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
+      return new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
     } catch (error) {
       await bolt.close();
       throw nameFile(error, file);
@@ -236,13 +241,16 @@ export class SnapshotSource implements EntrySource {
 
   async *range(options: RangeOptions): AsyncGenerator<Entry> {
     try {
-      const revision = await this.resolveRevision(options.revision, options.prefix);
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
-      const index = await this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision));
+      const index = await this.readConsistently(async () => {
+        const revision = await this.resolveRevision(options.revision, options.prefix);
+        return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision));
+      });
       yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+      await this.noteChangeDuringRead();
     } catch (error) {
-      throw nameFile(error, this.file);
+      throw nameFile(await this.explainChange(error), this.file);
     }
   }
 
@@ -252,13 +260,20 @@ export class SnapshotSource implements EntrySource {
    */
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
     try {
-      const revision = await this.resolveRevision(options.revision, key);
       const wanted = Buffer.from(key, 'utf8');
-      const index = await this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, await this.isLatest(options.revision, revision));
-      for await (const entry of this.fetchInKeyOrder(index, false)) return entry;
-      return undefined;
+      const index = await this.readConsistently(async () => {
+        const revision = await this.resolveRevision(options.revision, key);
+        return this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, await this.isLatest(options.revision, revision));
+      });
+      let found: Entry | undefined;
+      for await (const entry of this.fetchInKeyOrder(index, false)) {
+        found = entry;
+        break;
+      }
+      await this.noteChangeDuringRead();
+      return found;
     } catch (error) {
-      throw nameFile(error, this.file);
+      throw nameFile(await this.explainChange(error), this.file);
     }
   }
 
@@ -270,6 +285,14 @@ export class SnapshotSource implements EntrySource {
    * etcd's even when a compaction was still running as the file was written.
    */
   async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
+    try {
+      return await this.readConsistently(() => this.historyOnce(key, options));
+    } catch (error) {
+      throw nameFile(await this.explainChange(error), this.file);
+    }
+  }
+
+  private async historyOnce(key: string, options: HistoryOptions): Promise<KeyHistory> {
     try {
       const revision = await this.resolveRevision(options.revision, key);
       const compactedRevision = this.compactedRevision();
@@ -340,6 +363,14 @@ export class SnapshotSource implements EntrySource {
    * with `etcdctlHash: false` the pass reads the file sequentially instead and leaves it out.
    */
   async status(options: { etcdctlHash?: boolean } = {}): Promise<SnapshotStatus> {
+    try {
+      return await this.readConsistently(() => this.statusOnce(options));
+    } catch (error) {
+      throw nameFile(await this.explainChange(error), this.file);
+    }
+  }
+
+  private async statusOnce(options: { etcdctlHash?: boolean }): Promise<SnapshotStatus> {
     try {
       const crc = options.etcdctlHash === false ? undefined : new Crc32c();
       const index = new KeyIndex();
@@ -414,6 +445,72 @@ export class SnapshotSource implements EntrySource {
 
   async close(): Promise<void> {
     await this.bolt.close();
+  }
+
+  /**
+   * Runs a read that yields nothing until it ends (pass 1 of a range) from the file's newest meta
+   * page, and once more from the next one if the file moved on meanwhile: a member's db that etcd
+   * is writing reuses freed pages, so a read that spans a commit may see pages of two states.
+   */
+  private async readConsistently<T>(read: () => Promise<T>): Promise<T> {
+    if ((await this.txidMoved()) !== undefined) await this.reopen();
+    let result: T;
+    try {
+      result = await read();
+      if ((await this.txidMoved()) === undefined) return result;
+    } catch (error) {
+      // A commit whose pages are written but whose meta page is not yet: give it a moment to land.
+      if ((await this.txidMoved()) === undefined && (await this.bolt.writtenSinceOpen())) await delay(COMMIT_SETTLE_MS);
+      if ((await this.txidMoved()) === undefined) throw error;
+    }
+    await this.reopen();
+    result = await read();
+    await this.noteChangeDuringRead();
+    return result;
+  }
+
+  /** [read from, now] when the file's meta page is no longer the one this source reads from. */
+  private async txidMoved(): Promise<[number, number] | undefined> {
+    const now = await this.bolt.currentTxid();
+    return now === undefined || now === this.bolt.meta.txid ? undefined : [this.bolt.meta.txid, now];
+  }
+
+  /** Reads from the file's newest meta page from now on. */
+  private async reopen(): Promise<void> {
+    const bolt = await BoltFile.open(this.file, this.boltOptions).catch((error: unknown) => unreadable(this.file, error));
+    try {
+      const keyBucket = await keyBucketOf(bolt, this.file);
+      const metaFacts = await readMetaFacts(bolt, this.file);
+      await this.bolt.close();
+      [this.bolt, this.keyBucket, this.metaFacts, this.revisionCache] = [bolt, keyBucket, metaFacts, undefined];
+    } catch (error) {
+      await bolt.close();
+      throw error;
+    }
+  }
+
+  /** After a read that has yielded entries: if the file moved on meanwhile, say so once the run ends. */
+  private async noteChangeDuringRead(): Promise<void> {
+    const moved = await this.txidMoved();
+    if (moved === undefined) return;
+    const warning = `${this.file} changed while it was read (bbolt transaction ${moved[0]} -> ${moved[1]}; etcd is writing it): the output may mix two states of the database. ${CONSISTENT_COPY_HINT}`;
+    if (!this.afterReadWarnings.includes(warning)) this.afterReadWarnings.push(warning);
+  }
+
+  /** A failure while the file moved on is most likely that, not damage: say so instead. */
+  private async explainChange(error: unknown): Promise<unknown> {
+    if (!(error instanceof SnapshotFileError || error instanceof DecodeError) || error.code === 'unreadable') return error;
+    const moved = await this.txidMoved();
+    // etcd writes a commit's pages before its meta page: a write in progress has not moved the txid yet.
+    if (moved === undefined && !(await this.bolt.writtenSinceOpen())) return error;
+    const how = moved === undefined ? 'while it was read' : `while it was read (bbolt transaction ${moved[0]} -> ${moved[1]})`;
+    return new SnapshotFileError(
+      'changed-under-read',
+      `the file changed ${how}: etcd is writing this member's db and reused pages the read needed (${error.message}). ${CONSISTENT_COPY_HINT}`,
+      this.file,
+      undefined,
+      { cause: error },
+    );
   }
 
   /** The revision to read at: the latest when absent; checked (a positive integer) and held against the file. */
@@ -680,6 +777,20 @@ function recordDamage(list: SnapshotDamage[], error: KregError, onDamage: ((dama
 }
 
 /** The `meta` bucket's facts; an etcd file without one (never written to) has none. */
+/** How long a commit in progress is given to write its meta page (etcd commits every 100 ms). */
+const COMMIT_SETTLE_MS = 250;
+
+/** What to do about a member's db that etcd writes while kreg reads it. */
+const CONSISTENT_COPY_HINT = 'For a consistent read, take a snapshot with "etcdctl snapshot save FILE" and use --snapshot FILE (or stop the member).';
+
+async function keyBucketOf(bolt: BoltFile, file: string): Promise<BoltBucket> {
+  const keyBucket = await bolt.bucket([KEY_BUCKET]);
+  if (keyBucket === undefined) {
+    throw new SnapshotFileError('not-etcd', `no "${KEY_BUCKET}" bucket in the root page ${bolt.meta.rootPage}: not an etcd backend file`, file, bolt.meta.rootPage);
+  }
+  return keyBucket;
+}
+
 async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
   const bucket = await bolt.bucket([META_BUCKET]);
   if (bucket === undefined) return {};
