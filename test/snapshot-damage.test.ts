@@ -260,6 +260,30 @@ describe('kreg snapshot check: bbolt Tx.Check', function () {
     assert.match(status.stdout.toString(), /\| 3 problems \|/);
   });
 
+  it('ls, get and history read a file with freelist damage to the end and say once that it failed the check', async () => {
+    const [freelistPage, freedTwice] = unreachable as [number, number];
+    const inUse = layout.children[0] as number;
+    const file = await copy('freelist-read', (path) => writeFreelist(path, layout.pageSize, freelistPage, [freedTwice, freedTwice, inUse]));
+    const clean = await runKreg(['get', '-A', '-o', 'name', '--snapshot', DEMO_SNAPSHOT]);
+    for (const args of [['ls'], ['get', '-A', '-o', 'name'], ['history', 'deploy', 'web', '-n', 'shop']]) {
+      const result = await runKreg([...args, '--snapshot', file]);
+      assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.equal(lines[0], `kreg: ${file} failed the consistency check (page ${freedTwice}: already freed); read anyway, as the data may be intact: kreg snapshot check ${file} lists every problem`);
+      assert.ok(result.stdout.length > 0);
+    }
+    assert.equal((await runKreg(['get', '-A', '-o', 'name', '--snapshot', file])).stdout.toString(), clean.stdout.toString());
+    // A freelist that only lists a page in use: found when a read reaches that page.
+    const reached = await copy('freelist-in-use', (path) => writeFreelist(path, layout.pageSize, freelistPage, [inUse]));
+    const get = await runKreg(['get', '-A', '-o', 'name', '--snapshot', reached]);
+    assert.equal(get.code, 1);
+    assert.equal(
+      get.stderr,
+      `kreg: ${reached} failed the consistency check (page ${inUse}: reachable freed); read anyway, as the data may be intact: kreg snapshot check ${reached} lists every problem\n`,
+    );
+  });
+
   it('a pointer cycle is "multiple references" and the check ends', async () => {
     const file = await copy('cycle', (path) => patchFile(path, layout.keyRoot * layout.pageSize + PAGE_HEADER + ELEMENT + 8, uint64(layout.keyRoot)));
     const result = await runKreg(['snapshot', 'check', file]);

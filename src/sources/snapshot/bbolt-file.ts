@@ -44,6 +44,9 @@ const META_CHECKSUM_OFFSET = 56;
 const ELEMENT_SIZE = 16; // branch and leaf elements happen to be the same size
 const BUCKET_HEADER_SIZE = 16;
 const BUCKET_LEAF_FLAG = 0x01;
+/** Reachable-freed pages a read keeps (it says the first; kreg snapshot check lists them all). */
+const MAX_FREED_IN_USE = 100;
+
 /** Page sizes tried to find meta page 1 when meta page 0 is unreadable (bbolt uses the OS page size). */
 const CANDIDATE_PAGE_SIZES = [4096, 8192, 16384, 32768, 65536, 2048, 1024, 512];
 /** A real tree is a handful of levels deep; more means a pointer cycle in a damaged file. */
@@ -205,6 +208,10 @@ export class BoltFile {
   /** Pages that can be read: the meta's page count, fewer when the file is truncated (best effort). */
   private readonly readablePages: number;
   private closed = false;
+  /** Pages the file's freelist lists, once watchFreedPages() has read it. */
+  private freed: PageSet | undefined;
+  /** Tree pages a read used that the freelist calls free (bbolt's "reachable freed"), in the order met. */
+  readonly freedInUse: number[] = [];
 
   private constructor(
     private readonly handle: FileHandle,
@@ -481,12 +488,33 @@ export class BoltFile {
     return { overflow };
   }
 
+  /**
+   * Reads the freelist (when the file keeps one) so that reads note tree pages it calls free;
+   * returns what the freelist alone shows wrong (a page freed twice, or beyond the db's end).
+   * Reading goes on either way: the data may still be intact.
+   */
+  async watchFreedPages(): Promise<string[]> {
+    const freelist = await this.readFreelist();
+    if (freelist === undefined) return [];
+    const problems: string[] = [];
+    const freed = new PageSet(this.meta.pageCount);
+    for (const id of freelist.ids) {
+      if (id >= this.meta.pageCount) problems.push(`page ${id}: freed page out of bounds: ${this.meta.pageCount}`);
+      else if (!freed.add(id)) problems.push(`page ${id}: already freed`);
+    }
+    this.freed = freed;
+    return problems;
+  }
+
   /** The checked page over its complete bytes; branch pages are copied into the cache. */
   private makePage(id: number, bytes: Uint8Array): BoltPage {
     const header = new DataView(bytes.buffer, bytes.byteOffset, PAGE_HEADER_SIZE);
     const flags = header.getUint16(8, true);
     const count = header.getUint16(10, true);
     const overflow = header.getUint32(12, true);
+    if (this.freed !== undefined) {
+      for (let page = id; page <= id + overflow; page++) if (this.freed.has(page) && this.freedInUse.length < MAX_FREED_IN_USE && !this.freedInUse.includes(page)) this.freedInUse.push(page);
+    }
     let page = new BoltPage(id, flags, count, overflow, bytes, id, false);
     this.checkElements(page);
     if (page.isBranch) {

@@ -125,11 +125,10 @@ export class SnapshotSource implements EntrySource {
   /** Buffers leaf pages are read into while fetching values (one per read in flight). */
   private readonly scratchBuffers: Uint8Array[] = [];
 
-  /**
-   * Problems found only once a read had ended: a member's db that etcd changed during the read
-   * (its meta page moved on), so the output may mix two states. The CLI prints them at the end.
-   */
-  readonly afterReadWarnings: string[] = [];
+  /** A member's db that etcd changed during a read (its meta page moved on): one line per change seen. */
+  readonly changedUnderRead: string[] = [];
+  /** The file's freelist disagrees with its trees (bbolt's check would fail); said once. */
+  private checkFailure: string | undefined;
 
   private constructor(
     /** Replaced (with keyBucket and metaFacts) when the file's meta page moves on: see readConsistently. */
@@ -183,7 +182,10 @@ export class SnapshotSource implements EntrySource {
       }
       const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
-      return new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
+      const freelistProblems = await watchFreedPages(bolt);
+      const source = new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
+      if (freelistProblems.length > 0) source.sayCheckFailed(freelistProblems);
+      return source;
     } catch (error) {
       await bolt.close();
       throw nameFile(error, file);
@@ -193,6 +195,14 @@ export class SnapshotSource implements EntrySource {
   /** Opens DIR/member/snap/db of an etcd data dir (`--data-dir DIR`). */
   static openDataDir(dataDir: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
     return SnapshotSource.open(dataDir, options);
+  }
+
+  /**
+   * Problems found only once reads had ended, for the CLI to print last: freelist damage the reads
+   * went past, and a file that changed during a read (the output may mix two states).
+   */
+  get afterReadWarnings(): readonly string[] {
+    return [...(this.checkFailure === undefined ? [] : [this.checkFailure]), ...this.changedUnderRead];
   }
 
   /** Damage skipped so far in best-effort mode. */
@@ -248,7 +258,7 @@ export class SnapshotSource implements EntrySource {
         return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision));
       });
       yield* this.fetchInKeyOrder(index, options.keysOnly === true);
-      await this.noteChangeDuringRead();
+      await this.noteAfterRead();
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
     }
@@ -270,7 +280,7 @@ export class SnapshotSource implements EntrySource {
         found = entry;
         break;
       }
-      await this.noteChangeDuringRead();
+      await this.noteAfterRead();
       return found;
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
@@ -286,7 +296,9 @@ export class SnapshotSource implements EntrySource {
    */
   async history(key: string, options: HistoryOptions = {}): Promise<KeyHistory> {
     try {
-      return await this.readConsistently(() => this.historyOnce(key, options));
+      const history = await this.readConsistently(() => this.historyOnce(key, options));
+      await this.noteAfterRead();
+      return history;
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
     }
@@ -364,7 +376,9 @@ export class SnapshotSource implements EntrySource {
    */
   async status(options: { etcdctlHash?: boolean } = {}): Promise<SnapshotStatus> {
     try {
-      return await this.readConsistently(() => this.statusOnce(options));
+      const status = await this.readConsistently(() => this.statusOnce(options));
+      await this.noteAfterRead();
+      return status;
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
     }
@@ -465,7 +479,7 @@ export class SnapshotSource implements EntrySource {
     }
     await this.reopen();
     result = await read();
-    await this.noteChangeDuringRead();
+    await this.noteAfterRead();
     return result;
   }
 
@@ -481,6 +495,7 @@ export class SnapshotSource implements EntrySource {
     try {
       const keyBucket = await keyBucketOf(bolt, this.file);
       const metaFacts = await readMetaFacts(bolt, this.file);
+      await watchFreedPages(bolt);
       await this.bolt.close();
       [this.bolt, this.keyBucket, this.metaFacts, this.revisionCache] = [bolt, keyBucket, metaFacts, undefined];
     } catch (error) {
@@ -489,12 +504,24 @@ export class SnapshotSource implements EntrySource {
     }
   }
 
-  /** After a read that has yielded entries: if the file moved on meanwhile, say so once the run ends. */
-  private async noteChangeDuringRead(): Promise<void> {
+  /**
+   * After a read: tree pages it used that the freelist calls free, and a file that moved on
+   * meanwhile (entries already yielded may mix two states), said once the run ends.
+   */
+  private async noteAfterRead(): Promise<void> {
+    const [freedInUse] = this.bolt.freedInUse;
+    if (freedInUse !== undefined) this.sayCheckFailed([`page ${freedInUse}: reachable freed`]);
     const moved = await this.txidMoved();
     if (moved === undefined) return;
     const warning = `${this.file} changed while it was read (bbolt transaction ${moved[0]} -> ${moved[1]}; etcd is writing it): the output may mix two states of the database. ${CONSISTENT_COPY_HINT}`;
-    if (!this.afterReadWarnings.includes(warning)) this.afterReadWarnings.push(warning);
+    if (!this.changedUnderRead.includes(warning)) this.changedUnderRead.push(warning);
+  }
+
+  /** Freelist damage does not stop a read (the data may be intact), but it is said, once. */
+  private sayCheckFailed(problems: readonly string[]): void {
+    if (this.checkFailure !== undefined) return;
+    const more = problems.length > 1 ? ` and ${problems.length - 1} more` : '';
+    this.checkFailure = `${this.file} failed the consistency check (${problems[0]}${more}); read anyway, as the data may be intact: kreg snapshot check ${this.file} lists every problem`;
   }
 
   /** A failure while the file moved on is most likely that, not damage: say so instead. */
@@ -782,6 +809,16 @@ const COMMIT_SETTLE_MS = 250;
 
 /** What to do about a member's db that etcd writes while kreg reads it. */
 const CONSISTENT_COPY_HINT = 'For a consistent read, take a snapshot with "etcdctl snapshot save FILE" and use --snapshot FILE (or stop the member).';
+
+/** Has the file's reads note pages its freelist calls free; a freelist that cannot be read is one problem more. */
+async function watchFreedPages(bolt: BoltFile): Promise<string[]> {
+  try {
+    return await bolt.watchFreedPages();
+  } catch (error) {
+    if (error instanceof SnapshotFileError) return [error.message];
+    throw error;
+  }
+}
 
 async function keyBucketOf(bolt: BoltFile, file: string): Promise<BoltBucket> {
   const keyBucket = await bolt.bucket([KEY_BUCKET]);
