@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '../src/codec/json-value.js';
 import { formatJson, formatYaml } from '../src/format/object-text.js';
 import { decode, encode } from '../src/index.js';
+import { protobufjsDecoders } from './protobufjs-reference.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = fileURLToPath(new URL('../../../shared/kubernetes-v1.36/testdata/', import.meta.url));
@@ -149,6 +150,32 @@ function fixtureValues(): { values: Uint8Array[]; types: { apiVersion: string; k
   return { values, types };
 }
 
+/**
+ * The codec's reference: protobufjs's generic decoder on the same stored values, in the same run
+ * (the target: kreg's decode at or above it), rounds interleaved with kreg's so load hits both.
+ */
+function benchProtobufjsReference(values: Uint8Array[], types: { apiVersion: string; kind: string }[]): void {
+  const decoders = protobufjsDecoders(fileURLToPath(new URL('../../../shared/kubernetes-v1.36/proto', import.meta.url)), types);
+  const bytes = values.reduce((n, v) => n + v.length, 0);
+  const kreg = (): void => values.forEach((v, i) => decode(v, { type: types[i] as { apiVersion: string; kind: string } }));
+  const reference = (): void => values.forEach((v, i) => (decoders[i] as (value: Uint8Array) => unknown)(v));
+  const seconds = { kreg: 0, reference: 0 };
+  const time = (fn: () => void): number => {
+    const start = performance.now();
+    for (let i = 0; i < 20; i++) fn();
+    return (performance.now() - start) / 1000;
+  };
+  for (let i = 0; i < 3; i++) [kreg(), reference()]; // warm up both
+  for (let round = 0; round < 15; round++) {
+    seconds.kreg += time(kreg);
+    seconds.reference += time(reference);
+  }
+  const mbs = (s: number): number => (bytes * 20 * 15) / s / 1e6;
+  console.log(
+    `decode upstream fixtures vs protobufjs (same values, interleaved): kreg ${mbs(seconds.kreg).toFixed(1)} MB/s, protobufjs ${mbs(seconds.reference).toFixed(1)} MB/s, ratio ${(seconds.reference / seconds.kreg).toFixed(2)}x (target >= 1.00x)`,
+  );
+}
+
 /** Install sizes, as scripts/check-package.sh measures them (packs, installs from the npm registry). */
 function benchInstallSize(): void {
   const out = execFileSync('bash', [`${repoRoot}scripts/check-package.sh`], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -156,18 +183,23 @@ function benchInstallSize(): void {
   for (const line of out.split('\n')) if (/^(packed|installed|library only)/.test(line)) console.log(`  ${line}`);
 }
 
-await benchStartup();
-// KREG_BENCH_ONLY=startup stops here (the start-up figures alone take a few seconds).
-if (process.env['KREG_BENCH_ONLY'] === 'startup') process.exit(0);
+// KREG_BENCH_ONLY=startup or =codec runs just that part (a few seconds each).
+const only = process.env['KREG_BENCH_ONLY'];
+if (only !== 'codec') await benchStartup();
+if (only === 'startup') process.exit(0);
 // KREG_BENCH_PACKAGE=0 skips the install sizes (they need the npm registry).
-if (process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
-benchBundleLoad();
-benchDeepPrinting();
+if (only === undefined && process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
+if (only === undefined) benchBundleLoad();
+if (only === undefined) benchDeepPrinting();
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
-else benchCodec('upstream fixtures', fixtures.values, fixtures.types);
+else {
+  benchCodec('upstream fixtures', fixtures.values, fixtures.types);
+  benchProtobufjsReference(fixtures.values, fixtures.types);
+}
 const deployment = new Uint8Array(readFileSync(`${repoRoot}examples/deployment.pb`));
 benchCodec('examples/deployment.pb', [deployment], [undefined]);
+if (only === 'codec') process.exit(0);
 
 // Live etcd (scripts/bench-etcd.ts): a private etcd filled with 100k generated objects; KREG_BENCH_ETCD=0 skips it.
 if (process.env['KREG_BENCH_ETCD'] !== '0' && existsSync('/usr/bin/etcd')) {
