@@ -112,6 +112,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       writer.end();
       for (const missing of printer.missing) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
       if (printer.missing.length > 0) ctx.exitCode = 1;
+      const hint = encryptedHint(printer.encryptedStubs, printer.encryptedUnselected);
+      if (hint !== undefined) ctx.io.stderr.write(`kreg: ${hint}\n`);
       if (printer.failures > 0) {
         ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
         ctx.exitCode = 1;
@@ -119,6 +121,18 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     });
   },
 });
+
+/**
+ * The one line said when encrypted values were listed as stand-ins (or left out by a selector):
+ * not an error, since the keys were not given, but how to read them.
+ */
+function encryptedHint(listed: number, unselected: number): string | undefined {
+  if (listed + unselected === 0) return undefined;
+  const parts: string[] = [];
+  if (listed > 0) parts.push(`${listed} object(s) encrypted at rest are listed as <encrypted PROVIDER:KEY> stand-ins`);
+  if (unselected > 0) parts.push(`${unselected} encrypted object(s) were not matched against the selector and are not listed`);
+  return `${parts.join('; ')}: give --encryption-config FILE (kube-apiserver's EncryptionConfiguration) to decrypt them`;
+}
 
 /** --workers: a whole number, and no more threads than cores (more only cost memory). */
 function parseWorkers(value: unknown): number | undefined {

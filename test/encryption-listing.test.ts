@@ -1,0 +1,149 @@
+/**
+ * Nothing disappears: values encrypted at rest that kreg cannot decrypt (no keys given, or keys
+ * that do not fit) are still listed, as clearly marked EncryptedObject stand-ins, in every output
+ * format of get and in history; having no keys is no error (one hint), a wrong key is (exit 1).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JsonObject } from '../src/codec/json-value.js';
+import { encode } from '../src/index.js';
+import { MemorySource } from '../src/sources/memory-source.js';
+import { encryptAt, encryptionConfigYaml } from './support/encrypt.js';
+import { runKreg } from './support/run-cli.js';
+import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
+
+const KEY1 = new Uint8Array(Buffer.alloc(32, 1));
+const WRONG = new Uint8Array(Buffer.alloc(32, 9));
+
+function secretBytes(name: string, namespace: string, labels: Record<string, string> = {}): Uint8Array {
+  return encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { password: Buffer.from('pw').toString('base64') } });
+}
+
+describe('encrypted values without keys are listed, not dropped', function () {
+  let dir: string;
+  let wrongFile: string;
+  let source: MemorySource;
+  let kmsKeyID: string;
+  const sizes = new Map<string, number>();
+  const aKey = '/registry/secrets/x/a';
+  const kmsKey = '/registry/secrets/y/k';
+
+  before(function () {
+    requireEncryptionVectors(this);
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-list-'));
+    wrongFile = join(dir, 'wrong.yaml');
+    writeFileSync(wrongFile, encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'key1', secret: WRONG }] }, { type: 'identity' }] }]));
+    // A real KMS v2 value (its keyID is readable without the plugin), stored under a key of ours.
+    const vectors = JSON.parse(readFileSync(join(ENCRYPTION_VECTORS_DIR, 'kms-v2-real', 'vectors.json'), 'utf8')) as { vectors: { etcd_value_file: string; keyID: string }[] };
+    const vector = vectors.vectors[0] as { etcd_value_file: string; keyID: string };
+    kmsKeyID = vector.keyID;
+    source = new MemorySource({ description: 'memory' });
+    const put = (key: string, value: Uint8Array): void => {
+      source.put(key, value);
+      sizes.set(key, value.length);
+    };
+    put(aKey, encryptAt('aescbc', 'key1', KEY1, secretBytes('a', 'x', { app: 'web' }), aKey));
+    put('/registry/secrets/x/b', secretBytes('b', 'x', { app: 'web' }));
+    put(kmsKey, new Uint8Array(readFileSync(join(ENCRYPTION_VECTORS_DIR, 'kms-v2-real', vector.etcd_value_file))));
+  });
+  after(function () {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a table has a row per object: the name from the key, the provider and key name in the columns', async function () {
+    const r = await runKreg(['get', 'secrets', '-A', '--workers', '0'], { source });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.toString().trimEnd().split('\n');
+    assert.match(lines[0] as string, /^NAMESPACE\s+NAME\s+TYPE\s+DATA\s+AGE$/);
+    assert.match(lines[1] as string, /^x\s+a\s+<encrypted aescbc:key1>\s+<encrypted aescbc:key1>\s+<encrypted aescbc:key1>$/);
+    assert.match(lines[2] as string, /^x\s+b\s+Opaque\s+1\s+/);
+    assert.match(lines[3] as string, /^y\s+k\s+<encrypted kms:kms-provider>\s+/);
+    assert.equal(lines.length, 4);
+    assert.equal(
+      r.stderr,
+      "kreg: 2 object(s) encrypted at rest are listed as <encrypted PROVIDER:KEY> stand-ins: give --encryption-config FILE (kube-apiserver's EncryptionConfiguration) to decrypt them\n",
+    );
+  });
+
+  it('-o name, yaml, json and ndjson list the stand-ins too, on worker threads as well', async function () {
+    for (const workers of ['0', '1']) {
+      const name = await runKreg(['get', 'secrets', '-A', '-o', 'name', '--workers', workers], { source });
+      assert.equal(name.code, 0, name.stderr);
+      assert.equal(name.stdout.toString(), 'secret/a\nsecret/b\nsecret/k\n');
+      const json = await runKreg(['get', 'secrets', '-A', '-o', 'json', '--workers', workers], { source });
+      assert.equal(json.code, 0, json.stderr);
+      const items = (JSON.parse(json.stdout.toString()) as { items: JsonObject[] }).items;
+      assert.deepEqual(items[0], {
+        apiVersion: 'kreg/v1',
+        kind: 'EncryptedObject',
+        metadata: { name: 'a', namespace: 'x' },
+        encrypted: { key: aKey, provider: 'aescbc', providerVersion: 'v1', keyName: 'key1', size: sizes.get(aKey) as number, storedAs: { apiVersion: 'v1', kind: 'Secret' } },
+      });
+      assert.equal(items[1]?.kind, 'Secret');
+      assert.deepEqual(items[2]?.encrypted, {
+        key: kmsKey,
+        provider: 'kms',
+        providerVersion: 'v2',
+        keyName: 'kms-provider',
+        kmsKeyID,
+        size: sizes.get(kmsKey) as number,
+        storedAs: { apiVersion: 'v1', kind: 'Secret' },
+      });
+      const ndjson = await runKreg(['get', 'secrets', '-A', '-o', 'ndjson', '--workers', workers], { source });
+      assert.deepEqual(
+        ndjson.stdout
+          .toString()
+          .trimEnd()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as JsonObject).kind),
+        ['EncryptedObject', 'Secret', 'EncryptedObject'],
+      );
+      const yaml = await runKreg(['get', 'secrets', 'a', '-n', 'x', '-o', 'yaml', '--workers', workers], { source });
+      assert.equal(yaml.code, 0, yaml.stderr);
+      assert.match(yaml.stdout.toString(), /^apiVersion: kreg\/v1\n/);
+      assert.match(yaml.stdout.toString(), /\nkind: EncryptedObject\n/);
+      assert.match(yaml.stdout.toString(), /keyName: key1\n/);
+      assert.equal(yaml.stderr.split('\n').filter((l) => l !== '').length, 1);
+    }
+  });
+
+  it('a selector cannot look inside an encrypted object: it is left out, and the hint says so', async function () {
+    const r = await runKreg(['get', 'secrets', '-A', '-o', 'name', '-l', 'app=web'], { source });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secret/b\n');
+    assert.match(r.stderr, /2 encrypted object\(s\) were not matched against the selector and are not listed: give --encryption-config/);
+  });
+
+  it('a wrong key is an error for that object alone: still listed, one line, exit 1', async function () {
+    const r = await runKreg(['get', 'secrets', '-n', 'x', '--workers', '0', '--encryption-config', wrongFile], { source });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout.toString(), /\na\s+<encrypted aescbc:key1>/);
+    assert.match(r.stdout.toString(), /\nb\s+Opaque/);
+    const about = r.stderr.split('\n').filter((l) => l.includes(aKey));
+    assert.deepEqual(about, [`kreg: ${aKey}: cannot decrypt with aescbc key "key1": the key is wrong or the value is damaged`]);
+  });
+
+  it('history without keys: each revision says how it is encrypted, a change of ciphertext shows, exit 0', async function () {
+    const h = new MemorySource({ description: 'memory' });
+    h.put(aKey, encryptAt('aescbc', 'key1', KEY1, secretBytes('a', 'x'), aKey));
+    h.put(aKey, encryptAt('aescbc', 'key1', KEY1, secretBytes('a', 'x', { v: '2' }), aKey));
+    const r = await runKreg(['history', 'secret', 'a', '-n', 'x'], { source: h });
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.toString();
+    assert.match(text, /revision 3: updated/);
+    assert.match(text, /\+# encrypted at rest \(<encrypted aescbc:key1>\)/);
+    assert.match(text, /-# ciphertext sha256 [0-9a-f]{16}…\n\+# ciphertext sha256 [0-9a-f]{16}…\n/);
+    assert.match(r.stderr, /2 revision\(s\) encrypted at rest are not shown: give --encryption-config/);
+    const json = await runKreg(['history', 'secret', 'a', '-n', 'x', '-o', 'json'], { source: h });
+    const shown = JSON.parse(json.stdout.toString()) as { encrypted?: JsonObject }[];
+    assert.deepEqual(
+      shown.map((s) => s.encrypted?.keyName),
+      ['key1', 'key1'],
+    );
+    const wrong = await runKreg(['history', 'secret', 'a', '-n', 'x', '--encryption-config', wrongFile], { source: h });
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr.split('\n').filter((l) => l.includes('cannot decrypt with aescbc key "key1"')).length, 2, wrong.stderr);
+  });
+});
