@@ -112,14 +112,18 @@ resources:
     }
   });
 
-  it('takes kms providers but says they need their plugin', function () {
+  it('takes kms providers with their endpoint; a KMS value needs its DEK asked of the plugin first', function () {
     const config = parseEncryptionConfig({
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'EncryptionConfiguration',
       resources: [{ resources: ['secrets'], providers: [{ kms: { apiVersion: 'v2', name: 'vault', endpoint: 'unix:///x.sock' } }] }],
     });
+    assert.deepEqual(config.rules[0]?.providers[0], { type: 'kms', name: 'vault', apiVersion: 'v2', endpoint: 'unix:///x.sock' });
     const decryptor = createDecryptor(config);
-    assert.throws(() => decryptor.decrypt(new Uint8Array(Buffer.from('k8s:enc:kms:v2:vault:xxxx')), '/registry/secrets/x/s', { group: '', resource: 'secrets' }), /KMS v2 provider "vault".*plugin/);
+    // A well-formed EncryptedObject (encryptedData = field 1, encryptedDEKSource = field 3) whose DEK was never asked for.
+    const object = Buffer.from([0x0a, 0x02, 1, 2, 0x1a, 0x01, 7]);
+    const value = new Uint8Array(Buffer.concat([Buffer.from('k8s:enc:kms:v2:vault:'), object]));
+    assert.throws(() => decryptor.decrypt(value, '/registry/secrets/x/s', { group: '', resource: 'secrets' }), /kms v2 provider "vault": its plugin was not asked/);
   });
 });
 

@@ -79,6 +79,7 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
+    await this.decryptor?.prepare(entry.value);
     const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
     if (rendered.note !== undefined) this.noteFailure(rendered.note);
     if (rendered.item === undefined) return;

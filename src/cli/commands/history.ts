@@ -69,6 +69,7 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
+      for (const record of records) if (!record.deleted) await decryptor?.prepare(record.value);
       const shown = records.map((record) => showRecord(record, learned.registry, prefix, decryptor));
       for (const s of shown) if (s.failed === true) warn(ctx.io, `${key} @ revision ${s.revision}: ${s.note ?? ''}`);
       if (shown.some((s) => s.failed === true)) ctx.exitCode = Math.max(ctx.exitCode, 1);

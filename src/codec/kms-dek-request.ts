@@ -1,0 +1,65 @@
+/**
+ * What decrypting a KMS value needs from its plugin first: kube-apiserver's envelope encryption
+ * keeps a DEK (KMS v1; KMS v2 also a seed) encrypted by the plugin's KEK beside the data, and only
+ * the plugin's Decrypt opens it. Many values share one DEK, so a request names the DEK by its
+ * encrypted bytes: asking once per distinct DEK serves them all. Pure.
+ */
+import { startsWith } from './detect.js';
+import { ruleTransformers, type EncryptionConfig, type PrefixTransformer } from './encryption-config.js';
+import { parseKmsV1Payload } from './kms-v1.js';
+import { parseKmsV2EncryptedObject } from './kms-v2.js';
+import { base64Encode, utf8Encode } from './text.js';
+
+/** One Decrypt call a KMS plugin is to answer. */
+export interface KmsDekRequest {
+  /** The KMS provider's name in the configuration. */
+  pluginName: string;
+  apiVersion: 'v1' | 'v2';
+  /** As configured (`unix:///path`); --kms-socket may override it. */
+  endpoint: string | undefined;
+  /** What the plugin decrypts: v1 the encrypted DEK, v2 encryptedDEKSource. */
+  ciphertext: Uint8Array;
+  /** KMS v2: the KEK's keyID and the plugin's annotations, sent back with Decrypt. */
+  keyID: string;
+  annotations: Record<string, Uint8Array>;
+  /** The same for every value encrypted with this DEK (and no other). */
+  cacheKey: string;
+}
+
+/**
+ * DEKs (or seeds) that plugins gave back: asked for (I/O, by the implementation) before a value is
+ * decrypted, then looked up without I/O while decrypting.
+ */
+export interface KmsDekLookup {
+  /** Asks the plugin for the DEK of a KMS value, once per distinct DEK; resolves when it is known (or failed). */
+  prepare(value: Uint8Array): Promise<void>;
+  /** The plaintext DEK or seed; an Error when the plugin failed for it; undefined when it was not asked. */
+  dek(cacheKey: string): Uint8Array | Error | undefined;
+  close(): void;
+}
+
+/** The request for a value's payload (after the prefix), read as the KMS transformer's version says. */
+export function kmsPayloadRequest(transformer: PrefixTransformer, payload: Uint8Array): KmsDekRequest {
+  const apiVersion = transformer.kmsVersion ?? 'v1';
+  const base = { pluginName: transformer.keyName, apiVersion, endpoint: transformer.kmsEndpoint };
+  if (apiVersion === 'v1') {
+    const { encryptedDEK } = parseKmsV1Payload(payload);
+    return { ...base, ciphertext: encryptedDEK, keyID: '', annotations: {}, cacheKey: `${transformer.prefix}${base64Encode(encryptedDEK)}` };
+  }
+  const object = parseKmsV2EncryptedObject(payload);
+  return { ...base, ciphertext: object.encryptedDEKSource, keyID: object.keyID, annotations: object.annotations, cacheKey: `${transformer.prefix}${base64Encode(object.encryptedDEKSource)}` };
+}
+
+/** The configured KMS transformer whose prefix a value has, if any (KMS provider names are unique). */
+export function kmsTransformerFor(config: EncryptionConfig, value: Uint8Array): PrefixTransformer | undefined {
+  return config.rules.flatMap(ruleTransformers).find((t) => t.provider === 'kms' && startsWith(value, utf8Encode(t.prefix)));
+}
+
+/**
+ * The Decrypt call a value needs, or undefined when it is no KMS value of the configuration.
+ * @throws DecodeError when the payload is damaged (decrypting will say so for the value).
+ */
+export function kmsDekRequest(config: EncryptionConfig, value: Uint8Array): KmsDekRequest | undefined {
+  const transformer = kmsTransformerFor(config, value);
+  return transformer === undefined ? undefined : kmsPayloadRequest(transformer, value.subarray(transformer.prefix.length));
+}
