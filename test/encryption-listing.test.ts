@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
+import { randomBytes } from 'node:crypto';
 import { encryptAt, encryptionConfigYaml } from './support/encrypt.js';
+import { useEtcd } from './support/etcd.js';
+import { kmsV2Value, startKmsPlugin, type KmsPlugin } from './support/kms-plugin.js';
 import { runKreg } from './support/run-cli.js';
 import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
 
@@ -145,5 +148,117 @@ describe('encrypted values without keys are listed, not dropped', function () {
     const wrong = await runKreg(['history', 'secret', 'a', '-n', 'x', '--encryption-config', wrongFile], { source: h });
     assert.equal(wrong.code, 1);
     assert.equal(wrong.stderr.split('\n').filter((l) => l.includes('cannot decrypt with aescbc key "key1"')).length, 2, wrong.stderr);
+  });
+});
+
+describe('kreg get secrets -A on a real etcd holding every provider', function () {
+  this.timeout(120_000);
+  const etcd = useEtcd();
+  let plugin: KmsPlugin;
+  let dir: string;
+  let configFile: string;
+  const KEYS = { aescbc: new Uint8Array(Buffer.alloc(32, 3)), aesgcm: new Uint8Array(Buffer.alloc(32, 4)), secretbox: new Uint8Array(Buffer.alloc(32, 5)) };
+  const written = ['aescbc', 'aesgcm', 'secretbox', 'kms', 'plain'];
+
+  before(async function () {
+    plugin = await startKmsPlugin({ keyID: 'kek-1' });
+    dir = mkdtempSync(join(tmpdir(), 'kreg-enc-mixed-'));
+    configFile = join(dir, 'config.yaml');
+    writeFileSync(
+      configFile,
+      encryptionConfigYaml([
+        {
+          resources: ['secrets'],
+          providers: [
+            { type: 'kms', name: 'vault', apiVersion: 'v2', endpoint: plugin.endpoint },
+            { type: 'aescbc', keys: [{ name: 'cbc1', secret: KEYS.aescbc }] },
+            { type: 'aesgcm', keys: [{ name: 'gcm1', secret: KEYS.aesgcm }] },
+            { type: 'secretbox', keys: [{ name: 'box1', secret: KEYS.secretbox }] },
+            { type: 'identity' },
+          ],
+        },
+      ]),
+    );
+    const dek = randomBytes(32);
+    const sealed = { encryptedDEKSource: plugin.seal(dek), keyID: 'kek-1' };
+    for (const name of written) {
+      const key = `/registry/secrets/ns-${name}/${name}`;
+      const plaintext = secretBytes(name, `ns-${name}`);
+      const value =
+        name === 'plain'
+          ? plaintext
+          : name === 'kms'
+            ? kmsV2Value('vault', sealed, { type: 'AES_GCM_KEY', bytes: dek }, plaintext, key)
+            : encryptAt(name as 'aescbc' | 'aesgcm' | 'secretbox', `${name === 'aescbc' ? 'cbc' : name === 'aesgcm' ? 'gcm' : 'box'}1`, KEYS[name as keyof typeof KEYS], plaintext, key);
+      await etcd.server.etcdctl(['put', key], value);
+    }
+  });
+  after(async function () {
+    await plugin?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with keys: every object decrypted, exit 0', async function () {
+    const r = await runKreg(['get', 'secrets', '-A', '--endpoints', etcd.server.endpoint, '--encryption-config', configFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const rows = r.stdout.toString().trimEnd().split('\n').slice(1);
+    assert.deepEqual(
+      rows.map((row) => row.split(/\s+/).slice(0, 4)),
+      [...written].sort().map((name) => [`ns-${name}`, name, 'Opaque', '1']),
+    );
+    assert.equal(plugin.calls.Decrypt, 1);
+  });
+
+  it('without keys: every object listed (stand-ins for the encrypted ones), one hint, exit 0', async function () {
+    const table = await runKreg(['get', 'secrets', '-A', '--endpoints', etcd.server.endpoint]);
+    assert.equal(table.code, 0, table.stderr);
+    const rows = table.stdout.toString().trimEnd().split('\n').slice(1);
+    assert.deepEqual(
+      rows.map((row) => row.split(/\s{2,}/).slice(0, 3)),
+      [
+        ['ns-aescbc', 'aescbc', '<encrypted aescbc:cbc1>'],
+        ['ns-aesgcm', 'aesgcm', '<encrypted aesgcm:gcm1>'],
+        ['ns-kms', 'kms', '<encrypted kms:vault>'],
+        ['ns-plain', 'plain', 'Opaque'],
+        ['ns-secretbox', 'secretbox', '<encrypted secretbox:box1>'],
+      ],
+    );
+    assert.equal(table.stderr.split('\n').filter((l) => l !== '').length, 1);
+    assert.match(table.stderr, /4 object\(s\) encrypted at rest .*--encryption-config/);
+    const name = await runKreg(['get', 'secrets', '-A', '-o', 'name', '--endpoints', etcd.server.endpoint]);
+    assert.equal(name.code, 0, name.stderr);
+    assert.equal(name.stdout.toString(), 'secret/aescbc\nsecret/aesgcm\nsecret/kms\nsecret/plain\nsecret/secretbox\n');
+  });
+
+  it('a wrong key and a failing plugin: one line each, the rest decrypted, exit 1', async function () {
+    const wrong = join(dir, 'wrong.yaml');
+    writeFileSync(
+      wrong,
+      encryptionConfigYaml([
+        {
+          resources: ['secrets'],
+          providers: [
+            { type: 'kms', name: 'vault', apiVersion: 'v2', endpoint: plugin.endpoint },
+            { type: 'aescbc', keys: [{ name: 'cbc1', secret: KEYS.secretbox }] },
+            { type: 'aesgcm', keys: [{ name: 'gcm1', secret: KEYS.aesgcm }] },
+            { type: 'secretbox', keys: [{ name: 'box1', secret: KEYS.secretbox }] },
+            { type: 'identity' },
+          ],
+        },
+      ]),
+    );
+    plugin.failDecrypt = true;
+    try {
+      const r = await runKreg(['get', 'secrets', '-A', '-o', 'name', '--endpoints', etcd.server.endpoint, '--encryption-config', wrong]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout.toString(), 'secret/aescbc\nsecret/aesgcm\nsecret/kms\nsecret/plain\nsecret/secretbox\n');
+      const errors = r.stderr.split('\n').filter((l) => l.includes('cannot decrypt'));
+      assert.equal(errors.length, 2, r.stderr);
+      assert.match(errors[0] as string, /\/registry\/secrets\/ns-aescbc\/aescbc: cannot decrypt with aescbc key "cbc1"/);
+      assert.match(errors[1] as string, /\/registry\/secrets\/ns-kms\/kms: cannot decrypt with kms v2 provider "vault": its plugin at .* failed: KMS is down/);
+    } finally {
+      plugin.failDecrypt = false;
+    }
   });
 });
