@@ -261,4 +261,44 @@ describe('kreg get secrets -A on a real etcd holding every provider', function (
       plugin.failDecrypt = false;
     }
   });
+
+  it('audit encryption against a config whose write key is new lists exactly the stale and plaintext objects', async function () {
+    const rotated = join(dir, 'rotated.yaml');
+    const NEW = new Uint8Array(Buffer.alloc(32, 6));
+    writeFileSync(
+      rotated,
+      encryptionConfigYaml([
+        {
+          resources: ['secrets'],
+          providers: [
+            { type: 'secretbox', keys: [{ name: 'box2', secret: NEW }] },
+            { type: 'kms', name: 'vault', apiVersion: 'v2', endpoint: plugin.endpoint },
+            { type: 'aescbc', keys: [{ name: 'cbc1', secret: KEYS.aescbc }] },
+            { type: 'aesgcm', keys: [{ name: 'gcm1', secret: KEYS.aesgcm }] },
+            { type: 'secretbox', keys: [{ name: 'box1', secret: KEYS.secretbox }] },
+            { type: 'identity' },
+          ],
+        },
+      ]),
+    );
+    plugin.keyID = 'kek-2';
+    try {
+      const r = await runKreg(['audit', 'encryption', '-o', 'json', '--endpoints', etcd.server.endpoint, '--encryption-config', rotated]);
+      assert.equal(r.code, 1, r.stderr);
+      const { findings } = JSON.parse(r.stdout.toString()) as { findings: { resource: string; problem: string; provider: string; keyName: string; count: number }[] };
+      assert.deepEqual(
+        findings.filter((f) => f.resource === 'secrets').map((f) => [f.problem, f.provider, f.keyName, f.count]),
+        [
+          ['not-write-key', 'aescbc', 'cbc1', 1],
+          ['not-write-key', 'aesgcm', 'gcm1', 1],
+          ['not-write-key', 'kms v2', 'vault', 1],
+          ['plaintext', 'plaintext', '', 1],
+          ['not-write-key', 'secretbox', 'box1', 1],
+          ['stale-kms-key-id', 'kms v2', 'vault', 1],
+        ],
+      );
+    } finally {
+      plugin.keyID = 'kek-1';
+    }
+  });
 });

@@ -467,7 +467,7 @@ describe('kreg audit encryption', function () {
     const r = await runKreg(['audit', 'encryption', '--encryption-config', configFile], { source });
     assert.equal(r.code, 1, r.stderr);
     const text = r.stdout.toString();
-    assert.match(text, /secrets\s+aescbc\s+old:1\s+1/);
+    assert.match(text, /secrets\s+aescbc\s+old:1\s+1\n/);
     assert.match(text, /1 secrets under aescbc key "old:1", not the current write key \(secretbox key "new"\)/);
     assert.match(text, /1 secrets stored in plaintext; the config encrypts them with secretbox key "new"/);
     assert.doesNotMatch(text, /configmaps stored in plaintext/);

@@ -171,6 +171,37 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     assert.equal((JSON.parse(d.stdout.toString()) as { metadata: JsonObject }).metadata.name, 's001');
   });
 
+  it("audit encryption: KMS v2 values whose keyID is not the plugin's current one (from Status)", async function () {
+    plugin.calls.Status = 0;
+    const r = await runKreg(['audit', 'encryption', '-o', 'json', '--encryption-config', configFile], { source });
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout.toString()) as { resources: JsonObject[]; findings: { problem: string; keyName: string; count: number; message: string }[] };
+    assert.deepEqual(
+      out.resources.map((x) => [x.provider, x.keyName, x.kmsKeyID ?? null, x.count]),
+      [
+        ['kms v1', 'legacy', null, 2],
+        ['kms v2', 'vault', 'kek-0', 50],
+        ['kms v2', 'vault', 'kek-1', SHARED],
+        ['plaintext', '', null, 1],
+      ],
+    );
+    assert.deepEqual(
+      out.findings.map((f) => [f.problem, f.keyName, f.count]),
+      [
+        ['not-write-key', 'legacy', 2],
+        ['plaintext', '', 1],
+        ['stale-kms-key-id', 'vault', 50],
+      ],
+    );
+    assert.match(out.findings[2]?.message as string, /50 secrets under kms v2 provider "vault" with keyID "kek-0", not the plugin's current keyID "kek-1"/);
+    assert.equal(plugin.calls.Status, 1);
+    assert.equal(plugin.calls.Decrypt, 0, 'auditing decrypts nothing');
+    // A plugin that does not answer: said once, its keyIDs not judged.
+    const down = await runKreg(['audit', 'encryption', '-o', 'json', '--encryption-config', configFile, '--kms-socket', `vault=${join(dir, 'nothing.sock')}`], { source });
+    assert.match(down.stderr, /kms provider "vault": .*nothing\.sock failed.*keyIDs are not checked/);
+    assert.ok(!(JSON.parse(down.stdout.toString()) as { findings: { problem: string }[] }).findings.some((f) => f.problem === 'stale-kms-key-id'));
+  });
+
   it('the KMS v2 values kube-apiserver wrote (upstream vectors), through the plugin in the mock plugin mode', async function () {
     requireEncryptionVectors(this);
     const base = join(ENCRYPTION_VECTORS_DIR, 'kms-v2-real');

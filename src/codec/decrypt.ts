@@ -78,6 +78,11 @@ export class ValueDecryptor {
     return this.kms !== undefined;
   }
 
+  /** A KMS v2 plugin's current keyID, from its Status; undefined without KMS providers or for v1. */
+  kmsCurrentKeyID(pluginName: string): Promise<string | undefined> {
+    return this.kms === undefined ? Promise.resolve(undefined) : this.kms.currentKeyID(pluginName);
+  }
+
   /** Closes the connections to KMS plugins. */
   close(): void {
     this.kms?.close();

@@ -35,6 +35,8 @@ export interface KmsDekLookup {
   prepare(value: Uint8Array): Promise<void>;
   /** The plaintext DEK or seed; an Error when the plugin failed for it; undefined when it was not asked. */
   dek(cacheKey: string): Uint8Array | Error | undefined;
+  /** A KMS v2 plugin's current keyID (its Status); undefined for a v1 plugin. Rejects when it cannot be asked. */
+  currentKeyID(pluginName: string): Promise<string | undefined>;
   close(): void;
 }
 

@@ -62,11 +62,16 @@ export class KmsDekResolver implements KmsDekLookup {
     await pending;
   }
 
-  /** The plugin's Status (v2): its current keyID; undefined for a v1 plugin. */
+  /** The plugin's Status (v2); undefined for a v1 plugin or a name the config does not have. */
   async status(pluginName: string): Promise<KmsStatus | undefined> {
     const provider = this.config.rules.flatMap((r) => r.providers).find((p) => p.type === 'kms' && p.name === pluginName);
     if (provider?.type !== 'kms' || provider.apiVersion !== 'v2') return undefined;
     return (await this.client(pluginName, 'v2', provider.endpoint)).status();
+  }
+
+  async currentKeyID(pluginName: string): Promise<string | undefined> {
+    const status = await this.status(pluginName);
+    return status === undefined || status.keyID === '' ? undefined : status.keyID;
   }
 
   close(): void {
