@@ -14,7 +14,9 @@ import { parseKmsV2EncryptedObject } from './codec/kms-v2.js';
 import { utf8Encode } from './codec/text.js';
 import type { ParsedKey } from './keys/index.js';
 
+/** The apiVersion of a stand-in: no served API has it (custom resource groups need a dot). */
 export const ENCRYPTED_OBJECT_API_VERSION = 'kreg/v1';
+/** The kind of a stand-in. */
 export const ENCRYPTED_OBJECT_KIND = 'EncryptedObject';
 
 /** What a value's prefix (and a KMS v2 EncryptedObject's header) says, without decrypting. */
