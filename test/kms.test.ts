@@ -17,7 +17,7 @@ import { decode, encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { encryptionConfigYaml } from './support/encrypt.js';
 import { kmsV1Value, kmsV2Value, startKmsPlugin, type KmsPlugin } from './support/kms-plugin.js';
-import { runKreg } from './support/run-cli.js';
+import { runKreg, runKregBinary } from './support/run-cli.js';
 import { ENCRYPTION_VECTORS_DIR, requireEncryptionVectors } from './support/shared-data.js';
 
 const PASSWORD = 'kms-TOPSECRET';
@@ -114,6 +114,24 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     assert.equal(v1Plugin.calls.Decrypt, 1);
   });
 
+  it('10,000 Secrets under 3 DEKs: 3 plugin calls', async function () {
+    const many = new MemorySource({ description: 'memory' });
+    const deks = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const sealed = deks.map((dek) => ({ encryptedDEKSource: plugin.seal(dek), keyID: 'kek-1' }));
+    for (let i = 0; i < 10_000; i++) {
+      const name = `s${String(i).padStart(5, '0')}`;
+      const key = `/registry/secrets/many/${name}`;
+      many.put(key, kmsV2Value('vault', sealed[i % 3] as (typeof sealed)[number], { type: 'AES_GCM_KEY', bytes: deks[i % 3] as Buffer }, secretBytes(name, 'many'), key));
+    }
+    const started = process.hrtime.bigint();
+    const r = await runKreg(['get', 'secrets', '-n', 'many', '-o', 'name', '--encryption-config', configFile], { source: many });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(names(r.stdout).length, 10_000);
+    assert.equal(plugin.calls.Decrypt, 3);
+    console.log(`      10,000 KMS v2 Secrets listed in ${Math.round(ms)} ms with ${plugin.calls.Decrypt} plugin calls`);
+  });
+
   it('--show-secrets shows what the plugin-decrypted DEK opened', async function () {
     const r = await runKreg(['get', 'secrets', 'x07', '-n', 'b', '-o', 'json', '--show-secrets', '--encryption-config', configFile], { source });
     assert.equal(r.code, 0, r.stderr);
@@ -160,6 +178,14 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     }
   });
 
+  it('diff decrypts both sides through the plugin and compares the objects', async function () {
+    const r = await runKreg(['diff', 'secrets', '-n', 'b', '--from', 'etcd', '--to', 'etcd', '--encryption-config', configFile], { source });
+    assert.equal(r.code, 0, r.stderr + r.stdout.toString());
+    assert.match(r.stdout.toString(), /secrets\s+0\s+0\s+0\s+50/);
+    // Each side has its own decryptor: one call per side for the one seed.
+    assert.equal(plugin.calls.Decrypt, 2);
+  });
+
   it('history and decode decrypt through the plugin too', async function () {
     const h = await runKreg(['history', 'secret', 'gcm', '-n', 'c', '-o', 'json', '--encryption-config', configFile], { source });
     assert.equal(h.code, 0, h.stderr);
@@ -169,6 +195,10 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     const d = await runKreg(['decode', '--encryption-config', configFile, '--etcd-key', key, '-o', 'json'], { input: value });
     assert.equal(d.code, 0, d.stderr);
     assert.equal((JSON.parse(d.stdout.toString()) as { metadata: JsonObject }).metadata.name, 's001');
+    // The real binary closes its plugin connection and exits.
+    const bin = await runKregBinary(['decode', '--encryption-config', configFile, '--etcd-key', key, '-o', 'json'], { input: value });
+    assert.equal(bin.code, 0, bin.stderr);
+    assert.equal((JSON.parse(bin.stdout.toString()) as { metadata: JsonObject }).metadata.name, 's001');
   });
 
   it("audit encryption: KMS v2 values whose keyID is not the plugin's current one (from Status)", async function () {

@@ -52,16 +52,22 @@ export function kmsPayloadRequest(transformer: PrefixTransformer, payload: Uint8
   return { ...base, ciphertext: object.encryptedDEKSource, keyID: object.keyID, annotations: object.annotations, cacheKey: `${transformer.prefix}${base64Encode(object.encryptedDEKSource)}` };
 }
 
-/** The configured KMS transformer whose prefix a value has, if any (KMS provider names are unique). */
-export function kmsTransformerFor(config: EncryptionConfig, value: Uint8Array): PrefixTransformer | undefined {
-  return config.rules.flatMap(ruleTransformers).find((t) => t.provider === 'kms' && startsWith(value, utf8Encode(t.prefix)));
+/** The configuration's KMS transformers with their prefixes as bytes, to match many values against. */
+export interface KmsPrefixes {
+  transformers: { transformer: PrefixTransformer; prefix: Uint8Array }[];
+}
+
+export function kmsPrefixes(config: EncryptionConfig): KmsPrefixes {
+  const transformers = config.rules.flatMap(ruleTransformers).filter((t) => t.provider === 'kms');
+  return { transformers: transformers.map((transformer) => ({ transformer, prefix: utf8Encode(transformer.prefix) })) };
 }
 
 /**
- * The Decrypt call a value needs, or undefined when it is no KMS value of the configuration.
+ * The Decrypt call a value needs, or undefined when it is no KMS value of the configuration (KMS
+ * provider names are unique, so the prefix alone names the provider).
  * @throws DecodeError when the payload is damaged (decrypting will say so for the value).
  */
-export function kmsDekRequest(config: EncryptionConfig, value: Uint8Array): KmsDekRequest | undefined {
-  const transformer = kmsTransformerFor(config, value);
-  return transformer === undefined ? undefined : kmsPayloadRequest(transformer, value.subarray(transformer.prefix.length));
+export function kmsDekRequest(prefixes: KmsPrefixes, value: Uint8Array): KmsDekRequest | undefined {
+  const match = prefixes.transformers.find((t) => startsWith(value, t.prefix));
+  return match === undefined ? undefined : kmsPayloadRequest(match.transformer, value.subarray(match.prefix.length));
 }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { EncryptionConfig } from '../codec/encryption-config.js';
-import { kmsDekRequest, type KmsDekLookup, type KmsDekRequest } from '../codec/kms-dek-request.js';
+import { kmsDekRequest, kmsPrefixes, type KmsDekLookup, type KmsDekRequest, type KmsPrefixes } from '../codec/kms-dek-request.js';
 import { UsageError } from '../errors.js';
 import { KmsPluginClient, KmsPluginError, type KmsStatus } from './kms-plugin-client.js';
 
@@ -30,12 +30,15 @@ export class KmsDekResolver implements KmsDekLookup {
   private readonly unreachable = new Map<string, Error>();
   /** Decrypt calls made, per plugin name (tests and --debug count them). */
   readonly decryptCalls = new Map<string, number>();
+  private readonly prefixes: KmsPrefixes;
 
   constructor(
     private readonly config: EncryptionConfig,
     /** --kms-socket: plugin name → gRPC target, over the config's endpoint. */
     private readonly sockets: ReadonlyMap<string, string> = new Map(),
-  ) {}
+  ) {
+    this.prefixes = kmsPrefixes(config);
+  }
 
   /** Whether the configuration has a KMS provider at all. */
   static needed(config: EncryptionConfig): boolean {
@@ -49,7 +52,7 @@ export class KmsDekResolver implements KmsDekLookup {
   async prepare(value: Uint8Array): Promise<void> {
     let request: KmsDekRequest | undefined;
     try {
-      request = kmsDekRequest(this.config, value);
+      request = kmsDekRequest(this.prefixes, value);
     } catch {
       return; // a damaged value: decrypting it says so, for it alone
     }

@@ -149,6 +149,8 @@ export class StoredObjectSource implements ObjectSource {
   }
 
   close(): Promise<void> {
+    // A KMS plugin's connection would keep the process alive.
+    this.decryptor?.close();
     return this.source.close();
   }
 }
