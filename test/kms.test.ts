@@ -147,6 +147,15 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     assert.equal(plugin.calls.Decrypt, 1);
   });
 
+  it('--kms-socket needs NAME=PATH and the config it belongs to', async function () {
+    const alone = await runKreg(['get', 'secrets', '-A', '--kms-socket', `vault=${plugin.socketPath}`], { source });
+    assert.notEqual(alone.code, 0);
+    assert.match(alone.stderr, /--kms-socket names the plugin of a kms provider of --encryption-config: give the config too/);
+    const bad = await runKreg(['get', 'secrets', '-A', '--encryption-config', configFile, '--kms-socket', plugin.socketPath], { source });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--kms-socket takes NAME=PATH/);
+  });
+
   it('a plugin that fails: one line per object naming key, provider and plugin; the rest listed; exit 1; asked once per DEK', async function () {
     plugin.failDecrypt = true;
     const r = await runKreg(['get', 'secrets', '-n', 'b', '-o', 'name', '--encryption-config', configFile], { source });
