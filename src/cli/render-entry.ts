@@ -40,14 +40,15 @@ function parsedKeyOf(entry: Entry, registry: ResourceRegistry, prefix: string): 
 function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedValueFacts): PrintedObject {
   const object = encryptedObjectStub(entry.key, parsed, facts);
   const name = parsed?.type === 'object' ? parsed.name : entry.key;
+  const label = encryptedLabel(facts);
   const item: PrintedObject = {
     object,
     qualifiedName: `${resourceNameOf(parsed, object)}/${name}`,
     kind: String(object.kind),
     wide: { size: entry.valueSize, encoding: 'encrypted', revision: entry.modRevision, key: entry.key },
-    encrypted: { label: encryptedLabel(facts) },
+    // The columns of the kind its key says it is, when the key says.
+    encrypted: parsed?.type === 'object' ? { label, type: { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } } : { label },
   };
-  if (parsed?.type === 'object') item.encrypted = { label: encryptedLabel(facts), type: { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } };
   return item;
 }
 
