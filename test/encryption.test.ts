@@ -412,6 +412,20 @@ describe('kreg diff over values encrypted at rest', function () {
     const r = await diffStores(store(sealed), store(secretBytes('a')), ['secrets', '-n', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /secrets x\/a: encrypted at rest on one side only, not compared/);
+    // Many: one line, the summary names each.
+    const b = '/registry/secrets/x/b';
+    const encrypted = MemorySource.fromEntries([
+      { key, value: sealed },
+      { key: b, value: encryptAt('aescbc', 'key1', KEY1, secretBytes('b'), b) },
+    ]);
+    const plain = MemorySource.fromEntries([
+      { key, value: secretBytes('a') },
+      { key: b, value: secretBytes('b') },
+    ]);
+    const many = await diffStores(encrypted, plain, ['secrets', '-n', 'x']);
+    assert.equal(many.code, 2);
+    assert.equal(many.stderr, 'kreg: 2 objects encrypted at rest on one side only were not compared (named above): give --encryption-config to decrypt them\n');
+    assert.match(many.stdout, /changed: secrets x\/b \(encrypted on one side only, cannot compare\)/);
   });
 
   it('with --encryption-config both sides are decrypted and compared as objects', async function () {
