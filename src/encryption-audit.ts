@@ -9,12 +9,15 @@
 import { parseEncryptionPrefix } from './codec/encryption.js';
 import { ruleFor, ruleTransformers, writeTransformer, type EncryptionConfig, type PrefixTransformer } from './codec/encryption-config.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
+import { parseKmsV2EncryptedObject } from './codec/kms-v2.js';
 import { utf8Encode } from './codec/text.js';
 
 /** How one value is stored: "plaintext", or the provider and key name of its prefix. */
 export interface StorageState {
   provider: string;
   keyName: string;
+  /** KMS v2: the keyID of the KEK that encrypted the value's DEK (read from its EncryptedObject). */
+  kmsKeyID?: string;
 }
 
 const PLAINTEXT: StorageState = { provider: 'plaintext', keyName: '' };
@@ -24,6 +27,8 @@ export interface AuditRow {
   resource: string;
   provider: string;
   keyName: string;
+  /** KMS v2 rows: the KEK's keyID. */
+  kmsKeyID?: string;
   count: number;
 }
 
@@ -33,7 +38,7 @@ export interface AuditFinding {
   provider: string;
   keyName: string;
   count: number;
-  problem: 'plaintext' | 'not-write-key' | 'no-rule' | 'unknown-key';
+  problem: 'plaintext' | 'not-write-key' | 'no-rule' | 'unknown-key' | 'stale-kms-key-id';
   message: string;
 }
 
@@ -55,11 +60,14 @@ export class EncryptionAudit {
       const rule = ruleFor(this.config, group, resource);
       const candidates = rule === undefined ? this.config.rules.flatMap(ruleTransformers) : ruleTransformers(rule);
       const match = candidates.find((t) => t.prefix !== '' && startsWith(value, this.prefix(t.prefix)));
-      if (match !== undefined) return { provider: match.provider === 'kms' ? `kms ${match.kmsVersion ?? ''}` : match.provider, keyName: match.keyName };
+      if (match !== undefined) {
+        const state = { provider: match.provider === 'kms' ? `kms ${match.kmsVersion ?? ''}` : match.provider, keyName: match.keyName };
+        return withKmsKeyID(state, value, match.prefix.length);
+      }
     }
     const info = parseEncryptionPrefix(value);
     if (info === undefined) return { provider: 'unknown', keyName: '' };
-    return { provider: info.provider === 'kms' ? `kms ${info.providerVersion}` : info.provider, keyName: info.keyName };
+    return withKmsKeyID({ provider: info.provider === 'kms' ? `kms ${info.providerVersion}` : info.provider, keyName: info.keyName }, value, info.payloadOffset);
   }
 
   add(value: Uint8Array, group: string, resource: string): void {
@@ -70,7 +78,7 @@ export class EncryptionAudit {
       byState = new Map();
       this.counts.set(name, byState);
     }
-    const id = `${state.provider}\u0000${state.keyName}`;
+    const id = `${state.provider}\u0000${state.keyName}\u0000${state.kmsKeyID ?? ''}`;
     const row = byState.get(id) ?? { state, count: 0 };
     row.count++;
     byState.set(id, row);
@@ -79,15 +87,40 @@ export class EncryptionAudit {
   /** Rows sorted by resource, then provider and key name. */
   rows(): AuditRow[] {
     const rows: AuditRow[] = [];
-    for (const [resource, byState] of this.counts) for (const { state, count } of byState.values()) rows.push({ resource, provider: state.provider, keyName: state.keyName, count });
-    const key = (r: AuditRow): string => `${r.resource}\u0000${r.provider}\u0000${r.keyName}`;
+    for (const [resource, byState] of this.counts) for (const { state, count } of byState.values()) rows.push({ resource, ...state, count });
+    const key = (r: AuditRow): string => `${r.resource}\u0000${r.provider}\u0000${r.keyName}\u0000${r.kmsKeyID ?? ''}`;
     return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
-  /** What does not match the configuration (none without one). */
-  findings(): AuditFinding[] {
-    const config = this.config;
-    if (config === undefined) return [];
+  /** The KMS v2 provider names whose values were counted (their plugins' Status tells the current keyID). */
+  kmsV2Providers(): string[] {
+    return [...new Set(this.rows().flatMap((r) => (r.provider === 'kms v2' && r.kmsKeyID !== undefined ? [r.keyName] : [])))];
+  }
+
+  /**
+   * What does not match the configuration (none without one), and KMS v2 values whose keyID is not
+   * their plugin's current one (`currentKeyIDs`: plugin name → keyID from its Status).
+   */
+  findings(currentKeyIDs: ReadonlyMap<string, string> = new Map()): AuditFinding[] {
+    if (this.config === undefined) return [];
+    const stale = this.rows().flatMap((row): AuditFinding[] => {
+      const current = currentKeyIDs.get(row.keyName);
+      if (row.provider !== 'kms v2' || row.kmsKeyID === undefined || current === undefined || current === row.kmsKeyID) return [];
+      return [
+        {
+          resource: row.resource,
+          provider: row.provider,
+          keyName: row.keyName,
+          count: row.count,
+          problem: 'stale-kms-key-id',
+          message: `${row.count} ${row.resource} under kms v2 provider "${row.keyName}" with keyID "${row.kmsKeyID}", not the plugin's current keyID "${current}": rewrite them to rotate`,
+        },
+      ];
+    });
+    return [...this.configFindings(this.config), ...stale];
+  }
+
+  private configFindings(config: EncryptionConfig): AuditFinding[] {
     return this.rows().flatMap((row): AuditFinding[] => {
       const dot = row.resource.indexOf('.');
       const group = dot < 0 ? '' : row.resource.slice(dot + 1);
@@ -149,5 +182,16 @@ export class EncryptionAudit {
       this.prefixes.set(text, bytes);
     }
     return bytes;
+  }
+}
+
+/** A KMS v2 value's state with the keyID of its EncryptedObject (a damaged one: without). */
+function withKmsKeyID(state: StorageState, value: Uint8Array, payloadOffset: number): StorageState {
+  if (state.provider !== 'kms v2') return state;
+  try {
+    const keyID = parseKmsV2EncryptedObject(value.subarray(payloadOffset)).keyID;
+    return keyID === '' ? state : { ...state, kmsKeyID: keyID };
+  } catch {
+    return state;
   }
 }

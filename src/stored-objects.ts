@@ -119,6 +119,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     if (source === undefined) return objects;
     try {
       for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
+        await options.decryptor?.prepare(entry.value);
         try {
           const object = decodeValue(loadSchema(), decryptEntry(entry, undefined, prefix, options.decryptor).value).object;
           if (object !== undefined) objects.push(object);
@@ -152,7 +153,10 @@ export interface StoredObject {
 
 /** Options of decodeEntry. */
 export interface DecodeEntryOptions {
-  /** Decrypts values encrypted at rest (from an EncryptionConfiguration); without it they stay encrypted. */
+  /**
+   * Decrypts values encrypted at rest (from an EncryptionConfiguration); without it they stay
+   * encrypted. KMS values need `await decryptor.prepare(entry.value)` before decodeEntry.
+   */
   decryptor?: ValueDecryptor;
 }
 

@@ -112,14 +112,18 @@ resources:
     }
   });
 
-  it('takes kms providers but says they need their plugin', function () {
+  it('takes kms providers with their endpoint; a KMS value needs its DEK asked of the plugin first', function () {
     const config = parseEncryptionConfig({
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'EncryptionConfiguration',
       resources: [{ resources: ['secrets'], providers: [{ kms: { apiVersion: 'v2', name: 'vault', endpoint: 'unix:///x.sock' } }] }],
     });
+    assert.deepEqual(config.rules[0]?.providers[0], { type: 'kms', name: 'vault', apiVersion: 'v2', endpoint: 'unix:///x.sock' });
     const decryptor = createDecryptor(config);
-    assert.throws(() => decryptor.decrypt(new Uint8Array(Buffer.from('k8s:enc:kms:v2:vault:xxxx')), '/registry/secrets/x/s', { group: '', resource: 'secrets' }), /KMS v2 provider "vault".*plugin/);
+    // A well-formed EncryptedObject (encryptedData = field 1, encryptedDEKSource = field 3) whose DEK was never asked for.
+    const object = Buffer.from([0x0a, 0x02, 1, 2, 0x1a, 0x01, 7]);
+    const value = new Uint8Array(Buffer.concat([Buffer.from('k8s:enc:kms:v2:vault:'), object]));
+    assert.throws(() => decryptor.decrypt(value, '/registry/secrets/x/s', { group: '', resource: 'secrets' }), /kms v2 provider "vault": its plugin was not asked/);
   });
 });
 
@@ -283,11 +287,12 @@ describe('kreg with --encryption-config', function () {
     assert.equal(r.stdout.toString(), 'secret/a\nsecret/b\n');
   });
 
-  it('without the config: a note per encrypted value, exit 1', async function () {
+  it('without the config: the encrypted value is listed as a stand-in, one hint, exit 0', async function () {
     const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--workers', '0'], { source });
-    assert.equal(r.code, 1);
-    assert.equal(r.stdout.toString(), 'secret/b\n');
-    assert.match(r.stderr, /\/registry\/secrets\/x\/a: encrypted at rest \(aescbc, key "key1"\); give --encryption-config to decrypt it/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secret/a\nsecret/b\n');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /1 object\(s\) encrypted at rest .*--encryption-config/);
   });
 
   it('key rotation: values under the old key (second in the config) and the new one both read', async function () {
@@ -302,10 +307,12 @@ describe('kreg with --encryption-config', function () {
   it('a wrong key: one error line naming key, provider and key name; the listing goes on; exit 1', async function () {
     const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--encryption-config', wrongFile, '--workers', '0'], { source });
     assert.equal(r.code, 1);
-    assert.equal(r.stdout.toString(), 'secret/b\n');
+    // Still listed (as its stand-in), and said once as an error.
+    assert.equal(r.stdout.toString(), 'secret/a\nsecret/b\n');
     const lines = r.stderr.split('\n').filter((l) => l.includes('/registry/secrets/x/a'));
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0] as string, /\/registry\/secrets\/x\/a: cannot decrypt with aescbc key "key1": the key is wrong or the value is damaged/);
+    assert.doesNotMatch(r.stderr, /give --encryption-config/);
     assertNoKeys(r.stderr);
   });
 
@@ -405,6 +412,20 @@ describe('kreg diff over values encrypted at rest', function () {
     const r = await diffStores(store(sealed), store(secretBytes('a')), ['secrets', '-n', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /secrets x\/a: encrypted at rest on one side only, not compared/);
+    // Many: one line, the summary names each.
+    const b = '/registry/secrets/x/b';
+    const encrypted = MemorySource.fromEntries([
+      { key, value: sealed },
+      { key: b, value: encryptAt('aescbc', 'key1', KEY1, secretBytes('b'), b) },
+    ]);
+    const plain = MemorySource.fromEntries([
+      { key, value: secretBytes('a') },
+      { key: b, value: secretBytes('b') },
+    ]);
+    const many = await diffStores(encrypted, plain, ['secrets', '-n', 'x']);
+    assert.equal(many.code, 2);
+    assert.equal(many.stderr, 'kreg: 2 objects encrypted at rest on one side only were not compared (named above): give --encryption-config to decrypt them\n');
+    assert.match(many.stdout, /changed: secrets x\/b \(encrypted on one side only, cannot compare\)/);
   });
 
   it('with --encryption-config both sides are decrypted and compared as objects', async function () {
@@ -460,7 +481,7 @@ describe('kreg audit encryption', function () {
     const r = await runKreg(['audit', 'encryption', '--encryption-config', configFile], { source });
     assert.equal(r.code, 1, r.stderr);
     const text = r.stdout.toString();
-    assert.match(text, /secrets\s+aescbc\s+old:1\s+1/);
+    assert.match(text, /secrets\s+aescbc\s+old:1\s+1\n/);
     assert.match(text, /1 secrets under aescbc key "old:1", not the current write key \(secretbox key "new"\)/);
     assert.match(text, /1 secrets stored in plaintext; the config encrypts them with secretbox key "new"/);
     assert.doesNotMatch(text, /configmaps stored in plaintext/);
@@ -539,7 +560,7 @@ describe('--encryption-config against a real etcd', function () {
   it('get decrypts what it can, names what it cannot, exit 1', async function () {
     const r = await runKreg(['get', 'secrets', '-n', 'x', '-o', 'name', '--endpoints', etcd.server.endpoint, '--encryption-config', configFile]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout.toString(), 'secret/a\n');
+    assert.equal(r.stdout.toString(), 'secret/a\nsecret/b\n');
     assert.match(r.stderr, /\/registry\/secrets\/x\/b: cannot decrypt with aesgcm key "k": the key is wrong or the value is damaged/);
   });
 });

@@ -22,6 +22,10 @@ export class EntryPrinter {
   failures = 0;
   /** Objects handed to the writer. */
   shown = 0;
+  /** Encrypted values listed as stand-ins because no keys were given (not failures: one hint says so). */
+  encryptedStubs = 0;
+  /** Encrypted stand-ins left out because a selector needs what only decrypting would show. */
+  encryptedUnselected = 0;
   /** Named objects or keys that do not exist: said after the others are printed, as kubectl does. */
   readonly missing: KregError[] = [];
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
@@ -45,10 +49,11 @@ export class EntryPrinter {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
       this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
-        if (result.text !== undefined) {
-          this.shown++;
-          this.writer.writeRendered(result.text);
-        } else this.noteFailure(result.note);
+        if (result.note !== undefined) this.noteFailure(result.note);
+        if (result.text === undefined) return;
+        if (result.stub === true && result.note === undefined) this.encryptedStubs++;
+        this.shown++;
+        this.writer.writeRendered(result.text);
       });
     }
     let n = 0;
@@ -74,13 +79,19 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
+    await this.decryptor?.prepare(entry.value);
     const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
-    if (rendered.item === undefined) {
-      this.noteFailure(rendered.note);
-      return;
-    }
+    if (rendered.note !== undefined) this.noteFailure(rendered.note);
+    if (rendered.item === undefined) return;
     const { item } = rendered;
-    if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
+    if (rendered.stub === true) {
+      // Its labels and fields are encrypted: whether it matches a selector cannot be told.
+      if (this.selection.labels.length > 0 || this.selection.fields.length > 0) {
+        this.encryptedUnselected++;
+        return;
+      }
+      if (rendered.note === undefined) this.encryptedStubs++;
+    } else if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
     if (this.args['show-etcd'] && this.etcdSection) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
     this.shown++;
     this.writer.write(item);

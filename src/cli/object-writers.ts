@@ -20,6 +20,11 @@ export interface PrintedObject {
   /** etcd facts: the columns --show-etcd adds to a table. */
   wide: { size: number; encoding: string; revision: number; key: string };
   kind: string;
+  /**
+   * A stand-in for a value encrypted at rest that was not decrypted: tables show `label` in every
+   * column but the name, under the columns of `type` (the kind its key says it is).
+   */
+  encrypted?: { label: string; type?: { apiVersion: string; kind: string } };
 }
 
 export interface ObjectWriter {
@@ -161,7 +166,7 @@ class NameWriter implements ObjectWriter {
 interface TableGroup {
   printer: KindPrinter;
   namespaced: boolean;
-  rows: { object: JsonObject; qualifiedName: string; etcd: PrintedObject['wide'] }[];
+  rows: { object: JsonObject; qualifiedName: string; etcd: PrintedObject['wide']; encrypted: string | undefined }[];
 }
 
 /**
@@ -183,12 +188,12 @@ class TableWriter implements ObjectWriter {
     const id = slash < 0 ? item.qualifiedName : item.qualifiedName.slice(0, slash);
     let group = this.groups.get(id);
     if (group === undefined) {
-      group = { printer: this.printers.for(item.object), namespaced: false, rows: [] };
+      group = { printer: this.printers.for(item.encrypted?.type ?? item.object), namespaced: false, rows: [] };
       this.groups.set(id, group);
     }
     const metadata = item.object.metadata;
     if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) && typeof (metadata as JsonObject).namespace === 'string') group.namespaced = true;
-    group.rows.push({ object: item.object, qualifiedName: item.qualifiedName, etcd: item.wide });
+    group.rows.push({ object: item.object, qualifiedName: item.qualifiedName, etcd: item.wide, encrypted: item.encrypted?.label });
   }
   writeRendered(): void {
     throw new Error('table output is not rendered in parts');
@@ -213,8 +218,9 @@ class TableWriter implements ObjectWriter {
       header.push(...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()));
       if (this.options.showLabels) header.push('LABELS');
       if (this.options.showEtcd) header.push('SIZE', 'ENCODING', 'REVISION', 'KEY');
-      const rows = group.rows.map(({ object, qualifiedName, etcd }) => {
-        const cells = group.printer.row(object, now, this.wide);
+      const rows = group.rows.map(({ object, qualifiedName, etcd, encrypted }) => {
+        // An encrypted stand-in has only its name: every other column says how it is encrypted.
+        const cells = encrypted === undefined ? group.printer.row(object, now, this.wide) : group.printer.columns.map((c) => (c.name === true ? stubName(object) : encrypted));
         const labels = labelsOf(object);
         const row: string[] = [];
         if (withNamespace) row.push(typeof (object.metadata as JsonObject | undefined)?.namespace === 'string' ? ((object.metadata as JsonObject).namespace as string) : '');
@@ -235,6 +241,11 @@ class TableWriter implements ObjectWriter {
       this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows));
     }
   }
+}
+
+function stubName(object: JsonObject): string {
+  const name = (object.metadata as JsonObject | undefined)?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 export function createObjectWriter(format: GetFormat, options: WriterOptions): ObjectWriter {

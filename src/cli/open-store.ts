@@ -5,7 +5,7 @@
 import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { EncryptionConfig } from '../codec/encryption-config.js';
 import type { ResourceRegistry } from '../keys/index.js';
-import type { ErrorSubject, KregError } from '../errors.js';
+import { type ErrorSubject, type KregError, UsageError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
@@ -47,6 +47,7 @@ export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Parti
     }
     return result;
   } finally {
+    store.decryptor?.close();
     await store.source.close();
   }
 }
@@ -63,9 +64,14 @@ export interface StoreOptions {
 /** The decryptor --encryption-config names, read before any source is opened (a bad file fails first). */
 export async function decryptorFor(args: Partial<EncryptionArgs>): Promise<ValueDecryptor | undefined> {
   const file = args['encryption-config'];
-  if (file === undefined) return undefined;
+  const sockets = args['kms-socket'] ?? [];
+  if (file === undefined) {
+    if (sockets.length > 0) throw new UsageError('bad-flags', '--kms-socket names the plugin of a kms provider of --encryption-config: give the config too');
+    return undefined;
+  }
   const { loadEncryptionConfig } = await import('../decryption/node-decryptor.js');
-  return loadEncryptionConfig(file);
+  const { parseKmsSockets } = await import('../decryption/kms-dek-resolver.js');
+  return loadEncryptionConfig(file, parseKmsSockets(sockets));
 }
 
 /**
@@ -83,6 +89,7 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], workerDecryption: {} };
     return options.decryptor === undefined ? store : { ...store, decryptor: options.decryptor, workerDecryption: { encryption: options.decryptor.config } };
   } catch (err) {
+    options.decryptor?.close();
     await source.close().catch(() => undefined);
     throw err;
   }

@@ -85,6 +85,7 @@ export function withSourceOptions<T>(y: Argv<T>, describe: { revision?: string }
 
 export interface EncryptionArgs {
   'encryption-config': string | undefined;
+  'kms-socket': string[] | undefined;
 }
 
 /** --encryption-config: kube-apiserver's EncryptionConfiguration, to decrypt values encrypted at rest. */
@@ -92,12 +93,20 @@ export const ENCRYPTION_CONFIG_OPTION = {
   type: 'string',
   requiresArg: true,
   coerce: (v: unknown): string | undefined => (v === undefined ? undefined : String(lastValue(v))),
-  describe: "kube-apiserver's --encryption-provider-config file: decrypt values encrypted at rest (aescbc, aesgcm, secretbox)",
+  describe: "kube-apiserver's --encryption-provider-config file: decrypt values encrypted at rest (aescbc, aesgcm, secretbox, KMS v1 and v2 through their plugins)",
 } as const;
 
-/** The --encryption-config option on a command. */
+/** --kms-socket NAME=PATH: the unix socket of the KMS plugin the config names NAME, over its endpoint. */
+export const KMS_SOCKET_OPTION = {
+  type: 'string',
+  array: true,
+  requiresArg: true,
+  describe: "the KMS plugin of the config's kms provider NAME listens on PATH (overrides its endpoint; repeatable)",
+} as const;
+
+/** The --encryption-config and --kms-socket options on a command. */
 export function withEncryptionOption<T>(y: Argv<T>): Argv<T & EncryptionArgs> {
-  return y.option('encryption-config', ENCRYPTION_CONFIG_OPTION) as unknown as Argv<T & EncryptionArgs>;
+  return y.option('encryption-config', ENCRYPTION_CONFIG_OPTION).option('kms-socket', KMS_SOCKET_OPTION) as unknown as Argv<T & EncryptionArgs>;
 }
 
 export interface NamespaceArgs {

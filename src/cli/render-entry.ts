@@ -4,18 +4,52 @@
  */
 import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
+import { encryptedLabel, encryptedObjectStub, encryptedValueFacts, type EncryptedValueFacts } from '../encrypted-object.js';
 import { KregError } from '../errors.js';
-import type { ParsedKey, ResourceRegistry } from '../keys/index.js';
+import { parseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
 import { decodeEntry, type StoredObject } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
-export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };
+/**
+ * An object to print; or a note alone (a value that is no object). An encrypted value that was not
+ * decrypted is still printed, as a stand-in (`stub`): with a note when decrypting it failed (a
+ * wrong key, a plugin that failed), without one when no keys were given.
+ */
+export type RenderedEntry = { item: PrintedObject; note?: string; stub?: boolean } | { item?: undefined; note: string; stub?: undefined };
 
 /** A key where Secrets are stored, whatever its value turned out to be. */
 function isSecretKey(parsed: ParsedKey | undefined): boolean {
   return parsed?.type === 'object' && parsed.group === '' && parsed.resource === 'secrets';
+}
+
+function resourceNameOf(parsed: ParsedKey | undefined, object: JsonObject): string {
+  return parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
+}
+
+function parsedKeyOf(entry: Entry, registry: ResourceRegistry, prefix: string): ParsedKey | undefined {
+  try {
+    return parseKey(entry.key, { prefix, registry });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stand-in of an encrypted value, printed where the object would be. */
+function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedValueFacts): PrintedObject {
+  const object = encryptedObjectStub(entry.key, parsed, facts);
+  const name = parsed?.type === 'object' ? parsed.name : entry.key;
+  const label = encryptedLabel(facts);
+  const item: PrintedObject = {
+    object,
+    qualifiedName: `${resourceNameOf(parsed, object)}/${name}`,
+    kind: String(object.kind),
+    wide: { size: entry.valueSize, encoding: 'encrypted', revision: entry.modRevision, key: entry.key },
+    // The columns of the kind its key says it is, when the key says.
+    encrypted: parsed?.type === 'object' ? { label, type: { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } } : { label },
+  };
+  return item;
 }
 
 export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decryptor?: ValueDecryptor): RenderedEntry {
@@ -23,26 +57,27 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
   try {
     stored = decodeEntry(entry, registry, prefix, decryptor === undefined ? {} : { decryptor });
   } catch (err) {
-    return { note: err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}` };
+    const note = err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}`;
+    // A value that could not be decrypted is an error for it alone; it is still listed.
+    const facts = encryptedValueFacts(entry.value, decryptor?.config);
+    return facts === undefined ? { note } : { item: stubItem(entry, parsedKeyOf(entry, registry, prefix), facts), note, stub: true };
   }
   const { decoded } = stored;
   if (stored.object === undefined) {
+    const facts = decoded.format === 'encrypted' ? encryptedValueFacts(entry.value) : undefined;
+    if (facts !== undefined) return { item: stubItem(entry, stored.parsed, facts), stub: true };
     const why =
-      decoded.format === 'encrypted'
-        ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); give --encryption-config to decrypt it`
-        : isSecretKey(stored.parsed) && !showSecrets
-          ? `not a Kubernetes object (${decoded.size} bytes; its bytes are not shown, being under the Secret prefix)`
-          : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
+      isSecretKey(stored.parsed) && !showSecrets
+        ? `not a Kubernetes object (${decoded.size} bytes; its bytes are not shown, being under the Secret prefix)`
+        : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
     return { note: `${entry.key}: ${why}` };
   }
   const object = showSecrets ? stored.object : maskSecret(stored.object);
-  const parsed = stored.parsed;
-  const resourceName = parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
   const name = (object.metadata as JsonObject | undefined)?.name;
   return {
     item: {
       object,
-      qualifiedName: `${resourceName}/${typeof name === 'string' ? name : entry.key}`,
+      qualifiedName: `${resourceNameOf(stored.parsed, object)}/${typeof name === 'string' ? name : entry.key}`,
       kind: String(object.kind ?? ''),
       wide: { size: entry.valueSize, encoding: decoded.format, revision: entry.modRevision, key: entry.key },
     },

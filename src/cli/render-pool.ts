@@ -16,7 +16,8 @@ export interface RenderBatch {
   values: ArrayBuffer;
 }
 
-export type RenderResult = { text: string; note?: undefined } | { text?: undefined; note: string };
+/** An entry rendered: its text, or a note alone, or (an encrypted stand-in whose decryption failed) both. */
+export type RenderResult = { text: string; note?: string; stub?: boolean } | { text?: undefined; note: string; stub?: undefined };
 
 const BATCH_ENTRIES = 256;
 const BATCH_BYTES = 4 * 1024 * 1024;

@@ -35,7 +35,11 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
     const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets, decryptor);
-    return rendered.item === undefined ? { note: rendered.note } : { text: render(rendered.item) };
+    if (rendered.item === undefined) return { note: rendered.note };
+    const result: RenderResult = { text: render(rendered.item) };
+    if (rendered.note !== undefined) result.note = rendered.note;
+    if (rendered.stub === true) result.stub = true;
+    return result;
   });
   parentPort?.postMessage({ id: batch.id, results });
 });

@@ -8,12 +8,18 @@
  * - aescbc: 16-byte IV, then AES-CBC with PKCS#7 padding; no authenticated data.
  * - aesgcm: 12-byte nonce, then ciphertext and 16-byte tag; authenticated data = the etcd key.
  * - secretbox: 24-byte nonce, then the NaCl secretbox; no authenticated data.
+ * - kms: the DEK its plugin decrypted, looked up (the plugin was called before, asynchronously,
+ *   see KmsDekLookup); v1 data is AES-GCM (authenticated data = the etcd key) or, before
+ *   Kubernetes 1.25, AES-CBC; v2 is an EncryptedObject (see kms-v2.ts).
  */
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { KregError } from '../errors.js';
 import { ENCRYPTED_PREFIX, startsWith } from './detect.js';
 import { parseEncryptionPrefix } from './encryption.js';
 import { ruleFor, ruleTransformers, type EncryptionConfig, type PrefixTransformer } from './encryption-config.js';
+import { kmsPayloadRequest, type KmsDekLookup } from './kms-dek-request.js';
+import { parseKmsV1Payload } from './kms-v1.js';
+import { decryptKmsV2Object, parseKmsV2EncryptedObject } from './kms-v2.js';
 import { utf8Encode } from './text.js';
 
 /** AES as the caller's platform provides it; each throws when the key or data do not check. */
@@ -22,6 +28,8 @@ export interface AesPrimitives {
   aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array;
   /** AES-GCM; `sealed` is the ciphertext followed by the 16-byte tag. */
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, authenticatedData: Uint8Array): Uint8Array;
+  /** HMAC-SHA256, for KMS v2's HKDF. */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** A value decrypted: the stored bytes inside, and the transformer that read them. */
@@ -31,7 +39,7 @@ export interface Decrypted {
   keyName: string;
 }
 
-/** A value that could not be decrypted; `code` is "decrypt-failed", "no-decryption-key" or "kms-unsupported". */
+/** A value that could not be decrypted; `code` is "decrypt-failed", "no-decryption-key", "kms-plugin-failed" or "kms-not-asked". */
 export class DecryptError extends KregError {
   override name = 'DecryptError';
 }
@@ -53,7 +61,32 @@ export class ValueDecryptor {
   constructor(
     readonly config: EncryptionConfig,
     private readonly aes: AesPrimitives,
+    /** The DEKs KMS plugins gave back; without it, KMS values cannot be decrypted. */
+    private readonly kms?: KmsDekLookup,
   ) {}
+
+  /**
+   * What must happen before a value can be decrypted: for a KMS value, its plugin asked for the
+   * DEK (once per distinct DEK). Call it for each value, in the async stage before decoding.
+   */
+  prepare(value: Uint8Array): Promise<void> {
+    return this.kms === undefined || !ValueDecryptor.isEncrypted(value) ? Promise.resolve() : this.kms.prepare(value);
+  }
+
+  /** Whether values of a KMS provider can be read (a plugin client is set up). */
+  get usesKms(): boolean {
+    return this.kms !== undefined;
+  }
+
+  /** A KMS v2 plugin's current keyID, from its Status; undefined without KMS providers or for v1. */
+  kmsCurrentKeyID(pluginName: string): Promise<string | undefined> {
+    return this.kms === undefined ? Promise.resolve(undefined) : this.kms.currentKeyID(pluginName);
+  }
+
+  /** Closes the connections to KMS plugins. */
+  close(): void {
+    this.kms?.close();
+  }
 
   /** Whether the value is encrypted at rest (starts with `k8s:enc:`). */
   static isEncrypted(value: Uint8Array): boolean {
@@ -90,14 +123,7 @@ export class ValueDecryptor {
       throw new DecryptError('no-decryption-key', `encrypted with ${seen}, which ${where} does not have`, subject);
     }
     const data = value.subarray(this.prefix(transformer.prefix).length);
-    const what = `${transformer.provider} key "${transformer.keyName}"`;
-    if (transformer.provider === 'kms') {
-      throw new DecryptError(
-        'kms-unsupported',
-        `encrypted by KMS ${transformer.kmsVersion ?? ''} provider "${transformer.keyName}": decrypting needs its KMS plugin, which kreg does not call yet`,
-        subject,
-      );
-    }
+    const what = transformer.provider === 'kms' ? `kms ${transformer.kmsVersion ?? 'v1'} provider "${transformer.keyName}"` : `${transformer.provider} key "${transformer.keyName}"`;
     let plaintext: Uint8Array;
     try {
       plaintext = this.open(transformer, data, etcdKey);
@@ -117,11 +143,37 @@ export class ValueDecryptor {
     return bytes;
   }
 
+  /** A KMS value, with the DEK its plugin gave back for it. */
+  private openKms(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined): Uint8Array {
+    const what = `kms ${t.kmsVersion ?? 'v1'} provider "${t.keyName}"`;
+    const request = kmsPayloadRequest(t, data);
+    const dek = this.kms?.dek(request.cacheKey);
+    if (dek === undefined) throw new DecryptError('kms-not-asked', `cannot decrypt with ${what}: its plugin was not asked for this value's DEK`);
+    if (dek instanceof Error) throw new DecryptError('kms-plugin-failed', `cannot decrypt with ${what}: ${dek.message}`);
+    if (t.kmsVersion === 'v2') {
+      if (etcdKey === undefined) throw new DecryptError('decrypt-failed', `${what} authenticates the etcd key, which is not known: name it (kreg decode --etcd-key KEY)`);
+      return decryptKmsV2Object(this.aes, parseKmsV2EncryptedObject(data), dek, etcdKey);
+    }
+    const { encryptedData } = parseKmsV1Payload(data);
+    // From Kubernetes 1.25 AES-GCM (the etcd key authenticated), before it AES-CBC: the tag tells.
+    if (etcdKey !== undefined && encryptedData.length >= 12 + 16) {
+      try {
+        return this.aes.aesGcmDecrypt(dek, encryptedData.subarray(0, 12), encryptedData.subarray(12), utf8Encode(etcdKey));
+      } catch {
+        // not GCM with this key: try CBC
+      }
+    }
+    if (encryptedData.length < 32 || encryptedData.length % 16 !== 0) throw new DecryptError('decrypt-failed', `cannot decrypt with ${what}: the DEK its plugin gave does not open the value`);
+    return this.aes.aesCbcDecrypt(dek, encryptedData.subarray(0, 16), encryptedData.subarray(16));
+  }
+
   private open(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined): Uint8Array {
     const secret = t.secret as Uint8Array;
     const tooShort = (min: number): DecryptError =>
       new DecryptError('decrypt-failed', `cannot decrypt with ${t.provider} key "${t.keyName}": the value is too short (${data.length} bytes after the prefix, at least ${min} needed)`);
     switch (t.provider) {
+      case 'kms':
+        return this.openKms(t, data, etcdKey);
       case 'aescbc':
         if (data.length < 32 || data.length % 16 !== 0) throw tooShort(32);
         return this.aes.aesCbcDecrypt(secret, data.subarray(0, 16), data.subarray(16));

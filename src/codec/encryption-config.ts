@@ -16,7 +16,7 @@ export interface KeyedProvider {
 }
 
 /** One provider of a rule, in the order configured (the first one writes). */
-export type EncryptionProvider = KeyedProvider | { type: 'identity' } | { type: 'kms'; name: string; apiVersion: 'v1' | 'v2' };
+export type EncryptionProvider = KeyedProvider | { type: 'identity' } | { type: 'kms'; name: string; apiVersion: 'v1' | 'v2'; endpoint?: string };
 
 /** One `resources[]` element: the resources it covers and its providers. */
 export interface EncryptionRule {
@@ -39,6 +39,8 @@ export interface PrefixTransformer {
   keyName: string;
   secret?: Uint8Array;
   kmsVersion?: 'v1' | 'v2';
+  /** KMS: the plugin's gRPC endpoint as configured (`unix:///path`). */
+  kmsEndpoint?: string;
 }
 
 const KEY_SIZES: Record<KeyedProvider['type'], number[]> = { aescbc: [16, 24, 32], aesgcm: [16, 24, 32], secretbox: [32] };
@@ -110,7 +112,8 @@ function parseProvider(element: unknown, at: string): EncryptionProvider {
       if (!isRecord(body) || typeof body.name !== 'string' || body.name === '') throw bad(`${at}.kms.name: required`);
       const apiVersion = body.apiVersion ?? 'v1';
       if (apiVersion !== 'v1' && apiVersion !== 'v2') throw bad(`${at}.kms.apiVersion: v1 or v2, not ${String(apiVersion)}`);
-      return { type: 'kms', name: body.name, apiVersion };
+      if (body.endpoint !== undefined && typeof body.endpoint !== 'string') throw bad(`${at}.kms.endpoint: a unix:///path`);
+      return body.endpoint === undefined ? { type: 'kms', name: body.name, apiVersion } : { type: 'kms', name: body.name, apiVersion, endpoint: body.endpoint };
     }
     default:
       throw bad(`${at}: unknown provider "${type}" (aescbc, aesgcm, secretbox, identity, kms)`);
@@ -145,7 +148,7 @@ export function ruleTransformers(rule: EncryptionRule): PrefixTransformer[] {
       case 'identity':
         return [{ prefix: '', provider: 'identity', keyName: '' }];
       case 'kms':
-        return [{ prefix: `k8s:enc:kms:${p.apiVersion}:${p.name}:`, provider: 'kms', keyName: p.name, kmsVersion: p.apiVersion }];
+        return [{ prefix: `k8s:enc:kms:${p.apiVersion}:${p.name}:`, provider: 'kms', keyName: p.name, kmsVersion: p.apiVersion, ...(p.endpoint === undefined ? {} : { kmsEndpoint: p.endpoint }) }];
       default:
         return p.keys.map((k) => ({ prefix: `k8s:enc:${p.type}:v1:${k.name}:`, provider: p.type, keyName: k.name, secret: k.secret }));
     }

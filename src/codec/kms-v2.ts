@@ -9,6 +9,8 @@
  * (kubernetes/apiserver pkg/storage/value/encrypt/envelope/kmsv2/v2/api.proto)
  */
 import { DecodeError } from '../errors.js';
+import type { AesPrimitives } from './decrypt.js';
+import { utf8Encode } from './text.js';
 import { utf8Decode } from './text.js';
 import { WIRE_BYTES, WIRE_VARINT, WireReader } from './wire.js';
 
@@ -67,4 +69,30 @@ export function parseKmsV2EncryptedObject(bytes: Uint8Array): KmsV2EncryptedObje
   }
   if (out.encryptedData.length === 0) throw new DecodeError('bad-kms-object', 'KMS v2 EncryptedObject: no encryptedData');
   return out;
+}
+
+/** HKDF-Expand(SHA-256, prk, info) for one 32-byte block: HMAC(prk, info || 0x01). */
+export function hkdfSha256ExpandOnly(aes: AesPrimitives, prk: Uint8Array, info: Uint8Array): Uint8Array {
+  const input = new Uint8Array(info.length + 1);
+  input.set(info);
+  input[info.length] = 1;
+  return aes.hmacSha256(prk, input);
+}
+
+/**
+ * The stored bytes inside, given the DEK or seed the plugin returned for encryptedDEKSource, as
+ * kube-apiserver reads them: AES_GCM_KEY uses the DEK directly; HKDF_SHA256_XNONCE_AES_GCM_SEED
+ * derives the key with HKDF-Expand of the seed over the first 32 bytes of the data, the rest being
+ * nonce, ciphertext and tag. The authenticated data is the etcd key. Throws when anything is wrong.
+ */
+export function decryptKmsV2Object(aes: AesPrimitives, object: KmsV2EncryptedObject, dekOrSeed: Uint8Array, etcdKey: string): Uint8Array {
+  let key = dekOrSeed;
+  let data = object.encryptedData;
+  if (object.encryptedDEKSourceType === 'HKDF_SHA256_XNONCE_AES_GCM_SEED') {
+    if (data.length < 32 + 12 + 16) throw new DecodeError('bad-kms-object', 'KMS v2 data too short');
+    key = hkdfSha256ExpandOnly(aes, dekOrSeed, data.subarray(0, 32));
+    data = data.subarray(32);
+  }
+  if (data.length < 12 + 16) throw new DecodeError('bad-kms-object', 'KMS v2 data too short');
+  return aes.aesGcmDecrypt(key, data.subarray(0, 12), data.subarray(12), utf8Encode(etcdKey));
 }

@@ -3,18 +3,19 @@
  * AES from node:crypto. The codec's pure parts parse the configuration and pick the transformer;
  * only the AES primitives and the file read live here.
  */
-import { createDecipheriv } from 'node:crypto';
+import { createDecipheriv, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { ValueDecryptor, type AesPrimitives } from '../codec/decrypt.js';
 import { parseEncryptionConfig, type EncryptionConfig } from '../codec/encryption-config.js';
 import { UsageError } from '../errors.js';
+import { KmsDekResolver } from './kms-dek-resolver.js';
 
 function aesName(mode: 'cbc' | 'gcm', key: Uint8Array): string {
   return `aes-${key.length * 8}-${mode}`;
 }
 
-/** AES-CBC (PKCS#7 checked by OpenSSL) and AES-GCM (tag checked) from node:crypto. */
+/** AES-CBC (PKCS#7 checked by OpenSSL), AES-GCM (tag checked) and HMAC-SHA256 from node:crypto. */
 export const NODE_AES: AesPrimitives = {
   aesCbcDecrypt(key, iv, ciphertext) {
     const decipher = createDecipheriv(aesName('cbc', key), key, iv);
@@ -27,11 +28,17 @@ export const NODE_AES: AesPrimitives = {
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     return new Uint8Array(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]));
   },
+  hmacSha256(key, data) {
+    return new Uint8Array(createHmac('sha256', key).update(data).digest());
+  },
 };
 
-/** A decryptor over a parsed configuration (also how a worker thread rebuilds one from plain data). */
-export function createDecryptor(config: EncryptionConfig): ValueDecryptor {
-  return new ValueDecryptor(config, NODE_AES);
+/**
+ * A decryptor over a parsed configuration (also how a worker thread rebuilds one from plain
+ * data). With KMS providers, their plugins are asked for DEKs over gRPC (`kmsSockets`: --kms-socket).
+ */
+export function createDecryptor(config: EncryptionConfig, kmsSockets?: ReadonlyMap<string, string>): ValueDecryptor {
+  return new ValueDecryptor(config, NODE_AES, KmsDekResolver.needed(config) ? new KmsDekResolver(config, kmsSockets) : undefined);
 }
 
 /** The configuration in YAML or JSON text, as kube-apiserver reads its --encryption-provider-config. */
@@ -48,7 +55,7 @@ export function parseEncryptionConfigText(text: string): EncryptionConfig {
 }
 
 /** Reads and parses the file; errors name the file, never a key. */
-export async function loadEncryptionConfig(file: string): Promise<ValueDecryptor> {
+export async function loadEncryptionConfig(file: string, kmsSockets?: ReadonlyMap<string, string>): Promise<ValueDecryptor> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -56,7 +63,7 @@ export async function loadEncryptionConfig(file: string): Promise<ValueDecryptor
     throw new UsageError('bad-encryption-config', `cannot read the encryption config: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
   }
   try {
-    return createDecryptor(parseEncryptionConfigText(text));
+    return createDecryptor(parseEncryptionConfigText(text), kmsSockets);
   } catch (err) {
     throw err instanceof UsageError ? err.withSubject({ file }) : err;
   }

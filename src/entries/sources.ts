@@ -27,5 +27,14 @@ export {
 export { MemorySource, type MemoryPutOptions, type MemorySourceOptions } from '../sources/memory-source.js';
 export { decodeEntry, learnRegistry, type DecodeEntryOptions, type LearnedRegistry, type StoredObject } from '../stored-objects.js';
 export type { AesPrimitives, Decrypted, ValueDecryptor, ValueResource } from '../codec/decrypt.js';
+export type { KmsDekLookup, KmsDekRequest } from '../codec/kms-dek-request.js';
+export {
+  ENCRYPTED_OBJECT_API_VERSION,
+  ENCRYPTED_OBJECT_KIND,
+  encryptedObjectStub,
+  encryptedValueFacts,
+  isEncryptedObjectStub,
+  type EncryptedValueFacts,
+} from '../encrypted-object.js';
 export type { EncryptionConfig, EncryptionProvider, EncryptionRule, KeyedProvider } from '../codec/encryption-config.js';
 export { KregError, UsageError, type ErrorSubject } from '../errors.js';

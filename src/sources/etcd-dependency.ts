@@ -16,11 +16,11 @@ function isMissing(err: unknown, name: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && err instanceof Error && err.message.includes(`'${name}'`);
 }
 
-async function importOptional<T>(name: string, load: () => Promise<T>): Promise<T> {
+async function importOptional<T>(name: string, load: () => Promise<T>, purpose = 'live etcd'): Promise<T> {
   try {
     return await load();
   } catch (err) {
-    if (isMissing(err, name)) throw new MissingDependencyError('missing-dependency', `live etcd needs the optional dependency ${name}; install it with npm install ${name}`);
+    if (isMissing(err, name)) throw new MissingDependencyError('missing-dependency', `${purpose} needs the optional dependency ${name}; install it with npm install ${name}`);
     throw err;
   }
 }
@@ -29,8 +29,9 @@ export function importEtcd3(): Promise<typeof import('etcd3')> {
   return importOptional('etcd3', () => import('etcd3'));
 }
 
-export function importGrpc(): Promise<typeof import('@grpc/grpc-js')> {
-  return importOptional('@grpc/grpc-js', () => import('@grpc/grpc-js'));
+/** @param purpose what needs it, for the message when it is missing (live etcd, a KMS plugin). */
+export function importGrpc(purpose?: string): Promise<typeof import('@grpc/grpc-js')> {
+  return importOptional('@grpc/grpc-js', () => import('@grpc/grpc-js'), purpose);
 }
 
 /** etcd3 when installed, else undefined (for code that only recognises its errors). */

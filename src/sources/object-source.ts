@@ -113,6 +113,7 @@ export class StoredObjectSource implements ObjectSource {
 
   private async decodeAll(prefix: string, out: FoundObject[]): Promise<void> {
     for await (const e of this.source.range({ prefix, revision: this.revision })) {
+      await this.decryptor?.prepare(e.value);
       const found = this.decode(e);
       if (found !== undefined) out.push(found);
     }
@@ -122,6 +123,7 @@ export class StoredObjectSource implements ObjectSource {
     const key = keyForEntry(resource, namespace === undefined ? { name } : { namespace, name }, this.prefix);
     const found = await this.source.get(key, { revision: this.revision });
     if (found === undefined) return undefined;
+    await this.decryptor?.prepare(found.value);
     const stored = decodeEntry(found, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
     if (stored.object === undefined && stored.decoded.format === 'encrypted') return encryptedStandIn(found.value);
     if (stored.object === undefined) throw new KregError('undecodable', 'the value is opaque', { key });
@@ -138,6 +140,7 @@ export class StoredObjectSource implements ObjectSource {
     const out: FoundObject[] = [];
     const denied: string[] = [];
     for await (const entry of everyEntry(this.source, this.prefix, this.revision, this.registry, denied)) {
+      await this.decryptor?.prepare(entry.value);
       const found = this.decode(entry);
       if (found !== undefined) out.push(found);
     }
@@ -146,6 +149,8 @@ export class StoredObjectSource implements ObjectSource {
   }
 
   close(): Promise<void> {
+    // A KMS plugin's connection would keep the process alive.
+    this.decryptor?.close();
     return this.source.close();
   }
 }

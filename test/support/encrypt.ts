@@ -29,13 +29,22 @@ export function encryptAt(provider: 'aescbc' | 'aesgcm' | 'secretbox', keyName: 
 
 /** An EncryptionConfiguration document in YAML. */
 export function encryptionConfigYaml(
-  rules: { resources: string[]; providers: ({ type: 'aescbc' | 'aesgcm' | 'secretbox'; keys: { name: string; secret: Uint8Array }[] } | { type: 'identity' })[] }[],
+  rules: {
+    resources: string[];
+    providers: (
+      | { type: 'aescbc' | 'aesgcm' | 'secretbox'; keys: { name: string; secret: Uint8Array }[] }
+      | { type: 'identity' }
+      | { type: 'kms'; name: string; apiVersion: 'v1' | 'v2'; endpoint?: string }
+    )[];
+  }[],
 ): string {
   let out = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n';
   for (const rule of rules) {
     out += `  - resources:\n${rule.resources.map((r) => `      - ${JSON.stringify(r)}\n`).join('')}    providers:\n`;
     for (const p of rule.providers) {
       if (p.type === 'identity') out += '      - identity: {}\n';
+      else if (p.type === 'kms')
+        out += `      - kms:\n          apiVersion: ${p.apiVersion}\n          name: ${JSON.stringify(p.name)}\n${p.endpoint === undefined ? '' : `          endpoint: ${JSON.stringify(p.endpoint)}\n`}`;
       else
         out += `      - ${p.type}:\n          keys:\n${p.keys.map((k) => `            - name: ${JSON.stringify(k.name)}\n              secret: ${Buffer.from(k.secret).toString('base64')}\n`).join('')}`;
     }

@@ -12,7 +12,8 @@ import { parseKey } from '../../keys/index.js';
 import { everyEntry } from '../../stored-objects.js';
 import { formatJson } from '../../format/object-text.js';
 import { formatTable } from '../../format/table.js';
-import type { CommandContext } from '../io.js';
+import type { ValueDecryptor } from '../../codec/decrypt.js';
+import { warn, type CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
 import { withEncryptionOption, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -24,12 +25,14 @@ interface AuditArgs extends SourceArgs, EncryptionArgs {
 
 const encryptionCommand = (ctx: CommandContext): CommandModule<object, AuditArgs> => ({
   command: 'encryption',
-  describe: 'Objects per resource by encryption provider and key name; with --encryption-config, what does not match it (exit 1)',
+  describe:
+    "Objects per resource by encryption provider and key name (KMS v2: keyID); with --encryption-config, what does not match it, and KMS v2 keyIDs that are not the plugin's current one (exit 1)",
   builder: (y) =>
     withSourceOptions(withEncryptionOption(y))
       .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
       .example('$0 audit encryption', 'how each resource is stored: aescbc key1, secretbox key2, plaintext')
-      .example('$0 audit encryption --encryption-config /etc/kubernetes/enc.yaml', 'plaintext Secrets, objects not yet rewritten with the current key'),
+      .example('$0 audit encryption --encryption-config /etc/kubernetes/enc.yaml', 'plaintext Secrets, objects not yet rewritten with the current key')
+      .example('$0 audit encryption --snapshot backup.db --encryption-config enc.yaml --kms-socket vault=/run/kms.sock', "a backup, KMS v2 keyIDs checked against the plugin's current one"),
   handler: async (args) => {
     await withStore(ctx, args, async (store) => {
       const { source, prefix, revision, registry, denied } = store;
@@ -51,15 +54,17 @@ const encryptionCommand = (ctx: CommandContext): CommandModule<object, AuditArgs
         progress.stop();
       }
       const rows = audit.rows();
-      const findings = audit.findings();
+      const findings = audit.findings(await currentKeyIDs(ctx, store.decryptor, audit.kmsV2Providers()));
       if (args.output === 'json') {
         ctx.io.stdout.write(`${formatJson({ resources: rows as unknown as JsonObject[], findings: findings as unknown as JsonObject[] })}\n`);
       } else {
+        // The KMS KEYID column only where KMS v2 values were found.
+        const withKeyIDs = rows.some((r) => r.kmsKeyID !== undefined);
         ctx.io.stdout.write(
           formatTable(
-            ['RESOURCE', 'PROVIDER', 'KEY', 'COUNT'],
-            rows.map((r) => [r.resource, r.provider, r.keyName === '' ? '-' : r.keyName, r.count.toLocaleString('en-US')]),
-            { align: ['left', 'left', 'left', 'right'] },
+            ['RESOURCE', 'PROVIDER', 'KEY', ...(withKeyIDs ? ['KMS KEYID'] : []), 'COUNT'],
+            rows.map((r) => [r.resource, r.provider, r.keyName === '' ? '-' : r.keyName, ...(withKeyIDs ? [r.kmsKeyID ?? '-'] : []), r.count.toLocaleString('en-US')]),
+            { align: ['left', 'left', 'left', ...(withKeyIDs ? ['left' as const] : []), 'right'] },
           ),
         );
         if (findings.length > 0) ctx.io.stdout.write(`\nfindings:\n${findings.map((f) => `  ${f.message}\n`).join('')}`);
@@ -68,6 +73,24 @@ const encryptionCommand = (ctx: CommandContext): CommandModule<object, AuditArgs
     });
   },
 });
+
+/**
+ * The current keyID of each KMS v2 plugin whose values were counted, from its Status, when its
+ * socket answers; one line for a plugin that does not (its keyIDs are then not checked).
+ */
+async function currentKeyIDs(ctx: CommandContext, decryptor: ValueDecryptor | undefined, plugins: readonly string[]): Promise<Map<string, string>> {
+  const current = new Map<string, string>();
+  if (decryptor === undefined) return current;
+  for (const name of plugins) {
+    try {
+      const keyID = await decryptor.kmsCurrentKeyID(name);
+      if (keyID !== undefined) current.set(name, keyID);
+    } catch (err) {
+      warn(ctx.io, `kms provider "${name}": ${err instanceof Error ? err.message : String(err)}; its keyIDs are not checked against the plugin's current one`);
+    }
+  }
+  return current;
+}
 
 export const auditCommand = (ctx: CommandContext): CommandModule<object, object> => ({
   command: COMMANDS.audit.usage,

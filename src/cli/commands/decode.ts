@@ -5,6 +5,7 @@ import type { ValueDecryptor } from '../../codec/decrypt.js';
 import { builtinRegistry, DEFAULT_PREFIX, parseKey } from '../../keys/index.js';
 import type { JsonObject } from '../../codec/json-value.js';
 import { hexPreview, utf8DecodeStrict } from '../../codec/text.js';
+import { splitEtcdctlOutput } from '../../codec/detect.js';
 import { DecodeError, KregError, type ErrorSubject } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
 import { notesFor } from '../describe-decoded.js';
@@ -53,33 +54,59 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
       return decryptor === undefined ? undefined : { decryptor, etcdKey: args['etcd-key'] };
     })();
     const version = schema.bundle.header.kubernetesVersion;
-
-    if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
-      // One value, perhaps with etcdctl's key line: any failure is the run's error.
-      const outcome = decodeOne(bytes, version, name, args['show-secrets'], undefined, decryption);
-      if ('error' in outcome) throw outcome.error.withSubject(where);
-      writeOne(ctx, outcome, args.output);
-      return;
+    try {
+      await decodeInput(ctx, args, { bytes, name, where, listing, version, decryption });
+    } finally {
+      decryption?.decryptor.close();
     }
-    if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
-
-    const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets'], decryption));
-    for (const o of outcomes) {
-      if ('error' in o) {
-        warn(ctx.io, o.error.withSubject(where).describe());
-        ctx.exitCode = 1;
-      }
-    }
-    if (args.output === 'json') {
-      for (const o of outcomes) if ('notes' in o) for (const n of o.notes) warn(ctx.io, `${o.key ?? ''}: ${n}`);
-      const items = outcomes.flatMap((o) => ('object' in o ? [o.object] : []));
-      ctx.io.stdout.write(formatObject({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, 'json'));
-      return;
-    }
-    // Pairs that failed stay in the stream as comment-only documents, so the listing is complete.
-    ctx.io.stdout.write(outcomes.map((o) => yamlDocument(o)).join('---\n'));
   },
 });
+
+/** What the handler read, for decodeInput. */
+interface DecodeInput {
+  bytes: Uint8Array;
+  name: string;
+  where: ErrorSubject;
+  listing: ReturnType<typeof parseEtcdctlOutput>;
+  version: string;
+  decryption: Decryption | undefined;
+}
+
+async function decodeInput(ctx: CommandContext, args: DecodeArgs, { bytes, name, where, listing, version, decryption }: DecodeInput): Promise<void> {
+  if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
+    // One value, perhaps with etcdctl's key line: any failure is the run's error.
+    await prepare(decryption, splitEtcdctlOutput(bytes).value);
+    const outcome = decodeOne(bytes, version, name, args['show-secrets'], undefined, decryption);
+    if ('error' in outcome) throw outcome.error.withSubject(where);
+    writeOne(ctx, outcome, args.output);
+    return;
+  }
+  if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
+
+  for (const pair of listing.pairs) await prepare(decryption, pair.value);
+  const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets'], decryption));
+  for (const o of outcomes) {
+    if ('error' in o) {
+      warn(ctx.io, o.error.withSubject(where).describe());
+      ctx.exitCode = 1;
+    }
+  }
+  if (args.output === 'json') {
+    for (const o of outcomes) if ('notes' in o) for (const n of o.notes) warn(ctx.io, `${o.key ?? ''}: ${n}`);
+    const items = outcomes.flatMap((o) => ('object' in o ? [o.object] : []));
+    ctx.io.stdout.write(formatObject({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, 'json'));
+    return;
+  }
+  // Pairs that failed stay in the stream as comment-only documents, so the listing is complete.
+  ctx.io.stdout.write(outcomes.map((o) => yamlDocument(o)).join('---\n'));
+}
+
+/** KMS values: their plugin asked for the DEK, with and without the newline etcdctl ends a value with. */
+async function prepare(decryption: Decryption | undefined, value: Uint8Array): Promise<void> {
+  if (decryption === undefined) return;
+  await decryption.decryptor.prepare(value);
+  if (value[value.length - 1] === 0x0a) await decryption.decryptor.prepare(value.subarray(0, value.length - 1));
+}
 
 /** --encryption-config, and the key named by --etcd-key for a value given without one. */
 interface Decryption {

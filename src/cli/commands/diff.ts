@@ -99,7 +99,10 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
   const judged = pairs.map((pair) => judgeEncrypted(pair) ?? judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
   // An encrypted value against a plain one cannot be compared: the comparison is incomplete (exit 2).
   const uncomparable = judged.filter((j) => j.encrypted === 'uncomparable');
-  for (const j of uncomparable) warn(io, `${describePair(j)}: encrypted at rest on one side only, not compared (give --encryption-config to decrypt it)`);
+  // One object: its line; a listing: one line, the summary naming each object.
+  if (selection.kind === 'object' || uncomparable.length === 1)
+    for (const j of uncomparable) warn(io, `${describePair(j)}: encrypted at rest on one side only, not compared (give --encryption-config to decrypt it)`);
+  else if (uncomparable.length > 1) warn(io, `${uncomparable.length} objects encrypted at rest on one side only were not compared (named above): give --encryption-config to decrypt them`);
   const incomplete = (code: number): number => (uncomparable.length > 0 ? 2 : problemsExit(from, to, code));
 
   if (selection.kind === 'object') {

@@ -6,7 +6,7 @@ import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
-import { ENCRYPTION_CONFIG_OPTION, lastValue, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import { ENCRYPTION_CONFIG_OPTION, KMS_SOCKET_OPTION, lastValue, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
 import type { GetArgs } from '../get-args.js';
@@ -57,6 +57,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread; at most the cores)',
         })
         .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
+        .option('kms-socket', KMS_SOCKET_OPTION)
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
@@ -95,7 +96,15 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       // lease TTLs, and selectors look at each decoded object here.
       const workers = args.workers ?? RenderPool.defaultSize();
       const selecting = selection.labels.length > 0 || selection.fields.length > 0;
-      const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+      // KMS DEKs are asked of the plugin here, before decoding, so KMS values decode here too.
+      const parallel =
+        workers > 0 &&
+        store.decryptor?.usesKms !== true &&
+        !single &&
+        !args['show-etcd'] &&
+        !selecting &&
+        itemRenderer(format, single) !== undefined &&
+        targets.some((t) => t.kind === 'list' || t.kind === 'everything');
       const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
       try {
@@ -112,6 +121,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       writer.end();
       for (const missing of printer.missing) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
       if (printer.missing.length > 0) ctx.exitCode = 1;
+      const hint = encryptedHint(printer.encryptedStubs, printer.encryptedUnselected);
+      if (hint !== undefined) ctx.io.stderr.write(`kreg: ${hint}\n`);
       if (printer.failures > 0) {
         ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
         ctx.exitCode = 1;
@@ -119,6 +130,18 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     });
   },
 });
+
+/**
+ * The one line said when encrypted values were listed as stand-ins (or left out by a selector):
+ * not an error, since the keys were not given, but how to read them.
+ */
+function encryptedHint(listed: number, unselected: number): string | undefined {
+  if (listed + unselected === 0) return undefined;
+  const parts: string[] = [];
+  if (listed > 0) parts.push(`${listed} object(s) encrypted at rest are listed as <encrypted PROVIDER:KEY> stand-ins`);
+  if (unselected > 0) parts.push(`${unselected} encrypted object(s) were not matched against the selector and are not listed`);
+  return `${parts.join('; ')}: give --encryption-config FILE (kube-apiserver's EncryptionConfiguration) to decrypt them`;
+}
 
 /** --workers: a whole number, and no more threads than cores (more only cost memory). */
 function parseWorkers(value: unknown): number | undefined {

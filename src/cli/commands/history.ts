@@ -15,7 +15,9 @@ import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
 import { withEncryptionOption, withNamespaceOptions, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
-import type { ValueDecryptor } from '../../codec/decrypt.js';
+import { createHash } from 'node:crypto';
+import { ValueDecryptor } from '../../codec/decrypt.js';
+import { encryptedLabel, encryptedValueFacts, type EncryptedValueFacts } from '../../encrypted-object.js';
 import { formatJson, formatYaml } from '../../format/object-text.js';
 import { COMMANDS } from '../command-index.js';
 
@@ -38,6 +40,12 @@ export interface ShownRevision {
   object: JsonObject | null;
   /** Why the value could not be shown, when it could not. */
   note?: string;
+  /** A value encrypted at rest that was not decrypted: what its prefix says. */
+  encrypted?: EncryptedValueFacts;
+  /** Its ciphertext's sha256 (first 16 hex digits), so two revisions that were not decrypted compare. */
+  ciphertextSha256?: string;
+  /** Decrypting it failed (a wrong key, a plugin that failed): an error, unlike having no keys. */
+  failed?: boolean;
 }
 
 export const historyCommand = (ctx: CommandContext): CommandModule<object, HistoryArgs> => ({
@@ -61,7 +69,12 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
+      for (const record of records) if (!record.deleted) await decryptor?.prepare(record.value);
       const shown = records.map((record) => showRecord(record, learned.registry, prefix, decryptor));
+      for (const s of shown) if (s.failed === true) warn(ctx.io, `${key} @ revision ${s.revision}: ${s.note ?? ''}`);
+      if (shown.some((s) => s.failed === true)) ctx.exitCode = Math.max(ctx.exitCode, 1);
+      const stubs = shown.filter((s) => s.encrypted !== undefined && s.failed !== true).length;
+      if (stubs > 0) warn(ctx.io, `${stubs} revision(s) encrypted at rest are not shown: give --encryption-config FILE (kube-apiserver's EncryptionConfiguration) to decrypt them`);
       if (args.output === 'json') {
         if (start !== undefined) warn(ctx.io, start);
         // Each revision stands alone here: every Secret value is ***.
@@ -109,17 +122,29 @@ function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: s
   if (record.deleted) return shown;
   try {
     const stored = decodeEntry(record, registry, prefix, decryptor === undefined ? {} : { decryptor });
-    if (stored.object === undefined) {
-      const { decoded } = stored;
-      shown.note =
-        decoded.format === 'encrypted'
-          ? `encrypted at rest (${decoded.encryption?.provider ?? 'unknown provider'}, key "${decoded.encryption?.keyName ?? '?'}"); give --encryption-config to decrypt it`
-          : `not a Kubernetes object (${decoded.size} bytes)`;
-    } else {
-      shown.object = stored.object;
-    }
+    if (stored.object !== undefined) shown.object = stored.object;
+    else if (stored.decoded.format === 'encrypted') return notDecrypted(shown, record.value, undefined);
+    else shown.note = `not a Kubernetes object (${stored.decoded.size} bytes)`;
   } catch (err) {
-    shown.note = err instanceof KregError ? err.message : String(err);
+    const message = err instanceof KregError ? err.message : String(err);
+    if (ValueDecryptor.isEncrypted(record.value)) return notDecrypted(shown, record.value, message, decryptor);
+    shown.note = message;
+  }
+  return shown;
+}
+
+/**
+ * A revision encrypted at rest and not decrypted. Its note names a digest of the ciphertext, so
+ * the diff between two such revisions shows whether the stored value changed.
+ */
+function notDecrypted(shown: ShownRevision, value: Uint8Array, failure: string | undefined, decryptor?: ValueDecryptor): ShownRevision {
+  const facts = encryptedValueFacts(value, decryptor?.config);
+  if (facts !== undefined) shown.encrypted = facts;
+  shown.ciphertextSha256 = createHash('sha256').update(value).digest('hex').slice(0, 16);
+  if (failure === undefined) shown.note = facts === undefined ? 'encrypted at rest' : `encrypted at rest (${encryptedLabel(facts)}${facts.kmsKeyID === undefined ? '' : `, keyID ${facts.kmsKeyID}`})`;
+  else {
+    shown.note = failure;
+    shown.failed = true;
   }
   return shown;
 }
@@ -136,7 +161,8 @@ function diffText(shown: ShownRevision, object: JsonObject | null): string {
     }
     return formatYaml(copy);
   }
-  return shown.note === undefined ? '' : `# ${shown.note}\n`;
+  if (shown.note === undefined) return '';
+  return shown.ciphertextSha256 === undefined ? `# ${shown.note}\n` : `# ${shown.note}\n# ciphertext sha256 ${shown.ciphertextSha256}…\n`;
 }
 
 /**
