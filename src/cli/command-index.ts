@@ -31,6 +31,11 @@ export const COMMANDS = {
     describe: 'Compare what etcd stores with the live API, a snapshot, or a directory of manifests (exit 0 same, 1 differences, 2 error)',
     load: async () => as((await import('./commands/diff.js')).diffCommand),
   },
+  dump: {
+    usage: 'dump [resources..]',
+    describe: 'Write objects out as manifests (a YAML tree or one stream), optionally cleaned for kubectl apply, with a manifest of what was left out',
+    load: async () => as((await import('./commands/dump.js')).dumpCommand),
+  },
   du: {
     usage: 'du [resource]',
     describe: 'What fills etcd: bytes per resource, namespace, kind or owner, how much is managedFields and status, and the largest objects',

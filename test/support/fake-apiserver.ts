@@ -1,7 +1,8 @@
 /**
  * A loopback HTTPS server that answers like kube-apiserver, for `kreg diff` tests (there is no
  * kube-apiserver binary here). It serves what the test puts in it, as recorded JSON:
- *   - discovery: GET /api/v1 and /apis/G/V (APIResourceList), 404 for a group/version it lacks;
+ *   - discovery: GET /api (APIVersions), /apis (APIGroupList), /api/v1 and /apis/G/V
+ *     (APIResourceList), 404 for a group/version it lacks: what kubectl reads before it applies;
  *   - GET of one object and lists, namespaced and cluster-scoped, core and group paths; list items
  *     without apiVersion and kind, as kube-apiserver writes them;
  *   - 404 with a Status body for a missing object or path;
@@ -69,6 +70,22 @@ export async function startFakeApiServer(resources: FakeResource[], token = 'kre
     res.end(text);
   };
 
+  /** The legacy discovery documents (kubectl asks for aggregated discovery first and falls back to these). */
+  const apiVersions = (): Json => ({ kind: 'APIVersions', versions: byGv.has('/v1') ? ['v1'] : [], serverAddressByClientCIDRs: [] });
+  const apiGroups = (): Json => {
+    const groups = new Map<string, string[]>();
+    for (const r of resources) if (r.group !== '' && !(groups.get(r.group) ?? []).includes(r.version)) groups.set(r.group, [...(groups.get(r.group) ?? []), r.version]);
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => ({
+        name,
+        versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+        preferredVersion: { groupVersion: `${name}/${versions[0] as string}`, version: versions[0] as string },
+      })),
+    };
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -78,6 +95,7 @@ export async function startFakeApiServer(resources: FakeResource[], token = 'kre
       return send(res, 403, status(403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`));
     }
     if (req.method !== 'GET') return send(res, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    if (url.pathname === '/api' || url.pathname === '/apis') return send(res, 200, url.pathname === '/api' ? apiVersions() : apiGroups());
     const segments = url.pathname
       .split('/')
       .filter((s) => s !== '')
