@@ -58,6 +58,11 @@ export const COMMANDS = {
     load: async () => as((await import('./commands/keys.js')).keysCommand),
   },
   ls: { usage: 'ls [prefix]', describe: 'The registry as a tree of resources, with object counts and stored bytes', load: async () => as((await import('./commands/ls.js')).lsCommand) },
+  restore: {
+    usage: 'restore <resource> [names..]',
+    describe: 'Put objects of a backup back through the Kubernetes API (dry run unless --apply): create, unchanged, or conflict with its diff',
+    load: async () => as((await import('./commands/restore.js')).restoreCommand),
+  },
   snapshot: { usage: 'snapshot <command>', describe: 'Inspect etcd snapshot files', load: async () => as((await import('./commands/snapshot.js')).snapshotCommand) },
 } satisfies Record<string, CommandEntry>;
 
