@@ -4,6 +4,7 @@ import type { JsonObject } from '../src/codec/json-value.js';
 import { CLEANING_RULES, cleanForApply, describeApplyRules, SKIP_RULES, skipForApply } from '../src/dump/apply-rules.js';
 import { CLUSTER_DIR, objectPath, safeSegment, tierOf, TIERS } from '../src/dump/dump-layout.js';
 import { dumpedForm } from '../src/dump/dumped-form.js';
+import { forOverwrite, planRestore, restoreOrder } from '../src/dump/restore-plan.js';
 import { mulberry32 } from '../scripts/make-registry.js';
 
 function valueAt(object: JsonObject, rule: { path: string }): unknown {
@@ -123,6 +124,48 @@ describe('kreg dump core', function () {
       assert.deepEqual(dumpedForm(secret, { forApply: false, showSecrets: false }), { object: { ...secret, data: { password: '***' } } });
       assert.deepEqual(dumpedForm(secret, { forApply: true, showSecrets: false }), { skip: 'secret data masked' });
       assert.deepEqual(dumpedForm(secret, { forApply: true, showSecrets: true }), { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' } } });
+    });
+  });
+
+  describe('restore plan', function () {
+    const backup = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop', uid: 'old', resourceVersion: '5' },
+      spec: { clusterIP: '10.0.0.1', ports: [{ port: 80 }] },
+      status: {},
+    };
+
+    it('create when missing; unchanged when only server-set fields differ; conflict otherwise', function () {
+      assert.equal(planRestore(backup, undefined).verdict, 'create');
+      const live = {
+        ...backup,
+        metadata: { ...backup.metadata, uid: 'new', resourceVersion: '77', creationTimestamp: null },
+        spec: { ...backup.spec, clusterIP: '10.9.9.9' },
+        status: { loadBalancer: {} },
+      };
+      const same = planRestore(backup, live);
+      assert.equal(same.verdict, 'unchanged');
+      assert.equal(same.liveResourceVersion, '77');
+      const changed = planRestore(backup, { ...live, spec: { clusterIP: '10.9.9.9', ports: [{ port: 81 }] } });
+      assert.equal(changed.verdict, 'conflict');
+      assert.equal((forOverwrite(changed).metadata as JsonObject).resourceVersion, '77', 'an overwrite carries the live resourceVersion');
+      assert.equal((changed.wanted.metadata as JsonObject).resourceVersion, undefined);
+    });
+
+    it('orders namespaces, then CRDs, then the rest, by namespace and name', function () {
+      const o = (group: string, kind: string, namespace: string | undefined, name: string) => ({ group, kind, namespace, name });
+      const objects = [
+        o('example.com', 'Widget', 'a', 'w'),
+        o('', 'ConfigMap', 'b', 'c'),
+        o('', 'Namespace', undefined, 'b'),
+        o('apiextensions.k8s.io', 'CustomResourceDefinition', undefined, 'widgets.example.com'),
+        o('', 'Namespace', undefined, 'a'),
+      ];
+      assert.deepEqual(
+        restoreOrder(objects).map((x) => `${x.kind}/${x.name}`),
+        ['Namespace/a', 'Namespace/b', 'CustomResourceDefinition/widgets.example.com', 'ConfigMap/c', 'Widget/w'],
+      );
     });
   });
 });
