@@ -4,7 +4,7 @@
  * Each object is written as soon as it is read, so memory does not grow with the registry.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { TIERS } from '../dump/dump-layout.js';
@@ -42,7 +42,7 @@ export function treeWriter(dir: string, force: boolean): DumpWriter {
   return {
     write(path, object) {
       const file = join(dir, path);
-      const parent = file.slice(0, file.lastIndexOf('/'));
+      const parent = dirname(file);
       if (!made.has(parent)) {
         mkdirSync(parent, { recursive: true });
         made.add(parent);

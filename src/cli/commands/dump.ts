@@ -104,7 +104,7 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
         revision: store.revision,
         selection: {
           resources: args.resources,
-          ...(args.namespace === undefined || args['all-namespaces'] ? {} : { namespace: args.namespace }),
+          ...(scope.namespace === undefined ? {} : { namespace: scope.namespace }),
           ...(args.selector === undefined ? {} : { selector: args.selector }),
         },
         forApply: options.forApply,
