@@ -4,6 +4,8 @@
  * kube-apiserver does: create, unchanged, conflict, overwrite, and a change racing the overwrite.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer, type FakeResource, type Json } from './support/fake-apiserver.js';
 import { runKreg, type CliResult } from './support/run-cli.js';
@@ -140,6 +142,19 @@ describe('kreg restore (loopback HTTPS stand-in for kube-apiserver)', function (
     assert.ok(posts.indexOf('POST /api/v1/namespaces/shop/configmaps') < posts.indexOf('POST /apis/apps/v1/namespaces/shop/deployments'));
     const demoNamespaces = (await runKreg(['get', 'ns', '-o', 'name', '--snapshot', DEMO])).stdout.toString().trim().split('\n');
     assert.equal(posts.filter((p) => p === 'POST /api/v1/namespaces').length, demoNamespaces.length);
+  });
+
+  it('restores from a kreg dump tree (dir:), its manifest file read as no objects', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'kreg-restore-dir-'));
+    try {
+      assert.equal((await runKreg(['dump', 'cm,secrets', '-n', 'shop', '--for-apply', '--show-secrets', '--force', '--snapshot', DEMO, '--to', dir])).code, 0);
+      const r = await runKreg(['restore', 'cm,secrets', '-n', 'shop', '--from', `dir:${dir}`, '--kubeconfig', kubeconfig, '--apply']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(lines(r).sort(), ['created   configmap/kube-root-ca.crt -n shop', 'created   configmap/web-config -n shop', 'created   secret/db-credentials -n shop']);
+      assert.deepEqual((api.object(CONFIGMAPS, 'shop', 'web-config') as Json).data, webConfig.data);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says which named object the backup lacks (exit 1), and refuses --overwrite without --apply', async function () {

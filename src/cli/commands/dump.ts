@@ -37,6 +37,7 @@ const LAYOUT = `DIR/<tier>/<namespace or _cluster>/<resource[.group]>/<name>.yam
 
 const EPILOGUE = `Tree: ${LAYOUT}.
 Names are written with every character outside [a-z0-9.-] (upper case included, for case-insensitive file systems) as %XX, so no two objects share a file. ${MANIFEST_FILE} holds the source, revision, counts per resource and every key left out and why; it is an empty v1 List, so \`kubectl apply -R -f DIR\` and \`kreg diff --to dir:DIR\` read it as no objects.
+kubectl maps every file to its resource before it applies any, so custom resources whose CRD the cluster lacks need two steps: \`kubectl apply -R -f DIR/0-namespaces -f DIR/1-definitions\`, \`kubectl wait --for condition=established crd --all\`, then \`kubectl apply -R -f DIR\`.
 
 --for-apply writes objects as \`kubectl apply\` needs them to re-create them:
 ${describeApplyRules()}
