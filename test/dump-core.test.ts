@@ -19,6 +19,7 @@ function valueAt(object: JsonObject, rule: { path: string }): unknown {
 function holding(rule: (typeof CLEANING_RULES)[number], value: unknown): JsonObject {
   const [group, kind] = (rule.kinds?.[0] ?? '/ConfigMap').split('/') as [string, string];
   const object: Record<string, unknown> = { apiVersion: group === '' ? 'v1' : `${group}/v1`, kind, metadata: { name: 'x', namespace: 'ns' } };
+  if (rule.onlyWhen !== undefined) object[rule.onlyWhen.field] = rule.onlyWhen.equals;
   const labels = rule.path.indexOf('.labels.');
   const parts = labels < 0 ? rule.path.split('.') : [...rule.path.slice(0, labels + 7).split('.'), rule.path.slice(labels + 8)];
   let at = object;
@@ -90,6 +91,10 @@ describe('kreg dump core', function () {
         assert.deepEqual(object, before);
         assert.equal((cleaned.metadata as JsonObject).name, 'x', 'the rest is kept');
         if (rule.keepWhen !== undefined) assert.equal(valueAt(cleanForApply(holding(rule, rule.keepWhen)), rule), rule.keepWhen);
+        if (rule.onlyWhen !== undefined) {
+          const otherwise = { ...holding(rule, 'some-value'), [rule.onlyWhen.field]: 'something-else' };
+          assert.equal(valueAt(cleanForApply(otherwise as JsonObject), rule), 'some-value', `only when ${rule.onlyWhen.field} is ${rule.onlyWhen.equals}`);
+        }
         if (rule.kinds !== undefined) {
           const other = { ...holding(rule, 'some-value'), kind: 'SomethingElse' };
           assert.equal(valueAt(cleanForApply(other), rule), 'some-value', 'other kinds keep it');

@@ -14,6 +14,8 @@ export interface CleaningRule {
   kinds?: readonly string[];
   /** The field stays when it holds exactly this value. */
   keepWhen?: string;
+  /** Only for objects whose top-level field `field` is `equals` (a Secret's type). */
+  onlyWhen?: { field: string; equals: string };
   why: string;
 }
 
@@ -33,6 +35,12 @@ export const CLEANING_RULES: readonly CleaningRule[] = [
   { path: 'status', why: 'written by controllers, not by apply' },
   { path: 'spec.clusterIP', kinds: ['/Service'], keepWhen: 'None', why: 'allocated by the server; the old address may be taken or outside the new range' },
   { path: 'spec.clusterIPs', kinds: ['/Service'], keepWhen: 'None', why: 'goes with spec.clusterIP' },
+  {
+    path: 'data',
+    kinds: ['/Secret'],
+    onlyWhen: { field: 'type', equals: 'kubernetes.io/service-account-token' },
+    why: "the old cluster's signing key made the token; left empty, the token controller writes one the new cluster accepts",
+  },
   { path: 'spec.claimRef.uid', kinds: ['/PersistentVolume'], why: 'the claim is re-created with a new uid: without the old one the volume binds to it again by namespace/name' },
   { path: 'spec.claimRef.resourceVersion', kinds: ['/PersistentVolume'], why: 'goes with spec.claimRef.uid' },
   {
@@ -68,7 +76,8 @@ export const SKIP_RULES: readonly SkipRule[] = [
 /** The rules as the help prints them: one line per rule. */
 export function describeApplyRules(): string {
   const lines = CLEANING_RULES.map((rule) => {
-    const kinds = rule.kinds === undefined ? '' : ` (${rule.kinds.map((k) => k.replace(/^\//, '')).join(', ')}${rule.keepWhen === undefined ? '' : `; kept when "${rule.keepWhen}"`})`;
+    const only = rule.onlyWhen === undefined ? '' : ` with ${rule.onlyWhen.field} ${rule.onlyWhen.equals}`;
+    const kinds = rule.kinds === undefined ? '' : ` (${rule.kinds.map((k) => k.replace(/^\//, '')).join(', ')}${only}${rule.keepWhen === undefined ? '' : `; kept when "${rule.keepWhen}"`})`;
     return `  drop ${rule.path}${kinds}: ${rule.why}`;
   });
   for (const rule of SKIP_RULES) lines.push(`  leave out (${rule.reason}): ${rule.why}`);
@@ -86,6 +95,7 @@ export function cleanForApply(object: JsonObject): JsonObject {
   const kind = `${groupOf(copy)}/${String(copy.kind ?? '')}`;
   for (const rule of CLEANING_RULES) {
     if (rule.kinds !== undefined && !rule.kinds.includes(kind)) continue;
+    if (rule.onlyWhen !== undefined && copy[rule.onlyWhen.field] !== rule.onlyWhen.equals) continue;
     if (rule.path === 'spec.selector' && isObject(copy.spec) && copy.spec.manualSelector === true) continue;
     deleteRulePath(copy, rule);
   }
