@@ -149,6 +149,7 @@ async function restoreAll(ctx: CommandContext, args: RestoreArgs, api: ApiSource
 }
 
 function whyFailed(err: unknown): string {
+  // By name: the API module is loaded lazily, only in the handler, so its classes are not imported here.
   const name = err instanceof Error ? err.name : '';
   if (name === 'ApiConflictError') return `${(err as Error).message}; it changed (or was made) since it was read, so it was left alone`;
   return err instanceof KregError ? err.describe() : String(err);
