@@ -2,7 +2,8 @@
  * Live-etcd benchmark: starts a private etcd, fills it with scripts/make-registry (100000 objects
  * by default, KREG_BENCH_ETCD_COUNT to change), then times reading it all back, each reader in
  * its own child process so that its peak RSS can be read:
- *   etcdctl get --prefix /registry/ (and --keys-only), kreg ls, kreg get -A -o ndjson.
+ *   etcdctl get --prefix /registry/ (and --keys-only), kreg ls, kreg get -A -o ndjson, and kreg
+ *   dump -A as a tree of files (into a temp dir, removed after) and as one NDJSON stream.
  * Prints keys/s, MB/s (value bytes / wall time) and peak RSS side by side; figures only.
  *
  *   node dist/scripts/bench-etcd.js            (npm run bench runs it too, unless KREG_BENCH_ETCD=0)
@@ -94,6 +95,8 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       { label: 'kreg ls', command: [...kreg, 'ls', '--endpoints', etcd.endpoint], keepStdout: true },
       { label: 'kreg du', command: [...kreg, 'du', '--endpoints', etcd.endpoint] },
       { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
+      { label: 'kreg dump -A --to DIR', command: [...kreg, 'dump', '-A', '--force', '--to', join(preloadDir, 'dump'), '--endpoints', etcd.endpoint] },
+      { label: 'kreg dump -A --to - -o ndjson', command: [...kreg, 'dump', '-A', '--to', '-', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
     ];
     const rows: string[][] = [];
     let lsTable = '';

@@ -29,6 +29,8 @@ function importedAreas(file: string): string[] {
 const RULES: Record<string, (area: string) => boolean> = {
   codec: (area) => area === 'codec' || area === 'errors.ts',
   keys: (area) => area === 'keys' || area === 'codec' || area === 'errors.ts',
+  // the dump and restore core: cleaning rules, file layout, manifest, restore plan; pure like codec and keys
+  dump: (area) => area === 'dump' || area === 'codec' || area === 'mask-secrets.ts' || area === 'diff',
   format: (area) => area === 'format' || area === 'codec',
   sources: (area) => area !== 'cli' && area !== 'diff',
   diff: (area) => area !== 'cli',

@@ -31,6 +31,11 @@ export const COMMANDS = {
     describe: 'Compare what etcd stores with the live API, a snapshot, or a directory of manifests (exit 0 same, 1 differences, 2 error)',
     load: async () => as((await import('./commands/diff.js')).diffCommand),
   },
+  dump: {
+    usage: 'dump [resources..]',
+    describe: 'Write objects out as manifests (a YAML tree or one stream), optionally cleaned for kubectl apply, with a manifest of what was left out',
+    load: async () => as((await import('./commands/dump.js')).dumpCommand),
+  },
   du: {
     usage: 'du [resource]',
     describe: 'What fills etcd: bytes per resource, namespace, kind or owner, how much is managedFields and status, and the largest objects',
@@ -53,6 +58,11 @@ export const COMMANDS = {
     load: async () => as((await import('./commands/keys.js')).keysCommand),
   },
   ls: { usage: 'ls [prefix]', describe: 'The registry as a tree of resources, with object counts and stored bytes', load: async () => as((await import('./commands/ls.js')).lsCommand) },
+  restore: {
+    usage: 'restore <resource> [names..]',
+    describe: 'Put objects of a backup back through the Kubernetes API (dry run unless --apply): create, unchanged, or conflict with its diff',
+    load: async () => as((await import('./commands/restore.js')).restoreCommand),
+  },
   snapshot: { usage: 'snapshot <command>', describe: 'Inspect etcd snapshot files', load: async () => as((await import('./commands/snapshot.js')).snapshotCommand) },
 } satisfies Record<string, CommandEntry>;
 

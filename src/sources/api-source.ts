@@ -49,6 +49,11 @@ export class ApiNotFoundError extends ApiError {
   override name = 'ApiNotFoundError';
 }
 
+/** 409: the object exists already (a create), or changed since it was read (an update with its resourceVersion). */
+export class ApiConflictError extends ApiError {
+  override name = 'ApiConflictError';
+}
+
 export interface ApiSourceOptions {
   kubeconfig?: string;
   context?: string;
@@ -124,16 +129,22 @@ export class ApiSource implements ObjectSource {
   }
 
   /** GET a path; resolves to the parsed JSON body, throws typed errors naming the URL. */
-  async getJson(path: string): Promise<JsonObject> {
+  getJson(path: string): Promise<JsonObject> {
+    return this.requestJson('GET', path);
+  }
+
+  /** One request with an optional JSON body; resolves to the parsed JSON answer, throws typed errors naming the URL. */
+  private async requestJson(method: 'GET' | 'POST' | 'PUT', path: string, body?: JsonObject): Promise<JsonObject> {
     const url = new URL(this.server + path);
     const auth = await this.authOptions();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     const options: RequestOptions = {
       ...auth,
-      method: 'GET',
-      headers: { Accept: 'application/json', 'User-Agent': 'kreg', ...auth.headers },
+      method,
+      headers: { Accept: 'application/json', 'User-Agent': 'kreg', ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }), ...auth.headers },
     };
     const href = url.toString();
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const { status, body: text } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const send = url.protocol === 'http:' ? httpRequest : request;
       const req = send(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -143,19 +154,20 @@ export class ApiSource implements ObjectSource {
       });
       req.setTimeout(60_000, () => req.destroy(new Error('timed out after 60s')));
       req.on('error', (err) => reject(new ApiError('unreachable', `cannot reach the API server: ${err.message}`, href)));
-      req.end();
+      req.end(payload);
     });
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    const message = isJsonObject(parsed) && typeof (parsed as JsonObject).message === 'string' ? String((parsed as JsonObject).message) : body.trim().slice(0, 200);
+    const message = isJsonObject(parsed) && typeof (parsed as JsonObject).message === 'string' ? String((parsed as JsonObject).message) : text.trim().slice(0, 200);
     if (status === 401 || status === 403) {
       throw new ApiAuthError('forbidden', `${status === 401 ? 'Unauthorized (401)' : 'Forbidden (403)'}: ${message || 'credentials refused'}`, href, status);
     }
     if (status === 404) throw new ApiNotFoundError('not-found', `not found (404): ${message}`, href, status);
+    if (status === 409) throw new ApiConflictError('conflict', `conflict (409): ${message}`, href, status);
     if (status < 200 || status > 299) throw new ApiError('http-error', `HTTP ${status}: ${message}`, href, status);
     if (!isJsonObject(parsed)) throw new ApiError('bad-response', 'the answer is not a JSON object', href, status);
     return parsed as JsonObject;
@@ -249,6 +261,28 @@ export class ApiSource implements ObjectSource {
       cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
     } while (cont !== undefined);
     return out;
+  }
+
+  /** The collection path of an object, at the group/version its apiVersion names. */
+  private pathOf(entry: ResourceEntry, object: JsonObject, name?: string): string {
+    const apiVersion = String(object.apiVersion ?? '');
+    const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+    const metadata = isJsonObject(object.metadata) ? object.metadata : {};
+    return this.path(entry, version, typeof metadata.namespace === 'string' ? metadata.namespace : undefined, name);
+  }
+
+  /** Creates the object (POST); ApiConflictError when it exists already. Returns the object as created. */
+  create(entry: ResourceEntry, object: JsonObject): Promise<JsonObject> {
+    return this.requestJson('POST', this.pathOf(entry, object), object);
+  }
+
+  /**
+   * Replaces the object (PUT). Its metadata.resourceVersion must be the one read: the API refuses
+   * the write with ApiConflictError when the object changed since (optimistic concurrency).
+   */
+  replace(entry: ResourceEntry, object: JsonObject): Promise<JsonObject> {
+    const metadata = isJsonObject(object.metadata) ? object.metadata : {};
+    return this.requestJson('PUT', this.pathOf(entry, object, String(metadata.name ?? '')), object);
   }
 
   /** Nothing to release: every request is its own connection. */
