@@ -56,7 +56,7 @@ describe('kreg dump', function () {
     assert.equal(dumped.code, 0, dumped.stderr);
     const diff = await runKreg(['diff', '-A', '--from', `snapshot:${DEMO}`, '--to', `dir:${dir}`]);
     assert.equal(diff.code, 0, diff.stdout.toString() + diff.stderr);
-    assert.match(diff.stdout.toString(), /^TOTAL\s+0\s+0\s+0\s+\d+$/m);
+    assert.match(diff.stdout.toString(), /^TOTAL\s+0\s+0\s+0\s+0\s+\d+$/m);
 
     // The manifest counts what `kreg get -A` reads, resource by resource, and every file is counted.
     const listed = (await runKreg(['get', '-A', '-o', 'ndjson', '--snapshot', DEMO])).stdout.toString().trim().split('\n');

@@ -7,6 +7,7 @@ import { judge } from '../src/diff/judge.js';
 import { dropNullFields, normalisePair } from '../src/diff/normalise.js';
 import { diffFileName, pairUp } from '../src/diff/pairs.js';
 import { formatSummary } from '../src/diff/summary.js';
+import { withTouched } from '../src/diff/touched.js';
 import { UsageError } from '../src/errors.js';
 import { builtinRegistry, resolveResource } from '../src/keys/index.js';
 import { maskSecret, maskSecretPair } from '../src/mask-secrets.js';
@@ -97,10 +98,10 @@ describe('diff core', function () {
         [
           'from: A',
           'to:   B',
-          'RESOURCE           ONLY-IN-FROM   ONLY-IN-TO   CHANGED   IDENTICAL',
-          'configmaps         1              2            1         1',
-          'deployments.apps   1              0            0         0',
-          'TOTAL              2              2            1         1',
+          'RESOURCE           ONLY-IN-FROM   ONLY-IN-TO   CHANGED   TOUCHED   IDENTICAL',
+          'configmaps         1              2            1         0         1',
+          'deployments.apps   1              0            0         0         0',
+          'TOTAL              2              2            1         0         1',
           'changed: configmaps ns/changed',
           'only in from: configmaps ns/gone',
           'only in to: configmaps ns/new',
@@ -114,6 +115,44 @@ describe('diff core', function () {
     it('names files as kubectl diff: <group.>version.Kind.namespace.name', function () {
       assert.equal(diffFileName({ entry: configmaps, namespace: 'ns', name: 'a', from: cm({}), to: undefined }), 'v1.ConfigMap.ns.a');
       assert.equal(diffFileName({ entry: deployments, namespace: 'ns', name: 'w', from: undefined, to: { apiVersion: 'apps/v1', kind: 'Deployment' } }), 'apps.v1.Deployment.ns.w');
+    });
+  });
+
+  describe('touched: changed only in fields the server rewrites', function () {
+    const leases = resolveResource('leases', { registry });
+    const pods = resolveResource('pods', { registry });
+    const options = { showManagedFields: false, showSecrets: false, ignore: [] as string[] };
+    const verdict = (pair: Parameters<typeof withTouched>[1], extra: { ignoreStatus?: boolean; showManagedFields?: boolean } = {}): string => {
+      const opts = { ...options, ...extra, ignoreStatus: extra.ignoreStatus ?? false };
+      return withTouched(judge({ ...pair, ...normalisePair(pair.from, pair.to, opts) }), pair, opts).verdict;
+    };
+    const pod = (rv: string, phase: string, label = 'a'): JsonObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', resourceVersion: rv, labels: { app: label } }, status: { phase } });
+    const at = (from: JsonObject, to: JsonObject) => ({ entry: pods, namespace: 'ns', name: 'p', from, to });
+
+    it('a new resourceVersion alone is touched; a label change is changed', function () {
+      assert.equal(verdict(at(pod('1', 'Running'), pod('2', 'Running'))), 'touched');
+      assert.equal(verdict(at(pod('1', 'Running'), pod('2', 'Running', 'b'))), 'changed');
+      assert.equal(verdict(at(pod('1', 'Running'), pod('1', 'Running'))), 'identical');
+    });
+
+    it('status alone is changed, and touched with --ignore-status; a Lease renewal likewise', function () {
+      assert.equal(verdict(at(pod('1', 'Pending'), pod('2', 'Running'))), 'changed');
+      assert.equal(verdict(at(pod('1', 'Pending'), pod('2', 'Running')), { ignoreStatus: true }), 'touched');
+      const lease = (renewTime: string, holder = 'a'): JsonObject => ({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'l', resourceVersion: renewTime },
+        spec: { holderIdentity: holder, renewTime },
+      });
+      const pair = (from: JsonObject, to: JsonObject) => ({ entry: leases, namespace: 'ns', name: 'l', from, to });
+      assert.equal(verdict(pair(lease('t1'), lease('t2'))), 'changed');
+      assert.equal(verdict(pair(lease('t1'), lease('t2')), { ignoreStatus: true }), 'touched');
+      assert.equal(verdict(pair(lease('t1'), lease('t2', 'b')), { ignoreStatus: true }), 'changed');
+    });
+
+    it('with --show-managed-fields, a managedFields timestamp alone is touched', function () {
+      const managed = (time: string, rv: string): JsonObject => ({ ...pod(rv, 'Running'), metadata: { name: 'p', resourceVersion: rv, managedFields: [{ manager: 'm', operation: 'Update', time }] } });
+      assert.equal(verdict(at(managed('2026-01-01T00:00:00Z', '1'), managed('2026-01-02T00:00:00Z', '2')), { showManagedFields: true }), 'touched');
     });
   });
 

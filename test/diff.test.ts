@@ -30,8 +30,9 @@ function fakeResource(entry: ResourceEntry): FakeResource {
 function summaryRows(r: CliResult): Map<string, number[]> {
   const rows = new Map<string, number[]>();
   for (const line of r.stdout.toString().split('\n')) {
-    const m = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$/.exec(line);
-    if (m !== null) rows.set(m[1] as string, [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])]);
+    // ONLY-IN-FROM ONLY-IN-TO CHANGED TOUCHED IDENTICAL
+    const m = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$/.exec(line);
+    if (m !== null) rows.set(m[1] as string, [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])]);
   }
   return rows;
 }
@@ -88,7 +89,7 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     const r = await kreg(['-A']);
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout.toString()}`);
     const total = summaryRows(r).get('TOTAL');
-    assert.deepEqual(total, [0, 0, 0, fixtures.length], r.stdout.toString());
+    assert.deepEqual(total, [0, 0, 0, 0, fixtures.length], r.stdout.toString());
     // Every request asked for the storage version of its resource, with the token.
     assert.ok(api.requests.some((q) => q.startsWith('GET /apis/apps/v1/deployments')));
     console.log(`      ${fixtures.length} objects identical on both sides`);
@@ -194,9 +195,9 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     const r = await kreg(['configmaps,namespaces,services', '-A', '--from', 'etcd', '--to', `dir:${dir}`]);
     assert.equal(r.code, 1, `${r.stderr}\n${r.stdout.toString()}`);
     const rows = summaryRows(r);
-    assert.deepEqual(rows.get('configmaps'), [0, 1, 0, 1]);
-    assert.deepEqual(rows.get('namespaces'), [0, 0, 0, 1]);
-    assert.deepEqual(rows.get('services'), [0, 0, 1, 0]);
+    assert.deepEqual(rows.get('configmaps'), [0, 1, 0, 0, 1]);
+    assert.deepEqual(rows.get('namespaces'), [0, 0, 0, 0, 1]);
+    assert.deepEqual(rows.get('services'), [0, 0, 1, 0, 0]);
     assert.deepEqual(listed(r, 'only in to'), ['configmaps default/only-in-dir']);
     assert.match(r.stdout.toString(), /^\+  sessionAffinity: Changed$/m);
     assert.match(r.stdout.toString(), /^\+\+\+ .*\/to\/v1\.Service\.namespaceValue\.nameValue\t/m);
@@ -275,8 +276,8 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     const r = await kreg(['-A']);
     assert.equal(r.code, 1, `${r.stderr}\n${r.stdout.toString()}`);
     const rows = summaryRows(r);
-    assert.deepEqual(rows.get('TOTAL'), [2, 2, 1, fixtures.length - 3], r.stdout.toString());
-    assert.deepEqual(rows.get('configmaps'), [1, 1, 1, 0]);
+    assert.deepEqual(rows.get('TOTAL'), [2, 2, 1, 0, fixtures.length - 3], r.stdout.toString());
+    assert.deepEqual(rows.get('configmaps'), [1, 1, 1, 0, 0]);
     assert.deepEqual(listed(r, 'only in from'), ['configmaps default/etcd-only', 'serviceaccounts namespaceValue/nameValue']);
     assert.deepEqual(listed(r, 'only in to'), ['configmaps default/api-only', 'namespaces nameValue']);
     assert.deepEqual(listed(r, 'changed'), ['configmaps namespaceValue/nameValue']);
@@ -289,14 +290,39 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     // -n limits everything to one namespace.
     const inDefault = await kreg(['-n', 'default']);
     assert.equal(inDefault.code, 1, inDefault.stderr);
-    assert.deepEqual(summaryRows(inDefault).get('TOTAL'), [1, 1, 0, 0]);
+    assert.deepEqual(summaryRows(inDefault).get('TOTAL'), [1, 1, 0, 0, 0]);
 
     // snapshot-vs-etcd: the backup brings back the deleted namespace and loses the added configmap.
     const fromSnapshot = await runKreg(['diff', '-A', '--from', `snapshot:${snapshot}`, '--to', 'etcd', '--endpoints', etcd.server.endpoint]);
     assert.equal(fromSnapshot.code, 1, `${fromSnapshot.stderr}\n${fromSnapshot.stdout.toString()}`);
     assert.deepEqual(listed(fromSnapshot, 'only in from'), ['namespaces nameValue']);
     assert.deepEqual(listed(fromSnapshot, 'only in to'), ['configmaps default/etcd-only']);
-    assert.deepEqual(summaryRows(fromSnapshot).get('TOTAL'), [1, 1, 0, fixtures.length - 1]);
+    assert.deepEqual(summaryRows(fromSnapshot).get('TOTAL'), [1, 1, 0, 0, fixtures.length - 1]);
+
+    // Backup against backup: a rewrite of the same object only moves its resourceVersion (touched,
+    // not a difference); a change of status alone is a change, or touched with --ignore-status.
+    const pod = (phase: string): Buffer =>
+      Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'pod-uid' }, spec: { containers: [] }, status: { phase } }));
+    await etcd.server.etcdctl(['put', '/registry/pods/default/p'], pod('Pending'));
+    const monday = join(work, 'monday.db');
+    await etcd.server.etcdctl(['snapshot', 'save', monday]);
+    await etcd.server.etcdctl(['put', '/registry/configmaps/default/etcd-only'], Buffer.from(JSON.stringify(etcdOnly)));
+    const tuesday = join(work, 'tuesday.db');
+    await etcd.server.etcdctl(['snapshot', 'save', tuesday]);
+    const touchedOnly = await runKreg(['diff', '-A', '--from', `snapshot:${monday}`, '--to', `snapshot:${tuesday}`, '--summary']);
+    assert.equal(touchedOnly.code, 0, `${touchedOnly.stderr}\n${touchedOnly.stdout.toString()}`);
+    assert.deepEqual(summaryRows(touchedOnly).get('configmaps')?.slice(0, 4), [0, 0, 0, 1]);
+    assert.deepEqual(listed(touchedOnly, 'changed'), []);
+    await etcd.server.etcdctl(['put', '/registry/pods/default/p'], pod('Running'));
+    const wednesday = join(work, 'wednesday.db');
+    await etcd.server.etcdctl(['snapshot', 'save', wednesday]);
+    const statusChange = await runKreg(['diff', '-A', '--from', `snapshot:${monday}`, '--to', `snapshot:${wednesday}`, '--summary']);
+    assert.equal(statusChange.code, 1, statusChange.stderr);
+    assert.deepEqual(listed(statusChange, 'changed'), ['pods default/p']);
+    const ignoringStatus = await runKreg(['diff', '-A', '--from', `snapshot:${monday}`, '--to', `snapshot:${wednesday}`, '--summary', '--ignore-status']);
+    assert.equal(ignoringStatus.code, 0, ignoringStatus.stdout.toString());
+    assert.deepEqual(summaryRows(ignoringStatus).get('pods')?.[3], 1);
+    assert.deepEqual(summaryRows(ignoringStatus).get('TOTAL')?.slice(0, 4), [0, 0, 0, 2]);
   });
   it('null and absent fields are the same (the API server cannot tell them apart): an Event without eventTime against its stored eventTime: null', async function () {
     const event = {
@@ -331,7 +357,7 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
       assert.equal(one.stdout.toString(), '');
       const all = await kreg(['events', '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
       assert.equal(all.code, 0, `${all.stderr}\n${all.stdout.toString()}`);
-      assert.deepEqual(summaryRows(all).get('events'), [0, 0, 0, 1]);
+      assert.deepEqual(summaryRows(all).get('events'), [0, 0, 0, 0, 1]);
 
       // The same against the API, which here serves the Event without the field.
       const events = registry.resources.find((e) => e.group === '' && e.resource === 'events') as ResourceEntry;
@@ -361,7 +387,7 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
       assert.equal(one.code, 0, `${one.stderr}\n${one.stdout.toString()}`);
       const listing = await kreg(['cm', '-n', 'shop', '--from', 'etcd', '--to', `dir:${dir}`]);
       assert.equal(listing.code, 0, `${listing.stderr}\n${listing.stdout.toString()}`);
-      assert.deepEqual(summaryRows(listing).get('configmaps'), [0, 0, 0, 1]);
+      assert.deepEqual(summaryRows(listing).get('configmaps'), [0, 0, 0, 0, 1]);
       const everything = await kreg(['-n', 'shop', '--from', `dir:${dir}`, '--to', 'etcd']);
       assert.deepEqual(listed(everything, 'only in from'), []);
       // Without -n it is default's, as kubectl apply would place it.

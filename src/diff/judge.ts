@@ -7,9 +7,10 @@ import { formatYaml } from '../format/object-text.js';
 import { encryptedValueOf } from '../sources/object-source.js';
 import type { ObjectPair } from './pairs.js';
 
-export type Verdict = 'only-from' | 'only-to' | 'changed' | 'identical';
+/** touched: changed only in fields the server rewrites on its own (see touched.ts). */
+export type Verdict = 'only-from' | 'only-to' | 'changed' | 'touched' | 'identical';
 
-export const VERDICTS: readonly Verdict[] = ['only-from', 'only-to', 'changed', 'identical'];
+export const VERDICTS: readonly Verdict[] = ['only-from', 'only-to', 'changed', 'touched', 'identical'];
 
 export interface Judged {
   pair: ObjectPair;

@@ -16,7 +16,8 @@ import { collectPairs, onSide, select, type DiffSide, type SideLabel } from '../
 import { DiffError } from '../../diff/errors.js';
 import { judge, judgeEncrypted, type Judged } from '../../diff/judge.js';
 import { normalisePair, type NormaliseOptions } from '../../diff/normalise.js';
-import { diffFileName, resourceName } from '../../diff/pairs.js';
+import { diffFileName, resourceName, type ObjectPair } from '../../diff/pairs.js';
+import { SERVER_MANAGED_FIELDS, withTouched } from '../../diff/touched.js';
 import { countVerdicts, formatSummary, hasDifferences } from '../../diff/summary.js';
 import { KregError } from '../../errors.js';
 import { builtinRegistry, type ResourceRegistry } from '../../keys/index.js';
@@ -35,6 +36,7 @@ interface DiffArgs extends ObjectSourceArgs {
   'show-secrets': boolean;
   ignore: string[];
   summary: boolean;
+  'ignore-status': boolean;
 }
 
 export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs> => ({
@@ -53,9 +55,16 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (as kubectl diff masks it)' })
         .option('ignore', { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'a dotted path to leave out, e.g. status or metadata.generation (repeatable)' })
         .option('summary', { type: 'boolean', default: false, describe: 'print only the per-resource summary' })
+        .option('ignore-status', {
+          type: 'boolean',
+          default: false,
+          describe: "count objects whose status (or a Lease's renewTime) alone changed as touched, not changed",
+        })
         .example('$0 diff -A', 'everything in etcd against what the API serves')
         .example('$0 diff deploy web -n shop --from etcd --to dir:manifests/', 'the stored Deployment against the manifest in git')
-        .example('$0 diff -A --from snapshot:backup.db --to etcd --summary', 'what a restore would bring back, change or lose'),
+        .example('$0 diff -A --from snapshot:backup.db --to etcd --summary', 'what a restore would bring back, change or lose')
+        .example('$0 diff -A --from snapshot:monday.db --to snapshot:tuesday.db --summary --ignore-status', 'what changed between two backups')
+        .epilog(touchedRulesHelp()),
     ),
   handler: async (args) => {
     const sides: DiffSide[] = [];
@@ -96,7 +105,10 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
   const selection = select({ resource: args.resource, name: args.name, namespace: args.namespace, allNamespaces: args['all-namespaces'] }, registry);
   const pairs = await collectPairs(selection, from, to, registry, (line) => warn(io, line));
   const options: NormaliseOptions = { showManagedFields: args['show-managed-fields'], showSecrets: args['show-secrets'], ignore: args.ignore };
-  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }));
+  const touchedOptions = { ...options, ignoreStatus: args['ignore-status'] };
+  // One object is shown whole, as kubectl diff shows it; in a listing, server-only changes count apart.
+  const classify = (j: Judged, pair: ObjectPair): Judged => (selection.kind === 'object' ? j : withTouched(j, pair, touchedOptions));
+  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? classify(judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }), pair));
   // An encrypted value against a plain one cannot be compared: the comparison is incomplete (exit 2).
   const uncomparable = judged.filter((j) => j.encrypted === 'uncomparable');
   // One object: its line; a listing: one line, the summary naming each object.
@@ -120,6 +132,12 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
     code = Math.max(code, await showDiffs(io, changed));
   }
   return incomplete(code);
+}
+
+/** The touched rules for --help, from the one table in src/diff/touched.ts. */
+function touchedRulesHelp(): string {
+  const rules = SERVER_MANAGED_FIELDS.map((rule) => `  ${rule.path}${rule.withIgnoreStatus ? ' (with --ignore-status)' : ''}: ${rule.why}`);
+  return `In a listing, an object that differs only in these fields is counted as TOUCHED, not CHANGED, and is not a difference for the exit code:\n${rules.join('\n')}`;
 }
 
 function describePair(j: Judged): string {
