@@ -1,77 +1,31 @@
 /**
- * kreg audit encryption: how the registry is encrypted at rest, per resource (objects by provider
- * and key name, and in plaintext), and, given kube-apiserver's EncryptionConfiguration, what does
- * not match it: plaintext objects of a resource it encrypts, objects under a key that is not the
- * current write key, objects no configured key can read. Exit 1 when there are such findings.
- * Values are only looked at for their prefix: nothing is decrypted or decoded.
+ * kreg audit: how the registry is stored. `audit storage` and `audit encryption` run one audit;
+ * `audit` alone runs every audit over one open store, exit 1 when any has findings.
  */
 import type { CommandModule } from 'yargs';
-import type { JsonObject } from '../../codec/json-value.js';
-import { EncryptionAudit } from '../../encryption-audit.js';
-import { parseKey } from '../../keys/index.js';
-import { everyEntry } from '../../stored-objects.js';
-import { formatJson } from '../../format/object-text.js';
-import { formatTable } from '../../format/table.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
 import { withEncryptionOption, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
-import { startProgress } from '../progress.js';
 import { COMMANDS } from '../command-index.js';
+import { auditEncryption, encryptionCommand } from './audit-encryption.js';
+import { printAudits } from './audit-outcome.js';
+import { auditStorage, storageAuditOptions, storageCommand, withStorageAuditOptions } from './audit-storage.js';
 
-interface AuditArgs extends SourceArgs, EncryptionArgs {
+interface AllAuditsArgs extends SourceArgs, EncryptionArgs {
   output: 'table' | 'json';
+  'max-request-bytes': string;
+  top: string;
 }
 
-const encryptionCommand = (ctx: CommandContext): CommandModule<object, AuditArgs> => ({
-  command: 'encryption',
-  describe: 'Objects per resource by encryption provider and key name; with --encryption-config, what does not match it (exit 1)',
-  builder: (y) =>
-    withSourceOptions(withEncryptionOption(y))
-      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
-      .example('$0 audit encryption', 'how each resource is stored: aescbc key1, secretbox key2, plaintext')
-      .example('$0 audit encryption --encryption-config /etc/kubernetes/enc.yaml', 'plaintext Secrets, objects not yet rewritten with the current key'),
-  handler: async (args) => {
-    await withStore(ctx, args, async (store) => {
-      const { source, prefix, revision, registry, denied } = store;
-      const audit = new EncryptionAudit(store.decryptor?.config);
-      const progress = await startProgress(ctx.io, `reading ${prefix}/`);
-      let n = 0;
-      try {
-        for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
-          let parsed: ReturnType<typeof parseKey> | undefined;
-          try {
-            parsed = parseKey(entry.key, { prefix, registry });
-          } catch {
-            parsed = undefined;
-          }
-          if (parsed?.type === 'object') audit.add(entry.value, parsed.group, parsed.resource);
-          if (++n % 1000 === 0) progress.update(`reading ${prefix}/: ${n.toLocaleString('en-US')} keys`);
-        }
-      } finally {
-        progress.stop();
-      }
-      const rows = audit.rows();
-      const findings = audit.findings();
-      if (args.output === 'json') {
-        ctx.io.stdout.write(`${formatJson({ resources: rows as unknown as JsonObject[], findings: findings as unknown as JsonObject[] })}\n`);
-      } else {
-        ctx.io.stdout.write(
-          formatTable(
-            ['RESOURCE', 'PROVIDER', 'KEY', 'COUNT'],
-            rows.map((r) => [r.resource, r.provider, r.keyName === '' ? '-' : r.keyName, r.count.toLocaleString('en-US')]),
-            { align: ['left', 'left', 'left', 'right'] },
-          ),
-        );
-        if (findings.length > 0) ctx.io.stdout.write(`\nfindings:\n${findings.map((f) => `  ${f.message}\n`).join('')}`);
-      }
-      if (findings.length > 0) ctx.exitCode = Math.max(ctx.exitCode, 1);
-    });
-  },
-});
-
-export const auditCommand = (ctx: CommandContext): CommandModule<object, object> => ({
+export const auditCommand = (ctx: CommandContext): CommandModule<object, AllAuditsArgs> => ({
   command: COMMANDS.audit.usage,
   describe: COMMANDS.audit.describe,
-  builder: (y) => y.command(encryptionCommand(ctx)).demandCommand(1, 'name an audit: encryption'),
-  handler: () => undefined,
+  builder: (y) =>
+    withStorageAuditOptions(withSourceOptions(withEncryptionOption(y.command(storageCommand(ctx)).command(encryptionCommand(ctx)))))
+      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .example('$0 audit --snapshot backup.db', 'every audit: storage, then encryption (exit 1 when either finds something)'),
+  handler: async (args) => {
+    const options = storageAuditOptions(args);
+    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options), await auditEncryption(ctx, store)]));
+  },
 });

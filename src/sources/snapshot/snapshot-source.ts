@@ -13,7 +13,19 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
-import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type RevisionsOptions,
+  type StoredRevision,
+} from '../source.js';
 import { BoltFile, SnapshotFileError, type BoltBucket, type BoltPage, type SkippedRange } from './bbolt-file.js';
 import {
   KEY_BUCKET,
@@ -309,6 +321,31 @@ export class SnapshotSource implements EntrySource {
         if (entry !== undefined) records.push({ ...entry, deleted: false });
       }
       return { revision, compactedRevision, records };
+    } catch (error) {
+      throw nameFile(error, this.file);
+    }
+  }
+
+  /**
+   * Every revision under the prefix the file holds (at or below `revision`), in file order: what
+   * fills the db besides the live values, found in one sequential scan of the `key` bucket.
+   */
+  async *revisions(options: RevisionsOptions): AsyncGenerator<StoredRevision> {
+    try {
+      const revision = await this.resolveRevision(options.revision, options.prefix);
+      const prefix = Buffer.from(options.prefix, 'utf8');
+      for await (const page of this.bolt.scanLeafPages(this.keyBucket)) {
+        for (let element = 0; element < page.count; element++) {
+          const decoded = this.decodeElement(page, element);
+          if (decoded === undefined || decoded.revision.main > revision || !startsWith(decoded.userKey, prefix)) continue;
+          const key = Buffer.from(decoded.userKey).toString('utf8');
+          if (decoded.revision.tombstone) yield { key, modRevision: decoded.revision.main, valueSize: 0, deleted: true };
+          else {
+            const entry = this.decodeEntry(page, element, true);
+            if (entry !== undefined) yield { key, modRevision: decoded.revision.main, valueSize: entry.valueSize, deleted: false };
+          }
+        }
+      }
     } catch (error) {
       throw nameFile(error, this.file);
     }

@@ -1,0 +1,118 @@
+/**
+ * `kreg audit storage` without the I/O: fed every entry twice (pass 1 indexes namespaces and
+ * uids, pass 2 checks each entry against that index), then the retained revisions when the
+ * source lists them, it reports what should not be stored as it is. Holds the index and the
+ * findings, never the values.
+ */
+import { measureStoredParts } from '../codec/stored-parts.js';
+import type { Entry, StoredRevision } from '../sources/source.js';
+import { auditedEntry, readObject, type AuditContext } from './audited-entry.js';
+import { ChurnTally, type ChurnedKey } from './churn.js';
+import { checkCustomResourceVersion, checkMissingDefinition, checkStoredVersions } from './custom-resources.js';
+import { checkEventLease } from './events.js';
+import { sortFindings, STORAGE_CHECKS, type StorageCheck, type StorageFinding } from './findings.js';
+import { checkNamespace } from './namespaces.js';
+import { checkOwners } from './owners.js';
+import { checkManagedFields, checkRequestLimit, DEFAULT_MAX_REQUEST_BYTES } from './sizes.js';
+import { StorageIndex } from './storage-index.js';
+import { checkBuiltinVersion } from './storage-versions.js';
+import { checkUnmapped } from './unmapped.js';
+
+export interface StorageAuditOptions extends AuditContext {
+  /** etcd's --max-request-bytes; DEFAULT_MAX_REQUEST_BYTES when absent. */
+  maxRequestBytes?: number;
+  /** Names (<plural>.<group>) of CRDs that are stored but could not be learned: their objects are not orphans. */
+  unusableDefinitions?: ReadonlySet<string>;
+  /** How many of the most-revised keys to report (default 10). */
+  churnTop?: number;
+}
+
+export interface StorageAuditReport {
+  /** Sorted by check (in STORAGE_CHECKS order), then key. */
+  findings: StorageFinding[];
+  /** Findings per check, every check listed (0 when clean). */
+  counts: Record<StorageCheck, number>;
+  /** The most-revised keys, when the source lists retained revisions. */
+  churn: { available: true; keys: ChurnedKey[] } | { available: false; reason: string };
+  /** What could not be checked, one sentence each. */
+  notes: string[];
+  /** Keys checked in pass 2. */
+  keys: number;
+}
+
+export class StorageAudit {
+  private readonly index = new StorageIndex();
+  private readonly findings: StorageFinding[] = [];
+  private readonly churn = new ChurnTally();
+  private churnRead = false;
+  private keys = 0;
+  private uncheckedOwners = 0;
+  /** Values whose metadata could not be read, by kind of reason: a count and the first one met. */
+  private readonly unreadable = new Map<string, { count: number; example: string; detail: string }>();
+
+  constructor(private readonly options: StorageAuditOptions) {}
+
+  /** Pass 1: learn the entry's namespace and uid. */
+  indexEntry(entry: Entry): void {
+    const audited = auditedEntry(entry, this.options);
+    this.index.add(audited, () => readObject(audited, this.options));
+  }
+
+  /** Pass 2: check the entry against what pass 1 learned. */
+  checkEntry(entry: Entry): void {
+    this.keys++;
+    const audited = auditedEntry(entry, this.options);
+    const add = (finding: StorageFinding | undefined): void => {
+      if (finding !== undefined) this.findings.push(finding);
+    };
+    add(checkRequestLimit(entry, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
+    const { parsed } = audited;
+    if (audited.parseError !== undefined) {
+      const missing = checkMissingDefinition(entry.key, this.options.prefix);
+      // The CRD is stored but could not be learned (said when the store opened): not an orphan.
+      if (missing !== undefined && this.options.unusableDefinitions?.has(missing.crd) === true) return;
+      add(missing?.finding ?? checkUnmapped(audited));
+      return;
+    }
+    if (parsed?.type !== 'object') {
+      add(checkUnmapped(audited));
+      return;
+    }
+    add(checkNamespace(parsed, this.index));
+    add(checkEventLease(parsed, entry));
+    const object = readObject(audited, this.options);
+    if (object.metadata === undefined) {
+      this.noteUnreadable(object.unreadable ?? { why: 'undecodable', detail: 'unreadable' }, entry.key);
+      return;
+    }
+    add(parsed.origin === 'custom' ? checkCustomResourceVersion(parsed, object.metadata) : checkBuiltinVersion(parsed, object.metadata));
+    const owners = checkOwners(parsed, object.metadata.ownerReferences, this.index);
+    for (const finding of owners.findings) add(finding);
+    this.uncheckedOwners += owners.unchecked;
+    if (object.plaintext !== undefined) add(checkManagedFields(entry, measureStoredParts(this.options.schema, object.plaintext)));
+  }
+
+  /** One retained revision (any order), from a source that lists them. */
+  addRevision(revision: StoredRevision): void {
+    this.churnRead = true;
+    this.churn.add(revision);
+  }
+
+  /** The report; `churnUnavailable` says why retained revisions were not read, when they were not. */
+  report(churnUnavailable?: string): StorageAuditReport {
+    const findings = sortFindings([...this.findings, ...checkStoredVersions(this.options.registry, this.options.prefix)]);
+    const counts = Object.fromEntries(STORAGE_CHECKS.map((check) => [check, 0])) as Record<StorageCheck, number>;
+    for (const finding of findings) counts[finding.check]++;
+    const notes = [...this.unreadable.values()].map(({ count, example, detail }) => `${count} value(s) not checked beyond their keys and sizes, e.g. ${example}: ${detail}`);
+    if (this.uncheckedOwners > 0) notes.push(`${this.uncheckedOwners} ownerReference(s) not checked: some objects of the owner's kind could not be read`);
+    const churn: StorageAuditReport['churn'] =
+      churnUnavailable === undefined || this.churnRead ? { available: true, keys: this.churn.top(this.options.churnTop ?? 10) } : { available: false, reason: churnUnavailable };
+    return { findings, counts, churn, notes, keys: this.keys };
+  }
+
+  private noteUnreadable(unreadable: { why: string; detail: string }, key: string): void {
+    const seen = this.unreadable.get(unreadable.why);
+    if (seen === undefined) this.unreadable.set(unreadable.why, { count: 1, example: key, detail: unreadable.detail });
+    else seen.count++;
+  }
+}
