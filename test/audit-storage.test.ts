@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
-import type { StorageAuditReport } from '../src/storage-audit/storage-audit.js';
+import { MAX_LISTED_PER_CHECK, type StorageAuditReport } from '../src/storage-audit/storage-audit.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
@@ -235,6 +235,22 @@ describe('kreg audit storage over any source', function () {
       '1 value(s) not checked beyond their keys and sizes, e.g. /registry/secrets/a/s: encrypted at rest; give --encryption-config to read it',
       "1 ownerReference(s) not checked: some objects of the owner's kind could not be read",
     ]);
+  });
+
+  it('counts every finding but keeps at most MAX_LISTED_PER_CHECK of one check, so memory stays bounded', async function () {
+    const source = new MemorySource();
+    const extra = 3;
+    for (let i = 0; i < MAX_LISTED_PER_CHECK + extra; i++) source.put(`/registry/mystery/k${String(i).padStart(6, '0')}`, 'x');
+    const r = await runKreg(['audit', 'storage', '-o', 'json'], { source });
+    assert.equal(r.code, 1, r.stderr);
+    const report = parse(r.stdout);
+    assert.equal(report.counts['unmapped-key'], MAX_LISTED_PER_CHECK + extra);
+    assert.equal(report.findings.length, MAX_LISTED_PER_CHECK);
+    assert.equal(report.findings.at(-1)?.key, `/registry/mystery/k${String(MAX_LISTED_PER_CHECK - 1).padStart(6, '0')}`);
+    assert.deepEqual(report.notes, [`unmapped-key: ${extra} more finding(s) counted but not listed (the first ${MAX_LISTED_PER_CHECK} in key order are)`]);
+    const text = (await runKreg(['audit', 'storage'], { source })).stdout.toString();
+    assert.match(text, /^keys that map to no resource \(unmapped-key\): 10,003\n/);
+    assert.match(text, /^ {2}\.\.\. and 9,983 more \(-o json lists them\)$/m);
   });
 
   it('refuses a --max-request-bytes that is no whole number', async function () {

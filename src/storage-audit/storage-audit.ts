@@ -2,7 +2,7 @@
  * `kreg audit storage` without the I/O: fed every entry twice (pass 1 indexes namespaces and
  * uids, pass 2 checks each entry against that index), then the retained revisions when the
  * source lists them, it reports what should not be stored as it is. Holds the index and the
- * findings, never the values.
+ * findings (at most MAX_LISTED_PER_CHECK of each check; all are counted), never the values.
  */
 import { measureStoredParts } from '../codec/stored-parts.js';
 import type { Entry, StoredRevision } from '../sources/source.js';
@@ -18,6 +18,9 @@ import { StorageIndex } from './storage-index.js';
 import { checkBuiltinVersion } from './storage-versions.js';
 import { checkUnmapped } from './unmapped.js';
 
+/** Findings of one check kept to list: a cluster with a million stray Events must not fill memory with them. */
+export const MAX_LISTED_PER_CHECK = 10_000;
+
 export interface StorageAuditOptions extends AuditContext {
   /** etcd's --max-request-bytes; DEFAULT_MAX_REQUEST_BYTES when absent. */
   maxRequestBytes?: number;
@@ -28,9 +31,9 @@ export interface StorageAuditOptions extends AuditContext {
 }
 
 export interface StorageAuditReport {
-  /** Sorted by check (in STORAGE_CHECKS order), then key. */
+  /** Sorted by check (in STORAGE_CHECKS order), then key; at most MAX_LISTED_PER_CHECK of each check. */
   findings: StorageFinding[];
-  /** Findings per check, every check listed (0 when clean). */
+  /** Findings per check, all of them counted (also those beyond the listed ones); every check listed (0 when clean). */
   counts: Record<StorageCheck, number>;
   /** The most-revised keys, when the source lists retained revisions. */
   churn: { available: true; keys: ChurnedKey[] } | { available: false; reason: string };
@@ -43,6 +46,7 @@ export interface StorageAuditReport {
 export class StorageAudit {
   private readonly index = new StorageIndex();
   private readonly findings: StorageFinding[] = [];
+  private readonly counts = Object.fromEntries(STORAGE_CHECKS.map((check) => [check, 0])) as Record<StorageCheck, number>;
   private readonly churn = new ChurnTally();
   private churnRead = false;
   private keys = 0;
@@ -63,7 +67,7 @@ export class StorageAudit {
     this.keys++;
     const audited = auditedEntry(entry, this.options);
     const add = (finding: StorageFinding | undefined): void => {
-      if (finding !== undefined) this.findings.push(finding);
+      if (finding !== undefined) this.record(finding);
     };
     add(checkRequestLimit(entry, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
     const { parsed } = audited;
@@ -100,14 +104,24 @@ export class StorageAudit {
 
   /** The report; `churnUnavailable` says why retained revisions were not read, when they were not. */
   report(churnUnavailable?: string): StorageAuditReport {
-    const findings = sortFindings([...this.findings, ...checkStoredVersions(this.options.registry, this.options.prefix)]);
-    const counts = Object.fromEntries(STORAGE_CHECKS.map((check) => [check, 0])) as Record<StorageCheck, number>;
-    for (const finding of findings) counts[finding.check]++;
+    const counts = { ...this.counts };
+    const definitions = checkStoredVersions(this.options.registry, this.options.prefix);
+    for (const finding of definitions) counts[finding.check]++;
+    const findings = sortFindings([...this.findings, ...definitions]);
     const notes = [...this.unreadable.values()].map(({ count, example, detail }) => `${count} value(s) not checked beyond their keys and sizes, e.g. ${example}: ${detail}`);
+    for (const check of STORAGE_CHECKS) {
+      if (counts[check] > MAX_LISTED_PER_CHECK)
+        notes.push(`${check}: ${counts[check] - MAX_LISTED_PER_CHECK} more finding(s) counted but not listed (the first ${MAX_LISTED_PER_CHECK} in key order are)`);
+    }
     if (this.uncheckedOwners > 0) notes.push(`${this.uncheckedOwners} ownerReference(s) not checked: some objects of the owner's kind could not be read`);
     const churn: StorageAuditReport['churn'] =
       churnUnavailable === undefined || this.churnRead ? { available: true, keys: this.churn.top(this.options.churnTop ?? 10) } : { available: false, reason: churnUnavailable };
     return { findings, counts, churn, notes, keys: this.keys };
+  }
+
+  private record(finding: StorageFinding): void {
+    // Keys arrive in key order (within a pass), so the ones kept are the first in key order.
+    if (++this.counts[finding.check] <= MAX_LISTED_PER_CHECK) this.findings.push(finding);
   }
 
   private noteUnreadable(unreadable: { why: string; detail: string }, key: string): void {

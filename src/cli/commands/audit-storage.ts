@@ -104,24 +104,25 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
     progress.stop();
   }
   const report = audit.report(source.revisions === undefined ? `${source.description} lists no past revisions in one pass; audit a snapshot (etcdctl snapshot save) for them` : undefined);
-  return { name: 'storage', json: report as unknown as JsonObject, text: reportText(report), findings: report.findings.length };
+  return { name: 'storage', json: report as unknown as JsonObject, text: reportText(report), findings: Object.values(report.counts).reduce((a, b) => a + b, 0) };
 }
 
 function reportText(report: StorageAuditReport): string {
   let out = '';
   for (const check of STORAGE_CHECKS) {
     const findings = report.findings.filter((f) => f.check === check);
-    if (findings.length === 0) continue;
-    out += `${CHECK_TITLES[check]} (${check}): ${findings.length}\n`;
+    const count = report.counts[check];
+    if (count === 0) continue;
+    out += `${CHECK_TITLES[check]} (${check}): ${count.toLocaleString('en-US')}\n`;
     for (const f of findings.slice(0, SHOWN_PER_CHECK)) out += `  ${f.key}\n    ${f.reason}\n    action: ${f.action}\n`;
-    if (findings.length > SHOWN_PER_CHECK) out += `  ... and ${findings.length - SHOWN_PER_CHECK} more (-o json lists all)\n`;
+    if (count > SHOWN_PER_CHECK) out += `  ... and ${(count - SHOWN_PER_CHECK).toLocaleString('en-US')} more (-o json lists them)\n`;
     out += '\n';
   }
   if (report.churn.available) {
     if (report.churn.keys.length > 0) out += `most revised keys (retained revisions):\n${report.churn.keys.map((k) => `  ${String(k.revisions).padStart(6)}  ${k.key}\n`).join('')}\n`;
   } else out += `most revised keys: not available: ${report.churn.reason}\n`;
   for (const note of report.notes) out += `note: ${note}\n`;
-  const total = report.findings.length;
+  const total = Object.values(report.counts).reduce((a, b) => a + b, 0);
   out += total === 0 ? `no findings in ${report.keys.toLocaleString('en-US')} keys\n` : `${total.toLocaleString('en-US')} finding(s) in ${report.keys.toLocaleString('en-US')} keys\n`;
   return out;
 }
