@@ -253,6 +253,13 @@ describe('kreg audit storage over any source', function () {
     assert.match(text, /^ {2}\.\.\. and 9,983 more \(-o json lists them\)$/m);
   });
 
+  it('kreg audit with a word that names no audit fails rather than running them all', async function () {
+    const r = await runKreg(['audit', 'storag'], { source: new MemorySource() });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.split('\n')[0], 'kreg: unknown command "storag" for "kreg audit" (did you mean storage?); the audits are storage, encryption');
+    assert.equal(r.stdout.length, 0);
+  });
+
   it('refuses a --max-request-bytes that is no whole number', async function () {
     const r = await runKreg(['audit', 'storage', '--max-request-bytes', '1.5MiB'], { source: new MemorySource() });
     assert.equal(r.code, 1);
