@@ -132,12 +132,19 @@ describe('kreg audit storage', function () {
   const etcd = useEtcd();
   let dir: string;
   let snapshot: string;
+  /** The lease no key under /registry holds, as etcdctl prints it. */
+  let otherLease: string;
 
   before(async function () {
     const put = (key: string, value: Uint8Array, ...flags: string[]): Promise<Buffer> => etcd.server.etcdctl(['put', ...flags, key], value);
     const granted = (await etcd.server.etcdctl(['lease', 'grant', '3600'])).toString('utf8');
     const lease = /lease ([0-9a-f]+) granted/.exec(granted)?.[1];
     assert.ok(lease !== undefined, granted);
+    // A second lease, holding only a key under /clean: under /registry its objects are gone.
+    const other = /lease ([0-9a-f]+) granted/.exec((await etcd.server.etcdctl(['lease', 'grant', '3600'])).toString('utf8'))?.[1];
+    assert.ok(other !== undefined);
+    otherLease = other;
+    await put('/clean/events/default/kept.1', encode({ apiVersion: 'v1', kind: 'Event', metadata: meta('kept.1', 'ev3-uid', 'default'), reason: 'Kept' }), `--lease=${other}`);
     for (const prefix of ['/clean', '/registry']) {
       for (const [key, value] of cleanSet(prefix)) await put(key, value);
       // Events as kube-apiserver writes them: with a lease.
@@ -167,10 +174,10 @@ describe('kreg audit storage', function () {
       assert.equal(r.code, 0, r.stderr);
       const report = parse(r.stdout);
       assert.deepEqual(report.findings, []);
-      assert.equal(report.keys, cleanSet('/clean').length + 1);
+      assert.equal(report.keys, cleanSet('/clean').length + 2);
       assert.ok(Object.values(report.counts).every((n) => n === 0));
       const text = await runKreg(['audit', 'storage', '--etcd-prefix', '/clean', ...limit, ...source]);
-      assert.match(text.stdout.toString(), /^no findings in 12 keys$/m);
+      assert.match(text.stdout.toString(), /^no findings in 13 keys$/m);
     }
   });
 
@@ -179,7 +186,7 @@ describe('kreg audit storage', function () {
     assert.equal(r.code, 1, r.stderr);
     const report = parse(r.stdout);
     const found = report.findings.map((f) => `${f.check} ${f.key}`).sort();
-    assert.deepEqual(found, FINDINGS.map((f) => `${f.check} ${f.key}`).sort());
+    assert.deepEqual(found, [...FINDINGS.map((f) => `${f.check} ${f.key}`), `unused-lease (lease ${otherLease})`].sort());
     for (const f of report.findings) assert.ok(f.reason.length > 0 && f.action.length > 0, JSON.stringify(f));
     const migration = report.findings.find((f) => f.check === 'migration-candidate');
     assert.match(migration?.reason ?? '', /stored as autoscaling\/v1; kube-apiserver writes autoscaling\/v2 today/);
@@ -204,14 +211,14 @@ describe('kreg audit storage', function () {
     const text = (await runKreg(['audit', 'storage', ...limit, '--snapshot', snapshot])).stdout.toString();
     assert.match(text, /^objects in namespaces that do not exist \(missing-namespace\): 1\n {2}\/registry\/configmaps\/gone\/left-behind\n/m);
     assert.match(text, /^ {7}4 {2}\/registry\/deployments\/shop\/web$/m);
-    assert.match(text, new RegExp(`^${FINDINGS.length} finding\\(s\\) in \\d+ keys$`, 'm'));
+    assert.match(text, new RegExp(`^${FINDINGS.length + 1} finding\\(s\\) in \\d+ keys$`, 'm'));
   });
 
   it('kreg audit runs every audit: exit 1 when either finds something, 0 when both are clean', async function () {
     const all = await runKreg(['audit', ...limit, '-o', 'json', '--snapshot', snapshot]);
     assert.equal(all.code, 1, all.stderr);
     const combined = JSON.parse(all.stdout.toString()) as { storage: StorageAuditReport; encryption: { resources: { resource: string; provider: string }[] } };
-    assert.equal(combined.storage.findings.length, FINDINGS.length);
+    assert.equal(combined.storage.findings.length, FINDINGS.length + 1);
     assert.ok(combined.encryption.resources.some((row) => row.resource === 'pods' && row.provider === 'plaintext'));
     const clean = await runKreg(['audit', '--etcd-prefix', '/clean', ...limit, '--snapshot', snapshot]);
     assert.equal(clean.code, 0, clean.stderr);
@@ -234,6 +241,7 @@ describe('kreg audit storage over any source', function () {
     assert.deepEqual(report.notes, [
       '1 value(s) not checked beyond their keys and sizes, e.g. /registry/secrets/a/s: encrypted at rest; give --encryption-config to read it',
       "1 ownerReference(s) not checked: some objects of the owner's kind could not be read",
+      'etcd leases not checked for keys: memory cannot list its leases',
     ]);
   });
 
@@ -247,7 +255,10 @@ describe('kreg audit storage over any source', function () {
     assert.equal(report.counts['unmapped-key'], MAX_LISTED_PER_CHECK + extra);
     assert.equal(report.findings.length, MAX_LISTED_PER_CHECK);
     assert.equal(report.findings.at(-1)?.key, `/registry/mystery/k${String(MAX_LISTED_PER_CHECK - 1).padStart(6, '0')}`);
-    assert.deepEqual(report.notes, [`unmapped-key: ${extra} more finding(s) counted but not listed (the first ${MAX_LISTED_PER_CHECK} in key order are)`]);
+    assert.deepEqual(report.notes, [
+      `unmapped-key: ${extra} more finding(s) counted but not listed (the first ${MAX_LISTED_PER_CHECK} in key order are)`,
+      'etcd leases not checked for keys: memory cannot list its leases',
+    ]);
     const text = (await runKreg(['audit', 'storage'], { source })).stdout.toString();
     assert.match(text, /^keys that map to no resource \(unmapped-key\): 10,003\n/);
     assert.match(text, /^ {2}\.\.\. and 9,983 more \(-o json lists them\)$/m);

@@ -197,6 +197,17 @@ export class EtcdSource implements EntrySource {
     }
   }
 
+  async *leases(): AsyncGenerator<{ id: string }> {
+    await this.ensureConnected(undefined);
+    let response: Awaited<ReturnType<typeof this.client.leaseClient.leaseLeases>>;
+    try {
+      response = await this.client.leaseClient.leaseLeases();
+    } catch (raw) {
+      throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
+    }
+    for (const lease of response.leases) yield { id: String(lease.ID) };
+  }
+
   async leaseTimeToLive(lease: string): Promise<number | undefined> {
     if (lease === '0') return undefined;
     await this.ensureConnected(undefined);

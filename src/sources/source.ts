@@ -112,6 +112,8 @@ export interface EntrySource {
    * without values; absent when the source cannot list them in one pass (live etcd).
    */
   revisions?(options: RevisionsOptions): AsyncIterable<StoredRevision>;
+  /** The etcd leases granted now (their IDs as decimal strings); absent when the source cannot list them. */
+  leases?(): AsyncIterable<{ id: string }>;
   /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
   leaseTimeToLive?(lease: string): Promise<number | undefined>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import { auditedEntry, readObject, type AuditContext } from './audited-entry.js'
 import { ChurnTally, type ChurnedKey } from './churn.js';
 import { checkCustomResourceVersion, checkMissingDefinition, checkStoredVersions } from './custom-resources.js';
 import { checkEventLease } from './events.js';
+import { checkLease } from './leases.js';
 import { sortFindings, STORAGE_CHECKS, type StorageCheck, type StorageFinding } from './findings.js';
 import { checkNamespace } from './namespaces.js';
 import { checkOwners } from './owners.js';
@@ -49,6 +50,9 @@ export class StorageAudit {
   private readonly counts = Object.fromEntries(STORAGE_CHECKS.map((check) => [check, 0])) as Record<StorageCheck, number>;
   private readonly churn = new ChurnTally();
   private churnRead = false;
+  /** Leases attached to the keys checked (pass 2). */
+  private readonly usedLeases = new Set<string>();
+  private readonly extraNotes: string[] = [];
   private keys = 0;
   private uncheckedOwners = 0;
   /** Values whose metadata could not be read, by kind of reason: a count and the first one met. */
@@ -65,6 +69,7 @@ export class StorageAudit {
   /** Pass 2: check the entry against what pass 1 learned. */
   checkEntry(entry: Entry): void {
     this.keys++;
+    if (entry.lease !== '0') this.usedLeases.add(entry.lease);
     const audited = auditedEntry(entry, this.options);
     const add = (finding: StorageFinding | undefined): void => {
       if (finding !== undefined) this.record(finding);
@@ -96,6 +101,17 @@ export class StorageAudit {
     if (object.plaintext !== undefined) add(checkManagedFields(entry, measureStoredParts(this.options.schema, object.plaintext)));
   }
 
+  /** Something that could not be checked, for the report's notes. */
+  note(sentence: string): void {
+    this.extraNotes.push(sentence);
+  }
+
+  /** One lease granted in etcd now (its decimal ID); call after pass 2. */
+  addLease(id: string): void {
+    const finding = checkLease(id, this.usedLeases, this.options.prefix);
+    if (finding !== undefined) this.record(finding);
+  }
+
   /** One retained revision (any order), from a source that lists them. */
   addRevision(revision: StoredRevision): void {
     this.churnRead = true;
@@ -116,7 +132,7 @@ export class StorageAudit {
     if (this.uncheckedOwners > 0) notes.push(`${this.uncheckedOwners} ownerReference(s) not checked: some objects of the owner's kind could not be read`);
     const churn: StorageAuditReport['churn'] =
       churnUnavailable === undefined || this.churnRead ? { available: true, keys: this.churn.top(this.options.churnTop ?? 10) } : { available: false, reason: churnUnavailable };
-    return { findings, counts, churn, notes, keys: this.keys };
+    return { findings, counts, churn, notes: [...notes, ...this.extraNotes], keys: this.keys };
   }
 
   private record(finding: StorageFinding): void {

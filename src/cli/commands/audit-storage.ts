@@ -41,7 +41,7 @@ export function withStorageAuditOptions<T>(y: Argv<T>): Argv<T & { 'max-request-
 
 export const storageCommand = (ctx: CommandContext): CommandModule<object, StorageAuditArgs> => ({
   command: 'storage',
-  describe: 'Orphans (namespace, CRD or owner gone), objects to migrate, Events without a lease, oversized objects, unmapped keys (exit 1 when any)',
+  describe: 'Orphans (namespace, CRD, owner or lease gone), objects to migrate, Events without a lease, oversized objects, unmapped keys (exit 1 when any)',
   builder: (y) =>
     withStorageAuditOptions(withSourceOptions(withEncryptionOption(y)))
       .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
@@ -78,6 +78,13 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
     churnTop: options.top,
     unusableDefinitions: new Set(store.learned.skipped.map((skipped) => skipped.name)),
   });
+  // Leases exist now: against an older revision's keys they would be compared with the wrong keys.
+  const leasesUnchecked =
+    source.leases === undefined
+      ? `${source.description} cannot list its leases`
+      : revision !== (await source.currentRevision())
+        ? `read at revision ${revision}, not the current one, and leases are only listed as they are now`
+        : undefined;
   const progress = await startProgress(ctx.io, `storage: indexing ${prefix}/`);
   try {
     let n = 0;
@@ -93,6 +100,7 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
       audit.checkEntry(entry);
       tick('checking');
     }
+    if (leasesUnchecked === undefined && source.leases !== undefined) for await (const lease of source.leases()) audit.addLease(lease.id);
     n = 0;
     if (source.revisions !== undefined) {
       for await (const stored of source.revisions({ prefix: `${prefix}/`, revision })) {
@@ -103,6 +111,7 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
   } finally {
     progress.stop();
   }
+  if (leasesUnchecked !== undefined) audit.note(`etcd leases not checked for keys: ${leasesUnchecked}`);
   const report = audit.report(source.revisions === undefined ? `${source.description} lists no past revisions in one pass; audit a snapshot (etcdctl snapshot save) for them` : undefined);
   return { name: 'storage', json: report as unknown as JsonObject, text: reportText(report), findings: Object.values(report.counts).reduce((a, b) => a + b, 0) };
 }
