@@ -3,8 +3,7 @@
  * revision (the first indexes namespaces and uids, the second checks every key against it), then
  * the retained revisions when the source lists them (a snapshot). Exit 1 when there are findings.
  */
-import type { CommandModule } from 'yargs';
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { UsageError } from '../../errors.js';
 import { loadSchema } from '../../schema-bundle.js';
