@@ -90,7 +90,10 @@ describe('kreg du', function () {
         perGroup.set(group, sum);
       }
       assert.deepEqual(new Map(du.groups.map((g) => [g.group, { bytes: g.bytes, count: g.count }])), perGroup);
-      assert.deepEqual(du.history, { available: false, reason: `etcd ${etcd.server.endpoint} lists no past revisions in one pass; use a snapshot (etcdctl snapshot save) for history bytes` });
+      assert.deepEqual(du.history, { available: true });
+      // Written once each: one revision per key, its live value.
+      assert.equal(du.total.revisions, du.total.count);
+      assert.equal(du.total.historyBytes, du.total.bytes);
       assert.equal(
         du.total.bytes,
         [...sizes.values()].reduce((a, b) => a + b, 0),
@@ -100,7 +103,7 @@ describe('kreg du', function () {
       for (const g of du.groups) assert.equal(g.managedFieldsBytes + g.statusBytes + g.otherBytes, g.bytes, g.group);
     });
 
-    it('counts the bytes and revisions of every retained revision from a snapshot of it', async function () {
+    it('counts the bytes and revisions of every retained revision, live and from a snapshot of it', async function () {
       // History: a ConfigMap written three times and then deleted, and one put twice.
       const written: { key: string; size: number }[] = [];
       const put = async (key: string, value: Uint8Array): Promise<void> => {
@@ -119,6 +122,10 @@ describe('kreg du', function () {
         const r = await runKreg(['du', '-A', '-o', 'json', '--top', '1', '--snapshot', file]);
         assert.equal(r.code, 0, r.stderr);
         const du = JSON.parse(r.stdout.toString()) as DuJson;
+        // Live etcd replays the same revisions with a watch.
+        const live = await runKreg(['du', '-A', '-o', 'json', '--top', '1', '--endpoints', etcd.server.endpoint]);
+        assert.equal(live.code, 0, live.stderr);
+        assert.deepEqual(JSON.parse(live.stdout.toString()), du);
         assert.deepEqual(du.history, { available: true });
         // Keys written once before (pods, configmaps/a/c, ...) have one revision each: their live value.
         const listed = JSON.parse((await etcd.server.etcdctl(['get', '/registry/', '--prefix', '-w', 'json'])).toString()) as { kvs: { key: string; value: string }[] };

@@ -109,7 +109,7 @@ export interface EntrySource {
   history?(key: string, options?: HistoryOptions): Promise<KeyHistory>;
   /**
    * Every retained revision of every key under the prefix (writes and deletes), in no set order,
-   * without values; absent when the source cannot list them in one pass (live etcd).
+   * without values; absent when the source cannot list them (the API).
    */
   revisions?(options: RevisionsOptions): AsyncIterable<StoredRevision>;
   /** The etcd leases granted now (their IDs as decimal strings); absent when the source cannot list them. */

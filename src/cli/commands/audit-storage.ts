@@ -1,7 +1,7 @@
 /**
  * kreg audit storage: what should not be stored as it is. Two passes over the registry at one
  * revision (the first indexes namespaces and uids, the second checks every key against it), then
- * the retained revisions when the source lists them (a snapshot). Exit 1 when there are findings.
+ * the retained revisions (all a snapshot holds; live, those since compaction). Exit 1 when there are findings.
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
@@ -35,7 +35,7 @@ export function withStorageAuditOptions<T>(y: Argv<T>): Argv<T & { 'max-request-
       default: String(DEFAULT_MAX_REQUEST_BYTES),
       describe: `etcd's --max-request-bytes: objects at ${100 * NEAR_LIMIT_SHARE}% of it or more are reported`,
     })
-    .option('top', { type: 'string', requiresArg: true, default: '10', describe: 'how many of the most-revised keys to list (history from a snapshot)' });
+    .option('top', { type: 'string', requiresArg: true, default: '10', describe: 'how many of the most-revised keys to list (0: none)' });
 }
 
 export const storageCommand = (ctx: CommandContext): CommandModule<object, StorageAuditArgs> => ({
@@ -45,7 +45,7 @@ export const storageCommand = (ctx: CommandContext): CommandModule<object, Stora
     withStorageAuditOptions(withSourceOptions(withEncryptionOption(y)))
       .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
       .epilog(
-        `Objects whose managedFields is more than half of them are reported from ${MANAGED_FIELDS_MIN_BYTES} bytes up. The keys with the most revisions are listed when the source keeps history (a snapshot or data dir); live etcd lists no past revisions in one pass.`,
+        `Objects whose managedFields is more than half of them are reported from ${MANAGED_FIELDS_MIN_BYTES} bytes up. The keys with the most revisions are counted over the retained revisions: every one a snapshot or data dir holds, or those live etcd has not compacted yet.`,
       )
       .example('$0 audit storage --snapshot backup.db', 'what a backup holds that should not be there, and the most-rewritten keys')
       .example('$0 audit storage --max-request-bytes 10485760 -o json', 'against a cluster whose etcd allows 10 MiB requests'),
@@ -111,7 +111,7 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
     progress.stop();
   }
   if (leasesUnchecked !== undefined) audit.note(`etcd leases not checked for keys: ${leasesUnchecked}`);
-  const report = audit.report(source.revisions === undefined ? `${source.description} lists no past revisions in one pass; audit a snapshot (etcdctl snapshot save) for them` : undefined);
+  const report = audit.report(source.revisions === undefined ? `${source.description} cannot list past revisions` : undefined);
   return { name: 'storage', json: report as unknown as JsonObject, text: reportText(report), findings: Object.values(report.counts).reduce((a, b) => a + b, 0) };
 }
 

@@ -61,10 +61,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
       const schema = loadSchema();
       // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
       const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
-      const history: HistoryAvailability =
-        store.source.revisions === undefined
-          ? { available: false, reason: `${store.source.description} lists no past revisions in one pass; use a snapshot (etcdctl snapshot save) for history bytes` }
-          : { available: true };
+      const history: HistoryAvailability = store.source.revisions === undefined ? { available: false, reason: `${store.source.description} cannot list past revisions` } : { available: true };
       // --by owner needs the value to group by: a key's group is remembered from its live value.
       const ownerOfKey = history.available && args.by === 'owner' ? new Map<string, string>() : undefined;
       const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
