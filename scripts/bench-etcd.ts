@@ -95,6 +95,7 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       { label: 'etcdctl get --prefix --keys-only', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '--keys-only', '/registry/'] },
       { label: 'kreg ls', command: [...kreg, 'ls', '--endpoints', etcd.endpoint], keepStdout: true },
       { label: 'kreg du', command: [...kreg, 'du', '--endpoints', etcd.endpoint] },
+      { label: 'kreg du --no-history', command: [...kreg, 'du', '--no-history', '--endpoints', etcd.endpoint] },
       { label: 'kreg audit storage', command: [...kreg, 'audit', 'storage', '--endpoints', etcd.endpoint], findingsExit: true },
       { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
     ];

@@ -94,6 +94,12 @@ describe('kreg du', function () {
       // Written once each: one revision per key, its live value.
       assert.equal(du.total.revisions, du.total.count);
       assert.equal(du.total.historyBytes, du.total.bytes);
+      const quick = JSON.parse((await runKreg(['du', '--no-history', '-o', 'json', '--endpoints', etcd.server.endpoint])).stdout.toString()) as DuJson;
+      assert.deepEqual(quick.history, { available: false, reason: 'not read (--no-history)' });
+      assert.deepEqual(
+        quick.groups.map((g) => [g.group, g.bytes, g.historyBytes]),
+        du.groups.map((g) => [g.group, g.bytes, 0]),
+      );
       assert.equal(
         du.total.bytes,
         [...sizes.values()].reduce((a, b) => a + b, 0),
