@@ -1,9 +1,12 @@
 /**
  * Every revision live etcd still holds under a prefix, from one watch: a watch started at the
  * compacted revision + 1 replays each put and delete since, in revision order. etcd says nothing
- * when the replay is over, so progress is asked for (WatchProgressRequest, etcd 3.4+): etcd
- * answers it only once the watcher has caught up, after every older event, so an answer at or
- * above the revision wanted means nothing up to it is still to come.
+ * when the replay is over, so progress is asked for (WatchProgressRequest): from etcd 3.4.24 and
+ * 3.5.8 it is answered only once the watcher has caught up, after every older event, so an answer
+ * at or above the revision wanted means nothing up to it is still to come. Older servers answer
+ * at once (etcd-io/etcd#15220), so an answer counts only once the newest put under the prefix
+ * (`lastPutRevision`, known from a range) has arrived: there, only deletes after that last put
+ * can still be missed.
  */
 import { Buffer } from 'node:buffer';
 import type { Etcd3, IWatchResponse } from 'etcd3';
@@ -20,6 +23,8 @@ export interface WatchRevisionsOptions {
   startRevision: number;
   /** The last revision wanted. */
   revision: number;
+  /** The highest mod revision of a key under the prefix at `revision` (0 when none): its event must arrive before an answer to a progress request counts. */
+  lastPutRevision: number;
   /** Longest silence from etcd before giving up (the command timeout). */
   silenceMs: number;
   endpoint: string;
@@ -44,6 +49,7 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
   let failure: unknown;
   let wake: (() => void) | undefined;
   let silence: NodeJS.Timeout | undefined;
+  let lastPutSeen = options.lastPutRevision < options.startRevision;
   const stop = (error?: unknown): void => {
     if (ended) return;
     ended = true;
@@ -66,12 +72,13 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
     if (response.canceled) return stop(new KregError('watch-canceled', `etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`, subject));
     if (response.events.length === 0) {
       // Not the answer to the create: a progress notification, sent only once caught up.
-      if (!response.created && Number(response.header.revision) >= options.revision) stop();
+      if (!response.created && lastPutSeen && Number(response.header.revision) >= options.revision) stop();
       return;
     }
     for (const event of response.events) {
       const modRevision = Number(event.kv.mod_revision);
       if (modRevision > options.revision) return stop();
+      if (modRevision >= options.lastPutRevision) lastPutSeen = true;
       const deleted = event.type === 'Delete';
       queue.push({ key: Buffer.from(event.kv.key).toString('utf8'), modRevision, valueSize: deleted ? 0 : Buffer.byteLength(event.kv.value), deleted });
     }

@@ -233,12 +233,15 @@ export class EtcdSource implements EntrySource {
       for await (const entry of this.range({ prefix: options.prefix, revision: compacted })) yield { key: entry.key, modRevision: entry.modRevision, valueSize: entry.valueSize, deleted: false };
     }
     if (revision <= compacted) return;
+    const newest = await this.fetchPage({ key: prefix, range_end: rangeEnd, revision, limit: 1, keys_only: true, sort_order: 'Descend', sort_target: 'Mod' }, { key: options.prefix, revision });
+    const lastPutRevision = Number(newest.kvs[0]?.mod_revision ?? 0);
     const silenceMs = Number.isFinite(this.settings.commandTimeoutMs) ? this.settings.commandTimeoutMs : HISTORY_TIMEOUT_MS;
     yield* watchRevisions(this.client, {
       prefix,
       rangeEnd,
       startRevision: compacted + 1,
       revision,
+      lastPutRevision,
       silenceMs,
       endpoint: this.endpoint,
       convert: (raw) => this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs }),
