@@ -2,8 +2,9 @@
  * Live-etcd benchmark: starts a private etcd, fills it with scripts/make-registry (100000 objects
  * by default, KREG_BENCH_ETCD_COUNT to change), then times reading it all back, each reader in
  * its own child process so that its peak RSS can be read:
- *   etcdctl get --prefix /registry/ (and --keys-only), kreg ls, kreg get -A -o ndjson, and kreg
- *   dump -A as a tree of files (into a temp dir, removed after) and as one NDJSON stream.
+ *   etcdctl get --prefix /registry/ (and --keys-only), kreg ls, kreg du, kreg audit storage,
+ *   kreg get -A -o ndjson, and kreg dump -A as a tree of files (into a temp dir, removed after) and
+ *   as one NDJSON stream.
  * Prints keys/s, MB/s (value bytes / wall time) and peak RSS side by side; figures only.
  *
  *   node dist/scripts/bench-etcd.js            (npm run bench runs it too, unless KREG_BENCH_ETCD=0)
@@ -37,7 +38,7 @@ interface Measurement {
  * Runs one command as a child and measures it. Its stdout is discarded (as `> /dev/null`) unless
  * `keepStdout`; stderr is kept for the figures and for errors.
  */
-function measure(command: string[], options: { keepStdout?: boolean; rssPreload?: string } = {}): Promise<Measurement> {
+function measure(command: string[], options: { keepStdout?: boolean; rssPreload?: string; findingsExit?: boolean } = {}): Promise<Measurement> {
   const useTime = existsSync(TIME_BINARY);
   const [binary, ...args] = command as [string, ...string[]];
   const argv = useTime ? [TIME_BINARY, '-f', 'kreg-bench %e %M', binary, ...args] : [binary, ...args];
@@ -54,7 +55,8 @@ function measure(command: string[], options: { keepStdout?: boolean; rssPreload?
     child.once('error', fail);
     child.once('close', (code) => {
       const wall = (performance.now() - started) / 1000;
-      if (code !== 0) {
+      // An audit exits 1 when it finds something: that is its answer, not a failure.
+      if (code !== 0 && !(options.findingsExit === true && code === 1)) {
         fail(new Error(`${command.join(' ')} failed (exit ${code}): ${err.trim()}`));
         return;
       }
@@ -89,11 +91,13 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
     if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: peak RSS of node children is self-reported, etcdctl's is n/a)`);
 
     const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
-    const readers: { label: string; command: string[]; keepStdout?: boolean }[] = [
+    const readers: { label: string; command: string[]; keepStdout?: boolean; findingsExit?: boolean }[] = [
       { label: 'etcdctl get --prefix', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '/registry/'] },
       { label: 'etcdctl get --prefix --keys-only', command: [ETCDCTL_BINARY, `--endpoints=${etcd.endpoint}`, 'get', '--prefix', '--keys-only', '/registry/'] },
       { label: 'kreg ls', command: [...kreg, 'ls', '--endpoints', etcd.endpoint], keepStdout: true },
       { label: 'kreg du', command: [...kreg, 'du', '--endpoints', etcd.endpoint] },
+      { label: 'kreg du --no-history', command: [...kreg, 'du', '--no-history', '--endpoints', etcd.endpoint] },
+      { label: 'kreg audit storage', command: [...kreg, 'audit', 'storage', '--endpoints', etcd.endpoint], findingsExit: true },
       { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
       { label: 'kreg dump -A --to DIR', command: [...kreg, 'dump', '-A', '--force', '--to', join(preloadDir, 'dump'), '--endpoints', etcd.endpoint] },
       { label: 'kreg dump -A --to - -o ndjson', command: [...kreg, 'dump', '-A', '--to', '-', '-o', 'ndjson', '--endpoints', etcd.endpoint] },
@@ -102,7 +106,7 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
     let lsTable = '';
     for (const reader of readers) {
       const measured: Measurement[] = [];
-      for (let i = 0; i < runs; i++) measured.push(await measure(reader.command, { keepStdout: reader.keepStdout === true, rssPreload: preload }));
+      for (let i = 0; i < runs; i++) measured.push(await measure(reader.command, { keepStdout: reader.keepStdout === true, rssPreload: preload, findingsExit: reader.findingsExit === true }));
       const seconds = median(measured.map((m) => m.seconds));
       const rss = measured.map((m) => m.maxRssKiB).filter((v): v is number => v !== undefined);
       if (reader.label === 'kreg ls') lsTable = measured[0]?.stdout ?? '';

@@ -1,8 +1,9 @@
 /**
  * What fills etcd, counted per group (resource, namespace, kind or owner): objects, stored bytes,
- * and how much of those bytes is managedFields, status and the rest, plus the largest objects.
- * Pure: fed one entry at a time, it keeps counters and the top N, so memory does not grow with
- * the data. What `kreg du` prints.
+ * and how much of those bytes is managedFields, status and the rest, plus the largest objects;
+ * given the retained revisions too, the bytes and count of every revision (history) and the keys
+ * with the most history. Pure: fed one entry at a time, it keeps counters and the top N (and, for
+ * history, a count per key, not values). What `kreg du` prints.
  */
 import type { StoredParts } from './codec/stored-parts.js';
 
@@ -20,6 +21,19 @@ export interface UsageGroup {
   otherBytes: number;
   /** Bytes of values whose parts cannot be measured (CBOR, encrypted, opaque), included in otherBytes. */
   unmeasuredBytes: number;
+  /** Sum of value sizes of every retained revision (the live ones included); 0 when history was not read. */
+  historyBytes: number;
+  /** Retained revisions (writes and deletes); 0 when history was not read. */
+  revisions: number;
+}
+
+/** A key's retained revisions, for the keys with the most history. */
+export interface KeyHistoryUsage {
+  key: string;
+  group: string;
+  /** Sum of the value sizes of its retained revisions. */
+  bytes: number;
+  revisions: number;
 }
 
 export interface LargeObject {
@@ -29,7 +43,7 @@ export interface LargeObject {
 }
 
 function emptyGroup(group: string): UsageGroup {
-  return { group, count: 0, bytes: 0, managedFieldsBytes: 0, statusBytes: 0, otherBytes: 0, unmeasuredBytes: 0 };
+  return { group, count: 0, bytes: 0, managedFieldsBytes: 0, statusBytes: 0, otherBytes: 0, unmeasuredBytes: 0, historyBytes: 0, revisions: 0 };
 }
 
 function count(into: UsageGroup, bytes: number, parts: StoredParts | undefined): void {
@@ -50,18 +64,44 @@ export class UsageTally {
   private readonly totals = emptyGroup('TOTAL');
   /** The largest objects so far, largest first; at most `top` of them. */
   private readonly top: LargeObject[] = [];
+  private readonly historyByKey = new Map<string, KeyHistoryUsage>();
 
   constructor(private readonly topCount: number) {}
 
   add(group: string, key: string, bytes: number, parts: StoredParts | undefined): void {
-    let tally = this.groupsByName.get(group);
-    if (tally === undefined) {
-      tally = emptyGroup(group);
-      this.groupsByName.set(group, tally);
-    }
+    const tally = this.group(group);
     count(tally, bytes, parts);
     count(this.totals, bytes, parts);
     this.keepIfLarge({ key, group, bytes });
+  }
+
+  /** One retained revision of a key (a write of `bytes`, or a delete of 0), in any order. */
+  addRevision(group: string, key: string, bytes: number): void {
+    for (const tally of [this.group(group), this.totals]) {
+      tally.historyBytes += bytes;
+      tally.revisions++;
+    }
+    const usage = this.historyByKey.get(key);
+    if (usage === undefined) this.historyByKey.set(key, { key, group, bytes, revisions: 1 });
+    else {
+      usage.bytes += bytes;
+      usage.revisions++;
+    }
+  }
+
+  /** The `top` keys with the most history bytes, most first (then by key). */
+  largestHistory(): KeyHistoryUsage[] {
+    if (this.topCount <= 0) return [];
+    return [...this.historyByKey.values()].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, this.topCount);
+  }
+
+  private group(name: string): UsageGroup {
+    let tally = this.groupsByName.get(name);
+    if (tally === undefined) {
+      tally = emptyGroup(name);
+      this.groupsByName.set(name, tally);
+    }
+    return tally;
   }
 
   private keepIfLarge(object: LargeObject): void {

@@ -3,9 +3,13 @@
  * managedFields and status parts are measured on the stored bytes (protobuf and JSON).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { measureStoredParts } from '../src/codec/stored-parts.js';
 import { encode } from '../src/index.js';
+import { parseKey } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { useEtcd } from './support/etcd.js';
@@ -21,10 +25,33 @@ function pod(name: string, namespace: string, withExtras: { managedFields?: bool
   return object;
 }
 
+interface DuGroup {
+  group: string;
+  count: number;
+  bytes: number;
+  managedFieldsBytes: number;
+  statusBytes: number;
+  otherBytes: number;
+  historyBytes: number;
+  revisions: number;
+}
 interface DuJson {
-  groups: { group: string; count: number; bytes: number; managedFieldsBytes: number; statusBytes: number; otherBytes: number }[];
-  total: { count: number; bytes: number };
+  history: { available: boolean; reason?: string };
+  groups: DuGroup[];
+  total: DuGroup;
   largest: { key: string; bytes: number }[];
+  largestHistory: { key: string; group: string; bytes: number; revisions: number }[];
+}
+
+/** du's group of a key (--by resource), as a test computes it from the key alone. */
+function resourceGroupOf(key: string): string {
+  try {
+    const parsed = parseKey(key);
+    if (parsed.type === 'object') return parsed.group === '' ? parsed.resource : `${parsed.resource}.${parsed.group}`;
+  } catch {
+    // not an object key: du puts it under its first segment
+  }
+  return `(other) ${key.split('/')[2] ?? ''}`;
 }
 
 describe('kreg du', function () {
@@ -53,6 +80,26 @@ describe('kreg du', function () {
       assert.equal(du.groups.find((g) => g.group === 'pods')?.bytes, sizes.get('pods'));
       assert.equal(du.groups.find((g) => g.group === 'configmaps')?.bytes, sizes.get('configmaps'));
       assert.equal(du.groups.find((g) => g.group === '(other) mystery')?.bytes, sizes.get('mystery'));
+      // Every group, not only those three: value sizes summed per resource from etcdctl's listing.
+      const perGroup = new Map<string, { bytes: number; count: number }>();
+      for (const kv of listed.kvs) {
+        const group = resourceGroupOf(Buffer.from(kv.key, 'base64').toString());
+        const sum = perGroup.get(group) ?? { bytes: 0, count: 0 };
+        sum.bytes += Buffer.from(kv.value, 'base64').length;
+        sum.count++;
+        perGroup.set(group, sum);
+      }
+      assert.deepEqual(new Map(du.groups.map((g) => [g.group, { bytes: g.bytes, count: g.count }])), perGroup);
+      assert.deepEqual(du.history, { available: true });
+      // Written once each: one revision per key, its live value.
+      assert.equal(du.total.revisions, du.total.count);
+      assert.equal(du.total.historyBytes, du.total.bytes);
+      const quick = JSON.parse((await runKreg(['du', '--no-history', '-o', 'json', '--endpoints', etcd.server.endpoint])).stdout.toString()) as DuJson;
+      assert.deepEqual(quick.history, { available: false, reason: 'not read (--no-history)' });
+      assert.deepEqual(
+        quick.groups.map((g) => [g.group, g.bytes, g.historyBytes]),
+        du.groups.map((g) => [g.group, g.bytes, 0]),
+      );
       assert.equal(
         du.total.bytes,
         [...sizes.values()].reduce((a, b) => a + b, 0),
@@ -60,6 +107,60 @@ describe('kreg du', function () {
       assert.equal(du.total.count, listed.kvs.length);
       assert.equal(du.largest[0]?.key, '/registry/configmaps/a/c');
       for (const g of du.groups) assert.equal(g.managedFieldsBytes + g.statusBytes + g.otherBytes, g.bytes, g.group);
+    });
+
+    it('counts the bytes and revisions of every retained revision, live and from a snapshot of it', async function () {
+      // History: a ConfigMap written three times and then deleted, and one put twice.
+      const written: { key: string; size: number }[] = [];
+      const put = async (key: string, value: Uint8Array): Promise<void> => {
+        await etcd.server.etcdctl(['put', key], value);
+        written.push({ key, size: value.length });
+      };
+      for (const n of [10, 200, 6000])
+        await put('/registry/configmaps/h/churn', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'churn', namespace: 'h' }, data: { a: 'x'.repeat(n) } }));
+      await etcd.server.etcdctl(['del', '/registry/configmaps/h/churn']);
+      written.push({ key: '/registry/configmaps/h/churn', size: 0 });
+      for (const n of [1, 2]) await put('/registry/secrets/h/twice', encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'twice', namespace: 'h' }, data: { a: 'eHh4'.repeat(n) } }));
+      const dir = await mkdtemp(join(tmpdir(), 'kreg-du-'));
+      try {
+        const file = join(dir, 'etcd.db');
+        await etcd.server.etcdctl(['snapshot', 'save', file]);
+        const r = await runKreg(['du', '-A', '-o', 'json', '--top', '1', '--snapshot', file]);
+        assert.equal(r.code, 0, r.stderr);
+        const du = JSON.parse(r.stdout.toString()) as DuJson;
+        // Live etcd replays the same revisions with a watch.
+        const live = await runKreg(['du', '-A', '-o', 'json', '--top', '1', '--endpoints', etcd.server.endpoint]);
+        assert.equal(live.code, 0, live.stderr);
+        assert.deepEqual(JSON.parse(live.stdout.toString()), du);
+        assert.deepEqual(du.history, { available: true });
+        // Keys written once before (pods, configmaps/a/c, ...) have one revision each: their live value.
+        const listed = JSON.parse((await etcd.server.etcdctl(['get', '/registry/', '--prefix', '-w', 'json'])).toString()) as { kvs: { key: string; value: string }[] };
+        const expected = new Map<string, { historyBytes: number; revisions: number }>();
+        const count = (key: string, size: number): void => {
+          const group = resourceGroupOf(key);
+          const sum = expected.get(group) ?? { historyBytes: 0, revisions: 0 };
+          sum.historyBytes += size;
+          sum.revisions++;
+          expected.set(group, sum);
+        };
+        const rewritten = new Set(written.map((w) => w.key));
+        for (const kv of listed.kvs) {
+          const key = Buffer.from(kv.key, 'base64').toString();
+          if (!rewritten.has(key)) count(key, Buffer.from(kv.value, 'base64').length);
+        }
+        for (const w of written) count(w.key, w.size);
+        assert.deepEqual(new Map(du.groups.map((g) => [g.group, { historyBytes: g.historyBytes, revisions: g.revisions }])), expected);
+        const churned = written.filter((w) => w.key.endsWith('/churn'));
+        assert.deepEqual(du.largestHistory, [{ key: '/registry/configmaps/h/churn', group: 'configmaps', bytes: churned.reduce((a, w) => a + w.size, 0), revisions: 4 }]);
+        // A deleted key counts in history only.
+        const configmaps = du.groups.find((g) => g.group === 'configmaps');
+        assert.equal(configmaps?.count, 1);
+        const text = (await runKreg(['du', 'configmaps', '-n', 'h', '--snapshot', file])).stdout.toString();
+        assert.match(text, /^configmaps +0 +0 B +0 B +0 B +0 B +6\.2 KiB +4$/m);
+        assert.match(text, /^LARGEST HISTORIES\n/m);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('reads a cluster-scoped resource whole under -n, as kubectl ignores -n for it', async function () {

@@ -78,6 +78,21 @@ describe('snapshot equals live', function () {
     await assertSame(['ls', '--depth', '2', '-o', 'json']);
   });
 
+  it('kreg du -o json: history bytes and revisions too, live replayed since the compaction', async function () {
+    const out = await assertSame(['du', '-o', 'json']);
+    const du = JSON.parse(out) as { history: { available: boolean }; total: { count: number; revisions: number } };
+    assert.deepEqual(du.history, { available: true });
+    assert.ok(du.total.revisions > du.total.count, 'the demo cluster has history after its compaction');
+  });
+
+  it('kreg audit storage -o json: the same findings and most revised keys', async function () {
+    const { snapshot, live } = await both(['audit', 'storage', '-o', 'json']);
+    assert.equal(snapshot.code, live.code, `${snapshot.stderr}\n${live.stderr}`);
+    assert.equal(snapshot.stdout.toString('utf8'), live.stdout.toString('utf8'));
+    const report = JSON.parse(snapshot.stdout.toString('utf8')) as { churn: { available: boolean; keys: unknown[] } };
+    assert.ok(report.churn.available && report.churn.keys.length > 0);
+  });
+
   it('kreg ls table and kreg ls --sort name at the compacted revision', async function () {
     await assertSame(['ls']);
     await assertSame(['ls', '--sort', 'name', '--revision', String(compacted)]);

@@ -19,7 +19,11 @@ const as = (make: unknown): CommandFactory => make as CommandFactory;
 
 /** In the order help lists them. */
 export const COMMANDS = {
-  audit: { usage: 'audit <command>', describe: 'Audit how the registry is stored (encryption at rest)', load: async () => as((await import('./commands/audit.js')).auditCommand) },
+  audit: {
+    usage: 'audit [command]',
+    describe: 'Audit how the registry is stored: orphans, versions to migrate, oversized objects, encryption at rest (every audit when none is named)',
+    load: async () => as((await import('./commands/audit.js')).auditCommand),
+  },
   completion: { usage: 'completion <shell>', describe: 'Print a shell completion script (bash, zsh or fish)', load: async () => as((await import('./completion.js')).completionCommand) },
   decode: {
     usage: 'decode [file]',

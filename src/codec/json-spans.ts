@@ -2,6 +2,8 @@
  * Where a member of a JSON object lies in the text, found without parsing values: byte offsets
  * from the member's key to the end of its value. Used to measure stored JSON by its own bytes.
  */
+import type { JsonValue } from './json-value.js';
+import { utf8Decode } from './text.js';
 
 /** A malformed value met while scanning; the caller treats the value as not measurable. */
 export interface JsonSpanError extends Error {
@@ -103,6 +105,22 @@ export function jsonMemberSpan(bytes: Uint8Array, path: readonly string[]): [num
     at = valueStartOf(bytes, found[0]);
   }
   return undefined;
+}
+
+/**
+ * The value of the member at `path`, parsed from its own text only; undefined when absent.
+ *
+ * @throws a JsonSpanError when the text around it is malformed.
+ */
+export function jsonMemberValue(bytes: Uint8Array, path: readonly string[]): JsonValue | undefined {
+  const span = jsonMemberSpan(bytes, path);
+  if (span === undefined) return undefined;
+  const text = utf8Decode(bytes, valueStartOf(bytes, span[0]), span[1]);
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return fail('malformed value', span[0]);
+  }
 }
 
 /** Where the value of the member whose key starts at `keyStart` begins. */

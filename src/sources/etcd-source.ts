@@ -19,7 +19,20 @@ import {
   type EtcdErrorContext,
   type EtcdFailure,
 } from './etcd-errors.js';
-import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from './source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type RevisionsOptions,
+  type StoredRevision,
+} from './source.js';
+import { watchRevisions } from './etcd-revisions.js';
 
 /**
  * Keys per page, chosen by scripts/measure-etcd-paging.ts (100k keys of 1-7 KB, ~410 MB, local
@@ -195,6 +208,55 @@ export class EtcdSource implements EntrySource {
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }
+  }
+
+  /**
+   * Every revision under the prefix etcd still holds, up to `revision`: each key's value at the
+   * compacted revision (what compaction keeps), then every put and delete since, replayed by one
+   * watch (see watchRevisions).
+   */
+  async *revisions(options: RevisionsOptions): AsyncGenerator<StoredRevision> {
+    const requested = parseRevision(options.revision, { endpoint: this.endpoint, key: options.prefix });
+    await this.ensureConnected(options.prefix);
+    const revision = requested ?? (await this.currentRevision());
+    const prefix = Buffer.from(options.prefix, 'utf8');
+    const rangeEnd = prefixRangeEnd(prefix);
+    let compacted = 0;
+    try {
+      await this.get(options.prefix, { revision: 1 });
+    } catch (error) {
+      if (!(error instanceof RevisionCompactedError) || error.compactedRevision === undefined) throw error;
+      compacted = error.compactedRevision;
+    }
+    if (revision < compacted) throw new RevisionCompactedError(revision, compacted, { endpoint: this.endpoint, key: options.prefix });
+    if (compacted > 0) {
+      for await (const entry of this.range({ prefix: options.prefix, revision: compacted })) yield { key: entry.key, modRevision: entry.modRevision, valueSize: entry.valueSize, deleted: false };
+    }
+    if (revision <= compacted) return;
+    const newest = await this.fetchPage({ key: prefix, range_end: rangeEnd, revision, limit: 1, keys_only: true, sort_order: 'Descend', sort_target: 'Mod' }, { key: options.prefix, revision });
+    const lastPutRevision = Number(newest.kvs[0]?.mod_revision ?? 0);
+    const silenceMs = Number.isFinite(this.settings.commandTimeoutMs) ? this.settings.commandTimeoutMs : HISTORY_TIMEOUT_MS;
+    yield* watchRevisions(this.client, {
+      prefix,
+      rangeEnd,
+      startRevision: compacted + 1,
+      revision,
+      lastPutRevision,
+      silenceMs,
+      endpoint: this.endpoint,
+      convert: (raw) => this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs }),
+    });
+  }
+
+  async *leases(): AsyncGenerator<{ id: string }> {
+    await this.ensureConnected(undefined);
+    let response: Awaited<ReturnType<typeof this.client.leaseClient.leaseLeases>>;
+    try {
+      response = await this.client.leaseClient.leaseLeases();
+    } catch (raw) {
+      throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
+    }
+    for (const lease of response.leases) yield { id: String(lease.ID) };
   }
 
   async leaseTimeToLive(lease: string): Promise<number | undefined> {

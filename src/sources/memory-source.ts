@@ -5,7 +5,19 @@
  * errors as the other sources.
  */
 import { KregError } from '../errors.js';
-import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from './source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type RevisionsOptions,
+  type StoredRevision,
+} from './source.js';
 
 /** Options of MemorySource. */
 export interface MemorySourceOptions {
@@ -141,6 +153,17 @@ export class MemorySource implements EntrySource {
     const revision = this.resolveRevision(options.revision, key);
     const records = (this.keys.get(byteString(key)) ?? []).filter((record) => record.modRevision <= revision).map((record) => ({ ...record }));
     return { revision, compactedRevision: this.compacted, records };
+  }
+
+  async *revisions(options: RevisionsOptions): AsyncGenerator<StoredRevision> {
+    const revision = this.resolveRevision(options.revision, options.prefix);
+    const prefix = byteString(options.prefix);
+    for (const [key, records] of this.keys) {
+      if (!key.startsWith(prefix)) continue;
+      for (const record of records) {
+        if (record.modRevision <= revision) yield { key: record.key, modRevision: record.modRevision, valueSize: record.valueSize, deleted: record.deleted };
+      }
+    }
   }
 
   async close(): Promise<void> {

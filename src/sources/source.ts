@@ -60,6 +60,23 @@ export interface KeyHistory {
   records: HistoryRecord[];
 }
 
+/** One retained revision of some key, as EntrySource.revisions lists it: sizes only, no value. */
+export interface StoredRevision {
+  key: string;
+  modRevision: number;
+  /** Size of the value written at this revision; 0 for a delete. */
+  valueSize: number;
+  deleted: boolean;
+}
+
+/** Options of EntrySource.revisions. */
+export interface RevisionsOptions {
+  /** Only keys under this prefix. */
+  prefix: string;
+  /** Only revisions written at or before this one; the current revision when absent. */
+  revision?: number;
+}
+
 /**
  * Where entries come from: live etcd (kreg/etcd), a snapshot file (kreg/snapshot) or memory
  * (MemorySource). Reads at a revision below the compacted one throw RevisionCompactedError, above
@@ -95,6 +112,13 @@ export interface EntrySource {
   currentRevision(): Promise<number>;
   /** Every retained revision of one key, oldest first; absent when the source keeps no history. */
   history?(key: string, options?: HistoryOptions): Promise<KeyHistory>;
+  /**
+   * Every retained revision of every key under the prefix (writes and deletes), in no set order,
+   * without values; absent when the source cannot list them (the API).
+   */
+  revisions?(options: RevisionsOptions): AsyncIterable<StoredRevision>;
+  /** The etcd leases granted now (their IDs as decimal strings); absent when the source cannot list them. */
+  leases?(): AsyncIterable<{ id: string }>;
   /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
   leaseTimeToLive?(lease: string): Promise<number | undefined>;
   close(): Promise<void>;

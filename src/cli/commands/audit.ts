@@ -1,100 +1,49 @@
 /**
- * kreg audit encryption: how the registry is encrypted at rest, per resource (objects by provider
- * and key name, and in plaintext), and, given kube-apiserver's EncryptionConfiguration, what does
- * not match it: plaintext objects of a resource it encrypts, objects under a key that is not the
- * current write key, objects no configured key can read. Exit 1 when there are such findings.
- * Values are only looked at for their prefix: nothing is decrypted or decoded.
+ * kreg audit: how the registry is stored. `audit storage` and `audit encryption` run one audit;
+ * `audit` alone runs every audit over one open store, exit 1 when any has findings.
  */
 import type { CommandModule } from 'yargs';
-import type { JsonObject } from '../../codec/json-value.js';
-import { EncryptionAudit } from '../../encryption-audit.js';
-import { parseKey } from '../../keys/index.js';
-import { everyEntry } from '../../stored-objects.js';
-import { formatJson } from '../../format/object-text.js';
-import { formatTable } from '../../format/table.js';
-import type { ValueDecryptor } from '../../codec/decrypt.js';
-import { warn, type CommandContext } from '../io.js';
+import { UsageError } from '../../errors.js';
+import type { CommandContext } from '../io.js';
+import { suggestions } from '../usage-errors.js';
 import { withStore } from '../open-store.js';
 import { withEncryptionOption, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
-import { startProgress } from '../progress.js';
 import { COMMANDS } from '../command-index.js';
+import { auditEncryption, encryptionCommand } from './audit-encryption.js';
+import { printAudits } from './audit-outcome.js';
+import { auditStorage, storageAuditOptions, storageCommand, withStorageAuditOptions } from './audit-storage.js';
 
-interface AuditArgs extends SourceArgs, EncryptionArgs {
+/** The audits `kreg audit` names and runs, in order. */
+const AUDITS = ['storage', 'encryption'] as const;
+
+interface AllAuditsArgs extends SourceArgs, EncryptionArgs {
+  /** A word that named no audit (yargs hands it to this command's optional positional). */
+  command: string | undefined;
   output: 'table' | 'json';
+  'max-request-bytes': string;
+  top: string;
 }
 
-const encryptionCommand = (ctx: CommandContext): CommandModule<object, AuditArgs> => ({
-  command: 'encryption',
-  describe:
-    "Objects per resource by encryption provider and key name (KMS v2: keyID); with --encryption-config, what does not match it, and KMS v2 keyIDs that are not the plugin's current one (exit 1)",
-  builder: (y) =>
-    withSourceOptions(withEncryptionOption(y))
-      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
-      .example('$0 audit encryption', 'how each resource is stored: aescbc key1, secretbox key2, plaintext')
-      .example('$0 audit encryption --encryption-config /etc/kubernetes/enc.yaml', 'plaintext Secrets, objects not yet rewritten with the current key')
-      .example('$0 audit encryption --snapshot backup.db --encryption-config enc.yaml --kms-socket vault=/run/kms.sock', "a backup, KMS v2 keyIDs checked against the plugin's current one"),
-  handler: async (args) => {
-    await withStore(ctx, args, async (store) => {
-      const { source, prefix, revision, registry, denied } = store;
-      const audit = new EncryptionAudit(store.decryptor?.config);
-      const progress = await startProgress(ctx.io, `reading ${prefix}/`);
-      let n = 0;
-      try {
-        for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
-          let parsed: ReturnType<typeof parseKey> | undefined;
-          try {
-            parsed = parseKey(entry.key, { prefix, registry });
-          } catch {
-            parsed = undefined;
-          }
-          if (parsed?.type === 'object') audit.add(entry.value, parsed.group, parsed.resource);
-          if (++n % 1000 === 0) progress.update(`reading ${prefix}/: ${n.toLocaleString('en-US')} keys`);
-        }
-      } finally {
-        progress.stop();
-      }
-      const rows = audit.rows();
-      const findings = audit.findings(await currentKeyIDs(ctx, store.decryptor, audit.kmsV2Providers()));
-      if (args.output === 'json') {
-        ctx.io.stdout.write(`${formatJson({ resources: rows as unknown as JsonObject[], findings: findings as unknown as JsonObject[] })}\n`);
-      } else {
-        // The KMS KEYID column only where KMS v2 values were found.
-        const withKeyIDs = rows.some((r) => r.kmsKeyID !== undefined);
-        ctx.io.stdout.write(
-          formatTable(
-            ['RESOURCE', 'PROVIDER', 'KEY', ...(withKeyIDs ? ['KMS KEYID'] : []), 'COUNT'],
-            rows.map((r) => [r.resource, r.provider, r.keyName === '' ? '-' : r.keyName, ...(withKeyIDs ? [r.kmsKeyID ?? '-'] : []), r.count.toLocaleString('en-US')]),
-            { align: ['left', 'left', 'left', ...(withKeyIDs ? ['left' as const] : []), 'right'] },
-          ),
-        );
-        if (findings.length > 0) ctx.io.stdout.write(`\nfindings:\n${findings.map((f) => `  ${f.message}\n`).join('')}`);
-      }
-      if (findings.length > 0) ctx.exitCode = Math.max(ctx.exitCode, 1);
-    });
-  },
-});
-
-/**
- * The current keyID of each KMS v2 plugin whose values were counted, from its Status, when its
- * socket answers; one line for a plugin that does not (its keyIDs are then not checked).
- */
-async function currentKeyIDs(ctx: CommandContext, decryptor: ValueDecryptor | undefined, plugins: readonly string[]): Promise<Map<string, string>> {
-  const current = new Map<string, string>();
-  if (decryptor === undefined) return current;
-  for (const name of plugins) {
-    try {
-      const keyID = await decryptor.kmsCurrentKeyID(name);
-      if (keyID !== undefined) current.set(name, keyID);
-    } catch (err) {
-      warn(ctx.io, `kms provider "${name}": ${err instanceof Error ? err.message : String(err)}; its keyIDs are not checked against the plugin's current one`);
-    }
-  }
-  return current;
-}
-
-export const auditCommand = (ctx: CommandContext): CommandModule<object, object> => ({
+export const auditCommand = (ctx: CommandContext): CommandModule<object, AllAuditsArgs> => ({
   command: COMMANDS.audit.usage,
   describe: COMMANDS.audit.describe,
-  builder: (y) => y.command(encryptionCommand(ctx)).demandCommand(1, 'name an audit: encryption'),
-  handler: () => undefined,
+  builder: (y) =>
+    withStorageAuditOptions(
+      withSourceOptions(
+        withEncryptionOption(y.positional('command', { type: 'string', describe: 'the audit to run; every audit when none is named' }).command(storageCommand(ctx)).command(encryptionCommand(ctx))),
+      ),
+    )
+      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .example('$0 audit --snapshot backup.db', 'every audit: storage, then encryption (exit 1 when either finds something)'),
+  handler: async (args) => {
+    if (args.command !== undefined) {
+      const near = suggestions(args.command, AUDITS);
+      throw new UsageError(
+        'unknown-command',
+        `unknown command "${args.command}" for "kreg audit"${near.length === 0 ? '' : ` (did you mean ${near.join(' or ')}?)`}; the audits are ${AUDITS.join(', ')}`,
+      );
+    }
+    const options = storageAuditOptions(args);
+    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options), await auditEncryption(ctx, store)]));
+  },
 });

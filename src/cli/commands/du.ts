@@ -10,22 +10,22 @@ import { UsageError } from '../../errors.js';
 import { measureStoredParts } from '../../codec/stored-parts.js';
 import { keyForEntry, parseKey, resolveResource, type ParsedKey } from '../../keys/index.js';
 import { loadSchema } from '../../schema-bundle.js';
-import type { Entry } from '../../sources/source.js';
-import { USAGE_GROUPINGS, UsageTally, type LargeObject, type UsageGroup, type UsageGrouping } from '../../storage-usage.js';
+import type { Entry, EntrySource, StoredRevision } from '../../sources/source.js';
+import { USAGE_GROUPINGS, UsageTally, type UsageGrouping } from '../../storage-usage.js';
 import { decodeEntry, entriesUnder, everyEntry } from '../../stored-objects.js';
 import { formatJson } from '../../format/object-text.js';
-import { humanBytes } from '../../format/sizes.js';
-import { formatTable } from '../../format/table.js';
 import type { CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
 import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
 import { startProgress } from '../progress.js';
 import { COMMANDS } from '../command-index.js';
+import { usageTable, type HistoryAvailability } from '../du-table.js';
 
 interface DuArgs extends SourceArgs, NamespaceArgs {
   resource: string | undefined;
   by: UsageGrouping;
   top: string;
+  history: boolean;
   output: 'table' | 'json';
 }
 
@@ -50,6 +50,11 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
           describe: 'group by resource, namespace, kind, or owner (the controller in ownerReferences)',
         })
         .option('top', { type: 'string', default: '10', requiresArg: true, describe: 'how many of the largest objects to list (0: none)' })
+        .option('history', {
+          type: 'boolean',
+          default: true,
+          describe: 'count every retained revision too (live etcd sends each one again: as slow as a second listing); --no-history skips it',
+        })
         .example('$0 du', 'etcdctl get --prefix /registry/ summed per resource, with managedFields and status apart')
         .example('$0 du -A --by namespace', 'which namespaces fill etcd')
         .example('$0 du pods --by owner --top 20 --snapshot backup.db', 'which controllers own the bytes, and the 20 largest pods'),
@@ -61,21 +66,37 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
       const tally = new UsageTally(top);
       const schema = loadSchema();
       // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
-      const groupOf = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
+      const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
+      const history: HistoryAvailability = !args.history
+        ? { available: false, reason: 'not read (--no-history)' }
+        : store.source.revisions === undefined
+          ? { available: false, reason: `${store.source.description} cannot list past revisions` }
+          : { available: true };
+      // --by owner needs the value to group by: a key's group is remembered from its live value.
+      const ownerOfKey = history.available && args.by === 'owner' ? new Map<string, string>() : undefined;
       const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
       try {
         let n = 0;
         for await (const entry of entriesInScope(store, args)) {
-          const group = groupOf(entry);
+          const group = groups.ofEntry(entry);
           if (group === undefined) continue;
+          ownerOfKey?.set(entry.key, group);
           tally.add(group, entry.key, entry.valueSize, measureStoredParts(schema, entry.value));
           if (++n % 1000 === 0) progress.update(`reading ${store.prefix}/: ${n.toLocaleString('en-US')} keys`);
+        }
+        n = 0;
+        for await (const revision of history.available ? revisionsInScope(store, args) : []) {
+          const group = ownerOfKey === undefined ? groups.ofKey(revision.key) : (ownerOfKey.get(revision.key) ?? '(deleted)');
+          if (group === undefined) continue;
+          tally.addRevision(group, revision.key, revision.valueSize);
+          if (++n % 10000 === 0) progress.update(`reading past revisions of ${store.prefix}/: ${n.toLocaleString('en-US')}`);
         }
       } finally {
         progress.stop();
       }
-      if (args.output === 'json') ctx.io.stdout.write(`${formatJson({ by: args.by, groups: tally.groups(), total: tally.total(), largest: tally.largest() } as unknown as JsonObject)}\n`);
-      else ctx.io.stdout.write(usageTable(args.by, tally.groups(), tally.total(), tally.largest()));
+      const report = { by: args.by, history, groups: tally.groups(), total: tally.total(), largest: tally.largest(), largestHistory: tally.largestHistory() };
+      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(report as unknown as JsonObject)}\n`);
+      else ctx.io.stdout.write(usageTable(report));
     });
   },
 });
@@ -83,24 +104,37 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
 /** The entries the arguments name: one or more resources (in a namespace), else the whole registry. */
 function entriesInScope(store: Store, args: DuArgs): AsyncIterable<Entry> {
   const { source, prefix, revision, registry } = store;
-  if (args.resource === undefined) return everyEntry(source, prefix, revision, registry, store.denied);
+  const prefixes = namedPrefixes(store, args);
+  return prefixes === undefined ? everyEntry(source, prefix, revision, registry, store.denied) : entriesUnder(source, prefixes, revision);
+}
+
+/** Every retained revision in the same scope, when the source lists them; none otherwise. */
+async function* revisionsInScope(store: Store, args: DuArgs): AsyncGenerator<StoredRevision> {
+  const source: EntrySource = store.source;
+  if (source.revisions === undefined) return;
+  for (const prefix of namedPrefixes(store, args) ?? [`${store.prefix}/`]) yield* source.revisions({ prefix, revision: store.revision });
+}
+
+/** The prefixes of the resources the arguments name (in a namespace); undefined for the whole registry. */
+function namedPrefixes(store: Store, args: DuArgs): string[] | undefined {
+  if (args.resource === undefined) return undefined;
   const namespace = args['all-namespaces'] ? undefined : args.namespace;
-  const prefixes = [
+  return [
     ...new Set(
       args.resource.split(',').map((name) => {
-        const entry = resolveResource(name, { registry });
-        return keyForEntry(entry, entry.namespaced && namespace !== undefined ? { namespace } : {}, prefix);
+        const entry = resolveResource(name, { registry: store.registry });
+        return keyForEntry(entry, entry.namespaced && namespace !== undefined ? { namespace } : {}, store.prefix);
       }),
     ),
   ];
-  return entriesUnder(source, prefixes, revision);
 }
 
 /**
- * The group of an entry, or undefined to leave it out (another namespace under -n). Keys are
- * parsed once per directory: every key in /registry/pods/shop/ has the same resource and namespace.
+ * The group of an entry, or undefined to leave it out (another namespace under -n); `ofKey` for a
+ * key alone (a past revision), which is undefined for --by owner (the value tells the owner). Keys
+ * are parsed once per directory: every key in /registry/pods/shop/ has the same resource and namespace.
  */
-function grouper(store: Store, by: UsageGrouping, onlyNamespace: string | undefined): (entry: Entry) => string | undefined {
+function grouper(store: Store, by: UsageGrouping, onlyNamespace: string | undefined): { ofEntry: (entry: Entry) => string | undefined; ofKey: (key: string) => string | undefined } {
   const parsedByParent = new Map<string, ParsedKey | undefined>();
   const parse = (key: string): ParsedKey | undefined => {
     const parent = key.slice(0, key.lastIndexOf('/') + 1);
@@ -115,21 +149,22 @@ function grouper(store: Store, by: UsageGrouping, onlyNamespace: string | undefi
     if (parsed?.type === 'object') parsedByParent.set(parent, parsed);
     return parsed;
   };
-  return (entry) => {
-    const parsed = parse(entry.key);
+  const groupOf = (key: string, entry: Entry | undefined): string | undefined => {
+    const parsed = parse(key);
     const namespace = parsed?.type === 'object' ? parsed.namespace : undefined;
     if (onlyNamespace !== undefined && namespace !== onlyNamespace) return undefined;
     switch (by) {
       case 'resource':
-        return parsed?.type === 'object' ? (parsed.group === '' ? parsed.resource : `${parsed.resource}.${parsed.group}`) : `(other) ${firstSegment(entry.key, store.prefix)}`;
+        return parsed?.type === 'object' ? (parsed.group === '' ? parsed.resource : `${parsed.resource}.${parsed.group}`) : `(other) ${firstSegment(key, store.prefix)}`;
       case 'namespace':
         return namespace ?? '(cluster-scoped)';
       case 'kind':
         return parsed?.type === 'object' ? parsed.kind : '(not an object)';
       case 'owner':
-        return ownerOf(entry, store);
+        return entry === undefined ? undefined : ownerOf(entry, store);
     }
   };
+  return { ofEntry: (entry) => groupOf(entry.key, entry), ofKey: (key) => groupOf(key, undefined) };
 }
 
 function firstSegment(key: string, prefix: string): string {
@@ -150,18 +185,4 @@ function ownerOf(entry: Entry, store: Store): string {
   const owners = Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences.filter(isJsonObject) : [];
   const owner = owners.find((o) => o.controller === true) ?? owners[0];
   return owner === undefined ? '(no owner)' : `${String(owner.kind)}/${String(owner.name)}`;
-}
-
-function usageTable(by: UsageGrouping, groups: UsageGroup[], total: UsageGroup, largest: LargeObject[]): string {
-  const row = (g: UsageGroup): string[] => [g.group, g.count.toLocaleString('en-US'), humanBytes(g.bytes), humanBytes(g.managedFieldsBytes), humanBytes(g.statusBytes), humanBytes(g.otherBytes)];
-  const right = ['left', 'right', 'right', 'right', 'right', 'right'] as const;
-  let out = formatTable([by.toUpperCase(), 'COUNT', 'BYTES', 'MANAGED-FIELDS', 'STATUS', 'OTHER'], [...groups.map(row), row(total)], { align: right });
-  if (total.unmeasuredBytes > 0) out += `(${humanBytes(total.unmeasuredBytes)} in CBOR, encrypted or opaque values count as OTHER: their parts are not measured)\n`;
-  if (largest.length > 0)
-    out += `\nLARGEST OBJECTS\n${formatTable(
-      ['BYTES', 'KEY'],
-      largest.map((o) => [humanBytes(o.bytes), o.key]),
-      { align: ['right', 'left'] },
-    )}`;
-  return out;
 }
