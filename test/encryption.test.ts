@@ -394,7 +394,7 @@ describe('kreg diff over values encrypted at rest', function () {
   it('the same ciphertext on both sides is identical: exit 0', async function () {
     const r = await diffStores(store(sealed), store(sealed), ['secrets', '-n', 'x']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /secrets\s+0\s+0\s+0\s+1/);
+    assert.match(r.stdout, /secrets\s+0\s+0\s+0\s+0\s+1/);
   });
 
   it('different ciphertexts: "differs (encrypted, cannot show)", exit 1', async function () {

@@ -190,7 +190,7 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
   it('diff decrypts both sides through the plugin and compares the objects', async function () {
     const r = await runKreg(['diff', 'secrets', '-n', 'b', '--from', 'etcd', '--to', 'etcd', '--encryption-config', configFile], { source });
     assert.equal(r.code, 0, r.stderr + r.stdout.toString());
-    assert.match(r.stdout.toString(), /secrets\s+0\s+0\s+0\s+50/);
+    assert.match(r.stdout.toString(), /secrets\s+0\s+0\s+0\s+0\s+50/);
     // Each side has its own decryptor: one call per side for the one seed.
     assert.equal(plugin.calls.Decrypt, 2);
   });

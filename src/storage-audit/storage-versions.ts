@@ -23,6 +23,11 @@ export function checkBuiltinVersion(parsed: ObjectKey, metadata: StoredMetadata)
   }
   const target = storageApiVersion(parsed);
   if (metadata.apiVersion === '' || metadata.apiVersion === target) return undefined;
+  // A storage encoding the server no longer serves (CRDs: written as v1beta1, served as v1) is
+  // kept only for compactness: an object stored at a served version is read by every release.
+  const storedVersion = metadata.apiVersion.slice(metadata.apiVersion.lastIndexOf('/') + 1);
+  const sameGroup = metadata.apiVersion === apiVersionOf(parsed.group, storedVersion);
+  if (sameGroup && !parsed.entry.versions.includes(parsed.entry.storageVersion) && parsed.entry.versions.includes(storedVersion)) return undefined;
   return {
     check: 'migration-candidate',
     key: parsed.key,
