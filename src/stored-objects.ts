@@ -120,7 +120,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     try {
       for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
         try {
-          const object = decodeValue(loadSchema(), decryptEntry(entry, undefined, prefix, options.decryptor).value).object;
+          const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, versionOption(options)).object;
           if (object !== undefined) objects.push(object);
         } catch (err) {
           undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
@@ -154,6 +154,8 @@ export interface StoredObject {
 export interface DecodeEntryOptions {
   /** Decrypts values encrypted at rest (from an EncryptionConfiguration); without it they stay encrypted. */
   decryptor?: ValueDecryptor;
+  /** The Kubernetes release that wrote the values ("1.19"); default: the newest kreg knows. */
+  kubeVersion?: string;
 }
 
 /**
@@ -174,6 +176,10 @@ function decryptEntry(entry: Entry, parsed: ParsedKey | undefined, prefix: strin
   const resource = key?.type === 'object' ? { group: key.group, resource: key.resource } : undefined;
   const decrypted = decryptor.decrypt(entry.value, entry.key, resource);
   return { value: decrypted.plaintext, decryptedWith: { provider: decrypted.provider, keyName: decrypted.keyName } };
+}
+
+function versionOption(options: DecodeEntryOptions): { kubeVersion?: string } {
+  return options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion };
 }
 
 /** What kube-apiserver does on every read: resourceVersion is the key's mod revision. */
@@ -202,7 +208,7 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
   let decoded: DecodedValue;
   try {
-    decoded = decodeValue(loadSchema(), value, type === undefined ? {} : { type });
+    decoded = decodeValue(loadSchema(options.kubeVersion), value, type === undefined ? versionOption(options) : { type, ...versionOption(options) });
   } catch (err) {
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
   }

@@ -1,5 +1,5 @@
 /** kreg get's printing of entries: decode, select, and hand to the writer (on worker threads for listings). */
-import type { ValueDecryptor } from '../codec/decrypt.js';
+import type { DecodeEntryOptions } from '../stored-objects.js';
 import type { JsonObject } from '../codec/json-value.js';
 import type { KregError } from '../errors.js';
 import type { ResourceRegistry } from '../keys/index.js';
@@ -38,7 +38,7 @@ export class EntryPrinter {
     private readonly selection: Selection,
     /** The yaml: etcd section of --show-etcd; tables show the facts as columns instead. */
     private readonly etcdSection: boolean,
-    private readonly decryptor?: ValueDecryptor,
+    private readonly decodeOptions: DecodeEntryOptions = {},
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
@@ -74,7 +74,7 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decodeOptions);
     if (rendered.item === undefined) {
       this.noteFailure(rendered.note);
       return;

@@ -2,13 +2,12 @@
  * One stored entry → what `kreg get` prints for it, or the note saying why it cannot be shown.
  * No I/O, so it runs the same on the main thread and in a worker thread.
  */
-import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import type { ParsedKey, ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
-import { decodeEntry, type StoredObject } from '../stored-objects.js';
+import { type DecodeEntryOptions, decodeEntry, type StoredObject } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
 export type RenderedEntry = { item: PrintedObject; note?: undefined } | { item?: undefined; note: string };
@@ -18,10 +17,10 @@ function isSecretKey(parsed: ParsedKey | undefined): boolean {
   return parsed?.type === 'object' && parsed.group === '' && parsed.resource === 'secrets';
 }
 
-export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decryptor?: ValueDecryptor): RenderedEntry {
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decodeOptions: DecodeEntryOptions = {}): RenderedEntry {
   let stored: StoredObject;
   try {
-    stored = decodeEntry(entry, registry, prefix, decryptor === undefined ? {} : { decryptor });
+    stored = decodeEntry(entry, registry, prefix, decodeOptions);
   } catch (err) {
     return { note: err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}` };
   }
