@@ -5,17 +5,12 @@
  * read only when a run asks for an older release or must say where an unknown field came from.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { indexSchema, type Schema, type SchemaBundle } from './codec/schema.js';
 import { bundleForRelease, describeFieldHistory, fieldReleases, minorOf, type ReleaseDifferences } from './codec/schema-releases.js';
 import { UsageError } from './errors.js';
+import { BUNDLE_FILE, NEWEST_RELEASE, RELEASES_FILE } from './schema-files.js';
 
-/** The compiled module lives in dist/src/, two levels below the package root that holds proto/. */
-export const BUNDLE_FILE = fileURLToPath(new URL('../../proto/kubernetes-v1.36.json', import.meta.url));
-export const RELEASES_FILE = fileURLToPath(new URL('../../proto/kubernetes-releases.json', import.meta.url));
-
-/** The release of BUNDLE_FILE: what decoding uses unless told otherwise. */
-export const NEWEST_RELEASE = '1.36';
+export { BUNDLE_FILE, NEWEST_RELEASE, RELEASES_FILE };
 
 const schemas = new Map<string, Schema>();
 let newestBundle: SchemaBundle | undefined;

@@ -1,7 +1,7 @@
 /**
  * Upstream's serialization fixtures of older Kubernetes releases (1.17, 1.19, ... 1.35), each
- * decoded with its own release's schema: the decoded object must equal the release's .json and
- * re-encoding must give the .pb bytes. Fixtures of types the release's protos do not define
+ * decoded with its own release's schema: the decoded object must equal the release's .json, and
+ * re-encoding it, or encoding the .json, must give the .pb bytes. Fixtures of types the release's protos do not define
  * (stale upstream files, see ../shared/kubernetes-versions/README.md) are counted apart. The same
  * fixtures decoded with the newest schema are counted too, to show what the versioned schemas gain.
  */
@@ -21,19 +21,21 @@ const NOT_IN_RELEASE: Record<string, string[]> = {
 };
 
 /**
- * Floors per release where not every fixture passes: [decode = .json, encode(decode(pb)) = .pb]
- * with the release's own schema, as reached; they may only go up. 1.23's autoscaling.v2
+ * Floors per release where not every fixture passes: [decode = .json, encode(decode(pb)) = .pb,
+ * encode(.json) = .pb] with the release's own schema, as reached; they may only go up. 1.23's autoscaling.v2
  * HorizontalPodAutoscaler .pb names autoscaling/v2beta2 in its envelope while its .json says
  * autoscaling/v2 (upstream wrote that fixture through the v2beta2 protobuf codec), so the decoded
  * apiVersion cannot equal the .json's.
  */
-const FLOORS: Record<string, [number, number]> = { '1.23': [139, 140] };
+const FLOORS: Record<string, [number, number, number]> = { '1.23': [139, 140, 139] };
 
 interface Tally {
   fixtures: number;
   apart: number;
   decodeEqual: number;
   reencodeEqual: number;
+  /** encode(.json) = .pb: the release's JSON carries everything its protobuf has for these fixtures. */
+  jsonEncodesToPb: number;
   failures: string[];
 }
 
@@ -51,7 +53,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function tally(fixtures: UpstreamFixture[], kubeVersion: string | undefined, apart: ReadonlySet<string>): Tally {
-  const t: Tally = { fixtures: 0, apart: 0, decodeEqual: 0, reencodeEqual: 0, failures: [] };
+  const t: Tally = { fixtures: 0, apart: 0, decodeEqual: 0, reencodeEqual: 0, jsonEncodesToPb: 0, failures: [] };
   for (const fixture of fixtures) {
     if (apart.has(fixture.name.slice(fixture.name.indexOf('/') + 1))) {
       t.apart++;
@@ -67,6 +69,11 @@ function tally(fixtures: UpstreamFixture[], kubeVersion: string | undefined, apa
       reencodedOk = sameBytes(encode(decoded), fixture.pb);
     } catch (err) {
       t.failures.push(`${fixture.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      if (fixture.json !== undefined && sameBytes(encode(fixture.json, options), fixture.pb)) t.jsonEncodesToPb++;
+    } catch {
+      // counted as not equal
     }
     if (decodedOk) t.decodeEqual++;
     else t.failures.push(`${fixture.name}: decode differs from .json`);
@@ -101,7 +108,8 @@ describe('conformance: upstream fixtures of older Kubernetes releases, each deco
       console.log(
         `      ${release}: ${after.fixtures} fixtures (+${after.apart} of types not in ${release}): ` +
           `decode = .json ${after.decodeEqual}/${after.fixtures} (with 1.36: ${before.decodeEqual}), ` +
-          `encode(decode(pb)) = .pb ${after.reencodeEqual}/${after.fixtures} (with 1.36: ${before.reencodeEqual})`,
+          `encode(decode(pb)) = .pb ${after.reencodeEqual}/${after.fixtures} (with 1.36: ${before.reencodeEqual}), ` +
+          `encode(.json) = .pb ${after.jsonEncodesToPb}/${after.fixtures} (with 1.36: ${before.jsonEncodesToPb})`,
       );
       for (const failure of after.failures) console.log(`        ${failure}`);
       // The stale fixtures really are of types the release does not define.
@@ -110,9 +118,10 @@ describe('conformance: upstream fixtures of older Kubernetes releases, each deco
         assert.ok(fixture !== undefined, `expected the stale fixture ${name}`);
         assert.equal(decode(fixture.pb, { type: fixture.type, kubeVersion: release }).knownKind, false, `${name} should not be in ${release}`);
       }
-      const [decodeFloor, reencodeFloor] = FLOORS[release] ?? [after.fixtures, after.fixtures];
+      const [decodeFloor, reencodeFloor, jsonFloor] = FLOORS[release] ?? [after.fixtures, after.fixtures, after.fixtures];
       assert.ok(after.decodeEqual >= decodeFloor, `decode-equal fell below ${decodeFloor}`);
       assert.ok(after.reencodeEqual >= reencodeFloor, `re-encode fell below ${reencodeFloor}`);
+      assert.ok(after.jsonEncodesToPb >= jsonFloor, `encode(.json) = .pb fell below ${jsonFloor}`);
     });
   }
 });
