@@ -99,14 +99,16 @@ describe('kreg commands with --kube-version', function () {
     assert.match(newest.stdout.toString(), /removed in 1\.25 \(clusterName\)/);
   });
 
-  it('a bad value is one usage error listing the known releases', async function () {
-    const r = await runKreg(['decode', '--kube-version', '2.0'], { input: clusterNamed() });
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /unknown Kubernetes release "2\.0": kreg knows 1\.16 to 1\.36 \(1\.16, 1\.17/);
-    assert.equal(r.stdout.length, 0);
+  it('a bad value is one usage error listing the known releases, on every command that decodes', async function () {
+    for (const command of [['decode'], ['encode'], ['get', 'cm', '-A'], ['history', 'cm', 'cm', '-n', 'shop'], ['diff', '--to', 'etcd', '-A'], ['du']]) {
+      const r = await runKreg([...command, '--kube-version', '2.0'], { input: clusterNamed(), source });
+      assert.notEqual(r.code, 0, command.join(' '));
+      assert.match(r.stderr, /unknown Kubernetes release "2\.0": kreg knows 1\.16 to 1\.36 \(1\.16, 1\.17/, command.join(' '));
+      assert.equal(r.stdout.length, 0, command.join(' '));
+    }
   });
 
-  it('get, history and diff decode the store as the release', async function () {
+  it('get, history, du and diff decode the store as the release', async function () {
     const got = await runKreg(['get', 'cm', 'cm', '-n', 'shop', '-o', 'json', '--kube-version', '1.19'], { source });
     assert.equal(got.code, 0, got.stderr);
     const object = JSON.parse(got.stdout.toString()) as { metadata: { clusterName?: string; creationTimestamp?: null } };
@@ -123,6 +125,9 @@ describe('kreg commands with --kube-version', function () {
     const history = await runKreg(['history', 'cm', 'cm', '-n', 'shop', '-o', 'json', '--kube-version', '1.19'], { source });
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout.toString(), /"clusterName": "east"/);
+
+    const du = await runKreg(['du', '--kube-version', '1.19', '-o', 'json'], { source });
+    assert.equal(du.code, 0, du.stderr);
 
     const diff = await runKreg(['diff', 'cm', 'cm', '-n', 'shop', '--from', 'etcd', '--to', 'etcd', '--kube-version', '1.19', '--summary'], { source });
     assert.equal(diff.code, 0, diff.stderr);
