@@ -51,6 +51,7 @@ async function benchStartup(runs = 11): Promise<void> {
     { label: 'kreg --help', args: [kreg, '--help'] },
     { label: 'kreg --version', args: [kreg, '--version'] },
     { label: 'kreg decode examples/deployment.pb', args: [kreg, 'decode', 'examples/deployment.pb'] },
+    { label: 'kreg decode --kube-version 1.19 (same)', args: [kreg, 'decode', '--kube-version', '1.19', 'examples/deployment.pb'] },
   ];
   const times = cases.map(() => ({ firstOutput: [] as number[], exit: [] as number[] }));
   for (let i = 0; i < runs + 1; i++) {
@@ -92,10 +93,20 @@ function benchDeepPrinting(): void {
   }
 }
 
+/** The newest release's bundle, and an older release rebuilt from it and the differences file, interleaved. */
 function benchBundleLoad(): void {
-  const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(`${repoRoot}dist/src/schema-bundle.js`)}); const t1 = performance.now(); m.loadSchema(); console.log(performance.now() - t1);`;
-  const runs = Array.from({ length: 7 }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()));
-  console.log(`schema bundle load (fresh process, median of ${runs.length}): ${median(runs).toFixed(1)} ms`);
+  const loadTime = (release: string | undefined): number => {
+    const call = release === undefined ? 'm.loadSchema()' : `m.loadSchema(${JSON.stringify(release)})`;
+    const script = `const m = await import(${JSON.stringify(`${repoRoot}dist/src/schema-bundle.js`)}); const t1 = performance.now(); ${call}; console.log(performance.now() - t1);`;
+    return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim());
+  };
+  const newest: number[] = [];
+  const older: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    newest.push(loadTime(undefined));
+    older.push(loadTime('1.19'));
+  }
+  console.log(`schema load (fresh process, median of ${newest.length}): newest ${median(newest).toFixed(1)} ms, 1.19 ${median(older).toFixed(1)} ms`);
 }
 
 function benchCodec(label: string, values: Uint8Array[], types: ({ apiVersion: string; kind: string } | undefined)[]): void {

@@ -11,7 +11,7 @@ tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 listing=$(tar -tzf "$work/$tarball")
 echo "packed $tarball: $(wc -l <<<"$listing") files, $(du -k "$work/$tarball" | cut -f1) KiB"
 if grep -q '\.map$' <<<"$listing"; then echo 'the package ships source maps of unshipped sources' >&2; exit 1; fi
-for required in package/LICENSE package/README.md package/CHANGELOG.md package/bin/kreg.js package/dist/src/index.d.ts package/proto/kubernetes-v1.36.json; do
+for required in package/LICENSE package/README.md package/CHANGELOG.md package/bin/kreg.js package/dist/src/index.d.ts package/proto/kubernetes-v1.36.json package/proto/kubernetes-releases.json; do
   grep -qx "$required" <<<"$listing" || { echo "the package lacks $required" >&2; exit 1; }
 done
 npm install --global --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$work/$tarball"

@@ -1,7 +1,8 @@
 /**
  * Writes proto/kubernetes-v1.36.json, kreg's schema bundle, from the upstream Kubernetes proto
- * definitions and Go JSON facts in ../shared/kubernetes-v1.36 (never copied into the project:
- * only the schema facts are extracted, without comments).
+ * definitions and Go JSON facts in ../shared/kubernetes-v1.36, and proto/kubernetes-releases.json,
+ * the differences of every older release in ../shared/kubernetes-versions (never copied into the
+ * project: only the schema facts are extracted, without comments).
  *
  *   npm run generate                     # rebuild the committed bundle
  *   node dist/scripts/generate-bundle.js --check   # exit 1 if the committed bundle is stale
@@ -10,11 +11,13 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { defaultVersionsDir, generateReleaseDifferences, serializeReleaseDifferences } from './release-differences.js';
 import type { BundleField, BundleMessage, GoShape, SchemaBundle, SpecialJson } from '../src/codec/schema.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 export const defaultSharedDir = resolve(repoRoot, '../shared/kubernetes-v1.36');
 export const bundlePath = join(repoRoot, 'proto', 'kubernetes-v1.36.json');
+export const releasesPath = join(repoRoot, 'proto', 'kubernetes-releases.json');
 
 /**
  * API group of each proto package directory. Group names live in the Go packages' register.go,
@@ -26,6 +29,7 @@ const GROUP_OF_PACKAGE_DIR: Record<string, string> = {
   'k8s.io/api/apidiscovery': 'apidiscovery.k8s.io',
   'k8s.io/api/apiserverinternal': 'internal.apiserver.k8s.io',
   'k8s.io/api/apps': 'apps',
+  'k8s.io/api/auditregistration': 'auditregistration.k8s.io',
   'k8s.io/api/authentication': 'authentication.k8s.io',
   'k8s.io/api/authorization': 'authorization.k8s.io',
   'k8s.io/api/autoscaling': 'autoscaling',
@@ -44,6 +48,7 @@ const GROUP_OF_PACKAGE_DIR: Record<string, string> = {
   'k8s.io/api/rbac': 'rbac.authorization.k8s.io',
   'k8s.io/api/resource': 'resource.k8s.io',
   'k8s.io/api/scheduling': 'scheduling.k8s.io',
+  'k8s.io/api/settings': 'settings.k8s.io',
   'k8s.io/api/storage': 'storage.k8s.io',
   'k8s.io/api/storagemigration': 'storagemigration.k8s.io',
   'k8s.io/apiextensions-apiserver/pkg/apis/apiextensions': 'apiextensions.k8s.io',
@@ -141,7 +146,18 @@ function typeName(field: protobuf.Field): string {
   return field.type;
 }
 
-export function generateBundle(sharedDir: string = defaultSharedDir): SchemaBundle {
+/** Where a bundle's data came from, for its header. */
+export interface BundleRelease {
+  kubernetesVersion: string;
+  sources: string;
+}
+
+const NEWEST_RELEASE: BundleRelease = {
+  kubernetesVersion: 'v1.36',
+  sources: 'kubernetes/api v0.36.3, apimachinery v0.36.3, apiextensions-apiserver v0.36.3, kube-aggregator v0.36.2',
+};
+
+export function generateBundle(sharedDir: string = defaultSharedDir, release: BundleRelease = NEWEST_RELEASE): SchemaBundle {
   const protoRoot = join(sharedDir, 'proto');
   const facts = (JSON.parse(readFileSync(join(sharedDir, 'go-json-facts.json'), 'utf8')) as { messages: Record<string, GoFieldFact[]> }).messages;
   const files = listProtoFiles(protoRoot);
@@ -180,8 +196,8 @@ export function generateBundle(sharedDir: string = defaultSharedDir): SchemaBund
   return {
     header: {
       description: 'kreg schema bundle: Kubernetes API protobuf messages with the JSON-mapping facts of their Go types. Generated; do not edit.',
-      kubernetesVersion: 'v1.36',
-      sources: 'kubernetes/api v0.36.3, apimachinery v0.36.3, apiextensions-apiserver v0.36.3, kube-aggregator v0.36.2',
+      kubernetesVersion: release.kubernetesVersion,
+      sources: release.sources,
       generator: 'scripts/generate-bundle.ts',
       regenerate: 'npm run generate',
     },
@@ -255,24 +271,34 @@ export function serializeBundle(bundle: SchemaBundle): string {
   return lines.join('\n') + '\n';
 }
 
+/** Every file the generator writes, with its text: the newest bundle and the older releases' differences. */
+export function generatedFiles(sharedDir: string = defaultSharedDir): { path: string; text: string }[] {
+  const newest = generateBundle(sharedDir);
+  return [
+    { path: bundlePath, text: serializeBundle(newest) },
+    { path: releasesPath, text: serializeReleaseDifferences(generateReleaseDifferences(newest, defaultVersionsDir(sharedDir))) },
+  ];
+}
+
 function main(): void {
   const check = process.argv.includes('--check');
-  const text = serializeBundle(generateBundle());
-  if (check) {
-    let committed = '';
-    try {
-      committed = readFileSync(bundlePath, 'utf8');
-    } catch {
-      // missing counts as stale
+  for (const { path, text } of generatedFiles()) {
+    if (check) {
+      let committed = '';
+      try {
+        committed = readFileSync(path, 'utf8');
+      } catch {
+        // missing counts as stale
+      }
+      if (committed !== text) {
+        console.error(`${relative(process.cwd(), path)} is stale: run npm run generate`);
+        process.exitCode = 1;
+      }
+      continue;
     }
-    if (committed !== text) {
-      console.error(`${relative(process.cwd(), bundlePath)} is stale: run npm run generate`);
-      process.exitCode = 1;
-    }
-    return;
+    writeFileSync(path, text);
+    console.log(`wrote ${relative(process.cwd(), path)}: ${text.length} bytes`);
   }
-  writeFileSync(bundlePath, text);
-  console.log(`wrote ${relative(process.cwd(), bundlePath)}: ${text.length} bytes`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

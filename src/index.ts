@@ -10,9 +10,9 @@
  *   encode(decode(bytes)); // the same bytes
  */
 import { decodeValue, type DecodedValue, type DecodeOptions } from './codec/decode-value.js';
-import { encodeValue, type EncodeOptions } from './codec/encode-value.js';
+import { encodeValue, isDecodedValue, type EncodeOptions } from './codec/encode-value.js';
 import type { JsonObject } from './codec/json-value.js';
-import { loadSchema } from './schema-bundle.js';
+import { loadSchema, normalizeRelease } from './schema-bundle.js';
 
 /**
  * Decodes one stored value: protobuf (`k8s\0` envelope), JSON, CBOR; encrypted (`k8s:enc:`) and
@@ -20,16 +20,20 @@ import { loadSchema } from './schema-bundle.js';
  * accepted too. The format is told by the first bytes only.
  *
  * Never throws for a kind the schema does not know (`knownKind` is false and `fieldView` shows
- * the fields by number).
+ * the fields by number). `options.kubeVersion` ("1.16" ... "1.36") decodes as that release's API
+ * server served the value: its kinds, fields and JSON rules (default: the newest).
  *
  * @throws DecodeError for a damaged value, naming the byte offset and field path (`code` e.g.
  *   "truncated", "bad-magic", "bad-json", "no-kind", "bad-object-meta").
+ * @throws UsageError ("unknown-kube-version") for a release kreg does not know.
  * @example
  *   const decoded = decode(readFileSync('deployment.pb'));
  *   console.log(decoded.kind, decoded.object?.metadata?.name, decoded.unknownFields.length);
  */
 export function decode(value: Uint8Array, options?: DecodeOptions): DecodedValue {
-  return decodeValue(loadSchema(), value, options);
+  const kubeVersion = options?.kubeVersion === undefined ? undefined : normalizeRelease(options.kubeVersion);
+  if (kubeVersion === undefined || options === undefined) return decodeValue(loadSchema(), value, options);
+  return decodeValue(loadSchema(kubeVersion), value, { ...options, kubeVersion });
 }
 
 /**
@@ -42,7 +46,8 @@ export function decode(value: Uint8Array, options?: DecodeOptions): DecodedValue
  *   const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
  */
 export function encode(decodedOrObject: DecodedValue | JsonObject, options?: EncodeOptions): Uint8Array {
-  return encodeValue(loadSchema(), decodedOrObject, options);
+  const kubeVersion = options?.kubeVersion ?? (isDecodedValue(decodedOrObject) ? decodedOrObject.storage.kubeVersion : undefined);
+  return encodeValue(loadSchema(kubeVersion), decodedOrObject, options);
 }
 
 export type { DecodedValue, DecodeOptions, StorageDetails } from './codec/decode-value.js';

@@ -121,7 +121,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
       for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
         await options.decryptor?.prepare(entry.value);
         try {
-          const object = decodeValue(loadSchema(), decryptEntry(entry, undefined, prefix, options.decryptor).value).object;
+          const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, versionOption(options)).object;
           if (object !== undefined) objects.push(object);
         } catch (err) {
           undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
@@ -158,6 +158,8 @@ export interface DecodeEntryOptions {
    * encrypted. KMS values need `await decryptor.prepare(entry.value)` before decodeEntry.
    */
   decryptor?: ValueDecryptor;
+  /** The Kubernetes release that wrote the values ("1.19"); default: the newest kreg knows. */
+  kubeVersion?: string;
 }
 
 /**
@@ -178,6 +180,10 @@ function decryptEntry(entry: Entry, parsed: ParsedKey | undefined, prefix: strin
   const resource = key?.type === 'object' ? { group: key.group, resource: key.resource } : undefined;
   const decrypted = decryptor.decrypt(entry.value, entry.key, resource);
   return { value: decrypted.plaintext, decryptedWith: { provider: decrypted.provider, keyName: decrypted.keyName } };
+}
+
+function versionOption(options: DecodeEntryOptions): { kubeVersion?: string } {
+  return options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion };
 }
 
 /** What kube-apiserver does on every read: resourceVersion is the key's mod revision. */
@@ -206,7 +212,7 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
   let decoded: DecodedValue;
   try {
-    decoded = decodeValue(loadSchema(), value, type === undefined ? {} : { type });
+    decoded = decodeValue(loadSchema(options.kubeVersion), value, type === undefined ? versionOption(options) : { type, ...versionOption(options) });
   } catch (err) {
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
   }

@@ -254,7 +254,10 @@ describe('kreg audit storage over any source', function () {
     const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com', uid: 'crd-uid' } };
     source.put('/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', JSON.stringify(crd));
     source.put('/registry/namespaces/shop', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: 'ns-uid' } }));
-    source.put('/registry/horizontalpodautoscalers/shop/web', JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop', uid: 'hpa-uid' } }));
+    source.put(
+      '/registry/horizontalpodautoscalers/shop/web',
+      JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop', uid: 'hpa-uid' } }),
+    );
     const report = parse((await runKreg(['audit', 'storage', '-o', 'json'], { source })).stdout);
     assert.deepEqual(
       report.findings.filter((f) => f.check === 'migration-candidate').map((f) => f.key),

@@ -1,8 +1,8 @@
 /** The committed schema bundle must be exactly what the generator writes from ../shared. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bundlePath, generateBundle, serializeBundle } from '../scripts/generate-bundle.js';
-import { haveSharedFixtures, K8S_SHARED_DIR, requireSharedFixtures } from './support/shared-data.js';
+import { bundlePath, generateBundle, generatedFiles, releasesPath, serializeBundle } from '../scripts/generate-bundle.js';
+import { haveReleaseFixtures, haveSharedFixtures, K8S_SHARED_DIR, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 
 describe('schema bundle', function () {
   it('is what npm run generate writes from the upstream definitions', function () {
@@ -12,6 +12,23 @@ describe('schema bundle', function () {
     const generated = serializeBundle(generateBundle(K8S_SHARED_DIR));
     const committed = readFileSync(bundlePath, 'utf8');
     assert.ok(generated === committed, 'proto/kubernetes-v1.36.json is stale: run npm run generate and commit the result');
+  });
+
+  it("and the older releases' differences are what npm run generate writes", function () {
+    if (!haveSharedFixtures() || !haveReleaseFixtures()) {
+      requireSharedFixtures(this);
+      requireReleaseFixtures(this);
+    }
+    const generated = generatedFiles(K8S_SHARED_DIR).find((f) => f.path === releasesPath);
+    assert.ok(generated !== undefined);
+    const committed = readFileSync(releasesPath, 'utf8');
+    assert.ok(generated.text === committed, 'proto/kubernetes-releases.json is stale: run npm run generate and commit the result');
+    const releases = (JSON.parse(committed) as { releases: { release: string }[] }).releases.map((r) => r.release);
+    assert.deepEqual(
+      releases,
+      Array.from({ length: 21 }, (_, i) => `1.${16 + i}`),
+    );
+    assert.doesNotMatch(committed, /Copyright|Licensed under|\/\/ /);
   });
 
   it('names the Kubernetes version and the generator, and carries no upstream comments', function () {

@@ -4,54 +4,16 @@
  * both the decoded value and the parsed .json back to exactly the .pb bytes.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { decode, encode } from '../src/index.js';
 import type { JsonObject } from '../src/index.js';
 import { FIXTURES_DIR, haveSharedFixtures, requireSharedFixtures } from './support/shared-data.js';
+import { firstDifference, loadUpstreamFixtures, type UpstreamFixture } from './support/upstream-fixtures.js';
 
-interface Fixture {
-  name: string;
-  pb: Uint8Array;
-  json: JsonObject;
-  /** From the file name <group>.<version>.<Kind>, for the few kinds stored without TypeMeta. */
-  type: { apiVersion: string; kind: string };
-}
-
-function typeFromFileName(base: string): { apiVersion: string; kind: string } {
-  const parts = base.split('.');
-  const kind = parts.pop() as string;
-  const version = parts.pop() as string;
-  const group = parts.join('.');
-  return { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
-}
-
-function loadFixtures(): Fixture[] {
-  const fixtures: Fixture[] = [];
-  for (const dir of ['api', 'apiextensions']) {
-    for (const file of readdirSync(`${FIXTURES_DIR}/${dir}`).sort()) {
-      if (!file.endsWith('.pb')) continue;
-      const base = `${FIXTURES_DIR}/${dir}/${file.slice(0, -3)}`;
-      fixtures.push({
-        name: `${dir}/${file.slice(0, -3)}`,
-        pb: new Uint8Array(readFileSync(`${base}.pb`)),
-        json: JSON.parse(readFileSync(`${base}.json`, 'utf8')) as JsonObject,
-        type: typeFromFileName(file.slice(0, -3)),
-      });
-    }
-  }
-  return fixtures;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
-
-/** Where two byte strings first differ, for a readable failure. */
-function firstDifference(a: Uint8Array, b: Uint8Array): string {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return `lengths ${a.length} vs ${b.length}, first difference at byte ${i}: …${hex(a.subarray(Math.max(0, i - 8), i + 16))} vs …${hex(b.subarray(Math.max(0, i - 8), i + 16))}`;
+function loadFixtures(): (UpstreamFixture & { json: JsonObject })[] {
+  return loadUpstreamFixtures(FIXTURES_DIR).map((f) => {
+    if (f.json === undefined) throw new Error(`${f.name}.json is not valid JSON`);
+    return { ...f, json: f.json };
+  });
 }
 
 describe('conformance: upstream Kubernetes v1.36 serialization fixtures', function () {

@@ -15,7 +15,7 @@ function describeUnknownField(field: UnknownField): string {
   const owner = field.message.slice(field.message.lastIndexOf('.') + 1);
   const view = viewWireFields(field.raw);
   const value = view === undefined ? `base64 ${base64Encode(field.raw)}` : formatJson(wireViewToJson(view), 0);
-  const why = field.reason === 'not-in-json' ? 'kept: its value does not show in the API JSON' : 'unknown to this schema';
+  const why = field.reason === 'not-in-json' ? 'kept: its value does not show in the API JSON' : field.known !== undefined ? `${field.known}, unknown to this schema` : 'unknown to this schema';
   return `${where} [${owner} field ${field.number}, ${WIRE_TYPE_NAMES[field.wireType] ?? `wire type ${field.wireType}`}] ${why}: ${value}`;
 }
 
@@ -28,7 +28,9 @@ export function notesFor(decoded: DecodedValue, schemaVersion: string): string[]
   }
   const unknown = decoded.unknownFields.filter((f) => f.reason === 'unknown');
   if (unknown.length > 0) {
-    notes.push(`unknown fields: ${unknown.length} protobuf field(s) not in the Kubernetes ${schemaVersion} schema (written by a newer Kubernetes?), kept and written back unchanged on re-encode:`);
+    // Only fields no known release defines can come from a newer Kubernetes.
+    const origin = unknown.every((f) => f.known !== undefined) ? 'defined by other Kubernetes releases' : 'written by a newer Kubernetes?';
+    notes.push(`unknown fields: ${unknown.length} protobuf field(s) not in the Kubernetes ${schemaVersion} schema (${origin}), kept and written back unchanged on re-encode:`);
     for (const f of unknown) notes.push(`  ${describeUnknownField(f)}`);
   }
   const kept = decoded.unknownFields.filter((f) => f.reason === 'not-in-json');

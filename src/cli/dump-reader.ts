@@ -21,6 +21,8 @@ export type DumpScope = { resources: readonly ResourceEntry[] | 'everything'; na
 
 export async function* dumpItems(store: Store, scope: DumpScope): AsyncGenerator<DumpItem> {
   for await (const entry of entriesOf(store, scope)) {
+    // KMS values: the plugin is asked for their DEK before the (synchronous) decode.
+    await store.decodeOptions.decryptor?.prepare(entry.value);
     const item = decode(store, entry);
     // Everything in one namespace: cluster-scoped objects and other namespaces are not asked for
     // (a resource listing is read in the namespace already).
@@ -52,7 +54,7 @@ function decode(store: Store, entry: Entry): DumpItem {
   }
   if (parsed.type !== 'object') return skipped('not an API object', `a ${parsed.type} key`);
   try {
-    const stored = decodeEntry(entry, store.registry, store.prefix, store.decryptor === undefined ? {} : { decryptor: store.decryptor });
+    const stored = decodeEntry(entry, store.registry, store.prefix, store.decodeOptions);
     if (stored.object === undefined && stored.decoded.format === 'encrypted') return skipped('encrypted', 'encrypted at rest; give --encryption-config to decrypt it');
     if (stored.object === undefined) return skipped('undecodable', `the value is ${stored.decoded.format ?? 'not decodable'}`);
     return { kind: 'object', key: entry.key, entry: canonicalEntry(parsed.entry, store.registry), namespace: parsed.namespace, name: parsed.name, object: stored.object };

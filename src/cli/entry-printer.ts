@@ -1,5 +1,5 @@
 /** kreg get's printing of entries: decode, select, and hand to the writer (on worker threads for listings). */
-import type { ValueDecryptor } from '../codec/decrypt.js';
+import type { DecodeEntryOptions } from '../stored-objects.js';
 import type { JsonObject } from '../codec/json-value.js';
 import type { KregError } from '../errors.js';
 import type { ResourceRegistry } from '../keys/index.js';
@@ -42,7 +42,7 @@ export class EntryPrinter {
     private readonly selection: Selection,
     /** The yaml: etcd section of --show-etcd; tables show the facts as columns instead. */
     private readonly etcdSection: boolean,
-    private readonly decryptor?: ValueDecryptor,
+    private readonly decodeOptions: DecodeEntryOptions = {},
   ) {}
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
@@ -79,8 +79,8 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    await this.decryptor?.prepare(entry.value);
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
+    await this.decodeOptions.decryptor?.prepare(entry.value);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decodeOptions);
     if (rendered.note !== undefined) this.noteFailure(rendered.note);
     if (rendered.item === undefined) return;
     const { item } = rendered;

@@ -1,8 +1,8 @@
 /** The arguments of kreg get. */
 import type { GetFormat } from './object-writers.js';
-import type { EncryptionArgs, NamespaceArgs, SourceArgs } from './options.js';
+import type { EncryptionArgs, KubeVersionArgs, NamespaceArgs, SourceArgs } from './options.js';
 
-export interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs {
+export interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs, KubeVersionArgs {
   resource: string | undefined;
   names: string[];
   output: GetFormat | undefined;

@@ -7,10 +7,10 @@ import { UsageError } from '../errors.js';
 import type { ObjectSource } from '../sources/object-source.js';
 import type { CommandContext } from './io.js';
 import { decryptorFor, openStore } from './open-store.js';
-import type { EncryptionArgs, NamespaceArgs, SourceArgs } from './options.js';
+import type { EncryptionArgs, KubeVersionArgs, NamespaceArgs, SourceArgs } from './options.js';
 
 /** -n is also where namespace-less manifests go (kubectl apply -n); default when not given. */
-export interface ObjectSourceArgs extends SourceArgs, NamespaceArgs, EncryptionArgs {
+export interface ObjectSourceArgs extends SourceArgs, NamespaceArgs, EncryptionArgs, KubeVersionArgs {
   kubeconfig: string | undefined;
   context: string | undefined;
 }
@@ -22,7 +22,9 @@ export async function openObjectSource(ctx: CommandContext, spec: string, args: 
   const { StoredObjectSource } = await import('../sources/object-source.js');
   const prefix = args['etcd-prefix'];
   const decryptor = spec === 'etcd' || spec.startsWith('snapshot:') ? await decryptorFor(args) : undefined;
-  const withKeys = decryptor === undefined ? {} : { decryptor };
+  // Both stored sides (etcd, snapshot:) are decoded as the --kube-version release.
+  const kubeVersion = args['kube-version'];
+  const withKeys = { ...(decryptor === undefined ? {} : { decryptor }), ...(kubeVersion === undefined ? {} : { kubeVersion }) };
   if (spec === 'etcd') return new StoredObjectSource(await openStore(ctx, await ctx.openSource(args, io), { prefix, revision: args.revision, label, ...withKeys }));
   if (spec.startsWith('snapshot:')) {
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');

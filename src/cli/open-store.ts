@@ -7,9 +7,9 @@ import type { EncryptionConfig } from '../codec/encryption-config.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import { type ErrorSubject, type KregError, UsageError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
-import { isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
+import { type DecodeEntryOptions, isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
-import type { EncryptionArgs, SourceArgs } from './options.js';
+import type { EncryptionArgs, KubeVersionArgs, SourceArgs } from './options.js';
 
 /** An open source, read at one revision, with the resources it defines. */
 export interface Store {
@@ -24,14 +24,22 @@ export interface Store {
   readonly denied: string[];
   /** From --encryption-config: decrypts values encrypted at rest. */
   readonly decryptor?: ValueDecryptor;
+  /** How to decode its entries: the decryptor and the --kube-version release. */
+  readonly decodeOptions: DecodeEntryOptions;
   /** What worker threads need to decrypt too (spread into their setup): the parsed configuration. */
   readonly workerDecryption: { encryption?: EncryptionConfig };
 }
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
-export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Partial<EncryptionArgs>, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>, fn: (store: Store) => Promise<T>): Promise<T> {
   const decryptor = await decryptorFor(args);
-  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), { prefix: args['etcd-prefix'], revision: args.revision, ...(decryptor === undefined ? {} : { decryptor }) });
+  const kubeVersion = args['kube-version'];
+  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), {
+    prefix: args['etcd-prefix'],
+    revision: args.revision,
+    ...(decryptor === undefined ? {} : { decryptor }),
+    ...(kubeVersion === undefined ? {} : { kubeVersion }),
+  });
   try {
     const result = await fn(store);
     for (const line of store.source.afterReadWarnings ?? []) warn(ctx.io, line);
@@ -59,6 +67,16 @@ export interface StoreOptions {
   /** Put before each warning when several stores are open (kreg diff: "from side (etcd)"). */
   label?: string;
   decryptor?: ValueDecryptor;
+  /** --kube-version: the release that wrote the data; default the newest. */
+  kubeVersion?: string;
+}
+
+/** How entries of a store opened with these options are decoded. */
+function decodeOptionsOf(options: StoreOptions): DecodeEntryOptions {
+  const out: DecodeEntryOptions = {};
+  if (options.decryptor !== undefined) out.decryptor = options.decryptor;
+  if (options.kubeVersion !== undefined) out.kubeVersion = options.kubeVersion;
+  return out;
 }
 
 /** The decryptor --encryption-config names, read before any source is opened (a bad file fails first). */
@@ -84,9 +102,10 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     for (const line of source.warnings ?? []) say(line);
     const revision = options.revision ?? (await source.currentRevision());
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
-    const learned = await learnFrom(say, source, options.prefix, revision, options.decryptor);
+    const decodeOptions = decodeOptionsOf(options);
+    const learned = await learnFrom(say, source, options.prefix, revision, decodeOptions);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
-    const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], workerDecryption: {} };
+    const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], decodeOptions, workerDecryption: {} };
     return options.decryptor === undefined ? store : { ...store, decryptor: options.decryptor, workerDecryption: { encryption: options.decryptor.config } };
   } catch (err) {
     options.decryptor?.close();
@@ -125,8 +144,8 @@ function answeredBy(source: EntrySource): string {
  * The registry, saying on stderr what could not be learned and why. A user allowed to read only
  * some prefixes (an auditor's scoped etcd user) still gets the built-in resources.
  */
-async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number, decryptor: ValueDecryptor | undefined): Promise<LearnedRegistry> {
-  const learned = await learnRegistry(source, prefix, revision, decryptor === undefined ? {} : { decryptor });
+async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number, decodeOptions: DecodeEntryOptions): Promise<LearnedRegistry> {
+  const learned = await learnRegistry(source, prefix, revision, decodeOptions);
   for (const path of learned.denied) say(`${path}: permission denied: the resources it defines are not known (built-in resources only)`);
   for (const bad of learned.undecodable) say(`${bad.key}: cannot learn from this definition: ${bad.reason}`);
   for (const skipped of learned.skipped) say(describeSkipped(skipped));

@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { type KregError, UsageError } from '../errors.js';
 import { DEFAULT_PREFIX, normalizePrefix } from '../keys/index.js';
 import { parseRevision, type EntrySource } from '../sources/source.js';
+import { NEWEST_RELEASE, normalizeRelease } from '../schema-bundle.js';
 import type { CliIo } from './io.js';
 
 export interface SourceArgs {
@@ -107,6 +108,28 @@ export const KMS_SOCKET_OPTION = {
 /** The --encryption-config and --kms-socket options on a command. */
 export function withEncryptionOption<T>(y: Argv<T>): Argv<T & EncryptionArgs> {
   return y.option('encryption-config', ENCRYPTION_CONFIG_OPTION).option('kms-socket', KMS_SOCKET_OPTION) as unknown as Argv<T & EncryptionArgs>;
+}
+
+export interface KubeVersionArgs {
+  /** Normalised to "1.N"; undefined: the newest release kreg knows. */
+  'kube-version': string | undefined;
+}
+
+const SCHEMA = 'schema:';
+
+/**
+ * --kube-version: the Kubernetes release whose API server wrote the data. Checked here, so a bad
+ * value is one usage error listing the releases kreg knows. Detecting the release from the data
+ * would fill the same argument when the flag is absent.
+ */
+export function withKubeVersionOption<T>(y: Argv<T>): Argv<T & KubeVersionArgs> {
+  return y.option('kube-version', {
+    type: 'string',
+    requiresArg: true,
+    group: SCHEMA,
+    coerce: (v: unknown): string | undefined => (v === undefined ? undefined : normalizeRelease(String(lastValue(v)))),
+    describe: `Kubernetes release that wrote the data, e.g. 1.19: decode with its kinds, fields and JSON rules (default ${NEWEST_RELEASE}, the newest kreg knows)`,
+  }) as unknown as Argv<T & KubeVersionArgs>;
 }
 
 export interface NamespaceArgs {

@@ -2,14 +2,13 @@
  * One stored entry → what `kreg get` prints for it, or the note saying why it cannot be shown.
  * No I/O, so it runs the same on the main thread and in a worker thread.
  */
-import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { encryptedLabel, encryptedObjectStub, encryptedValueFacts, type EncryptedValueFacts } from '../encrypted-object.js';
 import { KregError } from '../errors.js';
 import { parseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
-import { decodeEntry, type StoredObject } from '../stored-objects.js';
+import { type DecodeEntryOptions, decodeEntry, type StoredObject } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
 
 /**
@@ -52,14 +51,14 @@ function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedV
   return item;
 }
 
-export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decryptor?: ValueDecryptor): RenderedEntry {
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decodeOptions: DecodeEntryOptions = {}): RenderedEntry {
   let stored: StoredObject;
   try {
-    stored = decodeEntry(entry, registry, prefix, decryptor === undefined ? {} : { decryptor });
+    stored = decodeEntry(entry, registry, prefix, decodeOptions);
   } catch (err) {
     const note = err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}`;
     // A value that could not be decrypted is an error for it alone; it is still listed.
-    const facts = encryptedValueFacts(entry.value, decryptor?.config);
+    const facts = encryptedValueFacts(entry.value, decodeOptions.decryptor?.config);
     return facts === undefined ? { note } : { item: stubItem(entry, parsedKeyOf(entry, registry, prefix), facts), note, stub: true };
   }
   const { decoded } = stored;

@@ -21,12 +21,15 @@ export interface RenderWorkerSetup {
   apiServices: JsonObject[];
   /** --encryption-config, parsed (plain data: it crosses to the worker by structured clone). */
   encryption?: EncryptionConfig;
+  /** --kube-version: the release to decode as. */
+  kubeVersion?: string;
 }
 
 const setup = workerData as RenderWorkerSetup;
 const { registry } = learnFromStoredObjects({ customResourceDefinitions: setup.customResourceDefinitions, apiServices: setup.apiServices }, builtinRegistry());
 // Loaded only with --encryption-config: the ciphers stay out of plain listings.
 const decryptor = setup.encryption === undefined ? undefined : (await import('../decryption/node-decryptor.js')).createDecryptor(setup.encryption);
+const decodeOptions = { ...(decryptor === undefined ? {} : { decryptor }), ...(setup.kubeVersion === undefined ? {} : { kubeVersion: setup.kubeVersion }) };
 const render = itemRenderer(setup.format, setup.single);
 if (render === undefined) throw new Error(`format ${setup.format} is not rendered in a worker`);
 
@@ -34,7 +37,7 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets, decryptor);
+    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets, decodeOptions);
     if (rendered.item === undefined) return { note: rendered.note };
     const result: RenderResult = { text: render(rendered.item) };
     if (rendered.note !== undefined) result.note = rendered.note;

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FILE } from '../schema-bundle.js';
+import { BUNDLE_FILE } from '../schema-files.js';
 
 const PACKAGE_FILE = fileURLToPath(new URL('../../../package.json', import.meta.url));
 

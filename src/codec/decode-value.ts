@@ -52,6 +52,8 @@ export interface StorageDetails {
   cbor?: unknown;
   /** JSON values: whether the stored text ended in a newline (json.Encoder writes one). */
   jsonTrailingNewline?: boolean;
+  /** The Kubernetes release the value was decoded as, when not the newest; encode() uses the same. */
+  kubeVersion?: string;
 }
 
 /** Options of decode(). */
@@ -61,6 +63,11 @@ export interface DecodeOptions {
    * WatchEvent) are written with an empty apiVersion and kind, and only the reader knows what they are.
    */
   type?: { apiVersion: string; kind: string };
+  /**
+   * The Kubernetes release whose API server wrote the value, e.g. "1.19": its messages, fields,
+   * kinds and JSON rules are used. Default: the newest release kreg knows.
+   */
+  kubeVersion?: string;
 }
 
 /**
@@ -86,6 +93,7 @@ export function decodeValue(schema: Schema, input: Uint8Array, options: DecodeOp
     }
   }
   if (key !== undefined) decoded.key = key;
+  if (options.kubeVersion !== undefined) decoded.storage.kubeVersion = options.kubeVersion;
   if (decoded.object !== undefined) {
     try {
       checkKubernetesObject(decoded.object);
@@ -152,6 +160,11 @@ function decodeProtobufValue(schema: Schema, value: Uint8Array, options: DecodeO
   }
   const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd, 0, head);
   storage.verbatim = result.verbatim;
+  for (const field of result.unknownFields) {
+    if (field.reason !== 'unknown') continue;
+    const known = schema.describeUnknownField(field.message, field.number);
+    if (known !== undefined) field.known = known;
+  }
   const object = isJsonObject(result.object) ? result.object : head;
   return {
     format: 'protobuf',

@@ -27,6 +27,11 @@ export function isDecodedValue(input: unknown): input is DecodedValue {
 export interface EncodeOptions {
   /** The type of an object that carries no apiVersion and kind of its own (WatchEvent and the like). */
   type?: { apiVersion: string; kind: string };
+  /**
+   * The Kubernetes release to write for, e.g. "1.19". Default: the release a DecodedValue was
+   * decoded as, else the newest release kreg knows.
+   */
+  kubeVersion?: string;
 }
 
 export function encodeValue(schema: Schema, input: DecodedValue | JsonObject, options: EncodeOptions = {}): Uint8Array {

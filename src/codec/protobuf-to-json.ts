@@ -29,6 +29,11 @@ export interface UnknownField {
    * metav1.Time), kept so the stored bytes can be reproduced.
    */
   reason: 'unknown' | 'not-in-json';
+  /**
+   * For an unknown field that another known Kubernetes release defines: what kreg knows of it,
+   * e.g. "removed in 1.25 (clusterName)" or "added in 1.33 (name)".
+   */
+  known?: string;
 }
 
 /** Embedded JSON (RawExtension, FieldsV1, ...) whose stored bytes differ from a compact re-serialization. */

@@ -96,6 +96,16 @@ export interface Schema {
   /** The message for an apiVersion and kind, or undefined when this bundle does not know it. */
   kindMessage(apiVersion: string, kind: string): SchemaMessage | undefined;
   message(name: string): SchemaMessage;
+  /**
+   * What is known of a field number this schema's message lacks, e.g. "removed in 1.25
+   * (clusterName)"; undefined when no known release defines it (a newer Kubernetes wrote it).
+   */
+  describeUnknownField(message: string, number: number): string | undefined;
+}
+
+/** What the loader knows beyond one bundle: other releases' fields, for labelling unknown ones. */
+export interface SchemaIndexOptions {
+  describeUnknownField?: (message: string, number: number) => string | undefined;
 }
 
 export const SCALAR_TYPES: ReadonlySet<string> = new Set(['string', 'bytes', 'bool', 'int32', 'int64', 'double']);
@@ -115,7 +125,7 @@ function wireTypeOf(f: BundleField): number {
 }
 
 /** Index a bundle for decoding and encoding. Cheap enough to run once per process. */
-export function indexSchema(bundle: SchemaBundle): Schema {
+export function indexSchema(bundle: SchemaBundle, options: SchemaIndexOptions = {}): Schema {
   const messages = new Map<string, SchemaMessage>();
   for (const [name, m] of Object.entries(bundle.messages)) {
     const fields: SchemaField[] = m.fields.map((f, index) => ({ ...f, index, wireType: wireTypeOf(f) }));
@@ -142,6 +152,7 @@ export function indexSchema(bundle: SchemaBundle): Schema {
   return {
     bundle,
     messages,
+    describeUnknownField: options.describeUnknownField ?? (() => undefined),
     message(name) {
       const m = messages.get(name);
       if (m === undefined) throw new Error(`schema bundle has no message ${name}`);

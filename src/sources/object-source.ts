@@ -8,11 +8,10 @@
  * - ApiSource: a live Kubernetes API (it cannot list everything at once: list each resource);
  * - ManifestSource: a directory of YAML/JSON manifests.
  */
-import type { ValueDecryptor } from '../codec/decrypt.js';
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
-import { decodeEntry, everyEntry } from '../stored-objects.js';
+import { type DecodeEntryOptions, decodeEntry, everyEntry } from '../stored-objects.js';
 import type { Entry, EntrySource } from './source.js';
 
 /** One object and where it belongs. `entry` is canonical: the resource the object is stored as. */
@@ -76,11 +75,14 @@ export class StoredObjectSource implements ObjectSource {
   private readonly prefix: string;
   readonly revision: number;
   readonly registry: ResourceRegistry;
-  private readonly decryptor: ValueDecryptor | undefined;
+  private readonly decodeOptions: DecodeEntryOptions;
 
-  /** Over a source already pinned at a revision, with the registry learned from it (see the CLI's openStore). */
-  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry; decryptor?: ValueDecryptor }) {
-    this.decryptor = store.decryptor;
+  /**
+   * Over a source already pinned at a revision, with the registry learned from it (see the CLI's
+   * openStore); decodeOptions (decryptor, release) say how its values are decoded.
+   */
+  constructor(store: { source: EntrySource; prefix: string; revision: number; registry: ResourceRegistry; decodeOptions?: DecodeEntryOptions }) {
+    this.decodeOptions = store.decodeOptions ?? {};
     this.source = store.source;
     this.prefix = store.prefix;
     this.revision = store.revision;
@@ -94,7 +96,7 @@ export class StoredObjectSource implements ObjectSource {
   /** The object of an entry, or undefined (said in problems) when it cannot be decoded; keys that are not objects are skipped. */
   private decode(entry: Entry): FoundObject | undefined {
     try {
-      const stored = decodeEntry(entry, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
+      const stored = decodeEntry(entry, this.registry, this.prefix, this.decodeOptions);
       if (stored.parsed?.type !== 'object') return undefined;
       const parsed = stored.parsed;
       if (stored.object === undefined && stored.decoded.format === 'encrypted') {
@@ -113,7 +115,7 @@ export class StoredObjectSource implements ObjectSource {
 
   private async decodeAll(prefix: string, out: FoundObject[]): Promise<void> {
     for await (const e of this.source.range({ prefix, revision: this.revision })) {
-      await this.decryptor?.prepare(e.value);
+      await this.decodeOptions.decryptor?.prepare(e.value);
       const found = this.decode(e);
       if (found !== undefined) out.push(found);
     }
@@ -123,8 +125,8 @@ export class StoredObjectSource implements ObjectSource {
     const key = keyForEntry(resource, namespace === undefined ? { name } : { namespace, name }, this.prefix);
     const found = await this.source.get(key, { revision: this.revision });
     if (found === undefined) return undefined;
-    await this.decryptor?.prepare(found.value);
-    const stored = decodeEntry(found, this.registry, this.prefix, this.decryptor === undefined ? {} : { decryptor: this.decryptor });
+    await this.decodeOptions.decryptor?.prepare(found.value);
+    const stored = decodeEntry(found, this.registry, this.prefix, this.decodeOptions);
     if (stored.object === undefined && stored.decoded.format === 'encrypted') return encryptedStandIn(found.value);
     if (stored.object === undefined) throw new KregError('undecodable', 'the value is opaque', { key });
     return stored.object;
@@ -140,7 +142,7 @@ export class StoredObjectSource implements ObjectSource {
     const out: FoundObject[] = [];
     const denied: string[] = [];
     for await (const entry of everyEntry(this.source, this.prefix, this.revision, this.registry, denied)) {
-      await this.decryptor?.prepare(entry.value);
+      await this.decodeOptions.decryptor?.prepare(entry.value);
       const found = this.decode(entry);
       if (found !== undefined) out.push(found);
     }
@@ -150,7 +152,7 @@ export class StoredObjectSource implements ObjectSource {
 
   close(): Promise<void> {
     // A KMS plugin's connection would keep the process alive.
-    this.decryptor?.close();
+    this.decodeOptions.decryptor?.close();
     return this.source.close();
   }
 }

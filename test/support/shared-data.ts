@@ -43,3 +43,20 @@ export function requireEncryptionVectors(context: Mocha.Context): void {
   console.log(`      skipped: encryption vectors not found at ${ENCRYPTION_VECTORS_DIR} (../shared beside the repository)`);
   context.skip();
 }
+
+/** Older releases' schema data and fixtures: ../shared/kubernetes-versions/v1.Y/testdata. */
+export const K8S_VERSIONS_DIR = `${SHARED_DIR}kubernetes-versions`;
+
+export function haveReleaseFixtures(): boolean {
+  return existsSync(`${K8S_VERSIONS_DIR}/v1.35/testdata`);
+}
+
+/** requireSharedFixtures for the older releases' fixtures: skip on a fresh clone, fail under CI. */
+export function requireReleaseFixtures(context: Mocha.Context): void {
+  if (haveReleaseFixtures()) return;
+  if (process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false') {
+    throw new Error(`older releases' fixtures not found at ${K8S_VERSIONS_DIR}: CI must run with ../shared beside the repository`);
+  }
+  console.log(`      skipped: older releases' fixtures not found at ${K8S_VERSIONS_DIR} (../shared beside the repository)`);
+  context.skip();
+}

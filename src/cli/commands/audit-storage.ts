@@ -90,12 +90,16 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
     const tick = (what: string): void => {
       if (++n % 1000 === 0) progress.update(`storage: ${what} ${prefix}/: ${n.toLocaleString('en-US')} keys`);
     };
+    // KMS values: the plugin is asked for their DEK before the (synchronous) checks read them.
+    const prepare = store.decryptor?.usesKms === true ? (value: Uint8Array) => store.decryptor?.prepare(value) : undefined;
     for await (const entry of everyEntry(source, prefix, revision, registry, [])) {
+      await prepare?.(entry.value);
       audit.indexEntry(entry);
       tick('indexing');
     }
     n = 0;
     for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
+      await prepare?.(entry.value);
       audit.checkEntry(entry);
       tick('checking');
     }

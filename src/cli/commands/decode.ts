@@ -7,7 +7,7 @@ import type { JsonObject } from '../../codec/json-value.js';
 import { hexPreview, utf8DecodeStrict } from '../../codec/text.js';
 import { splitEtcdctlOutput } from '../../codec/detect.js';
 import { DecodeError, KregError, type ErrorSubject } from '../../errors.js';
-import { loadSchema } from '../../schema-bundle.js';
+import { loadSchema, NEWEST_RELEASE } from '../../schema-bundle.js';
 import { notesFor } from '../describe-decoded.js';
 import { parseEtcdctlOutput, type EtcdctlPair } from '../etcdctl-output.js';
 import { warn, type CommandContext } from '../io.js';
@@ -16,9 +16,10 @@ import { formatObject } from '../../format/object-text.js';
 import { maskSecret } from '../../mask-secrets.js';
 import { COMMANDS } from '../command-index.js';
 import { decryptorFor } from '../open-store.js';
-import { withEncryptionOption, type EncryptionArgs } from '../options.js';
+import { withEncryptionOption, withKubeVersionOption, type EncryptionArgs, type KubeVersionArgs } from '../options.js';
+import type { Schema } from '../../codec/schema.js';
 
-interface DecodeArgs extends EncryptionArgs {
+interface DecodeArgs extends EncryptionArgs, KubeVersionArgs {
   'etcd-key': string | undefined;
   file: string | undefined;
   output: 'yaml' | 'json';
@@ -33,13 +34,14 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
   command: COMMANDS.decode.usage,
   describe: COMMANDS.decode.describe,
   builder: (y) =>
-    withEncryptionOption(y)
+    withKubeVersionOption(withEncryptionOption(y))
       .option('etcd-key', { type: 'string', requiresArg: true, describe: 'the etcd key the value is stored under (aesgcm authenticates it; etcdctl output with keys names it already)' })
       .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })
       .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format' })
       .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (needed to re-encode a Secret)' })
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
       .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too')
+      .example('$0 decode --kube-version 1.19 pod.pb', 'as a 1.19 API server served it (its fields, kinds and JSON rules)')
       .example(
         'etcdctl get /registry/deployments/ --prefix -w json | $0 decode',
         'every pair, as a YAML stream (-o json: a List); -w json is exact, the plain listing is split by guessing where binary values end',
@@ -48,14 +50,13 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
     const { bytes, name } = await readInput(ctx.io, args.file);
     const where: ErrorSubject = name === STDIN_NAME ? {} : { file: name };
     const listing = parseEtcdctlOutput(bytes);
-    const schema = loadSchema();
+    const schema = loadSchema(args['kube-version']);
     const decryption: Decryption | undefined = await (async () => {
       const decryptor = await decryptorFor(args);
       return decryptor === undefined ? undefined : { decryptor, etcdKey: args['etcd-key'] };
     })();
-    const version = schema.bundle.header.kubernetesVersion;
     try {
-      await decodeInput(ctx, args, { bytes, name, where, listing, version, decryption });
+      await decodeInput(ctx, args, { bytes, name, where, listing, schema, decryption });
     } finally {
       decryption?.decryptor.close();
     }
@@ -68,15 +69,15 @@ interface DecodeInput {
   name: string;
   where: ErrorSubject;
   listing: ReturnType<typeof parseEtcdctlOutput>;
-  version: string;
+  schema: Schema;
   decryption: Decryption | undefined;
 }
 
-async function decodeInput(ctx: CommandContext, args: DecodeArgs, { bytes, name, where, listing, version, decryption }: DecodeInput): Promise<void> {
+async function decodeInput(ctx: CommandContext, args: DecodeArgs, { bytes, name, where, listing, schema, decryption }: DecodeInput): Promise<void> {
   if (listing === undefined || (listing.pairs.length === 1 && listing.form === 'lines')) {
     // One value, perhaps with etcdctl's key line: any failure is the run's error.
     await prepare(decryption, splitEtcdctlOutput(bytes).value);
-    const outcome = decodeOne(bytes, version, name, args['show-secrets'], undefined, decryption);
+    const outcome = decodeOne(bytes, schema, name, args['show-secrets'], undefined, decryption);
     if ('error' in outcome) throw outcome.error.withSubject(where);
     writeOne(ctx, outcome, args.output);
     return;
@@ -84,7 +85,7 @@ async function decodeInput(ctx: CommandContext, args: DecodeArgs, { bytes, name,
   if (listing.pairs.length === 0) throw new DecodeError('no-keys', `the etcdctl output holds no keys (etcdctl found nothing under that key or prefix)`, where);
 
   for (const pair of listing.pairs) await prepare(decryption, pair.value);
-  const outcomes = listing.pairs.map((pair) => decodePair(pair, version, args['show-secrets'], decryption));
+  const outcomes = listing.pairs.map((pair) => decodePair(pair, schema, args['show-secrets'], decryption));
   for (const o of outcomes) {
     if ('error' in o) {
       warn(ctx.io, o.error.withSubject(where).describe());
@@ -114,19 +115,19 @@ interface Decryption {
   etcdKey: string | undefined;
 }
 
-function decodePair(pair: EtcdctlPair, version: string, showSecrets: boolean, decryption: Decryption | undefined): Outcome {
-  const outcome = decodeOne(pair.value, version, undefined, showSecrets, pair.key, decryption);
+function decodePair(pair: EtcdctlPair, schema: Schema, showSecrets: boolean, decryption: Decryption | undefined): Outcome {
+  const outcome = decodeOne(pair.value, schema, undefined, showSecrets, pair.key, decryption);
   outcome.key = pair.key;
   if ('error' in outcome) outcome.error.withSubject({ key: pair.key });
   return outcome;
 }
 
 /** Decodes one value (or "KEY\nVALUE"); errors are returned, not thrown. Secret data is masked unless shown. */
-function decodeOne(bytes: Uint8Array, version: string, inputName: string | undefined, showSecrets: boolean, listedKey?: string, decryption?: Decryption): Outcome {
+function decodeOne(bytes: Uint8Array, schema: Schema, inputName: string | undefined, showSecrets: boolean, listedKey?: string, decryption?: Decryption): Outcome {
   let decoded: DecodedValue;
   let decryptedWith: string | undefined;
   try {
-    decoded = decodeValue(loadSchema(), bytes);
+    decoded = decodeValue(schema, bytes, decodeOptionsOf(schema));
     if (decoded.format === 'encrypted' && decryption !== undefined) {
       const etcdKey = decoded.key ?? listedKey ?? decryption.etcdKey;
       const stored = decoded.storage.rawBytes ?? bytes;
@@ -141,7 +142,7 @@ function decodeOne(bytes: Uint8Array, version: string, inputName: string | undef
       }
       decryptedWith = `decrypted with ${decrypted.provider} key "${decrypted.keyName}"`;
       const key = decoded.key;
-      decoded = decodeValue(loadSchema(), decrypted.plaintext);
+      decoded = decodeValue(schema, decrypted.plaintext, decodeOptionsOf(schema));
       if (key !== undefined) decoded.key = key;
     }
   } catch (err) {
@@ -160,8 +161,14 @@ function decodeOne(bytes: Uint8Array, version: string, inputName: string | undef
     return withKey({ error: describeNonValue(decoded.storage.rawBytes ?? bytes, key === undefined ? inputName : undefined, key, hidden) });
   }
   const object = decoded.object ?? {};
-  const notes = notesFor(decoded, version);
+  const notes = notesFor(decoded, schema.bundle.header.kubernetesVersion);
   return withKey({ object: showSecrets ? object : maskSecret(object), notes: decryptedWith === undefined ? notes : [decryptedWith, ...notes] });
+}
+
+/** Values decoded with an older release's schema remember it, so that encoding uses the same. */
+function decodeOptionsOf(schema: Schema): { kubeVersion?: string } {
+  const release = schema.bundle.header.kubernetesVersion.replace(/^v/, '');
+  return release === NEWEST_RELEASE ? {} : { kubeVersion: release };
 }
 
 /** The resource an etcd key stores (under the default prefix), which picks the configuration rule. */

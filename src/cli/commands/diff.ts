@@ -24,7 +24,7 @@ import { builtinRegistry, type ResourceRegistry } from '../../keys/index.js';
 import { runExternalDiff } from '../external-diff.js';
 import { warn, type CliIo, type CommandContext } from '../io.js';
 import { openObjectSource, SOURCE_SPECS, type ObjectSourceArgs } from '../open-object-source.js';
-import { withEncryptionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
+import { withEncryptionOption, withKubeVersionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 
 interface DiffArgs extends ObjectSourceArgs {
@@ -44,7 +44,9 @@ export const diffCommand = (ctx: CommandContext): CommandModule<object, DiffArgs
   describe: COMMANDS.diff.describe,
   builder: (y) =>
     withSourceOptions(
-      withEncryptionOption(withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' }))
+      withKubeVersionOption(
+        withEncryptionOption(withNamespaceOptions(y, { namespace: 'namespace (default: default); also where namespace-less manifests of a dir: side go', allNamespaces: 'every namespace' })),
+      )
         .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, widgets.example.com, a,b); all resources with -A or -n' })
         .positional('name', { type: 'string', describe: 'one object: print its unified diff' })
         .option('from', { type: 'string', requiresArg: true, default: 'etcd', describe: 'etcd (the etcd flags, or --snapshot/--data-dir), api, snapshot:FILE or dir:PATH' })

@@ -16,12 +16,12 @@ import { decodeEntry, entriesUnder, everyEntry } from '../../stored-objects.js';
 import { formatJson } from '../../format/object-text.js';
 import type { CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
-import { withNamespaceOptions, withOutputOption, withSourceOptions, type NamespaceArgs, type SourceArgs } from '../options.js';
+import { withKubeVersionOption, withNamespaceOptions, withOutputOption, withSourceOptions, type KubeVersionArgs, type NamespaceArgs, type SourceArgs } from '../options.js';
 import { startProgress } from '../progress.js';
 import { COMMANDS } from '../command-index.js';
 import { usageTable, type HistoryAvailability } from '../du-table.js';
 
-interface DuArgs extends SourceArgs, NamespaceArgs {
+interface DuArgs extends SourceArgs, NamespaceArgs, KubeVersionArgs {
   resource: string | undefined;
   by: UsageGrouping;
   top: string;
@@ -35,7 +35,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
   builder: (y) =>
     withSourceOptions(
       withOutputOption(
-        withNamespaceOptions(y.positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, secrets, widgets.example.com, a,b); all by default' }), {
+        withNamespaceOptions(withKubeVersionOption(y).positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, secrets, widgets.example.com, a,b); all by default' }), {
           namespace: 'only this namespace',
           allNamespaces: 'every namespace (what du reads without -n)',
         }),
@@ -64,7 +64,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
     if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not "${String(args.top)}"`);
     await withStore(ctx, args, async (store) => {
       const tally = new UsageTally(top);
-      const schema = loadSchema();
+      const schema = loadSchema(args['kube-version']);
       // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
       const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
       const history: HistoryAvailability = !args.history
@@ -176,7 +176,7 @@ function firstSegment(key: string, prefix: string): string {
 function ownerOf(entry: Entry, store: Store): string {
   let object: JsonObject | undefined;
   try {
-    object = decodeEntry(entry, store.registry, store.prefix).object;
+    object = decodeEntry(entry, store.registry, store.prefix, store.decodeOptions).object;
   } catch {
     return '(undecodable)';
   }

@@ -19,10 +19,20 @@ import { dumpItems, type DumpScope } from '../dump-reader.js';
 import { DUMP_FORMATS, MANIFEST_FILE, streamWriter, treeWriter, type DumpFormat, type DumpWriter } from '../dump-writer.js';
 import { warn, type CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
-import { type EncryptionArgs, type NamespaceArgs, type SourceArgs, withEncryptionOption, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import {
+  type EncryptionArgs,
+  type KubeVersionArgs,
+  type NamespaceArgs,
+  type SourceArgs,
+  withEncryptionOption,
+  withKubeVersionOption,
+  withNamespaceOptions,
+  withOutputOption,
+  withSourceOptions,
+} from '../options.js';
 import { startProgress } from '../progress.js';
 
-interface DumpArgs extends SourceArgs, EncryptionArgs, NamespaceArgs {
+interface DumpArgs extends SourceArgs, EncryptionArgs, NamespaceArgs, KubeVersionArgs {
   resources: string[];
   to: string;
   output: DumpFormat;
@@ -51,7 +61,9 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
   builder: (y) =>
     withSourceOptions(
       withOutputOption(
-        withEncryptionOption(withNamespaceOptions(y, { namespace: 'one namespace (default with resources: default)', allNamespaces: 'every namespace, and cluster-scoped objects' })),
+        withKubeVersionOption(
+          withEncryptionOption(withNamespaceOptions(y, { namespace: 'one namespace (default with resources: default)', allNamespaces: 'every namespace, and cluster-scoped objects' })),
+        ),
         DUMP_FORMATS,
         { default: 'yaml', describe: 'with --to -: multi-document YAML or one JSON object per line' },
       )

@@ -9,8 +9,9 @@ import type { CommandContext } from '../io.js';
 import { readInput } from '../input.js';
 import { hasMaskedSecretData } from '../../mask-secrets.js';
 import { COMMANDS } from '../command-index.js';
+import { withKubeVersionOption, type KubeVersionArgs } from '../options.js';
 
-interface EncodeArgs {
+interface EncodeArgs extends KubeVersionArgs {
   file: string | undefined;
   'output-file': string | undefined;
 }
@@ -19,11 +20,12 @@ export const encodeCommand = (ctx: CommandContext): CommandModule<object, Encode
   command: COMMANDS.encode.usage,
   describe: COMMANDS.encode.describe,
   builder: (y) =>
-    y
+    withKubeVersionOption(y)
       .positional('file', { type: 'string', describe: 'YAML or JSON file; - or none for standard input' })
       .option('output-file', { type: 'string', describe: 'write the bytes to this file instead of standard output' })
       .example('$0 encode cm.yaml > cm.pb', 'protobuf storage bytes of a ConfigMap')
-      .example('$0 decode cm.pb | $0 encode | cmp - cm.pb', 'an unmodified object round-trips byte for byte'),
+      .example('$0 decode cm.pb | $0 encode | cmp - cm.pb', 'an unmodified object round-trips byte for byte')
+      .example('$0 encode --kube-version 1.19 pod.yaml', 'the bytes a 1.19 API server stored: only the fields 1.19 has'),
   handler: async (args) => {
     const { bytes, name } = await readInput(ctx.io, args.file);
     let object: unknown;
@@ -38,7 +40,7 @@ export const encodeCommand = (ctx: CommandContext): CommandModule<object, Encode
     }
     let encoded: Uint8Array;
     try {
-      encoded = encodeValue(loadSchema(), object as JsonObject);
+      encoded = encodeValue(loadSchema(args['kube-version']), object as JsonObject);
     } catch (err) {
       throw err instanceof KregError ? err.withSubject({ file: name }) : err;
     }

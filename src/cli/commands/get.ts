@@ -5,8 +5,8 @@ import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat } from '.
 import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
-import { withStore } from '../open-store.js';
-import { ENCRYPTION_CONFIG_OPTION, KMS_SOCKET_OPTION, lastValue, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import { type Store, withStore } from '../open-store.js';
+import { ENCRYPTION_CONFIG_OPTION, KMS_SOCKET_OPTION, lastValue, withKubeVersionOption, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
 import type { GetArgs } from '../get-args.js';
@@ -18,52 +18,54 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
   describe: COMMANDS.get.describe,
   builder: (y) =>
     withSourceOptions(
-      withOutputOption(
-        withNamespaceOptions(
-          y
-            .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
-            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
-          { allNamespaces: 'every namespace; with no resource, every key under the prefix' },
-        ),
-        GET_FORMATS,
-        { describe: 'output format (default: a table)' },
-      )
-        .option('show-etcd', {
-          type: 'boolean',
-          default: false,
-          describe: 'tables: add SIZE, ENCODING, REVISION and KEY columns; other formats: an etcd: section (key, revisions, version, lease and TTL, size, encoding)',
-        })
-        .option('selector', { alias: 'l', type: 'string', requiresArg: true, describe: "label selector, as kubectl's: app=web, tier!=db, env in (a,b), env notin (c), key, !key (comma: and)" })
-        .option('field-selector', { type: 'string', requiresArg: true, describe: 'field selector: metadata.name=x, status.phase!=Running, spec.nodeName=n1 (=, ==, !=; comma: and)' })
-        .option('show-labels', { type: 'boolean', default: false, describe: 'tables: a LABELS column last' })
-        .option('label-columns', {
-          alias: 'L',
-          type: 'string',
-          // A list taking one value per -L, so `-L app pods` leaves pods a positional.
-          array: true,
-          nargs: 1,
-          coerce: (v: unknown) => [v].flat().map(String).join(','),
-          describe: 'tables: a column for each of these label keys (comma-separated, or repeat -L)',
-        })
-        .option('show-kind', { type: 'boolean', default: false, describe: 'tables: names as kind/name, even for one kind' })
-        // yargs reads --no-headers as "headers: false": declared both ways, --no-headers shows in the help.
-        .option('headers', { type: 'boolean', default: true, hidden: true })
-        .option('no-headers', { type: 'boolean', describe: 'tables: no header line' })
-        .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
-        .option('workers', {
-          type: 'string',
-          requiresArg: true,
-          coerce: parseWorkers,
-          describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread; at most the cores)',
-        })
-        .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
-        .option('kms-socket', KMS_SOCKET_OPTION)
-        .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
-        .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
-        .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
-        .example('$0 get deploy/web pod/web-1 -n shop', 'TYPE/NAME, as -o name prints them')
-        .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
-        .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line'),
+      withKubeVersionOption(
+        withOutputOption(
+          withNamespaceOptions(
+            y
+              .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
+              .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
+            { allNamespaces: 'every namespace; with no resource, every key under the prefix' },
+          ),
+          GET_FORMATS,
+          { describe: 'output format (default: a table)' },
+        )
+          .option('show-etcd', {
+            type: 'boolean',
+            default: false,
+            describe: 'tables: add SIZE, ENCODING, REVISION and KEY columns; other formats: an etcd: section (key, revisions, version, lease and TTL, size, encoding)',
+          })
+          .option('selector', { alias: 'l', type: 'string', requiresArg: true, describe: "label selector, as kubectl's: app=web, tier!=db, env in (a,b), env notin (c), key, !key (comma: and)" })
+          .option('field-selector', { type: 'string', requiresArg: true, describe: 'field selector: metadata.name=x, status.phase!=Running, spec.nodeName=n1 (=, ==, !=; comma: and)' })
+          .option('show-labels', { type: 'boolean', default: false, describe: 'tables: a LABELS column last' })
+          .option('label-columns', {
+            alias: 'L',
+            type: 'string',
+            // A list taking one value per -L, so `-L app pods` leaves pods a positional.
+            array: true,
+            nargs: 1,
+            coerce: (v: unknown) => [v].flat().map(String).join(','),
+            describe: 'tables: a column for each of these label keys (comma-separated, or repeat -L)',
+          })
+          .option('show-kind', { type: 'boolean', default: false, describe: 'tables: names as kind/name, even for one kind' })
+          // yargs reads --no-headers as "headers: false": declared both ways, --no-headers shows in the help.
+          .option('headers', { type: 'boolean', default: true, hidden: true })
+          .option('no-headers', { type: 'boolean', describe: 'tables: no header line' })
+          .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
+          .option('workers', {
+            type: 'string',
+            requiresArg: true,
+            coerce: parseWorkers,
+            describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread; at most the cores)',
+          })
+          .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
+          .option('kms-socket', KMS_SOCKET_OPTION)
+          .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
+          .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
+          .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
+          .example('$0 get deploy/web pod/web-1 -n shop', 'TYPE/NAME, as -o name prints them')
+          .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
+          .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line'),
+      ),
     ),
   handler: (args) => {
     const selection = parseSelection(args);
@@ -105,8 +107,10 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         !selecting &&
         itemRenderer(format, single) !== undefined &&
         targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
-      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
+      const workerSetup: RenderWorkerSetup | undefined = parallel
+        ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption, ...workerVersion(store) }
+        : undefined;
+      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
       try {
         for (const target of targets) await readTarget(store, target, printer);
       } finally {
@@ -149,4 +153,10 @@ function parseWorkers(value: unknown): number | undefined {
   if (given === undefined) return undefined;
   if (!/^\d+$/.test(String(given).trim())) throw new UsageError('bad-flags', `--workers must be a whole number, not "${String(given)}"`);
   return Math.min(Number(given), availableParallelism());
+}
+
+/** The release the worker threads decode as, when --kube-version names one. */
+function workerVersion(store: Store): { kubeVersion?: string } {
+  const kubeVersion = store.decodeOptions.kubeVersion;
+  return kubeVersion === undefined ? {} : { kubeVersion };
 }

@@ -9,19 +9,19 @@ import { KregError, UsageError } from '../../errors.js';
 import { keyForEntry, resolveResource } from '../../keys/index.js';
 import { maskSecret, maskSecretPair } from '../../mask-secrets.js';
 import type { EntrySource, HistoryRecord } from '../../sources/source.js';
-import { decodeEntry } from '../../stored-objects.js';
+import { type DecodeEntryOptions, decodeEntry } from '../../stored-objects.js';
 import type { ResourceRegistry } from '../../keys/index.js';
 import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { withStore } from '../open-store.js';
-import { withEncryptionOption, withNamespaceOptions, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
+import { withEncryptionOption, withKubeVersionOption, withNamespaceOptions, withSourceOptions, type EncryptionArgs, type KubeVersionArgs, type SourceArgs } from '../options.js';
 import { createHash } from 'node:crypto';
 import { ValueDecryptor } from '../../codec/decrypt.js';
 import { encryptedLabel, encryptedValueFacts, type EncryptedValueFacts } from '../../encrypted-object.js';
 import { formatJson, formatYaml } from '../../format/object-text.js';
 import { COMMANDS } from '../command-index.js';
 
-interface HistoryArgs extends SourceArgs, EncryptionArgs {
+interface HistoryArgs extends SourceArgs, EncryptionArgs, KubeVersionArgs {
   resource: string;
   name: string | undefined;
   namespace: string | undefined;
@@ -53,7 +53,7 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
   describe: COMMANDS.history.describe,
   builder: (y) =>
     withSourceOptions(
-      withEncryptionOption(withNamespaceOptions(y))
+      withKubeVersionOption(withEncryptionOption(withNamespaceOptions(y)))
         .positional('resource', { type: 'string', demandOption: true, describe: 'kubectl-style resource (cm, deploy, widgets.example.com), or an etcd key starting with /' })
         .positional('name', { type: 'string', describe: 'object name' })
         .option('output', { alias: 'o', choices: ['json'] as const, describe: 'json: an array of {revision, event, size, object} (default: diffs)' })
@@ -65,12 +65,12 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       { revision: 'show the revisions up to this etcd revision' },
     ),
   handler: async (args) => {
-    await withStore(ctx, args, async ({ source, prefix, learned, decryptor }) => {
+    await withStore(ctx, args, async ({ source, prefix, learned, decodeOptions }) => {
       const key = targetKey(args, learned.registry, prefix);
       const { records, start } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
-      for (const record of records) if (!record.deleted) await decryptor?.prepare(record.value);
-      const shown = records.map((record) => showRecord(record, learned.registry, prefix, decryptor));
+      for (const record of records) if (!record.deleted) await decodeOptions.decryptor?.prepare(record.value);
+      const shown = records.map((record) => showRecord(record, learned.registry, prefix, decodeOptions));
       for (const s of shown) if (s.failed === true) warn(ctx.io, `${key} @ revision ${s.revision}: ${s.note ?? ''}`);
       if (shown.some((s) => s.failed === true)) ctx.exitCode = Math.max(ctx.exitCode, 1);
       const stubs = shown.filter((s) => s.encrypted !== undefined && s.failed !== true).length;
@@ -117,17 +117,17 @@ function eventOf(record: HistoryRecord): HistoryEvent {
 }
 
 /** One revision decoded; Secret data is masked later, when it is known what it is compared with. */
-function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string, decryptor: ValueDecryptor | undefined): ShownRevision {
+function showRecord(record: HistoryRecord, registry: ResourceRegistry, prefix: string, decodeOptions: DecodeEntryOptions): ShownRevision {
   const shown: ShownRevision = { revision: record.modRevision, event: eventOf(record), size: record.valueSize, object: null };
   if (record.deleted) return shown;
   try {
-    const stored = decodeEntry(record, registry, prefix, decryptor === undefined ? {} : { decryptor });
+    const stored = decodeEntry(record, registry, prefix, decodeOptions);
     if (stored.object !== undefined) shown.object = stored.object;
     else if (stored.decoded.format === 'encrypted') return notDecrypted(shown, record.value, undefined);
     else shown.note = `not a Kubernetes object (${stored.decoded.size} bytes)`;
   } catch (err) {
     const message = err instanceof KregError ? err.message : String(err);
-    if (ValueDecryptor.isEncrypted(record.value)) return notDecrypted(shown, record.value, message, decryptor);
+    if (ValueDecryptor.isEncrypted(record.value)) return notDecrypted(shown, record.value, message, decodeOptions.decryptor);
     shown.note = message;
   }
   return shown;

@@ -20,7 +20,7 @@ import { COMMANDS } from '../command-index.js';
 import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
 import { openObjectSource, type ObjectSourceArgs } from '../open-object-source.js';
-import { withEncryptionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
+import { withEncryptionOption, withKubeVersionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
 
 interface RestoreArgs extends ObjectSourceArgs {
   resource: string;
@@ -36,7 +36,7 @@ export const restoreCommand = (ctx: CommandContext): CommandModule<object, Resto
   describe: COMMANDS.restore.describe,
   builder: (y) =>
     withSourceOptions(
-      withEncryptionOption(withNamespaceOptions(y, { namespace: 'namespace (default: default)', allNamespaces: 'every namespace' }))
+      withKubeVersionOption(withEncryptionOption(withNamespaceOptions(y, { namespace: 'namespace (default: default)', allNamespaces: 'every namespace' })))
         .positional('resource', { type: 'string', demandOption: true, describe: 'kubectl-style resource (deploy, cm, widgets.example.com, a,b)' })
         .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names (all of the resource when none)' })
         .option('from', { type: 'string', requiresArg: true, demandOption: true, describe: 'where the objects come from: snapshot:FILE, etcd (the etcd flags) or dir:PATH' })
