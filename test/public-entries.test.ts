@@ -82,7 +82,7 @@ describe('package entries load only what they need', function () {
   it('kreg: the codec and the schema bundle reader; no package, no etcd client', function () {
     const { esm, cjs, names } = load('kreg');
     assert.ok(names.includes('decode') && names.includes('encode'), names.join(' '));
-    const unexpected = esm.filter((url) => !/^dist\/src\/(index\.js|errors\.js|schema-bundle\.js|codec\/[\w-]+\.js)$/.test(url) && url !== 'node:fs' && url !== 'node:url');
+    const unexpected = esm.filter((url) => !/^dist\/src\/(index\.js|errors\.js|schema-bundle\.js|schema-files\.js|codec\/[\w-]+\.js)$/.test(url) && url !== 'node:fs' && url !== 'node:url');
     assert.deepEqual(unexpected, []);
     assert.deepEqual(
       cjs.filter((path) => PACKAGE.test(path)),

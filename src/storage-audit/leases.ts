@@ -5,9 +5,9 @@
  */
 import type { StorageFinding } from './findings.js';
 
-/** etcdctl's spelling of a lease ID: hexadecimal. */
+/** etcdctl's spelling of a lease ID: 16 hexadecimal digits (%016x). */
 export function leaseHex(id: string): string {
-  return BigInt(id).toString(16);
+  return BigInt(id).toString(16).padStart(16, '0');
 }
 
 export function checkLease(id: string, usedLeases: ReadonlySet<string>, prefix: string): StorageFinding | undefined {
