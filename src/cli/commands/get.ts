@@ -1,33 +1,46 @@
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { createObjectWriter, GET_FORMATS, itemRenderer, type GetFormat } from '../object-writers.js';
+import { createObjectWriter, itemRenderer, type ObjectWriter, type WriterOptions } from '../object-writers.js';
 import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
 import { withStore } from '../open-store.js';
-import { ENCRYPTION_CONFIG_OPTION, lastValue, withNamespaceOptions, withOutputOption, withSourceOptions } from '../options.js';
+import { ENCRYPTION_CONFIG_OPTION, lastValue, withNamespaceOptions, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
 import type { GetArgs } from '../get-args.js';
 import { checkFieldSelector, parseSelection } from '../get-selection.js';
 import { emptyMessage, readTarget, resolveTargets, targetType } from '../get-targets.js';
+import { OUTPUT_CHOICES, type OutputSpec, parseOutput, parseSortBy } from '../get-output.js';
+import { CustomColumnsWriter, JsonPathWriter } from '../template-writers.js';
+import { SortingWriter } from '../sorting-writer.js';
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: COMMANDS.get.usage,
   describe: COMMANDS.get.describe,
   builder: (y) =>
     withSourceOptions(
-      withOutputOption(
-        withNamespaceOptions(
-          y
-            .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
-            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
-          { allNamespaces: 'every namespace; with no resource, every key under the prefix' },
-        ),
-        GET_FORMATS,
-        { describe: 'output format (default: a table)' },
+      withNamespaceOptions(
+        y
+          .positional('resource', { type: 'string', describe: 'kubectl-style resource (pods, deploy, deployments.apps, widgets.example.com, a,b), or an etcd key starting with /' })
+          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'object names' }),
+        { allNamespaces: 'every namespace; with no resource, every key under the prefix' },
       )
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          requiresArg: true,
+          coerce: (v: unknown) => (v === undefined ? undefined : String(lastValue(v))),
+          describe: `output format (default: a table): ${OUTPUT_CHOICES.join(', ')}`,
+        })
+        .option('sort-by', {
+          type: 'string',
+          requiresArg: true,
+          describe: "sort by a JSONPath, as kubectl's (.metadata.creationTimestamp, {.status.containerStatuses[0].restartCount}); holds the whole listing in memory",
+        })
+        .option('allow-missing-template-keys', { type: 'boolean', default: true, describe: 'jsonpath: a missing field prints nothing (false: an error), as kubectl' })
+        .option('show-managed-fields', { type: 'boolean', default: false, describe: 'yaml, json, jsonpath: keep metadata.managedFields (hidden by default, as kubectl)' })
         .option('show-etcd', {
           type: 'boolean',
           default: false,
@@ -62,13 +75,17 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
         .example('$0 get deploy/web pod/web-1 -n shop', 'TYPE/NAME, as -o name prints them')
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
-        .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line'),
+        .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line')
+        .example(`$0 get pods -A -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}'`, 'kubectl get pods -A -o jsonpath=...')
+        .example('$0 get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName --sort-by=.spec.nodeName', 'kubectl get pods -o custom-columns=... --sort-by=...'),
     ),
-  handler: (args) => {
+  handler: async (args) => {
     const selection = parseSelection(args);
+    const output = await parseOutput(args.output);
+    const sortBy = parseSortBy(args['sort-by']);
+    const format = output.format;
     return withStore(ctx, args, async (store) => {
       const { source, prefix, revision, learned } = store;
-      const format: GetFormat = args.output ?? 'table';
       const targets = resolveTargets(args, learned.registry, prefix);
       checkFieldSelector(selection.fields, targets, learned.definitions.customResourceDefinitions);
       if (selection.labels.length > 0 && targets.some((t) => t.kind === 'names' || t.kind === 'key')) {
@@ -77,7 +94,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
       const table = format === 'table' || format === 'wide';
       const labelColumns = (args['label-columns'] ?? '').split(',').filter((l) => l !== '');
-      const writer = createObjectWriter(format, {
+      const writerOptions: WriterOptions = {
         single,
         revision,
         showNamespace: args['all-namespaces'],
@@ -90,13 +107,18 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         emptyMessage: emptyMessage(targets),
         out: (t) => ctx.io.stdout.write(t),
         err: (t) => ctx.io.stderr.write(t),
-      });
+      };
+      const printing = createWriter(output, writerOptions, args['allow-missing-template-keys']);
+      const writer = sortBy === undefined ? printing : new SortingWriter(printing, sortBy);
       // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for
       // lease TTLs, and selectors look at each decoded object here.
       const workers = args.workers ?? RenderPool.defaultSize();
       const selecting = selection.labels.length > 0 || selection.fields.length > 0;
-      const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && itemRenderer(format, single) !== undefined && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined = parallel ? { format, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
+      const streamed = format === 'jsonpath' || format === 'custom-columns' ? undefined : format;
+      const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
+      const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && sortBy === undefined && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+      const workerSetup: RenderWorkerSetup | undefined =
+        parallel && streamed !== undefined ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
       try {
         for (const target of targets) await readTarget(store, target, printer);
@@ -119,6 +141,12 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     });
   },
 });
+
+function createWriter(output: OutputSpec, options: WriterOptions, allowMissingKeys: boolean): ObjectWriter {
+  if (output.format === 'jsonpath' && 'template' in output) return new JsonPathWriter(options, output.template, allowMissingKeys);
+  if (output.format === 'custom-columns' && 'columns' in output) return new CustomColumnsWriter(options, output.columns);
+  return createObjectWriter(output.format as Exclude<OutputSpec['format'], 'jsonpath' | 'custom-columns'>, options);
+}
 
 /** --workers: a whole number, and no more threads than cores (more only cost memory). */
 function parseWorkers(value: unknown): number | undefined {
