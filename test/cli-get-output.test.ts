@@ -152,3 +152,45 @@ describe('kreg get: jsonpath, custom columns, --sort-by', function () {
     }
   });
 });
+
+describe('kreg get: YAML and JSON as kubectl prints them', function () {
+  let source: MemorySource;
+  const managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }];
+
+  before(function () {
+    source = new MemorySource({ description: 'memory' });
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', managedFields }, data: { a: 'b' } };
+    source.put('/registry/configmaps/shop/c', encode(cm), { lease: String(0x694d7d8a4c1b1a05n) });
+  });
+
+  const get = (...args: string[]) => runKreg(['get', 'cm', ...args, '-n', 'shop'], { source });
+
+  it('hides managedFields unless --show-managed-fields, in every object format', async function () {
+    for (const format of ['yaml', 'json', 'ndjson']) {
+      for (const name of [['c'], []]) {
+        const hidden = await get(...name, '-o', format);
+        assert.equal(hidden.code, 0, hidden.stderr);
+        assert.doesNotMatch(hidden.stdout.toString(), /managedFields/, `${format} ${name.join('')}`);
+        assert.match(hidden.stdout.toString(), /"?namespace"?: ?"?shop/, 'the rest of metadata stays');
+        const shown = await get(...name, '-o', format, '--show-managed-fields', '--workers', '0');
+        assert.match(shown.stdout.toString(), /managedFields[\s\S]*kubectl-client-side-apply/, `${format} ${name.join('')}`);
+      }
+    }
+    assert.equal((await get('c', '-o', 'jsonpath={.metadata.managedFields}')).stdout.toString(), '');
+    assert.equal((await get('c', '-o', 'jsonpath={.metadata.managedFields[0].manager}', '--show-managed-fields')).stdout.toString(), 'kubectl-client-side-apply');
+  });
+
+  it('--show-etcd: the etcd section after the object, lease in hex as etcdctl prints it', async function () {
+    const yamlText = (await get('c', '-o', 'yaml', '--show-etcd')).stdout.toString();
+    const topLevel = yamlText.split('\n').filter((l) => /^[a-z]/i.test(l));
+    assert.deepEqual(topLevel, ['apiVersion: v1', 'data:', 'kind: ConfigMap', 'metadata:', 'etcd:']);
+    assert.match(yamlText, /\n {2}lease: 694d7d8a4c1b1a05\n/);
+    const json = (await get('c', '-o', 'json', '--show-etcd')).stdout.toString();
+    assert.deepEqual(Object.keys(JSON.parse(json) as object), ['apiVersion', 'data', 'kind', 'metadata', 'etcd']);
+    const listed = JSON.parse((await get('-o', 'json', '--show-etcd')).stdout.toString()) as { items: { etcd: { key: string } }[] };
+    assert.equal(listed.items[0]?.etcd.key, '/registry/configmaps/shop/c');
+    const line = JSON.parse((await get('-o', 'ndjson', '--show-etcd')).stdout.toString()) as { etcd: { lease: string } };
+    assert.equal(line.etcd.lease, '694d7d8a4c1b1a05');
+    assert.equal((await get('c', '-o', 'jsonpath={.etcd.lease}', '--show-etcd')).stdout.toString(), '694d7d8a4c1b1a05');
+  });
+});

@@ -14,6 +14,11 @@ import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
 
+/** A lease ID as etcdctl prints it (`lease 694d7d8a4c1b1a05 granted`): 16 hex digits; "0" for none. */
+export function leaseText(lease: string): string {
+  return lease === '0' ? '0' : BigInt(lease).toString(16).padStart(16, '0');
+}
+
 /**
  * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
  * Listings in a streaming format are decoded and rendered on worker threads, in order.
@@ -74,14 +79,14 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decryptor);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, { showSecrets: this.args['show-secrets'], showManagedFields: this.args['show-managed-fields'] }, this.decryptor);
     if (rendered.item === undefined) {
       this.noteFailure(rendered.note);
       return;
     }
     const { item } = rendered;
     if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
-    if (this.args['show-etcd'] && this.etcdSection) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
+    if (this.args['show-etcd'] && this.etcdSection) item.etcd = await this.etcdFacts(entry, item.wide.encoding);
     this.shown++;
     this.writer.write(item);
   }
@@ -92,7 +97,7 @@ export class EntryPrinter {
       createRevision: entry.createRevision,
       modRevision: entry.modRevision,
       version: entry.version,
-      lease: entry.lease,
+      lease: leaseText(entry.lease),
       valueSize: entry.valueSize,
       encoding,
     };

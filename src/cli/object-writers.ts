@@ -20,6 +20,8 @@ export interface PrintedObject {
   /** etcd facts: the columns --show-etcd adds to a table. */
   wide: { size: number; encoding: string; revision: number; key: string };
   kind: string;
+  /** --show-etcd's facts, printed after the object so apiVersion, kind and metadata stay first. */
+  etcd?: JsonObject;
 }
 
 export interface ObjectWriter {
@@ -63,6 +65,27 @@ function listFooterYaml(revision: number): string {
   return `kind: List\nmetadata:\n  resourceVersion: "${revision}"\n`;
 }
 
+/** The object as YAML, then --show-etcd's facts as a trailing `etcd:` block. */
+function yamlOf(item: PrintedObject): string {
+  const text = formatYaml(item.object);
+  return item.etcd === undefined ? text : `${text}${formatYaml({ etcd: item.etcd })}`;
+}
+
+/** The object as JSON (keys sorted), then --show-etcd's facts as a last "etcd" member. */
+function jsonOf(item: PrintedObject, indent: number): string {
+  const text = formatJson(item.object, indent);
+  if (item.etcd === undefined || !text.endsWith('}') || text === '{}') return text;
+  const facts = formatJson(item.etcd, indent);
+  if (indent === 0) return `${text.slice(0, -1)},"etcd":${facts}}`;
+  const unit = ' '.repeat(indent);
+  return `${text.slice(0, -2)},\n${unit}"etcd": ${facts.replace(/\n/g, `\n${unit}`)}\n}`;
+}
+
+/** The object jsonpath and custom columns look at: --show-etcd's facts under .etcd. */
+export function objectWithEtcd(item: PrintedObject): JsonObject {
+  return item.etcd === undefined ? item.object : { ...item.object, etcd: item.etcd };
+}
+
 /**
  * How one item is written in a streaming format, as a pure function of the item: the part of
  * printing that can run in a worker thread. Table formats align columns over all rows, so they have none.
@@ -70,11 +93,11 @@ function listFooterYaml(revision: number): string {
 export function itemRenderer(format: GetFormat, single: boolean): ((item: PrintedObject) => string) | undefined {
   switch (format) {
     case 'yaml':
-      return single ? (item) => formatYaml(item.object) : (item) => indent(formatYaml(item.object), '- ', '  ');
+      return single ? yamlOf : (item) => indent(yamlOf(item), '- ', '  ');
     case 'json':
-      return single ? (item) => `${formatJson(item.object)}\n` : (item) => indent(formatJson(item.object), '        ', '        ').replace(/\n$/, '');
+      return single ? (item) => `${jsonOf(item, 4)}\n` : (item) => indent(jsonOf(item, 4), '        ', '        ').replace(/\n$/, '');
     case 'ndjson':
-      return (item) => `${formatJson(item.object, 0)}\n`;
+      return (item) => `${jsonOf(item, 0)}\n`;
     case 'name':
       return (item) => `${item.qualifiedName}\n`;
     case 'wide':

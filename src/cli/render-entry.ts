@@ -18,7 +18,22 @@ function isSecretKey(parsed: ParsedKey | undefined): boolean {
   return parsed?.type === 'object' && parsed.group === '' && parsed.resource === 'secrets';
 }
 
-export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decryptor?: ValueDecryptor): RenderedEntry {
+/** What of an object is shown: Secret data (masked unless asked), managedFields (hidden unless asked, as kubectl). */
+export interface EntryView {
+  showSecrets: boolean;
+  showManagedFields: boolean;
+}
+
+/** The object without metadata.managedFields (a copy; the decoded object is left as it is). */
+function withoutManagedFields(object: JsonObject): JsonObject {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || !('managedFields' in metadata)) return object;
+  const { managedFields: _hidden, ...rest } = metadata as JsonObject;
+  return { ...object, metadata: rest };
+}
+
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, view: EntryView, decryptor?: ValueDecryptor): RenderedEntry {
+  const { showSecrets } = view;
   let stored: StoredObject;
   try {
     stored = decodeEntry(entry, registry, prefix, decryptor === undefined ? {} : { decryptor });
@@ -35,7 +50,8 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
           : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
     return { note: `${entry.key}: ${why}` };
   }
-  const object = showSecrets ? stored.object : maskSecret(stored.object);
+  const masked = showSecrets ? stored.object : maskSecret(stored.object);
+  const object = view.showManagedFields ? masked : withoutManagedFields(masked);
   const parsed = stored.parsed;
   const resourceName = parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
   const name = (object.metadata as JsonObject | undefined)?.name;

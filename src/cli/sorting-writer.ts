@@ -5,7 +5,7 @@
 import { KregError } from '../errors.js';
 import { JsonPathError, type JsonPathTemplate } from '../format/jsonpath/parse-jsonpath.js';
 import { sortByJsonPath } from '../format/sort-objects.js';
-import type { ObjectWriter, PrintedObject } from './object-writers.js';
+import { type ObjectWriter, objectWithEtcd, type PrintedObject } from './object-writers.js';
 
 export class SortingWriter implements ObjectWriter {
   private readonly items: PrintedObject[] = [];
@@ -25,7 +25,7 @@ export class SortingWriter implements ObjectWriter {
   end(): void {
     let sorted: PrintedObject[];
     try {
-      sorted = sortByJsonPath(this.items, (item) => item.object, this.sortBy);
+      sorted = sortByJsonPath(this.items, objectWithEtcd, this.sortBy);
     } catch (err) {
       if (err instanceof JsonPathError) throw new KregError('sort-failed', `--sort-by ${this.sortBy.source}: ${err.message}`);
       throw err;

@@ -9,7 +9,7 @@ import { type CustomColumn, customColumnCells } from '../format/custom-columns.j
 import { executeJsonPath } from '../format/jsonpath/evaluate-jsonpath.js';
 import { JsonPathError, type JsonPathTemplate } from '../format/jsonpath/parse-jsonpath.js';
 import { formatTable } from '../format/table.js';
-import type { ObjectWriter, PrintedObject, WriterOptions } from './object-writers.js';
+import { type ObjectWriter, objectWithEtcd, type PrintedObject, type WriterOptions } from './object-writers.js';
 
 /** kubectl's tabwriter: at least 6 characters a column, gap included. */
 const KUBECTL_MIN_COLUMN_WIDTH = 6;
@@ -23,7 +23,7 @@ export class JsonPathWriter implements ObjectWriter {
     private readonly allowMissingKeys: boolean,
   ) {}
   write(item: PrintedObject): void {
-    this.items.push(item.object);
+    this.items.push(objectWithEtcd(item));
   }
   writeRendered(): void {
     throw new Error('jsonpath output is not rendered in parts');
@@ -53,7 +53,7 @@ export class CustomColumnsWriter implements ObjectWriter {
   ) {}
   write(item: PrintedObject): void {
     try {
-      this.rows.push(customColumnCells(this.columns, item.object));
+      this.rows.push(customColumnCells(this.columns, objectWithEtcd(item)));
     } catch (err) {
       if (err instanceof JsonPathError) throw new KregError('jsonpath-failed', `custom-columns on ${item.qualifiedName}: ${err.message}`, { key: item.wide.key });
       throw err;

@@ -44,7 +44,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('show-etcd', {
           type: 'boolean',
           default: false,
-          describe: 'tables: add SIZE, ENCODING, REVISION and KEY columns; other formats: an etcd: section (key, revisions, version, lease and TTL, size, encoding)',
+          describe:
+            'tables: add SIZE, ENCODING, REVISION and KEY columns; other formats: an etcd: section after the object (key, revisions, version, lease ID in hex as etcdctl prints it, its TTL, size, encoding), .etcd to jsonpath',
         })
         .option('selector', { alias: 'l', type: 'string', requiresArg: true, describe: "label selector, as kubectl's: app=web, tier!=db, env in (a,b), env notin (c), key, !key (comma: and)" })
         .option('field-selector', { type: 'string', requiresArg: true, describe: 'field selector: metadata.name=x, status.phase!=Running, spec.nodeName=n1 (=, ==, !=; comma: and)' })
@@ -118,7 +119,9 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
       const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && sortBy === undefined && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
       const workerSetup: RenderWorkerSetup | undefined =
-        parallel && streamed !== undefined ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], ...learned.definitions, ...store.workerDecryption } : undefined;
+        parallel && streamed !== undefined
+          ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'], ...learned.definitions, ...store.workerDecryption }
+          : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
       try {
         for (const target of targets) await readTarget(store, target, printer);
