@@ -10,6 +10,7 @@ import { entryToPrinted } from './render-entry.js';
 import { RenderPool } from './render-pool.js';
 import type { RenderWorkerSetup } from './render-worker.js';
 import { startProgress } from './progress.js';
+import type { ServedShape } from './served-shape.js';
 import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
@@ -29,6 +30,8 @@ export class EntryPrinter {
   shown = 0;
   /** Named objects or keys that do not exist: said after the others are printed, as kubectl does. */
   readonly missing: KregError[] = [];
+  /** The shape the API serves for the resource being read, when it is not the stored one (events.k8s.io). */
+  servedAs: ServedShape | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -86,6 +89,12 @@ export class EntryPrinter {
     }
     const { item } = rendered;
     if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
+    if (this.servedAs !== undefined) {
+      const name = item.qualifiedName.slice(item.qualifiedName.indexOf('/') + 1);
+      item.qualifiedName = `${this.servedAs.qualifiedResource}/${name}`;
+      // Tables print both groups' Events with the one printer, from the stored object, as kube-apiserver does.
+      if (this.etcdSection) item.object = this.servedAs.convert(item.object);
+    }
     if (this.args['show-etcd'] && this.etcdSection) item.etcd = await this.etcdFacts(entry, item.wide.encoding);
     this.shown++;
     this.writer.write(item);

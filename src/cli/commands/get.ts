@@ -15,6 +15,7 @@ import { emptyMessage, readTarget, resolveTargets, targetType } from '../get-tar
 import { OUTPUT_CHOICES, type OutputSpec, parseOutput, parseSortBy } from '../get-output.js';
 import { CustomColumnsWriter, JsonPathWriter } from '../template-writers.js';
 import { SortingWriter } from '../sorting-writer.js';
+import { servedShape } from '../served-shape.js';
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: COMMANDS.get.usage,
@@ -117,7 +118,10 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const selecting = selection.labels.length > 0 || selection.fields.length > 0;
       const streamed = format === 'jsonpath' || format === 'custom-columns' ? undefined : format;
       const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
-      const parallel = workers > 0 && !single && !args['show-etcd'] && !selecting && sortBy === undefined && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+      // Worker threads render what is stored; a resource served in another shape is converted here.
+      const converting = targets.some((t) => (t.kind === 'list' || t.kind === 'names') && servedShape(t.resource) !== undefined);
+      const parallel =
+        workers > 0 && !single && !args['show-etcd'] && !selecting && sortBy === undefined && !converting && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
       const workerSetup: RenderWorkerSetup | undefined =
         parallel && streamed !== undefined
           ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'], ...learned.definitions, ...store.workerDecryption }
