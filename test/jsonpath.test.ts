@@ -1,7 +1,8 @@
 /**
  * kubectl's JSONPath dialect, parse and evaluate, on the input and the examples of
  * https://kubernetes.io/docs/reference/kubectl/jsonpath/ (expected results as that page gives
- * them, written the way current kubectl prints maps: as JSON), plus kubectl's error cases.
+ * them, written the way current kubectl prints maps: as JSON), plus kubectl's error cases, and
+ * the order --sort-by puts values in.
  */
 import assert from 'node:assert/strict';
 import type { JsonValue } from '../src/codec/json-value.js';
@@ -9,6 +10,8 @@ import { GoFloat } from '../src/codec/json-value.js';
 import { executeJsonPath, findJsonPathResults } from '../src/format/jsonpath/evaluate-jsonpath.js';
 import { goFloatText, goValueText } from '../src/format/jsonpath/go-text.js';
 import { JsonPathError, parseJsonPathTemplate, relaxedJsonPath } from '../src/format/jsonpath/parse-jsonpath.js';
+import { compareQuantities } from '../src/codec/quantity.js';
+import { compareSortValues, naturalCompare } from '../src/format/sort-objects.js';
 
 const DOCS_INPUT: JsonValue = {
   kind: 'List',
@@ -143,5 +146,25 @@ describe('jsonpath (kubectl dialect)', function () {
     it('findJsonPathResults gives one list per action', function () {
       assert.deepEqual(findJsonPathResults(parseJsonPathTemplate(relaxedJsonPath('.users[*].name')), DOCS_INPUT), [['myself', 'e2e']]);
     });
+  });
+});
+
+describe('--sort-by order (kubectl sorter)', function () {
+  it('natural order: digits as numbers, digits before letters, fewer leading zeros first', function () {
+    const sorted = ['web-10', 'web-9', 'web-2', 'web-02', 'web-a', 'web-', 'we'].sort(naturalCompare);
+    assert.deepEqual(sorted, ['we', 'web-', 'web-2', 'web-02', 'web-9', 'web-10', 'web-a']);
+  });
+  it('quantities by value, timestamps by time, null first, false before true', function () {
+    assert.equal(compareQuantities('500m', '1'), -1);
+    assert.equal(compareQuantities('1Ki', '1000'), 1);
+    assert.equal(compareQuantities('1e3', '1k'), 0);
+    assert.equal(compareQuantities('abc', '1'), undefined);
+    assert.ok(compareSortValues('2026-01-01T00:00:05.5Z', '2026-01-01T00:00:06Z') < 0);
+    assert.ok(compareSortValues('2026-01-01T00:00:05Z', '2026-01-01T00:00:05.5Z') < 0, 'text order would put .5 first');
+    assert.ok(compareSortValues(null, 'a') < 0);
+    assert.ok(compareSortValues(false, true) < 0);
+    assert.ok(compareSortValues(2, new GoFloat(10)) < 0);
+    assert.throws(() => compareSortValues(1, 'a'), /cannot compare a number with a string/);
+    assert.throws(() => compareSortValues({}, {}), /unsortable/);
   });
 });
