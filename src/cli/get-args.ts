@@ -18,6 +18,9 @@ export interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs {
   'sort-by': string | undefined;
   'allow-missing-template-keys': boolean;
   'show-managed-fields': boolean;
+  watch: boolean;
+  'watch-only': boolean;
+  'output-watch-events': boolean;
   /** False with --no-headers. */
   headers: boolean;
 }

@@ -54,6 +54,8 @@ export interface WriterOptions {
   customResourceDefinitions?: readonly JsonObject[];
   /** Said on stderr when a table has no rows: kubectl's "No resources found in NS namespace." */
   emptyMessage?: string;
+  /** --output-watch-events: tables start with an EVENT column holding this (ADDED, MODIFIED, DELETED). */
+  eventType?: string;
 }
 
 function indent(text: string, first: string, rest: string): string {
@@ -221,6 +223,7 @@ class TableWriter implements ObjectWriter {
   }
   end(): void {
     if (this.groups.size === 0) {
+      if (this.options.emptyMessage === '') return;
       this.options.err(`${this.options.emptyMessage ?? 'No resources found'}\n`);
       return;
     }
@@ -231,6 +234,8 @@ class TableWriter implements ObjectWriter {
       const shown = group.printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => this.wide || c.wide !== true);
       const withNamespace = this.options.showNamespace && group.namespaced;
       const header: string[] = [];
+      const eventType = this.options.eventType;
+      if (eventType !== undefined) header.push('EVENT');
       if (withNamespace) header.push('NAMESPACE');
       header.push(...shown.map(({ c }) => c.header));
       header.push(...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()));
@@ -240,6 +245,7 @@ class TableWriter implements ObjectWriter {
         const cells = group.printer.row(object, now, this.wide);
         const labels = labelsOf(object);
         const row: string[] = [];
+        if (eventType !== undefined) row.push(eventType);
         if (withNamespace) row.push(typeof (object.metadata as JsonObject | undefined)?.namespace === 'string' ? ((object.metadata as JsonObject).namespace as string) : '');
         for (const { c, i } of shown) row.push(c.name === true && this.options.showKind ? qualifiedName : (cells[i] ?? ''));
         for (const l of labelColumns) row.push(labels[l] ?? '');

@@ -44,5 +44,16 @@ export {
   EtcdUnavailableError,
   type EtcdFailure,
 } from '../sources/etcd-errors.js';
-export { RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../sources/source.js';
+export {
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type WatchEvent,
+  type WatchOptions,
+} from '../sources/source.js';
 export { KregError, UsageError, type ErrorSubject } from '../errors.js';

@@ -22,5 +22,16 @@ export {
   type SnapshotStatus,
 } from '../sources/snapshot/snapshot-source.js';
 export type { LeaseRecord, MetaFacts } from '../sources/snapshot/mvcc.js';
-export { RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from '../sources/source.js';
+export {
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type WatchEvent,
+  type WatchOptions,
+} from '../sources/source.js';
 export { KregError, type ErrorSubject } from '../errors.js';

@@ -23,6 +23,8 @@ export {
   type HistoryRecord,
   type KeyHistory,
   type RangeOptions,
+  type WatchEvent,
+  type WatchOptions,
 } from '../sources/source.js';
 export { MemorySource, type MemoryPutOptions, type MemorySourceOptions } from '../sources/memory-source.js';
 export { decodeEntry, learnRegistry, type DecodeEntryOptions, type LearnedRegistry, type StoredObject } from '../stored-objects.js';

@@ -19,7 +19,19 @@ import {
   type EtcdErrorContext,
   type EtcdFailure,
 } from './etcd-errors.js';
-import { parseRevision, RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryOptions, type HistoryRecord, type KeyHistory, type RangeOptions } from './source.js';
+import {
+  parseRevision,
+  RevisionCompactedError,
+  RevisionFutureError,
+  type Entry,
+  type EntrySource,
+  type HistoryOptions,
+  type HistoryRecord,
+  type KeyHistory,
+  type RangeOptions,
+  type WatchEvent,
+  type WatchOptions,
+} from './source.js';
 
 /**
  * Keys per page, chosen by scripts/measure-etcd-paging.ts (100k keys of 1-7 KB, ~410 MB, local
@@ -194,6 +206,51 @@ export class EtcdSource implements EntrySource {
       return Number(status.header.revision);
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
+    }
+  }
+
+  /**
+   * etcd's watch, with the previous value of each key. The client re-creates the watch after a
+   * dropped connection from the revision after the last one it saw, so no change is missed.
+   */
+  async *watch(options: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
+    await this.ensureConnected(options.prefix);
+    const pending: WatchEvent[] = [];
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      wake?.();
+      wake = undefined;
+    };
+    const watcher = await this.client.watch().prefix(options.prefix).startRevision(String(options.fromRevision)).withPreviousKV().create();
+    // The client passes null for a key that had no previous value.
+    const event = (type: WatchEvent['type']) => (kv: IKeyValue, previous?: IKeyValue | null) => {
+      pending.push({ type, entry: toEntry(kv, false), ...(previous === undefined || previous === null ? {} : { previous: toEntry(previous, false) }) });
+      notify();
+    };
+    watcher.on('put', event('put'));
+    watcher.on('delete', event('delete'));
+    watcher.on('error', (raw: unknown) => {
+      failure = this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs });
+      notify();
+    });
+    options.signal?.addEventListener('abort', notify, { once: true });
+    try {
+      for (;;) {
+        const next = pending.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (options.signal?.aborted === true) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', notify);
+      await watcher.cancel().catch(() => undefined);
     }
   }
 

@@ -16,6 +16,7 @@ import { OUTPUT_CHOICES, type OutputSpec, parseOutput, parseSortBy } from '../ge
 import { CustomColumnsWriter, JsonPathWriter } from '../template-writers.js';
 import { SortingWriter } from '../sorting-writer.js';
 import { servedShape } from '../served-shape.js';
+import { DocumentPerObjectWriter, followChanges, watchedTarget } from '../get-watch.js';
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: COMMANDS.get.usage,
@@ -72,6 +73,9 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           describe: 'worker threads decoding listings (default: cores minus 2; 0 decodes on the main thread; at most the cores)',
         })
         .option('encryption-config', ENCRYPTION_CONFIG_OPTION)
+        .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'live etcd: after the listing, print each change as it happens (DELETED ones too), as kubectl get -w' })
+        .option('watch-only', { type: 'boolean', default: false, describe: 'live etcd: print the changes only, not the listing first' })
+        .option('output-watch-events', { type: 'boolean', default: false, describe: "with -w: say ADDED, MODIFIED or DELETED (an EVENT column; other formats: kubectl's {type, object})" })
         .example('$0 get pods -n kube-system', 'kubectl get pods -n kube-system, straight from etcd')
         .example('$0 get deploy web -n shop -o yaml --show-etcd', 'one object with its etcd revisions')
         .example('$0 get pods -A -l app=web --field-selector status.phase!=Running', "kubectl's selectors")
@@ -79,7 +83,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         .example('$0 get /registry/services/specs/default/kubernetes', 'etcdctl get KEY | kreg decode, with resourceVersion filled in')
         .example('$0 get -A -o ndjson', 'every object in the registry, one JSON object per line')
         .example(`$0 get pods -A -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}'`, 'kubectl get pods -A -o jsonpath=...')
-        .example('$0 get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName --sort-by=.spec.nodeName', 'kubectl get pods -o custom-columns=... --sort-by=...'),
+        .example('$0 get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName --sort-by=.spec.nodeName', 'kubectl get pods -o custom-columns=... --sort-by=...')
+        .example('$0 get pods -n shop -w --output-watch-events', 'kubectl get pods -n shop -w --output-watch-events'),
     ),
   handler: async (args) => {
     const selection = parseSelection(args);
@@ -110,7 +115,18 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         out: (t) => ctx.io.stdout.write(t),
         err: (t) => ctx.io.stderr.write(t),
       };
-      const printing = createWriter(output, writerOptions, args['allow-missing-template-keys']);
+      const allowMissing = args['allow-missing-template-keys'];
+      const watching = args.watch || args['watch-only'];
+      const watched = watching ? watchedTarget(targets, source) : undefined;
+      const events = args['output-watch-events'];
+      // Watching, objects print one document each (kubectl's way), tables as rows without "No resources found".
+      const documents =
+        watching && !table
+          ? new DocumentPerObjectWriter(() => createWriter(output, { ...writerOptions, single: true }, allowMissing), format === 'yaml', writerOptions.out, writerOptions.err)
+          : undefined;
+      if (documents !== undefined && events) documents.eventType = 'ADDED';
+      const listingOptions: WriterOptions = watching ? { ...writerOptions, emptyMessage: '', ...(events ? { eventType: 'ADDED' } : {}) } : writerOptions;
+      const printing = documents ?? createWriter(output, listingOptions, allowMissing);
       const writer = sortBy === undefined ? printing : new SortingWriter(printing, sortBy);
       // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for
       // lease TTLs, and selectors look at each decoded object here.
@@ -127,8 +143,10 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'], ...learned.definitions, ...store.workerDecryption }
           : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decryptor);
+      // A watch resumes from the revision the listing was read at.
+      const listedAt = watching ? (revision ?? (await source.currentRevision())) : revision;
       try {
-        for (const target of targets) await readTarget(store, target, printer);
+        if (!args['watch-only']) for (const target of targets) await readTarget({ ...store, revision: listedAt }, target, printer);
       } finally {
         await printer.close();
       }
@@ -145,6 +163,26 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
         ctx.exitCode = 1;
       }
+      if (watched === undefined || listedAt === undefined) return;
+      const servedAs = servedShape(watched.resource);
+      // Changes bypass --sort-by's buffer: each is printed as it comes.
+      const documentPrinter = documents === undefined ? undefined : new EntryPrinter(ctx.io, documents, learned.registry, prefix, args, source, undefined, selection, true, store.decryptor);
+      if (documentPrinter !== undefined) documentPrinter.servedAs = servedAs;
+      let headerDue = args['watch-only'] && args.headers;
+      await followChanges(source, watched, prefix, listedAt + 1, async (entry, type) => {
+        if (documents !== undefined && documentPrinter !== undefined) {
+          documents.eventType = events ? type : undefined;
+          await documentPrinter.print(entry);
+          return;
+        }
+        // Each change is a row of its own, as kubectl prints them (its header only before the first, with --watch-only).
+        const row = createWriter(output, { ...writerOptions, noHeaders: !headerDue, emptyMessage: '', ...(events ? { eventType: type } : {}) }, allowMissing);
+        const rowPrinter = new EntryPrinter(ctx.io, row, learned.registry, prefix, args, source, undefined, selection, false, store.decryptor);
+        rowPrinter.servedAs = servedAs;
+        await rowPrinter.print(entry);
+        row.end();
+        if (rowPrinter.shown > 0) headerDue = false;
+      });
     });
   },
 });
