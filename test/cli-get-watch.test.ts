@@ -117,6 +117,20 @@ describe('kreg get -w (real etcd)', function () {
     );
   });
 
+  it('yaml: each object its own document, listing included, with worker threads asked for', async function () {
+    const kreg = new Running(['get', 'cm', '-n', 'shop', '-w', '-o', 'yaml', '--workers', '2', '--endpoints', etcd.server.endpoint]);
+    running.push(kreg);
+    const deadline = Date.now() + 30_000;
+    while (!/name: c\n/.test(kreg.stdout) && Date.now() < deadline && kreg.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    const documents = kreg.stdout.split(/^---\n/m);
+    assert.deepEqual(
+      documents.map((d) => /^ {2}name: (\S+)$/m.exec(d)?.[1]),
+      ['a', 'c'],
+      `${kreg.stdout}\n${kreg.stderr}`,
+    );
+    assert.match(documents[0] ?? '', /^apiVersion: v1\ndata:/);
+  });
+
   it('refuses to watch what cannot change, or more than one resource, before reading', async function () {
     const snapshot = await runKreg(['get', 'cm', '-w', '--snapshot', `${REPO_ROOT}examples/demo-cluster.db`]);
     assert.equal(snapshot.code, 1);

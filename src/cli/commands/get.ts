@@ -134,10 +134,11 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
       const selecting = selection.labels.length > 0 || selection.fields.length > 0;
       const streamed = format === 'jsonpath' || format === 'custom-columns' ? undefined : format;
       const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
-      // Worker threads render what is stored; a resource served in another shape is converted here.
+      // Worker threads render what is stored, each object alone; a resource served in another shape is
+      // converted here, and a watch's documents are written here.
       const converting = targets.some((t) => (t.kind === 'list' || t.kind === 'names') && servedShape(t.resource) !== undefined);
       const parallel =
-        workers > 0 && !single && !args['show-etcd'] && !selecting && sortBy === undefined && !converting && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+        workers > 0 && !single && !watching && !args['show-etcd'] && !selecting && sortBy === undefined && !converting && renders && targets.some((t) => t.kind === 'list' || t.kind === 'everything');
       const workerSetup: RenderWorkerSetup | undefined =
         parallel && streamed !== undefined
           ? { format: streamed, single, prefix, showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'], ...learned.definitions, ...store.workerDecryption }
