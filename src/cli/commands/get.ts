@@ -42,7 +42,11 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           describe: "sort by a JSONPath, as kubectl's (.metadata.creationTimestamp, {.status.containerStatuses[0].restartCount}); holds the whole listing in memory",
         })
         .option('allow-missing-template-keys', { type: 'boolean', default: true, describe: 'jsonpath: a missing field prints nothing (false: an error), as kubectl' })
-        .option('show-managed-fields', { type: 'boolean', default: false, describe: 'objects printed (yaml, json, ndjson, jsonpath, custom-columns): keep metadata.managedFields (hidden by default, as kubectl)' })
+        .option('show-managed-fields', {
+          type: 'boolean',
+          default: false,
+          describe: 'objects printed (yaml, json, ndjson, jsonpath, custom-columns): keep metadata.managedFields (hidden by default, as kubectl)',
+        })
         .option('show-etcd', {
           type: 'boolean',
           default: false,
