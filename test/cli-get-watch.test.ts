@@ -1,7 +1,8 @@
 /**
  * kreg get -w on a real etcd: the listing, then each create, update and delete as it happens,
  * across an etcd restart (the watch resumes from the last revision it saw, so changes made
- * before it reconnects are not lost). kreg runs as its own process, stopped when the test is done.
+ * before it reconnects are not lost); and kreg history --follow, each write as a diff. kreg runs
+ * as its own process, stopped when the test is done.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -131,6 +132,31 @@ describe('kreg get -w (real etcd)', function () {
     assert.match(documents[0] ?? '', /^apiVersion: v1\ndata:/);
   });
 
+  it('history --follow: the retained revisions, then each write to that key (not its neighbours) as a diff', async function () {
+    await put('hist', 'v1');
+    const kreg = new Running(['history', 'cm', 'hist', '-n', 'shop', '--follow', '--endpoints', etcd.server.endpoint]);
+    running.push(kreg);
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!pattern.test(kreg.stdout)) {
+        if (Date.now() > deadline || kreg.child.exitCode !== null) assert.fail(`waited for ${pattern}, got:\n${kreg.stdout}\nstderr:\n${kreg.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor(/^revision \d+: created, /m);
+    await put('hist2', 'other');
+    await put('hist', 'v2');
+    await del('hist');
+    await waitFor(/^revision \d+: deleted, /m);
+    const headings = kreg.stdout.split('\n').filter((l) => l.startsWith('revision '));
+    assert.deepEqual(
+      headings.map((h) => h.replace(/^revision \d+: (\w+),.*$/, '$1')),
+      ['created', 'updated', 'deleted'],
+    );
+    assert.match(kreg.stdout, /^-\s+k: v1\n\+\s+k: v2$/m);
+    assert.doesNotMatch(kreg.stdout, /other/);
+  });
+
   it('refuses to watch what cannot change, or more than one resource, before reading', async function () {
     const snapshot = await runKreg(['get', 'cm', '-w', '--snapshot', `${REPO_ROOT}examples/demo-cluster.db`]);
     assert.equal(snapshot.code, 1);
@@ -138,5 +164,8 @@ describe('kreg get -w (real etcd)', function () {
     const two = await runKreg(['get', 'cm,secrets', '-w', '--endpoints', etcd.server.endpoint]);
     assert.equal(two.code, 1);
     assert.match(two.stderr, /^kreg: watch is only supported on individual resources and resource collections, but 2 resources were found\n$/);
+    const history = await runKreg(['history', 'cm', 'a', '-n', 'shop', '-f', '--snapshot', `${REPO_ROOT}examples/demo-cluster.db`]);
+    assert.equal(history.code, 1);
+    assert.match(history.stderr, /^kreg: snapshot .* does not change: --follow needs a live etcd \(--endpoints\)\n$/);
   });
 });
