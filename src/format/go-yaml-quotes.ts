@@ -81,6 +81,8 @@ export function requoteAsGoYaml(text: string): string {
       if (line.trim() === '' || line.length - line.trimStart().length > blockColumn) continue;
       blockColumn = -1;
     }
+    // Most lines hold no quotes and start no block scalar: nothing to do.
+    if (!line.includes("'") && !/[|>][-+0-9]*$/.test(line)) continue;
     const [, markers = '', rest = ''] = /^(\s*(?:- )*)(.*)$/.exec(line) ?? [];
     const { key, value } = splitKey(rest);
     if (/^[|>][-+0-9]*$/.test(value)) blockColumn = key === undefined ? markers.length - 1 : markers.length;
