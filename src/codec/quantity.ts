@@ -88,8 +88,14 @@ export function canonicalQuantity(text: string): string | undefined {
   return `${number}${decimalSuffix}`;
 }
 
-/** The exact value of a quantity as a fraction (numerator, denominator), or undefined when it is not one. */
-function quantityFraction(text: string): { numerator: bigint; denominator: bigint } | undefined {
+/** A quantity's exact value: numerator / denominator. */
+export interface QuantityValue {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+/** The exact value of a quantity as a fraction, or undefined when the text is not a quantity. */
+export function quantityValue(text: string): QuantityValue | undefined {
   const m = QUANTITY.exec(text.trim());
   if (m === null) return undefined;
   const [, sign = '', whole = '', fraction = '', suffix = ''] = m;
@@ -104,9 +110,13 @@ function quantityFraction(text: string): { numerator: bigint; denominator: bigin
 
 /** -1, 0 or 1 as quantity a is less than, equal to or more than b ("500m" < "1" < "1Ki"); undefined when either is not a quantity. */
 export function compareQuantities(a: string, b: string): number | undefined {
-  const x = quantityFraction(a);
-  const y = quantityFraction(b);
-  if (x === undefined || y === undefined) return undefined;
+  const x = quantityValue(a);
+  const y = quantityValue(b);
+  return x === undefined || y === undefined ? undefined : compareQuantityValues(x, y);
+}
+
+/** -1, 0 or 1 as x is less than, equal to or more than y. */
+export function compareQuantityValues(x: QuantityValue, y: QuantityValue): number {
   const left = x.numerator * y.denominator;
   const right = y.numerator * x.denominator;
   return left < right ? -1 : left > right ? 1 : 0;

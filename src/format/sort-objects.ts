@@ -5,7 +5,7 @@
  * false before true. Timestamps compare as times (kubectl compares their text, which agrees
  * except when fractional seconds differ in length). The sort is stable. Pure.
  */
-import { compareQuantities } from '../codec/quantity.js';
+import { compareQuantityValues, type QuantityValue, quantityValue } from '../codec/quantity.js';
 import { GoFloat, type JsonValue } from '../codec/json-value.js';
 import { findJsonPathResults } from './jsonpath/evaluate-jsonpath.js';
 import { JsonPathError, type JsonPathTemplate } from './jsonpath/parse-jsonpath.js';
@@ -58,25 +58,40 @@ function kindOf(v: JsonValue): string {
   return typeof v === 'object' ? 'map' : typeof v;
 }
 
+/** A sort key with what its text means worked out once, not at every comparison. */
+interface SortKey {
+  value: JsonValue;
+  time?: [number, number] | undefined;
+  quantity?: QuantityValue | undefined;
+}
+
+function sortKey(value: JsonValue): SortKey {
+  return typeof value === 'string' ? { value, time: timeOf(value), quantity: quantityValue(value) } : { value };
+}
+
 /** How two sort keys compare; an error for kinds kubectl cannot sort (maps, lists, mixed kinds). */
 export function compareSortValues(a: JsonValue, b: JsonValue): number {
+  return compareKeys(sortKey(a), sortKey(b));
+}
+
+function compareKeys(x: SortKey, y: SortKey): number {
+  const a = x.value;
+  const b = y.value;
   const kind = kindOf(a);
   if (kind !== kindOf(b) && a !== null && b !== null) throw new JsonPathError(`cannot compare a ${kind} with a ${kindOf(b)}`);
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
   switch (kind) {
     case 'number': {
-      const x = a instanceof GoFloat ? a.value : (a as number | bigint);
-      const y = b instanceof GoFloat ? b.value : (b as number | bigint);
-      return x < y ? -1 : x > y ? 1 : 0;
+      const m = a instanceof GoFloat ? a.value : (a as number | bigint);
+      const n = b instanceof GoFloat ? b.value : (b as number | bigint);
+      return m < n ? -1 : m > n ? 1 : 0;
     }
     case 'boolean':
       return a === b ? 0 : a === false ? -1 : 1;
     case 'string': {
-      const x = a as string;
-      const y = b as string;
-      const [tx, ty] = [timeOf(x), timeOf(y)];
-      if (tx !== undefined && ty !== undefined) return tx[0] - ty[0] || tx[1] - ty[1];
-      return compareQuantities(x, y) ?? naturalCompare(x, y);
+      if (x.time !== undefined && y.time !== undefined) return x.time[0] - y.time[0] || x.time[1] - y.time[1];
+      if (x.quantity !== undefined && y.quantity !== undefined) return compareQuantityValues(x.quantity, y.quantity);
+      return naturalCompare(a as string, b as string);
     }
     default:
       throw new JsonPathError(`a ${kind} is an unsortable type`);
@@ -88,12 +103,15 @@ export function compareSortValues(a: JsonValue, b: JsonValue): number {
  * "couldn't find any field") or the values cannot be compared.
  */
 export function sortByJsonPath<T>(items: readonly T[], objectOf: (item: T) => JsonValue, template: JsonPathTemplate): T[] {
-  const keyed = items.map((item) => ({ item, key: findJsonPathResults(template, objectOf(item))[0]?.[0] }));
+  const keyed = items.map((item) => {
+    const value = findJsonPathResults(template, objectOf(item))[0]?.[0];
+    return { item, key: value === undefined ? undefined : sortKey(value) };
+  });
   if (keyed.length > 0 && keyed.every((k) => k.key === undefined)) throw new JsonPathError(`couldn't find any field with path "${template.source}" in the list of objects`);
   return keyed
     .sort((x, y) => {
       if (x.key === undefined || y.key === undefined) return x.key === y.key ? 0 : x.key === undefined ? -1 : 1;
-      return compareSortValues(x.key, y.key);
+      return compareKeys(x.key, y.key);
     })
     .map((k) => k.item);
 }
