@@ -10,6 +10,9 @@ import { Printers, type KindPrinter } from '../format/columns/index.js';
 import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
 
+/** kubectl's tabwriter: at least 6 characters a column, gap included. */
+export const KUBECTL_MIN_COLUMN_WIDTH = 6;
+
 export const GET_FORMATS = ['yaml', 'json', 'name', 'wide', 'ndjson'] as const;
 export type GetFormat = (typeof GET_FORMATS)[number] | 'table';
 
@@ -261,7 +264,7 @@ class TableWriter implements ObjectWriter {
       });
       if (!first) this.options.out('\n');
       first = false;
-      this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows));
+      this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows, { minWidth: KUBECTL_MIN_COLUMN_WIDTH }));
     }
   }
 }

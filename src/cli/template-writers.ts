@@ -9,10 +9,7 @@ import { type CustomColumn, customColumnCells } from '../format/custom-columns.j
 import { executeJsonPath } from '../format/jsonpath/evaluate-jsonpath.js';
 import { JsonPathError, type JsonPathTemplate } from '../format/jsonpath/parse-jsonpath.js';
 import { formatTable } from '../format/table.js';
-import { type ObjectWriter, objectWithEtcd, type PrintedObject, type WriterOptions } from './object-writers.js';
-
-/** kubectl's tabwriter: at least 6 characters a column, gap included. */
-const KUBECTL_MIN_COLUMN_WIDTH = 6;
+import { KUBECTL_MIN_COLUMN_WIDTH, type ObjectWriter, objectWithEtcd, type PrintedObject, type WriterOptions } from './object-writers.js';
 
 /** -o jsonpath: the template over the one named object, else over a List of every object. */
 export class JsonPathWriter implements ObjectWriter {
