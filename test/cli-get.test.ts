@@ -21,6 +21,8 @@ describe('kreg get', function () {
   this.timeout(120_000);
   const etcd = useEtcd();
   let endpoint: string;
+  /** The event's lease, as etcdctl printed it when granting it. */
+  let lease: string;
 
   before(async function () {
     endpoint = etcd.server.endpoint;
@@ -28,7 +30,7 @@ describe('kreg get', function () {
     for (const name of ['a', 'b', 'c']) await etcd.server.etcdctl(['put', `/registry/configmaps/shop/${name}`], encode(cm(name)));
     // A damaged value in the middle of the listing.
     await etcd.server.etcdctl(['put', '/registry/configmaps/shop/b2'], Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f])]));
-    const lease = (await etcd.server.etcdctl(['lease', 'grant', '3600'])).toString().match(/lease ([0-9a-f]+) granted/)?.[1] as string;
+    lease = (await etcd.server.etcdctl(['lease', 'grant', '3600'])).toString().match(/lease ([0-9a-f]+) granted/)?.[1] as string;
     await etcd.server.etcdctl(['put', '--lease', lease, '/registry/events/shop/web.1'], encode(event));
   });
 
@@ -73,7 +75,8 @@ describe('kreg get', function () {
     assert.equal(r.code, 0, r.stderr);
     const object = JSON.parse(r.stdout.toString()) as { etcd: { key: string; lease: string; leaseTTLSeconds: number; encoding: string; version: number }; metadata: { resourceVersion: string } };
     assert.equal(object.etcd.key, '/registry/events/shop/web.1');
-    assert.notEqual(object.etcd.lease, '0');
+    // etcdctl prints lease IDs as 16 hex digits (%016x); so does kreg.
+    assert.equal(object.etcd.lease, lease.padStart(16, '0'));
     assert.ok(object.etcd.leaseTTLSeconds > 3500 && object.etcd.leaseTTLSeconds <= 3600, String(object.etcd.leaseTTLSeconds));
     assert.equal(object.etcd.encoding, 'protobuf');
     assert.equal(object.etcd.version, 1);

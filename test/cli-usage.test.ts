@@ -79,7 +79,10 @@ describe('kreg command line', function () {
     });
 
     it('a bad output format lists the good ones', async function () {
-      assert.equal(await mistake(['get', 'pods', '-o', 'yml']), 'kreg: invalid output format "yml": use one of yaml, json, name, wide, ndjson\n');
+      assert.equal(
+        await mistake(['get', 'pods', '-o', 'yml']),
+        'kreg: invalid output format "yml": use one of yaml, json, name, wide, ndjson, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...\n',
+      );
       assert.equal(await mistake(['ls', '--sort', 'big']), 'kreg: invalid value "big" for --sort: use one of size, name, count\n');
     });
 
@@ -162,7 +165,7 @@ describe('kreg command line', function () {
       assert.ok(resources.includes('deploy') && resources.includes('deployments'), resources.join(' '));
       assert.ok(!resources.includes('pods'));
       assert.ok((await words('keys', 'for', '')).includes('pods'));
-      assert.deepEqual((await words('get', 'pods', '-o', '')).filter(Boolean), ['yaml', 'json', 'name', 'wide', 'ndjson']);
+      assert.deepEqual((await words('get', 'pods', '-o', '')).filter(Boolean), ['yaml', 'json', 'name', 'wide', 'ndjson', 'jsonpath=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file=']);
     });
   });
 });

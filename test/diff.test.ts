@@ -281,7 +281,8 @@ describe('kreg diff (loopback HTTPS server answering like kube-apiserver; no kub
     assert.deepEqual(listed(r, 'only in from'), ['configmaps default/etcd-only', 'serviceaccounts namespaceValue/nameValue']);
     assert.deepEqual(listed(r, 'only in to'), ['configmaps default/api-only', 'namespaces nameValue']);
     assert.deepEqual(listed(r, 'changed'), ['configmaps namespaceValue/nameValue']);
-    assert.match(r.stdout.toString(), /^\+    changed: 'yes'$/m);
+    // kubectl (go-yaml) double-quotes a string that would read back as a bool.
+    assert.match(r.stdout.toString(), /^\+    changed: "yes"$/m);
 
     const summary = await kreg(['-A', '--summary']);
     assert.equal(summary.code, 1, summary.stderr);

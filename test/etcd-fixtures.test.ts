@@ -53,7 +53,7 @@ describe('fixtures in real etcd, read back by kreg get and kreg keys explain', f
   });
 
   it('kreg get returns every object equal to its .json fixture, resourceVersion = mod_revision', async function () {
-    const r = await runKreg(['get', '-A', '-o', 'ndjson', '--show-secrets', '--show-etcd', '--endpoints', etcd.server.endpoint]);
+    const r = await runKreg(['get', '-A', '-o', 'ndjson', '--show-secrets', '--show-managed-fields', '--show-etcd', '--endpoints', etcd.server.endpoint]);
     assert.equal(r.code, 0, r.stderr);
     const byKey = new Map<string, JsonObject>();
     for (const line of r.stdout.toString().trim().split('\n')) {

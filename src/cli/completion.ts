@@ -8,6 +8,7 @@
 import type { CommandModule } from 'yargs';
 import { BUILTIN_RESOURCES } from '../keys/builtin-resources.js';
 import type { CommandContext } from './io.js';
+import { GET_FORMATS } from './object-writers.js';
 import { COMMANDS } from './command-index.js';
 
 /** yargs' hidden flag that answers completion requests. */
@@ -68,9 +69,11 @@ function resourceWords(): string[] {
   return [...words].sort();
 }
 
+const OUTPUT_COMPLETIONS = [...GET_FORMATS, 'jsonpath=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='];
+
 const TAKES_RESOURCE = new Set(['get', 'history', 'diff', 'keys for']);
 
-type Completer = (current: string, argv: { _: (string | number)[] }, defaults: (done?: (err: unknown, list: string[]) => void) => void, done: (list: string[]) => void) => void;
+type Completer = (current: string, argv: { _: (string | number)[]; output?: unknown }, defaults: (done?: (err: unknown, list: string[]) => void) => void, done: (list: string[]) => void) => void;
 
 /** yargs' completion, plus resource names where a command takes a resource as its first argument. */
 export const completeWords: Completer = (current, argv, defaults, done) => {
@@ -79,6 +82,11 @@ export const completeWords: Completer = (current, argv, defaults, done) => {
   const typed = words[words.length - 1] === current ? words.slice(0, -1) : words;
   const command = typed[0] === 'keys' ? typed.slice(0, 2).join(' ') : typed[0];
   const positionals = typed.length - (command?.split(' ').length ?? 0);
+  // get's -o takes templates (jsonpath=...), so it has no yargs choices to complete from.
+  if (command === 'get' && argv.output === current) {
+    done(OUTPUT_COMPLETIONS.filter((w) => w.startsWith(current)));
+    return;
+  }
   if (command !== undefined && TAKES_RESOURCE.has(command) && positionals === 0 && !current.startsWith('-')) {
     done(resourceWords().filter((w) => w.startsWith(current)));
     return;

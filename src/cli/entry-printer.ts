@@ -10,9 +10,15 @@ import { entryToPrinted } from './render-entry.js';
 import { RenderPool } from './render-pool.js';
 import type { RenderWorkerSetup } from './render-worker.js';
 import { startProgress } from './progress.js';
+import type { ServedShape } from './served-shape.js';
 import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
+
+/** A lease ID as etcdctl prints it (`lease 694d7d8a4c1b1a05 granted`): 16 hex digits; "0" for none. */
+export function leaseText(lease: string): string {
+  return lease === '0' ? '0' : BigInt(lease).toString(16).padStart(16, '0');
+}
 
 /**
  * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
@@ -28,6 +34,8 @@ export class EntryPrinter {
   encryptedUnselected = 0;
   /** Named objects or keys that do not exist: said after the others are printed, as kubectl does. */
   readonly missing: KregError[] = [];
+  /** The shape the API serves for the resource being read, when it is not the stored one (events.k8s.io). */
+  servedAs: ServedShape | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -80,7 +88,7 @@ export class EntryPrinter {
 
   async print(entry: Entry): Promise<void> {
     await this.decodeOptions.decryptor?.prepare(entry.value);
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, this.args['show-secrets'], this.decodeOptions);
+    const rendered = entryToPrinted(entry, this.registry, this.prefix, { showSecrets: this.args['show-secrets'], showManagedFields: this.args['show-managed-fields'] }, this.decodeOptions);
     if (rendered.note !== undefined) this.noteFailure(rendered.note);
     if (rendered.item === undefined) return;
     const { item } = rendered;
@@ -92,7 +100,13 @@ export class EntryPrinter {
       }
       if (rendered.note === undefined) this.encryptedStubs++;
     } else if (!matchesLabels(this.selection.labels, labelsOf(item.object)) || !matchesFields(this.selection.fields, item.object)) return;
-    if (this.args['show-etcd'] && this.etcdSection) item.object.etcd = await this.etcdFacts(entry, item.wide.encoding);
+    if (this.servedAs !== undefined && rendered.stub !== true) {
+      const name = item.qualifiedName.slice(item.qualifiedName.indexOf('/') + 1);
+      item.qualifiedName = `${this.servedAs.qualifiedResource}/${name}`;
+      // Tables print both groups' Events with the one printer, from the stored object, as kube-apiserver does.
+      if (this.etcdSection) item.object = this.servedAs.convert(item.object);
+    }
+    if (this.args['show-etcd'] && this.etcdSection) item.etcd = await this.etcdFacts(entry, item.wide.encoding);
     this.shown++;
     this.writer.write(item);
   }
@@ -103,7 +117,7 @@ export class EntryPrinter {
       createRevision: entry.createRevision,
       modRevision: entry.modRevision,
       version: entry.version,
-      lease: entry.lease,
+      lease: leaseText(entry.lease),
       valueSize: entry.valueSize,
       encoding,
     };

@@ -1,11 +1,11 @@
 /** The arguments of kreg get. */
-import type { GetFormat } from './object-writers.js';
 import type { EncryptionArgs, KubeVersionArgs, NamespaceArgs, SourceArgs } from './options.js';
 
 export interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs, KubeVersionArgs {
   resource: string | undefined;
   names: string[];
-  output: GetFormat | undefined;
+  /** As given: a format, or jsonpath=..., custom-columns=... (see get-output.ts). */
+  output: string | undefined;
   'show-etcd': boolean;
   'show-secrets': boolean;
   workers: number | undefined;
@@ -15,6 +15,12 @@ export interface GetArgs extends SourceArgs, NamespaceArgs, EncryptionArgs, Kube
   /** -L, repeated or comma-separated: kept joined by commas (repeated flags keep their last value otherwise). */
   'label-columns': string | undefined;
   'show-kind': boolean;
+  'sort-by': string | undefined;
+  'allow-missing-template-keys': boolean;
+  'show-managed-fields': boolean;
+  watch: boolean;
+  'watch-only': boolean;
+  'output-watch-events': boolean;
   /** False with --no-headers. */
   headers: boolean;
 }

@@ -5,6 +5,7 @@ import { everyEntry } from '../stored-objects.js';
 import type { Store } from './open-store.js';
 import type { EntryPrinter } from './entry-printer.js';
 import type { GetArgs } from './get-args.js';
+import { servedShape } from './served-shape.js';
 
 /** What one `get` reads: a resource listing (perhaps in one namespace), named objects, or one raw key. */
 export type Target =
@@ -82,6 +83,7 @@ function reservedTargets(name: string, names: string[], prefix: string, registry
 
 export async function readTarget(store: Store, target: Target, printer: EntryPrinter): Promise<void> {
   const { source, revision, prefix, registry, denied } = store;
+  printer.servedAs = target.kind === 'list' || target.kind === 'names' ? servedShape(target.resource) : undefined;
   switch (target.kind) {
     case 'key': {
       const entry = await source.get(target.key, { revision });

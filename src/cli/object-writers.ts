@@ -10,6 +10,9 @@ import { Printers, type KindPrinter } from '../format/columns/index.js';
 import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
 
+/** kubectl's tabwriter: at least 6 characters a column, gap included. */
+export const KUBECTL_MIN_COLUMN_WIDTH = 6;
+
 export const GET_FORMATS = ['yaml', 'json', 'name', 'wide', 'ndjson'] as const;
 export type GetFormat = (typeof GET_FORMATS)[number] | 'table';
 
@@ -25,6 +28,8 @@ export interface PrintedObject {
    * column but the name, under the columns of `type` (the kind its key says it is).
    */
   encrypted?: { label: string; type?: { apiVersion: string; kind: string } };
+  /** --show-etcd's facts, printed after the object so apiVersion, kind and metadata stay first. */
+  etcd?: JsonObject;
 }
 
 export interface ObjectWriter {
@@ -57,6 +62,8 @@ export interface WriterOptions {
   customResourceDefinitions?: readonly JsonObject[];
   /** Said on stderr when a table has no rows: kubectl's "No resources found in NS namespace." */
   emptyMessage?: string;
+  /** --output-watch-events: tables start with an EVENT column holding this (ADDED, MODIFIED, DELETED). */
+  eventType?: string;
 }
 
 function indent(text: string, first: string, rest: string): string {
@@ -68,6 +75,27 @@ function listFooterYaml(revision: number): string {
   return `kind: List\nmetadata:\n  resourceVersion: "${revision}"\n`;
 }
 
+/** The object as YAML, then --show-etcd's facts as a trailing `etcd:` block. */
+function yamlOf(item: PrintedObject): string {
+  const text = formatYaml(item.object);
+  return item.etcd === undefined ? text : `${text}${formatYaml({ etcd: item.etcd })}`;
+}
+
+/** The object as JSON (keys sorted), then --show-etcd's facts as a last "etcd" member. */
+function jsonOf(item: PrintedObject, indent: number): string {
+  const text = formatJson(item.object, indent);
+  if (item.etcd === undefined || !text.endsWith('}') || text === '{}') return text;
+  const facts = formatJson(item.etcd, indent);
+  if (indent === 0) return `${text.slice(0, -1)},"etcd":${facts}}`;
+  const unit = ' '.repeat(indent);
+  return `${text.slice(0, -2)},\n${unit}"etcd": ${facts.replace(/\n/g, `\n${unit}`)}\n}`;
+}
+
+/** The object jsonpath and custom columns look at: --show-etcd's facts under .etcd. */
+export function objectWithEtcd(item: PrintedObject): JsonObject {
+  return item.etcd === undefined ? item.object : { ...item.object, etcd: item.etcd };
+}
+
 /**
  * How one item is written in a streaming format, as a pure function of the item: the part of
  * printing that can run in a worker thread. Table formats align columns over all rows, so they have none.
@@ -75,11 +103,11 @@ function listFooterYaml(revision: number): string {
 export function itemRenderer(format: GetFormat, single: boolean): ((item: PrintedObject) => string) | undefined {
   switch (format) {
     case 'yaml':
-      return single ? (item) => formatYaml(item.object) : (item) => indent(formatYaml(item.object), '- ', '  ');
+      return single ? yamlOf : (item) => indent(yamlOf(item), '- ', '  ');
     case 'json':
-      return single ? (item) => `${formatJson(item.object)}\n` : (item) => indent(formatJson(item.object), '        ', '        ').replace(/\n$/, '');
+      return single ? (item) => `${jsonOf(item, 4)}\n` : (item) => indent(jsonOf(item, 4), '        ', '        ').replace(/\n$/, '');
     case 'ndjson':
-      return (item) => `${formatJson(item.object, 0)}\n`;
+      return (item) => `${jsonOf(item, 0)}\n`;
     case 'name':
       return (item) => `${item.qualifiedName}\n`;
     case 'wide':
@@ -203,6 +231,7 @@ class TableWriter implements ObjectWriter {
   }
   end(): void {
     if (this.groups.size === 0) {
+      if (this.options.emptyMessage === '') return;
       this.options.err(`${this.options.emptyMessage ?? 'No resources found'}\n`);
       return;
     }
@@ -213,6 +242,8 @@ class TableWriter implements ObjectWriter {
       const shown = group.printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => this.wide || c.wide !== true);
       const withNamespace = this.options.showNamespace && group.namespaced;
       const header: string[] = [];
+      const eventType = this.options.eventType;
+      if (eventType !== undefined) header.push('EVENT');
       if (withNamespace) header.push('NAMESPACE');
       header.push(...shown.map(({ c }) => c.header));
       header.push(...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()));
@@ -223,6 +254,7 @@ class TableWriter implements ObjectWriter {
         const cells = encrypted === undefined ? group.printer.row(object, now, this.wide) : group.printer.columns.map((c) => (c.name === true ? stubName(object) : encrypted));
         const labels = labelsOf(object);
         const row: string[] = [];
+        if (eventType !== undefined) row.push(eventType);
         if (withNamespace) row.push(typeof (object.metadata as JsonObject | undefined)?.namespace === 'string' ? ((object.metadata as JsonObject).namespace as string) : '');
         for (const { c, i } of shown) row.push(c.name === true && this.options.showKind ? qualifiedName : (cells[i] ?? ''));
         for (const l of labelColumns) row.push(labels[l] ?? '');
@@ -238,7 +270,7 @@ class TableWriter implements ObjectWriter {
       });
       if (!first) this.options.out('\n');
       first = false;
-      this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows));
+      this.options.out(formatTable(this.options.noHeaders ? undefined : header, rows, { minWidth: KUBECTL_MIN_COLUMN_WIDTH }));
     }
   }
 }

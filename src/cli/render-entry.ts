@@ -51,7 +51,22 @@ function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedV
   return item;
 }
 
-export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, showSecrets: boolean, decodeOptions: DecodeEntryOptions = {}): RenderedEntry {
+/** What of an object is shown: Secret data (masked unless asked), managedFields (hidden unless asked, as kubectl). */
+export interface EntryView {
+  showSecrets: boolean;
+  showManagedFields: boolean;
+}
+
+/** The object without metadata.managedFields (a copy; the decoded object is left as it is). */
+function withoutManagedFields(object: JsonObject): JsonObject {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || !('managedFields' in metadata)) return object;
+  const { managedFields: _hidden, ...rest } = metadata as JsonObject;
+  return { ...object, metadata: rest };
+}
+
+export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, view: EntryView, decodeOptions: DecodeEntryOptions = {}): RenderedEntry {
+  const { showSecrets } = view;
   let stored: StoredObject;
   try {
     stored = decodeEntry(entry, registry, prefix, decodeOptions);
@@ -71,7 +86,8 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
         : `not a Kubernetes object (${decoded.size} bytes, starts ${decoded.hexPreview ?? ''})`;
     return { note: `${entry.key}: ${why}` };
   }
-  const object = showSecrets ? stored.object : maskSecret(stored.object);
+  const masked = showSecrets ? stored.object : maskSecret(stored.object);
+  const object = view.showManagedFields ? masked : withoutManagedFields(masked);
   const name = (object.metadata as JsonObject | undefined)?.name;
   return {
     item: {

@@ -17,6 +17,7 @@ export interface RenderWorkerSetup {
   single: boolean;
   prefix: string;
   showSecrets: boolean;
+  showManagedFields: boolean;
   customResourceDefinitions: JsonObject[];
   apiServices: JsonObject[];
   /** --encryption-config, parsed (plain data: it crosses to the worker by structured clone). */
@@ -37,7 +38,7 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const rendered = entryToPrinted(entry, registry, setup.prefix, setup.showSecrets, decodeOptions);
+    const rendered = entryToPrinted(entry, registry, setup.prefix, { showSecrets: setup.showSecrets, showManagedFields: setup.showManagedFields }, decodeOptions);
     if (rendered.item === undefined) return { note: rendered.note };
     const result: RenderResult = { text: render(rendered.item) };
     if (rendered.note !== undefined) result.note = rendered.note;

@@ -87,3 +87,37 @@ export function canonicalQuantity(text: string): string | undefined {
   if (decimalSuffix === undefined) return exponent > 0 ? `${number}${'0'.repeat(exponent)}` : `${number}e${exponent}`;
   return `${number}${decimalSuffix}`;
 }
+
+/** A quantity's exact value: numerator / denominator. */
+export interface QuantityValue {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+/** The exact value of a quantity as a fraction, or undefined when the text is not a quantity. */
+export function quantityValue(text: string): QuantityValue | undefined {
+  const m = QUANTITY.exec(text.trim());
+  if (m === null) return undefined;
+  const [, sign = '', whole = '', fraction = '', suffix = ''] = m;
+  if (whole === '' && fraction === '') return undefined;
+  const power2 = BINARY_SUFFIX_POWER[suffix] ?? 0;
+  const exponent10 = (suffix.startsWith('e') || suffix.startsWith('E') ? Number(suffix.slice(1)) : (DECIMAL_SUFFIX_EXPONENT[suffix] ?? 0)) - fraction.length;
+  // Kubernetes refuses such exponents anyway; this keeps the bigints small.
+  if (Math.abs(exponent10) > 1000) return undefined;
+  const digits = BigInt(whole + fraction || '0') * 2n ** BigInt(power2) * (sign === '-' ? -1n : 1n);
+  return exponent10 >= 0 ? { numerator: digits * 10n ** BigInt(exponent10), denominator: 1n } : { numerator: digits, denominator: 10n ** BigInt(-exponent10) };
+}
+
+/** -1, 0 or 1 as quantity a is less than, equal to or more than b ("500m" < "1" < "1Ki"); undefined when either is not a quantity. */
+export function compareQuantities(a: string, b: string): number | undefined {
+  const x = quantityValue(a);
+  const y = quantityValue(b);
+  return x === undefined || y === undefined ? undefined : compareQuantityValues(x, y);
+}
+
+/** -1, 0 or 1 as x is less than, equal to or more than y. */
+export function compareQuantityValues(x: QuantityValue, y: QuantityValue): number {
+  const left = x.numerator * y.denominator;
+  const right = y.numerator * x.denominator;
+  return left < right ? -1 : left > right ? 1 : 0;
+}

@@ -55,5 +55,7 @@ export {
   type RangeOptions,
   type RevisionsOptions,
   type StoredRevision,
+  type WatchEvent,
+  type WatchOptions,
 } from '../sources/source.js';
 export { KregError, UsageError, type ErrorSubject } from '../errors.js';

@@ -33,5 +33,7 @@ export {
   type RangeOptions,
   type RevisionsOptions,
   type StoredRevision,
+  type WatchEvent,
+  type WatchOptions,
 } from '../sources/source.js';
 export { KregError, type ErrorSubject } from '../errors.js';

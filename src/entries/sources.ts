@@ -25,6 +25,8 @@ export {
   type RangeOptions,
   type RevisionsOptions,
   type StoredRevision,
+  type WatchEvent,
+  type WatchOptions,
 } from '../sources/source.js';
 export { MemorySource, type MemoryPutOptions, type MemorySourceOptions } from '../sources/memory-source.js';
 export { decodeEntry, learnRegistry, type DecodeEntryOptions, type LearnedRegistry, type StoredObject } from '../stored-objects.js';

@@ -1,9 +1,11 @@
 /**
  * Output formats shared by every command: YAML and JSON laid out like kubectl's (keys sorted,
- * YAML lists not indented under their key, JSON indented by 4), and one JSON object per line.
+ * YAML lists not indented under their key, strings quoted as go-yaml quotes them, JSON indented
+ * by 4), and one JSON object per line.
  */
 import yaml from 'js-yaml';
 import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
+import { readsAsNonString, requoteAsGoYaml } from './go-yaml-quotes.js';
 
 /** int64 values beyond 2^53 are bigints; YAML writes them as plain integers. */
 const BIGINT_YAML_TYPE = new yaml.Type('tag:kreg.local,2024:bigint', {
@@ -12,7 +14,16 @@ const BIGINT_YAML_TYPE = new yaml.Type('tag:kreg.local,2024:bigint', {
   predicate: (value: unknown) => typeof value === 'bigint',
   represent: (value: object) => String(value),
 });
-const YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [BIGINT_YAML_TYPE] });
+/**
+ * Claims the strings go-yaml (YAML 1.1) would read as another type, such as `yes` or `1:20`, so
+ * js-yaml quotes them as kubectl does; requoteAsGoYaml then gives them kubectl's double quotes.
+ */
+const GO_YAML_NON_STRING_TYPE = new yaml.Type('tag:kreg.local,2024:go-yaml-non-string', {
+  kind: 'scalar',
+  resolve: (data: unknown) => typeof data === 'string' && readsAsNonString(data),
+  predicate: () => false,
+});
+const YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [BIGINT_YAML_TYPE, GO_YAML_NON_STRING_TYPE] });
 
 /**
  * Nesting the fast paths take on: they recurse (sortedCopy, JSON.stringify, js-yaml), and Node's
@@ -84,7 +95,7 @@ export function formatYaml(value: JsonValue): string {
     if (err !== NEEDS_WRITER) throw err;
     return `# kreg: nested deeper than ${YAML_DEPTH_LIMIT} levels: shown as JSON, which reads as the same YAML\n${writeJson(value, 4)}\n`;
   }
-  return yaml.dump(sorted, { schema: YAML_SCHEMA, noArrayIndent: true, lineWidth: -1, noRefs: true });
+  return requoteAsGoYaml(yaml.dump(sorted, { schema: YAML_SCHEMA, noArrayIndent: true, lineWidth: -1, noRefs: true }));
 }
 
 /** JSON with sorted keys (as kubectl prints), and int64 values beyond 2^53 written as plain integers. */

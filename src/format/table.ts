@@ -9,6 +9,8 @@ export interface TableOptions {
   align?: readonly Alignment[];
   /** Spaces between columns: 3, as kubectl. */
   gap?: number;
+  /** Characters each column but the last takes at the least, gap included (kubectl's tabwriter: 6). */
+  minWidth?: number;
 }
 
 /**
@@ -19,8 +21,10 @@ export function formatTable(header: readonly string[] | undefined, rows: readonl
   const all = header === undefined ? rows : [header, ...rows];
   if (all.length === 0) return '';
   const columns = Math.max(...all.map((r) => r.length));
-  const widths = Array.from({ length: columns }, (_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const gap = ' '.repeat(options.gap ?? 3);
+  const gapWidth = options.gap ?? 3;
+  const minCell = (options.minWidth ?? 0) - gapWidth;
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(i < columns - 1 ? minCell : 0, ...all.map((r) => (r[i] ?? '').length)));
+  const gap = ' '.repeat(gapWidth);
   return all
     .map((row) => {
       const cells = widths.map((width, i) => {

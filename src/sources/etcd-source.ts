@@ -31,6 +31,8 @@ import {
   type RangeOptions,
   type RevisionsOptions,
   type StoredRevision,
+  type WatchEvent,
+  type WatchOptions,
 } from './source.js';
 import { watchRevisions } from './etcd-revisions.js';
 
@@ -257,6 +259,51 @@ export class EtcdSource implements EntrySource {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }
     for (const lease of response.leases) yield { id: String(lease.ID) };
+  }
+
+  /**
+   * etcd's watch, with the previous value of each key. The client re-creates the watch after a
+   * dropped connection from the revision after the last one it saw, so no change is missed.
+   */
+  async *watch(options: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
+    await this.ensureConnected(options.prefix);
+    const pending: WatchEvent[] = [];
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      wake?.();
+      wake = undefined;
+    };
+    const watcher = await this.client.watch().prefix(options.prefix).startRevision(String(options.fromRevision)).withPreviousKV().create();
+    // The client passes null for a key that had no previous value.
+    const event = (type: WatchEvent['type']) => (kv: IKeyValue, previous?: IKeyValue | null) => {
+      pending.push({ type, entry: toEntry(kv, false), ...(previous === undefined || previous === null ? {} : { previous: toEntry(previous, false) }) });
+      notify();
+    };
+    watcher.on('put', event('put'));
+    watcher.on('delete', event('delete'));
+    watcher.on('error', (raw: unknown) => {
+      failure = this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs });
+      notify();
+    });
+    options.signal?.addEventListener('abort', notify, { once: true });
+    try {
+      for (;;) {
+        const next = pending.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (options.signal?.aborted === true) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', notify);
+      await watcher.cancel().catch(() => undefined);
+    }
   }
 
   async leaseTimeToLive(lease: string): Promise<number | undefined> {

@@ -77,6 +77,24 @@ export interface RevisionsOptions {
   revision?: number;
 }
 
+/** One change a watch saw: a put (create or update) or a delete, with the value before it. */
+export interface WatchEvent {
+  type: 'put' | 'delete';
+  /** The key as written; for a delete, the key with an empty value and the delete's revision. */
+  entry: Entry;
+  /** The entry before this change, when etcd still had it (deletes need it to say what was deleted). */
+  previous?: Entry;
+}
+
+/** What EntrySource.watch follows. */
+export interface WatchOptions {
+  prefix: string;
+  /** The first revision to report (the listing's revision plus one). */
+  fromRevision: number;
+  /** Ends the watch. */
+  signal?: AbortSignal;
+}
+
 /**
  * Where entries come from: live etcd (kreg/etcd), a snapshot file (kreg/snapshot) or memory
  * (MemorySource). Reads at a revision below the compacted one throw RevisionCompactedError, above
@@ -121,6 +139,11 @@ export interface EntrySource {
   leases?(): AsyncIterable<{ id: string }>;
   /** Seconds left on a lease, or undefined when it has expired or the source cannot tell. */
   leaseTimeToLive?(lease: string): Promise<number | undefined>;
+  /**
+   * Every change under the prefix from a revision on, as it happens, until the signal aborts;
+   * absent where nothing changes (snapshots). A dropped connection is resumed from the last revision seen.
+   */
+  watch?(options: WatchOptions): AsyncIterable<WatchEvent>;
   close(): Promise<void>;
 }
 

@@ -27,6 +27,7 @@ interface HistoryArgs extends SourceArgs, EncryptionArgs, KubeVersionArgs {
   namespace: string | undefined;
   output: 'json' | undefined;
   'show-secrets': boolean;
+  follow: boolean;
 }
 
 export type HistoryEvent = 'created' | 'updated' | 'deleted';
@@ -58,16 +59,20 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
         .positional('name', { type: 'string', describe: 'object name' })
         .option('output', { alias: 'o', choices: ['json'] as const, describe: 'json: an array of {revision, event, size, object} (default: diffs)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of ***' })
+        .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'live etcd: then show each new write as it happens, as a diff (until stopped)' })
         .example('$0 history cm app-config -n shop', 'each retained write of the ConfigMap, as a diff')
         .example('$0 history /registry/configmaps/shop/app-config --snapshot backup.db', 'every revision a snapshot file holds')
         .example('$0 history deploy web -n shop -o json', 'the revisions as JSON')
-        .example('$0 history deploy web -n shop --revision 36', 'the revisions up to 36'),
+        .example('$0 history deploy web -n shop --revision 36', 'the revisions up to 36')
+        .example('$0 history deploy web -n shop -f', 'then each write as it happens, as a diff (kubectl get -w, with the change shown)'),
       { revision: 'show the revisions up to this etcd revision' },
     ),
   handler: async (args) => {
+    if (args.follow && args.output === 'json') throw new UsageError('bad-flags', '--follow shows diffs as they happen; -o json is one array: use one or the other');
     await withStore(ctx, args, async ({ source, prefix, learned, decodeOptions }) => {
       const key = targetKey(args, learned.registry, prefix);
-      const { records, start } = await readHistory(source, key, args.revision);
+      if (args.follow && source.watch === undefined) throw new UsageError('bad-flags', `${source.description} does not change: --follow needs a live etcd (--endpoints)`);
+      const { records, start, revision } = await readHistory(source, key, args.revision);
       if (records.length === 0) throw new KregError('not-found', 'no retained revisions of this key', { key });
       for (const record of records) if (!record.deleted) await decodeOptions.decryptor?.prepare(record.value);
       const shown = records.map((record) => showRecord(record, learned.registry, prefix, decodeOptions));
@@ -84,6 +89,17 @@ export const historyCommand = (ctx: CommandContext): CommandModule<object, Histo
       }
       if (start !== undefined) ctx.io.stdout.write(`${start}\n`);
       ctx.io.stdout.write(renderHistory(key, shown, { showSecrets: args['show-secrets'] }));
+      if (!args.follow || source.watch === undefined) return;
+      let before = shown[shown.length - 1];
+      for await (const event of source.watch({ prefix: key, fromRevision: revision + 1 })) {
+        // A watch on a key is a watch on every key it begins; only this one is followed.
+        if (event.entry.key !== key) continue;
+        const record: HistoryRecord = { ...event.entry, deleted: event.type === 'delete' };
+        if (!record.deleted) await decodeOptions.decryptor?.prepare(record.value);
+        const next = showRecord(record, learned.registry, prefix, decodeOptions);
+        ctx.io.stdout.write(`\n${renderRevision(key, before, next, { showSecrets: args['show-secrets'] })}`);
+        before = next;
+      }
     });
   },
 });
@@ -101,14 +117,14 @@ function targetKey(args: HistoryArgs, registry: ResourceRegistry, prefix: string
 }
 
 /** The records, oldest first (up to `revision` when given), and a line saying where the history begins. */
-async function readHistory(source: EntrySource, key: string, revision?: number): Promise<{ records: HistoryRecord[]; start: string | undefined }> {
+async function readHistory(source: EntrySource, key: string, revision?: number): Promise<{ records: HistoryRecord[]; start: string | undefined; revision: number }> {
   if (source.history === undefined) throw new UsageError('no-history', `${source.description} cannot list the revisions of a key`, { key });
   const history = await source.history(key, revision === undefined ? {} : { revision });
   const from = history.records[0]?.modRevision ?? history.compactedRevision + 1;
   const begins = Math.min(from, history.compactedRevision + 1);
   const compacted = history.compactedRevision > 0 ? `compacted at ${history.compactedRevision}` : 'never compacted';
   const upTo = revision === undefined ? `current revision ${history.revision}` : `up to revision ${history.revision}`;
-  return { records: history.records, start: `history from revision ${begins} (${compacted}; ${upTo})` };
+  return { records: history.records, start: `history from revision ${begins} (${compacted}; ${upTo})`, revision: history.revision };
 }
 
 function eventOf(record: HistoryRecord): HistoryEvent {
@@ -174,16 +190,20 @@ export function renderHistory(key: string, revisions: readonly ShownRevision[], 
   let out = '';
   let before: ShownRevision | undefined;
   for (const shown of revisions) {
-    const [a, b] = options.showSecrets === true ? [before?.object ?? null, shown.object] : maskSecretPair(before?.object ?? null, shown.object);
-    const previous = before === undefined ? '' : diffText(before, a);
-    const text = diffText(shown, b);
-    out += `\nrevision ${shown.revision}: ${shown.event}, ${shown.size} bytes\n`;
-    const diff = unifiedDiff(previous, text, {
-      oldName: before === undefined ? `${key} (none)` : `${key} @ revision ${before.revision}`,
-      newName: shown.event === 'deleted' ? `${key} (deleted)` : `${key} @ revision ${shown.revision}`,
-    });
-    out += diff === '' ? '(no change in the object apart from resourceVersion)\n' : diff;
+    out += `\n${renderRevision(key, before, shown, options)}`;
     before = shown;
   }
   return out.startsWith('\n') ? out.slice(1) : out;
+}
+
+/** One revision: its heading line and its diff against the revision before (none for the first). */
+export function renderRevision(key: string, before: ShownRevision | undefined, shown: ShownRevision, options: { showSecrets?: boolean } = {}): string {
+  const [a, b] = options.showSecrets === true ? [before?.object ?? null, shown.object] : maskSecretPair(before?.object ?? null, shown.object);
+  const previous = before === undefined ? '' : diffText(before, a);
+  const text = diffText(shown, b);
+  const diff = unifiedDiff(previous, text, {
+    oldName: before === undefined ? `${key} (none)` : `${key} @ revision ${before.revision}`,
+    newName: shown.event === 'deleted' ? `${key} (deleted)` : `${key} @ revision ${shown.revision}`,
+  });
+  return `revision ${shown.revision}: ${shown.event}, ${shown.size} bytes\n${diff === '' ? '(no change in the object apart from resourceVersion)\n' : diff}`;
 }

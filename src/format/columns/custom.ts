@@ -6,7 +6,9 @@
 import { GoFloat, type JsonObject, type JsonValue } from '../../codec/json-value.js';
 import { ageSince } from './age.js';
 import type { Column, KindPrinter } from './builtin.js';
-import { evaluateJsonPath, parseJsonPath, scalarText } from './jsonpath.js';
+import { findJsonPathResults } from '../jsonpath/evaluate-jsonpath.js';
+import { goJson, goPrint } from '../jsonpath/go-text.js';
+import { type JsonPathTemplate, parseJsonPathTemplate } from '../jsonpath/parse-jsonpath.js';
 import { arr, at, num, str } from './values.js';
 
 function numberOf(v: JsonValue): number | bigint | undefined {
@@ -33,7 +35,16 @@ export function formatCell(type: string, values: readonly JsonValue[], now: numb
     case 'boolean':
       return typeof v === 'boolean' ? String(v) : '<none>';
     default:
-      return scalarText(v);
+      return typeof v === 'object' && !(v instanceof GoFloat) ? goJson(v) : goPrint(v);
+  }
+}
+
+/** The values the column's first action reaches; none when it fails, as kube-apiserver leaves the cell empty. */
+function firstResults(template: JsonPathTemplate, object: JsonObject): JsonValue[] {
+  try {
+    return findJsonPathResults(template, object)[0] ?? [];
+  } catch {
+    return [];
   }
 }
 
@@ -44,18 +55,19 @@ export function customResourcePrinter(crd: JsonObject, version: string): KindPri
   if (!Array.isArray(defined) || defined.length === 0) return undefined;
   const columns = defined.map((c) => {
     const jsonPath = str(c, 'jsonPath') || str(c, 'JSONPath');
-    let steps: ReturnType<typeof parseJsonPath> | undefined;
+    let template: JsonPathTemplate | undefined;
     try {
-      steps = parseJsonPath(jsonPath);
+      // kube-apiserver wraps the column's path in braces and lets missing fields print as <none>.
+      template = parseJsonPathTemplate(`{${jsonPath}}`);
     } catch {
-      steps = undefined;
+      template = undefined;
     }
     const column: Column = num(c, 'priority') > 0 ? { header: str(c, 'name').toUpperCase(), wide: true } : { header: str(c, 'name').toUpperCase() };
-    return { column, type: str(c, 'type'), steps };
+    return { column, type: str(c, 'type'), template };
   });
   return {
     columns: [{ header: 'NAME', name: true }, ...columns.map((c) => c.column)],
-    row: (o, now) => [str(o, 'metadata', 'name'), ...columns.map((c) => (c.steps === undefined ? '<error>' : formatCell(c.type, evaluateJsonPath(c.steps, o), now)))],
+    row: (o, now) => [str(o, 'metadata', 'name'), ...columns.map((c) => (c.template === undefined ? '<error>' : formatCell(c.type, firstResults(c.template, o), now)))],
   };
 }
 

@@ -10,7 +10,6 @@ import { str } from './values.js';
 export { humanDuration, ageSince } from './age.js';
 export { BUILTIN_PRINTERS, DEFAULT_PRINTER, podSummary, jobStatus, type Column, type KindPrinter } from './builtin.js';
 export { customResourcePrinter, formatCell } from './custom.js';
-export { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 
 /** A built-in kind's printer, also under the group it was stored in before it moved (extensions/v1beta1 Ingress). */
 function builtin(group: string, kind: string): KindPrinter | undefined {
