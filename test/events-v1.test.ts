@@ -9,19 +9,20 @@ import { encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { runKreg } from './support/run-cli.js';
 
-const HOUR_AGO = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+// Thirty days ago: kubectl's age reads "30d" for a whole day, so a slow run cannot change the expected row.
+const MONTH_AGO = new Date(Date.now() - 30 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** An Event as `kubectl create` or the kubelet's old recorder writes it: core fields only. */
 const oldStyle: JsonObject = {
   apiVersion: 'v1',
   kind: 'Event',
-  metadata: { name: 'web.1', namespace: 'shop', creationTimestamp: HOUR_AGO },
+  metadata: { name: 'web.1', namespace: 'shop', creationTimestamp: MONTH_AGO },
   involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'shop', uid: 'u-1', fieldPath: 'spec.containers{app}' },
   reason: 'Started',
   message: 'Started container app',
   source: { component: 'kubelet', host: 'n1' },
-  firstTimestamp: HOUR_AGO,
-  lastTimestamp: HOUR_AGO,
+  firstTimestamp: MONTH_AGO,
+  lastTimestamp: MONTH_AGO,
   count: 3,
   type: 'Normal',
 };
@@ -30,7 +31,7 @@ const oldStyle: JsonObject = {
 const newStyle: JsonObject = {
   apiVersion: 'v1',
   kind: 'Event',
-  metadata: { name: 'web.2', namespace: 'shop', creationTimestamp: HOUR_AGO },
+  metadata: { name: 'web.2', namespace: 'shop', creationTimestamp: MONTH_AGO },
   involvedObject: { kind: 'Deployment', name: 'web', namespace: 'shop', apiVersion: 'apps/v1' },
   related: { kind: 'ReplicaSet', name: 'web-1', namespace: 'shop' },
   reason: 'ScalingReplicaSet',
@@ -55,8 +56,8 @@ describe('events.k8s.io/v1 Events', function () {
       regarding: oldStyle.involvedObject,
       note: 'Started container app',
       deprecatedSource: { component: 'kubelet', host: 'n1' },
-      deprecatedFirstTimestamp: HOUR_AGO,
-      deprecatedLastTimestamp: HOUR_AGO,
+      deprecatedFirstTimestamp: MONTH_AGO,
+      deprecatedLastTimestamp: MONTH_AGO,
       deprecatedCount: 3,
     });
     assert.deepEqual(coreEventToEventsV1(newStyle), {
@@ -116,7 +117,7 @@ describe('events.k8s.io/v1 Events', function () {
       assert.deepEqual((await get('events.events.k8s.io', '-o', 'name')).stdout.toString(), 'event.events.k8s.io/web.1\nevent.events.k8s.io/web.2\n');
       const table = (await get('events.events.k8s.io', '--show-kind')).stdout.toString().split('\n');
       assert.match(table[0] ?? '', /^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
-      assert.match(table[1] ?? '', /^60m +Normal +Started +pod\/web +Started container app$/);
+      assert.match(table[1] ?? '', /^30d +Normal +Started +pod\/web +Started container app$/);
     });
   });
 });

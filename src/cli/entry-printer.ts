@@ -3,7 +3,7 @@ import type { DecodeEntryOptions } from '../stored-objects.js';
 import type { JsonObject } from '../codec/json-value.js';
 import type { KregError } from '../errors.js';
 import type { ResourceRegistry } from '../keys/index.js';
-import type { Entry, EntrySource } from '../sources/source.js';
+import { leaseIdHex, type Entry, type EntrySource } from '../sources/source.js';
 import { labelsOf, matchesFields, matchesLabels } from '../format/selectors.js';
 import type { ObjectWriter } from './object-writers.js';
 import { entryToPrinted } from './render-entry.js';
@@ -14,11 +14,6 @@ import type { ServedShape } from './served-shape.js';
 import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
-
-/** A lease ID as etcdctl prints it (`lease 694d7d8a4c1b1a05 granted`): 16 hex digits; "0" for none. */
-export function leaseText(lease: string): string {
-  return lease === '0' ? '0' : BigInt(lease).toString(16).padStart(16, '0');
-}
 
 /**
  * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
@@ -117,7 +112,7 @@ export class EntryPrinter {
       createRevision: entry.createRevision,
       modRevision: entry.modRevision,
       version: entry.version,
-      lease: leaseText(entry.lease),
+      lease: leaseIdHex(entry.lease),
       valueSize: entry.valueSize,
       encoding,
     };

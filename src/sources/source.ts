@@ -60,6 +60,11 @@ export interface KeyHistory {
   records: HistoryRecord[];
 }
 
+/** A lease ID (a decimal string, as entries carry it) as etcdctl prints it: 16 hex digits (%016x); "0" for none. */
+export function leaseIdHex(lease: string): string {
+  return lease === '0' ? '0' : BigInt(lease).toString(16).padStart(16, '0');
+}
+
 /** One retained revision of some key, as EntrySource.revisions lists it: sizes only, no value. */
 export interface StoredRevision {
   key: string;

@@ -3,16 +3,12 @@
  * mostly) are gone, and the lease only waits to expire. A lease can hold keys outside the prefix
  * too (another user of the same etcd), so the reason says where no key was found.
  */
+import { leaseIdHex } from '../sources/source.js';
 import type { StorageFinding } from './findings.js';
-
-/** etcdctl's spelling of a lease ID: 16 hexadecimal digits (%016x). */
-export function leaseHex(id: string): string {
-  return BigInt(id).toString(16).padStart(16, '0');
-}
 
 export function checkLease(id: string, usedLeases: ReadonlySet<string>, prefix: string): StorageFinding | undefined {
   if (usedLeases.has(id)) return undefined;
-  const hex = leaseHex(id);
+  const hex = leaseIdHex(id);
   return {
     check: 'unused-lease',
     key: `(lease ${hex})`,
