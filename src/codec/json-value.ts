@@ -95,6 +95,15 @@ export function isJsonObject(value: JsonValue | undefined): value is JsonObject 
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoFloat);
 }
 
+/** A deep copy; GoFloat values (numbers that must print as Go prints them) are kept as they are. */
+export function cloneJsonValue(value: JsonValue): JsonValue {
+  if (typeof value !== 'object' || value === null || value instanceof GoFloat) return value;
+  if (Array.isArray(value)) return value.map(cloneJsonValue);
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cloneJsonValue(v);
+  return out;
+}
+
 /** True for objects that are JSON maps: plain objects, including null-prototype ones. */
 export function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);

@@ -66,25 +66,31 @@ function decodeMessage<F extends Fields>(fields: F, bytes: Uint8Array): MessageO
     if (field.kind === 'string') out[field.name] = utf8Decode(bytes, s, e);
     else if (field.kind === 'bytes') out[field.name] = bytes.slice(s, e);
     else {
-      const entry = new WireReader(bytes, s, e);
-      let key = '';
-      let value = new Uint8Array();
-      while (!entry.done) {
-        const t = entry.uint32();
-        if ((t & 7) !== WIRE_BYTES) {
-          entry.skip(t & 7);
-          continue;
-        }
-        const [ks, ke] = entry.lengthDelimited();
-        if (t >>> 3 === 1) key = utf8Decode(bytes, ks, ke);
-        else if (t >>> 3 === 2) value = bytes.slice(ks, ke);
-      }
+      const [key, value] = readStringBytesMapEntry(bytes, s, e);
       const map = (out[field.name] as Record<string, Uint8Array> | undefined) ?? {};
       map[key] = value;
       out[field.name] = map;
     }
   }
   return out as MessageOf<F>;
+}
+
+/** One entry of a protobuf map<string, bytes> (key = 1, value = 2), from its bytes [start, end). */
+export function readStringBytesMapEntry(bytes: Uint8Array, start: number, end: number): [string, Uint8Array] {
+  const entry = new WireReader(bytes, start, end);
+  let key = '';
+  let value = new Uint8Array();
+  while (!entry.done) {
+    const t = entry.uint32();
+    if ((t & 7) !== WIRE_BYTES) {
+      entry.skip(t & 7);
+      continue;
+    }
+    const [ks, ke] = entry.lengthDelimited();
+    if (t >>> 3 === 1) key = utf8Decode(bytes, ks, ke);
+    else if (t >>> 3 === 2) value = bytes.slice(ks, ke);
+  }
+  return [key, value];
 }
 
 /** One message type: its field table, and encode/decode over it. */

@@ -10,8 +10,8 @@
  */
 import { DecodeError } from '../errors.js';
 import type { AesPrimitives } from './decrypt.js';
-import { utf8Encode } from './text.js';
-import { utf8Decode } from './text.js';
+import { readStringBytesMapEntry } from './kms-plugin-messages.js';
+import { utf8Decode, utf8Encode } from './text.js';
 import { WIRE_BYTES, WIRE_VARINT, WireReader } from './wire.js';
 
 /** How the plaintext of encryptedDEKSource gives the DEK. */
@@ -51,19 +51,7 @@ export function parseKmsV2EncryptedObject(bytes: Uint8Array): KmsV2EncryptedObje
     else if (number === 2) out.keyID = utf8Decode(bytes, s, e);
     else if (number === 3) out.encryptedDEKSource = bytes.slice(s, e);
     else {
-      const entry = new WireReader(bytes, s, e);
-      let key = '';
-      let value = new Uint8Array();
-      while (!entry.done) {
-        const t = entry.uint32();
-        if ((t & 7) !== WIRE_BYTES) {
-          entry.skip(t & 7);
-          continue;
-        }
-        const [ks, ke] = entry.lengthDelimited();
-        if (t >>> 3 === 1) key = utf8Decode(bytes, ks, ke);
-        else if (t >>> 3 === 2) value = bytes.slice(ks, ke);
-      }
+      const [key, value] = readStringBytesMapEntry(bytes, s, e);
       out.annotations[key] = value;
     }
   }

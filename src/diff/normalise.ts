@@ -10,7 +10,7 @@
  * 4. metadata.resourceVersion is compared only when both sides have one (a manifest has none).
  * 5. Secret data is masked as kubectl diff masks it (unless --show-secrets).
  */
-import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
+import { cloneJsonValue, isJsonObject, type JsonObject, type JsonValue } from '../codec/json-value.js';
 import { maskSecretPair } from '../mask-secrets.js';
 
 export interface NormaliseOptions {
@@ -25,29 +25,16 @@ export interface NormalisedPair {
   to: JsonObject | undefined;
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoFloat);
-}
-
-/** A deep copy; GoFloat values (numbers that must print as Go prints them) are kept as they are. */
-function clone(value: JsonValue): JsonValue {
-  if (typeof value !== 'object' || value === null || value instanceof GoFloat) return value;
-  if (Array.isArray(value)) return value.map(clone);
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) out[k] = clone(v);
-  return out;
-}
-
 /** Removes the field at a dotted path, if it is there. */
 export function deletePath(object: JsonObject, path: string): void {
   const parts = path.split('.').filter((p) => p !== '');
   if (parts.length === 0) return;
   let at: JsonValue | undefined = object;
   for (const part of parts.slice(0, -1)) {
-    if (!isObject(at)) return;
+    if (!isJsonObject(at)) return;
     at = at[part];
   }
-  if (isObject(at)) delete at[parts[parts.length - 1] as string];
+  if (isJsonObject(at)) delete at[parts[parts.length - 1] as string];
 }
 
 /**
@@ -65,7 +52,7 @@ export function dropNullFields(value: JsonValue): void {
     for (const item of value) dropNullFields(item);
     return;
   }
-  if (!isObject(value)) return;
+  if (!isJsonObject(value)) return;
   for (const [key, field] of Object.entries(value)) {
     if (field === null) delete value[key];
     else dropNullFields(field);
@@ -73,13 +60,13 @@ export function dropNullFields(value: JsonValue): void {
 }
 
 function resourceVersionOf(object: JsonObject | undefined): JsonValue | undefined {
-  return object !== undefined && isObject(object.metadata) ? object.metadata.resourceVersion : undefined;
+  return object !== undefined && isJsonObject(object.metadata) ? object.metadata.resourceVersion : undefined;
 }
 
 /** The pair as it is compared and shown: copies of both sides with the rules above applied. */
 export function normalisePair(fromObject: JsonObject | undefined, toObject: JsonObject | undefined, options: NormaliseOptions): NormalisedPair {
-  const from = fromObject === undefined ? undefined : (clone(fromObject) as JsonObject);
-  const to = toObject === undefined ? undefined : (clone(toObject) as JsonObject);
+  const from = fromObject === undefined ? undefined : (cloneJsonValue(fromObject) as JsonObject);
+  const to = toObject === undefined ? undefined : (cloneJsonValue(toObject) as JsonObject);
   const both = [from, to].filter((o): o is JsonObject => o !== undefined);
   for (const o of both) {
     if (!options.showManagedFields) deletePath(o, 'metadata.managedFields');
@@ -87,7 +74,7 @@ export function normalisePair(fromObject: JsonObject | undefined, toObject: Json
     dropNullFields(o);
   }
   if (from !== undefined && to !== undefined && (resourceVersionOf(from) === undefined || resourceVersionOf(to) === undefined)) {
-    for (const o of both) if (isObject(o.metadata)) delete o.metadata.resourceVersion;
+    for (const o of both) if (isJsonObject(o.metadata)) delete o.metadata.resourceVersion;
   }
   if (options.showSecrets) return { from, to };
   const [maskedFrom, maskedTo] = maskSecretPair(from, to);

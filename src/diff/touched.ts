@@ -4,7 +4,7 @@
  * status and a Lease's renewals). Between two backups of a busy cluster most objects are touched;
  * counting them apart makes the real changes stand out. No I/O.
  */
-import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
+import { isJsonObject, type JsonObject } from '../codec/json-value.js';
 import { judge, type Judged } from './judge.js';
 import { deletePath, normalisePair, type NormaliseOptions } from './normalise.js';
 import type { ObjectPair } from './pairs.js';
@@ -17,16 +17,12 @@ export const SERVER_MANAGED_FIELDS: readonly { path: string; why: string; withIg
   { path: 'spec.renewTime (coordination.k8s.io Lease)', why: "a Lease's heartbeat", withIgnoreStatus: true },
 ];
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoFloat);
-}
-
 /** Removes the server-managed fields from a side already copied by normalisePair. */
 function dropServerManaged(object: JsonObject | undefined, ignoreStatus: boolean): void {
   if (object === undefined) return;
   deletePath(object, 'metadata.resourceVersion');
   const metadata = object.metadata;
-  if (isObject(metadata) && Array.isArray(metadata.managedFields)) for (const entry of metadata.managedFields) if (isObject(entry)) delete entry.time;
+  if (isJsonObject(metadata) && Array.isArray(metadata.managedFields)) for (const entry of metadata.managedFields) if (isJsonObject(entry)) delete entry.time;
   if (!ignoreStatus) return;
   deletePath(object, 'status');
   if (typeof object.apiVersion === 'string' && object.apiVersion.startsWith('coordination.k8s.io/') && object.kind === 'Lease') deletePath(object, 'spec.renewTime');

@@ -3,7 +3,7 @@
  * re-create it in an empty (or rebuilt) cluster, and which objects are not written at all.
  * Both are data tables, printed as they are in `kreg dump --help`. No I/O; the input is not changed.
  */
-import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
+import { cloneJsonValue, isJsonObject, type JsonObject, type JsonValue } from '../codec/json-value.js';
 import type { SkipReason } from './dump-manifest.js';
 
 /** One field taken out: where, for which kinds (all when absent), unless its value is `keepWhen`, and why. */
@@ -64,7 +64,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     reason: 'owned by a controller',
     why: 'it has a controller owner (a ReplicaSet, a Job, ...) that makes it again; a copy would run twice',
-    applies: (object) => ownerReferences(object).some((ref) => isObject(ref) && ref.controller === true),
+    applies: (object) => ownerReferences(object).some((ref) => isJsonObject(ref) && ref.controller === true),
   },
   {
     reason: 'event',
@@ -91,12 +91,12 @@ export function skipForApply(object: JsonObject): SkipReason | undefined {
 
 /** A copy of the object with every cleaning rule applied; nothing of the input is changed. */
 export function cleanForApply(object: JsonObject): JsonObject {
-  const copy = clone(object) as JsonObject;
+  const copy = cloneJsonValue(object) as JsonObject;
   const kind = `${groupOf(copy)}/${String(copy.kind ?? '')}`;
   for (const rule of CLEANING_RULES) {
     if (rule.kinds !== undefined && !rule.kinds.includes(kind)) continue;
     if (rule.onlyWhen !== undefined && copy[rule.onlyWhen.field] !== rule.onlyWhen.equals) continue;
-    if (rule.path === 'spec.selector' && isObject(copy.spec) && copy.spec.manualSelector === true) continue;
+    if (rule.path === 'spec.selector' && isJsonObject(copy.spec) && copy.spec.manualSelector === true) continue;
     deleteRulePath(copy, rule);
   }
   return copy;
@@ -117,7 +117,7 @@ function deleteRulePath(object: JsonObject, rule: CleaningRule): void {
   let at: JsonObject | undefined = object;
   for (const part of parts.slice(0, -1)) {
     const next: JsonValue | undefined = at[part];
-    if (!isObject(next)) return;
+    if (!isJsonObject(next)) return;
     at = next;
   }
   const last = parts[parts.length - 1] as string;
@@ -128,18 +128,6 @@ function deleteRulePath(object: JsonObject, rule: CleaningRule): void {
 }
 
 function ownerReferences(object: JsonObject): readonly JsonValue[] {
-  const refs = isObject(object.metadata) ? object.metadata.ownerReferences : undefined;
+  const refs = isJsonObject(object.metadata) ? object.metadata.ownerReferences : undefined;
   return Array.isArray(refs) ? refs : [];
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoFloat);
-}
-
-function clone(value: JsonValue): JsonValue {
-  if (typeof value !== 'object' || value === null || value instanceof GoFloat) return value;
-  if (Array.isArray(value)) return value.map(clone);
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) out[k] = clone(v);
-  return out;
 }
