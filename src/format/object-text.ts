@@ -77,6 +77,19 @@ export function formatYaml(value: JsonValue): string {
   }
 }
 
+/**
+ * One entry of a List's `items:` as kubectl writes it: `- ` and the object, folded at the columns
+ * it sits at (two further right than on its own, so not simply the object's YAML indented).
+ */
+export function formatYamlListItem(value: JsonValue): string {
+  // go-yaml writes an item alike whatever its neighbours: write a one-item List and keep the item.
+  const text = formatYaml({ items: [value] });
+  if (text.startsWith('items:\n')) return text.slice('items:\n'.length);
+  // Too deep for block YAML: the JSON fallback, as an item.
+  const lines = formatYaml(value).replace(/\n$/, '').split('\n');
+  return `${lines.map((line, i) => (i === 0 ? '- ' : '  ') + line).join('\n')}\n`;
+}
+
 /** JSON with sorted keys (as kubectl prints), and int64 values beyond 2^53 written as plain integers. */
 export function formatJson(value: JsonValue, indent = 4): string {
   let sorted: JsonValue;
