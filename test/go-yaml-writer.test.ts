@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { mulberry32 } from '../scripts/make-registry.js';
 import { GoFloat, type JsonObject, type JsonValue } from '../src/codec/json-value.js';
 import { compareGoYamlKeys } from '../src/format/go-yaml-key-order.js';
-import { goNumberText, writeGoYaml } from '../src/format/go-yaml-writer.js';
+import { GO_YAML_WIDTH, goNumberText, writeGoYaml } from '../src/format/go-yaml-writer.js';
 import { formatYaml } from '../src/format/object-text.js';
+import { parseGoJson } from '../src/codec/go-json.js';
 import { decode } from '../src/index.js';
-import { FIXTURES_DIR, K8S_VERSIONS_DIR, requireSharedFixtures } from './support/shared-data.js';
+import { runKreg } from './support/run-cli.js';
+import { FIXTURES_DIR, K8S_VERSIONS_DIR, REPO_ROOT, requireSharedFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
 
 /** The first line where two texts differ, for a readable failure. */
@@ -227,8 +229,8 @@ describe('YAML as a real kubectl prints the same object', function () {
     const args = ['--kubeconfig', join(work, 'kubeconfig'), 'patch', '--local', '-f', file, '-p', '{}', '--type', 'merge', '-o', 'yaml'];
     const text = execFileSync('kubectl', args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: work } });
     // Builds of 2020 with go-yaml v2.3.0 do not fold: compare those at unlimited width.
-    const width = text.includes(`probe: ${probe}\n`) ? Number.POSITIVE_INFINITY : 80;
-    if (width !== 80) console.log('      this kubectl does not fold long lines (go-yaml v2.3.0): compared unfolded');
+    const width = text.includes(`probe: ${probe}\n`) ? Number.POSITIVE_INFINITY : GO_YAML_WIDTH;
+    if (width !== GO_YAML_WIDTH) console.log('      this kubectl does not fold long lines (go-yaml v2.3.0): compared unfolded');
     return { object, text, width };
   }
 
@@ -237,6 +239,12 @@ describe('YAML as a real kubectl prints the same object', function () {
     const spec: JsonObject = { values: strings, nested: [[strings.slice(0, 3)], { deep: { deeper: strings.slice(0, 5) } }], empty: {}, none: [] };
     // As keys too, but for NEL: kubectl fails on a key holding one (go-yaml reads it as a line break inside a key).
     for (const [i, s] of strings.entries()) if (!s.includes('\u0085')) spec[s === '' ? 'empty string key' : s] = i;
+    // managedFields' fieldsV1 keys: prefixes, JSON inside keys, go-yaml's ordering of '-', '_', digits.
+    spec['fieldsV1'] = {
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {}, 'f:app-version': {}, 'f:app_name': {}, 'f:appName': {} } },
+      'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': {}, 'k:{"containerPort":80,"protocol":"TCP"}': {} } } } },
+      'f:finalizers': { 'v:"kubernetes.io/pvc-protection"': {}, 'v:"example.com/a10"': {}, 'v:"example.com/a9"': {} },
+    };
     spec['k'.repeat(129)] = { complex: 'key' };
     spec['m'.repeat(130)] = ['complex', 'key', 'with', 'a', 'list'];
     const { object, text, width } = kubectlYaml('hostile', spec);
@@ -250,5 +258,19 @@ describe('YAML as a real kubectl prints the same object', function () {
       const ours = writeGoYaml(object, { depthLimit: 100, width });
       assert.equal(ours, text, `seed ${seed}: ${firstLineDifference(ours, text)}`);
     }
+  });
+
+  it("prints every object of the demo cluster as kubectl does (kreg's -o json fed to kubectl)", async function () {
+    const listed = await runKreg(['get', '-A', '-o', 'json', '--show-secrets', '--show-managed-fields', '--snapshot', `${REPO_ROOT}examples/demo-cluster.db`]);
+    assert.equal(listed.code, 0, listed.stderr.toString());
+    const file = join(work, 'demo.json');
+    writeFileSync(file, listed.stdout);
+    const args = ['--kubeconfig', join(work, 'kubeconfig'), 'patch', '--local', '-f', file, '-p', '{}', '--type', 'merge', '-o', 'yaml'];
+    const text = execFileSync('kubectl', args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: work } });
+    const items = (parseGoJson(listed.stdout.toString()) as { items: JsonObject[] }).items;
+    assert.ok(items.length > 20, `only ${items.length} objects`);
+    // kubectl prints the objects of a file one after another.
+    const ours = items.map((item) => formatYaml(item)).join('');
+    assert.equal(ours, text, firstLineDifference(ours, text));
   });
 });
