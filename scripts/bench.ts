@@ -194,14 +194,20 @@ function benchInstallSize(): void {
   for (const line of out.split('\n')) if (/^(packed|installed|library only)/.test(line)) console.log(`  ${line}`);
 }
 
-// KREG_BENCH_ONLY=startup or =codec runs just that part (a few seconds each).
+// KREG_BENCH_ONLY=startup, =codec or =yaml runs just that part (a few seconds each).
 const only = process.env['KREG_BENCH_ONLY'];
+if (only === 'yaml') {
+  const { benchPodYaml } = await import('./bench-yaml.js');
+  benchPodYaml();
+  process.exit(0);
+}
 if (only !== 'codec') await benchStartup();
 if (only === 'startup') process.exit(0);
 // KREG_BENCH_PACKAGE=0 skips the install sizes (they need the npm registry).
 if (only === undefined && process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
 if (only === undefined) benchBundleLoad();
 if (only === undefined) benchDeepPrinting();
+if (only === undefined) (await import('./bench-yaml.js')).benchPodYaml();
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
 else {

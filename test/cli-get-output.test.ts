@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../src/codec/json-value.js';
+import { parseGoJson } from '../src/codec/go-json.js';
+import { formatYaml } from '../src/format/object-text.js';
 import { encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import type { EntrySource } from '../src/sources/source.js';
@@ -153,6 +155,10 @@ describe('kreg get: jsonpath, custom columns, --sort-by', function () {
   });
 });
 
+/** kube-root-ca.crt's annotation: long enough to fold, at places that depend on its column. */
+const LONG_DESCRIPTION =
+  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+
 describe('kreg get: YAML and JSON as kubectl prints them', function () {
   let source: MemorySource;
   const managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }];
@@ -161,6 +167,8 @@ describe('kreg get: YAML and JSON as kubectl prints them', function () {
     source = new MemorySource({ description: 'memory' });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', managedFields }, data: { a: 'b' } };
     source.put('/registry/configmaps/shop/c', encode(cm), { lease: String(0x694d7d8a4c1b1a05n) });
+    const annotations = { 'kubernetes.io/description': LONG_DESCRIPTION };
+    source.put('/registry/configmaps/fold/d', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'fold', annotations }, data: { a10: '1', a9: '2' } }));
   });
 
   const get = (...args: string[]) => runKreg(['get', 'cm', ...args, '-n', 'shop'], { source });
@@ -192,5 +200,19 @@ describe('kreg get: YAML and JSON as kubectl prints them', function () {
     const line = JSON.parse((await get('-o', 'ndjson', '--show-etcd')).stdout.toString()) as { etcd: { lease: string } };
     assert.equal(line.etcd.lease, '694d7d8a4c1b1a05');
     assert.equal((await get('c', '-o', 'jsonpath={.etcd.lease}', '--show-etcd')).stdout.toString(), '694d7d8a4c1b1a05');
+  });
+
+  it('-o yaml of a listing is the YAML kubectl prints for the List: items folded at their own columns', async function () {
+    const getAll = (...args: string[]) => runKreg(['get', 'cm', '-A', ...args], { source });
+    for (const workers of ['0', '2']) {
+      const listed = (await getAll('-o', 'yaml', '--workers', workers)).stdout.toString();
+      const list = parseGoJson((await getAll('-o', 'json', '--workers', workers)).stdout.toString()) as JsonObject;
+      assert.equal(listed, formatYaml(list), `--workers ${workers}`);
+      // Two columns further right than on its own, the annotation folds elsewhere.
+      const alone = (await runKreg(['get', 'cm', 'd', '-n', 'fold', '-o', 'yaml'], { source })).stdout.toString();
+      assert.match(alone, /\n {6}or kubernetes\.default\.svc\. /);
+      assert.match(listed, /\n {8}IP or kubernetes\.default\.svc\. /);
+      assert.match(listed, /\n {4}a9: "2"\n {4}a10: "1"\n/);
+    }
   });
 });

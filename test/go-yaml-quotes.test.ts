@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import { storableFixtures } from './support/fixtures.js';
 import { requireSharedFixtures } from './support/shared-data.js';
 import { forDisplay, formatYaml } from '../src/format/object-text.js';
-import { readsAsNonString, requoteAsGoYaml } from '../src/format/go-yaml-quotes.js';
+import { readsAsNonString } from '../src/format/go-yaml-quotes.js';
 
 describe('YAML quoting as kubectl', function () {
   it('knows which strings go-yaml reads as another type', function () {
@@ -47,12 +47,6 @@ describe('YAML quoting as kubectl', function () {
     for (const s of strings) assert.equal(readsAsNonString(s), false, JSON.stringify(s));
   });
 
-  it('re-quotes js-yaml output: double for other types, single kept for characters, block scalars untouched', function () {
-    const input = ["a: '1'", "'1': x", 'b:', "- '2026-01-01'", "- '*.x'", "- key: ''", 'c: |-', "  '1'", "  key: '2'", "d: 'it''s'", "e: 'yes'", ''].join('\n');
-    const expected = ['a: "1"', '"1": x', 'b:', '- "2026-01-01"', "- '*.x'", '- key: ""', 'c: |-', "  '1'", "  key: '2'", "d: 'it''s'", 'e: "yes"', ''].join('\n');
-    assert.equal(requoteAsGoYaml(input), expected);
-  });
-
   it('formatYaml writes what kubectl writes', function () {
     const object = {
       metadata: { resourceVersion: '42', creationTimestamp: '2026-03-14T09:26:53Z', labels: { enabled: 'yes', tier: 'web', '1': 'one' } },
@@ -81,7 +75,7 @@ describe('YAML quoting as kubectl', function () {
     );
   });
 
-  it('re-quoted YAML reads back as the same value, for every upstream fixture', function () {
+  it('formatYaml reads back as the same value, for every upstream fixture', function () {
     requireSharedFixtures(this);
     const fixtures = storableFixtures();
     assert.ok(fixtures.length > 0);

@@ -5,7 +5,7 @@
  * they do not break the output: as YAML comments, or on stderr.
  */
 import type { JsonObject } from '../codec/json-value.js';
-import { formatJson, formatYaml } from '../format/object-text.js';
+import { formatJson, formatYaml, formatYamlListItem } from '../format/object-text.js';
 import { Printers, type KindPrinter } from '../format/columns/index.js';
 import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
@@ -81,6 +81,12 @@ function yamlOf(item: PrintedObject): string {
   return item.etcd === undefined ? text : `${text}${formatYaml({ etcd: item.etcd })}`;
 }
 
+/** yamlOf as an entry of a List's items (`- ` first, the `etcd:` block aligned with the object's keys). */
+function yamlItemOf(item: PrintedObject): string {
+  const text = formatYamlListItem(item.object);
+  return item.etcd === undefined ? text : `${text}  ${formatYamlListItem({ etcd: item.etcd }).slice(2)}`;
+}
+
 /** The object as JSON (keys sorted), then --show-etcd's facts as a last "etcd" member. */
 function jsonOf(item: PrintedObject, indent: number): string {
   const text = formatJson(item.object, indent);
@@ -103,7 +109,7 @@ export function objectWithEtcd(item: PrintedObject): JsonObject {
 export function itemRenderer(format: GetFormat, single: boolean): ((item: PrintedObject) => string) | undefined {
   switch (format) {
     case 'yaml':
-      return single ? yamlOf : (item) => indent(yamlOf(item), '- ', '  ');
+      return single ? yamlOf : yamlItemOf;
     case 'json':
       return single ? (item) => `${jsonOf(item, 4)}\n` : (item) => indent(jsonOf(item, 4), '        ', '        ').replace(/\n$/, '');
     case 'ndjson':

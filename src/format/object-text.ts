@@ -1,37 +1,18 @@
 /**
- * Output formats shared by every command: YAML and JSON laid out like kubectl's (keys sorted,
- * YAML lists not indented under their key, strings quoted as go-yaml quotes them, JSON indented
- * by 4), and one JSON object per line.
+ * Output formats shared by every command: YAML and JSON as kubectl prints them (YAML by
+ * go-yaml-writer.ts, byte for byte; JSON with keys sorted and indented by 4), and one JSON object
+ * per line.
  */
-import yaml from 'js-yaml';
 import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
-import { readsAsNonString, requoteAsGoYaml } from './go-yaml-quotes.js';
-
-/** int64 values beyond 2^53 are bigints; YAML writes them as plain integers. */
-const BIGINT_YAML_TYPE = new yaml.Type('tag:kreg.local,2024:bigint', {
-  kind: 'scalar',
-  resolve: () => false,
-  predicate: (value: unknown) => typeof value === 'bigint',
-  represent: (value: object) => String(value),
-});
-/**
- * Claims the strings go-yaml (YAML 1.1) would read as another type, such as `yes` or `1:20`, so
- * js-yaml quotes them as kubectl does; requoteAsGoYaml then gives them kubectl's double quotes.
- */
-const GO_YAML_NON_STRING_TYPE = new yaml.Type('tag:kreg.local,2024:go-yaml-non-string', {
-  kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && readsAsNonString(data),
-  predicate: () => false,
-});
-const YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [BIGINT_YAML_TYPE, GO_YAML_NON_STRING_TYPE] });
+import { TooDeepForYaml, writeGoYaml } from './go-yaml-writer.js';
 
 /**
- * Nesting the fast paths take on: they recurse (sortedCopy, JSON.stringify, js-yaml), and Node's
+ * Nesting the fast paths take on: they recurse (sortedCopy, JSON.stringify, the YAML writer), and Node's
  * stack ends near 3,000 levels, while the codec accepts values nested up to 10,000 (Go's limit).
  * Deeper values take the iterative JSON writer, in time linear in the output.
  */
 const RECURSION_LIMIT = 1000;
-/** js-yaml's block style grows its work with depth; beyond this a value is shown as JSON, which is YAML too. */
+/** Block YAML's indentation grows with depth (the output is quadratic in it); beyond this a value is shown as JSON, which is YAML too. */
 const YAML_DEPTH_LIMIT = 400;
 
 /** Thrown inside sortedCopy when the fast path cannot write the value. */
@@ -88,14 +69,25 @@ function sortedCopy(value: JsonValue, depth: number, limit: number, noBigints: b
 }
 
 export function formatYaml(value: JsonValue): string {
-  let sorted: JsonValue;
   try {
-    sorted = sortedCopy(value, 0, YAML_DEPTH_LIMIT, false);
+    return writeGoYaml(value, { depthLimit: YAML_DEPTH_LIMIT });
   } catch (err) {
-    if (err !== NEEDS_WRITER) throw err;
+    if (!(err instanceof TooDeepForYaml)) throw err;
     return `# kreg: nested deeper than ${YAML_DEPTH_LIMIT} levels: shown as JSON, which reads as the same YAML\n${writeJson(value, 4)}\n`;
   }
-  return requoteAsGoYaml(yaml.dump(sorted, { schema: YAML_SCHEMA, noArrayIndent: true, lineWidth: -1, noRefs: true }));
+}
+
+/**
+ * One entry of a List's `items:` as kubectl writes it: `- ` and the object, folded at the columns
+ * it sits at (two further right than on its own, so not simply the object's YAML indented).
+ */
+export function formatYamlListItem(value: JsonValue): string {
+  // go-yaml writes an item alike whatever its neighbours: write a one-item List and keep the item.
+  const text = formatYaml({ items: [value] });
+  if (text.startsWith('items:\n')) return text.slice('items:\n'.length);
+  // Too deep for block YAML: the JSON fallback, as an item.
+  const lines = formatYaml(value).replace(/\n$/, '').split('\n');
+  return `${lines.map((line, i) => (i === 0 ? '- ' : '  ') + line).join('\n')}\n`;
 }
 
 /** JSON with sorted keys (as kubectl prints), and int64 values beyond 2^53 written as plain integers. */

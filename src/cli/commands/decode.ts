@@ -37,7 +37,7 @@ export const decodeCommand = (ctx: CommandContext): CommandModule<object, Decode
     withKubeVersionOption(withEncryptionOption(y))
       .option('etcd-key', { type: 'string', requiresArg: true, describe: 'the etcd key the value is stored under (aesgcm authenticates it; etcdctl output with keys names it already)' })
       .positional('file', { type: 'string', describe: 'file holding the value or etcdctl output; - or none for standard input' })
-      .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format' })
+      .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'output format (yaml: the bytes kubectl get -o yaml prints)' })
       .option('show-secrets', { type: 'boolean', default: false, describe: 'show Secret data instead of *** (needed to re-encode a Secret)' })
       .example('etcdctl get /registry/pods/default/web-0 --print-value-only | $0 decode', 'like auger decode')
       .example('etcdctl get /registry/configmaps/kube-system/kube-proxy | $0 decode -o json', 'the key line etcdctl prints is accepted too')

@@ -35,7 +35,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
             type: 'string',
             requiresArg: true,
             coerce: (v: unknown) => (v === undefined ? undefined : String(lastValue(v))),
-            describe: `output format (default: a table): ${OUTPUT_CHOICES.join(', ')}`,
+            describe: `output format (default: a table): ${OUTPUT_CHOICES.join(', ')}; yaml prints the bytes kubectl get -o yaml prints`,
           })
           .option('sort-by', {
             type: 'string',
