@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { decode, encode, type JsonObject } from '../src/index.js';
-import { FIXTURES_DIR, haveReleaseFixtures, haveSharedFixtures, K8S_VERSIONS_DIR, requireReleaseFixtures } from './support/shared-data.js';
+import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
+import { FIXTURES_DIR, haveReleaseFixtures, haveSharedFixtures, K8S_VERSIONS_DIR, REPO_ROOT, requireReleaseFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures, type UpstreamFixture } from './support/upstream-fixtures.js';
 
 /** Releases to decode every release's fixtures with: the oldest, one in between and the newest. */
@@ -150,6 +151,19 @@ describe('lossless re-encode whichever release decodes the value', function () {
       // Once set, the field holds its new value.
       (decoded.object?.spec as JsonObject).caBundle = 'AAAA';
       assert.equal((decode(encode(decoded), { kubeVersion }).object?.spec as JsonObject).caBundle, 'AAAA');
+    }
+  });
+
+  it('every protobuf value of the demo cluster snapshot re-encodes byte for byte as 1.16 and 1.19', async function () {
+    const source = await SnapshotSource.open(`${REPO_ROOT}examples/demo-cluster.db`);
+    const values: Uint8Array[] = [];
+    for await (const entry of source.range({ prefix: '/registry/' })) values.push(entry.value);
+    for (const kubeVersion of ['1.16', '1.19']) {
+      const decoded = values.map((value) => ({ value, decoded: decode(value, { kubeVersion }) })).filter((v) => v.decoded.format === 'protobuf');
+      const identical = decoded.filter((v) => sameBytes(encode(v.decoded), v.value)).length;
+      console.log(`      demo cluster snapshot as ${kubeVersion}: ${identical}/${decoded.length}`);
+      assert.ok(decoded.length >= 20, 'the snapshot holds protobuf values');
+      assert.equal(identical, decoded.length);
     }
   });
 });
