@@ -54,7 +54,7 @@ export type { DecodedValue, DecodeOptions, StorageDetails } from './codec/decode
 export type { EncodeOptions } from './codec/encode-value.js';
 export type { ValueFormat } from './codec/detect.js';
 export type { EncryptionInfo } from './codec/encryption.js';
-export type { UnknownField, VerbatimJson } from './codec/protobuf-to-json.js';
+export type { UnknownField, VerbatimJson, WirePresence } from './codec/protobuf-to-json.js';
 export type { JsonArray, JsonObject, JsonValue } from './codec/json-value.js';
 export type { KubernetesObject, ObjectMeta, OwnerReference } from './codec/kubernetes-object.js';
 export { GoFloat } from './codec/json-value.js';

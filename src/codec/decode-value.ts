@@ -9,7 +9,7 @@ import { readEnvelope } from './envelope.js';
 import { parseGoJson } from './go-json.js';
 import { isJsonObject, type JsonObject } from './json-value.js';
 import { checkKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
-import { decodeProtobufMessage, type UnknownField, type VerbatimJson } from './protobuf-to-json.js';
+import { decodeProtobufMessage, type UnknownField, type VerbatimJson, type WirePresence } from './protobuf-to-json.js';
 import type { Schema } from './schema.js';
 import { base64Encode, hexPreview, utf8Decode } from './text.js';
 import { viewWireFields, wireViewToJson } from './wire-view.js';
@@ -54,6 +54,12 @@ export interface StorageDetails {
   jsonTrailingNewline?: boolean;
   /** The Kubernetes release the value was decoded as, when not the newest; encode() uses the same. */
   kubeVersion?: string;
+  /**
+   * Protobuf values: where the stored bytes' field presence differs from what the decoding
+   * release's encoder would write (another release wrote them, or Go kept an empty value the JSON
+   * omits); encode() follows it while those fields keep their decoded values. Absent when none.
+   */
+  presence?: WirePresence[];
 }
 
 /** Options of decode(). */
@@ -160,6 +166,7 @@ function decodeProtobufValue(schema: Schema, value: Uint8Array, options: DecodeO
   }
   const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd, 0, head);
   storage.verbatim = result.verbatim;
+  if (result.presence.length > 0) storage.presence = result.presence;
   for (const field of result.unknownFields) {
     if (field.reason !== 'unknown') continue;
     const known = schema.describeUnknownField(field.message, field.number);

@@ -61,6 +61,7 @@ function encodeObjectAsProtobuf(schema: Schema, object: JsonObject, decoded: Dec
   const raw = encodeProtobufMessage(message, object, {
     unknownFields: unknownFields.filter((f) => f.path !== ENVELOPE_PATH),
     verbatim: decoded?.storage.verbatim ?? [],
+    presence: decoded?.storage.presence ?? [],
     ignoreTopLevelKeys: ['apiVersion', 'kind'],
   });
   const options: Parameters<typeof writeEnvelope>[3] = { unknownFields: unknownFields.filter((f) => f.path === ENVELOPE_PATH) };

@@ -7,7 +7,7 @@ import { EncodeError, KregError } from '../errors.js';
 import { childPath, pathText, type FieldPath } from './field-path.js';
 import { parseGoDuration, parseRfc3339 } from './go-time.js';
 import { GoFloat, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
-import type { UnknownField, VerbatimJson } from './protobuf-to-json.js';
+import type { UnknownField, VerbatimJson, WirePresence } from './protobuf-to-json.js';
 import type { SchemaField, SchemaMessage } from './schema.js';
 import { base64Decode, utf8Encode } from './text.js';
 import { WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireWriter } from './wire.js';
@@ -17,6 +17,8 @@ import { canonicalQuantity } from './quantity.js';
 export interface ProtobufEncodeOptions {
   unknownFields?: readonly UnknownField[];
   verbatim?: readonly VerbatimJson[];
+  /** Where the stored bytes' field presence differed from Go's rules (see StorageDetails.presence). */
+  presence?: readonly WirePresence[];
   /** Top-level keys that belong to the envelope rather than the message (apiVersion, kind). */
   ignoreTopLevelKeys?: readonly string[];
 }
@@ -26,6 +28,8 @@ interface EncodeContext {
   /** Unknown fields by "path\0message", in field-number order; undefined when there are none. */
   unknownByLocation: Map<string, UnknownField[]> | undefined;
   verbatimByLocation: Map<string, VerbatimJson> | undefined;
+  /** Presence records by "path\0message"; undefined when there are none. */
+  presenceByLocation: Map<string, WirePresence> | undefined;
   ignoreTopLevelKeys: ReadonlySet<string>;
 }
 
@@ -34,6 +38,7 @@ export function encodeProtobufMessage(message: SchemaMessage, value: JsonValue, 
     w: new WireWriter(4096),
     unknownByLocation: groupUnknown(options.unknownFields ?? []),
     verbatimByLocation: groupVerbatim(options.verbatim ?? []),
+    presenceByLocation: groupPresence(options.presence ?? []),
     ignoreTopLevelKeys: new Set(options.ignoreTopLevelKeys ?? []),
   };
   encodeMessage(ctx, message, value, undefined, true);
@@ -63,6 +68,11 @@ function groupVerbatim(values: readonly VerbatimJson[]): Map<string, VerbatimJso
   return new Map(values.map((v) => [location(v.path, v.message), v]));
 }
 
+function groupPresence(records: readonly WirePresence[]): Map<string, WirePresence> | undefined {
+  if (records.length === 0) return undefined;
+  return new Map(records.map((r) => [location(r.path, r.message), r]));
+}
+
 function fail(message: string, path: FieldPath | undefined): never {
   throw new EncodeError('bad-field', message, { path: pathText(path) });
 }
@@ -76,7 +86,9 @@ function describe(value: JsonValue | undefined): string {
 
 function encodeMessage(ctx: EncodeContext, message: SchemaMessage, value: JsonValue | undefined, path: FieldPath | undefined, validate: boolean): void {
   try {
-    const extras = ctx.unknownByLocation?.get(location(pathText(path), message.name));
+    const at = ctx.unknownByLocation === undefined && ctx.presenceByLocation === undefined ? undefined : location(pathText(path), message.name);
+    const extras = at === undefined ? undefined : ctx.unknownByLocation?.get(at);
+    const presence = at === undefined ? undefined : ctx.presenceByLocation?.get(at);
     if (message.special !== undefined) {
       encodeSpecial(ctx, message, value, path, extras);
       return;
@@ -86,7 +98,8 @@ function encodeMessage(ctx: EncodeContext, message: SchemaMessage, value: JsonVa
     else if (isJsonObject(value)) object = value;
     else fail(`expected an object for ${shortName(message.name)}, got ${describe(value)}`, path);
     if (validate) checkKnownKeys(ctx, message, object, path);
-    writeFieldsInOrder(ctx, message, extras, (field) => writeField(ctx, field, object, path));
+    const write = presence === undefined ? (field: SchemaField) => writeField(ctx, field, object, path) : (field: SchemaField) => writeAsStored(ctx, field, object, path, presence);
+    writeFieldsInOrder(ctx, message, extras, write);
   } catch (err) {
     if (err instanceof KregError && err.subject.path === undefined) err.withSubject({ path: pathText(path) });
     throw err;
@@ -127,6 +140,43 @@ function checkKnownKeys(ctx: EncodeContext, message: SchemaMessage, object: Json
     if (path === undefined && ctx.ignoreTopLevelKeys.has(key)) continue;
     throw new EncodeError('unknown-field', `unknown field "${key}" in ${shortName(message.name)}`, { path: pathText(childPath(path, key)) });
   }
+}
+
+/**
+ * A field the stored bytes lacked stays out while its value is still the zero value (what the
+ * decoder filled in), and one stored empty is written empty while the JSON still leaves it out;
+ * once edited, either is written like any other field.
+ */
+function writeAsStored(ctx: EncodeContext, field: SchemaField, object: JsonObject, path: FieldPath | undefined, presence: WirePresence): void {
+  const w = ctx.w;
+  const start = w.pos;
+  writeField(ctx, field, object, path);
+  if (presence.absent?.includes(field.number) === true && sameBytes(w.writtenSince(start), zeroFieldBytes(field))) w.pos = start;
+  else if (w.pos === start && presence.empty?.includes(field.number) === true) {
+    // An empty []byte or list wrapper: the tag and a zero length.
+    w.tag(field.number, WIRE_BYTES);
+    w.uint32(0);
+  }
+}
+
+/** A field's bytes when its JSON value is unset (a plain field's zero value), by field. */
+const zeroBytesByField = new WeakMap<SchemaField, Uint8Array>();
+
+function zeroFieldBytes(field: SchemaField): Uint8Array {
+  let bytes = zeroBytesByField.get(field);
+  if (bytes === undefined) {
+    const ctx: EncodeContext = { w: new WireWriter(64), unknownByLocation: undefined, verbatimByLocation: undefined, presenceByLocation: undefined, ignoreTopLevelKeys: new Set() };
+    writeField(ctx, field, {}, undefined);
+    bytes = ctx.w.finish();
+    zeroBytesByField.set(field, bytes);
+  }
+  return bytes;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function writeField(ctx: EncodeContext, field: SchemaField, object: JsonObject, path: FieldPath | undefined): void {

@@ -44,10 +44,29 @@ export interface VerbatimJson {
   raw: Uint8Array;
 }
 
+/**
+ * Where one stored message's field presence differs from what the chosen release's Go marshaller
+ * would write for the decoded object; recorded only for messages that differ, so re-encoding
+ * gives the stored bytes back whichever release wrote them.
+ */
+export interface WirePresence {
+  /** JSON path of the message's object, as in UnknownField. */
+  path: string;
+  message: string;
+  /**
+   * Plain-value fields the chosen release always writes but the stored bytes lack (the writer's
+   * release did not know them, or held them as pointers); field numbers in no particular order.
+   */
+  absent?: number[];
+  /** Fields stored empty (an empty non-nil []byte or list) that the API's JSON leaves out. */
+  empty?: number[];
+}
+
 export interface ProtobufDecodeResult {
   object: JsonValue;
   unknownFields: UnknownField[];
   verbatim: VerbatimJson[];
+  presence: WirePresence[];
 }
 
 interface DecodeContext {
@@ -55,6 +74,11 @@ interface DecodeContext {
   baseOffset: number;
   unknownFields: UnknownField[];
   verbatim: VerbatimJson[];
+  presence: WirePresence[];
+  /** The slots of the message the last WirePresence record is for, so one message gets one record. */
+  presenceSlots: Slots | undefined;
+  /** Above 0 while zero values of absent fields are built: their own fields are not on the wire either. */
+  buildingZero: number;
   depth: number;
   /** Path of the message being read, for error messages. */
   path: FieldPath | undefined;
@@ -72,10 +96,20 @@ export function decodeProtobufMessage(
   /** Object to fill (e.g. one already holding kind and apiVersion), saving a copy. */
   into?: JsonObject,
 ): ProtobufDecodeResult {
-  const ctx: DecodeContext = { buf, baseOffset, unknownFields: [], verbatim: [], depth: 0, path: undefined };
+  const ctx: DecodeContext = {
+    buf,
+    baseOffset,
+    unknownFields: [],
+    verbatim: [],
+    presence: [],
+    presenceSlots: undefined,
+    buildingZero: 0,
+    depth: 0,
+    path: undefined,
+  };
   try {
     const object = decodeMessage(ctx, message, start, end, undefined, into);
-    return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim };
+    return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim, presence: ctx.presence };
   } catch (err) {
     // ctx.path still points where decoding stopped: the innermost message being read.
     if (err instanceof KregError && err.subject.path === undefined) err.withSubject({ path: pathText(ctx.path) });
@@ -223,7 +257,32 @@ function zeroOfScalar(type: string): JsonValue {
 }
 
 function zeroOfMessage(ctx: DecodeContext, message: SchemaMessage, path: FieldPath | undefined): JsonValue {
-  return decodeMessage(ctx, message, 0, 0, path);
+  ctx.buildingZero++;
+  const value = decodeMessage(ctx, message, 0, 0, path);
+  ctx.buildingZero--;
+  return value;
+}
+
+/** The presence record of the message being assembled, made on its first deviation. */
+function presenceRecord(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined): WirePresence {
+  if (ctx.presenceSlots !== slots) {
+    ctx.presenceSlots = slots;
+    ctx.presence.push({ path: pathText(path), message: message.name });
+  }
+  return ctx.presence[ctx.presence.length - 1] as WirePresence;
+}
+
+/** Note a plain-value field missing from the wire; called only on that (rare) path. */
+function noteAbsent(ctx: DecodeContext, message: SchemaMessage, number: number, slots: Slots, path: FieldPath | undefined): void {
+  if (ctx.buildingZero > 0) return;
+  const record = presenceRecord(ctx, message, slots, path);
+  (record.absent ??= []).push(number);
+}
+
+/** Note an empty field the JSON leaves out although it was on the wire. */
+function noteEmpty(ctx: DecodeContext, message: SchemaMessage, number: number, slots: Slots, path: FieldPath | undefined): void {
+  const record = presenceRecord(ctx, message, slots, path);
+  (record.empty ??= []).push(number);
 }
 
 function isScalarZero(value: JsonValue): boolean {
@@ -259,8 +318,14 @@ const assemblerHelpers = {
   isGoZero,
   isEmptyContainer,
   setOwnProperty,
-  inline(ctx: DecodeContext, field: SchemaField, value: JsonValue | undefined, path: FieldPath | undefined, out: JsonObject): void {
-    const inlined = value ?? zeroOfMessage(ctx, field.message as SchemaMessage, path);
+  noteAbsent,
+  noteEmpty,
+  inline(ctx: DecodeContext, message: SchemaMessage, field: SchemaField, slots: Slots, path: FieldPath | undefined, out: JsonObject): void {
+    let inlined = slots[field.index];
+    if (inlined === undefined) {
+      noteAbsent(ctx, message, field.number, slots, path);
+      inlined = zeroOfMessage(ctx, field.message as SchemaMessage, path);
+    }
     if (typeof inlined !== 'object' || inlined === null || Array.isArray(inlined)) return;
     // Go gives the outer struct's own fields precedence over inlined ones of the same name.
     for (const [k, v] of Object.entries(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, v);
@@ -281,9 +346,15 @@ function compileAssembler(message: SchemaMessage): Assembler {
   const order = hasInline ? message.fields : [...message.fields].sort((a, b) => ((a.json ?? '') < (b.json ?? '') ? -1 : (a.json ?? '') > (b.json ?? '') ? 1 : 0));
   order.forEach((field) => {
     const i = field.index;
-    if (field.skip === true) return;
+    // A plain value missing from the wire is recorded on the branch that fills in its zero value,
+    // so values that are present cost nothing extra.
+    const absent = `h.noteAbsent(ctx, m, ${field.number}, slots, path);`;
+    if (field.skip === true) {
+      if (field.go === 'value') lines.push(`if (slots[${i}] === undefined) ${absent}`);
+      return;
+    }
     if (field.inline === true) {
-      lines.push(`h.inline(ctx, m.fields[${i}], slots[${i}], path, out);`);
+      lines.push(`h.inline(ctx, m, m.fields[${i}], slots, path, out);`);
       return;
     }
     const name = field.json as string;
@@ -293,8 +364,8 @@ function compileAssembler(message: SchemaMessage): Assembler {
     lines.push(`v = slots[${i}];`);
     switch (field.go) {
       case 'value': {
-        if (field.message !== undefined) lines.push(`if (v === undefined) v = h.zeroOfMessage(ctx, m.fields[${i}].message, h.childPath(path, ${key}));`);
-        else lines.push(`if (v === undefined) v = ${JSON.stringify(zeroOfScalar(field.type))};`);
+        if (field.message !== undefined) lines.push(`if (v === undefined) { ${absent} v = h.zeroOfMessage(ctx, m.fields[${i}].message, h.childPath(path, ${key})); }`);
+        else lines.push(`if (v === undefined) { ${absent} v = ${JSON.stringify(zeroOfScalar(field.type))}; }`);
         const conditions: string[] = [];
         // encoding/json's omitempty never omits a struct; only scalars.
         if (field.omitempty === true && field.message === undefined) conditions.push(`!(v === '' || v === 0 || v === false || v === 0n || v === null)`);
@@ -309,7 +380,7 @@ function compileAssembler(message: SchemaMessage): Assembler {
       case 'map':
       case 'bytes':
         lines.push(`if (v === undefined || v === null) { ${omit ? '' : `v = null; ${set}`} }`);
-        lines.push(field.omitempty === true ? `else if (!h.isEmptyContainer(v)) ${set}` : `else ${set}`);
+        lines.push(field.omitempty === true ? `else if (!h.isEmptyContainer(v)) ${set} else h.noteEmpty(ctx, m, ${field.number}, slots, path);` : `else ${set}`);
         break;
     }
   });

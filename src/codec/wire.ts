@@ -247,6 +247,11 @@ export class WireWriter {
     this.buf[at] = v;
   }
 
+  /** The bytes written since a position, without copying; valid until the next write. */
+  writtenSince(start: number): Uint8Array {
+    return this.buf.subarray(start, this.pos);
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
