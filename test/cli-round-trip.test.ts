@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, encode } from '../src/index.js';
 import { MemorySource } from '../src/sources/memory-source.js';
-import { FIXTURES_DIR, K8S_VERSIONS_DIR, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
+import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
+import { FIXTURES_DIR, K8S_VERSIONS_DIR, REPO_ROOT, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 import { runKreg } from './support/run-cli.js';
 
 /** Every .pb fixture under a testdata directory (upstream keeps them per API group folder). */
@@ -109,6 +110,22 @@ describe('CLI round trip: kreg decode | kreg encode, kreg get -o yaml | kreg enc
     assert.equal((again.object?.metadata as { clusterName?: string }).clusterName, 'east');
   });
 
+  it('gives back JSON values (custom resources) with their stored key order', async function () {
+    const stored = Buffer.from(
+      '{"kind":"Widget","apiVersion":"example.com/v1","metadata":{"name":"w","namespace":"shop","uid":"u-1"},"spec":{"size":1,"ratio":0.5,"zeta":true,"alpha":[{"b":1,"a":2}]}}\n',
+    );
+    const decoded = await runKreg(['decode'], { input: stored });
+    assert.match(decoded.stdout.toString('utf8'), /^apiVersion: example\.com\/v1\nkind: Widget$/m); // printed sorted, as kubectl does
+    const encoded = await runKreg(['encode'], { input: decoded.stdout });
+    assert.equal(encoded.stdout.toString('utf8'), stored.toString('utf8'));
+    const source = new MemorySource({ description: 'memory' });
+    source.put('/registry/example.com/widgets/shop/w', stored);
+    const got = await runKreg(['get', '/registry/example.com/widgets/shop/w', '-o', 'json'], { source });
+    assert.equal(got.code, 0, got.stderr);
+    const back = await runKreg(['encode'], { input: got.stdout });
+    assert.equal(back.stdout.toString('utf8'), stored.toString('utf8'));
+  });
+
   it('reads int64 values beyond 2^53 exactly, from YAML and from JSON', async function () {
     const big = 9007199254740993n; // 2^53 + 1: a double would make it ...992
     const stored = encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', generation: big, deletionGracePeriodSeconds: big }, spec: { containers: [{ name: 'c', image: 'i' }] } });
@@ -145,6 +162,27 @@ describe('CLI round trip: kreg decode | kreg encode, kreg get -o yaml | kreg enc
       assert.equal(encoded.code, 0, encoded.stderr);
       assert.equal(Buffer.compare(encoded.stdout, Buffer.from(stored)), 0, output);
     }
+  });
+
+  it('get KEY -o yaml|json | encode gives back every value of the demo snapshot (protobuf, JSON custom resources, Secrets)', async function () {
+    const snapshotFile = join(REPO_ROOT, 'examples/demo-cluster.db');
+    const snapshot = await SnapshotSource.open(snapshotFile);
+    const entries: { key: string; value: Uint8Array }[] = [];
+    try {
+      for await (const entry of snapshot.range({ prefix: '/registry/' })) entries.push({ key: entry.key, value: entry.value });
+    } finally {
+      await snapshot.close();
+    }
+    assert.ok(entries.length > 20);
+    const failures: string[] = [];
+    for (const { key, value } of entries) {
+      for (const output of ['yaml', 'json']) {
+        const got = await runKreg(['get', key, '--show-secrets', '-o', output, '--snapshot', snapshotFile]);
+        const encoded = got.code === 0 ? await runKreg(['encode'], { input: got.stdout }) : got;
+        if (encoded.code !== 0 || Buffer.compare(encoded.stdout, Buffer.from(value)) !== 0) failures.push(`${key} -o ${output}: ${encoded.stderr.trim() || 'other bytes'}`);
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 
   it('encode leaves out resourceVersion and selfLink, as kube-apiserver does, when no record says they were stored', async function () {

@@ -12,7 +12,7 @@
  */
 import { DecodeError } from '../errors.js';
 import type { DecodedValue } from './decode-value.js';
-import { GoFloat, isJsonObject, type JsonObject } from './json-value.js';
+import { GoFloat, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from './text.js';
 
 /** Metadata members kube-apiserver clears before it stores an object (its versioner's PrepareObjectForStorage). */
@@ -24,6 +24,11 @@ export interface CarriedStorage {
   value: Omit<DecodedValue, 'object'>;
   /** Stored metadata members the printed object lacks or shows with another value, as stored. */
   metadata?: JsonObject;
+  /**
+   * JSON values: the stored object's shape, its keys in stored order (which printing sorts) with
+   * every leaf 0. (Floats need nothing: Go writes float64 1 as `1`, as printing does.)
+   */
+  shape?: JsonValue;
 }
 
 /**
@@ -43,8 +48,28 @@ export function carriedStorageOf(decoded: DecodedValue, shown: JsonObject): Carr
   }
   const record: CarriedStorage = { value };
   if (Object.keys(metadata).length > 0) record.metadata = metadata;
-  else if (isPlainDefault(value)) return undefined;
+  // Protobuf and CBOR are written in their own field order; JSON text keeps the object's.
+  if (decoded.format === 'json') record.shape = shapeOf(stored);
+  else if (record.metadata === undefined && isPlainDefault(value)) return undefined;
   return record;
+}
+
+function shapeOf(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (!isJsonObject(value)) return 0;
+  const out: JsonObject = {};
+  for (const [key, member] of Object.entries(value)) defineMember(out, key, shapeOf(member));
+  return out;
+}
+
+/** The value with its keys in the shape's order, keys the shape does not have after them. */
+function withShape(value: JsonValue, shape: JsonValue | undefined): JsonValue {
+  if (Array.isArray(value)) return Array.isArray(shape) ? value.map((item, i) => withShape(item, shape[i])) : value;
+  if (!isJsonObject(value) || !isJsonObject(shape)) return value;
+  const out: JsonObject = {};
+  for (const key of Object.keys(shape)) if (Object.hasOwn(value, key)) defineMember(out, key, withShape(value[key] as JsonValue, shape[key]));
+  for (const [key, member] of Object.entries(value)) if (!Object.hasOwn(out, key)) defineMember(out, key, member);
+  return out;
 }
 
 /** Nothing the object does not show: no unknown fields and only an empty verbatim list in storage. */
@@ -84,7 +109,8 @@ export function restoreDecodedValue(object: JsonObject, record: CarriedStorage |
   const metadata = withStoredMetadata(object.metadata, record?.metadata ?? {});
   const restored: JsonObject = metadata === undefined ? object : { ...object, metadata };
   if (record === undefined) return restored;
-  return { ...record.value, object: restored } as DecodedValue;
+  const shaped = record.shape === undefined ? restored : (withShape(restored, record.shape) as JsonObject);
+  return { ...record.value, object: shaped } as DecodedValue;
 }
 
 function withStoredMetadata(metadata: JsonObject[string] | undefined, stored: JsonObject): JsonObject | undefined {
