@@ -74,7 +74,7 @@ describe('CLI round trip: kreg decode | kreg encode, kreg get -o yaml | kreg enc
     }
   });
 
-  for (const release of ['1.19', '1.29']) {
+  for (const release of ['1.17', '1.19', '1.29']) {
     it(`gives back what encode(decode(x)) gives for ${release} fixtures, decoded as ${release} and as 1.36`, async function () {
       requireReleaseFixtures(this);
       const dir = `${K8S_VERSIONS_DIR}/v${release}/testdata`;

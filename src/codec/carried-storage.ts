@@ -10,9 +10,9 @@
  *
  * Pure module: no Node APIs.
  */
-import { DecodeError } from '../errors.js';
+import { DecodeError, EncodeError } from '../errors.js';
 import type { DecodedValue } from './decode-value.js';
-import { GoFloat, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
+import { GoFloat, isJsonObject, isPlainObject, type JsonObject, type JsonValue } from './json-value.js';
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from './text.js';
 
 /** Metadata members kube-apiserver clears before it stores an object (its versioner's PrepareObjectForStorage). */
@@ -132,8 +132,10 @@ function toTagged(value: unknown): unknown {
   if (value instanceof Uint8Array) return { $bytes: base64Encode(value) };
   if (typeof value === 'bigint') return { $bigint: String(value) };
   if (value instanceof GoFloat) return { $float: value.value };
-  if (Array.isArray(value)) return value.map(toTagged);
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : toTagged(item)));
   if (typeof value === 'object' && value !== null) {
+    // A Map, Set or class instance would come out as {}: better to fail than to lose it silently.
+    if (!isPlainObject(value)) throw new EncodeError('uncarriable', `the storage record holds a ${value.constructor?.name ?? 'non-plain object'}, which it cannot carry as text`);
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
       if (member !== undefined) defineMember(out, key.startsWith('$') ? `$${key}` : key, toTagged(member));
