@@ -1,8 +1,8 @@
 /**
  * Reads the few stored objects that tell which Kubernetes release wrote the data (kubeadm's
- * ConfigMap and some Nodes; see release-detection.ts) and chooses the release to decode as. Cheap:
- * one key and the first Nodes, never a scan of everything. Best effort: what cannot be read or
- * decoded says nothing.
+ * ConfigMap, else some Nodes; see release-detection.ts) and chooses the release to decode as.
+ * Cheap: one key, or one key and the first Nodes; never a listing of everything. Best effort: what
+ * cannot be read or decoded says nothing.
  */
 import { builtinRegistry } from '../keys/index.js';
 import { chooseRelease, kubeadmVersionOf, kubeletVersionOf, type ReleaseChoice, type ReleaseEvidence } from '../release-detection.js';
@@ -34,6 +34,9 @@ export async function detectRelease(source: EntrySource, prefix: string, revisio
   } catch {
     // permission denied or the like: the Nodes may still tell
   }
+  // kubeadm's record is the control plane's own version; the Nodes are read only without it, which
+  // saves a second pass over a snapshot file (each read scans it: about 1 s per GiB).
+  if (evidence.kubeadmVersion !== undefined) return chooseRelease(evidence, knownReleases());
   try {
     for await (const entry of source.range({ prefix: `${prefix}/minions/`, revision })) {
       const node = await objectOf(entry);
