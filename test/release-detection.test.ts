@@ -8,6 +8,7 @@ import { encode } from '../src/index.js';
 import { chooseRelease, kubeadmVersionOf, minorOfVersion } from '../src/release-detection.js';
 import { knownReleases, NEWEST_RELEASE } from '../src/schema-bundle.js';
 import { MemorySource } from '../src/sources/memory-source.js';
+import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
 const node = (name: string, kubeletVersion: string, kubeVersion: string) =>
@@ -98,5 +99,19 @@ describe('release detection', function () {
     const encoded = await runKreg(['encode'], { input: got.stdout });
     assert.equal(encoded.code, 0, encoded.stderr);
     assert.equal(Buffer.compare(encoded.stdout, Buffer.from(stored)), 0);
+  });
+
+  describe('from a live etcd', function () {
+    const etcd = useEtcd();
+    it('detects 1.21 from the Nodes a real etcd holds, and get | encode gives the stored bytes back', async function () {
+      for (const name of ['a', 'b']) await etcd.server.etcdctl(['put', `/registry/minions/${name}`], node(name, 'v1.21.14', '1.21'));
+      const stored = clusterNamed();
+      await etcd.server.etcdctl(['put', '/registry/configmaps/shop/cm'], stored);
+      const got = await runKreg(['get', 'configmaps/cm', '-n', 'shop', '-o', 'yaml', '--endpoints', etcd.server.endpoint]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stderr, 'kreg: decoding as Kubernetes 1.21 (kubelet v1.21 on 2 Nodes); --kube-version to override\n');
+      const encoded = await runKreg(['encode'], { input: got.stdout });
+      assert.equal(Buffer.compare(encoded.stdout, Buffer.from(stored)), 0);
+    });
   });
 });
