@@ -144,6 +144,7 @@ export interface StoredObject {
   entry: Entry;
   /** What the key is, when it maps to something the registry knows. */
   parsed?: ParsedKey;
+  /** The value as stored (no resourceVersion filled in): encode(decoded) gives the stored bytes back. */
   decoded: DecodedValue;
   /** The object as the API shows it, resourceVersion included; absent for encrypted or opaque values. */
   object?: JsonObject;
