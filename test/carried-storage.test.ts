@@ -42,6 +42,13 @@ describe('carried storage record', function () {
     assert.deepEqual(restored.object?.metadata, { name: 'cm', managedFields: [{ manager: 'm', operation: 'Update' }] });
   });
 
+  it('is not applied to an object of another kind', function () {
+    const managed = decode(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', managedFields: [{ manager: 'm', operation: 'Update' }] } }));
+    const record = carriedStorageOf(managed, { ...managed.object, metadata: { name: 'cm' } });
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm', resourceVersion: '3' } };
+    assert.deepEqual(restoreDecodedValue(secret, record), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm' } });
+  });
+
   it('refuses what it cannot carry instead of losing it, and names a damaged record', function () {
     const decoded = decode(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } }));
     Object.assign(decoded.storage, { index: new Map([[1, 2]]) });

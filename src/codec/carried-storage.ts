@@ -106,11 +106,19 @@ export function parseCarriedStorage(text: string): CarriedStorage {
  * bytes had it. An object edited since keeps its edits; the record applies where it still fits.
  */
 export function restoreDecodedValue(object: JsonObject, record: CarriedStorage | undefined): DecodedValue | JsonObject {
-  const metadata = withStoredMetadata(object.metadata, record?.metadata ?? {});
+  // A record of another kind (a line copied from elsewhere, a kind edited) does not fit at all.
+  const fits = record !== undefined && sameType(object, record.value);
+  const metadata = withStoredMetadata(object.metadata, fits ? (record.metadata ?? {}) : {});
   const restored: JsonObject = metadata === undefined ? object : { ...object, metadata };
-  if (record === undefined) return restored;
+  if (!fits) return restored;
   const shaped = record.shape === undefined ? restored : (withShape(restored, record.shape) as JsonObject);
   return { ...record.value, object: shaped } as DecodedValue;
+}
+
+/** The object names the type the record was decoded as (objects stored without TypeMeta name none). */
+function sameType(object: JsonObject, value: Omit<DecodedValue, 'object'>): boolean {
+  const named = (field: JsonValue | undefined, recorded: string | undefined): boolean => field === undefined || field === '' || recorded === undefined || field === recorded;
+  return named(object.apiVersion, value.apiVersion) && named(object.kind, value.kind);
 }
 
 function withStoredMetadata(metadata: JsonObject[string] | undefined, stored: JsonObject): JsonObject | undefined {
