@@ -68,6 +68,10 @@ describe('release detection', function () {
     assert.match(detected.stdout.toString('utf8'), /^ {2}clusterName: east$/m);
     const listed = await runKreg(['get', 'nodes'], { source });
     assert.equal(listed.stderr.split('decoding as').length - 1, 1);
+    // Commands that decode nothing do not look.
+    const keys = await runKreg(['ls'], { source });
+    assert.equal(keys.code, 0, keys.stderr);
+    assert.equal(keys.stderr, '');
 
     const overridden = await runKreg(['get', 'configmaps/cm', '-n', 'shop', '-o', 'yaml', '--kube-version', '1.36'], { source });
     assert.equal(overridden.code, 0, overridden.stderr);

@@ -33,12 +33,19 @@ export interface Store {
 }
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
-export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  ctx: CommandContext,
+  args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>,
+  fn: (store: Store) => Promise<T>,
+  /** Commands that decode no value (ls, keys explain, audit encryption) skip release detection. */
+  opening: { detectRelease?: boolean } = {},
+): Promise<T> {
   const decryptor = await decryptorFor(args);
   const kubeVersion = args['kube-version'];
   const store = await openStore(ctx, await ctx.openSource(args, ctx.io), {
     prefix: args['etcd-prefix'],
     revision: args.revision,
+    ...(opening.detectRelease === false ? { detectRelease: false } : {}),
     ...(decryptor === undefined ? {} : { decryptor }),
     ...(kubeVersion === undefined ? {} : { kubeVersion }),
   });
@@ -71,6 +78,8 @@ export interface StoreOptions {
   decryptor?: ValueDecryptor;
   /** --kube-version: the release that wrote the data; default: told from the data (detect-release.ts), else the newest. */
   kubeVersion?: string;
+  /** Tell the release from the data when kubeVersion is not given; default true. */
+  detectRelease?: boolean;
 }
 
 /** How entries of a store opened with these options are decoded. */
@@ -106,7 +115,7 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     const revision = options.revision ?? (await source.currentRevision());
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
     const decodeOptions = decodeOptionsOf(options);
-    if (options.kubeVersion === undefined) {
+    if (options.kubeVersion === undefined && options.detectRelease !== false) {
       // No --kube-version: the data tells which release wrote it; said once unless it is the newest.
       const { detectRelease } = await import('./detect-release.js');
       const choice = await detectRelease(source, options.prefix, revision, decodeOptions);
