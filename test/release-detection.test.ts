@@ -68,6 +68,9 @@ describe('release detection', function () {
     assert.match(detected.stdout.toString('utf8'), /^ {2}clusterName: east$/m);
     const listed = await runKreg(['get', 'nodes'], { source });
     assert.equal(listed.stderr.split('decoding as').length - 1, 1);
+    // A listing, decoded on worker threads, is decoded as the detected release too.
+    const all = await runKreg(['get', 'configmaps', '-A', '-o', 'yaml', '--workers', '2'], { source });
+    assert.match(all.stdout.toString('utf8'), /^ {4}clusterName: east$/m);
     // Commands that decode nothing do not look.
     const keys = await runKreg(['ls'], { source });
     assert.equal(keys.code, 0, keys.stderr);
