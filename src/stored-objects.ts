@@ -144,6 +144,7 @@ export interface StoredObject {
   entry: Entry;
   /** What the key is, when it maps to something the registry knows. */
   parsed?: ParsedKey;
+  /** The value as stored (no resourceVersion filled in): encode(decoded) gives the stored bytes back. */
   decoded: DecodedValue;
   /** The object as the API shows it, resourceVersion included; absent for encrypted or opaque values. */
   object?: JsonObject;
@@ -186,12 +187,13 @@ function versionOption(options: DecodeEntryOptions): { kubeVersion?: string } {
   return options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion };
 }
 
-/** What kube-apiserver does on every read: resourceVersion is the key's mod revision. */
+/**
+ * What kube-apiserver does on every read: resourceVersion is the key's mod revision. A copy (of
+ * the top level and metadata), so the decoded object stays what was stored.
+ */
 export function withResourceVersion(object: JsonObject, modRevision: number): JsonObject {
   const metadata = isJsonObject(object.metadata) ? object.metadata : {};
-  metadata.resourceVersion = String(modRevision);
-  object.metadata = metadata;
-  return object;
+  return { ...object, metadata: { ...metadata, resourceVersion: String(modRevision) } };
 }
 
 /**

@@ -31,6 +31,8 @@ export class EntryPrinter {
   readonly missing: KregError[] = [];
   /** The shape the API serves for the resource being read, when it is not the stored one (events.k8s.io). */
   servedAs: ServedShape | undefined;
+  /** Attach kreg encode's storage record to the objects (one object printed as YAML or JSON). */
+  carryStorage = false;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -83,7 +85,13 @@ export class EntryPrinter {
 
   async print(entry: Entry): Promise<void> {
     await this.decodeOptions.decryptor?.prepare(entry.value);
-    const rendered = entryToPrinted(entry, this.registry, this.prefix, { showSecrets: this.args['show-secrets'], showManagedFields: this.args['show-managed-fields'] }, this.decodeOptions);
+    const rendered = entryToPrinted(
+      entry,
+      this.registry,
+      this.prefix,
+      { showSecrets: this.args['show-secrets'], showManagedFields: this.args['show-managed-fields'], carryStorage: this.carryStorage && this.servedAs === undefined },
+      this.decodeOptions,
+    );
     if (rendered.note !== undefined) this.noteFailure(rendered.note);
     if (rendered.item === undefined) return;
     const { item } = rendered;

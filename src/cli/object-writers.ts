@@ -9,6 +9,7 @@ import { formatJson, formatYaml, formatYamlListItem } from '../format/object-tex
 import { Printers, type KindPrinter } from '../format/columns/index.js';
 import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
+import { jsonWithCarried, yamlWithCarried } from './carried-text.js';
 
 /** kubectl's tabwriter: at least 6 characters a column, gap included. */
 export const KUBECTL_MIN_COLUMN_WIDTH = 6;
@@ -30,6 +31,8 @@ export interface PrintedObject {
   encrypted?: { label: string; type?: { apiVersion: string; kind: string } };
   /** --show-etcd's facts, printed after the object so apiVersion, kind and metadata stay first. */
   etcd?: JsonObject;
+  /** The storage record kreg encode reads back, printed last (see carried-text.ts). */
+  carried?: string;
 }
 
 export interface ObjectWriter {
@@ -78,7 +81,7 @@ function listFooterYaml(revision: number): string {
 /** The object as YAML, then --show-etcd's facts as a trailing `etcd:` block. */
 function yamlOf(item: PrintedObject): string {
   const text = formatYaml(item.object);
-  return item.etcd === undefined ? text : `${text}${formatYaml({ etcd: item.etcd })}`;
+  return yamlWithCarried(item.etcd === undefined ? text : `${text}${formatYaml({ etcd: item.etcd })}`, item.carried);
 }
 
 /** yamlOf as an entry of a List's items (`- ` first, the `etcd:` block aligned with the object's keys). */
@@ -90,11 +93,11 @@ function yamlItemOf(item: PrintedObject): string {
 /** The object as JSON (keys sorted), then --show-etcd's facts as a last "etcd" member. */
 function jsonOf(item: PrintedObject, indent: number): string {
   const text = formatJson(item.object, indent);
-  if (item.etcd === undefined || !text.endsWith('}') || text === '{}') return text;
+  if (item.etcd === undefined || !text.endsWith('}') || text === '{}') return jsonWithCarried(text, indent, item.carried);
   const facts = formatJson(item.etcd, indent);
-  if (indent === 0) return `${text.slice(0, -1)},"etcd":${facts}}`;
+  if (indent === 0) return jsonWithCarried(`${text.slice(0, -1)},"etcd":${facts}}`, indent, item.carried);
   const unit = ' '.repeat(indent);
-  return `${text.slice(0, -2)},\n${unit}"etcd": ${facts.replace(/\n/g, `\n${unit}`)}\n}`;
+  return jsonWithCarried(`${text.slice(0, -2)},\n${unit}"etcd": ${facts.replace(/\n/g, `\n${unit}`)}\n}`, indent, item.carried);
 }
 
 /** The object jsonpath and custom columns look at: --show-etcd's facts under .etcd. */

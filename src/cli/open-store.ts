@@ -9,6 +9,8 @@ import { type ErrorSubject, type KregError, UsageError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { type DecodeEntryOptions, isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
 import { warn, type CommandContext } from './io.js';
+import { minorOfVersion } from '../release-detection.js';
+import { NEWEST_RELEASE } from '../schema-files.js';
 import type { EncryptionArgs, KubeVersionArgs, SourceArgs } from './options.js';
 
 /** An open source, read at one revision, with the resources it defines. */
@@ -31,12 +33,19 @@ export interface Store {
 }
 
 /** Runs `fn` with the store the flags name, closing it however `fn` ends. */
-export async function withStore<T>(ctx: CommandContext, args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  ctx: CommandContext,
+  args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>,
+  fn: (store: Store) => Promise<T>,
+  /** Commands that decode no value (ls, keys explain, audit encryption) skip release detection. */
+  opening: { detectRelease?: boolean } = {},
+): Promise<T> {
   const decryptor = await decryptorFor(args);
   const kubeVersion = args['kube-version'];
   const store = await openStore(ctx, await ctx.openSource(args, ctx.io), {
     prefix: args['etcd-prefix'],
     revision: args.revision,
+    ...(opening.detectRelease === false ? { detectRelease: false } : {}),
     ...(decryptor === undefined ? {} : { decryptor }),
     ...(kubeVersion === undefined ? {} : { kubeVersion }),
   });
@@ -67,15 +76,18 @@ export interface StoreOptions {
   /** Put before each warning when several stores are open (kreg diff: "from side (etcd)"). */
   label?: string;
   decryptor?: ValueDecryptor;
-  /** --kube-version: the release that wrote the data; default the newest. */
+  /** --kube-version: the release that wrote the data; default: told from the data (detect-release.ts), else the newest. */
   kubeVersion?: string;
+  /** Tell the release from the data when kubeVersion is not given; default true. */
+  detectRelease?: boolean;
 }
 
 /** How entries of a store opened with these options are decoded. */
 function decodeOptionsOf(options: StoreOptions): DecodeEntryOptions {
   const out: DecodeEntryOptions = {};
   if (options.decryptor !== undefined) out.decryptor = options.decryptor;
-  if (options.kubeVersion !== undefined) out.kubeVersion = options.kubeVersion;
+  // The newest release is the default: naming it would only make every decoded value remember it.
+  if (options.kubeVersion !== undefined && minorOfVersion(options.kubeVersion) !== minorOfVersion(NEWEST_RELEASE)) out.kubeVersion = options.kubeVersion;
   return out;
 }
 
@@ -103,6 +115,13 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     const revision = options.revision ?? (await source.currentRevision());
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
     const decodeOptions = decodeOptionsOf(options);
+    if (options.kubeVersion === undefined && options.detectRelease !== false) {
+      // No --kube-version: the data tells which release wrote it; said once unless it is the newest.
+      const { detectRelease } = await import('./detect-release.js');
+      const choice = await detectRelease(source, options.prefix, revision, decodeOptions);
+      if (choice !== undefined && choice.release !== NEWEST_RELEASE) decodeOptions.kubeVersion = choice.release;
+      if (choice?.note !== undefined) say(choice.note);
+    }
     const learned = await learnFrom(say, source, options.prefix, revision, decodeOptions);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
     const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], decodeOptions, workerDecryption: {} };

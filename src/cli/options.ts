@@ -119,8 +119,8 @@ const SCHEMA = 'schema:';
 
 /**
  * --kube-version: the Kubernetes release whose API server wrote the data. Checked here, so a bad
- * value is one usage error listing the releases kreg knows. Detecting the release from the data
- * would fill the same argument when the flag is absent.
+ * value is one usage error listing the releases kreg knows. When the flag is absent, stores tell the
+ * release from the data (cli/detect-release.ts).
  */
 export function withKubeVersionOption<T>(y: Argv<T>): Argv<T & KubeVersionArgs> {
   return y.option('kube-version', {
@@ -128,7 +128,7 @@ export function withKubeVersionOption<T>(y: Argv<T>): Argv<T & KubeVersionArgs> 
     requiresArg: true,
     group: SCHEMA,
     coerce: (v: unknown): string | undefined => (v === undefined ? undefined : normalizeRelease(String(lastValue(v)))),
-    describe: `Kubernetes release that wrote the data, e.g. 1.19: decode with its kinds, fields and JSON rules (default ${NEWEST_RELEASE}, the newest kreg knows)`,
+    describe: `Kubernetes release that wrote the data, e.g. 1.19: decode with its kinds, fields and JSON rules (default: for etcd and snapshots, told from kubeadm-config and the Nodes' kubelet versions; else ${NEWEST_RELEASE}, the newest kreg knows)`,
   }) as unknown as Argv<T & KubeVersionArgs>;
 }
 

@@ -10,6 +10,8 @@ import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
 import { type DecodeEntryOptions, decodeEntry, type StoredObject } from '../stored-objects.js';
 import type { PrintedObject } from './object-writers.js';
+import { carriedStorageOf } from '../codec/carried-storage.js';
+import { carriedText } from './carried-text.js';
 
 /**
  * An object to print; or a note alone (a value that is no object). An encrypted value that was not
@@ -55,6 +57,8 @@ function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedV
 export interface EntryView {
   showSecrets: boolean;
   showManagedFields: boolean;
+  /** Attach the storage record kreg encode needs to give the stored bytes back (see carried-text.ts). */
+  carryStorage?: boolean;
 }
 
 /** The object without metadata.managedFields (a copy; the decoded object is left as it is). */
@@ -89,12 +93,14 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
   const masked = showSecrets ? stored.object : maskSecret(stored.object);
   const object = view.showManagedFields ? masked : withoutManagedFields(masked);
   const name = (object.metadata as JsonObject | undefined)?.name;
-  return {
-    item: {
-      object,
-      qualifiedName: `${resourceNameOf(stored.parsed, object)}/${typeof name === 'string' ? name : entry.key}`,
-      kind: String(object.kind ?? ''),
-      wide: { size: entry.valueSize, encoding: decoded.format, revision: entry.modRevision, key: entry.key },
-    },
+  const item: PrintedObject = {
+    object,
+    qualifiedName: `${resourceNameOf(stored.parsed, object)}/${typeof name === 'string' ? name : entry.key}`,
+    kind: String(object.kind ?? ''),
+    wide: { size: entry.valueSize, encoding: decoded.format, revision: entry.modRevision, key: entry.key },
   };
+  // A masked Secret cannot be encoded anyway, and its record could hold what the mask hides.
+  const carried = view.carryStorage === true && masked === stored.object ? carriedText(carriedStorageOf(decoded, object)) : undefined;
+  if (carried !== undefined) item.carried = carried;
+  return { item };
 }

@@ -16,6 +16,8 @@ import { formatObject } from '../../format/object-text.js';
 import { maskSecret } from '../../mask-secrets.js';
 import { COMMANDS } from '../command-index.js';
 import { decryptorFor } from '../open-store.js';
+import { carriedStorageOf } from '../../codec/carried-storage.js';
+import { carriedText, jsonWithCarried, yamlWithCarried } from '../carried-text.js';
 import { withEncryptionOption, withKubeVersionOption, type EncryptionArgs, type KubeVersionArgs } from '../options.js';
 import type { Schema } from '../../codec/schema.js';
 
@@ -26,8 +28,8 @@ interface DecodeArgs extends EncryptionArgs, KubeVersionArgs {
   'show-secrets': boolean;
 }
 
-/** One pair's outcome: the object with its notes, or why it could not be decoded. */
-type Decoded = { key?: string; object: JsonObject; notes: string[] };
+/** One pair's outcome: the object with its notes (and its storage record, see carried-text.ts), or why it could not be decoded. */
+type Decoded = { key?: string; object: JsonObject; notes: string[]; carried?: string };
 type Outcome = Decoded | { key?: string; error: KregError };
 
 export const decodeCommand = (ctx: CommandContext): CommandModule<object, DecodeArgs> => ({
@@ -162,7 +164,12 @@ function decodeOne(bytes: Uint8Array, schema: Schema, inputName: string | undefi
   }
   const object = decoded.object ?? {};
   const notes = notesFor(decoded, schema.bundle.header.kubernetesVersion);
-  return withKey({ object: showSecrets ? object : maskSecret(object), notes: decryptedWith === undefined ? notes : [decryptedWith, ...notes] });
+  const shown = showSecrets ? object : maskSecret(object);
+  const outcome: Decoded = withKey({ object: shown, notes: decryptedWith === undefined ? notes : [decryptedWith, ...notes] });
+  // A masked Secret cannot be encoded anyway, and its record could hold what the mask hides.
+  const carried = shown === object ? carriedText(carriedStorageOf(decoded, shown)) : undefined;
+  if (carried !== undefined) outcome.carried = carried;
+  return outcome;
 }
 
 /** Values decoded with an older release's schema remember it, so that encoding uses the same. */
@@ -216,12 +223,12 @@ function writeOne(ctx: CommandContext, outcome: Decoded, format: 'yaml' | 'json'
     return;
   }
   for (const n of outcome.notes) warn(ctx.io, n);
-  ctx.io.stdout.write(formatObject(outcome.object, 'json'));
+  ctx.io.stdout.write(`${jsonWithCarried(formatObject(outcome.object, 'json').replace(/\n$/, ''), 4, outcome.carried)}\n`);
 }
 
 /** The key as a comment, kreg's notes as comments, then the object (or why there is none). */
 function yamlDocument(o: Outcome): string {
   const head = o.key === undefined ? '' : `# ${o.key}\n`;
   if ('error' in o) return `${head}# kreg: ${o.error.message}\n`;
-  return head + o.notes.map((n) => `# kreg: ${n}\n`).join('') + formatObject(o.object, 'yaml');
+  return head + o.notes.map((n) => `# kreg: ${n}\n`).join('') + yamlWithCarried(formatObject(o.object, 'yaml'), o.carried);
 }

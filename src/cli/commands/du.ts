@@ -64,7 +64,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
     if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not "${String(args.top)}"`);
     await withStore(ctx, args, async (store) => {
       const tally = new UsageTally(top);
-      const schema = loadSchema(args['kube-version']);
+      const schema = loadSchema(store.decodeOptions.kubeVersion);
       // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
       const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
       const history: HistoryAvailability = !args.history

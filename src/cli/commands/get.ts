@@ -5,7 +5,7 @@ import { createObjectWriter, itemRenderer, type ObjectWriter, type WriterOptions
 import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
-import { type Store, withStore } from '../open-store.js';
+import { withStore } from '../open-store.js';
 import { ENCRYPTION_CONFIG_OPTION, KMS_SOCKET_OPTION, lastValue, withKubeVersionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
@@ -166,10 +166,12 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
               showManagedFields: args['show-managed-fields'],
               ...learned.definitions,
               ...store.workerDecryption,
-              ...workerVersion(store),
+              // The release worker threads decode as (--kube-version, or told from the data).
+              ...(store.decodeOptions.kubeVersion === undefined ? {} : { kubeVersion: store.decodeOptions.kubeVersion }),
             }
           : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
+      printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && (format === 'yaml' || format === 'json');
       // A watch resumes from the revision the listing was read at.
       const listedAt = watching ? (revision ?? (await source.currentRevision())) : revision;
       try {
@@ -240,10 +242,4 @@ function parseWorkers(value: unknown): number | undefined {
   if (given === undefined) return undefined;
   if (!/^\d+$/.test(String(given).trim())) throw new UsageError('bad-flags', `--workers must be a whole number, not "${String(given)}"`);
   return Math.min(Number(given), availableParallelism());
-}
-
-/** The release the worker threads decode as, when --kube-version names one. */
-function workerVersion(store: Store): { kubeVersion?: string } {
-  const kubeVersion = store.decodeOptions.kubeVersion;
-  return kubeVersion === undefined ? {} : { kubeVersion };
 }

@@ -87,7 +87,7 @@ interface ExplainArgs extends SourceArgs {
  */
 export function registryFor(ctx: CommandContext, args: SourceArgs): Promise<ResourceRegistry> {
   if (!namesSource(args)) return Promise.resolve(builtinRegistry());
-  return withStore(ctx, args, (store) => Promise.resolve(store.registry));
+  return withStore(ctx, args, (store) => Promise.resolve(store.registry), { detectRelease: false });
 }
 
 export const explainCommand = (ctx: CommandContext): CommandModule<object, ExplainArgs> => ({

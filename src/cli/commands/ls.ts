@@ -103,19 +103,24 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
     ),
   handler: async (args) => {
     if (!Number.isInteger(args.depth) || args.depth < 1 || args.depth > 2) throw new UsageError('bad-flags', `--depth must be 1 or 2, not ${args.depth}`);
-    await withStore(ctx, args, async (store) => {
-      const { prefix, learned } = store;
-      const { keyPrefixes } = resolveScope(args.prefix, prefix, learned.registry);
-      const tally = new RegistryTally(learned.registry, prefix, args.depth);
-      const progress = await startProgress(ctx.io, `scanning ${prefix}/`);
-      try {
-        await scan(store, keyPrefixes, tally, progress);
-      } finally {
-        progress.stop();
-      }
-      const nodes = tally.nodes(args.sort);
-      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
-      else ctx.io.stdout.write(formatLsTable(nodes, tally.total()));
-    });
+    await withStore(
+      ctx,
+      args,
+      async (store) => {
+        const { prefix, learned } = store;
+        const { keyPrefixes } = resolveScope(args.prefix, prefix, learned.registry);
+        const tally = new RegistryTally(learned.registry, prefix, args.depth);
+        const progress = await startProgress(ctx.io, `scanning ${prefix}/`);
+        try {
+          await scan(store, keyPrefixes, tally, progress);
+        } finally {
+          progress.stop();
+        }
+        const nodes = tally.nodes(args.sort);
+        if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
+        else ctx.io.stdout.write(formatLsTable(nodes, tally.total()));
+      },
+      { detectRelease: false },
+    );
   },
 });
