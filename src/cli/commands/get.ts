@@ -171,7 +171,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
             }
           : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
-      printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && (format === 'yaml' || format === 'json');
+      printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
       // A watch resumes from the revision the listing was read at.
       const listedAt = watching ? (revision ?? (await source.currentRevision())) : revision;
       try {
