@@ -263,16 +263,13 @@ export class SnapshotSource implements EntrySource {
     try {
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+      // Keys-only entries carry the exact value size here, so a sizes-only read is one.
+      const keysOnly = options.keysOnly === true || options.sizesOnly === true;
       const index = await this.readConsistently(async () => {
         const revision = await this.resolveRevision(options.revision, options.prefix);
-        return this.buildIndex(
-          revision,
-          (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0),
-          await this.isLatest(options.revision, revision),
-          options.keysOnly === true,
-        );
+        return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision), keysOnly);
       });
-      yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+      yield* this.fetchInKeyOrder(index, keysOnly);
       await this.noteAfterRead();
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
