@@ -10,7 +10,7 @@ import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { KregError } from './errors.js';
 import { builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
-import type { Entry, EntrySource } from './sources/source.js';
+import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
 
 /** The smallest key greater than every key under the prefix: its last byte plus one ("/" → "0"). */
 export function prefixEnd(prefix: string): string {
@@ -55,10 +55,17 @@ export function isPermissionDenied(err: unknown): boolean {
  * the user may not read is added to `denied` and skipped; when even the list of directories is
  * denied (a user scoped to a few prefixes), the registry's resource prefixes are tried one by one.
  */
-export async function* everyEntry(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry, denied: string[]): AsyncGenerator<Entry> {
+export async function* everyEntry(
+  source: EntrySource,
+  prefix: string,
+  revision: number,
+  registry: ResourceRegistry,
+  denied: string[],
+  read: Pick<RangeOptions, 'sizesOnly'> = {},
+): AsyncGenerator<Entry> {
   for await (const dir of readableDirectories(source, prefix, revision, registry)) {
     try {
-      if (dir.endsWith('/')) yield* source.range({ prefix: dir, revision });
+      if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision });
       else {
         const entry = await source.get(dir, { revision });
         if (entry !== undefined) yield entry;
@@ -71,8 +78,8 @@ export async function* everyEntry(source: EntrySource, prefix: string, revision:
 }
 
 /** Every entry under each of the prefixes, one range after another, at one revision. */
-export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number): AsyncGenerator<Entry> {
-  for (const prefix of prefixes) yield* source.range({ prefix, revision });
+export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number, read: Pick<RangeOptions, 'sizesOnly'> = {}): AsyncGenerator<Entry> {
+  for (const prefix of prefixes) yield* source.range({ ...read, prefix, revision });
 }
 
 /** The top-level directories, or the registry's resource prefixes when the user may not list them. */

@@ -29,6 +29,12 @@ export interface RangeOptions {
   revision?: number;
   /** Skip values (sizes and revisions only) where the source can. */
   keysOnly?: boolean;
+  /**
+   * The caller needs keys and exact value sizes, not values: a source that knows sizes without
+   * the values (a snapshot file) may leave values empty; others read them as usual (etcd's
+   * keys_only reports no size).
+   */
+  sizesOnly?: boolean;
   /** Start at this key (inclusive) instead of the prefix itself; it must lie under the prefix. */
   from?: string;
 }

@@ -80,7 +80,9 @@ function resolveScope(argument: string | undefined, prefix: string, registry: Re
  */
 async function scan(store: Store, keyPrefixes: string[] | undefined, tally: RegistryTally, progress: Progress): Promise<void> {
   const { source, prefix, revision } = store;
-  const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied) : entriesUnder(source, keyPrefixes, revision);
+  // Only keys and sizes are tallied: a snapshot then skips reading the values a second time.
+  const read = { sizesOnly: true };
+  const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied, read) : entriesUnder(source, keyPrefixes, revision, read);
   for await (const entry of entries) {
     tally.add(entry.key, entry.valueSize);
     if (tally.keys % 1000 === 0) progress.update(`scanning ${prefix}/: ${tally.keys.toLocaleString('en-US')} keys`);

@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KregError } from '../../errors.js';
-import { BoltFile, type BoltPage, PageSet, SnapshotFileError } from './bbolt-file.js';
+import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
 
 export interface CheckFinding {
   /** The page concerned, when there is one. */
@@ -51,6 +51,10 @@ interface Pending {
 }
 
 const DEFAULT_MAX_FINDINGS = 1000;
+/** Pages of the walk read together. */
+const PREFETCH_PAGES = 64;
+/** Memory a batch reads into (reused; a batch that needs more gets fresh memory). */
+const PREFETCH_ARENA_BYTES = 2 * 1024 * 1024;
 
 /** Runs the consistency check; problems are findings, never thrown (only I/O failures throw). */
 export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: number } = {}): Promise<BoltCheckReport> {
@@ -99,6 +103,7 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
   }
 
   // Every bucket's tree, depth first; nested buckets are pushed as their leaves are read.
+  const prefetched = new Prefetch(bolt);
   const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)' }];
   while (pending.length > 0) {
     const pointer = pending.pop() as Pending;
@@ -115,13 +120,12 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
       find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
       continue;
     }
-    let page: BoltPage;
-    try {
-      page = await bolt.readTreePage(id, pointer.from);
-    } catch (error) {
-      fromError(error, id);
+    const read = await prefetched.take(pointer, pending);
+    if (!read.ok) {
+      fromError(read.error, id);
       continue;
     }
+    const page = read.page;
     for (let extra = 1; extra <= page.overflow; extra++) {
       if (!reach(id + extra)) find(id + extra, `page ${id + extra}: multiple references (overflow of page ${id})`);
     }
@@ -155,6 +159,38 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
     }
   }
   return report;
+}
+
+/** Pages the walk will visit next (the top of its stack), read together so that nearby pages share a read. */
+class Prefetch {
+  private readonly reads = new Map<Pending, { read: Promise<PageRead>; batch: { waiting: number; arena: ReadArena } }>();
+  /** Arenas of batches whose every page was taken: free once the walk has moved past the last one. */
+  private readonly done: ReadArena[] = [];
+  private readonly free: ReadArena[] = [];
+
+  constructor(private readonly bolt: BoltFile) {}
+
+  /** The page for `pointer` (just popped); valid until the next take(). Reads it with the next pending ones when not read yet. */
+  take(pointer: Pending, pending: readonly Pending[]): Promise<PageRead> {
+    for (const arena of this.done.splice(0)) {
+      arena.reset();
+      this.free.push(arena);
+    }
+    let entry = this.reads.get(pointer);
+    if (entry === undefined) {
+      // Pointers read ahead but never taken (a multiple reference) must not pile up: drop them
+      // (their arenas with them).
+      if (this.reads.size > 4 * PREFETCH_PAGES) this.reads.clear();
+      const next = [pointer, ...pending.slice(-PREFETCH_PAGES + 1).filter((waiting) => !this.reads.has(waiting))];
+      const batch = { waiting: next.length, arena: this.free.pop() ?? new ReadArena(PREFETCH_ARENA_BYTES) };
+      const reads = this.bolt.readTreePages(next, batch.arena);
+      next.forEach((waiting, at) => this.reads.set(waiting, { read: reads.then((all) => all[at] as PageRead), batch }));
+      entry = this.reads.get(pointer) as NonNullable<typeof entry>;
+    }
+    this.reads.delete(pointer);
+    if (--entry.batch.waiting === 0) this.done.push(entry.batch.arena);
+    return entry.read;
+  }
 }
 
 function hex(bytes: Uint8Array): string {

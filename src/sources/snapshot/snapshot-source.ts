@@ -27,7 +27,7 @@ import {
   type RevisionsOptions,
   type StoredRevision,
 } from '../source.js';
-import { BoltFile, SnapshotFileError, type BoltBucket, type BoltOpenOptions, type BoltPage, type SkippedRange } from './bbolt-file.js';
+import { BoltFile, SnapshotFileError, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -114,10 +114,10 @@ const EMPTY_VALUE = new Uint8Array(0);
 const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024;
 /** Bounds a batch by count too, so that many tiny values do not make one huge batch. */
 const MAX_BATCH_KEYS = 65536;
-/** Leaf pages read at once while fetching values (reads overlap in libuv's thread pool). */
-const FETCH_READ_AHEAD = 16;
-/** Size of a reused leaf read buffer; a larger leaf (a big value) gets a buffer of its own. */
-const SCRATCH_BYTES = 256 * 1024;
+/** Leaf pages asked for at once while fetching values (nearby ones share a read). */
+const FETCH_WINDOW_PAGES = 256;
+/** Memory each of the two windows in flight reads into (reused; a window that needs more gets fresh memory). */
+const FETCH_ARENA_BYTES = 8 * 1024 * 1024;
 
 /**
  * An etcd backend file (snapshot, member db, or a data dir) as an EntrySource, read without etcd:
@@ -134,8 +134,6 @@ export class SnapshotSource implements EntrySource {
   readonly splitsListingsByPrefix = false;
   readonly description: string;
   private revisionCache: number | undefined;
-  /** Buffers leaf pages are read into while fetching values (one per read in flight). */
-  private readonly scratchBuffers: Uint8Array[] = [];
 
   /** A member's db that etcd changed during a read (its meta page moved on): one line per change seen. */
   readonly changedUnderRead: string[] = [];
@@ -265,11 +263,13 @@ export class SnapshotSource implements EntrySource {
     try {
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+      // Keys-only entries carry the exact value size here, so a sizes-only read is one.
+      const keysOnly = options.keysOnly === true || options.sizesOnly === true;
       const index = await this.readConsistently(async () => {
         const revision = await this.resolveRevision(options.revision, options.prefix);
-        return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision));
+        return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision), keysOnly);
       });
-      yield* this.fetchInKeyOrder(index, options.keysOnly === true);
+      yield* this.fetchInKeyOrder(index, keysOnly);
       await this.noteAfterRead();
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
@@ -610,11 +610,11 @@ export class SnapshotSource implements EntrySource {
 
   /**
    * Pass 1: the latest revision at or below `revision` of every key `matches` accepts, and where
-   * it is stored. Reads the `key` bucket in file order; subtrees starting above the revision are
+   * it is stored (with `keysOnly`, also what a keys-only entry shows, so pass 2 has nothing to read). Reads the `key` bucket in file order; subtrees starting above the revision are
    * skipped (the bucket is ordered by revision).
    */
-  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean, latest = false): Promise<KeyIndex> {
-    const index = new KeyIndex();
+  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean, latest = false, keysOnly = false): Promise<KeyIndex> {
+    const index = new KeyIndex(keysOnly);
     const startsAbove = (firstKey: Uint8Array): boolean => {
       try {
         return decodeRevisionKey(firstKey).main > revision;
@@ -636,7 +636,8 @@ export class SnapshotSource implements EntrySource {
           continue;
         }
         if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
-        index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
+        const slot = index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
+        if (keysOnly && slot >= 0 && !decoded.revision.tombstone) keepFacts(index, slot, decoded.userKey, page.value(element));
       }
     }
     // Read at the latest revision, revisions lost above the highest one read count too: the
@@ -648,6 +649,8 @@ export class SnapshotSource implements EntrySource {
   /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
   private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
     const keys = index.liveKeysSorted();
+    // Reused by every batch of this walk (one per fetch window in flight).
+    const arenas = [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)] as const;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     for (let start = 0; start < keys.length; ) {
       let end = start;
@@ -656,11 +659,17 @@ export class SnapshotSource implements EntrySource {
         bytes += index.storedSize(index.slot(keys[end] as string));
         end++;
       }
-      const wanted = keys.slice(start, end).map((key) => {
+      const batch = keys.slice(start, end).map((key) => {
         const slot = index.slot(key);
-        return { revision: index.revisionOf(slot), location: index.locationOf(slot) };
+        return { key, slot, known: keysOnly ? index.keysOnlyEntry(key, slot) : undefined };
       });
-      for (const entry of await this.fetchStored(wanted, keysOnly)) if (entry !== undefined) yield entry;
+      const wanted = batch.filter((item) => item.known === undefined).map(({ slot }) => ({ revision: index.revisionOf(slot), location: index.locationOf(slot) }));
+      const fetched = wanted.length > 0 ? await this.fetchStored(wanted, keysOnly, arenas) : [];
+      let next = 0;
+      for (const item of batch) {
+        const entry = item.known ?? fetched[next++];
+        if (entry !== undefined) yield entry;
+      }
       start = end;
     }
   }
@@ -669,7 +678,7 @@ export class SnapshotSource implements EntrySource {
    * Entries for stored revisions, in the order asked (undefined where skipped as damage). Each
    * leaf page involved is read once, in ascending page order, several at a time.
    */
-  private async fetchStored(wanted: readonly { revision: RevisionKey; location: StoredLocation }[], keysOnly: boolean): Promise<(Entry | undefined)[]> {
+  private async fetchStored(wanted: readonly { revision: RevisionKey; location: StoredLocation }[], keysOnly: boolean, arenas?: readonly [ReadArena, ReadArena]): Promise<(Entry | undefined)[]> {
     const entries = new Array<Entry | undefined>(wanted.length);
     const byPage = new Map<number, number[]>();
     const overflowOf = new Map<number, number>();
@@ -684,44 +693,41 @@ export class SnapshotSource implements EntrySource {
       }
     });
     const pages = [...byPage.keys()].sort((a, b) => a - b);
-    // Settled as values, never rejected: read-ahead nobody awaits (the caller stopped) must not reject.
-    type LeafRead = { scratch: Uint8Array } & ({ page: BoltPage } | { error: unknown });
-    const reads = new Map<number, Promise<LeafRead>>();
-    const startRead = (at: number): void => {
-      const id = pages[at] as number;
-      if (reads.has(at)) return;
-      // Pages are read into reused buffers: values are copied out before a buffer is reused.
-      const scratch = this.scratchBuffers.pop() ?? Buffer.allocUnsafe(SCRATCH_BYTES);
-      reads.set(
-        at,
-        this.bolt.readLeafPage(id, overflowOf.get(id), scratch).then(
-          (page): LeafRead => ({ scratch, page }),
-          (error: unknown): LeafRead => ({ scratch, error }),
-        ),
+    // Leaf pages a window at a time, nearby pages in one read (readTreePages), the next window
+    // in flight while this one is decoded; its promise never rejects (an abandoned read is safe).
+    // With arenas (one per window in flight), a window's pages are let go (values copied) before its
+    // arena takes the window after next; without, each window reads into fresh memory.
+    const readWindow = (from: number, arena: ReadArena | undefined): Promise<PageRead[]> => {
+      arena?.reset();
+      return this.bolt.readTreePages(
+        pages.slice(from, from + FETCH_WINDOW_PAGES).map((id) => ({ id, from: undefined, overflowHint: overflowOf.get(id) })),
+        arena,
       );
     };
-    for (let at = 0; at < pages.length; at++) {
-      for (let ahead = at; ahead < Math.min(pages.length, at + FETCH_READ_AHEAD); ahead++) startRead(ahead);
-      const read = await (reads.get(at) as Promise<LeafRead>);
-      reads.delete(at);
-      const positions = byPage.get(pages[at] as number) as number[];
-      if ('error' in read) {
-        this.scratchBuffers.push(read.scratch);
-        if (!this.isSkippable(read.error)) throw read.error;
-        this.recordDamage(read.error);
-        continue;
-      }
-      const page = read.page;
-      for (const position of positions) {
-        const { revision, location } = wanted[position] as { revision: RevisionKey; location: StoredLocation };
-        const expected = encodeRevisionKey(revision, revision.tombstone);
-        if (location.element < page.count && Buffer.compare(page.key(location.element), expected) === 0) {
-          entries[position] = this.decodeEntry(page, location.element, keysOnly);
-        } else {
-          unplaced.push(position); // the page changed since pass 1 (a live member's db): look it up
+    let upcoming = pages.length > 0 ? readWindow(0, arenas?.[0]) : undefined;
+    for (let from = 0, turn = 0; upcoming !== undefined; from += FETCH_WINDOW_PAGES, turn ^= 1) {
+      const reads = await upcoming;
+      upcoming = from + FETCH_WINDOW_PAGES < pages.length ? readWindow(from + FETCH_WINDOW_PAGES, turn === 0 ? arenas?.[1] : arenas?.[0]) : undefined;
+      reads.forEach((read, offset) => {
+        const id = pages[from + offset] as number;
+        const positions = byPage.get(id) as number[];
+        const error = read.ok ? (read.page.isLeaf ? undefined : new SnapshotFileError('bad-page-type', `page ${id} is a branch page, expected a leaf`, this.file, id)) : read.error;
+        if (error !== undefined || !read.ok) {
+          if (!this.isSkippable(error)) throw error;
+          this.recordDamage(error);
+          return;
         }
-      }
-      this.scratchBuffers.push(read.scratch);
+        const page = read.page;
+        for (const position of positions) {
+          const { revision, location } = wanted[position] as { revision: RevisionKey; location: StoredLocation };
+          const expected = encodeRevisionKey(revision, revision.tombstone);
+          if (location.element < page.count && Buffer.compare(page.key(location.element), expected) === 0) {
+            entries[position] = this.decodeEntry(page, location.element, keysOnly);
+          } else {
+            unplaced.push(position); // the page changed since pass 1 (a live member's db): look it up
+          }
+        }
+      });
     }
     for (const position of unplaced) {
       const { revision } = wanted[position] as { revision: RevisionKey };
@@ -949,6 +955,21 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
  * Key bytes as a string with one char per byte: string comparison then equals byte comparison
  * (etcd's key order), and V8 stores it at one byte per char.
  */
+/**
+ * Pass 1 of a keys-only read: the facts of a key's latest revision so far. A value that does not
+ * decode (or names another key) is left to pass 2, which reports it as before.
+ */
+function keepFacts(index: KeyIndex, slot: number, userKey: Uint8Array, stored: Uint8Array): void {
+  let record: ReturnType<typeof decodeKeyValue>;
+  try {
+    record = decodeKeyValue(stored);
+  } catch {
+    return;
+  }
+  if (Buffer.compare(record.key, userKey) !== 0) return;
+  index.setFacts(slot, { createRevision: record.createRevision, modRevision: record.modRevision, version: record.version, lease: record.lease, valueSize: record.value.length });
+}
+
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
@@ -985,6 +1006,25 @@ function locationOf(page: BoltPage, element: number): StoredLocation {
  */
 class KeyIndex {
   private readonly slots = new Map<string, number>();
+  /**
+   * With `keepFacts`: what a keys-only entry needs of each key's latest revision, decoded as pass
+   * 1 meets it, so that a keys-only read skips pass 2 (known[slot] 1; 0: fetch it as usual).
+   */
+  private facts: { known: Uint8Array; createRevisions: Float64Array; modRevisions: Float64Array; versions: Float64Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
+
+  constructor(keepFacts = false) {
+    if (keepFacts) {
+      this.facts = {
+        known: new Uint8Array(1024),
+        createRevisions: new Float64Array(1024),
+        modRevisions: new Float64Array(1024),
+        versions: new Float64Array(1024),
+        valueSizes: new Uint32Array(1024),
+        leases: new Map(),
+      };
+    }
+  }
+
   private mainRevisions = new Float64Array(1024);
   private subRevisions = new Uint32Array(1024);
   private leafPages = new Uint32Array(1024);
@@ -993,14 +1033,15 @@ class KeyIndex {
   private storedSizes = new Uint32Array(1024);
   private tombstones = new Uint8Array(1024);
 
-  record(key: string, revision: RevisionKey, storedSize: number, location: StoredLocation): void {
+  /** Keeps the revision when it is the key's latest so far; returns its slot then, else -1. */
+  record(key: string, revision: RevisionKey, storedSize: number, location: StoredLocation): number {
     let slot = this.slots.get(key);
     if (slot === undefined) {
       slot = this.slots.size;
       if (slot === this.mainRevisions.length) this.grow();
       this.slots.set(key, slot);
     } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
-      return;
+      return -1;
     }
     if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
       throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
@@ -1012,6 +1053,39 @@ class KeyIndex {
     this.overflows[slot] = location.overflow;
     this.storedSizes[slot] = storedSize;
     this.tombstones[slot] = revision.tombstone ? 1 : 0;
+    if (this.facts !== undefined) {
+      this.facts.known[slot] = 0;
+      this.facts.leases.delete(slot);
+    }
+    return slot;
+  }
+
+  /** The keys-only facts of the revision just recorded in `slot`. */
+  setFacts(slot: number, record: { createRevision: number; modRevision: number; version: number; lease: string; valueSize: number }): void {
+    const facts = this.facts;
+    if (facts === undefined) return;
+    facts.known[slot] = 1;
+    facts.createRevisions[slot] = record.createRevision;
+    facts.modRevisions[slot] = record.modRevision;
+    facts.versions[slot] = record.version;
+    facts.valueSizes[slot] = record.valueSize;
+    if (record.lease !== '0') facts.leases.set(slot, record.lease);
+  }
+
+  /** The keys-only entry of a live key whose facts pass 1 kept; undefined when it must be fetched. */
+  keysOnlyEntry(key: string, slot: number): Entry | undefined {
+    const facts = this.facts;
+    if (facts === undefined || facts.known[slot] !== 1) return undefined;
+    return {
+      // The index keys are the key's bytes one char each; the entry's key is their UTF-8 text.
+      key: Buffer.from(key, 'latin1').toString('utf8'),
+      value: EMPTY_VALUE,
+      valueSize: facts.valueSizes[slot] as number,
+      createRevision: facts.createRevisions[slot] as number,
+      modRevision: facts.modRevisions[slot] as number,
+      version: facts.versions[slot] as number,
+      lease: facts.leases.get(slot) ?? '0',
+    };
   }
 
   private grow(): void {
@@ -1027,6 +1101,13 @@ class KeyIndex {
     this.overflows = grown(this.overflows, new Uint16Array(capacity));
     this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
     this.tombstones = grown(this.tombstones, new Uint8Array(capacity));
+    if (this.facts !== undefined) {
+      this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
+      this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));
+      this.facts.modRevisions = grown(this.facts.modRevisions, new Float64Array(capacity));
+      this.facts.versions = grown(this.facts.versions, new Float64Array(capacity));
+      this.facts.valueSizes = grown(this.facts.valueSizes, new Uint32Array(capacity));
+    }
   }
 
   /** Live keys with their slots (a copy: marking them unknown while iterating is fine). */
