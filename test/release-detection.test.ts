@@ -4,6 +4,9 @@
  * overridden by --kube-version without a word.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encode } from '../src/index.js';
 import { chooseRelease, kubeadmVersionOf, minorOfVersion } from '../src/release-detection.js';
 import { knownReleases, NEWEST_RELEASE } from '../src/schema-bundle.js';
@@ -119,6 +122,25 @@ describe('release detection', function () {
       assert.equal(got.stderr, 'kreg: decoding as Kubernetes 1.21 (kubelet v1.21 on 2 Nodes); --kube-version to override\n');
       const encoded = await runKreg(['encode'], { input: got.stdout });
       assert.equal(Buffer.compare(encoded.stdout, Buffer.from(stored)), 0);
+    });
+
+    it('detects the same from an etcdctl snapshot of it, and kubeadm-config wins over the Nodes', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-detect-'));
+      try {
+        const nodesOnly = join(dir, 'nodes.db');
+        await etcd.server.etcdctl(['snapshot', 'save', nodesOnly]);
+        const fromFile = await runKreg(['get', 'configmaps/cm', '-n', 'shop', '-o', 'yaml', '--snapshot', nodesOnly]);
+        assert.equal(fromFile.code, 0, fromFile.stderr);
+        assert.equal(fromFile.stderr, 'kreg: decoding as Kubernetes 1.21 (kubelet v1.21 on 2 Nodes); --kube-version to override\n');
+        await etcd.server.etcdctl(['put', '/registry/configmaps/kube-system/kubeadm-config'], kubeadmConfig('v1.23.17'));
+        const withKubeadm = join(dir, 'kubeadm.db');
+        await etcd.server.etcdctl(['snapshot', 'save', withKubeadm]);
+        const kubeadm = await runKreg(['get', 'configmaps/cm', '-n', 'shop', '-o', 'yaml', '--snapshot', withKubeadm]);
+        assert.equal(kubeadm.code, 0, kubeadm.stderr);
+        assert.match(kubeadm.stderr, /^kreg: decoding as Kubernetes 1\.23 \(.*kubeadm.*\); --kube-version to override\n$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
