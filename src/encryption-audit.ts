@@ -127,51 +127,23 @@ export class EncryptionAudit {
       const resource = dot < 0 ? row.resource : row.resource.slice(0, dot);
       const rule = ruleFor(config, group, resource);
       const write = rule === undefined ? undefined : writeTransformer(rule);
-      const base = { resource: row.resource, provider: row.provider, keyName: row.keyName, count: row.count };
-      const plaintext = row.provider === 'plaintext';
-      if (write === undefined || write.provider === 'identity') {
-        if (plaintext) return [];
-        if (rule === undefined)
-          return [
-            {
-              ...base,
-              problem: 'no-rule',
-              message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", but the config has no rule for ${row.resource}: kube-apiserver cannot read them`,
-            },
-          ];
-        const known = ruleTransformers(rule).some((t) => t.provider === row.provider && t.keyName === row.keyName);
-        if (!known)
-          return [
-            {
-              ...base,
-              problem: 'unknown-key',
-              message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", which the config's rule does not have: kube-apiserver cannot read them`,
-            },
-          ];
-        return [
-          { ...base, problem: 'not-write-key', message: `${row.count} ${row.resource} under ${row.provider} key "${row.keyName}", not the write provider ${describe(write as PrefixTransformer)}` },
-        ];
-      }
-      if (plaintext) return [{ ...base, problem: 'plaintext', message: `${row.count} ${row.resource} stored in plaintext; the config encrypts them with ${describe(write)}` }];
-      if (row.provider === write.provider || row.provider === `kms ${write.kmsVersion ?? ''}`) {
-        if (row.keyName === write.keyName) return [];
-      }
-      const known = ruleTransformers(rule as NonNullable<typeof rule>).some((t) => (t.provider === row.provider || `kms ${t.kmsVersion ?? ''}` === row.provider) && t.keyName === row.keyName);
-      if (!known)
-        return [
-          {
-            ...base,
-            problem: 'unknown-key',
-            message: `${row.count} ${row.resource} encrypted with ${row.provider} key "${row.keyName}", which the config's rule does not have: kube-apiserver cannot read them`,
-          },
-        ];
-      return [
-        {
-          ...base,
-          problem: 'not-write-key',
-          message: `${row.count} ${row.resource} under ${row.provider} key "${row.keyName}", not the current write key (${describe(write)}): rewrite them to rotate`,
-        },
+      const finding = (problem: AuditFinding['problem'], message: string): AuditFinding[] => [
+        { resource: row.resource, provider: row.provider, keyName: row.keyName, count: row.count, problem, message },
       ];
+      const what = `${row.count} ${row.resource}`;
+      if (row.provider === 'plaintext') {
+        return write === undefined || write.provider === 'identity' ? [] : finding('plaintext', `${what} stored in plaintext; the config encrypts them with ${describe(write)}`);
+      }
+      if (rule === undefined) {
+        return finding('no-rule', `${what} encrypted with ${row.provider} key "${row.keyName}", but the config has no rule for ${row.resource}: kube-apiserver cannot read them`);
+      }
+      if (write !== undefined && sameKey(write, row)) return [];
+      if (!ruleTransformers(rule).some((t) => sameKey(t, row))) {
+        return finding('unknown-key', `${what} encrypted with ${row.provider} key "${row.keyName}", which the config's rule does not have: kube-apiserver cannot read them`);
+      }
+      return write === undefined || write.provider === 'identity'
+        ? finding('not-write-key', `${what} under ${row.provider} key "${row.keyName}", not the write provider ${describe(write as PrefixTransformer)}`)
+        : finding('not-write-key', `${what} under ${row.provider} key "${row.keyName}", not the current write key (${describe(write)}): rewrite them to rotate`);
     });
   }
 
@@ -194,4 +166,9 @@ function withKmsKeyID(state: StorageState, value: Uint8Array, payloadOffset: num
   } catch {
     return state;
   }
+}
+
+/** Whether a value counted under this provider and key name is the transformer's (KMS rows say "kms v1"/"kms v2"). */
+function sameKey(transformer: PrefixTransformer, row: { provider: string; keyName: string }): boolean {
+  return (transformer.provider === row.provider || `kms ${transformer.kmsVersion ?? ''}` === row.provider) && transformer.keyName === row.keyName;
 }
