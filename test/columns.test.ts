@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { BUILTIN_PRINTERS, humanDuration, Printers } from '../src/format/columns/index.js';
 import { storableFixtures } from './support/fixtures.js';
+import { requireSharedFixtures } from './support/shared-data.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const ago = (seconds: number): string => new Date(NOW - seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
@@ -577,7 +578,11 @@ describe('kubectl columns', function () {
   });
 
   describe('every upstream fixture', function () {
-    const fixtures = storableFixtures();
+    let fixtures: ReturnType<typeof storableFixtures> = [];
+    before(function () {
+      requireSharedFixtures(this);
+      fixtures = storableFixtures();
+    });
     it('has fixtures to print', () => assert.ok(fixtures.length > 50, String(fixtures.length)));
     it('prints each one, a cell for every column, narrow and wide', function () {
       let withPrinter = 0;

@@ -10,10 +10,15 @@ import type { JsonObject } from '../src/codec/json-value.js';
 import { readStoredMetadata, storedMetadataOf } from '../src/codec/stored-metadata.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import { storableFixtures } from './support/fixtures.js';
+import { requireSharedFixtures } from './support/shared-data.js';
 
 describe('stored metadata without decoding', function () {
   const schema = loadSchema();
-  const fixtures = storableFixtures();
+  let fixtures: ReturnType<typeof storableFixtures> = [];
+  before(function () {
+    requireSharedFixtures(this);
+    fixtures = storableFixtures();
+  });
 
   it('has fixtures with uids and ownerReferences to compare', function () {
     const withOwners = fixtures.filter((f) => storedMetadataOf(f.json).ownerReferences.length > 0);
