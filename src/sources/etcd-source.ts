@@ -220,16 +220,13 @@ export class EtcdSource implements EntrySource {
   async *revisions(options: RevisionsOptions): AsyncGenerator<StoredRevision> {
     const requested = parseRevision(options.revision, { endpoint: this.endpoint, key: options.prefix });
     await this.ensureConnected(options.prefix);
-    const revision = requested ?? (await this.currentRevision());
+    const current = await this.currentRevision();
+    // A watch for revisions that do not exist yet would wait for them forever.
+    if (requested !== undefined && requested > current) throw new RevisionFutureError(requested, current, { endpoint: this.endpoint, key: options.prefix });
+    const revision = requested ?? current;
     const prefix = Buffer.from(options.prefix, 'utf8');
     const rangeEnd = prefixRangeEnd(prefix);
-    let compacted = 0;
-    try {
-      await this.get(options.prefix, { revision: 1 });
-    } catch (error) {
-      if (!(error instanceof RevisionCompactedError) || error.compactedRevision === undefined) throw error;
-      compacted = error.compactedRevision;
-    }
+    const compacted = await this.compactedRevisionAt(options.prefix);
     if (revision < compacted) throw new RevisionCompactedError(revision, compacted, { endpoint: this.endpoint, key: options.prefix });
     if (compacted > 0) {
       for await (const entry of this.range({ prefix: options.prefix, revision: compacted })) yield { key: entry.key, modRevision: entry.modRevision, valueSize: entry.valueSize, deleted: false };
@@ -335,14 +332,7 @@ export class EtcdSource implements EntrySource {
       throw new RevisionFutureError(requested, current, { endpoint: this.endpoint, key });
     }
     const revision = requested ?? current;
-    let compactedRevision = 0;
-    try {
-      await this.get(key, { revision: 1 });
-    } catch (error) {
-      if (!(error instanceof RevisionCompactedError)) throw error;
-      if (error.compactedRevision === undefined) throw error;
-      compactedRevision = error.compactedRevision;
-    }
+    const compactedRevision = await this.compactedRevisionAt(key);
     if (revision < compactedRevision) throw new RevisionCompactedError(revision, compactedRevision, { endpoint: this.endpoint, key });
     const baseline = compactedRevision > 0 ? await this.get(key, { revision: compactedRevision }) : undefined;
     const atRevision = await this.get(key, { revision });
@@ -374,6 +364,17 @@ export class EtcdSource implements EntrySource {
       }
     }
     return { revision, compactedRevision, records };
+  }
+
+  /** The revision etcd has compacted up to (0 when none), found by asking for the oldest revision of `key`. */
+  private async compactedRevisionAt(key: string): Promise<number> {
+    try {
+      await this.get(key, { revision: 1 });
+      return 0;
+    } catch (error) {
+      if (!(error instanceof RevisionCompactedError) || error.compactedRevision === undefined) throw error;
+      return error.compactedRevision;
+    }
   }
 
   /** Events of one key from a revision on, until `done` says the wanted ones have arrived. */

@@ -392,8 +392,9 @@ export class SnapshotSource implements EntrySource {
         }
       }
       for (const stored of atCompaction.values()) if (!stored.deleted) yield stored;
+      await this.noteAfterRead();
     } catch (error) {
-      throw nameFile(error, this.file);
+      throw nameFile(await this.explainChange(error), this.file);
     }
   }
 
@@ -526,13 +527,13 @@ export class SnapshotSource implements EntrySource {
       if ((await this.txidMoved()) === undefined) throw error;
     }
     await this.reopen();
-    result = await read();
-    await this.noteAfterRead();
-    return result;
+    return read();
   }
 
   /** [read from, now] when the file's meta page is no longer the one this source reads from. */
   private async txidMoved(): Promise<[number, number] | undefined> {
+    // `etcdctl snapshot save` files (those with a sha256 trailer) are never written by etcd afterwards.
+    if (this.bolt.hasSha256Trailer) return undefined;
     const now = await this.bolt.currentTxid();
     return now === undefined || now === this.bolt.meta.txid ? undefined : [this.bolt.meta.txid, now];
   }
@@ -543,9 +544,10 @@ export class SnapshotSource implements EntrySource {
     try {
       const keyBucket = await keyBucketOf(bolt, this.file);
       const metaFacts = await readMetaFacts(bolt, this.file);
-      await watchFreedPages(bolt);
+      const freelistProblems = await watchFreedPages(bolt);
       await this.bolt.close();
       [this.bolt, this.keyBucket, this.metaFacts, this.revisionCache] = [bolt, keyBucket, metaFacts, undefined];
+      if (freelistProblems.length > 0) this.sayCheckFailed(freelistProblems);
     } catch (error) {
       await bolt.close();
       throw error;
@@ -857,7 +859,6 @@ function recordDamage(list: SnapshotDamage[], error: KregError, onDamage: ((dama
   onDamage?.(damage);
 }
 
-/** The `meta` bucket's facts; an etcd file without one (never written to) has none. */
 /** How long a commit in progress is given to write its meta page (etcd commits every 100 ms). */
 const COMMIT_SETTLE_MS = 250;
 
@@ -882,6 +883,7 @@ async function keyBucketOf(bolt: BoltFile, file: string): Promise<BoltBucket> {
   return keyBucket;
 }
 
+/** The `meta` bucket's facts; an etcd file without one (never written to) has none. */
 async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
   const bucket = await bolt.bucket([META_BUCKET]);
   if (bucket === undefined) return {};
@@ -952,10 +954,6 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 }
 
 /**
- * Key bytes as a string with one char per byte: string comparison then equals byte comparison
- * (etcd's key order), and V8 stores it at one byte per char.
- */
-/**
  * Pass 1 of a keys-only read: the facts of a key's latest revision so far. A value that does not
  * decode (or names another key) is left to pass 2, which reports it as before.
  */
@@ -970,6 +968,10 @@ function keepFacts(index: KeyIndex, slot: number, userKey: Uint8Array, stored: U
   index.setFacts(slot, { createRevision: record.createRevision, modRevision: record.modRevision, version: record.version, lease: record.lease, valueSize: record.value.length });
 }
 
+/**
+ * Key bytes as a string with one char per byte: string comparison then equals byte comparison
+ * (etcd's key order), and V8 stores it at one byte per char.
+ */
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
