@@ -5,7 +5,7 @@ import { GoFloat, type JsonObject } from '../src/codec/json-value.js';
 import { select } from '../src/diff/collect.js';
 import { judge } from '../src/diff/judge.js';
 import { dropNullFields, normalisePair } from '../src/diff/normalise.js';
-import { diffFileName, pairUp } from '../src/diff/pairs.js';
+import { diffFileName, pairUp, type ObjectPair } from '../src/diff/pairs.js';
 import { formatSummary } from '../src/diff/summary.js';
 import { withTouched } from '../src/diff/touched.js';
 import { UsageError } from '../src/errors.js';
@@ -122,9 +122,9 @@ describe('diff core', function () {
     const leases = resolveResource('leases', { registry });
     const pods = resolveResource('pods', { registry });
     const options = { showManagedFields: false, showSecrets: false, ignore: [] as string[] };
-    const verdict = (pair: Parameters<typeof withTouched>[1], extra: { ignoreStatus?: boolean; showManagedFields?: boolean } = {}): string => {
+    const verdict = (pair: ObjectPair, extra: { ignoreStatus?: boolean; showManagedFields?: boolean } = {}): string => {
       const opts = { ...options, ...extra, ignoreStatus: extra.ignoreStatus ?? false };
-      return withTouched(judge({ ...pair, ...normalisePair(pair.from, pair.to, opts) }), pair, opts).verdict;
+      return withTouched(judge({ ...pair, ...normalisePair(pair.from, pair.to, opts) }), opts).verdict;
     };
     const pod = (rv: string, phase: string, label = 'a'): JsonObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', resourceVersion: rv, labels: { app: label } }, status: { phase } });
     const at = (from: JsonObject, to: JsonObject) => ({ entry: pods, namespace: 'ns', name: 'p', from, to });

@@ -16,7 +16,7 @@ import { collectPairs, onSide, select, type DiffSide, type SideLabel } from '../
 import { DiffError } from '../../diff/errors.js';
 import { judge, judgeEncrypted, type Judged } from '../../diff/judge.js';
 import { normalisePair, type NormaliseOptions } from '../../diff/normalise.js';
-import { diffFileName, resourceName, type ObjectPair } from '../../diff/pairs.js';
+import { diffFileName, resourceName } from '../../diff/pairs.js';
 import { SERVER_MANAGED_FIELDS, withTouched } from '../../diff/touched.js';
 import { countVerdicts, formatSummary, hasDifferences } from '../../diff/summary.js';
 import { KregError } from '../../errors.js';
@@ -109,8 +109,8 @@ async function runDiff(io: CliIo, args: DiffArgs, from: DiffSide, to: DiffSide):
   const options: NormaliseOptions = { showManagedFields: args['show-managed-fields'], showSecrets: args['show-secrets'], ignore: args.ignore };
   const touchedOptions = { ...options, ignoreStatus: args['ignore-status'] };
   // One object is shown whole, as kubectl diff shows it; in a listing, server-only changes count apart.
-  const classify = (j: Judged, pair: ObjectPair): Judged => (selection.kind === 'object' ? j : withTouched(j, pair, touchedOptions));
-  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? classify(judge({ ...pair, ...normalisePair(pair.from, pair.to, options) }), pair));
+  const classify = (j: Judged): Judged => (selection.kind === 'object' ? j : withTouched(j, touchedOptions));
+  const judged = pairs.map((pair) => judgeEncrypted(pair) ?? classify(judge({ ...pair, ...normalisePair(pair.from, pair.to, options) })));
   // An encrypted value against a plain one cannot be compared: the comparison is incomplete (exit 2).
   const uncomparable = judged.filter((j) => j.encrypted === 'uncomparable');
   // One object: its line; a listing: one line, the summary naming each object.
