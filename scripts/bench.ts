@@ -204,10 +204,12 @@ if (only === 'yaml') {
 if (only !== 'codec') await benchStartup();
 if (only === 'startup') process.exit(0);
 // KREG_BENCH_PACKAGE=0 skips the install sizes (they need the npm registry).
-if (only === undefined && process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
-if (only === undefined) benchBundleLoad();
-if (only === undefined) benchDeepPrinting();
-if (only === undefined) (await import('./bench-yaml.js')).benchPodYaml();
+if (only === undefined) {
+  if (process.env['KREG_BENCH_PACKAGE'] !== '0') benchInstallSize();
+  benchBundleLoad();
+  benchDeepPrinting();
+  (await import('./bench-yaml.js')).benchPodYaml();
+}
 const fixtures = fixtureValues();
 if (fixtures === undefined) console.log(`decode fixtures: skipped, ${fixturesDir} not found`);
 else {

@@ -12,7 +12,7 @@ import { ruleTransformers, type EncryptionConfig } from './codec/encryption-conf
 import type { JsonObject } from './codec/json-value.js';
 import { parseKmsV2EncryptedObject } from './codec/kms-v2.js';
 import { utf8Encode } from './codec/text.js';
-import type { ParsedKey } from './keys/index.js';
+import { apiVersionOf, type ParsedKey } from './keys/index.js';
 
 /** The apiVersion of a stand-in: no served API has it (custom resource groups need a dot). */
 export const ENCRYPTED_OBJECT_API_VERSION = 'kreg/v1';
@@ -73,7 +73,7 @@ export function encryptedObjectStub(key: string, parsed: ParsedKey | undefined, 
   const encrypted: JsonObject = { key, provider: facts.provider, providerVersion: facts.providerVersion, keyName: facts.keyName };
   if (facts.kmsKeyID !== undefined) encrypted.kmsKeyID = facts.kmsKeyID;
   encrypted.size = facts.size;
-  if (parsed?.type === 'object') encrypted.storedAs = { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind };
+  if (parsed?.type === 'object') encrypted.storedAs = { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: parsed.kind };
   return { apiVersion: ENCRYPTED_OBJECT_API_VERSION, kind: ENCRYPTED_OBJECT_KIND, metadata, encrypted };
 }
 

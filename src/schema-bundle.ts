@@ -40,8 +40,8 @@ export function knownReleases(): string[] {
 export function normalizeRelease(text: string): string {
   const m = /^v?(1\.\d{1,3})(?:\.\d+)?$/.exec(text.trim());
   const release = m?.[1];
-  if (release === undefined || minorOf(release) === undefined || (release !== NEWEST_RELEASE && !knownReleases().includes(release))) {
-    const known = knownReleases();
+  const known = release === NEWEST_RELEASE ? [] : knownReleases();
+  if (release === undefined || (release !== NEWEST_RELEASE && !known.includes(release))) {
     throw new UsageError('unknown-kube-version', `unknown Kubernetes release "${text}": kreg knows ${known[0]} to ${known[known.length - 1]} (${known.join(', ')})`);
   }
   return release;
@@ -52,6 +52,9 @@ export function normalizeRelease(text: string): string {
  * @throws UsageError for a release kreg does not know.
  */
 export function loadSchema(kubeVersion?: string): Schema {
+  // Called once per entry: a release already loaded under the name it was asked by is not parsed again.
+  const asked = schemas.get(kubeVersion ?? NEWEST_RELEASE);
+  if (asked !== undefined) return asked;
   const release = kubeVersion === undefined ? NEWEST_RELEASE : normalizeRelease(kubeVersion);
   const cached = schemas.get(release);
   if (cached !== undefined) return cached;

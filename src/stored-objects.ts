@@ -8,7 +8,7 @@ import type { ValueDecryptor } from './codec/decrypt.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { KregError } from './errors.js';
-import { builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
+import { apiVersionOf, builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
 import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
 
@@ -217,7 +217,7 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   } catch {
     parsed = undefined;
   }
-  const type = parsed?.type === 'object' ? { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } : undefined;
+  const type = parsed?.type === 'object' ? { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: parsed.kind } : undefined;
   const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
   let decoded: DecodedValue;
   try {

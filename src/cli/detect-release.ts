@@ -47,6 +47,6 @@ export async function detectRelease(source: EntrySource, prefix: string, revisio
   } catch {
     // as above
   }
-  if (evidence.kubeadmVersion === undefined && evidence.kubeletVersions.length === 0) return undefined;
+  if (evidence.kubeletVersions.length === 0) return undefined;
   return chooseRelease(evidence, knownReleases());
 }

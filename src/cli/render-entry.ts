@@ -5,7 +5,7 @@
 import type { JsonObject } from '../codec/json-value.js';
 import { encryptedLabel, encryptedObjectStub, encryptedValueFacts, type EncryptedValueFacts } from '../encrypted-object.js';
 import { KregError } from '../errors.js';
-import { parseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
+import { apiVersionOf, parseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
 import { type DecodeEntryOptions, decodeEntry, type StoredObject } from '../stored-objects.js';
@@ -48,7 +48,7 @@ function stubItem(entry: Entry, parsed: ParsedKey | undefined, facts: EncryptedV
     kind: String(object.kind),
     wide: { size: entry.valueSize, encoding: 'encrypted', revision: entry.modRevision, key: entry.key },
     // The columns of the kind its key says it is, when the key says.
-    encrypted: parsed?.type === 'object' ? { label, type: { apiVersion: parsed.group === '' ? parsed.version : `${parsed.group}/${parsed.version}`, kind: parsed.kind } } : { label },
+    encrypted: parsed?.type === 'object' ? { label, type: { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: parsed.kind } } : { label },
   };
   return item;
 }

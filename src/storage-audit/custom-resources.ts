@@ -33,11 +33,11 @@ export function checkMissingDefinition(key: string, prefix: string): { crd: stri
 /** CRDs whose status.storedVersions lists more than the storage version. */
 export function checkStoredVersions(registry: ResourceRegistry, prefix: string): StorageFinding[] {
   const findings: StorageFinding[] = [];
+  const crdEntry = registry.byStoragePath.get(CRD_PATH);
   for (const entry of registry.resources) {
     const stored = entry.storedVersions ?? [];
     if (entry.origin !== 'custom' || stored.length <= 1) continue;
     const old = stored.filter((version) => version !== entry.storageVersion);
-    const crdEntry = registry.byStoragePath.get(CRD_PATH);
     const name = `${entry.resource}.${entry.group}`;
     findings.push({
       check: 'crd-stored-versions',

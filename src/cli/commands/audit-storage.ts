@@ -69,7 +69,8 @@ export function storageAuditOptions(args: { 'max-request-bytes': string; top: st
 export async function auditStorage(ctx: CommandContext, store: Store, options: { maxRequestBytes: number; top: number }): Promise<AuditOutcome> {
   const { source, prefix, revision, registry, denied } = store;
   const audit = new StorageAudit({
-    schema: loadSchema(),
+    // The release the data was written by (--kube-version, or detected when the store was opened).
+    schema: loadSchema(store.decodeOptions.kubeVersion),
     prefix,
     registry,
     ...(store.decryptor === undefined ? {} : { decryptor: store.decryptor }),

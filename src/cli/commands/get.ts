@@ -172,10 +172,8 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           : undefined;
       const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
       printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
-      // A watch resumes from the revision the listing was read at.
-      const listedAt = watching ? (revision ?? (await source.currentRevision())) : revision;
       try {
-        if (!args['watch-only']) for (const target of targets) await readTarget({ ...store, revision: listedAt }, target, printer);
+        if (!args['watch-only']) for (const target of targets) await readTarget(store, target, printer);
       } finally {
         await printer.close();
       }
@@ -194,13 +192,14 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
         ctx.exitCode = 1;
       }
-      if (watched === undefined || listedAt === undefined) return;
+      if (watched === undefined) return;
       const servedAs = servedShape(watched.resource);
       // Changes bypass --sort-by's buffer: each is printed as it comes.
       const documentPrinter = documents === undefined ? undefined : new EntryPrinter(ctx.io, documents, learned.registry, prefix, args, source, undefined, selection, true, store.decodeOptions);
       if (documentPrinter !== undefined) documentPrinter.servedAs = servedAs;
       let headerDue = args['watch-only'] && args.headers;
-      await followChanges(source, watched, prefix, listedAt + 1, async (entry, type) => {
+      // A watch resumes from the revision after the one the listing was read at.
+      await followChanges(source, watched, prefix, revision + 1, async (entry, type) => {
         if (documents !== undefined && documentPrinter !== undefined) {
           documents.eventType = events ? type : undefined;
           await documentPrinter.print(entry);
