@@ -8,7 +8,7 @@ import type { ValueDecryptor } from './codec/decrypt.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { KregError } from './errors.js';
-import { apiVersionOf, builtinRegistry, learnFromStoredObjects, parseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
+import { apiVersionOf, builtinRegistry, learnFromStoredObjects, parseKey, tryParseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
 import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
 
@@ -211,12 +211,7 @@ export function withResourceVersion(object: JsonObject, modRevision: number): Js
  *   given and cannot decrypt the value (naming the provider and key name).
  */
 export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: string, options: DecodeEntryOptions = {}): StoredObject {
-  let parsed: ParsedKey | undefined;
-  try {
-    parsed = parseKey(entry.key, { prefix, registry });
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = tryParseKey(entry.key, { prefix, registry });
   const type = parsed?.type === 'object' ? { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: parsed.kind } : undefined;
   const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
   let decoded: DecodedValue;

@@ -12,17 +12,24 @@ export interface Selection {
   fields: FieldRequirement[];
 }
 
+/** A selector flag parsed, or a UsageError naming the flag's text and what is wrong with it. */
+function parseSelectorFlag<T>(what: string, text: string | undefined, parser: (text: string) => T[]): T[] {
+  try {
+    return parser(text ?? '');
+  } catch (err) {
+    if (err instanceof SelectorError) throw new UsageError('bad-selector', `bad ${what} "${text ?? ''}": ${err.message}`);
+    throw err;
+  }
+}
+
+/** -l parsed, or one line saying what is wrong with it (get and dump). */
+export function parseLabelSelection(text: string | undefined): LabelRequirement[] {
+  return parseSelectorFlag('label selector', text, parseLabelSelector);
+}
+
 /** -l and --field-selector parsed, or one line saying what is wrong with them. */
 export function parseSelection(args: GetArgs): Selection {
-  const parse = <T>(what: string, text: string | undefined, parser: (text: string) => T[]): T[] => {
-    try {
-      return parser(text ?? '');
-    } catch (err) {
-      if (err instanceof SelectorError) throw new UsageError('bad-selector', `bad ${what} "${text ?? ''}": ${err.message}`);
-      throw err;
-    }
-  };
-  return { labels: parse('label selector', args.selector, parseLabelSelector), fields: parse('field selector', args['field-selector'], parseFieldSelector) };
+  return { labels: parseLabelSelection(args.selector), fields: parseSelectorFlag('field selector', args['field-selector'], parseFieldSelector) };
 }
 
 /** "group/Kind" of a target's resource, for the fields it can be selected by. */

@@ -5,7 +5,7 @@
 import type { JsonObject } from '../codec/json-value.js';
 import { encryptedLabel, encryptedObjectStub, encryptedValueFacts, type EncryptedValueFacts } from '../encrypted-object.js';
 import { KregError } from '../errors.js';
-import { apiVersionOf, parseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
+import { apiVersionOf, tryParseKey, type ParsedKey, type ResourceRegistry } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import { maskSecret } from '../mask-secrets.js';
 import { type DecodeEntryOptions, decodeEntry, type StoredObject } from '../stored-objects.js';
@@ -27,14 +27,6 @@ function isSecretKey(parsed: ParsedKey | undefined): boolean {
 
 function resourceNameOf(parsed: ParsedKey | undefined, object: JsonObject): string {
   return parsed?.type === 'object' ? `${parsed.entry.singular}${parsed.group === '' ? '' : `.${parsed.group}`}` : String(object.kind ?? 'object').toLowerCase();
-}
-
-function parsedKeyOf(entry: Entry, registry: ResourceRegistry, prefix: string): ParsedKey | undefined {
-  try {
-    return parseKey(entry.key, { prefix, registry });
-  } catch {
-    return undefined;
-  }
 }
 
 /** The stand-in of an encrypted value, printed where the object would be. */
@@ -78,7 +70,7 @@ export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix:
     const note = err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}`;
     // A value that could not be decrypted is an error for it alone; it is still listed.
     const facts = encryptedValueFacts(entry.value, decodeOptions.decryptor?.config);
-    return facts === undefined ? { note } : { item: stubItem(entry, parsedKeyOf(entry, registry, prefix), facts), note, stub: true };
+    return facts === undefined ? { note } : { item: stubItem(entry, tryParseKey(entry.key, { prefix, registry }), facts), note, stub: true };
   }
   const { decoded } = stored;
   if (stored.object === undefined) {

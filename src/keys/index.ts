@@ -27,6 +27,7 @@ export {
   keyForEntry,
   normalizePrefix,
   parseKey,
+  tryParseKey,
   resolveKind,
   resolveResource,
   resolveResourceCandidates,

@@ -472,6 +472,15 @@ function aggregatedKey(key: string, group: string, services: readonly Aggregated
   };
 }
 
+/** parseKey, or undefined for a key that maps to nothing (listings go on past such keys). */
+export function tryParseKey(key: string, options: KeyOptions = {}): ParsedKey | undefined {
+  try {
+    return parseKey(key, options);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What an etcd key holds: an object of a resource (identity, namespace, name), a listing prefix
  * (ending in "/", or stopping at a namespace), a key of an aggregated API group, or a special key.

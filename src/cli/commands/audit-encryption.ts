@@ -8,7 +8,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { EncryptionAudit } from '../../encryption-audit.js';
-import { parseKey } from '../../keys/index.js';
+import { tryParseKey } from '../../keys/index.js';
 import { everyEntry } from '../../stored-objects.js';
 import { formatTable } from '../../format/table.js';
 import type { ValueDecryptor } from '../../codec/decrypt.js';
@@ -45,12 +45,7 @@ export async function auditEncryption(ctx: CommandContext, store: Store): Promis
   let n = 0;
   try {
     for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
-      let parsed: ReturnType<typeof parseKey> | undefined;
-      try {
-        parsed = parseKey(entry.key, { prefix, registry });
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = tryParseKey(entry.key, { prefix, registry });
       if (parsed?.type === 'object') audit.add(entry.value, parsed.group, parsed.resource);
       if (++n % 1000 === 0) progress.update(`encryption: reading ${prefix}/: ${n.toLocaleString('en-US')} keys`);
     }

@@ -8,7 +8,7 @@ import type { CommandModule } from 'yargs';
 import { isJsonObject, type JsonObject } from '../../codec/json-value.js';
 import { UsageError } from '../../errors.js';
 import { measureStoredParts } from '../../codec/stored-parts.js';
-import { keyForEntry, parseKey, resolveResource, type ParsedKey } from '../../keys/index.js';
+import { keyForEntry, tryParseKey, resolveResource, type ParsedKey } from '../../keys/index.js';
 import { loadSchema } from '../../schema-bundle.js';
 import type { Entry, EntrySource, StoredRevision } from '../../sources/source.js';
 import { USAGE_GROUPINGS, UsageTally, type UsageGrouping } from '../../storage-usage.js';
@@ -139,12 +139,7 @@ function grouper(store: Store, by: UsageGrouping, onlyNamespace: string | undefi
   const parse = (key: string): ParsedKey | undefined => {
     const parent = key.slice(0, key.lastIndexOf('/') + 1);
     if (parsedByParent.has(parent)) return parsedByParent.get(parent);
-    let parsed: ParsedKey | undefined;
-    try {
-      parsed = parseKey(key, { prefix: store.prefix, registry: store.registry });
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = tryParseKey(key, { prefix: store.prefix, registry: store.registry });
     // Only object keys stand for their whole directory; special keys are parsed each time.
     if (parsed?.type === 'object') parsedByParent.set(parent, parsed);
     return parsed;

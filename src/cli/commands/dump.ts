@@ -11,7 +11,8 @@ import { TIERS, objectPath, resourceDir } from '../../dump/dump-layout.js';
 import { DumpTally } from '../../dump/dump-manifest.js';
 import { dumpedForm } from '../../dump/dumped-form.js';
 import { UsageError } from '../../errors.js';
-import { parseLabelSelector, labelsOf, matchesLabels, SelectorError, type LabelRequirement } from '../../format/selectors.js';
+import { labelsOf, matchesLabels } from '../../format/selectors.js';
+import { parseLabelSelection } from '../get-selection.js';
 import { resolveResource, type ResourceRegistry } from '../../keys/index.js';
 import { canonicalEntry } from '../../sources/object-source.js';
 import { COMMANDS } from '../command-index.js';
@@ -80,7 +81,7 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
         .epilogue(EPILOGUE),
     ),
   handler: (args) => {
-    const selector = parseSelector(args.selector);
+    const selector = parseLabelSelection(args.selector);
     if (args.resources.length === 0 && !args['all-namespaces'] && args.namespace === undefined) {
       throw new UsageError('no-resource', 'name resources (kreg dump deploy,svc), or use -A (everything) or -n NS (everything in a namespace)');
     }
@@ -137,19 +138,9 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
   },
 });
 
-function parseSelector(text: string | undefined): LabelRequirement[] {
-  try {
-    return parseLabelSelector(text ?? '');
-  } catch (err) {
-    if (err instanceof SelectorError) throw new UsageError('bad-selector', `bad label selector "${text ?? ''}": ${err.message}`);
-    throw err;
-  }
-}
-
 /** The resources and namespace asked for: kubectl's rules (resources without -n or -A: the default namespace). */
 function scopeOf(args: DumpArgs, registry: ResourceRegistry): DumpScope {
-  const namespace = args['all-namespaces'] ? undefined : args.namespace;
-  if (args.resources.length === 0) return { resources: 'everything', namespace };
+  if (args.resources.length === 0) return { resources: 'everything', namespace: args['all-namespaces'] ? undefined : args.namespace };
   const names = args.resources.flatMap((r) => r.split(',')).filter((r) => r !== '');
   const resources = names.map((r) => canonicalEntry(resolveResource(r, { registry }), registry));
   return { resources: [...new Map(resources.map((e) => [`${e.resource}.${e.group}`, e])).values()], namespace: args['all-namespaces'] ? undefined : (args.namespace ?? 'default') };
