@@ -73,6 +73,9 @@ describe('command layer', function () {
       writeFileSync(copy, bytes);
       const strict = await runKreg(['ls', '--snapshot', copy]);
       assert.equal(strict.code, 1);
+      // The trailer is hashed alongside the scan, and its verdict still comes before any output.
+      assert.equal(strict.stdout.toString(), '');
+      assert.match(strict.stderr, /^kreg: .*damaged-trailer\.db: sha256 trailer does not match the contents/m);
       const lenient = await runKreg(['ls', '--snapshot', copy, '--best-effort']);
       // It reads on, says so, and ends with exit 1: something was skipped (issue 16's rule).
       assert.equal(lenient.code, 1, lenient.stderr);

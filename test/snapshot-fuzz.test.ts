@@ -213,7 +213,11 @@ describe(`snapshot reader fuzz (${COUNT} mutated copies of the demo snapshot, se
           assert.ok(line.includes(file) || /^kreg: (\/registry\/|definition ")/.test(line), `${context}: ${args.join(' ')}: ${line}`);
         }
         if (result.code === 1 && args[0] === 'ls') {
-          assert.equal(result.stderr.trimEnd().split('\n').length, 1, `${context}: ${result.stderr}`);
+          // One error line, last, naming the file; the sha256 trailer is hashed alongside the scan,
+          // so warnings about damaged values it met (naming their keys) may come before it.
+          const lines = result.stderr.trimEnd().split('\n');
+          assert.ok(lines.at(-1)?.includes(file), `${context}: ${result.stderr}`);
+          for (const line of lines.slice(0, -1)) assert.match(line, /^kreg: (\/registry\/|definition ")/, `${context}: ${result.stderr}`);
         }
       }
     });

@@ -28,11 +28,20 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** How a command will use the source it opens. */
+export interface SourceOpening {
+  /**
+   * The command prints only once it has read everything (and calls source.settleChecks() first),
+   * so a snapshot's sha256 trailer may be hashed alongside the reads instead of before them.
+   */
+  checksAlongside?: boolean;
+}
+
 /** The command's view of its run: where to read and write, and the exit code to end with. */
 export interface CommandContext {
   readonly io: CliIo;
   /** Opens the entry source the flags name (tests put an in-memory source here). */
-  readonly openSource: (args: SourceArgs, io: CliIo) => Promise<EntrySource>;
+  readonly openSource: (args: SourceArgs, io: CliIo, opening?: SourceOpening) => Promise<EntrySource>;
   /** Set by handlers (kreg diff: 1 when objects differ); errors are turned into codes by main. */
   exitCode: number;
   /** --debug: stacks with errors, and which endpoint answered. */

@@ -80,7 +80,7 @@ export interface MainOptions {
 }
 
 /** The etcd, snapshot or file the flags name; options.js is loaded with the commands, not for --version. */
-const openSourceNamedByFlags: CommandContext['openSource'] = async (args, io) => (await import('./options.js')).openSource(args, io);
+const openSourceNamedByFlags: CommandContext['openSource'] = async (args, io, opening) => (await import('./options.js')).openSource(args, io, opening);
 
 /** Runs kreg with these arguments; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], given: CliIo, options: MainOptions = {}): Promise<number> {

@@ -8,7 +8,7 @@ import type { ResourceRegistry } from '../keys/index.js';
 import { type ErrorSubject, type KregError, UsageError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
 import { type DecodeEntryOptions, isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
-import { warn, type CommandContext } from './io.js';
+import { warn, type CommandContext, type SourceOpening } from './io.js';
 import { minorOfVersion } from '../release-detection.js';
 import { NEWEST_RELEASE } from '../schema-files.js';
 import type { EncryptionArgs, KubeVersionArgs, SourceArgs } from './options.js';
@@ -37,12 +37,16 @@ export async function withStore<T>(
   ctx: CommandContext,
   args: SourceArgs & Partial<EncryptionArgs> & Partial<KubeVersionArgs>,
   fn: (store: Store) => Promise<T>,
-  /** Commands that decode no value (ls, keys explain, audit encryption) skip release detection. */
-  opening: { detectRelease?: boolean } = {},
+  /**
+   * Commands that decode no value (ls, keys explain, audit encryption) skip release detection;
+   * those that print only at the end may have the source's checks run alongside (see SourceOpening).
+   */
+  opening: { detectRelease?: boolean } & SourceOpening = {},
 ): Promise<T> {
   const decryptor = await decryptorFor(args);
   const kubeVersion = args['kube-version'];
-  const store = await openStore(ctx, await ctx.openSource(args, ctx.io), {
+  const sourceOpening: SourceOpening = opening.checksAlongside === true ? { checksAlongside: true } : {};
+  const store = await openStore(ctx, await ctx.openSource(args, ctx.io, sourceOpening), {
     prefix: args['etcd-prefix'],
     revision: args.revision,
     ...(opening.detectRelease === false ? { detectRelease: false } : {}),
@@ -51,6 +55,8 @@ export async function withStore<T>(
   });
   try {
     const result = await fn(store);
+    // A command that opened for checks alongside settles them before it prints; this is the backstop.
+    await settleStoreChecks(ctx, store);
     for (const line of store.source.afterReadWarnings ?? []) warn(ctx.io, line);
     if ((store.source.afterReadWarnings?.length ?? 0) > 0) ctx.exitCode = Math.max(ctx.exitCode, 1);
     const skipped = store.source.damage?.length ?? 0;
@@ -67,6 +73,16 @@ export async function withStore<T>(
     store.decryptor?.close();
     await store.source.close();
   }
+}
+
+/**
+ * Waits for the source's checks that ran alongside the reads (withStore's checksAlongside) and
+ * throws what they found; a problem read past under best effort is said like an opening warning.
+ */
+export async function settleStoreChecks(ctx: CommandContext, store: Store): Promise<void> {
+  const said = store.source.warnings?.length ?? 0;
+  await store.source.settleChecks?.();
+  for (const line of store.source.warnings?.slice(said) ?? []) warn(ctx.io, line);
 }
 
 export interface StoreOptions {

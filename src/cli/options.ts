@@ -8,7 +8,7 @@ import { type KregError, UsageError } from '../errors.js';
 import { DEFAULT_PREFIX, normalizePrefix } from '../keys/index.js';
 import { parseRevision, type EntrySource } from '../sources/source.js';
 import { NEWEST_RELEASE, normalizeRelease } from '../schema-bundle.js';
-import type { CliIo } from './io.js';
+import type { CliIo, SourceOpening } from './io.js';
 
 export interface SourceArgs {
   endpoints: string | undefined;
@@ -161,12 +161,17 @@ export function namesSource(args: SourceArgs): boolean {
 }
 
 /** Opens the source the arguments name. The etcd client is imported only here, so --help stays fast. */
-export async function openSource(args: SourceArgs, io: CliIo): Promise<EntrySource> {
+export async function openSource(args: SourceArgs, io: CliIo, opening: SourceOpening = {}): Promise<EntrySource> {
   const file = args.snapshot ?? args['data-dir'];
   if (file !== undefined) {
     const { SnapshotSource } = await import('../sources/snapshot/snapshot-source.js');
     // Under best effort each skipped page is said as it is met; openStore counts them at the end.
-    return SnapshotSource.open(file, { skipHashCheck: args['skip-hash-check'], bestEffort: args['best-effort'], onDamage: (damage) => io.stderr.write(`kreg: ${damage.message}\n`) });
+    return SnapshotSource.open(file, {
+      skipHashCheck: args['skip-hash-check'],
+      checkTrailerAlongside: opening.checksAlongside === true,
+      bestEffort: args['best-effort'],
+      onDamage: (damage) => io.stderr.write(`kreg: ${damage.message}\n`),
+    });
   }
   const { parseEtcdDuration, resolveEtcdConnection } = await import('../sources/etcd-connection.js');
   const { createEtcdSource } = await import('../sources/etcd-source.js');

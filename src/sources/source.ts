@@ -133,6 +133,12 @@ export interface EntrySource {
    * etcd changed during the read, so the output may mix two states); the CLI prints them last.
    */
   readonly afterReadWarnings?: readonly string[];
+  /**
+   * Waits for checks that ran alongside the reads (a snapshot's sha256 trailer, hashed on another
+   * thread when the source was opened for a command that prints only at the end) and throws what
+   * they found. Absent or a no-op for sources without such checks.
+   */
+  settleChecks?(): Promise<void>;
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
   /** One key, or undefined when it does not exist (at the revision, if given). */

@@ -10,7 +10,7 @@ import { resolveResource, type ResourceRegistry } from '../../keys/index.js';
 import { LS_SORTS, RegistryTally, type LsNode, type LsSort } from '../../registry-tally.js';
 import { entriesUnder, everyEntry } from '../../stored-objects.js';
 import type { CommandContext } from '../io.js';
-import { withStore, type Store } from '../open-store.js';
+import { settleStoreChecks, withStore, type Store } from '../open-store.js';
 import { withSourceOptions, type SourceArgs } from '../options.js';
 import { formatJson } from '../../format/object-text.js';
 import { startProgress, type Progress } from '../progress.js';
@@ -118,11 +118,13 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
         } finally {
           progress.stop();
         }
+        // The sha256 trailer was hashed alongside the scan: its verdict comes before any output.
+        await settleStoreChecks(ctx, store);
         const nodes = tally.nodes(args.sort);
         if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
         else ctx.io.stdout.write(formatLsTable(nodes, tally.total()));
       },
-      { detectRelease: false },
+      { detectRelease: false, checksAlongside: true },
     );
   },
 });

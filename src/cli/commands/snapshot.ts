@@ -5,9 +5,9 @@
  */
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
-import { KregError } from '../../errors.js';
-import { describePages, describeSha256, type SnapshotCheckReport } from '../../sources/snapshot/bolt-check.js';
-import type { SnapshotSource, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
+import type { KregError } from '../../errors.js';
+import { checkSnapshotFile, describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
+import type { HashCheckResult, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
 import { COMMANDS } from '../command-index.js';
@@ -33,7 +33,6 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
   handler: async (args) => {
     const { SnapshotSource } = await import('../../sources/snapshot/snapshot-source.js');
     let mismatch: KregError | undefined;
-    let source: SnapshotSource;
     // Best effort: each piece of damage on its own line as it is skipped, a count at the end.
     let skipped = 0;
     let unknown = 0;
@@ -47,27 +46,40 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
           },
         }
       : {};
-    try {
-      source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], ...bestEffort });
-    } catch (err) {
-      // A wrong trailer is worth reporting next to the rest; anything else is damage that stops here.
-      if (!(err instanceof KregError) || err.code !== 'hash-mismatch') throw err;
-      mismatch = err;
-      source = await SnapshotSource.open(args.file, { skipHashCheck: true });
-    }
+    const source = await SnapshotSource.open(args.file, { skipHashCheck: true, ...bestEffort });
+    // Three passes at once: the sha256 trailer is hashed on a worker thread while this thread
+    // walks the buckets (etcdctl's numbers) and runs the consistency check, whose reads interleave.
+    // Settled at once into a value, so that a failure waits for its turn rather than going unhandled.
+    const trailer = args['skip-hash-check']
+      ? undefined
+      : source.checkTrailer().then(
+          (answer) => ({ answer }),
+          (error: unknown) => ({ error }),
+        );
     let status: SnapshotStatus;
+    let check: SnapshotCheckReport;
     try {
-      status = await source.status();
+      [status, check] = await Promise.all([
+        source.status(),
+        // The trailer is hashed above: the check looks at the structure only.
+        checkSnapshotFile(source.file, { skipHashCheck: true }),
+      ]);
       // The consistency check below reports freelist damage itself.
       for (const line of source.changedUnderRead) ctx.io.stderr.write(`kreg: ${line}\n`);
+    } catch (error) {
+      // Damage that stops the walk: a wrong trailer said first, since it explains the damage.
+      const settled = await trailer;
+      if (settled !== undefined && 'answer' in settled && settled.answer.state === 'mismatch') ctx.io.stderr.write(`kreg: ${settled.answer.error.describe()}\n`);
+      throw error;
     } finally {
+      await trailer;
       await source.close();
     }
-    // The trailer was hashed already (or deliberately not): the check looks at the structure only.
-    const { checkSnapshotFile, summarizeCheck } = await import('../../sources/snapshot/bolt-check.js');
-    const check = await checkSnapshotFile(status.file, { skipHashCheck: true });
+    const settled = await trailer;
+    if (settled !== undefined && 'error' in settled) throw settled.error;
+    const hashCheck: HashCheckResult = settled === undefined ? 'skipped' : settled.answer.state;
+    if (settled !== undefined && settled.answer.state === 'mismatch') mismatch = settled.answer.error;
     const findings = check.findings.length + check.moreFindings;
-    const hashCheck = mismatch !== undefined ? 'mismatch' : status.hashCheck;
     if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck, check))}\n`);
     else ctx.io.stdout.write(statusTable(status, hashCheck, check));
     if (mismatch !== undefined) {

@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
+import { sha256OnWorker } from './trailer-hash.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
 export const BOLT_VERSION = 2;
@@ -313,12 +314,26 @@ export class BoltFile {
   }
 
   /**
-   * Compares the sha256 trailer with the bytes before it, streaming: 8 MiB reads (fewer calls),
-   * the next read in flight while this one is hashed, so reading overlaps hashing.
+   * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
+   * caller may walk the file meanwhile.
    */
   async checkSha256Trailer(): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
+    const answer = await sha256OnWorker(this.path, bodyBytes);
+    if (answer?.ok) return this.compareTrailer(bodyBytes, answer.sha256);
+    if (answer !== undefined && 'endedAt' in answer) {
+      throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
+    }
+    // No worker here (or it failed): the same hash on this thread.
+    return this.compareTrailer(bodyBytes, await this.sha256InThread(bodyBytes));
+  }
+
+  /**
+   * The sha256 of the first `bodyBytes` bytes, streaming: 8 MiB reads (fewer calls), the next read
+   * in flight while this one is hashed, so reading overlaps hashing.
+   */
+  private async sha256InThread(bodyBytes: number): Promise<string> {
     const hash = createHash('sha256');
     const buffers = [Buffer.allocUnsafe(HASH_READ_BYTES), Buffer.allocUnsafe(HASH_READ_BYTES)];
     const readAt = (position: number, into: Buffer): Promise<Buffer> => {
@@ -333,9 +348,12 @@ export class BoltFile {
       pending = position < bodyBytes ? readAt(position, buffers[turn ^ 1] as Buffer) : undefined;
       hash.update(bytes);
     }
+    return hash.digest('hex');
+  }
+
+  private async compareTrailer(bodyBytes: number, actual: string): Promise<TrailerCheck> {
     const trailer = Buffer.alloc(SHA256_TRAILER_LENGTH);
     await this.readExactly(trailer, SHA256_TRAILER_LENGTH, bodyBytes, undefined);
-    const actual = hash.digest('hex');
     const expected = trailer.toString('hex');
     return actual === expected ? { state: 'ok', sha256: actual } : { state: 'mismatch', expected, actual };
   }

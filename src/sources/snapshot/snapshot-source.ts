@@ -27,7 +27,8 @@ import {
   type RevisionsOptions,
   type StoredRevision,
 } from '../source.js';
-import { BoltFile, SnapshotFileError, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
+import { BoltFile, SnapshotFileError, type TrailerCheck, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
+import { createCrc32c } from './crc32c.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -53,6 +54,11 @@ export type HashCheckResult = 'ok' | 'mismatch' | 'no-trailer' | 'skipped';
 export interface SnapshotSourceOptions {
   /** Do not compare the sha256 trailer with the contents (a large file is read once for it). */
   skipHashCheck?: boolean;
+  /**
+   * Hash the trailer on a worker thread while reads go on, instead of before open returns: for a
+   * caller that prints only once it has read everything, and calls settleChecks() first.
+   */
+  checkTrailerAlongside?: boolean;
   /**
    * Carry on past damage: skip damaged pages and values (and a hash mismatch), recording each in
    * `damage` and passing it to `onDamage`. Without it the first damage raises a SnapshotFileError.
@@ -139,6 +145,8 @@ export class SnapshotSource implements EntrySource {
   readonly changedUnderRead: string[] = [];
   /** The file's freelist disagrees with its trees (bbolt's check would fail); said once. */
   private checkFailure: string | undefined;
+  /** The sha256 trailer being hashed on a worker (checkTrailerAlongside), until settleChecks(). */
+  private trailerAlongside: Promise<TrailerCheck> | undefined;
 
   private constructor(
     /** Replaced (with keyBucket and metaFacts) when the file's meta page moves on: see readConsistently. */
@@ -147,7 +155,8 @@ export class SnapshotSource implements EntrySource {
     /** The bbolt file read (for a data dir: DIR/member/snap/db). */
     readonly file: string,
     description: string,
-    readonly hashCheck: HashCheckResult,
+    /** 'skipped' until settleChecks() has the answer when the trailer is hashed alongside the reads. */
+    public hashCheck: HashCheckResult,
     private keyBucket: BoltBucket,
     private metaFacts: MetaFacts,
     private readonly options: SnapshotSourceOptions,
@@ -178,9 +187,14 @@ export class SnapshotSource implements EntrySource {
     const warnings: string[] = [];
     const boltOptions = withDefined<BoltOpenOptions>({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined });
     const bolt = await BoltFile.open(file, boltOptions).catch((error: unknown) => unreadable(file, error));
+    let trailerAlongside: Promise<TrailerCheck> | undefined;
     try {
       let hashCheck: HashCheckResult = 'skipped';
-      if (options.skipHashCheck !== true) {
+      if (options.skipHashCheck !== true && options.checkTrailerAlongside === true) {
+        trailerAlongside = bolt.checkSha256Trailer();
+        // Handled now, so that a failure waits for settleChecks() instead of going unhandled.
+        trailerAlongside.catch(() => undefined);
+      } else if (options.skipHashCheck !== true) {
         const check = await bolt.checkSha256Trailer();
         hashCheck = check.state;
         if (check.state === 'mismatch') {
@@ -194,11 +208,49 @@ export class SnapshotSource implements EntrySource {
       const metaFacts = await readMetaFacts(bolt, file);
       const freelistProblems = await watchFreedPages(bolt);
       const source = new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
+      source.trailerAlongside = trailerAlongside;
       if (freelistProblems.length > 0) source.sayCheckFailed(freelistProblems);
       return source;
     } catch (error) {
+      await trailerAlongside?.catch(() => undefined);
       await bolt.close();
       throw nameFile(error, file);
+    }
+  }
+
+  /**
+   * Waits for the checks that ran alongside the reads (the sha256 trailer, with
+   * checkTrailerAlongside) and throws what they found, as open() would have; under best effort a
+   * mismatch is recorded as damage and a warning instead. Call it before printing what was read.
+   */
+  async settleChecks(): Promise<void> {
+    const pending = this.trailerAlongside;
+    if (pending === undefined) return;
+    this.trailerAlongside = undefined;
+    let check: TrailerCheck;
+    try {
+      check = await pending;
+    } catch (error) {
+      throw nameFile(error, this.file);
+    }
+    this.hashCheck = check.state;
+    if (check.state !== 'mismatch') return;
+    const error = this.bolt.hashMismatchError(check);
+    if (this.options.bestEffort !== true) throw error;
+    this.recordDamage(error);
+    this.warnings.push(`${this.file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
+  }
+
+  /**
+   * The sha256 trailer check by itself, for a source opened with skipHashCheck that wants the
+   * answer later: the hash runs on a worker thread, so reads may go on meanwhile.
+   */
+  async checkTrailer(): Promise<{ state: 'ok' | 'no-trailer' } | { state: 'mismatch'; error: SnapshotFileError }> {
+    try {
+      const check = await this.bolt.checkSha256Trailer();
+      return check.state === 'mismatch' ? { state: 'mismatch', error: this.bolt.hashMismatchError(check) } : { state: check.state };
+    } catch (error) {
+      throw nameFile(error, this.file);
     }
   }
 
@@ -435,7 +487,7 @@ export class SnapshotSource implements EntrySource {
 
   private async statusOnce(options: { etcdctlHash?: boolean }): Promise<SnapshotStatus> {
     try {
-      const crc = options.etcdctlHash === false ? undefined : new Crc32c();
+      const crc = options.etcdctlHash === false ? undefined : createCrc32c();
       const index = new KeyIndex();
       let totalKey = 0;
       let revisions = 0;
@@ -1150,55 +1202,5 @@ class KeyIndex {
 
   locationOf(slot: number): StoredLocation {
     return { page: this.leafPages[slot] as number, element: this.elements[slot] as number, overflow: this.overflows[slot] as number };
-  }
-}
-
-/** CRC-32C (Castagnoli), slicing by 8 over one flat table: etcdctl's snapshot hash. */
-class Crc32c {
-  private static table: Int32Array | undefined;
-  private crc = 0;
-
-  /** Eight 256-entry tables back to back: table t advances a byte through t more zero bytes. */
-  private static build(): Int32Array {
-    const table = new Int32Array(8 * 256);
-    for (let byte = 0; byte < 256; byte++) {
-      let crc = byte;
-      for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
-      table[byte] = crc;
-    }
-    for (let byte = 0; byte < 256; byte++) {
-      for (let slice = 1; slice < 8; slice++) {
-        const previous = table[(slice - 1) * 256 + byte] as number;
-        table[slice * 256 + byte] = (previous >>> 8) ^ (table[previous & 0xff] as number);
-      }
-    }
-    return table;
-  }
-
-  update(bytes: Uint8Array): void {
-    const t = (Crc32c.table ??= Crc32c.build());
-    let crc = ~this.crc;
-    const length = bytes.length;
-    const whole = length - (length & 7);
-    let i = 0;
-    // The ! below: indexes are in range by the loop bounds; checking each would halve the speed.
-    for (; i < whole; i += 8) {
-      const low = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-      crc =
-        t[1792 + (low & 0xff)]! ^
-        t[1536 + ((low >>> 8) & 0xff)]! ^
-        t[1280 + ((low >>> 16) & 0xff)]! ^
-        t[1024 + (low >>> 24)]! ^
-        t[768 + bytes[i + 4]!]! ^
-        t[512 + bytes[i + 5]!]! ^
-        t[256 + bytes[i + 6]!]! ^
-        t[bytes[i + 7]!]!;
-    }
-    for (; i < length; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
-    this.crc = ~crc >>> 0;
-  }
-
-  digest(): number {
-    return this.crc;
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * The two checksums a snapshot read computes: CRC-32C (etcdctl's status hash; native through the
+ * optional @node-rs/crc32, JavaScript without it) and the sha256 trailer (hashed on a worker
+ * thread, alongside the reads when the command prints only at the end).
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
+import { createCrc32c } from '../src/sources/snapshot/crc32c.js';
+import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
+import { sha256OnWorker } from '../src/sources/snapshot/trailer-hash.js';
+
+const DEMO = new URL('../../examples/demo-cluster.db', import.meta.url).pathname;
+
+describe('snapshot checksums', () => {
+  describe('CRC-32C', () => {
+    it('gives the standard check value (0xe3069283 for "123456789") natively and in JavaScript', () => {
+      for (const javascript of [false, true]) {
+        const crc = createCrc32c({ javascript });
+        crc.update(Buffer.from('123456789'));
+        assert.equal(crc.digest(), 0xe3069283, javascript ? 'javascript' : 'native');
+      }
+    });
+
+    it('the native path (small inputs gathered, large ones direct) agrees with JavaScript over any split', () => {
+      const data = randomBytes(300_000);
+      const javascript = createCrc32c({ javascript: true });
+      javascript.update(data);
+      const expected = javascript.digest();
+      for (const cuts of [[1, 2, 3, 700, 5, 65_536, 10, 100_000], [511, 512, 513, 70_000], [300_000]]) {
+        const crc = createCrc32c();
+        let at = 0;
+        for (let i = 0; at < data.length; i++) {
+          const size = cuts[i % cuts.length] as number;
+          crc.update(data.subarray(at, at + size));
+          at += size;
+        }
+        assert.equal(crc.digest(), expected, `cuts ${cuts.join(',')}`);
+      }
+    });
+  });
+
+  describe('sha256 trailer', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('the worker hashes the first bytes of a file as node:crypto does, and says where a short file ends', async () => {
+      const path = join(dir, 'bytes');
+      const bytes = randomBytes(9 * 1024 * 1024 + 17); // more than one 8 MiB read
+      writeFileSync(path, bytes);
+      const answer = await sha256OnWorker(path, bytes.length - 5);
+      assert.deepEqual(answer, {
+        ok: true,
+        sha256: createHash('sha256')
+          .update(bytes.subarray(0, bytes.length - 5))
+          .digest('hex'),
+      });
+      assert.deepEqual(await sha256OnWorker(path, bytes.length + 100), { ok: false, endedAt: bytes.length });
+    });
+
+    it('a trailer checked alongside the reads: reads work at once, settleChecks() gives the verdict open() would have', async () => {
+      const copy = join(dir, 'damaged-trailer.db');
+      const bytes = readFileSync(DEMO);
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+      writeFileSync(copy, bytes);
+      const strict = await SnapshotSource.open(copy, { checkTrailerAlongside: true });
+      try {
+        assert.ok((await strict.currentRevision()) > 0);
+        await assert.rejects(strict.settleChecks(), (error) => error instanceof SnapshotFileError && error.code === 'hash-mismatch' && error.describe().includes(copy));
+      } finally {
+        await strict.close();
+      }
+      const lenient = await SnapshotSource.open(copy, { checkTrailerAlongside: true, bestEffort: true });
+      try {
+        await lenient.settleChecks();
+        assert.equal(lenient.hashCheck, 'mismatch');
+        assert.deepEqual(
+          lenient.damage.map((damage) => damage.code),
+          ['hash-mismatch'],
+        );
+      } finally {
+        await lenient.close();
+      }
+      const intact = await SnapshotSource.open(DEMO, { checkTrailerAlongside: true });
+      try {
+        await intact.settleChecks();
+        assert.equal(intact.hashCheck, 'ok');
+      } finally {
+        await intact.close();
+      }
+      const bolt = await BoltFile.open(DEMO);
+      try {
+        assert.equal((await bolt.checkSha256Trailer()).state, 'ok');
+      } finally {
+        await bolt.close();
+      }
+    });
+  });
+});
