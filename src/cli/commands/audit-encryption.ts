@@ -33,7 +33,7 @@ export const encryptionCommand = (ctx: CommandContext): CommandModule<object, En
       .example('$0 audit encryption --encryption-config /etc/kubernetes/enc.yaml', 'plaintext Secrets, objects not yet rewritten with the current key')
       .example('$0 audit encryption --snapshot backup.db --encryption-config enc.yaml --kms-socket vault=/run/kms.sock', "a backup, KMS v2 keyIDs checked against the plugin's current one"),
   handler: async (args) => {
-    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditEncryption(ctx, store)]), { detectRelease: false });
+    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditEncryption(ctx, store)], store), { detectRelease: false, checksAlongside: true });
   },
 });
 

@@ -51,7 +51,7 @@ export const storageCommand = (ctx: CommandContext): CommandModule<object, Stora
       .example('$0 audit storage --max-request-bytes 10485760 -o json', 'against a cluster whose etcd allows 10 MiB requests'),
   handler: async (args) => {
     const options = storageAuditOptions(args);
-    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options)]));
+    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options)], store), { checksAlongside: true });
   },
 });
 

@@ -44,6 +44,8 @@ export const auditCommand = (ctx: CommandContext): CommandModule<object, AllAudi
       );
     }
     const options = storageAuditOptions(args);
-    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options), await auditEncryption(ctx, store)]));
+    await withStore(ctx, args, async (store) => printAudits(ctx, args.output, [await auditStorage(ctx, store, options), await auditEncryption(ctx, store)], store), {
+      checksAlongside: true,
+    });
   },
 });

@@ -15,7 +15,7 @@ import { USAGE_GROUPINGS, UsageTally, type UsageGrouping } from '../../storage-u
 import { decodeEntry, entriesUnder, everyEntry } from '../../stored-objects.js';
 import { formatJson } from '../../format/object-text.js';
 import type { CommandContext } from '../io.js';
-import { withStore, type Store } from '../open-store.js';
+import { settleStoreChecks, withStore, type Store } from '../open-store.js';
 import { withKubeVersionOption, withNamespaceOptions, withOutputOption, withSourceOptions, type KubeVersionArgs, type NamespaceArgs, type SourceArgs } from '../options.js';
 import { startProgress } from '../progress.js';
 import { COMMANDS } from '../command-index.js';
@@ -62,42 +62,49 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
   handler: async (args) => {
     const top = /^\d+$/.test(String(args.top).trim()) ? Number(args.top) : undefined;
     if (top === undefined) throw new UsageError('bad-flags', `--top must be a whole number, not "${String(args.top)}"`);
-    await withStore(ctx, args, async (store) => {
-      const tally = new UsageTally(top);
-      const schema = loadSchema(store.decodeOptions.kubeVersion);
-      // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
-      const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
-      const history: HistoryAvailability = !args.history
-        ? { available: false, reason: 'not read (--no-history)' }
-        : store.source.revisions === undefined
-          ? { available: false, reason: `${store.source.description} cannot list past revisions` }
-          : { available: true };
-      // --by owner needs the value to group by: a key's group is remembered from its live value.
-      const ownerOfKey = history.available && args.by === 'owner' ? new Map<string, string>() : undefined;
-      const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
-      try {
-        let n = 0;
-        for await (const entry of entriesInScope(store, args)) {
-          const group = groups.ofEntry(entry);
-          if (group === undefined) continue;
-          ownerOfKey?.set(entry.key, group);
-          tally.add(group, entry.key, entry.valueSize, measureStoredParts(schema, entry.value));
-          if (++n % 1000 === 0) progress.update(`reading ${store.prefix}/: ${n.toLocaleString('en-US')} keys`);
+    await withStore(
+      ctx,
+      args,
+      async (store) => {
+        const tally = new UsageTally(top);
+        const schema = loadSchema(store.decodeOptions.kubeVersion);
+        // Named resources are read from their namespace's prefix already (cluster-scoped ones ignore -n, as kubectl does).
+        const groups = grouper(store, args.by, args['all-namespaces'] || args.resource !== undefined ? undefined : args.namespace);
+        const history: HistoryAvailability = !args.history
+          ? { available: false, reason: 'not read (--no-history)' }
+          : store.source.revisions === undefined
+            ? { available: false, reason: `${store.source.description} cannot list past revisions` }
+            : { available: true };
+        // --by owner needs the value to group by: a key's group is remembered from its live value.
+        const ownerOfKey = history.available && args.by === 'owner' ? new Map<string, string>() : undefined;
+        const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
+        try {
+          let n = 0;
+          for await (const entry of entriesInScope(store, args)) {
+            const group = groups.ofEntry(entry);
+            if (group === undefined) continue;
+            ownerOfKey?.set(entry.key, group);
+            tally.add(group, entry.key, entry.valueSize, measureStoredParts(schema, entry.value));
+            if (++n % 1000 === 0) progress.update(`reading ${store.prefix}/: ${n.toLocaleString('en-US')} keys`);
+          }
+          n = 0;
+          for await (const revision of history.available ? revisionsInScope(store, args) : []) {
+            const group = ownerOfKey === undefined ? groups.ofKey(revision.key) : (ownerOfKey.get(revision.key) ?? '(deleted)');
+            if (group === undefined) continue;
+            tally.addRevision(group, revision.key, revision.valueSize);
+            if (++n % 10000 === 0) progress.update(`reading past revisions of ${store.prefix}/: ${n.toLocaleString('en-US')}`);
+          }
+        } finally {
+          progress.stop();
         }
-        n = 0;
-        for await (const revision of history.available ? revisionsInScope(store, args) : []) {
-          const group = ownerOfKey === undefined ? groups.ofKey(revision.key) : (ownerOfKey.get(revision.key) ?? '(deleted)');
-          if (group === undefined) continue;
-          tally.addRevision(group, revision.key, revision.valueSize);
-          if (++n % 10000 === 0) progress.update(`reading past revisions of ${store.prefix}/: ${n.toLocaleString('en-US')}`);
-        }
-      } finally {
-        progress.stop();
-      }
-      const report = { by: args.by, history, groups: tally.groups(), total: tally.total(), largest: tally.largest(), largestHistory: tally.largestHistory() };
-      if (args.output === 'json') ctx.io.stdout.write(`${formatJson(report as unknown as JsonObject)}\n`);
-      else ctx.io.stdout.write(usageTable(report));
-    });
+        // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
+        await settleStoreChecks(ctx, store);
+        const report = { by: args.by, history, groups: tally.groups(), total: tally.total(), largest: tally.largest(), largestHistory: tally.largestHistory() };
+        if (args.output === 'json') ctx.io.stdout.write(`${formatJson(report as unknown as JsonObject)}\n`);
+        else ctx.io.stdout.write(usageTable(report));
+      },
+      { checksAlongside: true },
+    );
   },
 });
 
