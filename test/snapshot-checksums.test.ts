@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
+import { checkSnapshotFile, checkSnapshotFileOnWorker } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c } from '../src/sources/snapshot/crc32c.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { sha256OnWorker } from '../src/sources/snapshot/trailer-hash.js';
@@ -39,6 +40,31 @@ describe('snapshot checksums', () => {
           at += size;
         }
         assert.equal(crc.digest(), expected, `cuts ${cuts.join(',')}`);
+      }
+    });
+  });
+
+  describe('consistency check on a worker thread', () => {
+    it('reports what the check on this thread reports, and throws the same typed error', async () => {
+      assert.deepEqual(await checkSnapshotFileOnWorker(DEMO), await checkSnapshotFile(DEMO));
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+      try {
+        const damaged = join(dir, 'damaged.db');
+        const bytes = readFileSync(DEMO);
+        bytes.fill(0xee, 4096 * 5, 4096 * 6); // page 5 overwritten: findings, not an error
+        writeFileSync(damaged, bytes);
+        const report = await checkSnapshotFileOnWorker(damaged);
+        assert.ok(report.findings.length > 0);
+        assert.deepEqual(report, await checkSnapshotFile(damaged));
+        const notBolt = join(dir, 'not-bolt.db');
+        writeFileSync(notBolt, Buffer.alloc(8192, 0x41));
+        const onThisThread = await checkSnapshotFile(notBolt).catch((error: unknown) => error);
+        const onWorker = await checkSnapshotFileOnWorker(notBolt).catch((error: unknown) => error);
+        assert.ok(onThisThread instanceof SnapshotFileError && onWorker instanceof SnapshotFileError);
+        assert.equal(onWorker.describe(), onThisThread.describe());
+        assert.equal(onWorker.code, onThisThread.code);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });

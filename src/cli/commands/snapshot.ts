@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import type { KregError } from '../../errors.js';
-import { checkSnapshotFile, describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
+import { checkSnapshotFileOnWorker, describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
 import type { HashCheckResult, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
@@ -47,8 +47,8 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
         }
       : {};
     const source = await SnapshotSource.open(args.file, { skipHashCheck: true, ...bestEffort });
-    // Three passes at once: the sha256 trailer is hashed on a worker thread while this thread
-    // walks the buckets (etcdctl's numbers) and runs the consistency check, whose reads interleave.
+    // Three passes at once: the sha256 trailer is hashed and the consistency check runs on worker
+    // threads while this thread walks the buckets for etcdctl's numbers.
     // Settled at once into a value, so that a failure waits for its turn rather than going unhandled.
     const trailer = args['skip-hash-check']
       ? undefined
@@ -62,7 +62,7 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       [status, check] = await Promise.all([
         source.status(),
         // The trailer is hashed above: the check looks at the structure only.
-        checkSnapshotFile(source.file, { skipHashCheck: true }),
+        checkSnapshotFileOnWorker(source.file, { skipHashCheck: true }),
       ]);
       // The consistency check below reports freelist damage itself.
       for (const line of source.changedUnderRead) ctx.io.stderr.write(`kreg: ${line}\n`);

@@ -14,6 +14,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
+import type { CheckAnswer, CheckJob } from './check-worker.js';
 
 export interface CheckFinding {
   /** The page concerned, when there is one. */
@@ -292,4 +293,31 @@ export function describePages(report: BoltCheckReport, separator = ', '): string
 
 export function describeSha256(report: SnapshotCheckReport): string {
   return report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
+}
+
+/**
+ * checkSnapshotFile() on a worker thread (check-worker.ts), so that a caller may walk the same file
+ * meanwhile; on this thread when no worker can be started here. Throws what it would throw.
+ */
+export async function checkSnapshotFileOnWorker(path: string, options: { skipHashCheck?: boolean } = {}): Promise<SnapshotCheckReport> {
+  const { Worker } = await import('node:worker_threads');
+  let worker: InstanceType<typeof Worker>;
+  try {
+    worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { path, skipHashCheck: options.skipHashCheck === true } satisfies CheckJob });
+  } catch {
+    return checkSnapshotFile(path, options);
+  }
+  const answer = await new Promise<CheckAnswer | undefined>((resolve) => {
+    worker.once('message', resolve);
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
+  if (answer === undefined) return checkSnapshotFile(path, options);
+  if (answer.ok) return answer.report;
+  if ('error' in answer) throw new Error(answer.error);
+  const { failure } = answer;
+  if (failure.snapshotFile) {
+    throw new SnapshotFileError(failure.code, failure.message, failure.file ?? path, failure.page, failure.offset === undefined ? undefined : { offset: failure.offset });
+  }
+  throw new KregError(failure.code, failure.message, { file: failure.file ?? path });
 }
