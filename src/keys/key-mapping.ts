@@ -438,21 +438,34 @@ function pathUnderPrefix(key: string, prefix: string): string {
 }
 
 function objectOrListing(entry: ResourceEntry, rest: readonly string[], isPrefix: boolean, key: string): ObjectKey | ListingKey {
-  const identity = identityOf(entry);
-  const fail = (why: string): never => {
-    throw new KeyLayoutError('bad-key', `${why} (${entry.kind} keys are <prefix>/${entry.storagePath}/${entry.namespaced ? '<namespace>/' : ''}<name>)`, { key });
-  };
   const [first, second] = rest;
-  if (first === undefined) return { ...identity, type: 'listing', key };
+  if (first === undefined) return { ...identityOf(entry), type: 'listing', key };
   if (entry.namespaced) {
-    if (second === undefined) return { ...identity, type: 'listing', key, namespace: first };
-    if (rest.length > 2) fail('too many path segments');
-    if (isPrefix) fail('an object key has nothing below it');
-    return { ...identity, type: 'object', key, namespace: first, name: second };
+    if (second === undefined) return { ...identityOf(entry), type: 'listing', key, namespace: first };
+    if (rest.length > 2) badObjectKey(entry, key, 'too many path segments');
+    if (isPrefix) badObjectKey(entry, key, 'an object key has nothing below it');
+    return objectKey(entry, key, first, second);
   }
-  if (rest.length > 1) fail('too many path segments for a cluster-scoped resource');
-  if (isPrefix) fail('an object key has nothing below it');
-  return { ...identity, type: 'object', key, name: first };
+  if (rest.length > 1) badObjectKey(entry, key, 'too many path segments for a cluster-scoped resource');
+  if (isPrefix) badObjectKey(entry, key, 'an object key has nothing below it');
+  return objectKey(entry, key, undefined, first);
+}
+
+/**
+ * An object's key, written out field by field: parsed once per key read, and a spread of the
+ * identity measured about ten times slower (the spread object leaves V8's fast layout).
+ */
+function objectKey(entry: ResourceEntry, key: string, namespace: string | undefined, name: string): ObjectKey {
+  const { group, storageVersion: version, resource, kind, namespaced, storagePath, origin } = entry;
+  const scope = scopeOf(entry);
+  // The same fields in the same order as the identity spread would give (printed as JSON by keys explain).
+  return namespace === undefined
+    ? { group, version, resource, kind, namespaced, scope, storagePath, origin, entry, type: 'object', key, name }
+    : { group, version, resource, kind, namespaced, scope, storagePath, origin, entry, type: 'object', key, namespace, name };
+}
+
+function badObjectKey(entry: ResourceEntry, key: string, why: string): never {
+  throw new KeyLayoutError('bad-key', `${why} (${entry.kind} keys are <prefix>/${entry.storagePath}/${entry.namespaced ? '<namespace>/' : ''}<name>)`, { key });
 }
 
 function aggregatedKey(key: string, group: string, services: readonly AggregatedAPIService[], rest: readonly string[]): AggregatedKey {
