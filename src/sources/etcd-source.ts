@@ -151,37 +151,49 @@ export class EtcdSource implements EntrySource {
     let seenBytes = 0;
     let seenEntries = 0;
 
+    // The next page is asked for as soon as this one arrives, so that etcd prepares it while this
+    // one is decoded and printed (one page ahead: at most two pages of memory).
+    type Fetched = { response: IRangeResponse } | { error: unknown };
+    const fetch = (request: IRangeRequest): Promise<Fetched> =>
+      this.fetchPage(request, { key: prefix, ...(pinnedRevision !== undefined ? { revision: pinnedRevision } : {}) }).then(
+        (response) => ({ response }),
+        (error: unknown) => ({ error }),
+      );
+    let ahead: { request: IRangeRequest; fetched: Promise<Fetched> } | undefined;
     for (;;) {
-      const request: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
-      let response: IRangeResponse;
-      try {
-        response = await this.fetchPage(request, { key: prefix, ...(pinnedRevision !== undefined ? { revision: pinnedRevision } : {}) });
-      } catch (error) {
-        if (error instanceof EtcdMessageTooLargeError && limit > 1) {
+      const request: IRangeRequest = ahead?.request ?? { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
+      const fetched = await (ahead?.fetched ?? fetch(request));
+      ahead = undefined;
+      if ('error' in fetched) {
+        const { error } = fetched;
+        if (error instanceof EtcdMessageTooLargeError && (request.limit as number) > 1) {
           // The byte estimate was off (values vary); ask for half as many keys and go on.
-          limit = Math.max(1, Math.floor(limit / 2));
+          limit = Math.max(1, Math.floor((request.limit as number) / 2));
           continue;
         }
         if (error instanceof RevisionCompactedError && pinnedRevision !== undefined) {
           const whileListing = options.revision === undefined;
-          throw await this.withCompactedRevision(error, pinnedRevision, startKey, rangeEnd, whileListing);
+          throw await this.withCompactedRevision(error, pinnedRevision, request.key as Buffer, rangeEnd, whileListing);
         }
         if (error instanceof RevisionFutureError && pinnedRevision !== undefined) throw await this.withCurrentRevision(error, pinnedRevision);
         throw error;
       }
+      const { response } = fetched;
       pinnedRevision ??= Number(response.header.revision);
 
-      let lastKey: Buffer | undefined;
-      for (const kv of response.kvs) {
-        seenBytes += kv.key.length + kv.value.length;
-        seenEntries += 1;
-        lastKey = kv.key;
-        yield toEntry(kv, keysOnly);
+      const kvs = response.kvs;
+      const lastKey = kvs.length === 0 ? undefined : kvs[kvs.length - 1]?.key;
+      if (response.more && lastKey !== undefined) {
+        for (const kv of kvs) seenBytes += kv.key.length + kv.value.length;
+        seenEntries += kvs.length;
+        // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
+        startKey = Buffer.concat([lastKey, Buffer.from([0])]);
+        limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
+        const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
+        ahead = { request: next, fetched: fetch(next) };
       }
-      if (!response.more || lastKey === undefined) return;
-      // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
-      startKey = Buffer.concat([lastKey, Buffer.from([0])]);
-      limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
+      for (const kv of kvs) yield toEntry(kv, keysOnly);
+      if (ahead === undefined) return;
     }
   }
 
