@@ -703,10 +703,16 @@ export class SnapshotSource implements EntrySource {
   /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
   private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
     const keys = index.liveKeysSorted();
-    // Reused by every batch of this walk (one per fetch window in flight).
-    const arenas = [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)] as const;
+    // Two sets of arenas: the batch being yielded keeps one while the next batch reads into the
+    // other (each set is reused by every other batch of this walk, one arena per fetch window).
+    const arenaSets = [
+      [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)],
+      [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)],
+    ] as const;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
-    for (let start = 0; start < keys.length; ) {
+    type Fetched = { entries: (Entry | undefined)[] } | { error: unknown };
+    /** The batch from `start` (up to batchBytes of values), its values being read; never rejects. */
+    const startBatch = (start: number, turn: 0 | 1): { end: number; batch: { known: Entry | undefined }[]; fetched: Promise<Fetched> } => {
       let end = start;
       let bytes = 0;
       while (end < keys.length && (end === start || (bytes < batchBytes && end - start < MAX_BATCH_KEYS))) {
@@ -715,16 +721,32 @@ export class SnapshotSource implements EntrySource {
       }
       const batch = keys.slice(start, end).map((key) => {
         const slot = index.slot(key);
-        return { key, slot, known: keysOnly ? index.keysOnlyEntry(key, slot) : undefined };
+        return { slot, known: keysOnly ? index.keysOnlyEntry(key, slot) : undefined };
       });
       const wanted = batch.filter((item) => item.known === undefined).map(({ slot }) => ({ revision: index.revisionOf(slot), location: index.locationOf(slot) }));
-      const fetched = wanted.length > 0 ? await this.fetchStored(wanted, keysOnly, arenas) : [];
-      let next = 0;
-      for (const item of batch) {
-        const entry = item.known ?? fetched[next++];
+      const fetched: Promise<Fetched> =
+        wanted.length > 0
+          ? this.fetchStored(wanted, keysOnly, arenaSets[turn]).then(
+              (entries) => ({ entries }),
+              (error: unknown) => ({ error }),
+            )
+          : Promise.resolve({ entries: [] });
+      return { end, batch, fetched };
+    };
+    // The next batch's values are read while this batch's entries are decoded and printed.
+    let turn: 0 | 1 = 0;
+    let current = keys.length > 0 ? startBatch(0, turn) : undefined;
+    while (current !== undefined) {
+      const fetched = await current.fetched;
+      if ('error' in fetched) throw fetched.error;
+      turn = turn === 0 ? 1 : 0;
+      const next = current.end < keys.length ? startBatch(current.end, turn) : undefined;
+      let at = 0;
+      for (const item of current.batch) {
+        const entry = item.known ?? fetched.entries[at++];
         if (entry !== undefined) yield entry;
       }
-      start = end;
+      current = next;
     }
   }
 
