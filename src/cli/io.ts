@@ -13,6 +13,12 @@ export interface OutputStream {
   readonly columns: number | undefined;
   /** The process's own terminal stream, for the spinner, which draws on it directly; absent in tests. */
   readonly terminal?: NodeJS.WriteStream;
+  /**
+   * A promise when the stream holds more than its buffer should (a pipe whose reader is slower than
+   * kreg) that resolves once it has room again; undefined when there is room. Long listings wait on
+   * it between objects, so that their memory stays bounded whatever reads the output.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 export interface InputStream {
@@ -75,6 +81,7 @@ export function processIo(): CliIo {
 function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
     write: (chunk) => void stream.write(chunk),
+    ready: () => (stream.writableNeedDrain ? roomIn(stream) : undefined),
     get isTTY() {
       return stream.isTTY === true;
     },
@@ -83,6 +90,21 @@ function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
     },
     terminal: stream,
   };
+}
+
+/** Resolves when the stream drains, or can take no more writes (closed, failed: nothing to wait for). */
+function roomIn(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }
 
 /** Help fits the terminal (at most 120 columns); piped, a fixed 100. */

@@ -128,6 +128,7 @@ function countingStdout(io: CliIo): { io: CliIo; written: () => number } {
     get columns() {
       return stdout.columns;
     },
+    ready: () => stdout.ready?.(),
     ...(stdout.terminal === undefined ? {} : { terminal: stdout.terminal }),
   };
   return { io: { ...io, stdout: counted }, written: () => bytes };

@@ -1,0 +1,84 @@
+/**
+ * Long listings wait for room in their output: a pipe whose reader is slower than kreg must hold
+ * the listing back, not fill kreg's memory with everything it has decoded (issue 13's bound).
+ */
+import assert from 'node:assert/strict';
+import { encode } from '../src/index.js';
+import type { CliIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import { MemorySource } from '../src/sources/memory-source.js';
+
+const OBJECTS = 40;
+
+/** A source of OBJECTS ConfigMaps, and an stdout that says it is full until `release()`. */
+function fullPipe(): { source: MemorySource; io: CliIo; written: () => string; waits: () => number; release: () => void } {
+  const source = new MemorySource();
+  for (let i = 0; i < OBJECTS; i++) {
+    const name = `cm-${String(i).padStart(2, '0')}`;
+    source.put(`/registry/configmaps/shop/${name}`, encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', uid: `uid-${i}` }, data: { i: String(i) } }));
+  }
+  const out: string[] = [];
+  let full = true;
+  let waits = 0;
+  let release: () => void = () => undefined;
+  const room = new Promise<void>((resolve) => {
+    release = () => {
+      full = false;
+      resolve();
+    };
+  });
+  const io: CliIo = {
+    stdout: {
+      write: (chunk) => void out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')),
+      isTTY: false,
+      columns: undefined,
+      ready: () => {
+        if (!full) return undefined;
+        waits++;
+        return room;
+      },
+    },
+    stderr: { write: () => undefined, isTTY: false, columns: undefined },
+    stdin: { isTTY: false, readAll: () => Promise.resolve(new Uint8Array()) },
+    env: {},
+  };
+  return { source, io, written: () => out.join(''), waits: () => waits, release };
+}
+
+describe('output back-pressure', () => {
+  for (const args of [
+    ['get', 'cm', '-A', '-o', 'ndjson'],
+    ['dump', '-A', '--to', '-', '-o', 'ndjson'],
+  ]) {
+    it(`${args.join(' ')} stops while stdout is full and finishes once it drains`, async () => {
+      const pipe = fullPipe();
+      const run = main(args, pipe.io, { openSource: () => Promise.resolve(pipe.source) });
+      // Let the command run as far as it can (its modules load first): it must come to wait, and
+      // stay waiting, with one object out.
+      let finished = false;
+      void run.then(() => {
+        finished = true;
+      });
+      for (let i = 0; i < 200 && pipe.waits() === 0 && !finished; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(finished, false);
+      assert.equal(pipe.waits(), 1);
+      assert.equal(
+        pipe
+          .written()
+          .split('\n')
+          .filter((line) => line.includes('"ConfigMap"')).length,
+        1,
+      );
+      pipe.release();
+      assert.equal(await run, 0);
+      assert.equal(
+        pipe
+          .written()
+          .split('\n')
+          .filter((line) => line.includes('"ConfigMap"')).length,
+        OBJECTS,
+      );
+    });
+  }
+});
