@@ -349,7 +349,8 @@ const assemblerHelpers: AssemblerHelpers = {
     }
     if (typeof inlined !== 'object' || inlined === null || Array.isArray(inlined)) return;
     // Go gives the outer struct's own fields precedence over inlined ones of the same name.
-    for (const [k, v] of Object.entries(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, v);
+    // (Keys rather than entries: no [key, value] array per property.)
+    for (const k of Object.keys(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, (inlined as JsonObject)[k] as JsonValue);
   },
 };
 
