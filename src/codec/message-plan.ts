@@ -19,7 +19,7 @@ export const KIND_BOOL = 4;
 export const KIND_DOUBLE = 5;
 export const KIND_MESSAGE = 6;
 
-/** Values by field index, as the generic reader collects them; repeated fields collect arrays, maps objects. */
+/** Values by field index, as the reader collects them; repeated fields collect arrays, maps objects. */
 export type Slots = (JsonValue | undefined)[];
 
 /** Go's JSON rules for one message, from its slots into `out` (compiled per message). */
