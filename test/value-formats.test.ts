@@ -97,4 +97,22 @@ describe('Kubernetes JSON scalars', function () {
     assert.deepEqual(parseRfc3339('0001-01-01T00:00:00Z'), { seconds: -62135596800, nanos: 0 });
     assert.equal(parseRfc3339('yesterday'), undefined);
   });
+
+  it('writes RFC 3339 times by arithmetic exactly as a Date would, over years 0 to 9999 and past both ends', function () {
+    // The reference: JavaScript's own calendar (proleptic Gregorian, as Go's); its ISO text has four-digit years in this range.
+    const viaDate = (seconds: number): string | undefined => {
+      const d = new Date(seconds * 1000);
+      const year = d.getUTCFullYear();
+      if (Number.isNaN(year) || year < 0 || year > 9999) return undefined;
+      return `${d.toISOString().slice(0, 19)}Z`;
+    };
+    const firstSecond = Date.UTC(2000, 0, 1) / 1000 - 2000 * 31556952; // a little before 0000-01-01 (31556952 s: a Gregorian year on average)
+    const lastSecond = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
+    const samples: number[] = [-1, 0, 1, 951782399, 951782400, 951868800, lastSecond, lastSecond + 1, 8.64e12, -8.64e12];
+    // A fixed-step walk across the whole range and past both ends hits every month, leap day and century rule.
+    for (let s = firstSecond - 86400 * 400; s < lastSecond + 86400 * 400; s += 86400 * 29 + 3607) samples.push(s);
+    for (const seconds of samples) assert.equal(formatRfc3339(seconds), viaDate(seconds), `seconds ${seconds}`);
+    assert.equal(formatRfc3339(BigInt(1199149261)), '2008-01-01T01:01:01Z');
+    assert.equal(formatRfc3339(Number.NaN), undefined);
+  });
 });

@@ -7,14 +7,38 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** RFC 3339 in UTC; `micros` given adds exactly six fractional digits. */
+/** Two digits; the common case of pad, without building a padded string. */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+const SECONDS_PER_DAY = 86400;
+
+/**
+ * RFC 3339 in UTC; `micros` given adds exactly six fractional digits. Every stored object has a
+ * few timestamps, so the date is worked out with integer arithmetic (the days-to-civil algorithm
+ * of Howard Hinnant's date library, proleptic Gregorian like Go's) rather than through a Date.
+ */
 export function formatRfc3339(seconds: number | bigint, micros?: number): string | undefined {
-  const ms = Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
-  const d = new Date(ms);
-  const year = d.getUTCFullYear();
+  const total = Number(seconds);
+  if (!Number.isFinite(total) || Math.abs(total) > 8.64e12) return undefined;
+  const days = Math.floor(total / SECONDS_PER_DAY);
+  const secondOfDay = total - days * SECONDS_PER_DAY;
+  // Days since 0000-03-01, so that leap days fall at the end of a 400-year era's years.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
   if (year < 0 || year > 9999) return undefined;
-  const base = `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` + `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  const hours = Math.floor(secondOfDay / 3600);
+  const minutes = Math.floor((secondOfDay % 3600) / 60);
+  const secs = secondOfDay % 60;
+  const base = `${year >= 1000 ? `${year}` : pad(year, 4)}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(secs)}`;
   return micros === undefined ? `${base}Z` : `${base}.${pad(micros, 6)}Z`;
 }
 

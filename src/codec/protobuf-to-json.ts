@@ -8,9 +8,11 @@ import { DecodeError, KregError } from '../errors.js';
 import { childPath, pathText, type FieldPath } from './field-path.js';
 import { formatGoDuration, formatRfc3339 } from './go-time.js';
 import { setOwnProperty, type JsonObject, type JsonValue } from './json-value.js';
-import type { SchemaField, SchemaMessage } from './schema.js';
+import type { SchemaMessage } from './schema.js';
 import { base64Encode, utf8Decode } from './text.js';
 import { WIRE_BYTES, WIRE_VARINT, WireReader, WireWriter } from './wire.js';
+import { compileAssembler, type AssemblerHelpers } from './compiled-assembler.js';
+import { childPlan, KIND_BOOL, KIND_BYTES, KIND_DOUBLE, KIND_INT32, KIND_INT64, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan, type Slots } from './message-plan.js';
 import { parseEmbeddedJson } from './embedded-json.js';
 
 /** A wire field kreg cannot show in the JSON object, kept so that re-encoding can write it back. */
@@ -69,9 +71,12 @@ export interface ProtobufDecodeResult {
   presence: WirePresence[];
 }
 
-interface DecodeContext {
+/** State of one decode. Exported for the generated assemblers' helper types only. */
+export interface DecodeContext {
   buf: Uint8Array;
   baseOffset: number;
+  /** The one wire reader of the value; each message narrows its end while it is read. */
+  reader: WireReader;
   unknownFields: UnknownField[];
   verbatim: VerbatimJson[];
   presence: WirePresence[];
@@ -99,6 +104,7 @@ export function decodeProtobufMessage(
   const ctx: DecodeContext = {
     buf,
     baseOffset,
+    reader: new WireReader(buf, start, end, baseOffset),
     unknownFields: [],
     verbatim: [],
     presence: [],
@@ -108,7 +114,7 @@ export function decodeProtobufMessage(
     path: undefined,
   };
   try {
-    const object = decodeMessage(ctx, message, start, end, undefined, into);
+    const object = decodeMessage(ctx, planOf(message), start, end, undefined, into);
     return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim, presence: ctx.presence };
   } catch (err) {
     // ctx.path still points where decoding stopped: the innermost message being read.
@@ -117,101 +123,125 @@ export function decodeProtobufMessage(
   }
 }
 
-function decodeMessage(ctx: DecodeContext, message: SchemaMessage, start: number, end: number, path: FieldPath | undefined, into?: JsonObject): JsonValue {
-  if (++ctx.depth > MAX_DEPTH) {
-    throw new DecodeError('too-deep', `messages nested deeper than ${MAX_DEPTH} levels`, { offset: ctx.baseOffset + start, path: pathText(path) });
-  }
-  const outer = ctx.path;
+function decodeMessage(ctx: DecodeContext, plan: MessagePlan, start: number, end: number, path: FieldPath | undefined, out: JsonObject | undefined): JsonValue {
+  if (++ctx.depth > MAX_DEPTH) tooDeep(ctx, start, path);
+  const outerPath = ctx.path;
   ctx.path = path;
-  const slots = readFields(ctx, message, start, end, path);
-  const value = message.special === undefined ? assembleObject(ctx, message, slots, path, into ?? {}) : assembleSpecial(ctx, message, slots, path);
-  ctx.path = outer;
+  const slots = readFields(ctx, plan, start, end, path);
+  let value: JsonValue;
+  if (plan.special === undefined) {
+    const assemble = (plan.assemble ??= compileAssembler(plan, assemblerHelpers));
+    value = assemble(ctx, slots, path, out ?? {});
+  } else {
+    value = assembleSpecial(ctx, plan, slots, path);
+  }
+  ctx.path = outerPath;
   ctx.depth--;
   return value;
 }
 
-/** Values by field index; repeated fields collect arrays, maps collect objects. */
-type Slots = (JsonValue | undefined)[];
-
-function readFields(ctx: DecodeContext, message: SchemaMessage, start: number, end: number, path: FieldPath | undefined): Slots {
-  const r = new WireReader(ctx.buf, start, end, ctx.baseOffset);
-  const slots: Slots = new Array<JsonValue | undefined>(message.fields.length);
+/** The message's wire fields into slots by field index. */
+function readFields(ctx: DecodeContext, plan: MessagePlan, start: number, end: number, path: FieldPath | undefined): Slots {
+  // One reader serves the whole value: a nested message narrows its end and puts it back after.
+  const r = ctx.reader;
+  const outerPos = r.pos;
+  const outerEnd = r.end;
+  r.pos = start;
+  r.end = end;
+  const slots: Slots = new Array<JsonValue | undefined>(plan.fields.length);
+  const rawJson = plan.special === 'raw-json';
   while (r.pos < end) {
     const tagStart = r.pos;
     const tag = r.uint32();
-    const number = tag >>> 3;
-    const wireType = tag & 7;
-    if (number === 0) r.fail('invalid field number 0', tagStart);
-    const field = message.byNumber[number];
-    if (field === undefined || field.wireType !== wireType) {
-      r.skip(wireType);
-      ctx.unknownFields.push({
-        path: pathText(path),
-        message: message.name,
-        number,
-        wireType,
-        raw: ctx.buf.slice(tagStart, r.pos),
-        reason: 'unknown',
-      });
+    const field = plan.byNumber[tag >>> 3];
+    if (field === undefined || field.wireType !== (tag & 7)) {
+      unknownField(ctx, plan, tag, tagStart, path);
       continue;
     }
-    if (field.mapKey !== undefined) {
+    if (field.isMap) {
       const entries = (slots[field.index] ??= {}) as JsonObject;
       const e = r.delimitedEnd();
-      const s = r.pos;
+      readMapEntry(ctx, field, entries, r.pos, e, path);
       r.pos = e;
-      readMapEntry(ctx, field, entries, s, e, path);
-    } else if (field.repeated === true) {
+    } else if (field.repeated) {
       const items = (slots[field.index] ??= []) as JsonValue[];
-      const itemPath = field.message === undefined ? path : childPath(childPath(path, field.json ?? field.name), items.length);
-      items.push(readValue(ctx, r, field, itemPath));
+      const itemPath = field.kind === KIND_MESSAGE ? childPath(childPath(path, field.pathName), items.length) : path;
+      items.push(readValue(ctx, r, field, itemPath, false));
     } else {
-      const fieldPath = field.message === undefined ? path : field.inline === true ? path : childPath(path, field.json ?? field.name);
+      const fieldPath = field.kind === KIND_MESSAGE && !field.inline ? childPath(path, field.pathName) : path;
       // Embedded JSON is read as text straight away rather than through base64.
-      slots[field.index] = readValue(ctx, r, field, fieldPath, message.special === 'raw-json');
+      slots[field.index] = readValue(ctx, r, field, fieldPath, rawJson);
     }
   }
+  r.pos = outerPos;
+  r.end = outerEnd;
   return slots;
 }
 
-function readValue(ctx: DecodeContext, r: WireReader, field: SchemaField, path: FieldPath | undefined, bytesAsText = false): JsonValue {
-  switch (field.type) {
-    case 'string': {
+function readValue(ctx: DecodeContext, r: WireReader, field: FieldPlan, path: FieldPath | undefined, bytesAsText: boolean): JsonValue {
+  switch (field.kind) {
+    case KIND_STRING: {
       const e = r.delimitedEnd();
       const s = r.pos;
       r.pos = e;
       return utf8Decode(ctx.buf, s, e);
     }
-    case 'bytes': {
+    case KIND_BYTES: {
       const e = r.delimitedEnd();
       const s = r.pos;
       r.pos = e;
       return bytesAsText ? utf8Decode(ctx.buf, s, e) : base64Encode(ctx.buf, s, e);
     }
-    case 'int32':
+    case KIND_INT32:
       return r.int32();
-    case 'int64':
+    case KIND_INT64:
       return r.int64();
-    case 'bool':
+    case KIND_BOOL:
       return r.bool();
-    case 'double':
+    case KIND_DOUBLE:
       return r.double();
     default: {
       const e = r.delimitedEnd();
-      const s = r.pos;
+      const value = decodeMessage(ctx, field.plan ?? childPlan(field), r.pos, e, path, undefined);
       r.pos = e;
-      return decodeMessage(ctx, field.message as SchemaMessage, s, e, path);
+      return value;
     }
   }
 }
 
+function tooDeep(ctx: DecodeContext, start: number, path: FieldPath | undefined): never {
+  throw new DecodeError('too-deep', `messages nested deeper than ${MAX_DEPTH} levels`, { offset: ctx.baseOffset + start, path: pathText(path) });
+}
+
+/** A field the schema does not know, or knows with another wire type: skipped and kept with its raw bytes. */
+function unknownField(ctx: DecodeContext, plan: MessagePlan, tag: number, tagStart: number, path: FieldPath | undefined): void {
+  const r = ctx.reader;
+  const number = tag >>> 3;
+  const wireType = tag & 7;
+  if (number === 0) r.fail('invalid field number 0', tagStart);
+  r.skip(wireType);
+  ctx.unknownFields.push({
+    path: pathText(path),
+    message: plan.name,
+    number,
+    wireType,
+    raw: ctx.buf.slice(tagStart, r.pos),
+    reason: 'unknown',
+  });
+}
+
 /** A map entry is a message with key = 1 and value = 2; either may be absent (zero value). */
-function readMapEntry(ctx: DecodeContext, field: SchemaField, entries: JsonObject, start: number, end: number, path: FieldPath | undefined): void {
-  const r = new WireReader(ctx.buf, start, end, ctx.baseOffset);
+function readMapEntry(ctx: DecodeContext, field: FieldPlan, entries: JsonObject, start: number, end: number, path: FieldPath | undefined): void {
+  const r = ctx.reader;
+  const outerPos = r.pos;
+  const outerEnd = r.end;
+  r.pos = start;
+  r.end = end;
   let key = '';
   let value: JsonValue | undefined;
   let valueStart = -1;
   let valueEnd = -1;
+  const isMessage = field.kind === KIND_MESSAGE;
   while (r.pos < end) {
     const tagStart = r.pos;
     const tag = r.uint32();
@@ -222,66 +252,70 @@ function readMapEntry(ctx: DecodeContext, field: SchemaField, entries: JsonObjec
       key = utf8Decode(ctx.buf, r.pos, e);
       r.pos = e;
     } else if (number === 2 && wireType === field.wireType) {
-      if (field.message !== undefined) {
+      if (isMessage) {
         valueEnd = r.delimitedEnd();
         valueStart = r.pos;
         r.pos = valueEnd;
       } else {
-        value = readValue(ctx, r, field, path);
+        value = readValue(ctx, r, field, path, false);
       }
     } else {
-      r.fail(`map ${field.json ?? field.name}: unexpected field ${number} (wire type ${wireType}) in an entry`, tagStart);
+      r.fail(`map ${field.pathName}: unexpected field ${number} (wire type ${wireType}) in an entry`, tagStart);
     }
   }
-  const entryPath = childPath(childPath(path, field.json ?? field.name), { mapKey: key });
-  if (field.message !== undefined) {
-    value = valueStart < 0 ? zeroOfMessage(ctx, field.message, entryPath) : decodeMessage(ctx, field.message, valueStart, valueEnd, entryPath);
+  r.pos = outerPos;
+  r.end = outerEnd;
+  if (isMessage) {
+    // The entry's path is built only here: scalar maps (labels, annotations) never need it.
+    const entryPath = childPath(childPath(path, field.pathName), { mapKey: key });
+    const plan = field.plan ?? childPlan(field);
+    value = valueStart < 0 ? zeroOfMessage(ctx, plan, entryPath) : decodeMessage(ctx, plan, valueStart, valueEnd, entryPath, undefined);
   } else if (value === undefined) {
     // A nil []byte map value is null in Go's JSON; a missing string value is "".
-    value = field.type === 'bytes' ? null : zeroOfScalar(field.type);
+    value = field.kind === KIND_BYTES ? null : zeroOfScalar(field.kind);
   }
   setOwnProperty(entries, key, value);
 }
 
-function zeroOfScalar(type: string): JsonValue {
-  switch (type) {
-    case 'string':
+function zeroOfScalar(kind: number): JsonValue {
+  switch (kind) {
+    case KIND_STRING:
       return '';
-    case 'bool':
+    case KIND_BOOL:
       return false;
-    case 'bytes':
+    case KIND_BYTES:
       return null;
     default:
       return 0;
   }
 }
 
-function zeroOfMessage(ctx: DecodeContext, message: SchemaMessage, path: FieldPath | undefined): JsonValue {
+function zeroOfMessage(ctx: DecodeContext, plan: MessagePlan, path: FieldPath | undefined): JsonValue {
   ctx.buildingZero++;
-  const value = decodeMessage(ctx, message, 0, 0, path);
+  const value = decodeMessage(ctx, plan, 0, 0, path, undefined);
   ctx.buildingZero--;
   return value;
 }
 
 /** The presence record of the message being assembled, made on its first deviation. */
-function presenceRecord(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined): WirePresence {
+function presenceRecord(ctx: DecodeContext, plan: MessagePlan, slots: Slots, path: FieldPath | undefined): WirePresence {
   if (ctx.presenceSlots !== slots) {
     ctx.presenceSlots = slots;
-    ctx.presence.push({ path: pathText(path), message: message.name });
+    ctx.presence.push({ path: pathText(path), message: plan.name });
   }
   return ctx.presence[ctx.presence.length - 1] as WirePresence;
 }
 
 /** Note a plain-value field missing from the wire; called only on that (rare) path. */
-function noteAbsent(ctx: DecodeContext, message: SchemaMessage, number: number, slots: Slots, path: FieldPath | undefined): void {
+function noteAbsent(ctx: DecodeContext, plan: MessagePlan, number: number, slots: Slots, path: FieldPath | undefined): void {
   if (ctx.buildingZero > 0) return;
-  const record = presenceRecord(ctx, message, slots, path);
+  const record = presenceRecord(ctx, plan, slots, path);
   (record.absent ??= []).push(number);
 }
 
 /** Note an empty field the JSON leaves out although it was on the wire. */
-function noteEmpty(ctx: DecodeContext, message: SchemaMessage, number: number, slots: Slots, path: FieldPath | undefined): void {
-  const record = presenceRecord(ctx, message, slots, path);
+function noteEmpty(ctx: DecodeContext, plan: MessagePlan, number: number, slots: Slots, path: FieldPath | undefined): void {
+  const record = presenceRecord(ctx, plan, slots, path);
   (record.empty ??= []).push(number);
 }
 
@@ -297,22 +331,9 @@ function isGoZero(value: JsonValue): boolean {
   return false;
 }
 
-type Assembler = (ctx: DecodeContext, slots: Slots, path: FieldPath | undefined, out: JsonObject) => JsonObject;
-
-/** Assemblers by message, compiled on first use. */
-const assemblers = new WeakMap<SchemaMessage, Assembler>();
-
-function assembleObject(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined, out: JsonObject): JsonObject {
-  let assemble = assemblers.get(message);
-  if (assemble === undefined) {
-    assemble = compileAssembler(message);
-    assemblers.set(message, assemble);
-  }
-  return assemble(ctx, slots, path, out);
-}
-
 /** What generated assemblers call for the less common cases. */
-const assemblerHelpers = {
+const assemblerHelpers: AssemblerHelpers = {
+  childPlan,
   zeroOfMessage,
   childPath,
   isGoZero,
@@ -320,75 +341,18 @@ const assemblerHelpers = {
   setOwnProperty,
   noteAbsent,
   noteEmpty,
-  inline(ctx: DecodeContext, message: SchemaMessage, field: SchemaField, slots: Slots, path: FieldPath | undefined, out: JsonObject): void {
+  inline(ctx, plan, field, slots, path, out) {
     let inlined = slots[field.index];
     if (inlined === undefined) {
-      noteAbsent(ctx, message, field.number, slots, path);
-      inlined = zeroOfMessage(ctx, field.message as SchemaMessage, path);
+      noteAbsent(ctx, plan, field.number, slots, path);
+      inlined = zeroOfMessage(ctx, childPlan(field), path);
     }
     if (typeof inlined !== 'object' || inlined === null || Array.isArray(inlined)) return;
     // Go gives the outer struct's own fields precedence over inlined ones of the same name.
-    for (const [k, v] of Object.entries(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, v);
+    // (Keys rather than entries: no [key, value] array per property.)
+    for (const k of Object.keys(inlined)) if (!Object.hasOwn(out, k)) setOwnProperty(out, k, (inlined as JsonObject)[k] as JsonValue);
   },
 };
-
-/**
- * Go's JSON rules for one message, compiled into straight-line code: with the property names
- * written out, V8 stores them as fast named properties instead of generic keyed stores, which
- * roughly halves decoding time. Names come from the schema bundle and are quoted with
- * JSON.stringify, so nothing from the decoded value ever becomes code.
- */
-function compileAssembler(message: SchemaMessage): Assembler {
-  const lines: string[] = [];
-  // Fields go in JSON-name order, the order kubectl prints them in, so printing need not reorder
-  // them. A message with inlined structs keeps Go's order: their fields land where the struct is.
-  const hasInline = message.fields.some((f) => f.inline === true);
-  const order = hasInline ? message.fields : [...message.fields].sort((a, b) => ((a.json ?? '') < (b.json ?? '') ? -1 : (a.json ?? '') > (b.json ?? '') ? 1 : 0));
-  order.forEach((field) => {
-    const i = field.index;
-    // A plain value missing from the wire is recorded on the branch that fills in its zero value,
-    // so values that are present cost nothing extra.
-    const absent = `h.noteAbsent(ctx, m, ${field.number}, slots, path);`;
-    if (field.skip === true) {
-      if (field.go === 'value') lines.push(`if (slots[${i}] === undefined) ${absent}`);
-      return;
-    }
-    if (field.inline === true) {
-      lines.push(`h.inline(ctx, m, m.fields[${i}], slots, path, out);`);
-      return;
-    }
-    const name = field.json as string;
-    const key = JSON.stringify(name);
-    const set = name === '__proto__' ? `h.setOwnProperty(out, ${key}, v);` : `out[${key}] = v;`;
-    const omit = field.omitempty === true || field.omitzero === true;
-    lines.push(`v = slots[${i}];`);
-    switch (field.go) {
-      case 'value': {
-        if (field.message !== undefined) lines.push(`if (v === undefined) { ${absent} v = h.zeroOfMessage(ctx, m.fields[${i}].message, h.childPath(path, ${key})); }`);
-        else lines.push(`if (v === undefined) { ${absent} v = ${JSON.stringify(zeroOfScalar(field.type))}; }`);
-        const conditions: string[] = [];
-        // encoding/json's omitempty never omits a struct; only scalars.
-        if (field.omitempty === true && field.message === undefined) conditions.push(`!(v === '' || v === 0 || v === false || v === 0n || v === null)`);
-        if (field.omitzero === true) conditions.push('!h.isGoZero(v)');
-        lines.push(conditions.length > 0 ? `if (${conditions.join(' && ')}) ${set}` : set);
-        break;
-      }
-      case 'pointer':
-        lines.push(omit ? `if (v !== undefined) ${set}` : `if (v === undefined) v = null; ${set}`);
-        break;
-      case 'slice':
-      case 'map':
-      case 'bytes':
-        lines.push(`if (v === undefined || v === null) { ${omit ? '' : `v = null; ${set}`} }`);
-        lines.push(field.omitempty === true ? `else if (!h.isEmptyContainer(v)) ${set} else h.noteEmpty(ctx, m, ${field.number}, slots, path);` : `else ${set}`);
-        break;
-    }
-  });
-  const body = `return function assemble(ctx, slots, path, out) {\n  let v;\n  ${lines.join('\n  ')}\n  return out;\n};`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from schema facts only, see above
-  const factory = new Function('h', 'm', body) as (helpers: typeof assemblerHelpers, message: SchemaMessage) => Assembler;
-  return factory(assemblerHelpers, message);
-}
 
 function isEmptyContainer(value: JsonValue): boolean {
   if (value === '') return true;
@@ -398,7 +362,7 @@ function isEmptyContainer(value: JsonValue): boolean {
 }
 
 /** Keep a field's canonical encoding aside when the JSON form loses it, so re-encoding restores it. */
-function keepNotInJson(ctx: DecodeContext, message: SchemaMessage, path: FieldPath | undefined, number: number, value: number): void {
+function keepNotInJson(ctx: DecodeContext, message: MessagePlan, path: FieldPath | undefined, number: number, value: number): void {
   const w = new WireWriter(16);
   w.tag(number, WIRE_VARINT);
   w.int64(value);
@@ -408,7 +372,7 @@ function keepNotInJson(ctx: DecodeContext, message: SchemaMessage, path: FieldPa
 /** Unix seconds of Go's zero time.Time (January 1, year 1, UTC): metav1.Time.IsZero. */
 const GO_ZERO_TIME_SECONDS = -62135596800;
 
-function assembleSpecial(ctx: DecodeContext, message: SchemaMessage, slots: Slots, path: FieldPath | undefined): JsonValue {
+function assembleSpecial(ctx: DecodeContext, message: MessagePlan, slots: Slots, path: FieldPath | undefined): JsonValue {
   const [first, second, third] = slots;
   switch (message.special) {
     case 'time':
@@ -460,7 +424,7 @@ function assembleSpecial(ctx: DecodeContext, message: SchemaMessage, slots: Slot
 }
 
 /** Embedded JSON is parsed into a value; its bytes are kept verbatim when re-serializing would not reproduce them. */
-function embeddedJson(ctx: DecodeContext, message: SchemaMessage, text: string, path: FieldPath | undefined): JsonValue {
+function embeddedJson(ctx: DecodeContext, message: MessagePlan, text: string, path: FieldPath | undefined): JsonValue {
   const parsed = parseEmbeddedJson(text);
   if (parsed.kind === 'invalid') {
     throw new DecodeError('bad-embedded-json', `embedded JSON is not valid: ${parsed.reason}`, { path: pathText(path) });

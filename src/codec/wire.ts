@@ -17,7 +17,8 @@ export class WireReader {
   constructor(
     readonly buf: Uint8Array,
     start = 0,
-    readonly end = buf.length,
+    /** Where reading stops; a caller reading nested messages with one reader narrows and restores it. */
+    public end = buf.length,
     /** Offset of buf[0] within the whole value, so errors point into the bytes the user gave. */
     readonly baseOffset = 0,
   ) {
