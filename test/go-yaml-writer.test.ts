@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../scripts/make-registry.js';
 import { GoFloat, type JsonObject, type JsonValue } from '../src/codec/json-value.js';
 import { compareGoYamlKeys } from '../src/format/go-yaml-key-order.js';
-import { GO_YAML_WIDTH, goNumberText, writeGoYaml } from '../src/format/go-yaml-writer.js';
+import { analyze, GO_YAML_WIDTH, goNumberText, scanScalar, writeGoYaml } from '../src/format/go-yaml-writer.js';
 import { formatYaml } from '../src/format/object-text.js';
 import { parseGoJson } from '../src/codec/go-json.js';
 import { decode } from '../src/index.js';
@@ -272,5 +272,68 @@ describe('YAML as a real kubectl prints the same object', function () {
     // kubectl prints the objects of a file one after another.
     const ours = items.map((item) => formatYaml(item)).join('');
     assert.equal(ours, text, firstLineDifference(ours, text));
+  });
+});
+
+describe('go-yaml scalar analysis', () => {
+  it('the plain-ASCII fast path finds what the character scan finds, for any string', () => {
+    // Strings built from the characters that matter (indicators, blanks, breaks, dots, colons,
+    // dashes, non-ASCII) around ordinary ones, so both paths are taken many times.
+    const alphabet = [
+      'a',
+      'Z',
+      '0',
+      '9',
+      '_',
+      '/',
+      '.',
+      '-',
+      ':',
+      '?',
+      '#',
+      ',',
+      '[',
+      '{',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      '<',
+      "'",
+      '"',
+      '%',
+      '@',
+      '`',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u0085',
+      'é',
+      '\u2028',
+      '\ufeff',
+      '(',
+      '=',
+      '+',
+      '~',
+      ';',
+      '$',
+      '^',
+      '\\',
+    ];
+    const random = mulberry32(20261130);
+    let fast = 0;
+    for (let n = 0; n < 100_000; n++) {
+      const length = Math.floor(random() * 8);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * (i === 0 ? alphabet.length : 12))] as string;
+      for (const candidate of [text, `${text}...`, `...${text}`, `---${text}`, `${text}:`, `a${text}`]) {
+        const facts = analyze(candidate);
+        assert.deepEqual(facts, scanScalar(candidate), JSON.stringify(candidate));
+        if (/^[ -~]*$/.test(candidate) && facts.plainAllowed) fast++;
+      }
+    }
+    assert.ok(fast > 10_000, `only ${fast} strings took the plain path`);
   });
 });

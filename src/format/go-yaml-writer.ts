@@ -27,7 +27,7 @@ export class TooDeepForYaml extends Error {
 type Style = 'plain' | 'single' | 'double' | 'literal';
 
 /** What go-yaml's scalar analysis finds out about a string, reduced to what block context needs. */
-interface ScalarFacts {
+export interface ScalarFacts {
   multiline: boolean;
   plainAllowed: boolean;
   singleAllowed: boolean;
@@ -44,7 +44,24 @@ const utf8Length = (c: number): number => (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x
 /** Indicators that may not start a plain scalar (`-`, `?`, `:` only when a blank follows). */
 const LEADING_INDICATORS = new Set([...'#,[]{}&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
 
-function analyze(text: string): ScalarFacts {
+/**
+ * Most strings in an object (names, labels, images, timestamps) are printable ASCII with no blank,
+ * no quote and no indicator where it would count: for them the loop below finds nothing, so they
+ * skip it. The first character may not be an indicator or a dot ("..." starts a document end);
+ * a colon counts only before a blank or at the end, so it may not come last.
+ */
+const PLAIN_ASCII = /^[A-Za-z0-9_/()=+~;<$^\\][A-Za-z0-9_./()=+~;<>$^\\:-]*$/;
+
+/** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast path to the scan). */
+export function analyze(text: string): ScalarFacts {
+  if (text !== '' && text.charCodeAt(text.length - 1) !== 0x3a && PLAIN_ASCII.test(text)) {
+    return { multiline: false, plainAllowed: true, singleAllowed: true, literalAllowed: true, byteLength: text.length };
+  }
+  return scanScalar(text);
+}
+
+/** go-yaml's analyzeScalar, character by character. */
+export function scanScalar(text: string): ScalarFacts {
   if (text === '') return { multiline: false, plainAllowed: true, singleAllowed: true, literalAllowed: false, byteLength: 0 };
   let indicators = text.startsWith('---') || text.startsWith('...');
   let lineBreaks = false;
