@@ -9,10 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
+import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/one-shot-worker.js';
+import type { Sha256Answer } from '../src/sources/snapshot/sha256-worker.js';
+import { runKreg } from './support/run-cli.js';
 import { checkSnapshotFile, checkSnapshotFileOnWorker } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c } from '../src/sources/snapshot/crc32c.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
-import { sha256OnWorker } from '../src/sources/snapshot/trailer-hash.js';
 
 const DEMO = new URL('../../examples/demo-cluster.db', import.meta.url).pathname;
 
@@ -46,20 +48,20 @@ describe('snapshot checksums', () => {
 
   describe('consistency check on a worker thread', () => {
     it('reports what the check on this thread reports, and throws the same typed error', async () => {
-      assert.deepEqual(await checkSnapshotFileOnWorker(DEMO), await checkSnapshotFile(DEMO));
+      assert.deepEqual(await checkSnapshotFileOnWorker(DEMO).report, await checkSnapshotFile(DEMO));
       const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
       try {
         const damaged = join(dir, 'damaged.db');
         const bytes = readFileSync(DEMO);
         bytes.fill(0xee, 4096 * 5, 4096 * 6); // page 5 overwritten: findings, not an error
         writeFileSync(damaged, bytes);
-        const report = await checkSnapshotFileOnWorker(damaged);
+        const report = await checkSnapshotFileOnWorker(damaged).report;
         assert.ok(report.findings.length > 0);
         assert.deepEqual(report, await checkSnapshotFile(damaged));
         const notBolt = join(dir, 'not-bolt.db');
         writeFileSync(notBolt, Buffer.alloc(8192, 0x41));
         const onThisThread = await checkSnapshotFile(notBolt).catch((error: unknown) => error);
-        const onWorker = await checkSnapshotFileOnWorker(notBolt).catch((error: unknown) => error);
+        const onWorker = await checkSnapshotFileOnWorker(notBolt).report.catch((error: unknown) => error);
         assert.ok(onThisThread instanceof SnapshotFileError && onWorker instanceof SnapshotFileError);
         assert.equal(onWorker.describe(), onThisThread.describe());
         assert.equal(onWorker.code, onThisThread.code);
@@ -80,14 +82,31 @@ describe('snapshot checksums', () => {
       const path = join(dir, 'bytes');
       const bytes = randomBytes(9 * 1024 * 1024 + 17); // more than one 8 MiB read
       writeFileSync(path, bytes);
-      const answer = await sha256OnWorker(path, bytes.length - 5);
-      assert.deepEqual(answer, {
+      const hash = (length: number): OneShotWorker<Sha256Answer> => startOneShotWorker(new URL('../src/sources/snapshot/sha256-worker.js', import.meta.url), { path, length });
+      assert.deepEqual(await hash(bytes.length - 5).answer, {
         ok: true,
         sha256: createHash('sha256')
           .update(bytes.subarray(0, bytes.length - 5))
           .digest('hex'),
       });
-      assert.deepEqual(await sha256OnWorker(path, bytes.length + 100), { ok: false, endedAt: bytes.length });
+      assert.deepEqual(await hash(bytes.length + 100).answer, { ok: false, endedAt: bytes.length });
+      // Stopped while it works: the answer it will never give is an error, not a hang.
+      const stopped = hash(bytes.length);
+      await stopped.stop();
+      await assert.rejects(stopped.answer);
+    });
+
+    it('ls, du and audit storage, which hash alongside their reads, still blame a wrong trailer when the read fails on the damage', async () => {
+      const copy = join(dir, 'damaged-page.db');
+      const bytes = readFileSync(DEMO);
+      bytes.fill(0xff, 4096 * 5 + 8, 4096 * 5 + 10); // page 5's type: the scan fails on it; the trailer is not resealed
+      writeFileSync(copy, bytes);
+      for (const args of [['ls'], ['du'], ['audit', 'storage']]) {
+        const result = await runKreg([...args, '--snapshot', copy]);
+        assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+        assert.equal(result.stdout.toString(), '', args.join(' '));
+        assert.match(result.stderr, /sha256 trailer does not match the contents/, `${args.join(' ')}: ${result.stderr}`);
+      }
     });
 
     it('a trailer checked alongside the reads: reads work at once, settleChecks() gives the verdict open() would have', async () => {

@@ -54,7 +54,12 @@ export async function withStore<T>(
     ...(kubeVersion === undefined ? {} : { kubeVersion }),
   });
   try {
-    const result = await fn(store);
+    let result: T;
+    try {
+      result = await fn(store);
+    } catch (error) {
+      throw await preferCheckFailure(store.source, error);
+    }
     // A command that opened for checks alongside settles them before it prints; this is the backstop.
     await settleStoreChecks(ctx, store);
     for (const line of store.source.afterReadWarnings ?? []) warn(ctx.io, line);
@@ -144,9 +149,25 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     return options.decryptor === undefined ? store : { ...store, decryptor: options.decryptor, workerDecryption: { encryption: options.decryptor.config } };
   } catch (err) {
     options.decryptor?.close();
+    const failure = await preferCheckFailure(source, err);
     await source.close().catch(() => undefined);
-    throw err;
+    throw failure;
   }
+}
+
+/**
+ * The error to report when a read failed: the failure of a check that ran alongside it (a
+ * snapshot whose sha256 trailer does not match explains the damage the read met) when there is
+ * one, else the read's own. A usage mistake is reported at once, without waiting for the checks.
+ */
+async function preferCheckFailure(source: EntrySource, error: unknown): Promise<unknown> {
+  if (error instanceof UsageError || source.settleChecks === undefined) return error;
+  try {
+    await source.settleChecks();
+  } catch (checkFailure) {
+    return checkFailure;
+  }
+  return error;
 }
 
 /**

@@ -183,17 +183,23 @@ export class EtcdSource implements EntrySource {
 
       const kvs = response.kvs;
       const lastKey = kvs.length === 0 ? undefined : kvs[kvs.length - 1]?.key;
-      if (response.more && lastKey !== undefined) {
+      // Not after the first page: callers that read a few keys only (a directory's first key, the
+      // release's Nodes) stop there, and the next page would be fetched for nothing.
+      const firstPage = seenEntries === 0;
+      const more = response.more && lastKey !== undefined;
+      if (more) {
         for (const kv of kvs) seenBytes += kv.key.length + kv.value.length;
         seenEntries += kvs.length;
         // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
-        const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
-        ahead = { request: next, fetched: fetch(next) };
+        if (!firstPage) {
+          const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
+          ahead = { request: next, fetched: fetch(next) };
+        }
       }
       for (const kv of kvs) yield toEntry(kv, keysOnly);
-      if (ahead === undefined) return;
+      if (!more) return;
     }
   }
 

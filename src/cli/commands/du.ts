@@ -94,11 +94,12 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
             tally.addRevision(group, revision.key, revision.valueSize);
             if (++n % 10000 === 0) progress.update(`reading past revisions of ${store.prefix}/: ${n.toLocaleString('en-US')}`);
           }
+          // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
+          progress.update('checking the sha256 trailer');
+          await settleStoreChecks(ctx, store);
         } finally {
           progress.stop();
         }
-        // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
-        await settleStoreChecks(ctx, store);
         const report = { by: args.by, history, groups: tally.groups(), total: tally.total(), largest: tally.largest(), largestHistory: tally.largestHistory() };
         if (args.output === 'json') ctx.io.stdout.write(`${formatJson(report as unknown as JsonObject)}\n`);
         else ctx.io.stdout.write(usageTable(report));

@@ -115,11 +115,12 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
         const progress = await startProgress(ctx.io, `scanning ${prefix}/`);
         try {
           await scan(store, keyPrefixes, tally, progress);
+          // The sha256 trailer was hashed alongside the scan: its verdict comes before any output.
+          progress.update('checking the sha256 trailer');
+          await settleStoreChecks(ctx, store);
         } finally {
           progress.stop();
         }
-        // The sha256 trailer was hashed alongside the scan: its verdict comes before any output.
-        await settleStoreChecks(ctx, store);
         const nodes = tally.nodes(args.sort);
         if (args.output === 'json') ctx.io.stdout.write(`${formatJson(nodes.map(toJson))}\n`);
         else ctx.io.stdout.write(formatLsTable(nodes, tally.total()));

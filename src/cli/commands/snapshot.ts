@@ -5,9 +5,9 @@
  */
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
-import type { KregError } from '../../errors.js';
+import { KregError } from '../../errors.js';
 import { checkSnapshotFileOnWorker, describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
-import type { HashCheckResult, SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
+import type { SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
 import { COMMANDS } from '../command-index.js';
@@ -46,39 +46,37 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
           },
         }
       : {};
-    const source = await SnapshotSource.open(args.file, { skipHashCheck: true, ...bestEffort });
+    const source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], checkTrailerAlongside: true, ...bestEffort });
+    // A wrong trailer is reported next to the rest (not instead of it): the table is still printed.
+    const trailerMismatch = async (): Promise<KregError | undefined> => {
+      try {
+        await source.settleChecks();
+        return undefined;
+      } catch (error) {
+        if (error instanceof KregError && error.code === 'hash-mismatch') return error;
+        throw error;
+      }
+    };
     // Three passes at once: the sha256 trailer is hashed and the consistency check runs on worker
     // threads while this thread walks the buckets for etcdctl's numbers.
-    // Settled at once into a value, so that a failure waits for its turn rather than going unhandled.
-    const trailer = args['skip-hash-check']
-      ? undefined
-      : source.checkTrailer().then(
-          (answer) => ({ answer }),
-          (error: unknown) => ({ error }),
-        );
+    const checking = checkSnapshotFileOnWorker(source.file, { skipHashCheck: true });
     let status: SnapshotStatus;
     let check: SnapshotCheckReport;
     try {
-      [status, check] = await Promise.all([
-        source.status(),
-        // The trailer is hashed above: the check looks at the structure only.
-        checkSnapshotFileOnWorker(source.file, { skipHashCheck: true }),
-      ]);
+      [status, check] = await Promise.all([source.status(), checking.report]);
       // The consistency check below reports freelist damage itself.
       for (const line of source.changedUnderRead) ctx.io.stderr.write(`kreg: ${line}\n`);
+      mismatch = await trailerMismatch();
     } catch (error) {
       // Damage that stops the walk: a wrong trailer said first, since it explains the damage.
-      const settled = await trailer;
-      if (settled !== undefined && 'answer' in settled && settled.answer.state === 'mismatch') ctx.io.stderr.write(`kreg: ${settled.answer.error.describe()}\n`);
+      const explained = await trailerMismatch().catch(() => undefined);
+      if (explained !== undefined) ctx.io.stderr.write(`kreg: ${explained.describe()}\n`);
       throw error;
     } finally {
-      await trailer;
+      await checking.stop();
       await source.close();
     }
-    const settled = await trailer;
-    if (settled !== undefined && 'error' in settled) throw settled.error;
-    const hashCheck: HashCheckResult = settled === undefined ? 'skipped' : settled.answer.state;
-    if (settled !== undefined && settled.answer.state === 'mismatch') mismatch = settled.answer.error;
+    const hashCheck = source.hashCheck;
     const findings = check.findings.length + check.moreFindings;
     if (args.output === 'json') ctx.io.stdout.write(`${formatJson(statusJson(status, hashCheck, check))}\n`);
     else ctx.io.stdout.write(statusTable(status, hashCheck, check));

@@ -27,7 +27,8 @@ import { createHash } from 'node:crypto';
 import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
-import { sha256OnWorker } from './trailer-hash.js';
+import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
+import type { Sha256Answer, Sha256Job } from './sha256-worker.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
 export const BOLT_VERSION = 2;
@@ -218,6 +219,8 @@ export class BoltFile {
   /** Pages that can be read: the meta's page count, fewer when the file is truncated (best effort). */
   private readonly readablePages: number;
   private closed = false;
+  /** Worker threads hashing this file, stopped by close(). */
+  private readonly workers = new Set<OneShotWorker<unknown>>();
   /** Pages the file's freelist lists, once watchFreedPages() has read it. */
   private freed: PageSet | undefined;
   /** Tree pages a read used that the freelist calls free (bbolt's "reachable freed"), in the order met. */
@@ -310,6 +313,8 @@ export class BoltFile {
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
+    // A trailer hash nobody waits for any more must not keep the process alive.
+    await Promise.all([...this.workers].map((worker) => worker.stop()));
     await this.handle.close();
   }
 
@@ -320,12 +325,22 @@ export class BoltFile {
   async checkSha256Trailer(): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
-    const answer = await sha256OnWorker(this.path, bodyBytes);
+    const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), { path: this.path, length: bodyBytes } satisfies Sha256Job);
+    this.workers.add(worker);
+    let answer: Sha256Answer | undefined;
+    try {
+      answer = await worker.answer;
+    } catch (error) {
+      throw new SnapshotFileError('unreadable', `cannot hash the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
+    } finally {
+      this.workers.delete(worker);
+    }
+    if (answer !== undefined && 'error' in answer) throw new SnapshotFileError('unreadable', `cannot hash the file: ${answer.error}`, this.path);
     if (answer?.ok) return this.compareTrailer(bodyBytes, answer.sha256);
     if (answer !== undefined && 'endedAt' in answer) {
       throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
     }
-    // No worker here (or it failed): the same hash on this thread.
+    // No worker here: the same hash on this thread.
     return this.compareTrailer(bodyBytes, await this.sha256InThread(bodyBytes));
   }
 

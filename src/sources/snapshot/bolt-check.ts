@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
 import type { CheckAnswer, CheckJob } from './check-worker.js';
+import { startOneShotWorker } from './one-shot-worker.js';
 
 export interface CheckFinding {
   /** The page concerned, when there is one. */
@@ -249,12 +250,23 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
       cause: error,
     });
   });
+  // The trailer is hashed on a worker thread while the check walks the file here; settled into a
+  // value at once, so that a failure waits for its turn instead of going unhandled.
+  const hashing =
+    options.skipHashCheck === true
+      ? undefined
+      : bolt.checkSha256Trailer().then(
+          (trailer) => ({ trailer }),
+          (error: unknown) => ({ error }),
+        );
   try {
     const report = await checkBoltFile(bolt, options.maxFindings === undefined ? {} : { maxFindings: options.maxFindings });
     // Truncation was found at open (reported as damage) and again by the check: keep the check's.
     let sha256: SnapshotCheckReport['sha256'] = 'skipped';
-    if (options.skipHashCheck !== true) {
-      const trailer = await bolt.checkSha256Trailer();
+    if (hashing !== undefined) {
+      const hashed = await hashing;
+      if ('error' in hashed) throw hashed.error;
+      const { trailer } = hashed;
       sha256 = trailer.state;
       if (trailer.state === 'mismatch') {
         const error = bolt.hashMismatchError(trailer);
@@ -297,27 +309,25 @@ export function describeSha256(report: SnapshotCheckReport): string {
 
 /**
  * checkSnapshotFile() on a worker thread (check-worker.ts), so that a caller may walk the same file
- * meanwhile; on this thread when no worker can be started here. Throws what it would throw.
+ * meanwhile; on this thread when no worker can start here. `report` settles as checkSnapshotFile()
+ * would (the same typed errors); `stop()` ends the check early when its answer is no longer wanted.
  */
-export async function checkSnapshotFileOnWorker(path: string, options: { skipHashCheck?: boolean } = {}): Promise<SnapshotCheckReport> {
-  const { Worker } = await import('node:worker_threads');
-  let worker: InstanceType<typeof Worker>;
-  try {
-    worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { path, skipHashCheck: options.skipHashCheck === true } satisfies CheckJob });
-  } catch {
-    return checkSnapshotFile(path, options);
-  }
-  const answer = await new Promise<CheckAnswer | undefined>((resolve) => {
-    worker.once('message', resolve);
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
-  });
-  if (answer === undefined) return checkSnapshotFile(path, options);
-  if (answer.ok) return answer.report;
-  if ('error' in answer) throw new Error(answer.error);
-  const { failure } = answer;
-  if (failure.snapshotFile) {
-    throw new SnapshotFileError(failure.code, failure.message, failure.file ?? path, failure.page, failure.offset === undefined ? undefined : { offset: failure.offset });
-  }
-  throw new KregError(failure.code, failure.message, { file: failure.file ?? path });
+export function checkSnapshotFileOnWorker(path: string, options: { skipHashCheck?: boolean } = {}): { report: Promise<SnapshotCheckReport>; stop: () => Promise<void> } {
+  const worker = startOneShotWorker<CheckAnswer>(new URL('./check-worker.js', import.meta.url), { path, skipHashCheck: options.skipHashCheck === true } satisfies CheckJob);
+  const report = worker.answer.then(
+    (answer) => {
+      if (answer === undefined) return checkSnapshotFile(path, options);
+      if (answer.ok) return answer.report;
+      if ('error' in answer) throw new KregError('check-failed', answer.error, { file: path });
+      const { failure } = answer;
+      if (failure.snapshotFile) {
+        throw new SnapshotFileError(failure.code, failure.message, failure.file ?? path, failure.page, failure.offset === undefined ? undefined : { offset: failure.offset });
+      }
+      throw new KregError(failure.code, failure.message, { file: failure.file ?? path });
+    },
+    (error: unknown) => {
+      throw new KregError('check-failed', `the consistency check stopped: ${error instanceof Error ? error.message : String(error)}`, { file: path }, { cause: error });
+    },
+  );
+  return { report, stop: () => worker.stop() };
 }

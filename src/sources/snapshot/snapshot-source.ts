@@ -155,8 +155,7 @@ export class SnapshotSource implements EntrySource {
     /** The bbolt file read (for a data dir: DIR/member/snap/db). */
     readonly file: string,
     description: string,
-    /** 'skipped' until settleChecks() has the answer when the trailer is hashed alongside the reads. */
-    public hashCheck: HashCheckResult,
+    private trailerOutcome: HashCheckResult,
     private keyBucket: BoltBucket,
     private metaFacts: MetaFacts,
     private readonly options: SnapshotSourceOptions,
@@ -197,12 +196,7 @@ export class SnapshotSource implements EntrySource {
       } else if (options.skipHashCheck !== true) {
         const check = await bolt.checkSha256Trailer();
         hashCheck = check.state;
-        if (check.state === 'mismatch') {
-          const error = bolt.hashMismatchError(check);
-          if (options.bestEffort !== true) throw error;
-          record(error);
-          warnings.push(`${file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
-        }
+        applyTrailerCheck(bolt, check, options, record, warnings);
       }
       const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
@@ -212,16 +206,24 @@ export class SnapshotSource implements EntrySource {
       if (freelistProblems.length > 0) source.sayCheckFailed(freelistProblems);
       return source;
     } catch (error) {
-      await trailerAlongside?.catch(() => undefined);
+      // Damage found at open in a file whose trailer does not match: the mismatch explains it.
+      const check = await trailerAlongside?.catch(() => undefined);
       await bolt.close();
+      if (check?.state === 'mismatch' && options.bestEffort !== true) throw bolt.hashMismatchError(check);
       throw nameFile(error, file);
     }
+  }
+
+  /** The sha256 trailer's outcome: 'skipped' until settleChecks() has it when it is hashed alongside the reads. */
+  get hashCheck(): HashCheckResult {
+    return this.trailerOutcome;
   }
 
   /**
    * Waits for the checks that ran alongside the reads (the sha256 trailer, with
    * checkTrailerAlongside) and throws what they found, as open() would have; under best effort a
-   * mismatch is recorded as damage and a warning instead. Call it before printing what was read.
+   * mismatch is recorded as damage and a warning instead. Call it before printing what was read,
+   * and after a read failed (a mismatch explains damage better than the damage does).
    */
   async settleChecks(): Promise<void> {
     const pending = this.trailerAlongside;
@@ -233,25 +235,8 @@ export class SnapshotSource implements EntrySource {
     } catch (error) {
       throw nameFile(error, this.file);
     }
-    this.hashCheck = check.state;
-    if (check.state !== 'mismatch') return;
-    const error = this.bolt.hashMismatchError(check);
-    if (this.options.bestEffort !== true) throw error;
-    this.recordDamage(error);
-    this.warnings.push(`${this.file}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
-  }
-
-  /**
-   * The sha256 trailer check by itself, for a source opened with skipHashCheck that wants the
-   * answer later: the hash runs on a worker thread, so reads may go on meanwhile.
-   */
-  async checkTrailer(): Promise<{ state: 'ok' | 'no-trailer' } | { state: 'mismatch'; error: SnapshotFileError }> {
-    try {
-      const check = await this.bolt.checkSha256Trailer();
-      return check.state === 'mismatch' ? { state: 'mismatch', error: this.bolt.hashMismatchError(check) } : { state: check.state };
-    } catch (error) {
-      throw nameFile(error, this.file);
-    }
+    this.trailerOutcome = check.state;
+    applyTrailerCheck(this.bolt, check, this.options, (error) => this.recordDamage(error), this.warnings);
   }
 
   /** Opens DIR/member/snap/db of an etcd data dir (`--data-dir DIR`). */
@@ -703,16 +688,13 @@ export class SnapshotSource implements EntrySource {
   /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
   private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
     const keys = index.liveKeysSorted();
-    // Two sets of arenas: the batch being yielded keeps one while the next batch reads into the
-    // other (each set is reused by every other batch of this walk, one arena per fetch window).
-    const arenaSets = [
-      [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)],
-      [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)],
-    ] as const;
+    // Reused by every batch of this walk (one per fetch window in flight): a batch's entries hold
+    // copies of their values, so the next batch may read into the arenas once this one is fetched.
+    const arenas = [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)] as const;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     type Fetched = { entries: (Entry | undefined)[] } | { error: unknown };
     /** The batch from `start` (up to batchBytes of values), its values being read; never rejects. */
-    const startBatch = (start: number, turn: 0 | 1): { end: number; batch: { known: Entry | undefined }[]; fetched: Promise<Fetched> } => {
+    const startBatch = (start: number): { end: number; batch: { known: Entry | undefined }[]; fetched: Promise<Fetched> } => {
       let end = start;
       let bytes = 0;
       while (end < keys.length && (end === start || (bytes < batchBytes && end - start < MAX_BATCH_KEYS))) {
@@ -726,7 +708,7 @@ export class SnapshotSource implements EntrySource {
       const wanted = batch.filter((item) => item.known === undefined).map(({ slot }) => ({ revision: index.revisionOf(slot), location: index.locationOf(slot) }));
       const fetched: Promise<Fetched> =
         wanted.length > 0
-          ? this.fetchStored(wanted, keysOnly, arenaSets[turn]).then(
+          ? this.fetchStored(wanted, keysOnly, arenas).then(
               (entries) => ({ entries }),
               (error: unknown) => ({ error }),
             )
@@ -734,13 +716,11 @@ export class SnapshotSource implements EntrySource {
       return { end, batch, fetched };
     };
     // The next batch's values are read while this batch's entries are decoded and printed.
-    let turn: 0 | 1 = 0;
-    let current = keys.length > 0 ? startBatch(0, turn) : undefined;
+    let current = keys.length > 0 ? startBatch(0) : undefined;
     while (current !== undefined) {
       const fetched = await current.fetched;
       if ('error' in fetched) throw fetched.error;
-      turn = turn === 0 ? 1 : 0;
-      const next = current.end < keys.length ? startBatch(current.end, turn) : undefined;
+      const next = current.end < keys.length ? startBatch(current.end) : undefined;
       let at = 0;
       for (const item of current.batch) {
         const entry = item.known ?? fetched.entries[at++];
@@ -1225,4 +1205,13 @@ class KeyIndex {
   locationOf(slot: number): StoredLocation {
     return { page: this.leafPages[slot] as number, element: this.elements[slot] as number, overflow: this.overflows[slot] as number };
   }
+}
+
+/** A trailer check's outcome as every read applies it: a mismatch stops the read, or (best effort) is recorded and said. */
+function applyTrailerCheck(bolt: BoltFile, check: TrailerCheck, options: SnapshotSourceOptions, record: (error: KregError) => void, warnings: string[]): void {
+  if (check.state !== 'mismatch') return;
+  const error = bolt.hashMismatchError(check);
+  if (options.bestEffort !== true) throw error;
+  record(error);
+  warnings.push(`${bolt.path}: sha256 trailer does not match the contents; reading anyway (--best-effort)`);
 }
