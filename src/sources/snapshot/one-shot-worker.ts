@@ -17,7 +17,8 @@ export interface OneShotWorker<T> {
 export function startOneShotWorker<T>(script: URL, workerData: unknown): OneShotWorker<T> {
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData });
+    // No inherited flags: the process's own (e.g. `node --input-type=module -e ...`) may not apply to a worker's script.
+    worker = new Worker(script, { workerData, execArgv: [] });
   } catch {
     return { answer: Promise.resolve(undefined), stop: () => Promise.resolve() };
   }
