@@ -231,3 +231,9 @@ if (process.env['KREG_BENCH_SNAPSHOT'] !== '0') {
   const { benchSnapshot } = await import('./bench-snapshot.js');
   await benchSnapshot();
 }
+
+// Scale (scripts/bench-scale.ts): a million generated objects live and as a snapshot, with peak RSS; opt-in, it takes minutes.
+if (process.env['KREG_BENCH_1M'] === '1') {
+  const { benchScale } = await import('./bench-scale.js');
+  await benchScale();
+}
