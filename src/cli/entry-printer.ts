@@ -66,6 +66,9 @@ export class EntryPrinter {
       for await (const entry of entries) {
         if (this.pool !== undefined) await this.pool.add(entry);
         else await this.print(entry);
+        // Read no further than stdout can pass on, so that memory does not grow with the output.
+        const drained = this.io.stdout.drained?.();
+        if (drained !== undefined) await drained;
         if (++n % 1000 === 0) progress.update(`reading ${what}: ${n.toLocaleString('en-US')} keys`);
       }
       await this.pool?.finish();

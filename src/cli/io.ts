@@ -13,6 +13,13 @@ export interface OutputStream {
   readonly columns: number | undefined;
   /** The process's own terminal stream, for the spinner, which draws on it directly; absent in tests. */
   readonly terminal?: NodeJS.WriteStream;
+  /**
+   * A promise for when the stream has passed on what it holds, while it holds more than its
+   * high-water mark; undefined when writing may go on. A pipe to a slower reader (`| gzip`) is
+   * written asynchronously, so a long listing that did not wait would queue its whole output in
+   * memory. Absent: writes never queue.
+   */
+  drained?(): Promise<void> | undefined;
 }
 
 export interface InputStream {
@@ -63,9 +70,22 @@ export function processIo(): CliIo {
   };
 }
 
-function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
+export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
     write: (chunk) => void stream.write(chunk),
+    drained: () => {
+      if (!stream.writableNeedDrain) return undefined;
+      // A closed stream (the reader went away) never drains: that ends the wait too.
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      });
+    },
     get isTTY() {
       return stream.isTTY === true;
     },

@@ -129,6 +129,7 @@ function countingStdout(io: CliIo): { io: CliIo; written: () => number } {
       return stdout.columns;
     },
     ...(stdout.terminal === undefined ? {} : { terminal: stdout.terminal }),
+    ...(stdout.drained === undefined ? {} : { drained: () => stdout.drained?.() }),
   };
   return { io: { ...io, stdout: counted }, written: () => bytes };
 }
