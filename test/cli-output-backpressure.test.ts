@@ -78,10 +78,17 @@ describe('stdout backpressure', function () {
     });
     let full = false;
     let released = false;
+    let becomeFull: (() => void) | undefined;
+    const becameFull = new Promise<void>((resolve) => {
+      becomeFull = resolve;
+    });
     const stdout: OutputStream = {
       write: (chunk) => {
         chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        if (!released) full = true;
+        if (!released && !full) {
+          full = true;
+          becomeFull?.();
+        }
       },
       isTTY: false,
       columns: undefined,
@@ -91,8 +98,8 @@ describe('stdout backpressure', function () {
     const io: CliIo = { stdout, stderr: quiet, stdin: { isTTY: false, readAll: () => Promise.resolve(new Uint8Array()) }, env: {} };
     const run = main(['get', '-A', '-o', 'ndjson', '--workers', '0'], io, { openSource: () => Promise.resolve(source) });
 
-    for (let turn = 0; turn < 1000 && !full; turn++) await nextTurn();
-    assert.ok(full, 'kreg wrote its first object');
+    const first = await Promise.race([becameFull.then(() => 'wrote'), run.then((code) => `finished first, exit ${code}`)]);
+    assert.equal(first, 'wrote', 'kreg wrote its first object and then waited');
     const pulledWhenFull = pulled;
     for (let turn = 0; turn < 50; turn++) await nextTurn();
     assert.equal(pulled, pulledWhenFull, 'no entry was read while stdout waited');

@@ -108,6 +108,9 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
           const { group, resource, kind } = item.entry;
           writer.write(objectPath({ group, resource, kind, namespace: item.namespace, name: item.name }), form.object);
           tally.wrote(resourceDir(resource, group));
+          // Piped to a slower reader, read no further than stdout can pass on (as get does).
+          const drained = args.to === '-' ? ctx.io.stdout.drained?.() : undefined;
+          if (drained !== undefined) await drained;
           if (tally.written % 500 === 0) progress.update(`dumping: ${tally.written} objects written`);
         }
       } finally {
