@@ -52,7 +52,8 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: peak RSS of node children is self-reported, etcdctl's is n/a)`);
 
       const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
-      const at = ['--endpoints', etcd.endpoint];
+      // A generous request timeout: on a busy shared machine du's history replay can stall past the default 5 s.
+      const at = ['--endpoints', etcd.endpoint, '--command-timeout', '120s'];
       // The tree dump goes into the reporter's temp dir, removed with it.
       const dumpDir = join(dirname(preload), 'dump');
       const readers: Reader[] = [
@@ -71,10 +72,18 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       const rows: string[][] = [];
       const seconds = new Map<string, number>();
       let lsTable = '';
+      const failures: string[] = [];
       for (const reader of readers) {
         const measured: Measurement[] = [];
-        for (let i = 0; i < runs; i++) {
-          measured.push(await measure(reader.command, { stdout: reader.keepStdout === true ? 'keep' : 'ignore', rssPreload: preload, acceptExit: reader.findingsExit === true ? [1] : [] }));
+        try {
+          for (let i = 0; i < runs; i++) {
+            measured.push(await measure(reader.command, { stdout: reader.keepStdout === true ? 'keep' : 'ignore', rssPreload: preload, acceptExit: reader.findingsExit === true ? [1] : [] }));
+          }
+        } catch (error) {
+          // One reader failing (a timeout on a busy machine) leaves the others' figures standing.
+          rows.push([reader.label, 'failed', '', '', '']);
+          failures.push(`${reader.label}: ${(error instanceof Error ? error.message : String(error)).split('\n').slice(0, 2).join(' ')}`);
+          continue;
         }
         const time = median(measured.map((m) => m.seconds));
         seconds.set(reader.label, time);
@@ -90,6 +99,7 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       }
       log(`reading it all back (${runs === 1 ? 'one run each' : `median of ${runs}`}; MB/s = value bytes / wall time):`);
       for (const line of formatBenchTable(['reader', 'time', 'keys/s', 'MB/s', 'peak RSS'], rows)) log(`  ${line}`);
+      for (const failure of failures) log(`  ${failure}`);
       const etcdPeak = etcd.pid === undefined || !existsSync(`/proc/${etcd.pid}/status`) ? undefined : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${etcd.pid}/status`, 'utf8'))?.[1];
       if (etcdPeak !== undefined) log(`  (etcd server peak RSS over the whole run: ${(Number(etcdPeak) / 1024).toFixed(0)} MiB)`);
       logTargets(log, 'live targets (issue 13)', liveTargetLines(stats.valueBytes, seconds));
