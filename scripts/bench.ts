@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '../src/codec/json-value.js';
 import { formatJson, formatYaml } from '../src/format/object-text.js';
 import { decode, encode } from '../src/index.js';
+import { logTargets, ratioTargetLine } from './bench-targets.js';
 import { protobufjsDecoders } from './protobufjs-reference.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -182,9 +183,7 @@ function benchProtobufjsReference(values: Uint8Array[], types: { apiVersion: str
     seconds.reference += time(reference);
   }
   const mbs = (s: number): number => (bytes * 20 * 15) / s / 1e6;
-  console.log(
-    `decode upstream fixtures vs protobufjs (same values, interleaved): kreg ${mbs(seconds.kreg).toFixed(1)} MB/s, protobufjs ${mbs(seconds.reference).toFixed(1)} MB/s, ratio ${(seconds.reference / seconds.kreg).toFixed(2)}x (target >= 1.00x)`,
-  );
+  logTargets(console.log, 'codec target (issue 13)', [ratioTargetLine('decode upstream fixtures, kreg / protobufjs (same values, interleaved)', mbs(seconds.kreg), mbs(seconds.reference), 'MB/s', 1)]);
 }
 
 /** Install sizes, as scripts/check-package.sh measures them (packs, installs from the npm registry). */
@@ -230,4 +229,10 @@ if (process.env['KREG_BENCH_ETCD'] !== '0' && existsSync('/usr/bin/etcd')) {
 if (process.env['KREG_BENCH_SNAPSHOT'] !== '0') {
   const { benchSnapshot } = await import('./bench-snapshot.js');
   await benchSnapshot();
+}
+
+// Scale (scripts/bench-scale.ts): a million generated objects live and as a snapshot, with peak RSS; opt-in, it takes minutes.
+if (process.env['KREG_BENCH_1M'] === '1') {
+  const { benchScale } = await import('./bench-scale.js');
+  await benchScale();
 }

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { encode } from '../src/index.js';
-import type { CliIo } from '../src/cli/io.js';
+import { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type CliIo, nodeOutput } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 
@@ -46,6 +48,40 @@ function fullPipe(): { source: MemorySource; io: CliIo; written: () => string; w
 }
 
 describe('output back-pressure', () => {
+  it('nodeOutput: ready() gives a wait while the stream is over its high-water mark, which ends when it drains', async () => {
+    let finishWrite: (() => void) | undefined;
+    const slow = new Writable({
+      highWaterMark: 16,
+      write(_chunk, _encoding, callback) {
+        finishWrite = callback;
+      },
+    });
+    const out = nodeOutput(slow as unknown as NodeJS.WriteStream);
+    assert.equal(out.ready?.(), undefined, 'an empty stream needs no wait');
+    out.write('x'.repeat(64));
+    const waiting = out.ready?.();
+    assert.ok(waiting !== undefined, 'over the high-water mark: a wait');
+    let drained = false;
+    void waiting.then(() => {
+      drained = true;
+    });
+    await nextTurn();
+    assert.equal(drained, false, 'still waiting while the write is unfinished');
+    finishWrite?.();
+    await waiting;
+    assert.equal(out.ready?.(), undefined);
+  });
+
+  it('nodeOutput: a stream closed while kreg waits ends the wait', async () => {
+    const stuck = new Writable({ highWaterMark: 16, write: () => undefined });
+    const out = nodeOutput(stuck as unknown as NodeJS.WriteStream);
+    out.write('x'.repeat(64));
+    const waiting = out.ready?.();
+    assert.ok(waiting !== undefined);
+    stuck.destroy();
+    await waiting;
+  });
+
   for (const args of [
     ['get', 'cm', '-A', '-o', 'ndjson'],
     ['dump', '-A', '--to', '-', '-o', 'ndjson'],

@@ -78,7 +78,7 @@ export function processIo(): CliIo {
   };
 }
 
-function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
+export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
     write: (chunk) => void stream.write(chunk),
     ready: () => (stream.writableNeedDrain ? roomIn(stream) : undefined),

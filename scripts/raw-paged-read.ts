@@ -1,0 +1,100 @@
+/**
+ * The reference for `kreg ls` and `kreg du` (issue 13: "at 90% or more of a raw paged read of the
+ * same keys with sizes"): reads every key under the prefix with its value, over the same etcd3
+ * gRPC client kreg uses, paged as EtcdSource pages a listing (one top-level directory after
+ * another, all at the first page's revision, 100 keys first and then up to DEFAULT_CHUNK_SIZE keys
+ * per page within DEFAULT_CHUNK_BYTES), and only sums key and value sizes: the same reading minus
+ * kreg's per-key work and printing.
+ *
+ *   node dist/scripts/raw-paged-read.js --endpoints http://127.0.0.1:2379 [--prefix /registry/]
+ *
+ * Prints one line: keys, key bytes, value bytes, pages and top-level directories.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IRangeResponse } from 'etcd3';
+import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
+
+/** EtcdSource's first page of a range: few keys, as it has no size estimate yet. */
+const FIRST_PAGE_KEYS = 100;
+
+export interface RawReadTotals {
+  keys: number;
+  keyBytes: number;
+  valueBytes: number;
+  pages: number;
+  directories: number;
+}
+
+export async function rawPagedRead(endpoints: string, prefix = '/registry/'): Promise<RawReadTotals> {
+  const client = createEtcdClient(resolveEtcdConnection({ endpoints, commandTimeout: '60s' }, {}));
+  const totals: RawReadTotals = { keys: 0, keyBytes: 0, valueBytes: 0, pages: 0, directories: 0 };
+  try {
+    const base = Buffer.from(prefix, 'utf8');
+    const baseEnd = prefixRangeEnd(base);
+    let revision = 0;
+    let from: Buffer = base;
+    for (;;) {
+      // The next top-level directory: the first key at or after `from`, as kreg's listing finds it.
+      const probe: IRangeResponse = await client.kv.range({ key: from, range_end: baseEnd, limit: 1, keys_only: true, revision });
+      totals.pages++;
+      if (revision === 0) revision = Number(probe.header.revision);
+      const first = probe.kvs[0]?.key;
+      if (first === undefined) break;
+      const slash = first.indexOf(0x2f, base.length);
+      const dir = slash < 0 ? first : first.subarray(0, slash + 1);
+      totals.directories++;
+      if (slash < 0) {
+        await readRange(client, first, Buffer.concat([first, Buffer.from([0])]), revision, totals);
+        from = Buffer.concat([first, Buffer.from([0])]);
+      } else {
+        const dirEnd = prefixRangeEnd(dir);
+        await readRange(client, dir, dirEnd, revision, totals);
+        from = dirEnd;
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return totals;
+}
+
+async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffer, rangeEnd: Buffer, revision: number, totals: RawReadTotals): Promise<void> {
+  let start = key;
+  let limit = FIRST_PAGE_KEYS;
+  let seenBytes = 0;
+  let seenEntries = 0;
+  for (;;) {
+    const page = await client.kv.range({ key: start, range_end: rangeEnd, limit, revision });
+    totals.pages++;
+    let lastKey: Buffer | undefined;
+    for (const kv of page.kvs) {
+      totals.keys++;
+      totals.keyBytes += kv.key.length;
+      totals.valueBytes += kv.value.length;
+      seenBytes += kv.key.length + kv.value.length;
+      seenEntries++;
+      lastKey = kv.key;
+    }
+    if (!page.more || lastKey === undefined) return;
+    start = Buffer.concat([lastKey, Buffer.from([0])]);
+    limit = nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries);
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const at = argv.indexOf(name);
+    return at < 0 ? undefined : argv[at + 1];
+  };
+  const endpoints = flag('--endpoints') ?? process.env['ETCDCTL_ENDPOINTS'] ?? 'http://127.0.0.1:2379';
+  rawPagedRead(endpoints, flag('--prefix') ?? '/registry/').then(
+    (t) => console.log(`${t.keys} keys, ${t.keyBytes} key bytes, ${t.valueBytes} value bytes, ${t.pages} pages, ${t.directories} top-level directories`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
