@@ -66,8 +66,9 @@ export class EntryPrinter {
       for await (const entry of entries) {
         if (this.pool !== undefined) await this.pool.add(entry);
         else await this.print(entry);
-        // A slow reader of the output (a pipe) holds the listing back instead of filling memory.
-        const room = this.io.stdout.ready?.();
+        // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
+        // stderr too, which carries a line per value that cannot be shown.
+        const room = this.io.stdout.ready?.() ?? this.io.stderr.ready?.();
         if (room !== undefined) await room;
         if (++n % 1000 === 0) progress.update(`reading ${what}: ${n.toLocaleString('en-US')} keys`);
       }

@@ -109,7 +109,7 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
           writer.write(objectPath({ group, resource, kind, namespace: item.namespace, name: item.name }), form.object);
           tally.wrote(resourceDir(resource, group));
           // Dumped to a pipe whose reader is slower: wait for room rather than fill memory.
-          const room = args.to === '-' ? ctx.io.stdout.ready?.() : undefined;
+          const room = (args.to === '-' ? ctx.io.stdout.ready?.() : undefined) ?? ctx.io.stderr.ready?.();
           if (room !== undefined) await room;
           if (tally.written % 500 === 0) progress.update(`dumping: ${tally.written} objects written`);
         }
