@@ -96,17 +96,33 @@ describe('snapshot checksums', () => {
       await assert.rejects(stopped.answer);
     });
 
-    it('ls, du and audit storage, which hash alongside their reads, still blame a wrong trailer when the read fails on the damage', async () => {
+    it('ls, du, audit storage and get, which hash alongside their reads, still blame a wrong trailer when the read fails on the damage', async () => {
       const copy = join(dir, 'damaged-page.db');
       const bytes = readFileSync(DEMO);
       bytes.fill(0xff, 4096 * 5 + 8, 4096 * 5 + 10); // page 5's type: the scan fails on it; the trailer is not resealed
       writeFileSync(copy, bytes);
-      for (const args of [['ls'], ['du'], ['audit', 'storage']]) {
+      for (const args of [['ls'], ['du'], ['audit', 'storage'], ['get', '-A', '-o', 'ndjson']]) {
         const result = await runKreg([...args, '--snapshot', copy]);
         assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
         assert.equal(result.stdout.toString(), '', args.join(' '));
         assert.match(result.stderr, /sha256 trailer does not match the contents/, `${args.join(' ')}: ${result.stderr}`);
       }
+    });
+
+    it('get, which hashes while it learns and indexes, prints nothing from a file whose trailer does not match', async () => {
+      const copy = join(dir, 'damaged-trailer.db');
+      const bytes = readFileSync(DEMO);
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff; // the data reads fine; only the trailer is wrong
+      writeFileSync(copy, bytes);
+      for (const args of [['get', '-A', '-o', 'ndjson'], ['get', 'deploy', '-A'], ['get', 'cm', 'nosuch', '-n', 'shop']]) {
+        const result = await runKreg([...args, '--snapshot', copy]);
+        assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+        assert.equal(result.stdout.toString(), '', args.join(' '));
+        assert.match(result.stderr, /^kreg: .*sha256 trailer does not match the contents/, `${args.join(' ')}: ${result.stderr}`);
+      }
+      const intact = await runKreg(['get', 'deploy', '-A', '--snapshot', DEMO]);
+      assert.equal(intact.code, 0, intact.stderr);
+      assert.match(intact.stdout.toString(), /^NAMESPACE/);
     });
 
     it('a trailer checked alongside the reads: reads work at once, settleChecks() gives the verdict open() would have', async () => {

@@ -33,6 +33,11 @@ export class EntryPrinter {
   servedAs: ServedShape | undefined;
   /** Attach kreg encode's storage record to the objects (one object printed as YAML or JSON). */
   carryStorage = false;
+  /**
+   * Awaited once, before the first object is printed: the source's checks that ran alongside the
+   * reads so far (a snapshot's sha256 trailer), whose verdict must come before any output.
+   */
+  beforeOutput: (() => Promise<void>) | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -64,6 +69,7 @@ export class EntryPrinter {
     let n = 0;
     try {
       for await (const entry of entries) {
+        if (n === 0) await this.checkedBeforeOutput();
         if (this.pool !== undefined) await this.pool.add(entry);
         else await this.print(entry);
         // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
@@ -87,7 +93,14 @@ export class EntryPrinter {
     this.writer.note(note);
   }
 
+  private async checkedBeforeOutput(): Promise<void> {
+    const check = this.beforeOutput;
+    this.beforeOutput = undefined;
+    await check?.();
+  }
+
   async print(entry: Entry): Promise<void> {
+    await this.checkedBeforeOutput();
     await this.decodeOptions.decryptor?.prepare(entry.value);
     const rendered = entryToPrinted(
       entry,

@@ -5,7 +5,7 @@ import { createObjectWriter, itemRenderer, type ObjectWriter, type WriterOptions
 import { RenderPool } from '../render-pool.js';
 import type { RenderWorkerSetup } from '../render-worker.js';
 import type { CommandContext } from '../io.js';
-import { withStore } from '../open-store.js';
+import { settleStoreChecks, withStore } from '../open-store.js';
 import { ENCRYPTION_CONFIG_OPTION, KMS_SOCKET_OPTION, lastValue, withKubeVersionOption, withNamespaceOptions, withSourceOptions } from '../options.js';
 import { COMMANDS } from '../command-index.js';
 import { EntryPrinter } from '../entry-printer.js';
@@ -98,122 +98,131 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
     const output = await parseOutput(args.output);
     const sortBy = parseSortBy(args['sort-by']);
     const format = output.format;
-    return withStore(ctx, args, async (store) => {
-      const { source, prefix, revision, learned } = store;
-      const targets = resolveTargets(args, learned.registry, prefix);
-      checkFieldSelector(selection.fields, targets, learned.definitions.customResourceDefinitions);
-      if (selection.labels.length > 0 && targets.some((t) => t.kind === 'names' || t.kind === 'key')) {
-        throw new UsageError('name-with-selector', 'a name cannot be given with a label selector (-l): list the resource and select, or name the objects');
-      }
-      const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
-      const table = format === 'table' || format === 'wide';
-      const labelColumns = (args['label-columns'] ?? '').split(',').filter((l) => l !== '');
-      const writerOptions: WriterOptions = {
-        single,
-        revision,
-        showNamespace: args['all-namespaces'],
-        showKind: args['show-kind'] || new Set(targets.map(targetType)).size > 1 || targets.some((t) => t.kind === 'everything' || t.kind === 'key' || t.kind === 'keys'),
-        showEtcd: args['show-etcd'],
-        noHeaders: !args.headers,
-        showLabels: args['show-labels'],
-        labelColumns,
-        customResourceDefinitions: learned.definitions.customResourceDefinitions,
-        emptyMessage: emptyMessage(targets),
-        out: (t) => ctx.io.stdout.write(t),
-        err: (t) => ctx.io.stderr.write(t),
-      };
-      const allowMissing = args['allow-missing-template-keys'];
-      const watching = args.watch || args['watch-only'];
-      const watched = watching ? watchedTarget(targets, source) : undefined;
-      const events = args['output-watch-events'];
-      // Watching, objects print one document each (kubectl's way), tables as rows without "No resources found".
-      const documents =
-        watching && !table
-          ? new DocumentPerObjectWriter(() => createWriter(output, { ...writerOptions, single: true }, allowMissing), format === 'yaml', writerOptions.out, writerOptions.err)
-          : undefined;
-      if (documents !== undefined && events) documents.eventType = 'ADDED';
-      const listingOptions: WriterOptions = watching ? { ...writerOptions, emptyMessage: '', ...(events ? { eventType: 'ADDED' } : {}) } : writerOptions;
-      const printing = documents ?? createWriter(output, listingOptions, allowMissing);
-      const writer = sortBy === undefined ? printing : new SortingWriter(printing, sortBy);
-      // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for
-      // lease TTLs, and selectors look at each decoded object here.
-      const workers = args.workers ?? RenderPool.defaultSize();
-      const selecting = selection.labels.length > 0 || selection.fields.length > 0;
-      // KMS DEKs are asked of the plugin on the main thread, before decoding, so KMS values decode there too.
-      const streamed = format === 'jsonpath' || format === 'custom-columns' ? undefined : format;
-      const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
-      // Worker threads render what is stored, each object alone; a resource served in another shape is
-      // converted here, and a watch's documents are written here.
-      const converting = targets.some((t) => (t.kind === 'list' || t.kind === 'names') && servedShape(t.resource) !== undefined);
-      const parallel =
-        workers > 0 &&
-        store.decryptor?.usesKms !== true &&
-        !single &&
-        !watching &&
-        !args['show-etcd'] &&
-        !selecting &&
-        sortBy === undefined &&
-        !converting &&
-        renders &&
-        targets.some((t) => t.kind === 'list' || t.kind === 'everything');
-      const workerSetup: RenderWorkerSetup | undefined =
-        parallel && streamed !== undefined
-          ? {
-              format: streamed,
-              single,
-              prefix,
-              showSecrets: args['show-secrets'],
-              showManagedFields: args['show-managed-fields'],
-              ...learned.definitions,
-              ...store.workerDecryption,
-              // The release worker threads decode as (--kube-version, or told from the data).
-              ...(store.decodeOptions.kubeVersion === undefined ? {} : { kubeVersion: store.decodeOptions.kubeVersion }),
-            }
-          : undefined;
-      const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
-      printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
-      try {
-        if (!args['watch-only']) for (const target of targets) await readTarget(store, target, printer);
-      } finally {
-        await printer.close();
-      }
-      // Named objects that do not exist: alone, the run's error; next to found ones, said after them (kubectl's way).
-      const lastMissing = printer.missing[printer.missing.length - 1];
-      if (lastMissing !== undefined && printer.shown === 0 && printer.failures === 0) {
-        for (const missing of printer.missing.slice(0, -1)) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
-        throw lastMissing;
-      }
-      writer.end();
-      for (const missing of printer.missing) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
-      if (printer.missing.length > 0) ctx.exitCode = 1;
-      const hint = encryptedHint(printer.encryptedStubs, printer.encryptedUnselected);
-      if (hint !== undefined) ctx.io.stderr.write(`kreg: ${hint}\n`);
-      if (printer.failures > 0) {
-        ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
-        ctx.exitCode = 1;
-      }
-      if (watched === undefined) return;
-      const servedAs = servedShape(watched.resource);
-      // Changes bypass --sort-by's buffer: each is printed as it comes.
-      const documentPrinter = documents === undefined ? undefined : new EntryPrinter(ctx.io, documents, learned.registry, prefix, args, source, undefined, selection, true, store.decodeOptions);
-      if (documentPrinter !== undefined) documentPrinter.servedAs = servedAs;
-      let headerDue = args['watch-only'] && args.headers;
-      // A watch resumes from the revision after the one the listing was read at.
-      await followChanges(source, watched, prefix, revision + 1, async (entry, type) => {
-        if (documents !== undefined && documentPrinter !== undefined) {
-          documents.eventType = events ? type : undefined;
-          await documentPrinter.print(entry);
-          return;
+    return withStore(
+      ctx,
+      args,
+      async (store) => {
+        const { source, prefix, revision, learned } = store;
+        const targets = resolveTargets(args, learned.registry, prefix);
+        checkFieldSelector(selection.fields, targets, learned.definitions.customResourceDefinitions);
+        if (selection.labels.length > 0 && targets.some((t) => t.kind === 'names' || t.kind === 'key')) {
+          throw new UsageError('name-with-selector', 'a name cannot be given with a label selector (-l): list the resource and select, or name the objects');
         }
-        // Each change is a row of its own, as kubectl prints them (its header only before the first, with --watch-only).
-        const row = createWriter(output, { ...writerOptions, noHeaders: !headerDue, emptyMessage: '', ...(events ? { eventType: type } : {}) }, allowMissing);
-        const rowPrinter = new EntryPrinter(ctx.io, row, learned.registry, prefix, args, source, undefined, selection, false, store.decodeOptions);
-        rowPrinter.servedAs = servedAs;
-        await rowPrinter.print(entry);
-        row.end();
-        if (rowPrinter.shown > 0) headerDue = false;
-      });
-    });
+        const single = targets.length === 1 && (targets[0]?.kind === 'key' || (targets[0]?.kind === 'names' && targets[0].names.length === 1));
+        const table = format === 'table' || format === 'wide';
+        const labelColumns = (args['label-columns'] ?? '').split(',').filter((l) => l !== '');
+        const writerOptions: WriterOptions = {
+          single,
+          revision,
+          showNamespace: args['all-namespaces'],
+          showKind: args['show-kind'] || new Set(targets.map(targetType)).size > 1 || targets.some((t) => t.kind === 'everything' || t.kind === 'key' || t.kind === 'keys'),
+          showEtcd: args['show-etcd'],
+          noHeaders: !args.headers,
+          showLabels: args['show-labels'],
+          labelColumns,
+          customResourceDefinitions: learned.definitions.customResourceDefinitions,
+          emptyMessage: emptyMessage(targets),
+          out: (t) => ctx.io.stdout.write(t),
+          err: (t) => ctx.io.stderr.write(t),
+        };
+        const allowMissing = args['allow-missing-template-keys'];
+        const watching = args.watch || args['watch-only'];
+        const watched = watching ? watchedTarget(targets, source) : undefined;
+        const events = args['output-watch-events'];
+        // Watching, objects print one document each (kubectl's way), tables as rows without "No resources found".
+        const documents =
+          watching && !table
+            ? new DocumentPerObjectWriter(() => createWriter(output, { ...writerOptions, single: true }, allowMissing), format === 'yaml', writerOptions.out, writerOptions.err)
+            : undefined;
+        if (documents !== undefined && events) documents.eventType = 'ADDED';
+        const listingOptions: WriterOptions = watching ? { ...writerOptions, emptyMessage: '', ...(events ? { eventType: 'ADDED' } : {}) } : writerOptions;
+        const printing = documents ?? createWriter(output, listingOptions, allowMissing);
+        const writer = sortBy === undefined ? printing : new SortingWriter(printing, sortBy);
+        // Worker threads pay off for listings in a streaming format; --show-etcd needs the source for
+        // lease TTLs, and selectors look at each decoded object here.
+        const workers = args.workers ?? RenderPool.defaultSize();
+        const selecting = selection.labels.length > 0 || selection.fields.length > 0;
+        // KMS DEKs are asked of the plugin on the main thread, before decoding, so KMS values decode there too.
+        const streamed = format === 'jsonpath' || format === 'custom-columns' ? undefined : format;
+        const renders = streamed !== undefined && itemRenderer(streamed, single) !== undefined;
+        // Worker threads render what is stored, each object alone; a resource served in another shape is
+        // converted here, and a watch's documents are written here.
+        const converting = targets.some((t) => (t.kind === 'list' || t.kind === 'names') && servedShape(t.resource) !== undefined);
+        const parallel =
+          workers > 0 &&
+          store.decryptor?.usesKms !== true &&
+          !single &&
+          !watching &&
+          !args['show-etcd'] &&
+          !selecting &&
+          sortBy === undefined &&
+          !converting &&
+          renders &&
+          targets.some((t) => t.kind === 'list' || t.kind === 'everything');
+        const workerSetup: RenderWorkerSetup | undefined =
+          parallel && streamed !== undefined
+            ? {
+                format: streamed,
+                single,
+                prefix,
+                showSecrets: args['show-secrets'],
+                showManagedFields: args['show-managed-fields'],
+                ...learned.definitions,
+                ...store.workerDecryption,
+                // The release worker threads decode as (--kube-version, or told from the data).
+                ...(store.decodeOptions.kubeVersion === undefined ? {} : { kubeVersion: store.decodeOptions.kubeVersion }),
+              }
+            : undefined;
+        const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
+        printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
+        // A snapshot's trailer is hashed while kreg learns the CRDs and indexes the file; its verdict
+        // comes before the first object is printed (and before "not found", when none is).
+        printer.beforeOutput = () => settleStoreChecks(ctx, store);
+        try {
+          if (!args['watch-only']) for (const target of targets) await readTarget(store, target, printer);
+        } finally {
+          await printer.close();
+        }
+        await settleStoreChecks(ctx, store);
+        // Named objects that do not exist: alone, the run's error; next to found ones, said after them (kubectl's way).
+        const lastMissing = printer.missing[printer.missing.length - 1];
+        if (lastMissing !== undefined && printer.shown === 0 && printer.failures === 0) {
+          for (const missing of printer.missing.slice(0, -1)) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
+          throw lastMissing;
+        }
+        writer.end();
+        for (const missing of printer.missing) ctx.io.stderr.write(`kreg: ${missing.describe()}\n`);
+        if (printer.missing.length > 0) ctx.exitCode = 1;
+        const hint = encryptedHint(printer.encryptedStubs, printer.encryptedUnselected);
+        if (hint !== undefined) ctx.io.stderr.write(`kreg: ${hint}\n`);
+        if (printer.failures > 0) {
+          ctx.io.stderr.write(`kreg: ${printer.failures} value(s) could not be shown (see above)\n`);
+          ctx.exitCode = 1;
+        }
+        if (watched === undefined) return;
+        const servedAs = servedShape(watched.resource);
+        // Changes bypass --sort-by's buffer: each is printed as it comes.
+        const documentPrinter = documents === undefined ? undefined : new EntryPrinter(ctx.io, documents, learned.registry, prefix, args, source, undefined, selection, true, store.decodeOptions);
+        if (documentPrinter !== undefined) documentPrinter.servedAs = servedAs;
+        let headerDue = args['watch-only'] && args.headers;
+        // A watch resumes from the revision after the one the listing was read at.
+        await followChanges(source, watched, prefix, revision + 1, async (entry, type) => {
+          if (documents !== undefined && documentPrinter !== undefined) {
+            documents.eventType = events ? type : undefined;
+            await documentPrinter.print(entry);
+            return;
+          }
+          // Each change is a row of its own, as kubectl prints them (its header only before the first, with --watch-only).
+          const row = createWriter(output, { ...writerOptions, noHeaders: !headerDue, emptyMessage: '', ...(events ? { eventType: type } : {}) }, allowMissing);
+          const rowPrinter = new EntryPrinter(ctx.io, row, learned.registry, prefix, args, source, undefined, selection, false, store.decodeOptions);
+          rowPrinter.servedAs = servedAs;
+          await rowPrinter.print(entry);
+          row.end();
+          if (rowPrinter.shown > 0) headerDue = false;
+        });
+      },
+      { checksAlongside: true },
+    );
   },
 });
 
