@@ -48,7 +48,7 @@ function fullPipe(): { source: MemorySource; io: CliIo; written: () => string; w
 }
 
 describe('output back-pressure', () => {
-  it('nodeOutput: ready() gives a wait while the stream is over its high-water mark, which ends when it drains', async () => {
+  it('nodeOutput: ready() gives a wait while the stream holds megabytes, which ends when it drains', async () => {
     let finishWrite: (() => void) | undefined;
     const slow = new Writable({
       highWaterMark: 16,
@@ -59,15 +59,21 @@ describe('output back-pressure', () => {
     const out = nodeOutput(slow as unknown as NodeJS.WriteStream);
     assert.equal(out.ready?.(), undefined, 'an empty stream needs no wait');
     out.write('x'.repeat(64));
+    assert.equal(out.ready?.(), undefined, 'a little over the high-water mark: no wait yet');
+    out.write('x'.repeat(2 * 1024 * 1024));
     const waiting = out.ready?.();
-    assert.ok(waiting !== undefined, 'over the high-water mark: a wait');
+    assert.ok(waiting !== undefined, 'megabytes held: a wait');
     let drained = false;
     void waiting.then(() => {
       drained = true;
     });
     await nextTurn();
     assert.equal(drained, false, 'still waiting while the write is unfinished');
-    finishWrite?.();
+    // Let the stream finish each pending write in turn (two here) until it drains.
+    for (let i = 0; i < 10 && !drained; i++) {
+      finishWrite?.();
+      await nextTurn();
+    }
     await waiting;
     assert.equal(out.ready?.(), undefined);
   });
@@ -75,7 +81,7 @@ describe('output back-pressure', () => {
   it('nodeOutput: a stream closed while kreg waits ends the wait', async () => {
     const stuck = new Writable({ highWaterMark: 16, write: () => undefined });
     const out = nodeOutput(stuck as unknown as NodeJS.WriteStream);
-    out.write('x'.repeat(64));
+    out.write('x'.repeat(2 * 1024 * 1024));
     const waiting = out.ready?.();
     assert.ok(waiting !== undefined);
     stuck.destroy();

@@ -114,7 +114,11 @@ describe('snapshot checksums', () => {
       const bytes = readFileSync(DEMO);
       bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff; // the data reads fine; only the trailer is wrong
       writeFileSync(copy, bytes);
-      for (const args of [['get', '-A', '-o', 'ndjson'], ['get', 'deploy', '-A'], ['get', 'cm', 'nosuch', '-n', 'shop']]) {
+      for (const args of [
+        ['get', '-A', '-o', 'ndjson'],
+        ['get', 'deploy', '-A'],
+        ['get', 'cm', 'nosuch', '-n', 'shop'],
+      ]) {
         const result = await runKreg([...args, '--snapshot', copy]);
         assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
         assert.equal(result.stdout.toString(), '', args.join(' '));

@@ -81,7 +81,7 @@ export function processIo(): CliIo {
 export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
     write: (chunk) => void stream.write(chunk),
-    ready: () => (stream.writableNeedDrain ? roomIn(stream) : undefined),
+    ready: () => (stream.writableNeedDrain && stream.writableLength > OUTPUT_SLACK_BYTES ? roomIn(stream) : undefined),
     get isTTY() {
       return stream.isTTY === true;
     },
@@ -91,6 +91,13 @@ export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
     terminal: stream,
   };
 }
+
+/**
+ * Output a stream may hold before a listing waits for it: far above a pipe's 16 KiB mark, so that
+ * kreg does not stop after nearly every object (each wait is a round trip with the reader), and
+ * small enough to keep memory bounded.
+ */
+const OUTPUT_SLACK_BYTES = 1024 * 1024;
 
 /** Resolves when the stream drains, or can take no more writes (closed, failed: nothing to wait for). */
 function roomIn(stream: NodeJS.WriteStream): Promise<void> {
