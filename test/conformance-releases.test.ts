@@ -6,9 +6,8 @@
  * fixtures decoded with the newest schema are counted too, to show what the versioned schemas gain.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { decode, encode } from '../src/index.js';
-import { haveReleaseFixtures, K8S_VERSIONS_DIR, requireReleaseFixtures } from './support/shared-data.js';
+import { haveReleaseFixtures, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures, type UpstreamFixture } from './support/upstream-fixtures.js';
 
 /**
@@ -90,10 +89,7 @@ describe('conformance: upstream fixtures of older Kubernetes releases, each deco
     });
     return;
   }
-  const releases = readdirSync(K8S_VERSIONS_DIR)
-    .filter((name) => /^v1\.\d+$/.test(name) && existsSync(`${K8S_VERSIONS_DIR}/${name}/testdata`))
-    .map((name) => name.slice(1))
-    .sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)));
+  const releases = releasesWithFixtures();
 
   it('finds the fixtures of ten releases', function () {
     assert.deepEqual(releases, ['1.17', '1.19', '1.21', '1.23', '1.25', '1.27', '1.29', '1.31', '1.33', '1.35']);

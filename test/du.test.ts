@@ -12,6 +12,7 @@ import { encode } from '../src/index.js';
 import { parseKey } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import { MemorySource } from '../src/sources/memory-source.js';
+import type { UsageGroup } from '../src/storage-usage.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
@@ -25,20 +26,10 @@ function pod(name: string, namespace: string, withExtras: { managedFields?: bool
   return object;
 }
 
-interface DuGroup {
-  group: string;
-  count: number;
-  bytes: number;
-  managedFieldsBytes: number;
-  statusBytes: number;
-  otherBytes: number;
-  historyBytes: number;
-  revisions: number;
-}
 interface DuJson {
   history: { available: boolean; reason?: string };
-  groups: DuGroup[];
-  total: DuGroup;
+  groups: UsageGroup[];
+  total: UsageGroup;
   largest: { key: string; bytes: number }[];
   largestHistory: { key: string; group: string; bytes: number; revisions: number }[];
 }

@@ -6,10 +6,9 @@
  * it) turns the chosen release's encoder into the writer's.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { decode, encode, type JsonObject } from '../src/index.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
-import { FIXTURES_DIR, haveReleaseFixtures, haveSharedFixtures, K8S_VERSIONS_DIR, REPO_ROOT, requireReleaseFixtures } from './support/shared-data.js';
+import { FIXTURES_DIR, haveReleaseFixtures, haveSharedFixtures, K8S_VERSIONS_DIR, REPO_ROOT, releasesWithFixtures, requireReleaseFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures, type UpstreamFixture } from './support/upstream-fixtures.js';
 
 /** Releases to decode every release's fixtures with: the oldest, one in between and the newest. */
@@ -47,10 +46,7 @@ describe('lossless re-encode whichever release decodes the value', function () {
     });
     return;
   }
-  const releases = readdirSync(K8S_VERSIONS_DIR)
-    .filter((name) => /^v1\.\d+$/.test(name) && existsSync(`${K8S_VERSIONS_DIR}/${name}/testdata`))
-    .map((name) => name.slice(1))
-    .sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)));
+  const releases = releasesWithFixtures();
   releases.push('1.36');
   const fixturesOf = new Map<string, UpstreamFixture[]>();
   const fixtures = (release: string): UpstreamFixture[] => {

@@ -33,6 +33,7 @@
  * Pure module: no Node APIs.
  */
 import { DecodeError, EncodeError } from '../errors.js';
+import { civilFromDays } from './go-time.js';
 import { GoFloat, INT64_MAX, INT64_MIN, float64, formatPath, isInt64Number, isPlainObject, setOwnProperty } from './json-value.js';
 import type { JsonArray, JsonObject, JsonValue, PathSegment } from './json-value.js';
 import { compareByteRanges, compareBytes, decodeUtf8, firstInvalidUtf8, utf8ByteLength, writeUtf8 } from './utf8.js';
@@ -1023,20 +1024,6 @@ function formatEpoch(seconds: bigint, nanoseconds: number): string | undefined {
 
 const FIRST_SECOND_OF_YEAR_0 = -62167219200n;
 const LAST_SECOND_OF_YEAR_9999 = 253402300799n;
-
-/** Year, month, day of a day count from 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm). */
-function civilFromDays(daysSinceEpoch: number): [number, number, number] {
-  const z = daysSinceEpoch + 719468;
-  const era = Math.floor(z / 146097);
-  const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return [year, month, day];
-}
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;

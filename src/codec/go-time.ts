@@ -15,17 +15,12 @@ function pad2(n: number): string {
 const SECONDS_PER_DAY = 86400;
 
 /**
- * RFC 3339 in UTC; `micros` given adds exactly six fractional digits. Every stored object has a
- * few timestamps, so the date is worked out with integer arithmetic (the days-to-civil algorithm
- * of Howard Hinnant's date library, proleptic Gregorian like Go's) rather than through a Date.
+ * Year, month and day of a day count from 1970-01-01: the days-to-civil algorithm of Howard
+ * Hinnant's date library, proleptic Gregorian like Go's time package.
  */
-export function formatRfc3339(seconds: number | bigint, micros?: number): string | undefined {
-  const total = Number(seconds);
-  if (!Number.isFinite(total) || Math.abs(total) > 8.64e12) return undefined;
-  const days = Math.floor(total / SECONDS_PER_DAY);
-  const secondOfDay = total - days * SECONDS_PER_DAY;
+export function civilFromDays(daysSinceEpoch: number): [number, number, number] {
   // Days since 0000-03-01, so that leap days fall at the end of a 400-year era's years.
-  const z = days + 719468;
+  const z = daysSinceEpoch + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
@@ -33,7 +28,20 @@ export function formatRfc3339(seconds: number | bigint, micros?: number): string
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+/**
+ * RFC 3339 in UTC; `micros` given adds exactly six fractional digits. Every stored object has a
+ * few timestamps, so the date is worked out with integer arithmetic (civilFromDays) rather than
+ * through a Date.
+ */
+export function formatRfc3339(seconds: number | bigint, micros?: number): string | undefined {
+  const total = Number(seconds);
+  if (!Number.isFinite(total) || Math.abs(total) > 8.64e12) return undefined;
+  const days = Math.floor(total / SECONDS_PER_DAY);
+  const secondOfDay = total - days * SECONDS_PER_DAY;
+  const [year, month, day] = civilFromDays(days);
   if (year < 0 || year > 9999) return undefined;
   const hours = Math.floor(secondOfDay / 3600);
   const minutes = Math.floor((secondOfDay % 3600) / 60);

@@ -3,7 +3,7 @@
  * ../shared and is never copied in. On a fresh clone without it, the tests that need it skip and
  * say why.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: compiled tests run from dist/test/support/. */
@@ -49,6 +49,14 @@ export const K8S_VERSIONS_DIR = `${SHARED_DIR}kubernetes-versions`;
 
 export function haveReleaseFixtures(): boolean {
   return existsSync(`${K8S_VERSIONS_DIR}/v1.35/testdata`);
+}
+
+/** The releases (e.g. "1.19") whose fixtures ../shared/kubernetes-versions holds, oldest first. */
+export function releasesWithFixtures(): string[] {
+  return readdirSync(K8S_VERSIONS_DIR)
+    .filter((name) => /^v1\.\d+$/.test(name) && existsSync(`${K8S_VERSIONS_DIR}/${name}/testdata`))
+    .map((name) => name.slice(1))
+    .sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)));
 }
 
 /** requireSharedFixtures for the older releases' fixtures: skip on a fresh clone, fail under CI. */
