@@ -8,7 +8,7 @@ import type { ValueDecryptor } from './codec/decrypt.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { KregError } from './errors.js';
-import { apiVersionOf, builtinRegistry, learnFromStoredObjects, parseKey, tryParseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
+import { apiVersionOf, builtinRegistry, learnFromStoredObjects, tryParseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
 import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
 
@@ -177,14 +177,7 @@ export interface DecodeEntryOptions {
  */
 function decryptEntry(entry: Entry, parsed: ParsedKey | undefined, prefix: string, decryptor: ValueDecryptor | undefined): { value: Uint8Array; decryptedWith?: StoredObject['decryptedWith'] } {
   if (decryptor === undefined || !startsWith(entry.value, ENCRYPTED_PREFIX)) return { value: entry.value };
-  let key = parsed;
-  if (key === undefined) {
-    try {
-      key = parseKey(entry.key, { prefix, registry: builtinRegistry() });
-    } catch {
-      key = undefined;
-    }
-  }
+  const key = parsed ?? tryParseKey(entry.key, { prefix, registry: builtinRegistry() });
   const resource = key?.type === 'object' ? { group: key.group, resource: key.resource } : undefined;
   const decrypted = decryptor.decrypt(entry.value, entry.key, resource);
   return { value: decrypted.plaintext, decryptedWith: { provider: decrypted.provider, keyName: decrypted.keyName } };

@@ -12,8 +12,7 @@ import { parseEncryptionConfig, ruleFor, ruleTransformers } from '../src/codec/e
 import type { JsonObject } from '../src/codec/json-value.js';
 import { createDecryptor, NODE_AES, parseEncryptionConfigText } from '../src/decryption/node-decryptor.js';
 import { decode, encode, KregError } from '../src/index.js';
-import { parseKmsV2EncryptedObject } from '../src/codec/kms-v2.js';
-import { decryptKmsV2Data } from '../src/decryption/kms-v2.js';
+import { decryptKmsV2Object, parseKmsV2EncryptedObject } from '../src/codec/kms-v2.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { builtinRegistry } from '../src/keys/index.js';
 import { decodeEntry } from '../src/stored-objects.js';
@@ -593,9 +592,9 @@ describe('KMS v2 values written by kube-apiserver (decrypted with the DEK the pl
       assert.ok(v.encryptedDEKSourceType.startsWith(object.encryptedDEKSourceType), `${v.encryptedDEKSourceType} vs ${object.encryptedDEKSourceType}`);
       assert.deepEqual(Object.fromEntries(Object.entries(object.annotations).map(([k, b]) => [k, Buffer.from(b).toString()])), v.annotations);
       const dek = new Uint8Array(Buffer.from(v.dek_or_seed_hex, 'hex'));
-      const plaintext = decryptKmsV2Data(object, dek, v.etcd_key_and_aad);
+      const plaintext = decryptKmsV2Object(NODE_AES, object, dek, v.etcd_key_and_aad);
       assert.deepEqual(Buffer.from(plaintext), readFileSync(join(base, v.plaintext_file)));
-      assert.throws(() => decryptKmsV2Data(object, dek, `${v.etcd_key_and_aad}x`));
+      assert.throws(() => decryptKmsV2Object(NODE_AES, object, dek, `${v.etcd_key_and_aad}x`));
       // The plaintext is a stored Secret.
       assert.equal(decode(plaintext).kind, 'Secret');
     }
@@ -610,7 +609,7 @@ describe('KMS v2 values written by kube-apiserver (decrypted with the DEK the pl
     for (const v of xnonce) {
       const data = new Uint8Array(readFileSync(join(dir, v.ciphertext_file as string)));
       const object = { encryptedData: data, keyID: '', encryptedDEKSource: new Uint8Array(), annotations: {}, encryptedDEKSourceType: 'HKDF_SHA256_XNONCE_AES_GCM_SEED' as const };
-      assert.equal(Buffer.from(decryptKmsV2Data(object, new Uint8Array(Buffer.from(v.seed_hex as string, 'hex')), v.aad_ascii as string)).toString(), v.plaintext_ascii);
+      assert.equal(Buffer.from(decryptKmsV2Object(NODE_AES, object, new Uint8Array(Buffer.from(v.seed_hex as string, 'hex')), v.aad_ascii as string)).toString(), v.plaintext_ascii);
     }
   });
 });

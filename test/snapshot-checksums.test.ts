@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/one-shot-worker.js';
-import type { Sha256Answer } from '../src/sources/snapshot/sha256-worker.js';
+import type { Sha256Answer } from '../src/sources/snapshot/file-prefix-sha256.js';
 import { runKreg } from './support/run-cli.js';
 import { checkSnapshotFile, checkSnapshotFileOnWorker } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c } from '../src/sources/snapshot/crc32c.js';

@@ -50,15 +50,6 @@ export class KmsPluginClient {
     }));
   }
 
-  /** v1beta1 Version: the API version and the plugin's runtime name. */
-  version(): Promise<{ version: string; runtimeName: string; runtimeVersion: string }> {
-    return this.call(`/${KMS_V1BETA1.service}/Version`, KMS_V1BETA1.VersionRequest.encode({ version: 'v1beta1' }), KMS_V1BETA1.VersionResponse.decode).then((r) => ({
-      version: r.version ?? '',
-      runtimeName: r.runtimeName ?? '',
-      runtimeVersion: r.runtimeVersion ?? '',
-    }));
-  }
-
   /** The DEK (or v2 seed) inside `ciphertext`; keyID and annotations are v2's, sent back as stored. */
   async decrypt(ciphertext: Uint8Array, keyID: string, annotations: Record<string, Uint8Array>): Promise<Uint8Array> {
     if (this.apiVersion === 'v1') {

@@ -23,12 +23,12 @@
  *     sequence u64}, and when root is 0 an inline leaf page follows inside the value itself.
  * A page with overflow N spans N+1 consecutive pages.
  */
-import { createHash } from 'node:crypto';
 import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
-import type { Sha256Answer, Sha256Job } from './sha256-worker.js';
+import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
+import type { Sha256Job } from './sha256-worker.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
 export const BOLT_VERSION = 2;
@@ -46,8 +46,6 @@ const META_CHECKSUM_OFFSET = 56;
 const ELEMENT_SIZE = 16; // branch and leaf elements happen to be the same size
 const BUCKET_HEADER_SIZE = 16;
 const BUCKET_LEAF_FLAG = 0x01;
-/** Reachable-freed pages a read keeps (it says the first; kreg snapshot check lists them all). */
-const MAX_FREED_IN_USE = 100;
 
 /** Page sizes tried to find meta page 1 when meta page 0 is unreadable (bbolt uses the OS page size). */
 const CANDIDATE_PAGE_SIZES = [4096, 8192, 16384, 32768, 65536, 2048, 1024, 512];
@@ -61,8 +59,6 @@ const CHUNK_OVERFLOW_SLACK = 4;
  * 64 KiB out of the page cache costs less than one more read call (measured: ~25 us a call).
  */
 const MAX_READ_THROUGH_GAP = 16;
-/** One read of the sha256 trailer check: large, since each read costs the same fixed overhead. */
-const HASH_READ_BYTES = 8 * 1024 * 1024;
 
 /** A bbolt file is damaged or not a bbolt file; names the file and, where there is one, the page. */
 export class SnapshotFileError extends KregError {
@@ -254,7 +250,7 @@ export class BoltFile {
   /** Pages the file's freelist lists, once watchFreedPages() has read it. */
   private freed: PageSet | undefined;
   /** Tree pages a read used that the freelist calls free (bbolt's "reachable freed"), in the order met. */
-  readonly freedInUse: number[] = [];
+  firstFreedInUse: number | undefined;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -357,43 +353,18 @@ export class BoltFile {
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
     const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), { path: this.path, length: bodyBytes } satisfies Sha256Job);
     this.workers.add(worker);
-    let answer: Sha256Answer | undefined;
+    let answer: Sha256Answer;
     try {
-      answer = await worker.answer;
+      // No worker here: the same hash on this thread.
+      answer = (await worker.answer) ?? (await sha256OfFilePrefix(this.path, bodyBytes));
     } catch (error) {
       throw new SnapshotFileError('unreadable', `cannot hash the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
     } finally {
       this.workers.delete(worker);
     }
-    if (answer !== undefined && 'error' in answer) throw new SnapshotFileError('unreadable', `cannot hash the file: ${answer.error}`, this.path);
-    if (answer?.ok) return this.compareTrailer(bodyBytes, answer.sha256);
-    if (answer !== undefined && 'endedAt' in answer) {
-      throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
-    }
-    // No worker here: the same hash on this thread.
-    return this.compareTrailer(bodyBytes, await this.sha256InThread(bodyBytes));
-  }
-
-  /**
-   * The sha256 of the first `bodyBytes` bytes, streaming: 8 MiB reads (fewer calls), the next read
-   * in flight while this one is hashed, so reading overlaps hashing.
-   */
-  private async sha256InThread(bodyBytes: number): Promise<string> {
-    const hash = createHash('sha256');
-    const buffers = [Buffer.allocUnsafe(HASH_READ_BYTES), Buffer.allocUnsafe(HASH_READ_BYTES)];
-    const readAt = (position: number, into: Buffer): Promise<Buffer> => {
-      const length = Math.min(into.length, bodyBytes - position);
-      return this.readExactly(into, length, position, undefined).then(() => into.subarray(0, length));
-    };
-    let pending: Promise<Buffer> | undefined = bodyBytes > 0 ? readAt(0, buffers[0] as Buffer) : undefined;
-    for (let position = 0, turn = 0; pending !== undefined; turn ^= 1) {
-      const bytes = await pending;
-      position += bytes.length;
-      // The other buffer is free: the previous hash.update() has consumed it.
-      pending = position < bodyBytes ? readAt(position, buffers[turn ^ 1] as Buffer) : undefined;
-      hash.update(bytes);
-    }
-    return hash.digest('hex');
+    if (answer.ok) return this.compareTrailer(bodyBytes, answer.sha256);
+    if ('error' in answer) throw new SnapshotFileError('unreadable', `cannot hash the file: ${answer.error}`, this.path);
+    throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
   }
 
   private async compareTrailer(bodyBytes: number, actual: string): Promise<TrailerCheck> {
@@ -594,7 +565,7 @@ export class BoltFile {
     const count = header.getUint16(10, true);
     const overflow = header.getUint32(12, true);
     if (this.freed !== undefined) {
-      for (let page = id; page <= id + overflow; page++) if (this.freed.has(page) && this.freedInUse.length < MAX_FREED_IN_USE && !this.freedInUse.includes(page)) this.freedInUse.push(page);
+      for (let page = id; page <= id + overflow && this.firstFreedInUse === undefined; page++) if (this.freed.has(page)) this.firstFreedInUse = page;
     }
     let page = new BoltPage(id, flags, count, overflow, bytes, id, false);
     this.checkElements(page);

@@ -354,48 +354,44 @@ export class SnapshotSource implements EntrySource {
   }
 
   private async historyOnce(key: string, options: HistoryOptions): Promise<KeyHistory> {
-    try {
-      const revision = await this.resolveRevision(options.revision, key);
-      const compactedRevision = this.compactedRevision();
-      const wanted = Buffer.from(key, 'utf8');
-      let found: { revision: RevisionKey; location: StoredLocation }[] = [];
-      const lost: { low: number; high: number }[] = [];
-      const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
-      for await (const page of this.bolt.scanLeafPages(this.keyBucket, { onSkip })) {
-        for (let element = 0; element < page.count; element++) {
-          const decoded = this.decodeElement(page, element);
-          if (decoded === undefined) lost.push(lostElementRange(page, element));
-          else if (decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
-            found.push({ revision: decoded.revision, location: locationOf(page, element) });
-          }
+    const revision = await this.resolveRevision(options.revision, key);
+    const compactedRevision = this.compactedRevision();
+    const wanted = Buffer.from(key, 'utf8');
+    let found: { revision: RevisionKey; location: StoredLocation }[] = [];
+    const lost: { low: number; high: number }[] = [];
+    const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
+    for await (const page of this.bolt.scanLeafPages(this.keyBucket, { onSkip })) {
+      for (let element = 0; element < page.count; element++) {
+        const decoded = this.decodeElement(page, element);
+        if (decoded === undefined) lost.push(lostElementRange(page, element));
+        else if (decoded.revision.main <= revision && Buffer.compare(decoded.userKey, wanted) === 0) {
+          found.push({ revision: decoded.revision, location: locationOf(page, element) });
         }
       }
-      // Best effort: revisions lost to damage may have been writes of this key (below the
-      // compaction: the one etcd kept for it); say so rather than present the history as complete.
-      const gaps = lost.filter((range) => range.low <= revision);
-      if (gaps.length > 0) {
-        const describe = (range: { low: number; high: number }): string =>
-          range.high === Number.POSITIVE_INFINITY ? `${range.low} and later` : range.low === range.high ? `${range.low}` : `${range.low}-${range.high}`;
-        this.recordDamage(new SnapshotFileError('history-incomplete', `${key}: history may be incomplete: revisions ${gaps.map(describe).join(', ')} were on skipped pages`, this.file));
-      }
-      found.sort((a, b) => compareRevisions(a.revision, b.revision));
-      const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
-      const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
-      const baseline = found[atOrBelow - 1];
-      found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
-      const records: HistoryRecord[] = [];
-      for (const { revision: stored, location } of found) {
-        if (stored.tombstone) {
-          records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
-          continue;
-        }
-        const [entry] = await this.fetchStored([{ revision: stored, location }], false);
-        if (entry !== undefined) records.push({ ...entry, deleted: false });
-      }
-      return { revision, compactedRevision, records };
-    } catch (error) {
-      throw nameFile(error, this.file);
     }
+    // Best effort: revisions lost to damage may have been writes of this key (below the
+    // compaction: the one etcd kept for it); say so rather than present the history as complete.
+    const gaps = lost.filter((range) => range.low <= revision);
+    if (gaps.length > 0) {
+      const describe = (range: { low: number; high: number }): string =>
+        range.high === Number.POSITIVE_INFINITY ? `${range.low} and later` : range.low === range.high ? `${range.low}` : `${range.low}-${range.high}`;
+      this.recordDamage(new SnapshotFileError('history-incomplete', `${key}: history may be incomplete: revisions ${gaps.map(describe).join(', ')} were on skipped pages`, this.file));
+    }
+    found.sort((a, b) => compareRevisions(a.revision, b.revision));
+    const firstRetained = found.findIndex((stored) => stored.revision.main > compactedRevision);
+    const atOrBelow = firstRetained < 0 ? found.length : firstRetained;
+    const baseline = found[atOrBelow - 1];
+    found = [...(baseline !== undefined && !baseline.revision.tombstone ? [baseline] : []), ...found.slice(atOrBelow)];
+    const records: HistoryRecord[] = [];
+    for (const { revision: stored, location } of found) {
+      if (stored.tombstone) {
+        records.push({ ...tombstoneEntry(key, stored.main), deleted: true });
+        continue;
+      }
+      const [entry] = await this.fetchStored([{ revision: stored, location }], false);
+      if (entry !== undefined) records.push({ ...entry, deleted: false });
+    }
+    return { revision, compactedRevision, records };
   }
 
   /**
@@ -471,76 +467,72 @@ export class SnapshotSource implements EntrySource {
   }
 
   private async statusOnce(options: { etcdctlHash?: boolean }): Promise<SnapshotStatus> {
-    try {
-      const crc = options.etcdctlHash === false ? undefined : createCrc32c();
-      const index = new KeyIndex();
-      let totalKey = 0;
-      let revisions = 0;
-      let lastRevision = 0;
-      let leases = 0;
-      const lost: { low: number; high: number }[] = [];
-      for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
-        const name = Buffer.from(top.key).toString('utf8');
-        if (!top.isBucket) {
-          // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
-          const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
-          if (this.options.bestEffort !== true) throw error;
-          this.recordDamage(error);
-          continue;
-        }
-        crc?.update(top.key);
-        const bucket = this.bolt.openBucketValue([name], top.value, top.page);
-        const isKeyBucket = name === KEY_BUCKET;
-        const onSkip = isKeyBucket ? (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) }) : undefined;
-        const pages = crc === undefined ? this.bolt.scanLeafPages(bucket, withDefined({ onSkip })) : this.bolt.leafPages(bucket, withDefined({ onSkip }));
-        for await (const page of pages) {
-          for (let element = 0; element < page.count; element++) {
-            if (crc !== undefined) {
-              crc.update(page.key(element));
-              // bbolt's ForEach passes a nil value for a nested bucket.
-              if (!page.isBucket(element)) crc.update(page.value(element));
-            }
-            totalKey++;
-            if (name === LEASE_BUCKET) leases++;
-            if (!isKeyBucket) continue;
-            revisions++;
-            const decoded = this.decodeElement(page, element);
-            if (decoded === undefined) {
-              lost.push(lostElementRange(page, element));
-              continue;
-            }
-            lastRevision = Math.max(lastRevision, decoded.revision.main);
-            index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
+    const crc = options.etcdctlHash === false ? undefined : createCrc32c();
+    const index = new KeyIndex();
+    let totalKey = 0;
+    let revisions = 0;
+    let lastRevision = 0;
+    let leases = 0;
+    const lost: { low: number; high: number }[] = [];
+    for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
+      const name = Buffer.from(top.key).toString('utf8');
+      if (!top.isBucket) {
+        // etcdctl would fail here ("cannot get hash of bucket"); report and go on.
+        const error = new SnapshotFileError('bad-page', `page ${top.page}: top-level entry "${name}" is not a bucket`, this.file, top.page);
+        if (this.options.bestEffort !== true) throw error;
+        this.recordDamage(error);
+        continue;
+      }
+      crc?.update(top.key);
+      const bucket = this.bolt.openBucketValue([name], top.value, top.page);
+      const isKeyBucket = name === KEY_BUCKET;
+      const onSkip = isKeyBucket ? (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) }) : undefined;
+      const pages = crc === undefined ? this.bolt.scanLeafPages(bucket, withDefined({ onSkip })) : this.bolt.leafPages(bucket, withDefined({ onSkip }));
+      for await (const page of pages) {
+        for (let element = 0; element < page.count; element++) {
+          if (crc !== undefined) {
+            crc.update(page.key(element));
+            // bbolt's ForEach passes a nil value for a nested bucket.
+            if (!page.isBucket(element)) crc.update(page.value(element));
           }
+          totalKey++;
+          if (name === LEASE_BUCKET) leases++;
+          if (!isKeyBucket) continue;
+          revisions++;
+          const decoded = this.decodeElement(page, element);
+          if (decoded === undefined) {
+            lost.push(lostElementRange(page, element));
+            continue;
+          }
+          lastRevision = Math.max(lastRevision, decoded.revision.main);
+          index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
         }
       }
-      // As range() does: keys a lost page may have changed or deleted are not counted as live.
-      if (lost.length > 0) leaveOutUnknown(index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
-      const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
-      this.revisionCache ??= current;
-      return {
-        file: this.file,
-        fileSize: this.bolt.fileSize,
-        pageSize: this.bolt.pageSize,
-        dataSize: this.bolt.dataSize,
-        metaPage: this.bolt.meta.metaPage,
-        txid: this.bolt.meta.txid,
-        revision: current,
-        compactedRevision: this.compactedRevision(),
-        finishedCompactRevision: this.metaFacts.finishedCompactRevision,
-        scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
-        consistentIndex: this.metaFacts.consistentIndex,
-        term: this.metaFacts.term,
-        keys: index.liveCount(),
-        revisions,
-        leases,
-        hashCheck: this.hashCheck,
-        etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
-        damage: [...this.damageFound],
-      };
-    } catch (error) {
-      throw nameFile(error, this.file);
     }
+    // As range() does: keys a lost page may have changed or deleted are not counted as live.
+    if (lost.length > 0) leaveOutUnknown(index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
+    const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
+    this.revisionCache ??= current;
+    return {
+      file: this.file,
+      fileSize: this.bolt.fileSize,
+      pageSize: this.bolt.pageSize,
+      dataSize: this.bolt.dataSize,
+      metaPage: this.bolt.meta.metaPage,
+      txid: this.bolt.meta.txid,
+      revision: current,
+      compactedRevision: this.compactedRevision(),
+      finishedCompactRevision: this.metaFacts.finishedCompactRevision,
+      scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
+      consistentIndex: this.metaFacts.consistentIndex,
+      term: this.metaFacts.term,
+      keys: index.liveCount(),
+      revisions,
+      leases,
+      hashCheck: this.hashCheck,
+      etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
+      damage: [...this.damageFound],
+    };
   }
 
   async close(): Promise<void> {
@@ -596,7 +588,7 @@ export class SnapshotSource implements EntrySource {
    * meanwhile (entries already yielded may mix two states), said once the run ends.
    */
   private async noteAfterRead(): Promise<void> {
-    const [freedInUse] = this.bolt.freedInUse;
+    const freedInUse = this.bolt.firstFreedInUse;
     if (freedInUse !== undefined) this.sayCheckFailed([`page ${freedInUse}: reachable freed`]);
     const moved = await this.txidMoved();
     if (moved === undefined) return;
@@ -627,7 +619,6 @@ export class SnapshotSource implements EntrySource {
     );
   }
 
-  /** The revision to read at: the latest when absent; checked (a positive integer) and held against the file. */
   /**
    * Whether a read is of the latest state: no revision asked, or the current one (the CLI pins
    * the current revision for every read of a run). Either way a damaged right edge of the tree
@@ -637,6 +628,7 @@ export class SnapshotSource implements EntrySource {
     return requested === undefined || revision >= (await this.currentRevision());
   }
 
+  /** The revision to read at: the latest when absent; checked (a positive integer) and held against the file. */
   private async resolveRevision(requested: number | undefined, key: string): Promise<number> {
     const revision = parseRevision(requested, { file: this.file, key });
     const current = await this.currentRevision();
