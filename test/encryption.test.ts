@@ -149,6 +149,17 @@ describe('upstream encryption vectors', function () {
 });
 
 describe('decrypting what kube-apiserver writes', function () {
+  it('a damaged KMS payload says what is wrong with it, naming provider and key', function () {
+    const key = '/registry/secrets/x/s';
+    const config = parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'kms', name: 'vault', apiVersion: 'v1', endpoint: 'unix:///nowhere.sock' }] }]));
+    // A v1 payload whose DEK length (0x00ff) runs past the bytes after it.
+    const value = new Uint8Array(Buffer.concat([Buffer.from('k8s:enc:kms:v1:vault:'), Buffer.from([0x00, 0xff, 1, 2, 3])]));
+    assert.throws(
+      () => createDecryptor(config).decrypt(value, key, { group: '', resource: 'secrets' }),
+      (err: unknown) => err instanceof DecryptError && err.code === 'decrypt-failed' && err.describe() === `${key}: cannot decrypt with kms v1 provider "vault": the value is damaged: KMS v1 value: DEK length 255 does not fit in the 3 bytes after it`,
+    );
+  });
+
   for (const provider of ['aescbc', 'aesgcm', 'secretbox'] as const) {
     it(`${provider}: decrypts with the right key, fails with a wrong one naming provider and key name`, function () {
       const key = '/registry/secrets/x/s';

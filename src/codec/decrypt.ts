@@ -13,13 +13,12 @@
  *   Kubernetes 1.25, AES-CBC; v2 is an EncryptedObject (see kms-v2.ts).
  */
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
-import { KregError } from '../errors.js';
+import { DecodeError, KregError } from '../errors.js';
 import { ENCRYPTED_PREFIX, startsWith } from './detect.js';
 import { parseEncryptionPrefix } from './encryption.js';
 import { ruleFor, ruleTransformers, type EncryptionConfig, type PrefixTransformer } from './encryption-config.js';
-import { kmsPayloadRequest, type KmsDekLookup } from './kms-dek-request.js';
-import { parseKmsV1Payload } from './kms-v1.js';
-import { decryptKmsV2Object, parseKmsV2EncryptedObject } from './kms-v2.js';
+import { kmsPayloadRequest, parseKmsPayload, type KmsDekLookup } from './kms-dek-request.js';
+import { decryptKmsV2Object } from './kms-v2.js';
 import { utf8Encode } from './text.js';
 
 /** AES as the caller's platform provides it; each throws when the key or data do not check. */
@@ -126,9 +125,11 @@ export class ValueDecryptor {
     const what = transformer.provider === 'kms' ? `kms ${transformer.kmsVersion ?? 'v1'} provider "${transformer.keyName}"` : `${transformer.provider} key "${transformer.keyName}"`;
     let plaintext: Uint8Array;
     try {
-      plaintext = this.open(transformer, data, etcdKey);
+      plaintext = this.open(transformer, data, etcdKey, what);
     } catch (err) {
       if (err instanceof DecryptError) throw err.withSubject(subject);
+      // A damaged payload (a KMS DEK length off, a bad KMS v2 object) says what is wrong with it.
+      if (err instanceof DecodeError) throw new DecryptError('decrypt-failed', `cannot decrypt with ${what}: the value is damaged: ${err.message}`, subject, { cause: err });
       throw new DecryptError('decrypt-failed', `cannot decrypt with ${what}: the key is wrong or the value is damaged`, subject);
     }
     return { plaintext, provider: transformer.provider, keyName: transformer.keyName };
@@ -144,17 +145,18 @@ export class ValueDecryptor {
   }
 
   /** A KMS value, with the DEK its plugin gave back for it. */
-  private openKms(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined): Uint8Array {
-    const what = `kms ${t.kmsVersion ?? 'v1'} provider "${t.keyName}"`;
-    const request = kmsPayloadRequest(t, data);
+  private openKms(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined, what: string): Uint8Array {
+    // Read once: the DEK's cache key and the data to open both come from it.
+    const parsed = parseKmsPayload(t, data);
+    const request = kmsPayloadRequest(t, data, parsed);
     const dek = this.kms?.dek(request.cacheKey);
     if (dek === undefined) throw new DecryptError('kms-not-asked', `cannot decrypt with ${what}: its plugin was not asked for this value's DEK`);
     if (dek instanceof Error) throw new DecryptError('kms-plugin-failed', `cannot decrypt with ${what}: ${dek.message}`);
-    if (t.kmsVersion === 'v2') {
+    if (parsed.apiVersion === 'v2') {
       if (etcdKey === undefined) throw new DecryptError('decrypt-failed', `${what} authenticates the etcd key, which is not known: name it (kreg decode --etcd-key KEY)`);
-      return decryptKmsV2Object(this.aes, parseKmsV2EncryptedObject(data), dek, etcdKey);
+      return decryptKmsV2Object(this.aes, parsed.v2, dek, etcdKey);
     }
-    const { encryptedData } = parseKmsV1Payload(data);
+    const { encryptedData } = parsed.v1;
     // From Kubernetes 1.25 AES-GCM (the etcd key authenticated), before it AES-CBC: the tag tells.
     if (etcdKey !== undefined && encryptedData.length >= 12 + 16) {
       try {
@@ -167,13 +169,13 @@ export class ValueDecryptor {
     return this.aes.aesCbcDecrypt(dek, encryptedData.subarray(0, 16), encryptedData.subarray(16));
   }
 
-  private open(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined): Uint8Array {
+  private open(t: PrefixTransformer, data: Uint8Array, etcdKey: string | undefined, what: string): Uint8Array {
     const secret = t.secret as Uint8Array;
     const tooShort = (min: number): DecryptError =>
       new DecryptError('decrypt-failed', `cannot decrypt with ${t.provider} key "${t.keyName}": the value is too short (${data.length} bytes after the prefix, at least ${min} needed)`);
     switch (t.provider) {
       case 'kms':
-        return this.openKms(t, data, etcdKey);
+        return this.openKms(t, data, etcdKey, what);
       case 'aescbc':
         if (data.length < 32 || data.length % 16 !== 0) throw tooShort(32);
         return this.aes.aesCbcDecrypt(secret, data.subarray(0, 16), data.subarray(16));

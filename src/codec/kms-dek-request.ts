@@ -6,8 +6,8 @@
  */
 import { startsWith } from './detect.js';
 import { ruleTransformers, type EncryptionConfig, type PrefixTransformer } from './encryption-config.js';
-import { parseKmsV1Payload } from './kms-v1.js';
-import { parseKmsV2EncryptedObject } from './kms-v2.js';
+import { type KmsV1Payload, parseKmsV1Payload } from './kms-v1.js';
+import { type KmsV2EncryptedObject, parseKmsV2EncryptedObject } from './kms-v2.js';
 import { base64Encode, utf8Encode } from './text.js';
 
 /** One Decrypt call a KMS plugin is to answer. */
@@ -40,15 +40,22 @@ export interface KmsDekLookup {
   close(): void;
 }
 
-/** The request for a value's payload (after the prefix), read as the KMS transformer's version says. */
-export function kmsPayloadRequest(transformer: PrefixTransformer, payload: Uint8Array): KmsDekRequest {
-  const apiVersion = transformer.kmsVersion ?? 'v1';
-  const base = { pluginName: transformer.keyName, apiVersion, endpoint: transformer.kmsEndpoint };
-  if (apiVersion === 'v1') {
-    const { encryptedDEK } = parseKmsV1Payload(payload);
+/** A KMS value's payload (after the prefix), read as the KMS transformer's version says. */
+export type KmsPayload = { apiVersion: 'v1'; v1: KmsV1Payload } | { apiVersion: 'v2'; v2: KmsV2EncryptedObject };
+
+/** @throws DecodeError when the payload is damaged. */
+export function parseKmsPayload(transformer: PrefixTransformer, payload: Uint8Array): KmsPayload {
+  return (transformer.kmsVersion ?? 'v1') === 'v1' ? { apiVersion: 'v1', v1: parseKmsV1Payload(payload) } : { apiVersion: 'v2', v2: parseKmsV2EncryptedObject(payload) };
+}
+
+/** The request for a value's payload (after the prefix); `parsed` when the caller has read it already. */
+export function kmsPayloadRequest(transformer: PrefixTransformer, payload: Uint8Array, parsed = parseKmsPayload(transformer, payload)): KmsDekRequest {
+  const base = { pluginName: transformer.keyName, apiVersion: parsed.apiVersion, endpoint: transformer.kmsEndpoint };
+  if (parsed.apiVersion === 'v1') {
+    const { encryptedDEK } = parsed.v1;
     return { ...base, ciphertext: encryptedDEK, keyID: '', annotations: {}, cacheKey: `${transformer.prefix}${base64Encode(encryptedDEK)}` };
   }
-  const object = parseKmsV2EncryptedObject(payload);
+  const object = parsed.v2;
   return { ...base, ciphertext: object.encryptedDEKSource, keyID: object.keyID, annotations: object.annotations, cacheKey: `${transformer.prefix}${base64Encode(object.encryptedDEKSource)}` };
 }
 
