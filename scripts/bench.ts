@@ -10,17 +10,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '../src/codec/json-value.js';
 import { formatJson, formatYaml } from '../src/format/object-text.js';
+import { median } from './bench-measure.js';
 import { decode, encode } from '../src/index.js';
 import { logTargets, ratioTargetLine } from './bench-targets.js';
 import { protobufjsDecoders } from './protobufjs-reference.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = fileURLToPath(new URL('../../../shared/kubernetes-v1.36/testdata/', import.meta.url));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 /** Wall time of one fresh process: to its first byte on stdout, and to its exit. */
 function timeProcess(args: string[]): Promise<{ firstOutput: number; exit: number }> {

@@ -14,10 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IRangeResponse } from 'etcd3';
 import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
-
-/** EtcdSource's first page of a range: few keys, as it has no size estimate yet. */
-const FIRST_PAGE_KEYS = 100;
+import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 
 export interface RawReadTotals {
   keys: number;

@@ -57,7 +57,10 @@ export function loadSchema(kubeVersion?: string): Schema {
   if (asked !== undefined) return asked;
   const release = kubeVersion === undefined ? NEWEST_RELEASE : normalizeRelease(kubeVersion);
   const cached = schemas.get(release);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    if (kubeVersion !== undefined) schemas.set(kubeVersion, cached);
+    return cached;
+  }
   const newest = loadNewestBundle();
   const bundle = release === NEWEST_RELEASE ? newest : bundleForRelease(newest, loadDifferences(), release);
   const chosenMinor = minorOf(release) as number;

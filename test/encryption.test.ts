@@ -156,7 +156,10 @@ describe('decrypting what kube-apiserver writes', function () {
     const value = new Uint8Array(Buffer.concat([Buffer.from('k8s:enc:kms:v1:vault:'), Buffer.from([0x00, 0xff, 1, 2, 3])]));
     assert.throws(
       () => createDecryptor(config).decrypt(value, key, { group: '', resource: 'secrets' }),
-      (err: unknown) => err instanceof DecryptError && err.code === 'decrypt-failed' && err.describe() === `${key}: cannot decrypt with kms v1 provider "vault": the value is damaged: KMS v1 value: DEK length 255 does not fit in the 3 bytes after it`,
+      (err: unknown) =>
+        err instanceof DecryptError &&
+        err.code === 'decrypt-failed' &&
+        err.describe() === `${key}: cannot decrypt with kms v1 provider "vault": the value is damaged: KMS v1 value: DEK length 255 does not fit in the 3 bytes after it`,
     );
   });
 

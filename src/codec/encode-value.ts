@@ -12,6 +12,7 @@ import { encodeProtobufMessage } from './json-to-protobuf.js';
 import { isJsonObject, type JsonObject } from './json-value.js';
 import type { Schema } from './schema.js';
 import { utf8Encode } from './text.js';
+import { compareBytes } from './utf8.js';
 
 export function isDecodedValue(input: unknown): input is DecodedValue {
   return (
@@ -96,7 +97,7 @@ function encodeDecoded(schema: Schema, decoded: DecodedValue): Uint8Array {
       const stored = decoded.storage.rawBytes;
       if (original !== undefined && !original.canonical && stored !== undefined) {
         const storedCanonical = encodeCbor(original.value, { selfDescribe: original.selfDescribed });
-        if (sameBytes(storedCanonical, bytes)) return stored;
+        if (compareBytes(storedCanonical, bytes) === 0) return stored;
       }
       return bytes;
     }
@@ -108,12 +109,6 @@ function encodeDecoded(schema: Schema, decoded: DecodedValue): Uint8Array {
       return raw;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function requireObject(decoded: DecodedValue): JsonObject {

@@ -13,6 +13,7 @@ import { base64Decode, utf8Encode } from './text.js';
 import { WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireWriter } from './wire.js';
 import { serializeEmbeddedJson, sameJson } from './embedded-json.js';
 import { canonicalQuantity } from './quantity.js';
+import { compareBytes } from './utf8.js';
 
 export interface ProtobufEncodeOptions {
   unknownFields?: readonly UnknownField[];
@@ -151,7 +152,7 @@ function writeAsStored(ctx: EncodeContext, field: SchemaField, object: JsonObjec
   const w = ctx.w;
   const start = w.pos;
   writeField(ctx, field, object, path);
-  if (presence.absent?.includes(field.number) === true && sameBytes(w.writtenSince(start), zeroFieldBytes(field))) w.pos = start;
+  if (presence.absent?.includes(field.number) === true && compareBytes(w.writtenSince(start), zeroFieldBytes(field)) === 0) w.pos = start;
   else if (w.pos === start && presence.empty?.includes(field.number) === true) {
     // An empty []byte or list wrapper: the tag and a zero length.
     w.tag(field.number, WIRE_BYTES);
@@ -171,12 +172,6 @@ function zeroFieldBytes(field: SchemaField): Uint8Array {
     zeroBytesByField.set(field, bytes);
   }
   return bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function writeField(ctx: EncodeContext, field: SchemaField, object: JsonObject, path: FieldPath | undefined): void {

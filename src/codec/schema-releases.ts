@@ -37,7 +37,7 @@ export interface ReleaseDifferences {
 /** "1.16" → 16; undefined for anything else. */
 export function minorOf(release: string): number | undefined {
   const m = /^(?:v)?1\.(\d{1,3})$/.exec(release);
-  return m === undefined || m === null ? undefined : Number(m[1]);
+  return m === null ? undefined : Number(m[1]);
 }
 
 /** Minor numbers → "1.16-1.21,1.23". */

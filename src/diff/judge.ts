@@ -6,6 +6,7 @@
 import { formatYaml } from '../format/object-text.js';
 import { encryptedValueOf } from '../sources/object-source.js';
 import type { ObjectPair } from './pairs.js';
+import { compareBytes } from '../codec/utf8.js';
 
 /** touched: changed only in fields the server rewrites on its own (see touched.ts). */
 export type Verdict = 'only-from' | 'only-to' | 'changed' | 'touched' | 'identical';
@@ -26,12 +27,6 @@ export interface Judged {
   encrypted?: 'differs' | 'uncomparable';
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * The verdict on a pair where a side is a value encrypted at rest that could not be decrypted, or
  * undefined when neither is. Two encrypted values are the same when their stored bytes are (a
@@ -44,7 +39,7 @@ export function judgeEncrypted(pair: ObjectPair): Judged | undefined {
   if (from === undefined && to === undefined) return undefined;
   if (pair.to === undefined) return { pair, verdict: 'only-from', encrypted: 'differs' };
   if (pair.from === undefined) return { pair, verdict: 'only-to', encrypted: 'differs' };
-  if (from !== undefined && to !== undefined) return sameBytes(from, to) ? { pair, verdict: 'identical' } : { pair, verdict: 'changed', encrypted: 'differs' };
+  if (from !== undefined && to !== undefined) return compareBytes(from, to) === 0 ? { pair, verdict: 'identical' } : { pair, verdict: 'changed', encrypted: 'differs' };
   return { pair, verdict: 'changed', encrypted: 'uncomparable' };
 }
 

@@ -51,7 +51,7 @@ export const DEFAULT_CHUNK_SIZE = 5000;
  */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
 /** The first page has no size estimate yet, so it asks for few keys (150 MB even at etcd's 1.5 MB value limit). */
-const FIRST_PAGE_KEYS = 100;
+export const FIRST_PAGE_KEYS = 100;
 
 /** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
