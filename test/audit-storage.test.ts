@@ -232,6 +232,16 @@ describe('kreg audit storage', function () {
 });
 
 describe('kreg audit storage over any source', function () {
+  it("kreg audit's own options stay its own: audit encryption takes no --top, and shows -o once", async function () {
+    const source = new MemorySource();
+    const refused = await runKreg(['audit', 'encryption', '--top', '5'], { source });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /unknown flag: --top/);
+    const help = await runKreg(['audit', 'encryption', '--help'], { source });
+    assert.match(help.stdout.toString(), /^ {2}-o, --output /m);
+    assert.doesNotMatch(help.stdout.toString(), /--max-request-bytes|-o, -o/);
+  });
+
   it('does not call an object an orphan when its owner could not be read, and says so', async function () {
     const source = new MemorySource();
     source.put('/registry/namespaces/a', encode({ apiVersion: 'v1', kind: 'Namespace', metadata: meta('a', 'ns-a') }));

@@ -27,15 +27,18 @@ export interface StorageAuditArgs extends SourceArgs, EncryptionArgs {
 }
 
 /** The options of the storage audit (also on `kreg audit`, which runs it). */
-export function withStorageAuditOptions<T>(y: Argv<T>): Argv<T & { 'max-request-bytes': string; top: string }> {
+/** `global: false` where a parent command (kreg audit) declares them: its subcommands must not inherit them. */
+export function withStorageAuditOptions<T>(y: Argv<T>, scope: { global?: boolean } = {}): Argv<T & { 'max-request-bytes': string; top: string }> {
+  const global = scope.global ?? true;
   return y
     .option('max-request-bytes', {
+      global,
       type: 'string',
       requiresArg: true,
       default: String(DEFAULT_MAX_REQUEST_BYTES),
       describe: `etcd's --max-request-bytes: objects at ${100 * NEAR_LIMIT_SHARE}% of it or more are reported`,
     })
-    .option('top', { type: 'string', requiresArg: true, default: '10', describe: 'how many of the most-revised keys to list (0: none)' });
+    .option('top', { global, type: 'string', requiresArg: true, default: '10', describe: 'how many of the most-revised keys to list (0: none)' });
 }
 
 export const storageCommand = (ctx: CommandContext): CommandModule<object, StorageAuditArgs> => ({

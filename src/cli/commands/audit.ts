@@ -32,8 +32,10 @@ export const auditCommand = (ctx: CommandContext): CommandModule<object, AllAudi
       withSourceOptions(
         withEncryptionOption(y.positional('command', { type: 'string', describe: 'the audit to run; every audit when none is named' }).command(storageCommand(ctx)).command(encryptionCommand(ctx))),
       ),
+      // Not inherited: each audit declares the options it takes.
+      { global: false },
     )
-      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .option('output', { global: false, alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
       .example('$0 audit --snapshot backup.db', 'every audit: storage, then encryption (exit 1 when either finds something)'),
   handler: async (args) => {
     if (args.command !== undefined) {
