@@ -6,6 +6,8 @@ import { CLUSTER_DIR, objectPath, safeSegment, tierOf, TIERS } from '../src/dump
 import { dumpedForm } from '../src/dump/dumped-form.js';
 import { forOverwrite, planRestore, restoreOrder } from '../src/dump/restore-plan.js';
 import { mulberry32 } from '../scripts/make-registry.js';
+import { builtinRegistry } from '../src/keys/index.js';
+import { storedResources } from '../src/sources/object-source.js';
 
 function valueAt(object: JsonObject, rule: { path: string }): unknown {
   const labels = rule.path.indexOf('.labels.');
@@ -172,5 +174,16 @@ describe('kreg dump core', function () {
         ['Namespace/a', 'Namespace/b', 'CustomResourceDefinition/widgets.example.com', 'ConfigMap/c', 'Widget/w'],
       );
     });
+  });
+});
+
+describe('storedResources (dump and restore resource lists)', () => {
+  it('names each resource once, as stored, in the order first named', () => {
+    const entries = storedResources('cm,configmaps,,deploy,events.events.k8s.io,ev', builtinRegistry());
+    assert.deepEqual(
+      entries.map((entry) => `${entry.resource}.${entry.group}`),
+      ['configmaps.', 'deployments.apps', 'events.'],
+    );
+    assert.throws(() => storedResources('cm,nosuchthing', builtinRegistry()), /nosuchthing/);
   });
 });

@@ -11,7 +11,7 @@ import type { Entry, EntrySource } from '../sources/source.js';
 import { type DecodeEntryOptions, decodeEntry } from '../stored-objects.js';
 
 /** Nodes read for their kubelet versions: enough to see a skewed upgrade, few enough to stay cheap. */
-export const NODES_READ = 100;
+const NODES_READ = 100;
 
 export async function detectRelease(source: EntrySource, prefix: string, revision: number, decodeOptions: DecodeEntryOptions): Promise<ReleaseChoice | undefined> {
   // Decoded as the newest release: the fields read here are in every release kreg knows.

@@ -69,7 +69,7 @@ export class EntryPrinter {
     let n = 0;
     try {
       for await (const entry of entries) {
-        if (n === 0) await this.checkedBeforeOutput();
+        if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
         if (this.pool !== undefined) await this.pool.add(entry);
         else await this.print(entry);
         // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
@@ -100,8 +100,10 @@ export class EntryPrinter {
   }
 
   async print(entry: Entry): Promise<void> {
-    await this.checkedBeforeOutput();
-    await this.decodeOptions.decryptor?.prepare(entry.value);
+    // Per entry on the main thread: await only when there is something to wait for.
+    if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
+    const decryptor = this.decodeOptions.decryptor;
+    if (decryptor?.usesKms === true) await decryptor.prepare(entry.value);
     const rendered = entryToPrinted(
       entry,
       this.registry,

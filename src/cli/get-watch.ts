@@ -23,14 +23,14 @@ export function watchedTarget(targets: readonly Target[], source: EntrySource): 
 }
 
 /** The keys a watch reads: the listing's prefix, or the one object's key. */
-export function watchedKeys(target: Extract<Target, { kind: 'list' | 'names' }>, prefix: string): { prefix: string; exact: boolean } {
+function watchedKeys(target: Extract<Target, { kind: 'list' | 'names' }>, prefix: string): { prefix: string; exact: boolean } {
   if (target.kind === 'list') return { prefix: keyForEntry(target.resource, target.namespace === undefined ? {} : { namespace: target.namespace }, prefix), exact: false };
   const name = target.names[0] as string;
   return { prefix: keyForEntry(target.resource, target.namespace === undefined ? { name } : { namespace: target.namespace, name }, prefix), exact: true };
 }
 
 /** What one change shows: the object after a put, the object before a delete (at the delete's revision); undefined when etcd no longer had it. */
-export function changeToShow(event: WatchEvent): { type: WatchEventType; entry: Entry } | undefined {
+function changeToShow(event: WatchEvent): { type: WatchEventType; entry: Entry } | undefined {
   if (event.type === 'put') return { type: event.entry.version === 1 ? 'ADDED' : 'MODIFIED', entry: event.entry };
   if (event.previous === undefined) return undefined;
   return { type: 'DELETED', entry: { ...event.previous, modRevision: event.entry.modRevision } };

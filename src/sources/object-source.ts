@@ -10,7 +10,7 @@
  */
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
-import { groupResourceId, keyForEntry, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
+import { groupResourceId, keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
 import { type DecodeEntryOptions, decodeEntry, everyEntry } from '../stored-objects.js';
 import type { Entry, EntrySource } from './source.js';
 
@@ -66,6 +66,19 @@ function encryptedStandIn(value: Uint8Array): JsonObject {
 export function canonicalEntry(entry: ResourceEntry, registry: ResourceRegistry): ResourceEntry {
   if (entry.storedAs === undefined) return entry;
   return registry.byGroupResource.get(groupResourceId(entry.storedAs.group, entry.storedAs.resource)) ?? entry;
+}
+
+/**
+ * The resources a comma-separated list names (`cm,deploy`, `events.events.k8s.io`), each as it is
+ * stored and each once, in the order first named.
+ * @throws UsageError naming a resource the registry does not know.
+ */
+export function storedResources(list: string, registry: ResourceRegistry): ResourceEntry[] {
+  const entries = list
+    .split(',')
+    .filter((name) => name !== '')
+    .map((name) => canonicalEntry(resolveResource(name, { registry }), registry));
+  return [...new Map(entries.map((entry) => [`${entry.resource}.${entry.group}`, entry])).values()];
 }
 
 /** An EntrySource (live etcd or a snapshot file) read at one revision, its values decoded into objects. */

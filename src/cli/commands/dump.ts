@@ -13,8 +13,8 @@ import { dumpedForm } from '../../dump/dumped-form.js';
 import { UsageError } from '../../errors.js';
 import { labelsOf, matchesLabels } from '../../format/selectors.js';
 import { parseLabelSelection } from '../get-selection.js';
-import { resolveResource, type ResourceRegistry } from '../../keys/index.js';
-import { canonicalEntry } from '../../sources/object-source.js';
+import type { ResourceRegistry } from '../../keys/index.js';
+import { storedResources } from '../../sources/object-source.js';
 import { COMMANDS } from '../command-index.js';
 import { dumpItems, type DumpScope } from '../dump-reader.js';
 import { DUMP_FORMATS, MANIFEST_FILE, streamWriter, treeWriter, type DumpFormat, type DumpWriter } from '../dump-writer.js';
@@ -144,7 +144,5 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
 /** The resources and namespace asked for: kubectl's rules (resources without -n or -A: the default namespace). */
 function scopeOf(args: DumpArgs, registry: ResourceRegistry): DumpScope {
   if (args.resources.length === 0) return { resources: 'everything', namespace: args['all-namespaces'] ? undefined : args.namespace };
-  const names = args.resources.flatMap((r) => r.split(',')).filter((r) => r !== '');
-  const resources = names.map((r) => canonicalEntry(resolveResource(r, { registry }), registry));
-  return { resources: [...new Map(resources.map((e) => [`${e.resource}.${e.group}`, e])).values()], namespace: args['all-namespaces'] ? undefined : (args.namespace ?? 'default') };
+  return { resources: storedResources(args.resources.join(','), registry), namespace: args['all-namespaces'] ? undefined : (args.namespace ?? 'default') };
 }

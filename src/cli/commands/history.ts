@@ -197,7 +197,7 @@ export function renderHistory(key: string, revisions: readonly ShownRevision[], 
 }
 
 /** One revision: its heading line and its diff against the revision before (none for the first). */
-export function renderRevision(key: string, before: ShownRevision | undefined, shown: ShownRevision, options: { showSecrets?: boolean } = {}): string {
+function renderRevision(key: string, before: ShownRevision | undefined, shown: ShownRevision, options: { showSecrets?: boolean } = {}): string {
   const [a, b] = options.showSecrets === true ? [before?.object ?? null, shown.object] : maskSecretPair(before?.object ?? null, shown.object);
   const previous = before === undefined ? '' : diffText(before, a);
   const text = diffText(shown, b);

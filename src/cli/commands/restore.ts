@@ -12,10 +12,10 @@ import { skipForApply } from '../../dump/apply-rules.js';
 import { forOverwrite, planRestore, restoreOrder, type RestoreStep } from '../../dump/restore-plan.js';
 import { KregError, UsageError } from '../../errors.js';
 import { formatYaml } from '../../format/object-text.js';
-import { builtinRegistry, resolveResource, type ResourceEntry } from '../../keys/index.js';
+import { builtinRegistry, type ResourceEntry } from '../../keys/index.js';
 import { maskSecretPair } from '../../mask-secrets.js';
 import type { ApiSource } from '../../sources/api-source.js';
-import { canonicalEntry, type FoundObject, type ObjectSource } from '../../sources/object-source.js';
+import { type FoundObject, type ObjectSource, storedResources } from '../../sources/object-source.js';
 import { COMMANDS } from '../command-index.js';
 import { warn, type CommandContext } from '../io.js';
 import { unifiedDiff } from '../line-diff.js';
@@ -80,10 +80,7 @@ export const restoreCommand = (ctx: CommandContext): CommandModule<object, Resto
 async function chosenObjects(ctx: CommandContext, args: RestoreArgs, from: ObjectSource): Promise<FoundObject[]> {
   let registry = from.registry ?? builtinRegistry();
   if (from.useRegistry !== undefined) registry = from.useRegistry(registry);
-  const entries = args.resource
-    .split(',')
-    .filter((r) => r !== '')
-    .map((r) => canonicalEntry(resolveResource(r, { registry }), registry));
+  const entries = storedResources(args.resource, registry);
   if (args.names.length > 0 && entries.length !== 1) throw new UsageError('one-resource', 'names need exactly one resource');
   const out: FoundObject[] = [];
   for (const entry of entries) {
