@@ -5,13 +5,13 @@
  * The `key` bucket is ordered by revision, not by key, so a range takes two passes:
  *  1. scan the bucket's leaf pages in file order (one sequential read, skipping subtrees above
  *     the wanted revision) and keep, per matching key, only its latest revision and where that is
- *     stored: a compact in-memory index of keys, no values (see KeyIndex for its cost per key);
+ *     stored: a compact index of keys, no values (key-index.ts; see KeyIndex for its cost per key);
  *  2. sort the live keys and fetch their values in batches of ~16 MiB: a batch's leaf pages are
  *     read once each, in ascending page order, several at a time, and yielded in key order.
  * Memory: the index (per matching key, not per revision) plus one batch of values.
  */
 import { stat } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
 import {
@@ -29,6 +29,7 @@ import {
 } from '../source.js';
 import { BoltFile, SnapshotFileError, type TrailerCheck, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
 import { createCrc32c } from './crc32c.js';
+import { KeyIndex, type StoredLocation } from './key-index.js';
 import {
   KEY_BUCKET,
   LEASE_BUCKET,
@@ -505,7 +506,7 @@ export class SnapshotSource implements EntrySource {
             continue;
           }
           lastRevision = Math.max(lastRevision, decoded.revision.main);
-          index.record(latin1(decoded.userKey), decoded.revision, 0, locationOf(page, element));
+          index.record(decoded.userKey, decoded.revision, 0, locationOf(page, element));
         }
       }
     }
@@ -667,7 +668,7 @@ export class SnapshotSource implements EntrySource {
           continue;
         }
         if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
-        const slot = index.record(latin1(decoded.userKey), decoded.revision, page.value(element).length, locationOf(page, element));
+        const slot = index.record(decoded.userKey, decoded.revision, page.value(element).length, locationOf(page, element));
         if (keysOnly && slot >= 0 && !decoded.revision.tombstone) keepFacts(index, slot, decoded.userKey, page.value(element));
       }
     }
@@ -679,28 +680,30 @@ export class SnapshotSource implements EntrySource {
 
   /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
   private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
-    const keys = index.liveKeysSorted();
+    const slots = index.liveSlotsSorted();
+    // Entries read from the file carry their keys: at 1M keys this frees ~80 MB for pass 2.
+    if (!keysOnly) index.dropKeys();
     // Reused by every batch of this walk (one per fetch window in flight): a batch's entries hold
     // copies of their values, so the next batch may read into the arenas once this one is fetched.
-    const arenas = [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)] as const;
+    // Made at the first read: a keys-only walk whose facts pass 1 kept reads nothing.
+    let arenas: readonly [ReadArena, ReadArena] | undefined;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     type Fetched = { entries: (Entry | undefined)[] } | { error: unknown };
+    const known = (slot: number): boolean => keysOnly && index.hasFacts(slot);
     /** The batch from `start` (up to batchBytes of values), its values being read; never rejects. */
-    const startBatch = (start: number): { end: number; batch: { known: Entry | undefined }[]; fetched: Promise<Fetched> } => {
+    const startBatch = (start: number): { end: number; batch: Uint32Array; fetched: Promise<Fetched> } => {
       let end = start;
       let bytes = 0;
-      while (end < keys.length && (end === start || (bytes < batchBytes && end - start < MAX_BATCH_KEYS))) {
-        bytes += index.storedSize(index.slot(keys[end] as string));
+      while (end < slots.length && (end === start || (bytes < batchBytes && end - start < MAX_BATCH_KEYS))) {
+        bytes += index.storedSize(slots[end] as number);
         end++;
       }
-      const batch = keys.slice(start, end).map((key) => {
-        const slot = index.slot(key);
-        return { slot, known: keysOnly ? index.keysOnlyEntry(key, slot) : undefined };
-      });
-      const wanted = batch.filter((item) => item.known === undefined).map(({ slot }) => ({ revision: index.revisionOf(slot), location: index.locationOf(slot) }));
+      const batch = slots.subarray(start, end);
+      const wanted: { revision: RevisionKey; location: StoredLocation }[] = [];
+      for (const slot of batch) if (!known(slot)) wanted.push({ revision: index.revisionOf(slot), location: index.locationOf(slot) });
       const fetched: Promise<Fetched> =
         wanted.length > 0
-          ? this.fetchStored(wanted, keysOnly, arenas).then(
+          ? this.fetchStored(wanted, keysOnly, (arenas ??= [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)])).then(
               (entries) => ({ entries }),
               (error: unknown) => ({ error }),
             )
@@ -708,14 +711,19 @@ export class SnapshotSource implements EntrySource {
       return { end, batch, fetched };
     };
     // The next batch's values are read while this batch's entries are decoded and printed.
-    let current = keys.length > 0 ? startBatch(0) : undefined;
+    let current = slots.length > 0 ? startBatch(0) : undefined;
     while (current !== undefined) {
       const fetched = await current.fetched;
       if ('error' in fetched) throw fetched.error;
-      const next = current.end < keys.length ? startBatch(current.end) : undefined;
+      // Once per batch, a turn of the event loop: batches known from pass 1 (keys-only) resolve at
+      // once, and a walk of only microtasks starves V8's incremental GC (its steps run as tasks):
+      // at 1M keys, garbage piled up unmarked to twice the live heap.
+      await nextTurn();
+      const next = current.end < slots.length ? startBatch(current.end) : undefined;
       let at = 0;
-      for (const item of current.batch) {
-        const entry = item.known ?? fetched.entries[at++];
+      for (const slot of current.batch) {
+        // Keys-only entries are made as they are yielded, so that a batch of them is not all held at once.
+        const entry = known(slot) ? index.keysOnlyEntry(slot) : fetched.entries[at++];
         if (entry !== undefined) yield entry;
       }
       current = next;
@@ -954,11 +962,11 @@ function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: nu
   if (relevant.length === 0) return;
   // A lost range ending at or after a key's revision may hold a later write of it.
   const latestLost = relevant.reduce((latest, range) => Math.max(latest, Math.min(range.high, revision)), 0);
-  for (const [key, slot] of index.liveSlots()) {
+  for (const slot of index.liveSlots()) {
     const latest = index.revisionOf(slot).main;
     if (latest > latestLost) continue;
     index.markUnknown(slot);
-    const name = Buffer.from(key, 'latin1').toString('utf8');
+    const name = index.keyText(slot);
     record(
       new SnapshotFileError(
         'state-unknown',
@@ -1014,25 +1022,9 @@ function keepFacts(index: KeyIndex, slot: number, userKey: Uint8Array, stored: U
   index.setFacts(slot, { createRevision: record.createRevision, modRevision: record.modRevision, version: record.version, lease: record.lease, valueSize: record.value.length });
 }
 
-/**
- * Key bytes as a string with one char per byte: string comparison then equals byte comparison
- * (etcd's key order), and V8 stores it at one byte per char.
- */
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
-
 /** Drops undefined properties (exactOptionalPropertyTypes forbids passing them explicitly). */
 function withDefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Where a stored revision is: leaf page and element, or NO_PAGE when it must be looked up. */
-interface StoredLocation {
-  page: number;
-  element: number;
-  /** The leaf's overflow pages, so it can be read in one go (0xffff: unknown, read the header first). */
-  overflow: number;
 }
 
 /** Page 0 is a meta page, never a leaf: marks revisions found in an inline bucket page. */
@@ -1041,162 +1033,6 @@ const UNKNOWN_OVERFLOW = 0xffff;
 
 function locationOf(page: BoltPage, element: number): StoredLocation {
   return page.inline ? { page: NO_PAGE, element: 0, overflow: 0 } : { page: page.id, element, overflow: Math.min(page.overflow, UNKNOWN_OVERFLOW) };
-}
-
-/**
- * Per key (not per revision): the latest revision seen at or below the read revision, and where
- * it is stored. Pass 1 sees revisions in file order, so it keeps the greatest (main, sub).
- *
- * Cost per key: the key as a one-byte string (16-byte header + key bytes, 8-aligned), a Map entry
- * (~30-60 bytes with the table's growth slack) and 25 bytes of columns (main revision f64, sub
- * u32, leaf page u32, element u16, overflow u16, stored size u32, tombstone u8; up to 2x while
- * growing): about key length + 90-140 bytes. Values are never held, only re-read in pass 2.
- */
-class KeyIndex {
-  private readonly slots = new Map<string, number>();
-  /**
-   * With `keepFacts`: what a keys-only entry needs of each key's latest revision, decoded as pass
-   * 1 meets it, so that a keys-only read skips pass 2 (known[slot] 1; 0: fetch it as usual).
-   */
-  private facts: { known: Uint8Array; createRevisions: Float64Array; modRevisions: Float64Array; versions: Float64Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
-
-  constructor(keepFacts = false) {
-    if (keepFacts) {
-      this.facts = {
-        known: new Uint8Array(1024),
-        createRevisions: new Float64Array(1024),
-        modRevisions: new Float64Array(1024),
-        versions: new Float64Array(1024),
-        valueSizes: new Uint32Array(1024),
-        leases: new Map(),
-      };
-    }
-  }
-
-  private mainRevisions = new Float64Array(1024);
-  private subRevisions = new Uint32Array(1024);
-  private leafPages = new Uint32Array(1024);
-  private elements = new Uint16Array(1024);
-  private overflows = new Uint16Array(1024);
-  private storedSizes = new Uint32Array(1024);
-  private tombstones = new Uint8Array(1024);
-
-  /** Keeps the revision when it is the key's latest so far; returns its slot then, else -1. */
-  record(key: string, revision: RevisionKey, storedSize: number, location: StoredLocation): number {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = this.slots.size;
-      if (slot === this.mainRevisions.length) this.grow();
-      this.slots.set(key, slot);
-    } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
-      return -1;
-    }
-    if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
-      throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
-    }
-    this.mainRevisions[slot] = revision.main;
-    this.subRevisions[slot] = revision.sub;
-    this.leafPages[slot] = location.page;
-    this.elements[slot] = location.element;
-    this.overflows[slot] = location.overflow;
-    this.storedSizes[slot] = storedSize;
-    this.tombstones[slot] = revision.tombstone ? 1 : 0;
-    if (this.facts !== undefined) {
-      this.facts.known[slot] = 0;
-      this.facts.leases.delete(slot);
-    }
-    return slot;
-  }
-
-  /** The keys-only facts of the revision just recorded in `slot`. */
-  setFacts(slot: number, record: { createRevision: number; modRevision: number; version: number; lease: string; valueSize: number }): void {
-    const facts = this.facts;
-    if (facts === undefined) return;
-    facts.known[slot] = 1;
-    facts.createRevisions[slot] = record.createRevision;
-    facts.modRevisions[slot] = record.modRevision;
-    facts.versions[slot] = record.version;
-    facts.valueSizes[slot] = record.valueSize;
-    if (record.lease !== '0') facts.leases.set(slot, record.lease);
-  }
-
-  /** The keys-only entry of a live key whose facts pass 1 kept; undefined when it must be fetched. */
-  keysOnlyEntry(key: string, slot: number): Entry | undefined {
-    const facts = this.facts;
-    if (facts === undefined || facts.known[slot] !== 1) return undefined;
-    return {
-      // The index keys are the key's bytes one char each; the entry's key is their UTF-8 text.
-      key: Buffer.from(key, 'latin1').toString('utf8'),
-      value: EMPTY_VALUE,
-      valueSize: facts.valueSizes[slot] as number,
-      createRevision: facts.createRevisions[slot] as number,
-      modRevision: facts.modRevisions[slot] as number,
-      version: facts.versions[slot] as number,
-      lease: facts.leases.get(slot) ?? '0',
-    };
-  }
-
-  private grow(): void {
-    const capacity = this.mainRevisions.length * 2;
-    const grown = <A extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: A, fresh: A): A => {
-      fresh.set(old);
-      return fresh;
-    };
-    this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));
-    this.subRevisions = grown(this.subRevisions, new Uint32Array(capacity));
-    this.leafPages = grown(this.leafPages, new Uint32Array(capacity));
-    this.elements = grown(this.elements, new Uint16Array(capacity));
-    this.overflows = grown(this.overflows, new Uint16Array(capacity));
-    this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
-    this.tombstones = grown(this.tombstones, new Uint8Array(capacity));
-    if (this.facts !== undefined) {
-      this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
-      this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));
-      this.facts.modRevisions = grown(this.facts.modRevisions, new Float64Array(capacity));
-      this.facts.versions = grown(this.facts.versions, new Float64Array(capacity));
-      this.facts.valueSizes = grown(this.facts.valueSizes, new Uint32Array(capacity));
-    }
-  }
-
-  /** Live keys with their slots (a copy: marking them unknown while iterating is fine). */
-  liveSlots(): [string, number][] {
-    return [...this.slots].filter(([, slot]) => this.tombstones[slot] === 0);
-  }
-
-  /** Best effort: a key whose state is unknown, neither live nor deleted (left out of listings). */
-  markUnknown(slot: number): void {
-    this.tombstones[slot] = 2;
-  }
-
-  liveCount(): number {
-    let count = 0;
-    for (let slot = 0; slot < this.slots.size; slot++) if (this.tombstones[slot] === 0) count++;
-    return count;
-  }
-
-  /** Keys whose latest revision is not a delete, in byte order. */
-  liveKeysSorted(): string[] {
-    const keys: string[] = [];
-    for (const [key, slot] of this.slots) if (this.tombstones[slot] === 0) keys.push(key);
-    // Default sort compares UTF-16 code units; with one char per byte that is byte order.
-    return keys.sort();
-  }
-
-  slot(key: string): number {
-    return this.slots.get(key) as number;
-  }
-
-  storedSize(slot: number): number {
-    return this.storedSizes[slot] as number;
-  }
-
-  revisionOf(slot: number): RevisionKey {
-    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.tombstones[slot] !== 0 };
-  }
-
-  locationOf(slot: number): StoredLocation {
-    return { page: this.leafPages[slot] as number, element: this.elements[slot] as number, overflow: this.overflows[slot] as number };
-  }
 }
 
 /** A trailer check's outcome as every read applies it: a mismatch stops the read, or (best effort) is recorded and said. */

@@ -1,0 +1,363 @@
+/**
+ * Pass 1 of a snapshot read: per key (not per revision), the latest revision seen at or below the
+ * read revision and where it is stored. Pass 1 sees revisions in file order (by revision), so it
+ * keeps the greatest (main, sub) per key; pass 2 walks the live keys in byte order.
+ *
+ * Held outside the JavaScript heap, because a registry has millions of keys: the key bytes in
+ * 16 MiB chunks, an open-addressing hash table of slots, and one typed column per fact. Cost per
+ * key: its bytes + about 45 bytes (hash table at most half full; columns up to 2x while growing),
+ * +21 bytes with the keys-only facts. As a Map of strings it was about 3x that, and all of it in
+ * the garbage-collected heap, which V8 lets grow to twice the live size between collections.
+ */
+import { KregError } from '../../errors.js';
+import type { Entry } from '../source.js';
+import { compareRevisions, type RevisionKey } from './mvcc.js';
+
+/** Where a stored revision is: leaf page and element, or NO_PAGE when it must be looked up. */
+export interface StoredLocation {
+  page: number;
+  element: number;
+  /** The leaf's overflow pages, so it can be read in one go (0xffff: unknown, read the header first). */
+  overflow: number;
+}
+
+/** What a keys-only entry shows of a key's latest revision, decoded by pass 1. */
+export interface KeysOnlyFacts {
+  createRevision: number;
+  modRevision: number;
+  version: number;
+  lease: string;
+  valueSize: number;
+}
+
+/** Key bytes are addressed by one 32-bit position: chunk (8 bits) and offset in it (24 bits). */
+const CHUNK_BITS = 24;
+const CHUNK_BYTES = 2 ** CHUNK_BITS;
+const MAX_CHUNKS = 2 ** (32 - CHUNK_BITS);
+const FIRST_CAPACITY = 1024;
+const EMPTY_VALUE = new Uint8Array(0);
+/** Below this many keys (or past this depth) a range is sorted by comparing keys instead of by radix. */
+const COMPARE_SORT_BELOW = 24;
+const RADIX_MAX_DEPTH = 512;
+
+export class KeyIndex {
+  private count = 0;
+  /** Key bytes, in chunks so that growing never copies them; a key never spans two chunks. */
+  private readonly chunks: Buffer[] = [];
+  private chunkUsed = CHUNK_BYTES;
+  /** Open addressing, linear probing: slot + 1, 0 for an empty cell; at most half full. */
+  private table = new Int32Array(FIRST_CAPACITY * 2);
+
+  /** Where each key's bytes are: chunk << CHUNK_BITS | offset. */
+  private keyPositions = new Uint32Array(FIRST_CAPACITY);
+  private keyLengths = new Uint32Array(FIRST_CAPACITY);
+  private mainRevisions = new Float64Array(FIRST_CAPACITY);
+  private subRevisions = new Uint32Array(FIRST_CAPACITY);
+  private leafPages = new Uint32Array(FIRST_CAPACITY);
+  private elements = new Uint16Array(FIRST_CAPACITY);
+  private overflows = new Uint16Array(FIRST_CAPACITY);
+  private storedSizes = new Uint32Array(FIRST_CAPACITY);
+  /** 0 live, 1 deleted, 2 state unknown (best effort: left out of listings). */
+  private states = new Uint8Array(FIRST_CAPACITY);
+  /**
+   * With `keepFacts`: what a keys-only entry needs of each key's latest revision, decoded as pass
+   * 1 meets it, so that a keys-only read skips pass 2 (known[slot] 1; 0: fetch it as usual). Its
+   * mod revision is the recorded main revision.
+   */
+  private facts: { known: Uint8Array; createRevisions: Float64Array; versions: Float64Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
+
+  constructor(keepFacts = false) {
+    if (keepFacts) {
+      this.facts = {
+        known: new Uint8Array(FIRST_CAPACITY),
+        createRevisions: new Float64Array(FIRST_CAPACITY),
+        versions: new Float64Array(FIRST_CAPACITY),
+        valueSizes: new Uint32Array(FIRST_CAPACITY),
+        leases: new Map(),
+      };
+    }
+  }
+
+  /** Keeps the revision when it is the key's latest so far; returns its slot then, else -1. */
+  record(key: Uint8Array, revision: RevisionKey, storedSize: number, location: StoredLocation): number {
+    if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
+      throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
+    }
+    if (this.table.length === 0) throw new Error('KeyIndex.record after dropKeys()');
+    const hash = hashBytes(key);
+    const mask = this.table.length - 1;
+    let cell = hash & mask;
+    let slot = -1;
+    for (let held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
+      if (this.keyEquals(held - 1, key)) {
+        slot = held - 1;
+        break;
+      }
+    }
+    if (slot < 0) {
+      slot = this.add(key, cell);
+    } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
+      return -1;
+    }
+    this.mainRevisions[slot] = revision.main;
+    this.subRevisions[slot] = revision.sub;
+    this.leafPages[slot] = location.page;
+    this.elements[slot] = location.element;
+    this.overflows[slot] = location.overflow;
+    this.storedSizes[slot] = storedSize;
+    this.states[slot] = revision.tombstone ? 1 : 0;
+    if (this.facts !== undefined) {
+      this.facts.known[slot] = 0;
+      this.facts.leases.delete(slot);
+    }
+    return slot;
+  }
+
+  /** The keys-only facts of the revision just recorded in `slot`. */
+  setFacts(slot: number, record: KeysOnlyFacts): void {
+    const facts = this.facts;
+    if (facts === undefined) return;
+    // Kept only when nothing is lost: the mod revision is the recorded one, the version a float64.
+    if (record.modRevision !== this.mainRevisions[slot]) return;
+    facts.known[slot] = 1;
+    facts.createRevisions[slot] = record.createRevision;
+    facts.versions[slot] = record.version;
+    facts.valueSizes[slot] = record.valueSize;
+    if (record.lease !== '0') facts.leases.set(slot, record.lease);
+  }
+
+  /** Whether pass 1 kept what a keys-only entry of this slot shows (pass 2 need not read it). */
+  hasFacts(slot: number): boolean {
+    return this.facts?.known[slot] === 1;
+  }
+
+  /** The keys-only entry of a live key whose facts pass 1 kept; undefined when it must be fetched. */
+  keysOnlyEntry(slot: number): Entry | undefined {
+    const facts = this.facts;
+    if (facts === undefined || facts.known[slot] !== 1) return undefined;
+    return {
+      key: this.keyText(slot),
+      value: EMPTY_VALUE,
+      valueSize: facts.valueSizes[slot] as number,
+      createRevision: facts.createRevisions[slot] as number,
+      modRevision: this.mainRevisions[slot] as number,
+      version: facts.versions[slot] as number,
+      lease: facts.leases.get(slot) ?? '0',
+    };
+  }
+
+  /** The key's bytes (a view into the index: valid while it lives). */
+  keyBytes(slot: number): Uint8Array {
+    const offset = this.offsetOf(slot);
+    return this.chunkOf(slot).subarray(offset, offset + (this.keyLengths[slot] as number));
+  }
+
+  /** The key as text (etcd keys are UTF-8 by convention; other bytes show as U+FFFD). */
+  keyText(slot: number): string {
+    const offset = this.offsetOf(slot);
+    return this.chunkOf(slot).toString('utf8', offset, offset + (this.keyLengths[slot] as number));
+  }
+
+  /** Best effort: a key whose state is unknown, neither live nor deleted (left out of listings). */
+  markUnknown(slot: number): void {
+    this.states[slot] = 2;
+  }
+
+  liveCount(): number {
+    let live = 0;
+    for (let slot = 0; slot < this.count; slot++) if (this.states[slot] === 0) live++;
+    return live;
+  }
+
+  /** Slots of the keys whose latest revision is not a delete, in no particular order. */
+  liveSlots(): Uint32Array {
+    const live = new Uint32Array(this.liveCount());
+    for (let slot = 0, at = 0; slot < this.count; slot++) if (this.states[slot] === 0) live[at++] = slot;
+    return live;
+  }
+
+  /** Slots of the live keys in byte order of their keys (etcd's order). */
+  liveSlotsSorted(): Uint32Array {
+    const slots = this.liveSlots();
+    this.sortByKey(slots);
+    return slots;
+  }
+
+  /**
+   * Lets go of the keys and the hash table (most of the index) once pass 1 is over and the order
+   * is known: a read that fetches values takes each entry's key from its stored value. No key can
+   * be recorded or shown afterwards.
+   */
+  dropKeys(): void {
+    this.chunks.length = 0;
+    this.table = new Int32Array(0);
+    this.keyPositions = new Uint32Array(0);
+    this.keyLengths = new Uint32Array(0);
+  }
+
+  storedSize(slot: number): number {
+    return this.storedSizes[slot] as number;
+  }
+
+  revisionOf(slot: number): RevisionKey {
+    return { main: this.mainRevisions[slot] as number, sub: this.subRevisions[slot] as number, tombstone: this.states[slot] !== 0 };
+  }
+
+  locationOf(slot: number): StoredLocation {
+    return { page: this.leafPages[slot] as number, element: this.elements[slot] as number, overflow: this.overflows[slot] as number };
+  }
+
+  private chunkOf(slot: number): Buffer {
+    return this.chunks[(this.keyPositions[slot] as number) >>> CHUNK_BITS] as Buffer;
+  }
+
+  private offsetOf(slot: number): number {
+    return (this.keyPositions[slot] as number) & (CHUNK_BYTES - 1);
+  }
+
+  private keyEquals(slot: number, key: Uint8Array): boolean {
+    const length = this.keyLengths[slot] as number;
+    if (length !== key.length) return false;
+    const chunk = this.chunkOf(slot);
+    const offset = this.offsetOf(slot);
+    for (let i = 0; i < length; i++) if (chunk[offset + i] !== key[i]) return false;
+    return true;
+  }
+
+  /** A new slot for `key`, placed in the empty `cell` of the table. */
+  private add(key: Uint8Array, cell: number): number {
+    const slot = this.count++;
+    if (slot === this.keyLengths.length) this.grow();
+    if (this.chunkUsed + key.length > CHUNK_BYTES) {
+      // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 16 MiB is far past any key.
+      if (key.length > CHUNK_BYTES || this.chunks.length === MAX_CHUNKS) {
+        throw new KregError('too-large', `the key index holds at most ${MAX_CHUNKS * 16} MiB of keys, each at most 16 MiB (a key of ${key.length} bytes)`);
+      }
+      this.chunks.push(Buffer.allocUnsafe(CHUNK_BYTES));
+      this.chunkUsed = 0;
+    }
+    const chunk = this.chunks.length - 1;
+    (this.chunks[chunk] as Buffer).set(key, this.chunkUsed);
+    this.keyPositions[slot] = ((chunk << CHUNK_BITS) | this.chunkUsed) >>> 0;
+    this.keyLengths[slot] = key.length;
+    this.chunkUsed += key.length;
+    if (this.count * 2 > this.table.length) this.rehash();
+    else this.table[cell] = slot + 1;
+    return slot;
+  }
+
+  /** A table twice the size, every slot placed again (the new one included; hashes are computed again, not kept). */
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (let slot = 0; slot < this.count; slot++) {
+      let cell = hashBytes(this.keyBytes(slot)) & mask;
+      while (table[cell] !== 0) cell = (cell + 1) & mask;
+      table[cell] = slot + 1;
+    }
+    this.table = table;
+  }
+
+  private grow(): void {
+    const capacity = this.keyLengths.length * 2;
+    const grown = <A extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: A, fresh: A): A => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.keyPositions = grown(this.keyPositions, new Uint32Array(capacity));
+    this.keyLengths = grown(this.keyLengths, new Uint32Array(capacity));
+    this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));
+    this.subRevisions = grown(this.subRevisions, new Uint32Array(capacity));
+    this.leafPages = grown(this.leafPages, new Uint32Array(capacity));
+    this.elements = grown(this.elements, new Uint16Array(capacity));
+    this.overflows = grown(this.overflows, new Uint16Array(capacity));
+    this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
+    this.states = grown(this.states, new Uint8Array(capacity));
+    if (this.facts !== undefined) {
+      this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
+      this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));
+      this.facts.versions = grown(this.facts.versions, new Float64Array(capacity));
+      this.facts.valueSizes = grown(this.facts.valueSizes, new Uint32Array(capacity));
+    }
+  }
+
+  /** The byte of the slot's key at `depth`, or -1 past its end (a shorter key sorts first). */
+  private byteAt(slot: number, depth: number): number {
+    if (depth >= (this.keyLengths[slot] as number)) return -1;
+    return this.chunkOf(slot)[this.offsetOf(slot) + depth] as number;
+  }
+
+  /** Byte order of two slots' keys, both known to be equal before `depth`. */
+  private compareFrom(a: number, b: number, depth: number): number {
+    const lengthA = this.keyLengths[a] as number;
+    const lengthB = this.keyLengths[b] as number;
+    const chunkA = this.chunkOf(a);
+    const chunkB = this.chunkOf(b);
+    const offsetA = this.offsetOf(a);
+    const offsetB = this.offsetOf(b);
+    const shorter = Math.min(lengthA, lengthB);
+    for (let i = depth; i < shorter; i++) {
+      const difference = (chunkA[offsetA + i] as number) - (chunkB[offsetB + i] as number);
+      if (difference !== 0) return difference;
+    }
+    return lengthA - lengthB;
+  }
+
+  /**
+   * Most-significant-byte radix sort: one counting pass per byte position a range still shares,
+   * then each bucket on its own, a stack of ranges instead of recursion. Small ranges, and ranges
+   * still together past RADIX_MAX_DEPTH bytes, are sorted by comparing from where they differ.
+   */
+  private sortByKey(slots: Uint32Array): void {
+    const scratch = new Uint32Array(slots.length);
+    const counts = new Int32Array(258);
+    const pending: number[] = [0, slots.length, 0];
+    while (pending.length > 0) {
+      const depth = pending.pop() as number;
+      const end = pending.pop() as number;
+      const start = pending.pop() as number;
+      if (end - start < 2) continue;
+      if (end - start < COMPARE_SORT_BELOW || depth > RADIX_MAX_DEPTH) {
+        const part = Array.from(slots.subarray(start, end)).sort((a, b) => this.compareFrom(a, b, depth));
+        slots.set(part, start);
+        continue;
+      }
+      counts.fill(0);
+      for (let i = start; i < end; i++) {
+        const bucket = this.byteAt(slots[i] as number, depth) + 2;
+        counts[bucket] = (counts[bucket] as number) + 1;
+      }
+      // Every key shares this byte: go one deeper without moving anything.
+      const only = this.byteAt(slots[start] as number, depth) + 2;
+      if (counts[only] === end - start && only !== 1) {
+        pending.push(start, end, depth + 1);
+        continue;
+      }
+      // Running sums: a key whose byte is b (-1: it ended here) goes to counts[b + 1], then on.
+      counts[0] = start;
+      for (let bucket = 1; bucket < 258; bucket++) counts[bucket] = (counts[bucket] as number) + (counts[bucket - 1] as number);
+      for (let i = start; i < end; i++) {
+        const slot = slots[i] as number;
+        const bucket = this.byteAt(slot, depth) + 1;
+        const to = counts[bucket] as number;
+        scratch[to] = slot;
+        counts[bucket] = to + 1;
+      }
+      slots.set(scratch.subarray(start, end), start);
+      // Keys that ended here are unique (one at most); every other bucket is sorted from the next byte.
+      let from = counts[0] as number;
+      for (let bucket = 1; bucket < 257; bucket++) {
+        const to = counts[bucket] as number;
+        if (to - from > 1) pending.push(from, to, depth + 1);
+        from = to;
+      }
+    }
+  }
+}
+
+/** FNV-1a, 32 bits. */
+function hashBytes(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  return hash >>> 0;
+}

@@ -1,0 +1,106 @@
+/**
+ * The snapshot reader's key index (pass 1): one entry per key with its latest revision, keys held
+ * as bytes outside the JavaScript heap, and the live keys walked in etcd's byte order.
+ */
+import assert from 'node:assert/strict';
+import { KeyIndex, type StoredLocation } from '../src/sources/snapshot/key-index.js';
+
+const AT: StoredLocation = { page: 7, element: 3, overflow: 0 };
+
+function bytes(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+/** A deterministic generator (xorshift32), so that a failure can be run again. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+describe('snapshot key index', () => {
+  it('keeps each key once, with its greatest revision, whatever order the revisions come in', () => {
+    const index = new KeyIndex();
+    assert.equal(index.record(bytes('/registry/pods/a/x'), { main: 5, sub: 0, tombstone: false }, 10, AT), 0);
+    assert.equal(index.record(bytes('/registry/pods/a/y'), { main: 6, sub: 0, tombstone: false }, 20, AT), 1);
+    // An older revision of a known key is not kept; a newer one takes its slot.
+    assert.equal(index.record(bytes('/registry/pods/a/x'), { main: 4, sub: 9, tombstone: false }, 99, AT), -1);
+    assert.equal(index.record(bytes('/registry/pods/a/x'), { main: 5, sub: 1, tombstone: false }, 11, { page: 8, element: 1, overflow: 2 }), 0);
+    assert.deepEqual(index.revisionOf(0), { main: 5, sub: 1, tombstone: false });
+    assert.equal(index.storedSize(0), 11);
+    assert.deepEqual(index.locationOf(0), { page: 8, element: 1, overflow: 2 });
+    // A delete makes the key not live; a later write brings it back.
+    index.record(bytes('/registry/pods/a/y'), { main: 7, sub: 0, tombstone: true }, 0, AT);
+    assert.equal(index.liveCount(), 1);
+    assert.deepEqual([...index.liveSlots()], [0]);
+    index.record(bytes('/registry/pods/a/y'), { main: 8, sub: 0, tombstone: false }, 30, AT);
+    assert.deepEqual([...index.liveSlotsSorted()], [0, 1]);
+    index.markUnknown(0);
+    assert.deepEqual([...index.liveSlotsSorted()], [1]);
+  });
+
+  it('holds keys as bytes: the same text is the same key, and the text comes back as UTF-8', () => {
+    const index = new KeyIndex();
+    const name = '/registry/configmaps/ü-ns/名前';
+    const slot = index.record(bytes(name), { main: 2, sub: 0, tombstone: false }, 1, AT);
+    assert.equal(index.record(Buffer.from(name, 'utf8'), { main: 3, sub: 0, tombstone: false }, 1, AT), slot);
+    assert.equal(index.keyText(slot), name);
+    assert.equal(index.liveCount(), 1);
+  });
+
+  it('walks 30,000 keys in byte order, as Buffer.compare sorts them (shared prefixes, prefixes of each other, 0x00 and 0xff bytes, keys longer than the radix depth)', () => {
+    const next = random(1303);
+    const keys = new Map<string, Buffer>();
+    const add = (key: Buffer): void => void keys.set(key.toString('hex'), key);
+    const long = Buffer.alloc(700, 0x61);
+    for (let i = 0; i < 30_000; i++) {
+      const shape = next();
+      const namespace = `ns-${Math.floor(next() * 40)}`;
+      if (shape < 0.6) add(bytes(`/registry/pods/${namespace}/pod-${Math.floor(next() * 1e6)}`));
+      else if (shape < 0.7)
+        add(bytes(`/registry/pods/${namespace}`)); // a prefix of the keys above
+      else if (shape < 0.8) add(Buffer.from(Array.from({ length: 1 + Math.floor(next() * 6) }, () => [0x00, 0xff, 0x2f, 0x2d][Math.floor(next() * 4)] as number)));
+      else if (shape < 0.9) add(Buffer.concat([long, Buffer.from(String(Math.floor(next() * 500)))]));
+      else add(Buffer.from(Array.from({ length: Math.floor(next() * 40) + 1 }, () => Math.floor(next() * 256))));
+    }
+    const index = new KeyIndex();
+    let revision = 1;
+    // Each key twice, in a shuffled order: the second write must not add a key.
+    const writes = [...keys.values(), ...keys.values()].sort(() => next() - 0.5);
+    for (const key of writes) index.record(key, { main: revision++, sub: 0, tombstone: false }, key.length, AT);
+    assert.equal(index.liveCount(), keys.size);
+    const expected = [...keys.values()].sort(Buffer.compare).map((key) => key.toString('hex'));
+    const slots = index.liveSlotsSorted();
+    const actual = [...slots].map((slot) => Buffer.from(index.keyBytes(slot)).toString('hex'));
+    assert.deepEqual(actual, expected);
+  });
+
+  it('after dropKeys, still knows the order and where each value is, and refuses new keys', () => {
+    const index = new KeyIndex();
+    index.record(bytes('/b'), { main: 2, sub: 0, tombstone: false }, 5, { page: 4, element: 1, overflow: 0 });
+    index.record(bytes('/a'), { main: 3, sub: 0, tombstone: false }, 6, { page: 9, element: 0, overflow: 0 });
+    const slots = index.liveSlotsSorted();
+    index.dropKeys();
+    assert.deepEqual([...slots], [1, 0]);
+    assert.deepEqual(index.locationOf(1), { page: 9, element: 0, overflow: 0 });
+    assert.equal(index.storedSize(0), 5);
+    assert.throws(() => index.record(bytes('/c'), { main: 4, sub: 0, tombstone: false }, 1, AT), /dropKeys/);
+  });
+
+  it('keeps a keys-only entry from pass 1 only for the revision it recorded', () => {
+    const index = new KeyIndex(true);
+    const slot = index.record(bytes('/registry/secrets/a/b'), { main: 9, sub: 0, tombstone: false }, 50, AT);
+    assert.equal(index.keysOnlyEntry(slot), undefined);
+    index.setFacts(slot, { createRevision: 3, modRevision: 9, version: 4, lease: '77', valueSize: 42 });
+    assert.deepEqual(index.keysOnlyEntry(slot), { key: '/registry/secrets/a/b', value: new Uint8Array(0), valueSize: 42, createRevision: 3, modRevision: 9, version: 4, lease: '77' });
+    // Facts that disagree with the recorded revision are not trusted: pass 2 reads the value.
+    index.record(bytes('/registry/secrets/a/b'), { main: 10, sub: 0, tombstone: false }, 50, AT);
+    assert.equal(index.hasFacts(slot), false);
+    index.setFacts(slot, { createRevision: 3, modRevision: 11, version: 5, lease: '0', valueSize: 42 });
+    assert.equal(index.keysOnlyEntry(slot), undefined);
+  });
+});
