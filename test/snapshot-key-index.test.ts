@@ -79,16 +79,16 @@ describe('snapshot key index', () => {
     assert.deepEqual(actual, expected);
   });
 
-  it('after dropKeys, still knows the order and where each value is, and refuses new keys', () => {
+  it('after keepOnlyLocations, still knows the order and where each value is, and refuses new keys', () => {
     const index = new KeyIndex();
     index.record(bytes('/b'), { main: 2, sub: 0, tombstone: false }, 5, { page: 4, element: 1, overflow: 0 });
     index.record(bytes('/a'), { main: 3, sub: 0, tombstone: false }, 6, { page: 9, element: 0, overflow: 0 });
     const slots = index.liveSlotsSorted();
-    index.dropKeys();
+    index.keepOnlyLocations();
     assert.deepEqual([...slots], [1, 0]);
     assert.deepEqual(index.locationOf(1), { page: 9, element: 0, overflow: 0 });
     assert.equal(index.storedSize(0), 5);
-    assert.throws(() => index.record(bytes('/c'), { main: 4, sub: 0, tombstone: false }, 1, AT), /dropKeys/);
+    assert.throws(() => index.record(bytes('/c'), { main: 4, sub: 0, tombstone: false }, 1, AT), /keepOnlyLocations/);
   });
 
   it('keeps a keys-only entry from pass 1 only for the revision it recorded', () => {

@@ -83,7 +83,7 @@ export class KeyIndex {
     if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
       throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
     }
-    if (this.table.length === 0) throw new Error('KeyIndex.record after dropKeys()');
+    if (this.table.length === 0) throw new Error('KeyIndex.record after keepOnlyLocations()');
     const hash = hashBytes(key);
     const mask = this.table.length - 1;
     let cell = hash & mask;
@@ -111,6 +111,31 @@ export class KeyIndex {
       this.facts.leases.delete(slot);
     }
     return slot;
+  }
+
+  /** The slot of `key`, or -1 when the index has never seen it. */
+  find(key: Uint8Array): number {
+    if (this.table.length === 0) throw new Error('KeyIndex.find after keepOnlyLocations()');
+    const mask = this.table.length - 1;
+    for (let cell = hashBytes(key) & mask, held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
+      if (this.keyEquals(held - 1, key)) return held - 1;
+    }
+    return -1;
+  }
+
+  /** Whether the slot's key is live (its latest revision is not a delete, nor of unknown state). */
+  isLive(slot: number): boolean {
+    return this.states[slot] === 0;
+  }
+
+  /** Whether the slot's key starts with `prefix` and, with `from`, sorts at or after it. */
+  keyIn(slot: number, prefix: Uint8Array, from?: Uint8Array): boolean {
+    const length = this.keyLengths[slot] as number;
+    if (length < prefix.length) return false;
+    const chunk = this.chunkOf(slot);
+    const offset = this.offsetOf(slot);
+    for (let i = 0; i < prefix.length; i++) if (chunk[offset + i] !== prefix[i]) return false;
+    return from === undefined || chunk.compare(from, 0, from.length, offset, offset + length) >= 0;
   }
 
   /** The keys-only facts of the revision just recorded in `slot`. */
@@ -169,30 +194,32 @@ export class KeyIndex {
     return live;
   }
 
-  /** Slots of the keys whose latest revision is not a delete, in no particular order. */
-  liveSlots(): Uint32Array {
+  /** Slots of the keys whose latest revision is not a delete (and that `wanted` accepts), in no particular order. */
+  liveSlots(wanted?: (slot: number) => boolean): Uint32Array {
     const live = new Uint32Array(this.liveCount());
-    for (let slot = 0, at = 0; slot < this.count; slot++) if (this.states[slot] === 0) live[at++] = slot;
-    return live;
+    let at = 0;
+    for (let slot = 0; slot < this.count; slot++) if (this.states[slot] === 0 && (wanted === undefined || wanted(slot))) live[at++] = slot;
+    return at === live.length ? live : live.slice(0, at);
   }
 
-  /** Slots of the live keys in byte order of their keys (etcd's order). */
-  liveSlotsSorted(): Uint32Array {
-    const slots = this.liveSlots();
+  /** Slots of the live keys (that `wanted` accepts) in byte order of their keys (etcd's order). */
+  liveSlotsSorted(wanted?: (slot: number) => boolean): Uint32Array {
+    const slots = this.liveSlots(wanted);
     this.sortByKey(slots);
     return slots;
   }
 
   /**
-   * Lets go of the keys and the hash table (most of the index) once pass 1 is over and the order
-   * is known: a read that fetches values takes each entry's key from its stored value. No key can
-   * be recorded or shown afterwards.
+   * Lets go of the keys, the hash table and the keys-only facts (most of the index) once pass 1
+   * is over and the order is known: a read that fetches values takes each entry's key from its
+   * stored value. Only revisions, sizes and locations are left; nothing can be recorded afterwards.
    */
-  dropKeys(): void {
+  keepOnlyLocations(): void {
     this.chunks.length = 0;
     this.table = new Int32Array(0);
     this.keyPositions = new Uint32Array(0);
     this.keyLengths = new Uint32Array(0);
+    this.facts = undefined;
   }
 
   storedSize(slot: number): number {

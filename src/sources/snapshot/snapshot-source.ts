@@ -141,6 +141,8 @@ export class SnapshotSource implements EntrySource {
   readonly splitsListingsByPrefix = false;
   readonly description: string;
   private revisionCache: number | undefined;
+  /** Pass 1 of the last read, over every key, kept for the next reads at its revision (see selectKeys). */
+  private sharedIndex: { revision: number; latest: boolean; index: KeyIndex; liveCount: number } | undefined;
 
   /** A member's db that etcd changed during a read (its meta page moved on): one line per change seen. */
   readonly changedUnderRead: string[] = [];
@@ -303,11 +305,11 @@ export class SnapshotSource implements EntrySource {
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
       // Keys-only entries carry the exact value size here, so a sizes-only read is one.
       const keysOnly = options.keysOnly === true || options.sizesOnly === true;
-      const index = await this.readConsistently(async () => {
+      const selected = await this.readConsistently(async () => {
         const revision = await this.resolveRevision(options.revision, options.prefix);
-        return this.buildIndex(revision, (key) => startsWith(key, prefix) && (from === undefined || Buffer.compare(key, from) >= 0), await this.isLatest(options.revision, revision), keysOnly);
+        return this.selectKeys(revision, await this.isLatest(options.revision, revision), { prefix, from });
       });
-      yield* this.fetchInKeyOrder(index, keysOnly);
+      yield* this.fetchInKeyOrder(selected, keysOnly);
       await this.noteAfterRead();
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
@@ -315,18 +317,18 @@ export class SnapshotSource implements EntrySource {
   }
 
   /**
-   * One key at a revision. This scans the `key` bucket up to the revision (the file has no index
-   * by key); use range() to read many keys.
+   * One key at a revision. The file has no index by key: the first read at a revision scans the
+   * `key` bucket, and the next ones use what it found (see selectKeys).
    */
   async get(key: string, options: { revision?: number } = {}): Promise<Entry | undefined> {
     try {
       const wanted = Buffer.from(key, 'utf8');
-      const index = await this.readConsistently(async () => {
+      const selected = await this.readConsistently(async () => {
         const revision = await this.resolveRevision(options.revision, key);
-        return this.buildIndex(revision, (candidate) => Buffer.compare(candidate, wanted) === 0, await this.isLatest(options.revision, revision));
+        return this.selectKeys(revision, await this.isLatest(options.revision, revision), { key: wanted });
       });
       let found: Entry | undefined;
-      for await (const entry of this.fetchInKeyOrder(index, false)) {
+      for await (const entry of this.fetchInKeyOrder(selected, false)) {
         found = entry;
         break;
       }
@@ -537,6 +539,7 @@ export class SnapshotSource implements EntrySource {
   }
 
   async close(): Promise<void> {
+    this.sharedIndex = undefined;
     await this.bolt.close();
   }
 
@@ -576,7 +579,7 @@ export class SnapshotSource implements EntrySource {
       const metaFacts = await readMetaFacts(bolt, this.file);
       const freelistProblems = await watchFreedPages(bolt);
       await this.bolt.close();
-      [this.bolt, this.keyBucket, this.metaFacts, this.revisionCache] = [bolt, keyBucket, metaFacts, undefined];
+      [this.bolt, this.keyBucket, this.metaFacts, this.revisionCache, this.sharedIndex] = [bolt, keyBucket, metaFacts, undefined, undefined];
       if (freelistProblems.length > 0) this.sayCheckFailed(freelistProblems);
     } catch (error) {
       await bolt.close();
@@ -641,12 +644,47 @@ export class SnapshotSource implements EntrySource {
   }
 
   /**
-   * Pass 1: the latest revision at or below `revision` of every key `matches` accepts, and where
-   * it is stored (with `keysOnly`, also what a keys-only entry shows, so pass 2 has nothing to read). Reads the `key` bucket in file order; subtrees starting above the revision are
-   * skipped (the bucket is ordered by revision).
+   * The live keys a read selects at `revision`, sorted, and the index they are in. Pass 1 (a scan
+   * of the whole `key` bucket, which is ordered by revision, not key) indexes every key, and the
+   * index is kept for the next reads at the same revision: a command reads a few small prefixes
+   * (the release, CRDs, API services) before its listing, and each was a full scan of the file.
+   * The read that selects at least a quarter of the keys takes the index over (`owned`: pass 2 may
+   * let its keys go). A scan that met damage is not kept: its unknown-state keys are named for
+   * the keys this read selects only, as each read's own scan would.
    */
-  private async buildIndex(revision: number, matches: (key: Uint8Array) => boolean, latest = false, keysOnly = false): Promise<KeyIndex> {
-    const index = new KeyIndex(keysOnly);
+  private async selectKeys(revision: number, latest: boolean, select: { prefix: Uint8Array; from: Uint8Array | undefined } | { key: Uint8Array }): Promise<SelectedKeys> {
+    let shared = this.sharedIndex;
+    if (shared === undefined || shared.revision !== revision || shared.latest !== latest) {
+      this.sharedIndex = undefined;
+      const damageBefore = this.damageFound.length;
+      const { index, lost } = await this.scanKeys(revision, latest);
+      shared = { revision, latest, index, liveCount: index.liveCount() };
+      if (lost.length > 0 || this.damageFound.length !== damageBefore) {
+        const wanted = (slot: number): boolean => ('key' in select ? Buffer.compare(index.keyBytes(slot), select.key) === 0 : index.keyIn(slot, select.prefix, select.from));
+        leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error), wanted);
+        return { index, slots: index.liveSlotsSorted(wanted), owned: true };
+      }
+      this.sharedIndex = shared;
+    }
+    const { index } = shared;
+    if ('key' in select) {
+      const slot = index.find(select.key);
+      return { index, slots: slot >= 0 && index.isLive(slot) ? Uint32Array.of(slot) : new Uint32Array(0), owned: false };
+    }
+    const slots = index.liveSlotsSorted((slot) => index.keyIn(slot, select.prefix, select.from));
+    const owned = slots.length * 4 >= shared.liveCount;
+    if (owned) this.sharedIndex = undefined;
+    return { index, slots, owned };
+  }
+
+  /**
+   * Pass 1: the latest revision at or below `revision` of every key, where it is stored, and what
+   * a keys-only entry shows of it (so that pass 2 of a keys-only read has nothing to read). Reads
+   * the `key` bucket in file order; subtrees starting above the revision are skipped (the bucket
+   * is ordered by revision). Best effort: `lost` holds the revisions on skipped pages or elements.
+   */
+  private async scanKeys(revision: number, latest: boolean): Promise<{ index: KeyIndex; lost: { low: number; high: number }[] }> {
+    const index = new KeyIndex(true);
     const startsAbove = (firstKey: Uint8Array): boolean => {
       try {
         return decodeRevisionKey(firstKey).main > revision;
@@ -654,7 +692,6 @@ export class SnapshotSource implements EntrySource {
         return false; // a damaged branch key: read the subtree and let its elements speak
       }
     };
-    // Best effort: revisions (main) that were on skipped pages or undecodable elements, as ranges.
     const lost: { low: number; high: number }[] = [];
     const onSkip = (range: SkippedRange): void => void lost.push({ low: revisionOf(range.low, 0), high: revisionOf(range.high, Number.POSITIVE_INFINITY) });
     // At the latest revision nothing lies above it, unless damage hid the newest revisions from
@@ -667,22 +704,18 @@ export class SnapshotSource implements EntrySource {
           lost.push(lostElementRange(page, element));
           continue;
         }
-        if (decoded.revision.main > revision || !matches(decoded.userKey)) continue;
+        if (decoded.revision.main > revision) continue;
         const slot = index.record(decoded.userKey, decoded.revision, page.value(element).length, locationOf(page, element));
-        if (keysOnly && slot >= 0 && !decoded.revision.tombstone) keepFacts(index, slot, decoded.userKey, page.value(element));
+        if (slot >= 0 && !decoded.revision.tombstone) keepFacts(index, slot, decoded.userKey, page.value(element));
       }
     }
-    // Read at the latest revision, revisions lost above the highest one read count too: the
-    // file's true latest revision may be among them (a damaged right edge of the tree).
-    if (lost.length > 0) leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error));
-    return index;
+    return { index, lost };
   }
 
   /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
-  private async *fetchInKeyOrder(index: KeyIndex, keysOnly: boolean): AsyncGenerator<Entry> {
-    const slots = index.liveSlotsSorted();
-    // Entries read from the file carry their keys: at 1M keys this frees ~80 MB for pass 2.
-    if (!keysOnly) index.dropKeys();
+  private async *fetchInKeyOrder({ index, slots, owned }: SelectedKeys, keysOnly: boolean): AsyncGenerator<Entry> {
+    // Entries read from the file carry their keys: at 1M keys this frees ~100 MB for pass 2.
+    if (owned && !keysOnly) index.keepOnlyLocations();
     // Reused by every batch of this walk (one per fetch window in flight): a batch's entries hold
     // copies of their values, so the next batch may read into the arenas once this one is fetched.
     // Made at the first read: a keys-only walk whose facts pass 1 kept reads nothing.
@@ -957,12 +990,19 @@ async function readMetaFacts(bolt: BoltFile, file: string): Promise<MetaFacts> {
  * is left out rather than shown as live (a deleted object must not come back), and named as
  * damage ("state-unknown") so the reader knows which keys the listing lacks.
  */
-function leaveOutUnknown(index: KeyIndex, lost: readonly { low: number; high: number }[], revision: number, file: string, record: (error: KregError) => void): void {
+function leaveOutUnknown(
+  index: KeyIndex,
+  lost: readonly { low: number; high: number }[],
+  revision: number,
+  file: string,
+  record: (error: KregError) => void,
+  wanted?: (slot: number) => boolean,
+): void {
   const relevant = lost.filter((range) => range.low <= revision);
   if (relevant.length === 0) return;
   // A lost range ending at or after a key's revision may hold a later write of it.
   const latestLost = relevant.reduce((latest, range) => Math.max(latest, Math.min(range.high, revision)), 0);
-  for (const slot of index.liveSlots()) {
+  for (const slot of index.liveSlots(wanted)) {
     const latest = index.revisionOf(slot).main;
     if (latest > latestLost) continue;
     index.markUnknown(slot);
@@ -1025,6 +1065,13 @@ function keepFacts(index: KeyIndex, slot: number, userKey: Uint8Array, stored: U
 /** Drops undefined properties (exactOptionalPropertyTypes forbids passing them explicitly). */
 function withDefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** What pass 2 reads: live keys in key order (slots of `index`), and whether the read owns the index. */
+interface SelectedKeys {
+  index: KeyIndex;
+  slots: Uint32Array;
+  owned: boolean;
 }
 
 /** Page 0 is a meta page, never a leaf: marks revisions found in an inline bucket page. */
