@@ -3,7 +3,12 @@
  * as bytes outside the JavaScript heap, and the live keys walked in etcd's byte order.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { KeyIndex, type StoredLocation } from '../src/sources/snapshot/key-index.js';
+import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
+import type { Entry } from '../src/sources/source.js';
+import { DEMO_SNAPSHOT } from './support/damaged-snapshot.js';
 
 const AT: StoredLocation = { page: 7, element: 3, overflow: 0 };
 
@@ -102,5 +107,80 @@ describe('snapshot key index', () => {
     assert.equal(index.hasFacts(slot), false);
     index.setFacts(slot, { createRevision: 3, modRevision: 11, version: 5, lease: '0', valueSize: 42 });
     assert.equal(index.keysOnlyEntry(slot), undefined);
+  });
+});
+
+async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
+  const all: Entry[] = [];
+  for await (const entry of entries) all.push(entry);
+  return all;
+}
+
+/** Calls to fs.read (how the snapshot reader reads the file) while `body` runs. */
+async function readsDuring(body: () => Promise<unknown>): Promise<number> {
+  const original = fs.read;
+  let calls = 0;
+  fs.read = ((...args: Parameters<typeof fs.read>) => {
+    calls++;
+    return (original as (...a: Parameters<typeof fs.read>) => void)(...args);
+  }) as typeof fs.read;
+  syncBuiltinESMExports();
+  try {
+    await body();
+  } finally {
+    fs.read = original;
+    syncBuiltinESMExports();
+  }
+  return calls;
+}
+
+describe('snapshot reads share one scan of the key bucket', () => {
+  // What a command does: small reads (release, CRDs), a keys-only read, the listing, then more.
+  const reads: { name: string; run: (source: SnapshotSource) => Promise<unknown> }[] = [
+    { name: 'get a configmap', run: (source) => source.get('/registry/configmaps/kube-system/kubeadm-config') },
+    { name: 'range CRDs', run: (source) => collect(source.range({ prefix: '/registry/apiextensions.k8s.io/customresourcedefinitions/' })) },
+    { name: 'keys-only range of pods', run: (source) => collect(source.range({ prefix: '/registry/pods/', keysOnly: true })) },
+    { name: 'range from a key on', run: (source) => collect(source.range({ prefix: '/registry/events/', from: '/registry/events/default/' })) },
+    { name: 'get a missing key', run: (source) => source.get('/registry/pods/nowhere/none') },
+    { name: 'range everything', run: (source) => collect(source.range({ prefix: '/registry/' })) },
+    { name: 'get a pod after the listing took the index', run: (source) => collect(source.range({ prefix: '/registry/pods/' })) },
+    { name: 'sizes-only range of everything', run: (source) => collect(source.range({ prefix: '/registry/', sizesOnly: true })) },
+  ];
+
+  it('answers each read as a fresh source does, in any order of reads', async () => {
+    const expected: unknown[] = [];
+    for (const read of reads) {
+      const fresh = await SnapshotSource.open(DEMO_SNAPSHOT);
+      try {
+        expected.push(await read.run(fresh));
+      } finally {
+        await fresh.close();
+      }
+    }
+    for (const order of [reads.map((_, i) => i), reads.map((_, i) => reads.length - 1 - i)]) {
+      const shared = await SnapshotSource.open(DEMO_SNAPSHOT);
+      try {
+        for (const i of order) assert.deepEqual(await (reads[i] as (typeof reads)[number]).run(shared), expected[i], (reads[i] as (typeof reads)[number]).name);
+      } finally {
+        await shared.close();
+      }
+    }
+  });
+
+  it('reads the file again for a small read only after a listing took the index over', async () => {
+    const source = await SnapshotSource.open(DEMO_SNAPSHOT, { skipHashCheck: true, cacheBytes: 0 });
+    try {
+      const first = await readsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'));
+      const second = await readsDuring(() => collect(source.range({ prefix: '/registry/namespaces/', keysOnly: true })));
+      const third = await readsDuring(() => source.get('/registry/pods/default/web-0'));
+      assert.ok(first > 2, `the first read scans the key bucket (${first} reads)`);
+      assert.equal(second, 0, 'a keys-only read after it reads nothing');
+      assert.ok(third <= 1, `a get after it reads only its value's page (${third} reads)`);
+      await readsDuring(() => collect(source.range({ prefix: '/registry/' })));
+      const afterListing = await readsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'));
+      assert.ok(afterListing > third, `after the listing, a get scans again (${afterListing} reads, ${third} from the kept index)`);
+    } finally {
+      await source.close();
+    }
   });
 });
