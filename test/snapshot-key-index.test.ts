@@ -3,12 +3,11 @@
  * as bytes outside the JavaScript heap, and the live keys walked in etcd's byte order.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import { KeyIndex, type StoredLocation } from '../src/sources/snapshot/key-index.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import type { Entry } from '../src/sources/source.js';
 import { DEMO_SNAPSHOT } from './support/damaged-snapshot.js';
+import { fsReadCallsDuring } from './support/fs-read-calls.js';
 
 const AT: StoredLocation = { page: 7, element: 3, overflow: 0 };
 
@@ -116,24 +115,6 @@ async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
   return all;
 }
 
-/** Calls to fs.read (how the snapshot reader reads the file) while `body` runs. */
-async function readsDuring(body: () => Promise<unknown>): Promise<number> {
-  const original = fs.read;
-  let calls = 0;
-  fs.read = ((...args: Parameters<typeof fs.read>) => {
-    calls++;
-    return (original as (...a: Parameters<typeof fs.read>) => void)(...args);
-  }) as typeof fs.read;
-  syncBuiltinESMExports();
-  try {
-    await body();
-  } finally {
-    fs.read = original;
-    syncBuiltinESMExports();
-  }
-  return calls;
-}
-
 describe('snapshot reads share one scan of the key bucket', () => {
   // What a command does: small reads (release, CRDs), a keys-only read, the listing, then more.
   const reads: { name: string; run: (source: SnapshotSource) => Promise<unknown> }[] = [
@@ -170,14 +151,14 @@ describe('snapshot reads share one scan of the key bucket', () => {
   it('reads the file again for a small read only after a listing took the index over', async () => {
     const source = await SnapshotSource.open(DEMO_SNAPSHOT, { skipHashCheck: true, cacheBytes: 0 });
     try {
-      const first = await readsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'));
-      const second = await readsDuring(() => collect(source.range({ prefix: '/registry/namespaces/', keysOnly: true })));
-      const third = await readsDuring(() => source.get('/registry/pods/default/web-0'));
+      const first = (await fsReadCallsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'))).reads;
+      const second = (await fsReadCallsDuring(() => collect(source.range({ prefix: '/registry/namespaces/', keysOnly: true })))).reads;
+      const third = (await fsReadCallsDuring(() => source.get('/registry/pods/default/web-0'))).reads;
       assert.ok(first > 2, `the first read scans the key bucket (${first} reads)`);
       assert.equal(second, 0, 'a keys-only read after it reads nothing');
       assert.ok(third <= 1, `a get after it reads only its value's page (${third} reads)`);
-      await readsDuring(() => collect(source.range({ prefix: '/registry/' })));
-      const afterListing = await readsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'));
+      (await fsReadCallsDuring(() => collect(source.range({ prefix: '/registry/' })))).reads;
+      const afterListing = (await fsReadCallsDuring(() => source.get('/registry/configmaps/kube-system/kubeadm-config'))).reads;
       assert.ok(afterListing > third, `after the listing, a get scans again (${afterListing} reads, ${third} from the kept index)`);
     } finally {
       await source.close();

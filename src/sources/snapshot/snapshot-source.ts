@@ -770,12 +770,12 @@ export class SnapshotSource implements EntrySource {
   private async fetchStored(wanted: readonly { revision: RevisionKey; location: StoredLocation }[], keysOnly: boolean, arenas?: readonly [ReadArena, ReadArena]): Promise<(Entry | undefined)[]> {
     const entries = new Array<Entry | undefined>(wanted.length);
     const byPage = new Map<number, number[]>();
-    const overflowOf = new Map<number, number>();
+    const overflowOf = new Map<number, number | undefined>();
     const unplaced: number[] = [];
     wanted.forEach(({ location }, position) => {
       if (location.page === NO_PAGE) unplaced.push(position);
       else {
-        overflowOf.set(location.page, location.overflow === UNKNOWN_OVERFLOW ? 0 : location.overflow);
+        overflowOf.set(location.page, location.overflow === UNKNOWN_OVERFLOW ? undefined : location.overflow);
         const positions = byPage.get(location.page);
         if (positions === undefined) byPage.set(location.page, [position]);
         else positions.push(position);
