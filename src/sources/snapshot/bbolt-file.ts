@@ -27,7 +27,6 @@ import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
-import { PageReadThread } from './page-read-thread.js';
 import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
 import type { Sha256Job } from './sha256-worker.js';
 
@@ -60,8 +59,6 @@ const CHUNK_OVERFLOW_SLACK = 4;
  * 64 KiB out of the page cache costs less than one more read call (measured: ~25 us a call).
  */
 const MAX_READ_THROUGH_GAP = 16;
-/** A batch of at least this many separate reads goes to the page reading thread; fewer are read here. */
-const PAGE_READ_THREAD_MIN_RUNS = 8;
 
 /** A bbolt file is damaged or not a bbolt file; names the file and, where there is one, the page. */
 export class SnapshotFileError extends KregError {
@@ -250,8 +247,6 @@ export class BoltFile {
   private closed = false;
   /** Worker threads hashing this file, stopped by close(). */
   private readonly workers = new Set<OneShotWorker<unknown>>();
-  /** Reads batches of scattered pages off this thread (started at the first; null: none can start here). */
-  private pageReadThread: PageReadThread | null | undefined;
   /** Pages the file's freelist lists, once watchFreedPages() has read it. */
   private freed: PageSet | undefined;
   /** Tree pages a read used that the freelist calls free (bbolt's "reachable freed"), in the order met. */
@@ -346,8 +341,6 @@ export class BoltFile {
     this.cache.clear();
     // A trailer hash nobody waits for any more must not keep the process alive.
     await Promise.all([...this.workers].map((worker) => worker.stop()));
-    // Before the file closes: its descriptor must not be read (or reused) by the thread after.
-    await this.pageReadThread?.stop();
     await this.handle.close();
   }
 
@@ -638,21 +631,13 @@ export class BoltFile {
         results[pointer.at] = { ok: false, error };
       }
     }
-    const runs = this.planRuns(valid);
-    const onThread = runs.length >= PAGE_READ_THREAD_MIN_RUNS ? await this.readRunsOnThread(runs, arena) : undefined;
     const pageSize = this.meta.pageSize;
     await Promise.all(
-      runs.map(async (run, index) => {
-        let bytes: Uint8Array;
+      this.planRuns(valid).map(async (run) => {
+        const length = (run.end - run.start) * pageSize;
+        const bytes = arena?.take(length) ?? Buffer.allocUnsafe(length);
         try {
-          const read = onThread?.[index];
-          if (read instanceof Uint8Array) bytes = read;
-          else if (read !== undefined) throw read.error;
-          else {
-            const length = (run.end - run.start) * pageSize;
-            bytes = arena?.take(length) ?? Buffer.allocUnsafe(length);
-            await this.readExactly(bytes, bytes.length, run.start * pageSize, run.start);
-          }
+          await this.readExactly(bytes, bytes.length, run.start * pageSize, run.start);
         } catch (error) {
           for (let at = run.first; at <= run.last; at++) results[(valid[at] as (typeof valid)[number]).at] = { ok: false, error };
           return;
@@ -670,45 +655,6 @@ export class BoltFile {
       for (let at = 0; at < results.length; at++) results[at] ??= { ok: false, error };
     });
     return results;
-  }
-
-  /**
-   * The bytes of each run, read on the page reading thread (one message instead of a read call
-   * per run on this thread), each its bytes or its error; undefined when no thread can read here.
-   * With an arena, its memory goes to the thread and the answer becomes its memory, all in use.
-   */
-  private async readRunsOnThread(runs: readonly { start: number; end: number }[], arena: ReadArena | undefined): Promise<(Uint8Array | { error: unknown })[] | undefined> {
-    if (this.closed) return undefined;
-    if (this.pageReadThread === undefined) {
-      this.pageReadThread = PageReadThread.start() ?? null;
-    }
-    const thread = this.pageReadThread;
-    if (thread === null || !thread.usable) return undefined;
-    const pageSize = this.meta.pageSize;
-    const ranges = runs.map((run) => ({ position: run.start * pageSize, length: (run.end - run.start) * pageSize }));
-    let answer: Awaited<ReturnType<PageReadThread['read']>>;
-    try {
-      answer = await thread.read(this.handle.fd, ranges, arena?.lend());
-    } catch {
-      return undefined; // the thread stopped (the file is being closed, or it failed): read here
-    }
-    arena?.adopt(answer.buffer);
-    const out: (Uint8Array | { error: unknown })[] = [];
-    let offset = 0;
-    for (const range of ranges) {
-      // Buffers, as reads here give: page keys and values are subarrays of these bytes.
-      out.push(Buffer.from(answer.buffer, offset, range.length));
-      offset += range.length;
-    }
-    for (const failure of answer.failures) {
-      const run = runs[failure.range] as { start: number };
-      out[failure.range] = {
-        error: failure.ended
-          ? new SnapshotFileError('truncated', `page ${run.start}: file ends at byte ${failure.at}, expected ${failure.missing} more bytes`, this.path, run.start, { offset: failure.at })
-          : Object.assign(new Error(failure.message), { code: failure.code }),
-      };
-    }
-    return out;
   }
 
   /**
@@ -730,8 +676,8 @@ export class BoltFile {
       let reach = 0;
       for (let member = at; member <= last; member++) {
         const pointer = pointers[member] as PagePointer;
-        // A known overflow is read exactly (a key-order fetch reads ~100k single leaves: 4 pages more
-        // each tripled the bytes copied); an unknown one gets a little slack.
+        // A known overflow is read exactly (a key-order fetch reads ~100k single leaves per GB: 4
+        // pages more each was a third of the bytes copied); an unknown one gets a little slack.
         reach = Math.max(reach, pointer.id + 1 + (pointer.overflowHint ?? CHUNK_OVERFLOW_SLACK));
       }
       const end = Math.min(this.readablePages, Math.max(start + chunkPages, (pointers[last] as PagePointer).id + 1 + (pointers[last]?.overflowHint ?? 0)), reach);
@@ -1242,37 +1188,11 @@ class ChunkPool {
  * request that does not fit gets fresh memory of its own (correct, only slower).
  */
 export class ReadArena {
-  private memory: Uint8Array;
+  private readonly memory: Uint8Array;
   private used = 0;
 
-  constructor(private readonly capacity: number) {
-    // Its own ArrayBuffer (never a slice of Buffer's pool), so that it can be lent to another thread.
-    this.memory = Buffer.from(new ArrayBuffer(capacity));
-  }
-
-  /**
-   * The whole memory, given up (transferred) for a read on another thread; undefined while part of
-   * it is in use. adopt() takes what the read returns.
-   */
-  lend(): ArrayBuffer | undefined {
-    if (this.used !== 0 || this.memory.byteLength === 0) return undefined;
-    const lent = this.memory.buffer as ArrayBuffer;
-    this.memory = Buffer.alloc(0);
-    return lent;
-  }
-
-  /**
-   * Memory read into elsewhere becomes this arena's, all of it in use until reset(); unless it is
-   * far larger than the arena (a window of huge values), which is let go with its pages.
-   */
-  adopt(buffer: ArrayBuffer): void {
-    if (buffer.byteLength <= this.capacity * 2) {
-      this.memory = Buffer.from(buffer);
-      this.used = buffer.byteLength;
-    } else if (this.memory.byteLength === 0) {
-      this.memory = Buffer.from(new ArrayBuffer(this.capacity));
-      this.used = 0;
-    }
+  constructor(bytes: number) {
+    this.memory = Buffer.allocUnsafe(bytes);
   }
 
   take(bytes: number): Uint8Array {

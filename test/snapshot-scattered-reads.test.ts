@@ -1,8 +1,7 @@
 /**
- * A key-order read of a snapshot whose keys were written in shuffled order reads hundreds of
- * scattered leaf pages per batch: those go to the page reading thread in one message per window.
- * What it yields must equal what live etcd answers for the same revision, and the main thread
- * must not have read the pages itself.
+ * A key-order read of a snapshot whose live revisions are scattered over the file (keys written in
+ * random order, many rewritten) reads hundreds of separate leaf pages per batch, each exactly its
+ * page and overflow: what it yields must equal what live etcd answers at the same revision.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,7 +26,7 @@ async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
   return all;
 }
 
-describe('snapshot reads of scattered pages on the page reading thread', function () {
+describe('snapshot reads of scattered leaf pages', function () {
   this.timeout(120_000);
   const etcd = useEtcd();
   let dir: string;
@@ -60,7 +59,7 @@ describe('snapshot reads of scattered pages on the page reading thread', functio
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('yields what live etcd holds, with the leaf pages read off the main thread', async function () {
+  it('yields what live etcd holds, each value read in a read of its own', async function () {
     const live = createEtcdSource(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     let expected: Entry[];
     try {
@@ -78,8 +77,8 @@ describe('snapshot reads of scattered pages on the page reading thread', functio
         result.map((entry) => [entry.key, Buffer.from(entry.value).toString('base64'), entry.modRevision, entry.createRevision, entry.version]),
         expected.map((entry) => [entry.key, Buffer.from(entry.value).toString('base64'), entry.modRevision, entry.createRevision, entry.version]),
       );
-      // Read here, the scattered values took ~45 reads; on the thread only windows of under 8 runs are.
-      assert.ok(reads < 15, `${reads} reads on the main thread for ${KEYS} scattered values`);
+      // The test's premise: the values are scattered, each read apart (a few large reads would not test this).
+      assert.ok(reads > 30, `${reads} reads for ${KEYS} scattered values`);
     } finally {
       await snapshot.close();
     }
