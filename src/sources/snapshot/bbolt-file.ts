@@ -345,6 +345,14 @@ export class BoltFile {
   }
 
   /**
+   * Lets go of the cached branch pages: after a scan of a whole bucket, when what comes next reads
+   * leaves by page id (a key-order fetch) and would only hold them.
+   */
+  releaseCache(): void {
+    this.cache.clear();
+  }
+
+  /**
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
    * caller may walk the file meanwhile.
    */

@@ -709,6 +709,8 @@ export class SnapshotSource implements EntrySource {
         if (slot >= 0 && !decoded.revision.tombstone) keepFacts(index, slot, decoded.userKey, page.value(element));
       }
     }
+    // Pass 2 reads leaves by the page ids kept here: the branch pages cached meanwhile (16 MiB) would only be held.
+    this.bolt.releaseCache();
     return { index, lost };
   }
 
