@@ -6,15 +6,19 @@
  * per page within DEFAULT_CHUNK_BYTES), and only sums key and value sizes: the same reading minus
  * kreg's per-key work and printing.
  *
- *   node dist/scripts/raw-paged-read.js --endpoints http://127.0.0.1:2379 [--prefix /registry/]
+ *   node dist/scripts/raw-paged-read.js --endpoints http://127.0.0.1:2379 [--prefix /registry/] [--history]
  *
- * Prints one line: keys, key bytes, value bytes, pages and top-level directories.
+ * With --history, then also every revision etcd still holds under the prefix, read as `kreg du`
+ * reads them (EtcdSource.revisions: the listing at the compacted revision and one watch replaying
+ * each change since), only counted: the reference for du, which reads them by default.
+ *
+ * Prints one line: keys, key bytes, value bytes, pages and top-level directories (and revisions).
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IRangeResponse } from 'etcd3';
 import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
+import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 
 export interface RawReadTotals {
   keys: number;
@@ -22,10 +26,14 @@ export interface RawReadTotals {
   valueBytes: number;
   pages: number;
   directories: number;
+  /** With the history: revisions read and their value bytes. */
+  revisions?: number;
+  revisionBytes?: number;
 }
 
-export async function rawPagedRead(endpoints: string, prefix = '/registry/'): Promise<RawReadTotals> {
-  const client = createEtcdClient(resolveEtcdConnection({ endpoints, commandTimeout: '60s' }, {}));
+export async function rawPagedRead(endpoints: string, prefix = '/registry/', options: { history?: boolean } = {}): Promise<RawReadTotals> {
+  const settings = resolveEtcdConnection({ endpoints, commandTimeout: '60s' }, {});
+  const client = createEtcdClient(settings);
   const totals: RawReadTotals = { keys: 0, keyBytes: 0, valueBytes: 0, pages: 0, directories: 0 };
   try {
     const base = Buffer.from(prefix, 'utf8');
@@ -53,6 +61,19 @@ export async function rawPagedRead(endpoints: string, prefix = '/registry/'): Pr
     }
   } finally {
     client.close();
+  }
+  if (options.history === true) {
+    const source = createEtcdSource(settings);
+    try {
+      totals.revisions = 0;
+      totals.revisionBytes = 0;
+      for await (const revision of source.revisions({ prefix })) {
+        totals.revisions++;
+        totals.revisionBytes += revision.valueSize;
+      }
+    } finally {
+      await source.close();
+    }
   }
   return totals;
 }
@@ -87,8 +108,11 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     return at < 0 ? undefined : argv[at + 1];
   };
   const endpoints = flag('--endpoints') ?? process.env['ETCDCTL_ENDPOINTS'] ?? 'http://127.0.0.1:2379';
-  rawPagedRead(endpoints, flag('--prefix') ?? '/registry/').then(
-    (t) => console.log(`${t.keys} keys, ${t.keyBytes} key bytes, ${t.valueBytes} value bytes, ${t.pages} pages, ${t.directories} top-level directories`),
+  rawPagedRead(endpoints, flag('--prefix') ?? '/registry/', { history: argv.includes('--history') }).then(
+    (t) =>
+      console.log(
+        `${t.keys} keys, ${t.keyBytes} key bytes, ${t.valueBytes} value bytes, ${t.pages} pages, ${t.directories} top-level directories${t.revisions === undefined ? '' : `; ${t.revisions} revisions, ${t.revisionBytes} bytes`}`,
+      ),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exitCode = 1;
