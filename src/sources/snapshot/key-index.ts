@@ -330,6 +330,24 @@ export class KeyIndex {
     return lengthA - lengthB;
   }
 
+  /** How many bytes from `depth` on every key of slots[start, end) has in common with the first (at most to its end). */
+  private sharedPrefixLength(slots: Uint32Array, start: number, end: number, depth: number): number {
+    const first = slots[start] as number;
+    const firstChunk = this.chunkOf(first);
+    const firstAt = this.offsetOf(first) + depth;
+    let shared = Math.max(0, (this.keyLengths[first] as number) - depth);
+    for (let i = start + 1; i < end && shared > 0; i++) {
+      const slot = slots[i] as number;
+      const chunk = this.chunkOf(slot);
+      const at = this.offsetOf(slot) + depth;
+      const limit = Math.min(shared, (this.keyLengths[slot] as number) - depth);
+      let same = 0;
+      while (same < limit && chunk[at + same] === firstChunk[firstAt + same]) same++;
+      shared = Math.max(0, same);
+    }
+    return shared;
+  }
+
   /**
    * Most-significant-byte radix sort: one counting pass per byte position a range still shares,
    * then each bucket on its own, a stack of ranges instead of recursion. Small ranges, and ranges
@@ -337,47 +355,69 @@ export class KeyIndex {
    */
   private sortByKey(slots: Uint32Array): void {
     const scratch = new Uint32Array(slots.length);
-    const counts = new Int32Array(258);
+    // The byte at the current depth of slots[i] (-1 past the key's end), read once by the counting pass.
+    const bytesAt = new Int16Array(slots.length);
+    // Per bucket (byte + 1; 0: the key ended here): keys counted, then where the next one goes.
+    const counts = new Int32Array(257);
+    const next = new Int32Array(257);
     const pending: number[] = [0, slots.length, 0];
     while (pending.length > 0) {
-      const depth = pending.pop() as number;
+      let depth = pending.pop() as number;
       const end = pending.pop() as number;
       const start = pending.pop() as number;
       if (end - start < 2) continue;
-      if (end - start < COMPARE_SORT_BELOW || depth > RADIX_MAX_DEPTH) {
+      // Registry keys share long prefixes (/registry/pods/NAMESPACE/): skip what the whole range
+      // shares in one comparing pass instead of one counting pass per shared byte.
+      if (depth <= RADIX_MAX_DEPTH) depth += this.sharedPrefixLength(slots, start, end, depth);
+      if (depth > RADIX_MAX_DEPTH) {
         const part = Array.from(slots.subarray(start, end)).sort((a, b) => this.compareFrom(a, b, depth));
         slots.set(part, start);
         continue;
       }
-      counts.fill(0);
-      for (let i = start; i < end; i++) {
-        const bucket = this.byteAt(slots[i] as number, depth) + 2;
-        counts[bucket] = (counts[bucket] as number) + 1;
-      }
-      // Every key shares this byte: go one deeper without moving anything.
-      const only = this.byteAt(slots[start] as number, depth) + 2;
-      if (counts[only] === end - start && only !== 1) {
-        pending.push(start, end, depth + 1);
+      if (end - start < COMPARE_SORT_BELOW) {
+        this.insertionSort(slots, start, end, depth);
         continue;
       }
-      // Running sums: a key whose byte is b (-1: it ended here) goes to counts[b + 1], then on.
-      counts[0] = start;
-      for (let bucket = 1; bucket < 258; bucket++) counts[bucket] = (counts[bucket] as number) + (counts[bucket - 1] as number);
+      // Only the buckets between the smallest and largest byte seen are visited (digits: 10 of 257).
+      let low = 256;
+      let high = 0;
       for (let i = start; i < end; i++) {
-        const slot = slots[i] as number;
-        const bucket = this.byteAt(slot, depth) + 1;
-        const to = counts[bucket] as number;
-        scratch[to] = slot;
-        counts[bucket] = to + 1;
+        const bucket = this.byteAt(slots[i] as number, depth) + 1;
+        bytesAt[i] = bucket;
+        counts[bucket] = (counts[bucket] as number) + 1;
+        if (bucket < low) low = bucket;
+        if (bucket > high) high = bucket;
+      }
+      for (let bucket = low, at = start; bucket <= high; bucket++) {
+        next[bucket] = at;
+        at += counts[bucket] as number;
+      }
+      for (let i = start; i < end; i++) {
+        const bucket = bytesAt[i] as number;
+        const to = next[bucket] as number;
+        scratch[to] = slots[i] as number;
+        next[bucket] = to + 1;
       }
       slots.set(scratch.subarray(start, end), start);
       // Keys that ended here are unique (one at most); every other bucket is sorted from the next byte.
-      let from = counts[0] as number;
-      for (let bucket = 1; bucket < 257; bucket++) {
-        const to = counts[bucket] as number;
-        if (to - from > 1) pending.push(from, to, depth + 1);
-        from = to;
+      for (let bucket = low; bucket <= high; bucket++) {
+        const count = counts[bucket] as number;
+        if (count > 1 && bucket > 0) pending.push((next[bucket] as number) - count, next[bucket] as number, depth + 1);
+        counts[bucket] = 0;
       }
+    }
+  }
+
+  /** Sorts a few slots that share their keys' first `depth` bytes, in place. */
+  private insertionSort(slots: Uint32Array, start: number, end: number, depth: number): void {
+    for (let i = start + 1; i < end; i++) {
+      const slot = slots[i] as number;
+      let j = i - 1;
+      while (j >= start && this.compareFrom(slots[j] as number, slot, depth) > 0) {
+        slots[j + 1] = slots[j] as number;
+        j--;
+      }
+      slots[j + 1] = slot;
     }
   }
 }
