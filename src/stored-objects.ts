@@ -125,8 +125,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     const objects: JsonObject[] = [];
     if (source === undefined) return objects;
     try {
-      for await (const entry of source.range({ prefix: `${prefix}/${path}/`, revision })) {
-        await options.decryptor?.prepare(entry.value);
+      for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision }), options.decryptor)) {
         try {
           const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, versionOption(options)).object;
           if (object !== undefined) objects.push(object);
@@ -163,7 +162,8 @@ export interface StoredObject {
 export interface DecodeEntryOptions {
   /**
    * Decrypts values encrypted at rest (from an EncryptionConfiguration); without it they stay
-   * encrypted. KMS values need `await decryptor.prepare(entry.value)` before decodeEntry.
+   * encrypted. KMS values need `await decryptor.prepare(entry.value)` before decodeEntry (a
+   * stream of entries: preparedEntries does it).
    */
   decryptor?: ValueDecryptor;
   /** The Kubernetes release that wrote the values ("1.19"); default: the newest kreg knows. */
@@ -194,6 +194,21 @@ function versionOption(options: DecodeEntryOptions): { kubeVersion?: string } {
 export function withResourceVersion(object: JsonObject, modRevision: number): JsonObject {
   const metadata = isJsonObject(object.metadata) ? object.metadata : {};
   return { ...object, metadata: { ...metadata, resourceVersion: String(modRevision) } };
+}
+
+/**
+ * The entries, each handed on once decodeEntry can decrypt it: a KMS value's DEK is asked of its
+ * plugin first, one entry at a time in order. Without a KMS decryptor the entries themselves, so
+ * a listing is not awaited per entry for nothing.
+ */
+export function preparedEntries<E extends Entry>(entries: AsyncIterable<E>, decryptor: ValueDecryptor | undefined): AsyncIterable<E> {
+  if (decryptor?.usesKms !== true) return entries;
+  return (async function* () {
+    for await (const entry of entries) {
+      await decryptor.prepare(entry.value);
+      yield entry;
+    }
+  })();
 }
 
 /**

@@ -210,6 +210,28 @@ describe('KMS v1 and v2 through a real plugin on its unix socket', function () {
     assert.equal((JSON.parse(bin.stdout.toString()) as { metadata: JsonObject }).metadata.name, 's001');
   });
 
+  it('dump and audit storage read every Secret through the plugin, asking it once per DEK', async function () {
+    const out = join(dir, 'dump');
+    const d = await runKreg(['dump', 'secrets', '-A', '--show-secrets', '--to', out, '--encryption-config', configFile], { source });
+    assert.equal(d.code, 0, d.stderr);
+    const manifest = (JSON.parse(readFileSync(join(out, 'kreg-dump.json'), 'utf8')) as { kregDump: { written: number; skipped: unknown[] } }).kregDump;
+    assert.deepEqual(manifest.skipped, []);
+    assert.equal(manifest.written, SHARED + 50 + 3);
+    assert.deepEqual([plugin.calls.Decrypt, v1Plugin.calls.Decrypt], [2, 1]);
+
+    const a = await runKreg(['audit', 'storage', '-o', 'json', '--encryption-config', configFile], { source });
+    assert.equal(a.stderr, '');
+    const report = JSON.parse(a.stdout.toString()) as { notes: string[]; counts: Record<string, number> };
+    assert.deepEqual(
+      report.notes.filter((n) => n.includes('encrypted')),
+      [],
+    );
+    // Each Secret read as an object (no Namespace objects are stored: every one is in a missing namespace).
+    assert.equal(report.counts['missing-namespace'], SHARED + 50 + 3);
+    // Its own decryptor, read twice (index, then checks): the DEKs are asked for once.
+    assert.deepEqual([plugin.calls.Decrypt, v1Plugin.calls.Decrypt], [4, 2]);
+  });
+
   it("audit encryption: KMS v2 values whose keyID is not the plugin's current one (from Status)", async function () {
     plugin.calls.Status = 0;
     const r = await runKreg(['audit', 'encryption', '-o', 'json', '--encryption-config', configFile], { source });

@@ -9,7 +9,7 @@ import { KregError } from '../errors.js';
 import { keyForEntry, parseKey, type ParsedKey, type ResourceEntry } from '../keys/index.js';
 import { canonicalEntry } from '../sources/object-source.js';
 import type { Entry } from '../sources/source.js';
-import { decodeEntry, everyEntry } from '../stored-objects.js';
+import { decodeEntry, everyEntry, preparedEntries } from '../stored-objects.js';
 import type { Store } from './open-store.js';
 
 export type DumpItem =
@@ -20,9 +20,8 @@ export type DumpItem =
 export type DumpScope = { resources: readonly ResourceEntry[] | 'everything'; namespace: string | undefined };
 
 export async function* dumpItems(store: Store, scope: DumpScope): AsyncGenerator<DumpItem> {
-  for await (const entry of entriesOf(store, scope)) {
-    // KMS values: the plugin is asked for their DEK before the (synchronous) decode.
-    await store.decodeOptions.decryptor?.prepare(entry.value);
+  // KMS values: the plugin is asked for their DEK before the (synchronous) decode.
+  for await (const entry of preparedEntries(entriesOf(store, scope), store.decodeOptions.decryptor)) {
     const item = decode(store, entry);
     // Everything in one namespace: cluster-scoped objects and other namespaces are not asked for
     // (a resource listing is read in the namespace already).

@@ -8,6 +8,7 @@
  * Pure.
  */
 import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
+import { formatFiniteFloatG } from './go-float.js';
 import { compareGoYamlKeys } from './go-yaml-key-order.js';
 import { readsAsNonString } from './go-yaml-quotes.js';
 
@@ -140,12 +141,7 @@ export function goFloatText(value: number): string {
   if (Number.isNaN(value)) return '.nan';
   if (value === Number.POSITIVE_INFINITY) return '.inf';
   if (value === Number.NEGATIVE_INFINITY) return '-.inf';
-  const [mantissa = '', exponentText = '0'] = value.toExponential().split('e');
-  const exponent = Number(exponentText);
-  // %g picks %e below 1e-4 and from 1e6 up (the shortest-digits rule); JS writes %f itself there.
-  if (exponent >= -4 && exponent < 6) return String(value);
-  const digits = Math.abs(exponent) < 10 ? `0${Math.abs(exponent)}` : String(Math.abs(exponent));
-  return `${mantissa}e${exponent < 0 ? '-' : '+'}${digits}`;
+  return formatFiniteFloatG(value);
 }
 
 const INT64_MIN = -(2 ** 63);

@@ -11,7 +11,7 @@
 import type { JsonObject } from '../codec/json-value.js';
 import { KregError } from '../errors.js';
 import { groupResourceId, keyForEntry, resolveResource, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
-import { type DecodeEntryOptions, decodeEntry, everyEntry } from '../stored-objects.js';
+import { type DecodeEntryOptions, decodeEntry, everyEntry, preparedEntries } from '../stored-objects.js';
 import type { Entry, EntrySource } from './source.js';
 
 /** One object and where it belongs. `entry` is canonical: the resource the object is stored as. */
@@ -127,8 +127,7 @@ export class StoredObjectSource implements ObjectSource {
   }
 
   private async decodeAll(prefix: string, out: FoundObject[]): Promise<void> {
-    for await (const e of this.source.range({ prefix, revision: this.revision })) {
-      await this.decodeOptions.decryptor?.prepare(e.value);
+    for await (const e of preparedEntries(this.source.range({ prefix, revision: this.revision }), this.decodeOptions.decryptor)) {
       const found = this.decode(e);
       if (found !== undefined) out.push(found);
     }
@@ -154,8 +153,7 @@ export class StoredObjectSource implements ObjectSource {
   async everything(): Promise<FoundObject[]> {
     const out: FoundObject[] = [];
     const denied: string[] = [];
-    for await (const entry of everyEntry(this.source, this.prefix, this.revision, this.registry, denied)) {
-      await this.decodeOptions.decryptor?.prepare(entry.value);
+    for await (const entry of preparedEntries(everyEntry(this.source, this.prefix, this.revision, this.registry, denied), this.decodeOptions.decryptor)) {
       const found = this.decode(entry);
       if (found !== undefined) out.push(found);
     }

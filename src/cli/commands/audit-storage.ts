@@ -10,7 +10,7 @@ import { loadSchema } from '../../schema-bundle.js';
 import { CHECK_TITLES, STORAGE_CHECKS } from '../../storage-audit/findings.js';
 import { DEFAULT_MAX_REQUEST_BYTES, MANAGED_FIELDS_MIN_BYTES, NEAR_LIMIT_SHARE } from '../../storage-audit/sizes.js';
 import { StorageAudit, type StorageAuditReport } from '../../storage-audit/storage-audit.js';
-import { everyEntry } from '../../stored-objects.js';
+import { everyEntry, preparedEntries } from '../../stored-objects.js';
 import type { CommandContext } from '../io.js';
 import { withStore, type Store } from '../open-store.js';
 import { withEncryptionOption, withSourceOptions, type EncryptionArgs, type SourceArgs } from '../options.js';
@@ -95,15 +95,12 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
       if (++n % 1000 === 0) progress.update(`storage: ${what} ${prefix}/: ${n.toLocaleString('en-US')} keys`);
     };
     // KMS values: the plugin is asked for their DEK before the (synchronous) checks read them.
-    const prepare = store.decryptor?.usesKms === true ? (value: Uint8Array) => store.decryptor?.prepare(value) : undefined;
-    for await (const entry of everyEntry(source, prefix, revision, registry, [])) {
-      await prepare?.(entry.value);
+    for await (const entry of preparedEntries(everyEntry(source, prefix, revision, registry, []), store.decryptor)) {
       audit.indexEntry(entry);
       tick('indexing');
     }
     n = 0;
-    for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
-      await prepare?.(entry.value);
+    for await (const entry of preparedEntries(everyEntry(source, prefix, revision, registry, denied), store.decryptor)) {
       audit.checkEntry(entry);
       tick('checking');
     }

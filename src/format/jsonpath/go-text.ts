@@ -5,16 +5,13 @@
  */
 import { stringifyGoJson } from '../../codec/go-json.js';
 import { GoFloat, type JsonValue } from '../../codec/json-value.js';
+import { formatFiniteFloatG } from '../go-float.js';
 
 /** Go's %v of a float64: the shortest digits, in exponent form below 1e-4 or from 1e6 (fmt's %g rule). */
 export function goFloatText(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
-  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const [digits = '', exponentText = '0'] = value.toExponential().split('e');
-  const exponent = Number(exponentText);
-  if (exponent < -4 || exponent >= 6) return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
-  return String(value);
+  return formatFiniteFloatG(value);
 }
 
 /** A number as Go holds it in unstructured JSON: integers as int64, the rest (and GoFloat) as float64. */
