@@ -106,6 +106,11 @@ describe('snapshot key index', () => {
     assert.equal(index.hasFacts(slot), false);
     index.setFacts(slot, { createRevision: 3, modRevision: 11, version: 5, lease: '0', valueSize: 42 });
     assert.equal(index.keysOnlyEntry(slot), undefined);
+    // A version past 32 bits is not kept as a fact either (it would wrap): pass 2 reads it.
+    index.setFacts(slot, { createRevision: 3, modRevision: 10, version: 2 ** 32, lease: '0', valueSize: 42 });
+    assert.equal(index.keysOnlyEntry(slot), undefined);
+    index.setFacts(slot, { createRevision: 3, modRevision: 10, version: 2 ** 32 - 1, lease: '0', valueSize: 42 });
+    assert.equal(index.keysOnlyEntry(slot)?.version, 2 ** 32 - 1);
   });
 });
 

@@ -4,7 +4,7 @@
  * keeps the greatest (main, sub) per key; pass 2 walks the live keys in byte order.
  *
  * Held outside the JavaScript heap, because a registry has millions of keys: the key bytes in
- * 16 MiB chunks, an open-addressing hash table of slots, and one typed column per fact. Cost per
+ * 4 MiB chunks, an open-addressing hash table of slots, and one typed column per fact. Cost per
  * key: its bytes + about 45 bytes (hash table at most half full; columns up to 2x while growing),
  * +21 bytes with the keys-only facts. As a Map of strings it was about 3x that, and all of it in
  * the garbage-collected heap, which V8 lets grow to twice the live size between collections.
@@ -31,7 +31,7 @@ export interface KeysOnlyFacts {
 }
 
 /** Key bytes are addressed by one 32-bit position: chunk (8 bits) and offset in it (24 bits). */
-const CHUNK_BITS = 24;
+const CHUNK_BITS = 22;
 const CHUNK_BYTES = 2 ** CHUNK_BITS;
 const MAX_CHUNKS = 2 ** (32 - CHUNK_BITS);
 const FIRST_CAPACITY = 1024;
@@ -64,14 +64,14 @@ export class KeyIndex {
    * 1 meets it, so that a keys-only read skips pass 2 (known[slot] 1; 0: fetch it as usual). Its
    * mod revision is the recorded main revision.
    */
-  private facts: { known: Uint8Array; createRevisions: Float64Array; versions: Float64Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
+  private facts: { known: Uint8Array; createRevisions: Float64Array; versions: Uint32Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
 
   constructor(keepFacts = false) {
     if (keepFacts) {
       this.facts = {
         known: new Uint8Array(FIRST_CAPACITY),
         createRevisions: new Float64Array(FIRST_CAPACITY),
-        versions: new Float64Array(FIRST_CAPACITY),
+        versions: new Uint32Array(FIRST_CAPACITY),
         valueSizes: new Uint32Array(FIRST_CAPACITY),
         leases: new Map(),
       };
@@ -142,8 +142,9 @@ export class KeyIndex {
   setFacts(slot: number, record: KeysOnlyFacts): void {
     const facts = this.facts;
     if (facts === undefined) return;
-    // Kept only when nothing is lost: the mod revision is the recorded one, the version a float64.
-    if (record.modRevision !== this.mainRevisions[slot]) return;
+    // Kept only when nothing is lost: the mod revision is the recorded one, version and size fit
+    // 32 bits (else pass 2 reads the value, as for a value pass 1 could not decode).
+    if (record.modRevision !== this.mainRevisions[slot] || record.version > 0xffff_ffff || record.valueSize > 0xffff_ffff) return;
     facts.known[slot] = 1;
     facts.createRevisions[slot] = record.createRevision;
     facts.versions[slot] = record.version;
@@ -256,9 +257,9 @@ export class KeyIndex {
     const slot = this.count++;
     if (slot === this.keyLengths.length) this.grow();
     if (this.chunkUsed + key.length > CHUNK_BYTES) {
-      // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 16 MiB is far past any key.
+      // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 4 MiB is far past any key.
       if (key.length > CHUNK_BYTES || this.chunks.length === MAX_CHUNKS) {
-        throw new KregError('too-large', `the key index holds at most ${MAX_CHUNKS * 16} MiB of keys, each at most 16 MiB (a key of ${key.length} bytes)`);
+        throw new KregError('too-large', `the key index holds at most ${MAX_CHUNKS * 4} MiB of keys, each at most 4 MiB (a key of ${key.length} bytes)`);
       }
       this.chunks.push(Buffer.allocUnsafe(CHUNK_BYTES));
       this.chunkUsed = 0;
@@ -303,7 +304,7 @@ export class KeyIndex {
     if (this.facts !== undefined) {
       this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
       this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));
-      this.facts.versions = grown(this.facts.versions, new Float64Array(capacity));
+      this.facts.versions = grown(this.facts.versions, new Uint32Array(capacity));
       this.facts.valueSizes = grown(this.facts.valueSizes, new Uint32Array(capacity));
     }
   }
