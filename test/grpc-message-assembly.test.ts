@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import { assembleGrpcMessagesInPlace, assembleMessagesInPlace, MessageAssembler, type StreamDecoderClass } from '../src/sources/grpc-message-assembly.js';
+import {
+  assembleGrpcMessagesInPlace,
+  assembleMessagesInPlace,
+  dropSpareMessageBuffer,
+  largeMessageBuffers,
+  MessageAssembler,
+  RECYCLABLE_MESSAGE_BYTES,
+  recycleMessageBuffer,
+  type StreamDecoderClass,
+} from '../src/sources/grpc-message-assembly.js';
 
 // grpc-js's own decoder, loaded afresh (not the cached, patched one) to compare against.
 const require = createRequire(import.meta.url);
@@ -92,6 +101,34 @@ describe('gRPC message assembly', () => {
     assert.deepEqual(out, messages);
     assert.deepEqual(writeThenOverwrite(new StreamDecoder(-1), stream), messages, 'the installed decoder still keeps the chunks');
     assert.throws(() => new StreamDecoder(2).write(framed(Buffer.from('kvs'))), { message: 'Received message larger than max (3 vs 2)' });
+  });
+
+  it('reuses the buffer of a large message handed back, for the next large message only', () => {
+    dropSpareMessageBuffer();
+    const large = (fill: number): Buffer => framed(Buffer.alloc(RECYCLABLE_MESSAGE_BYTES + 10, fill));
+    const assembler = new MessageAssembler(-1);
+    const before = { ...largeMessageBuffers };
+    const [first] = assembler.write(large(1));
+    assert.ok(first !== undefined);
+    recycleMessageBuffer(first.buffer);
+    const [second] = assembler.write(large(2));
+    assert.ok(second !== undefined);
+    assert.equal(second.buffer, first.buffer, 'the handed-back buffer was not reused');
+    assert.deepEqual(second, large(2));
+    assert.deepEqual(largeMessageBuffers, { allocated: before.allocated + 1, reused: before.reused + 1 });
+
+    // Not handed back: the next one gets a buffer of its own.
+    const [third] = assembler.write(large(3));
+    assert.ok(third !== undefined && third.buffer !== second.buffer);
+    assert.deepEqual(third, large(3));
+    // Small messages and buffers the assembler did not make are never taken back.
+    const [small] = assembler.write(framed(Buffer.from('kvs')));
+    assert.ok(small !== undefined);
+    recycleMessageBuffer(small.buffer);
+    recycleMessageBuffer(new ArrayBuffer(4 * RECYCLABLE_MESSAGE_BYTES));
+    const [fourth] = assembler.write(large(4));
+    assert.ok(fourth !== undefined && fourth.buffer !== small.buffer && fourth.buffer.byteLength < 4 * RECYCLABLE_MESSAGE_BYTES);
+    assert.deepEqual(largeMessageBuffers, { allocated: before.allocated + 3, reused: before.reused + 1 });
   });
 
   it('leaves a decoder that frames differently as it is', () => {

@@ -5,7 +5,9 @@
  * out of V8's young generation and wait for a full collection. At 1,000,000 keys `kreg ls` peaked
  * with up to 124 MB of such chunks not yet collected (process.memoryUsage: external minus
  * arrayBuffers). Copying each chunk into one buffer allocated from the message's length prefix
- * frees every chunk as soon as it is copied, while it is still young.
+ * frees every chunk as soon as it is copied, while it is still young. And a reader that is done
+ * with a large message hands its buffer back for the next one (recycleMessageBuffer), so a
+ * listing reuses one page buffer instead of leaving each page to the GC.
  *
  * This replaces StreamDecoder.prototype.write, an internal of grpc-js (build/src/stream-decoder, as
  * in 1.14): the replacement is installed only after the original has been seen to frame a probe
@@ -49,8 +51,7 @@ export class MessageAssembler {
         this.prefixFilled = 0;
         const size = this.prefix.readUInt32BE(1);
         if (this.maxMessageBytes !== -1 && size > this.maxMessageBytes) throw new Error(`Received message larger than max (${size} vs ${this.maxMessageBytes})`);
-        // Unsafe (not zeroed): every byte is written below before the message is handed on.
-        this.message = Buffer.allocUnsafe(PREFIX_BYTES + size);
+        this.message = allocateMessage(PREFIX_BYTES + size);
         this.prefix.copy(this.message, 0);
         this.messageFilled = PREFIX_BYTES;
       }
@@ -65,6 +66,55 @@ export class MessageAssembler {
     }
     return completed;
   }
+}
+
+/**
+ * Messages this large get a buffer of their own that the reader may hand back with
+ * recycleMessageBuffer once nothing refers to it. Smaller ones come from Node's shared pool.
+ */
+export const RECYCLABLE_MESSAGE_BYTES = 1024 * 1024;
+/** Buffers allocated for large messages: only these are taken back. */
+const recyclable = new WeakSet<ArrayBufferLike>();
+/** One buffer handed back, kept for the next large message. */
+let spare: ArrayBufferLike | undefined;
+
+/**
+ * Takes back the buffer a large received message was assembled in (found as the `buffer` of any
+ * view of it, such as a decoded key), for the next large message to reuse. A listing reads page
+ * after page of the same size, and without this every page is a fresh 20 MB allocation that is
+ * freed only by the next full GC and then often kept by malloc: at 1M keys `kreg get -A` held 3-5
+ * dead pages at a time. The caller promises that nothing will read the message or any view of it
+ * again (EtcdSource gives its callers copies of the values). Anything that is not such a buffer
+ * is ignored.
+ */
+export function recycleMessageBuffer(buffer: ArrayBufferLike): void {
+  if (!recyclable.has(buffer) || spare === buffer) return;
+  if (spare === undefined || spare.byteLength < buffer.byteLength) spare = buffer;
+}
+
+/** Large message buffers allocated and reused so far in this process, to see that recycling works. */
+export const largeMessageBuffers = { allocated: 0, reused: 0 };
+
+/** Lets the kept buffer go (when the last reader closes: nothing large is read any more). */
+export function dropSpareMessageBuffer(): void {
+  spare = undefined;
+}
+
+/** A buffer for a message of this many bytes (prefix included), the spare one when it fits. */
+function allocateMessage(bytes: number): Buffer {
+  if (bytes < RECYCLABLE_MESSAGE_BYTES) return Buffer.allocUnsafe(bytes); // not zeroed: every byte is written before the message is handed on
+  if (spare !== undefined && spare.byteLength >= bytes) {
+    const reused = spare;
+    spare = undefined;
+    largeMessageBuffers.reused++;
+    return Buffer.from(reused, 0, bytes);
+  }
+  spare = undefined; // too small: let it go rather than hold it next to the new one
+  // Not zeroed either; a little room over the size so that a slightly larger next page still fits.
+  const buffer = Buffer.allocUnsafeSlow(bytes + (bytes >> 4)).subarray(0, bytes);
+  recyclable.add(buffer.buffer);
+  largeMessageBuffers.allocated++;
+  return buffer;
 }
 
 /** The part of grpc-js's StreamDecoder this relies on. */
