@@ -9,6 +9,7 @@ import { UsageError } from '../src/errors.js';
 import { createEtcdClient, parseEtcdDuration, resolveEtcdConnection, type EtcdConnectionFlags, type EtcdConnectionSettings } from '../src/sources/etcd-connection.js';
 import { EtcdAuthError, EtcdMessageTooLargeError, EtcdPermissionError, EtcdTimeoutError, EtcdTlsError, EtcdUnavailableError, toEtcdError } from '../src/sources/etcd-errors.js';
 import { createEtcdSource, type EtcdSource, nextPageLimit, prefixRangeEnd, type EtcdSourceOptions } from '../src/sources/etcd-source.js';
+import { largeMessageBuffers } from '../src/sources/grpc-message-assembly.js';
 import { RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
 import { createCertificateAuthority, useEtcd, type EtcdServer } from './support/etcd.js';
 
@@ -363,6 +364,33 @@ describe('EtcdSource (plain etcd)', function () {
     await put(writer, `${prefix}huge`, 'h'.repeat(200_000));
     const tooLarge = await expectRejection(small.get(`${prefix}huge`), EtcdMessageTooLargeError);
     assert.match(tooLarge.describe(), new RegExp(`^${etcd.server.endpoint}: ${prefix}huge: etcd response too large for the client \\(\\d+ bytes, limit 100000\\)`));
+  });
+
+  it('keeps every value of a listing intact while later pages reuse the page buffer, and gives sizes only when asked', async () => {
+    const prefix = '/registry/configmaps/paged/';
+    const values = new Map<string, Buffer>();
+    for (let index = 0; index < 24; index++) {
+      const key = `${prefix}${String(index).padStart(2, '0')}`;
+      const value = Buffer.alloc(300_000 + index, String.fromCharCode(97 + index));
+      values.set(key, value);
+      await put(writer, key, value);
+    }
+    const before = { ...largeMessageBuffers };
+    // Pages of 5 keys, 1.5 MB each: large enough for their buffers to be handed back and reused.
+    const source = openSource(settingsFor(etcd.server), { chunkSize: 5, chunkBytes: Infinity });
+    const listed = await collect(source.range({ prefix }));
+    assert.ok(largeMessageBuffers.reused > before.reused, 'no page buffer was reused');
+    assert.deepEqual(
+      listed.map((entry) => entry.key),
+      [...values.keys()],
+    );
+    for (const entry of listed) assert.ok(Buffer.from(entry.value).equals(values.get(entry.key) ?? Buffer.alloc(0)), `${entry.key} changed after its page`);
+
+    const sized = await collect(source.range({ prefix, sizesOnly: true }));
+    assert.deepEqual(
+      sized.map((entry) => [entry.key, entry.valueSize, entry.value.length]),
+      [...values].map(([key, value]) => [key, value.length, 0]),
+    );
   });
 
   it('raises RevisionCompactedError with the requested and the compacted revision', async () => {

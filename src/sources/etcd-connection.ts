@@ -9,10 +9,13 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Etcd3 as Etcd3Client, IOptions } from 'etcd3';
 import { UsageError } from '../errors.js';
 import { importEtcd3, importGrpc } from './etcd-dependency.js';
+import { assembleGrpcMessagesInPlace } from './grpc-message-assembly.js';
 
 // Optional dependencies: importing this module without them fails with one clear KregError.
 const { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError } = await importEtcd3();
 const { credentials: grpcCredentials } = await importGrpc();
+// Large range pages are received without holding their chunks until a full GC (see the module).
+await assembleGrpcMessagesInPlace();
 
 /** Connection flags as etcdctl spells them (camelCased); every one is optional. */
 export interface EtcdConnectionFlags {

@@ -35,6 +35,7 @@ import {
   type WatchOptions,
 } from './source.js';
 import { watchRevisions } from './etcd-revisions.js';
+import { dropSpareMessageBuffer, recycleMessageBuffer } from './grpc-message-assembly.js';
 
 /**
  * Keys per page, chosen by scripts/measure-etcd-paging.ts (100k keys of 1-7 KB, ~410 MB, local
@@ -140,6 +141,7 @@ export class EtcdSource implements EntrySource {
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
     const { prefix } = options;
     const keysOnly = options.keysOnly === true;
+    const valueRead: ValueRead = keysOnly ? 'none' : options.sizesOnly === true ? 'size' : 'copy';
     let pinnedRevision = parseRevision(options.revision, { endpoint: this.endpoint, key: prefix });
     await this.ensureConnected(prefix);
 
@@ -198,7 +200,10 @@ export class EtcdSource implements EntrySource {
           ahead = { request: next, fetched: fetch(next) };
         }
       }
-      for (const kv of kvs) yield toEntry(kv, keysOnly);
+      for (const kv of kvs) yield toEntry(kv, valueRead);
+      // No entry handed out refers to the page (values were copied), so its buffer can take the next page.
+      const pageBuffer = kvs[0]?.key.buffer;
+      if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
       if (!more) return;
     }
   }
@@ -210,7 +215,7 @@ export class EtcdSource implements EntrySource {
     try {
       const response = await this.fetchPage({ key: keyBytes, revision: revision ?? 0 }, { key, ...(revision !== undefined ? { revision } : {}) });
       const kv = response.kvs[0];
-      return kv === undefined ? undefined : toEntry(kv, false);
+      return kv === undefined ? undefined : toEntry(kv, 'view');
     } catch (error) {
       if (error instanceof RevisionCompactedError && revision !== undefined) {
         throw await this.withCompactedRevision(error, revision, keyBytes, undefined, false);
@@ -292,7 +297,7 @@ export class EtcdSource implements EntrySource {
     const watcher = await this.client.watch().prefix(options.prefix).startRevision(String(options.fromRevision)).withPreviousKV().create();
     // The client passes null for a key that had no previous value.
     const event = (type: WatchEvent['type']) => (kv: IKeyValue, previous?: IKeyValue | null) => {
-      pending.push({ type, entry: toEntry(kv, false), ...(previous === undefined || previous === null ? {} : { previous: toEntry(previous, false) }) });
+      pending.push({ type, entry: toEntry(kv, 'view'), ...(previous === undefined || previous === null ? {} : { previous: toEntry(previous, 'view') }) });
       notify();
     };
     watcher.on('put', event('put'));
@@ -378,7 +383,7 @@ export class EtcdSource implements EntrySource {
       if (event.type === 'Delete') {
         records.push({ key, value: new Uint8Array(0), valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0', deleted: true });
       } else {
-        records.push({ ...toEntry(event.kv, false), deleted: false });
+        records.push({ ...toEntry(event.kv, 'view'), deleted: false });
       }
     }
     return { revision, compactedRevision, records };
@@ -447,6 +452,7 @@ export class EtcdSource implements EntrySource {
     if (this.closed) return;
     this.closed = true;
     this.client.close();
+    dropSpareMessageBuffer();
   }
 
   /**
@@ -588,13 +594,21 @@ export function nextPageLimit(chunkSize: number, chunkBytes: number, seenBytes: 
   return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / averageBytes)));
 }
 
-function toEntry(kv: IKeyValue, keysOnly: boolean): Entry {
+/**
+ * What an entry carries of its value: 'view' a view of the received message (single reads),
+ * 'copy' a copy (listings, whose page buffer is reused for the next page), 'size' only its size
+ * (sizesOnly), 'none' not even that (keysOnly: etcd sends no size).
+ */
+type ValueRead = 'view' | 'copy' | 'size' | 'none';
+
+function toEntry(kv: IKeyValue, read: ValueRead): Entry {
   const value = kv.value;
+  const bytes = read === 'view' ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : read === 'copy' ? new Uint8Array(value) : new Uint8Array(0);
   return {
     key: kv.key.toString('utf8'),
-    // A view, not a copy; a plain Uint8Array so callers never see Buffer's differing semantics.
-    value: keysOnly ? new Uint8Array(0) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
-    valueSize: keysOnly ? -1 : value.byteLength,
+    // A plain Uint8Array, so callers never see Buffer's differing semantics.
+    value: bytes,
+    valueSize: read === 'none' ? -1 : value.byteLength,
     createRevision: Number(kv.create_revision),
     modRevision: Number(kv.mod_revision),
     version: Number(kv.version),
