@@ -6,7 +6,7 @@
  * Held outside the JavaScript heap, because a registry has millions of keys: the key bytes in
  * 4 MiB chunks, an open-addressing hash table of slots, and one typed column per fact. Cost per
  * key: its bytes + about 45 bytes (hash table at most half full; columns up to 2x while growing),
- * +21 bytes with the keys-only facts. As a Map of strings it was about 3x that, and all of it in
+ * +25 bytes with the keys-only facts. As a Map of strings it was about 3x that, and all of it in
  * the garbage-collected heap, which V8 lets grow to twice the live size between collections.
  */
 import { KregError } from '../../errors.js';
@@ -64,7 +64,18 @@ export class KeyIndex {
    * 1 meets it, so that a keys-only read skips pass 2 (known[slot] 1; 0: fetch it as usual). Its
    * mod revision is the recorded main revision.
    */
-  private facts: { known: Uint8Array; createRevisions: Float64Array; versions: Uint32Array; valueSizes: Uint32Array; leases: Map<number, string> } | undefined;
+  private facts:
+    | {
+        known: Uint8Array;
+        createRevisions: Float64Array;
+        versions: Uint32Array;
+        valueSizes: Uint32Array;
+        /** The key's lease as an index into leaseIds, + 1 (0: no lease): a few leases hold many keys (Events). */
+        leaseOf: Uint32Array;
+        leaseIds: string[];
+        leaseIndex: Map<string, number>;
+      }
+    | undefined;
 
   constructor(keepFacts = false) {
     if (keepFacts) {
@@ -73,7 +84,9 @@ export class KeyIndex {
         createRevisions: new Float64Array(FIRST_CAPACITY),
         versions: new Uint32Array(FIRST_CAPACITY),
         valueSizes: new Uint32Array(FIRST_CAPACITY),
-        leases: new Map(),
+        leaseOf: new Uint32Array(FIRST_CAPACITY),
+        leaseIds: [],
+        leaseIndex: new Map(),
       };
     }
   }
@@ -108,7 +121,7 @@ export class KeyIndex {
     this.states[slot] = revision.tombstone ? 1 : 0;
     if (this.facts !== undefined) {
       this.facts.known[slot] = 0;
-      this.facts.leases.delete(slot);
+      this.facts.leaseOf[slot] = 0;
     }
     return slot;
   }
@@ -149,7 +162,14 @@ export class KeyIndex {
     facts.createRevisions[slot] = record.createRevision;
     facts.versions[slot] = record.version;
     facts.valueSizes[slot] = record.valueSize;
-    if (record.lease !== '0') facts.leases.set(slot, record.lease);
+    if (record.lease !== '0') {
+      let index = facts.leaseIndex.get(record.lease);
+      if (index === undefined) {
+        index = facts.leaseIds.push(record.lease) - 1;
+        facts.leaseIndex.set(record.lease, index);
+      }
+      facts.leaseOf[slot] = index + 1;
+    }
   }
 
   /** Whether pass 1 kept what a keys-only entry of this slot shows (pass 2 need not read it). */
@@ -168,7 +188,7 @@ export class KeyIndex {
       createRevision: facts.createRevisions[slot] as number,
       modRevision: this.mainRevisions[slot] as number,
       version: facts.versions[slot] as number,
-      lease: facts.leases.get(slot) ?? '0',
+      lease: facts.leaseOf[slot] === 0 ? '0' : (facts.leaseIds[(facts.leaseOf[slot] as number) - 1] as string),
     };
   }
 
@@ -304,6 +324,7 @@ export class KeyIndex {
     if (this.facts !== undefined) {
       this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
       this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));
+      this.facts.leaseOf = grown(this.facts.leaseOf, new Uint32Array(capacity));
       this.facts.versions = grown(this.facts.versions, new Uint32Array(capacity));
       this.facts.valueSizes = grown(this.facts.valueSizes, new Uint32Array(capacity));
     }
