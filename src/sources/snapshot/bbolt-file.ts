@@ -287,12 +287,17 @@ export class BoltFile {
   static async open(path: string, options: BoltOpenOptions = {}): Promise<BoltFile> {
     const handle = await open(path, 'r');
     try {
-      const { size: fileSize, mtimeMs } = await handle.stat();
+      let { size: fileSize, mtimeMs } = await handle.stat();
       const { meta, problems } = await readMeta(handle, path, fileSize);
+      const neededBytes = meta.pageCount * meta.pageSize;
+      if (fileSize < neededBytes) {
+        // A member's db that etcd is writing: a commit between the stat and the meta read wrote
+        // its pages (growing the file) before its meta page, so the file is larger by now.
+        ({ size: fileSize, mtimeMs } = await handle.stat());
+      }
       // A snapshot is the db's pages plus the trailer; a member's db file is whole pages only.
       const hasSha256Trailer = fileSize % meta.pageSize === SHA256_TRAILER_LENGTH;
       const bodyBytes = fileSize - (hasSha256Trailer ? SHA256_TRAILER_LENGTH : 0);
-      const neededBytes = meta.pageCount * meta.pageSize;
       if (bodyBytes < neededBytes) {
         const truncated = new SnapshotFileError(
           'truncated',
