@@ -7,7 +7,7 @@ import { decodeValue, type DecodedValue } from './codec/decode-value.js';
 import type { ValueDecryptor } from './codec/decrypt.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
-import { KregError } from './errors.js';
+import { DecodeError, KregError } from './errors.js';
 import { apiVersionOf, builtinRegistry, learnFromStoredObjects, tryParseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
 import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
@@ -222,17 +222,23 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
   const parsed = tryParseKey(entry.key, { prefix, registry });
   const type = parsed?.type === 'object' ? { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: parsed.kind } : undefined;
   const { value, decryptedWith } = decryptEntry(entry, parsed, prefix, options.decryptor);
+  // AES-CBC has no tag: a wrong key gives valid padding about once in 256 tries, and garbage,
+  // which may even start like a stored value (a "{", the k8s envelope) and then fail to decode.
+  const noStoredObject = (cause?: unknown): KregError =>
+    new KregError(
+      'decrypt-failed',
+      `cannot decrypt with ${decryptedWith?.provider} key "${decryptedWith?.keyName}": the key is wrong or the value is damaged (what it gives is no stored object)`,
+      { key: entry.key },
+      cause === undefined ? undefined : { cause },
+    );
   let decoded: DecodedValue;
   try {
     decoded = decodeValue(loadSchema(options.kubeVersion), value, type === undefined ? versionOption(options) : { type, ...versionOption(options) });
   } catch (err) {
+    if (decryptedWith?.provider === 'aescbc' && err instanceof DecodeError) throw noStoredObject(err);
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;
   }
-  if (decryptedWith !== undefined && (decoded.format === 'opaque' || decoded.format === 'encrypted')) {
-    // AES-CBC has no tag: a wrong key gives valid padding about once in 256 tries, and garbage.
-    const what = `${decryptedWith.provider} key "${decryptedWith.keyName}"`;
-    throw new KregError('decrypt-failed', `cannot decrypt with ${what}: the key is wrong or the value is damaged (what it gives is no stored object)`, { key: entry.key });
-  }
+  if (decryptedWith !== undefined && (decoded.format === 'opaque' || decoded.format === 'encrypted')) throw noStoredObject();
   const stored: StoredObject = { entry, decoded };
   if (parsed !== undefined) stored.parsed = parsed;
   if (decryptedWith !== undefined) stored.decryptedWith = decryptedWith;

@@ -208,6 +208,17 @@ describe('decrypting what kube-apiserver writes', function () {
     );
   });
 
+  it('aescbc garbage that starts like a stored value (a "{") is a decryption error too, not a JSON error', function () {
+    const key = '/registry/secrets/x/s';
+    // What a wrong key gives when it happens to look like JSON: made here by encrypting it with that key.
+    const value = encryptAt('aescbc', 'k1', WRONG, Buffer.from('{\u0007garbage'), key);
+    const decryptor = createDecryptor(parseEncryptionConfigText(encryptionConfigYaml([{ resources: ['secrets'], providers: [{ type: 'aescbc', keys: [{ name: 'k1', secret: WRONG }] }] }])));
+    assert.throws(
+      () => decodeEntry({ key, value, createRevision: 2, modRevision: 2, version: 1, lease: '0', valueSize: 0 }, builtinRegistry(), '/registry', { decryptor }),
+      (err: unknown) => err instanceof KregError && err.code === 'decrypt-failed' && err.describe().includes('cannot decrypt with aescbc key "k1"'),
+    );
+  });
+
   it('a key name that is a prefix of another: the first configured key that matches reads it', function () {
     const value = encryptAt('aescbc', 'a:b', KEY2, secretBytes('s'), '/registry/secrets/x/s');
     const config = (first: string, second: string): ValueDecryptor =>
