@@ -12,6 +12,7 @@ import { createEtcdSource, type EtcdSource, nextPageLimit, prefixRangeEnd, type 
 import { largeMessageBuffers } from '../src/sources/grpc-message-assembly.js';
 import { RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
 import { createCertificateAuthority, useEtcd, type EtcdServer } from './support/etcd.js';
+import { collect } from './support/collect.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts: no etcd needed.
@@ -187,12 +188,6 @@ function settingsFor(server: EtcdServer, extra: EtcdConnectionFlags = {}): EtcdC
   }
   if (server.auth !== undefined && flags.user === undefined) flags.user = `${server.auth.user}:${server.auth.password}`;
   return resolveEtcdConnection(flags, {});
-}
-
-async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for await (const entry of entries) all.push(entry);
-  return all;
 }
 
 function text(value: Uint8Array): string {

@@ -10,12 +10,7 @@ import { createEtcdSource, type EtcdSource } from '../src/sources/etcd-source.js
 import { MemorySource } from '../src/sources/memory-source.js';
 import { RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryRecord } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
-
-async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for await (const entry of entries) all.push(entry);
-  return all;
-}
+import { collect } from './support/collect.js';
 
 /** Values as hex: etcd hands out views of Buffers, memory plain Uint8Arrays. */
 function plain<T extends Entry>(entry: T): Omit<T, 'value'> & { value: string } {

@@ -9,6 +9,7 @@ import { BoltFile, type BoltBucket, ReadArena } from '../src/sources/snapshot/bb
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import type { Entry } from '../src/sources/source.js';
 import { DEMO_SNAPSHOT } from './support/damaged-snapshot.js';
+import { collect } from './support/collect.js';
 
 /** Every branch and leaf page id of a bucket's tree, read one page at a time. */
 async function treePageIds(bolt: BoltFile, bucket: BoltBucket): Promise<number[]> {
@@ -21,12 +22,6 @@ async function treePageIds(bolt: BoltFile, bucket: BoltBucket): Promise<number[]
     if (page.isBranch) for (let index = 0; index < page.count; index++) pending.push(page.child(index));
   }
   return ids;
-}
-
-async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for await (const entry of entries) all.push(entry);
-  return all;
 }
 
 describe('snapshot reader: batched page reads', () => {

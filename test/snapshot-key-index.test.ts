@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { KeyIndex, type StoredLocation } from '../src/sources/snapshot/key-index.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
-import type { Entry } from '../src/sources/source.js';
 import { DEMO_SNAPSHOT } from './support/damaged-snapshot.js';
 import { fsReadCallsDuring } from './support/fs-read-calls.js';
+import { collect } from './support/collect.js';
 
 const AT: StoredLocation = { page: 7, element: 3, overflow: 0 };
 
@@ -113,12 +113,6 @@ describe('snapshot key index', () => {
     assert.equal(index.keysOnlyEntry(slot)?.version, 2 ** 32 - 1);
   });
 });
-
-async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for await (const entry of entries) all.push(entry);
-  return all;
-}
 
 describe('snapshot reads share one scan of the key bucket', () => {
   // What a command does: small reads (release, CRDs), a keys-only read, the listing, then more.

@@ -13,17 +13,12 @@ import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import type { Entry } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
 import { fsReadCallsDuring } from './support/fs-read-calls.js';
+import { collect } from './support/collect.js';
 
 const KEYS = 600;
 
 function keyOf(i: number): string {
   return `/registry/configmaps/ns-${i % 7}/cm-${String(i).padStart(4, '0')}`;
-}
-
-async function collect(entries: AsyncIterable<Entry>): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for await (const entry of entries) all.push(entry);
-  return all;
 }
 
 describe('snapshot reads of scattered leaf pages', function () {

@@ -14,6 +14,7 @@ import { compareRevisions, decodeKeyValue, decodeKeyValueKey, decodeLease, decod
 import { SnapshotFileError, SnapshotSource, type SnapshotSourceOptions } from '../src/sources/snapshot/snapshot-source.js';
 import { RevisionCompactedError, type Entry } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
+import { collect } from './support/collect.js';
 
 /** An entry as both etcdctl's JSON and SnapshotSource can express it. */
 interface Listed {
@@ -54,12 +55,6 @@ function parseListing(output: Buffer): Listed[] {
 
 function headerRevision(output: Buffer): number {
   return (JSON.parse(output.toString('utf8')) as { header: { revision: number } }).header.revision;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
 }
 
 async function listSnapshot(path: string, options: { prefix?: string; revision?: number } & SnapshotSourceOptions = {}): Promise<Listed[]> {
