@@ -12,7 +12,7 @@ import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/one-shot-worker.js';
 import type { Sha256Answer } from '../src/sources/snapshot/file-prefix-sha256.js';
 import { runKreg } from './support/run-cli.js';
-import { checkSnapshotFile, checkSnapshotFileOnWorker } from '../src/sources/snapshot/bolt-check.js';
+import { checkBoltFile } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c } from '../src/sources/snapshot/crc32c.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 
@@ -46,26 +46,38 @@ describe('snapshot checksums', () => {
     });
   });
 
-  describe('consistency check on a worker thread', () => {
-    it('reports what the check on this thread reports, and throws the same typed error', async () => {
-      assert.deepEqual(await checkSnapshotFileOnWorker(DEMO).report, await checkSnapshotFile(DEMO));
-      const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+  describe('status and consistency check in one walk (kreg snapshot status)', () => {
+    it('gives what status() and the check give apart, etcdctl hash included', async () => {
+      const together = await SnapshotSource.open(DEMO);
+      const apart = await SnapshotSource.open(DEMO);
+      const bolt = await BoltFile.open(DEMO);
       try {
-        const damaged = join(dir, 'damaged.db');
-        const bytes = readFileSync(DEMO);
-        bytes.fill(0xee, 4096 * 5, 4096 * 6); // page 5 overwritten: findings, not an error
-        writeFileSync(damaged, bytes);
-        const report = await checkSnapshotFileOnWorker(damaged).report;
-        assert.ok(report.findings.length > 0);
-        assert.deepEqual(report, await checkSnapshotFile(damaged));
-        const notBolt = join(dir, 'not-bolt.db');
-        writeFileSync(notBolt, Buffer.alloc(8192, 0x41));
-        const onThisThread = await checkSnapshotFile(notBolt).catch((error: unknown) => error);
-        const onWorker = await checkSnapshotFileOnWorker(notBolt).report.catch((error: unknown) => error);
-        assert.ok(onThisThread instanceof SnapshotFileError && onWorker instanceof SnapshotFileError);
-        assert.equal(onWorker.describe(), onThisThread.describe());
-        assert.equal(onWorker.code, onThisThread.code);
+        const { status, check } = await together.statusAndCheck();
+        const alone = await apart.status();
+        assert.ok(alone.etcdctl.hash !== undefined && alone.keys > 0);
+        assert.deepEqual(status, alone);
+        assert.deepEqual(check, { ...(await checkBoltFile(bolt)), etcdctlHash: alone.etcdctl.hash });
       } finally {
+        await Promise.all([together.close(), apart.close(), bolt.close()]);
+      }
+    });
+
+    it('on a damaged file: the findings, and status() as it reads damage (best effort here)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+      const damaged = join(dir, 'damaged.db');
+      const bytes = readFileSync(DEMO);
+      bytes.fill(0xee, 4096 * 5, 4096 * 6); // page 5 overwritten
+      writeFileSync(damaged, bytes);
+      const together = await SnapshotSource.open(damaged, { bestEffort: true, skipHashCheck: true });
+      const apart = await SnapshotSource.open(damaged, { bestEffort: true, skipHashCheck: true });
+      try {
+        const { status, check } = await together.statusAndCheck();
+        assert.ok(check.findings.length > 0);
+        assert.equal(check.etcdctlHash, undefined, 'no etcdctl hash for a file that fails the check');
+        assert.deepEqual(status, await apart.status());
+        assert.ok(status.damage.length > 0);
+      } finally {
+        await Promise.all([together.close(), apart.close()]);
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -1,7 +1,7 @@
 /**
  * `kreg/snapshot`: read an etcd snapshot (`etcdctl snapshot save`), a member's `member/snap/db`
  * or a whole data dir without etcd: list entries at any retained revision, the history of a key,
- * and the status `etcdctl snapshot status` prints. SnapshotSource is an EntrySource
+ * and the status `etcdctl snapshot status` prints (with bbolt's consistency check: statusAndCheck()). SnapshotSource is an EntrySource
  * (see `kreg/sources`). Loads no etcd client.
  *
  * @example
@@ -21,6 +21,7 @@ export {
   type SnapshotSourceOptions,
   type SnapshotStatus,
 } from '../sources/snapshot/snapshot-source.js';
+export type { BoltCheckReport, CheckFinding } from '../sources/snapshot/bolt-check.js';
 export type { LeaseRecord, MetaFacts } from '../sources/snapshot/mvcc.js';
 export {
   RevisionCompactedError,

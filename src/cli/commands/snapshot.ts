@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { JsonObject } from '../../codec/json-value.js';
 import { KregError } from '../../errors.js';
-import { checkSnapshotFileOnWorker, describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
+import { describePages, describeSha256, type SnapshotCheckReport, summarizeCheck } from '../../sources/snapshot/bolt-check.js';
 import type { SnapshotStatus } from '../../sources/snapshot/snapshot-source.js';
 import type { CommandContext } from '../io.js';
 import { formatJson } from '../../format/object-text.js';
@@ -57,13 +57,14 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
         throw error;
       }
     };
-    // Three passes at once: the sha256 trailer is hashed and the consistency check runs on worker
-    // threads while this thread walks the buckets for etcdctl's numbers.
-    const checking = checkSnapshotFileOnWorker(source.file, { skipHashCheck: true });
+    // Two passes at once: the sha256 trailer is hashed on a worker thread while this thread walks
+    // the tree in key order once, for the consistency check, etcdctl's hash and the counts.
     let status: SnapshotStatus;
     let check: SnapshotCheckReport;
     try {
-      [status, check] = await Promise.all([source.status(), checking.report]);
+      const walked = await source.statusAndCheck();
+      status = walked.status;
+      check = { ...walked.check, sha256: 'skipped' };
       // The consistency check below reports freelist damage itself.
       for (const line of source.changedUnderRead) ctx.io.stderr.write(`kreg: ${line}\n`);
       mismatch = await trailerMismatch();
@@ -73,7 +74,6 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
       if (explained !== undefined) ctx.io.stderr.write(`kreg: ${explained.describe()}\n`);
       throw error;
     } finally {
-      await checking.stop();
       await source.close();
     }
     const hashCheck = source.hashCheck;

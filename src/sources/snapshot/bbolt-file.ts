@@ -143,6 +143,24 @@ export class BoltPage {
     return (this.view.getUint32(this.elementOffset(index), true) & BUCKET_LEAF_FLAG) !== 0;
   }
 
+  /**
+   * Leaf only: every key and value as one run of bytes, key then value, element after element (as
+   * bbolt writes a leaf); undefined when the elements lie otherwise or one is a nested bucket.
+   */
+  keyValueRun(): Uint8Array | undefined {
+    let start = 0;
+    let end = 0;
+    for (let index = 0; index < this.count; index++) {
+      const element = this.elementOffset(index);
+      if ((this.view.getUint32(element, true) & BUCKET_LEAF_FLAG) !== 0) return undefined;
+      const at = element + this.view.getUint32(element + 4, true);
+      if (index === 0) start = at;
+      else if (at !== end) return undefined;
+      end = at + this.view.getUint32(element + 8, true) + this.view.getUint32(element + 12, true);
+    }
+    return this.bytes.subarray(start, end);
+  }
+
   /** Branch only: the child page id (not yet checked against the file). */
   child(index: number): number {
     return readUint64(this.view, this.elementOffset(index) + 8);

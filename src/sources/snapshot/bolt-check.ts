@@ -14,9 +14,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
-import type { CheckAnswer, CheckJob } from './check-worker.js';
-import { startOneShotWorker } from './one-shot-worker.js';
+import { type Crc32c, createCrc32c } from './crc32c.js';
 
+/** One problem the consistency check found. */
 export interface CheckFinding {
   /** The page concerned, when there is one. */
   page: number | undefined;
@@ -24,6 +24,7 @@ export interface CheckFinding {
   message: string;
 }
 
+/** What bbolt's consistency check (Tx.Check) found in a file, with the page counts it walked. */
 export interface BoltCheckReport {
   file: string;
   /** The high-water mark: pages 0 .. pages-1 make up the db. */
@@ -38,11 +39,26 @@ export interface BoltCheckReport {
   findings: CheckFinding[];
   /** Findings beyond `maxFindings`, counted but not kept. */
   moreFindings: number;
+  /**
+   * `etcdctl snapshot status`'s hash, when asked for (`etcdctlHash: true`) and the file let it be
+   * computed as etcdctl does: undefined when the check found anything (etcdctl refuses to hash a
+   * file that fails its check) or a top-level entry is not a bucket.
+   */
+  etcdctlHash?: number | undefined;
 }
 
-/** A pointer still to visit: the page, its parent element, and the key range it must respect. */
+/**
+ * A pointer still to visit: the page, its parent element, and the key range it must respect; or
+ * an inline bucket's page (a copy: the page it lives in is not kept), visited in its turn so that
+ * the walk meets every bucket in key order.
+ */
 interface Pending {
   id: number;
+  inline?: BoltPage;
+  /** The page belongs to a top-level bucket's own tree: its elements are what etcdctl hashes and counts. */
+  topBucket: boolean;
+  /** Hashed before the page is read: a top-level bucket's name, as etcdctl hashes it before the bucket's contents. */
+  hashFirst?: Uint8Array;
   from: { page: number; index: number } | undefined;
   /** Keys in the subtree must be >= low (the parent element's key) ... */
   low: Uint8Array | undefined;
@@ -58,9 +74,25 @@ const PREFETCH_PAGES = 64;
 /** Memory a batch reads into (reused; a batch that needs more gets fresh memory). */
 const PREFETCH_ARENA_BYTES = 2 * 1024 * 1024;
 
-/** Runs the consistency check; problems are findings, never thrown (only I/O failures throw). */
-export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: number } = {}): Promise<BoltCheckReport> {
+export interface BoltCheckOptions {
+  maxFindings?: number;
+  etcdctlHash?: boolean;
+  /**
+   * Called with each leaf page of a top-level bucket's own tree (inline ones too), in key order,
+   * so that a caller can count what it needs in the same walk; the page is valid during the call only.
+   */
+  onBucketLeaf?: (bucket: string, page: BoltPage) => void;
+}
+
+/**
+ * Runs the consistency check; problems are findings, never thrown (only I/O failures throw).
+ * With `etcdctlHash`, the walk (in key order, as etcdctl's) also hashes what etcdctl hashes: each
+ * top-level bucket's name, then its keys and values (a nested bucket's key only).
+ */
+export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = {}): Promise<BoltCheckReport> {
   const maxFindings = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const crc = options.etcdctlHash === true ? createCrc32c() : undefined;
+  let hashable = true;
   const hwm = bolt.meta.pageCount;
   // Bounded by the file, not the meta's claim: a damaged pgid must not allocate gigabytes.
   const tracked = Math.min(hwm, bolt.readablePageCount + 1);
@@ -106,10 +138,20 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
 
   // Every bucket's tree, depth first; nested buckets are pushed as their leaves are read.
   const prefetched = new Prefetch(bolt);
-  const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)' }];
+  const visitLeaf = (bucket: string, page: BoltPage): void => {
+    if (crc !== undefined) hashLeaf(page, crc);
+    options.onBucketLeaf?.(bucket, page);
+  };
+  const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)', topBucket: false }];
   while (pending.length > 0) {
     const pointer = pending.pop() as Pending;
     const { id } = pointer;
+    if (pointer.hashFirst !== undefined) crc?.update(pointer.hashFirst);
+    if (pointer.inline !== undefined) {
+      checkKeyOrder(pointer.inline, pointer, find);
+      if (pointer.topBucket) visitLeaf(pointer.bucket, pointer.inline);
+      continue;
+    }
     if (id >= hwm) {
       find(id, `page ${id}: out of bounds: ${hwm}${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
       continue;
@@ -136,18 +178,37 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
     if (page.isBranch) {
       // Pushed in reverse so that the walk goes left to right (findings in key order).
       for (let index = page.count - 1; index >= 0; index--) {
-        pending.push({ id: page.child(index), from: { page: id, index }, low: page.key(index), high: index + 1 < page.count ? page.key(index + 1) : pointer.high, bucket: pointer.bucket });
+        pending.push({
+          id: page.child(index),
+          from: { page: id, index },
+          low: page.key(index),
+          high: index + 1 < page.count ? page.key(index + 1) : pointer.high,
+          bucket: pointer.bucket,
+          topBucket: pointer.topBucket,
+        });
       }
       continue;
     }
+    if (pointer.topBucket) visitLeaf(pointer.bucket, page);
+    const topLevel = pointer.bucket === '(root)';
     for (let index = page.count - 1; index >= 0; index--) {
-      if (!page.isBucket(index)) continue;
+      if (!page.isBucket(index)) {
+        // etcdctl stops at a top-level entry that is not a bucket ("cannot get hash of bucket").
+        if (topLevel) hashable = false;
+        continue;
+      }
       const name = Buffer.from(page.key(index)).toString('utf8');
-      const path = pointer.bucket === '(root)' ? name : `${pointer.bucket}/${name}`;
+      const path = topLevel ? name : `${pointer.bucket}/${name}`;
+      // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further); the
+      // name is copied since the page's bytes are reused once the walk moves on.
+      const hashing = !topLevel ? { topBucket: false } : crc === undefined ? { topBucket: true } : { topBucket: true, hashFirst: new Uint8Array(page.key(index)) };
       try {
         const bucket = bolt.openBucketValue([path], page.value(index), id);
-        if (bucket.inlinePage !== undefined) checkKeyOrder(bucket.inlinePage, { low: undefined, high: undefined }, find);
-        else pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path });
+        if (bucket.inlinePage === undefined) pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path, ...hashing });
+        else {
+          const copy = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id).inlinePage as BoltPage;
+          pending.push({ id, inline: copy, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
+        }
       } catch (error) {
         fromError(error, id);
       }
@@ -160,6 +221,7 @@ export async function checkBoltFile(bolt: BoltFile, options: { maxFindings?: num
       if (!reachable.has(id) && !freed.has(id)) find(id, `page ${id}: unreachable unfreed`);
     }
   }
+  if (crc !== undefined) report.etcdctlHash = hashable && report.findings.length + report.moreFindings === 0 ? crc.digest() : undefined;
   return report;
 }
 
@@ -192,6 +254,20 @@ class Prefetch {
     this.reads.delete(pointer);
     if (--entry.batch.waiting === 0) this.done.push(entry.batch.arena);
     return entry.read;
+  }
+}
+
+/** A leaf's keys and values in order, as etcdctl's ForEach hashes them (a nested bucket's value is nil there). */
+function hashLeaf(page: BoltPage, crc: Crc32c): void {
+  // The same bytes in the same order: one call instead of two per element.
+  const run = page.keyValueRun();
+  if (run !== undefined) {
+    crc.update(run);
+    return;
+  }
+  for (let index = 0; index < page.count; index++) {
+    crc.update(page.key(index));
+    if (!page.isBucket(index)) crc.update(page.value(index));
   }
 }
 
@@ -305,29 +381,4 @@ export function describePages(report: BoltCheckReport, separator = ', '): string
 
 export function describeSha256(report: SnapshotCheckReport): string {
   return report.sha256 === 'no-trailer' ? 'no sha256 trailer' : `sha256 ${report.sha256}`;
-}
-
-/**
- * checkSnapshotFile() on a worker thread (check-worker.ts), so that a caller may walk the same file
- * meanwhile; on this thread when no worker can start here. `report` settles as checkSnapshotFile()
- * would (the same typed errors); `stop()` ends the check early when its answer is no longer wanted.
- */
-export function checkSnapshotFileOnWorker(path: string, options: { skipHashCheck?: boolean } = {}): { report: Promise<SnapshotCheckReport>; stop: () => Promise<void> } {
-  const worker = startOneShotWorker<CheckAnswer>(new URL('./check-worker.js', import.meta.url), { path, skipHashCheck: options.skipHashCheck === true } satisfies CheckJob);
-  const report = worker.answer.then(
-    (answer) => {
-      if (answer === undefined) return checkSnapshotFile(path, options);
-      if (answer.ok) return answer.report;
-      if ('error' in answer) throw new KregError('check-failed', answer.error, { file: path });
-      const { failure } = answer;
-      if (failure.snapshotFile) {
-        throw new SnapshotFileError(failure.code, failure.message, failure.file ?? path, failure.page, failure.offset === undefined ? undefined : { offset: failure.offset });
-      }
-      throw new KregError(failure.code, failure.message, { file: failure.file ?? path });
-    },
-    (error: unknown) => {
-      throw new KregError('check-failed', `the consistency check stopped: ${error instanceof Error ? error.message : String(error)}`, { file: path }, { cause: error });
-    },
-  );
-  return { report, stop: () => worker.stop() };
 }

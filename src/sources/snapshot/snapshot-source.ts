@@ -28,6 +28,7 @@ import {
   type StoredRevision,
 } from '../source.js';
 import { BoltFile, SnapshotFileError, type TrailerCheck, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
+import { type BoltCheckReport, checkBoltFile } from './bolt-check.js';
 import { createCrc32c } from './crc32c.js';
 import { KeyIndex, type StoredLocation } from './key-index.js';
 import {
@@ -469,13 +470,51 @@ export class SnapshotSource implements EntrySource {
     }
   }
 
+  /**
+   * status() (etcdctl's hash included) and bbolt's consistency check in one walk of the tree in
+   * key order, the order both need: what `kreg snapshot status` prints, from one read of the file
+   * instead of two. When the check finds anything, or a revision does not decode, the status is
+   * status()'s own (which reports or skips the damage as it always does) next to the findings.
+   */
+  async statusAndCheck(): Promise<{ status: SnapshotStatus; check: BoltCheckReport }> {
+    let walked: { facts: StatusFacts | undefined; check: BoltCheckReport };
+    try {
+      walked = await this.readConsistently(() => this.statusAndCheckOnce());
+      await this.noteAfterRead();
+    } catch (error) {
+      throw nameFile(await this.explainChange(error), this.file);
+    }
+    const { facts, check } = walked;
+    return { status: facts === undefined ? await this.status() : this.statusFrom(facts), check };
+  }
+
+  private async statusAndCheckOnce(): Promise<{ facts: StatusFacts | undefined; check: BoltCheckReport }> {
+    const facts = new StatusFacts();
+    let decoded = true;
+    const check = await checkBoltFile(this.bolt, {
+      etcdctlHash: true,
+      onBucketLeaf: (bucket, page) => {
+        for (let element = 0; element < page.count && decoded; element++) {
+          facts.count(bucket);
+          if (bucket !== KEY_BUCKET) continue;
+          try {
+            const revision = decodeRevisionKey(page.key(element));
+            if (revision.sub > 0xffff_ffff) decoded = false;
+            else facts.record(decodeKeyValueKey(page.value(element)), revision, locationOf(page, element));
+          } catch {
+            decoded = false;
+          }
+        }
+      },
+    });
+    facts.hash = check.etcdctlHash;
+    const clean = decoded && check.findings.length + check.moreFindings === 0 && facts.hash !== undefined;
+    return { facts: clean ? facts : undefined, check };
+  }
+
   private async statusOnce(options: { etcdctlHash?: boolean }): Promise<SnapshotStatus> {
     const crc = options.etcdctlHash === false ? undefined : createCrc32c();
-    const index = new KeyIndex();
-    let totalKey = 0;
-    let revisions = 0;
-    let lastRevision = 0;
-    let leases = 0;
+    const facts = new StatusFacts();
     const lost: { low: number; high: number }[] = [];
     for await (const top of this.bolt.entries(this.bolt.rootBucket())) {
       const name = Buffer.from(top.key).toString('utf8');
@@ -498,23 +537,22 @@ export class SnapshotSource implements EntrySource {
             // bbolt's ForEach passes a nil value for a nested bucket.
             if (!page.isBucket(element)) crc.update(page.value(element));
           }
-          totalKey++;
-          if (name === LEASE_BUCKET) leases++;
+          facts.count(name);
           if (!isKeyBucket) continue;
-          revisions++;
           const decoded = this.decodeElement(page, element);
-          if (decoded === undefined) {
-            lost.push(lostElementRange(page, element));
-            continue;
-          }
-          lastRevision = Math.max(lastRevision, decoded.revision.main);
-          index.record(decoded.userKey, decoded.revision, 0, locationOf(page, element));
+          if (decoded === undefined) lost.push(lostElementRange(page, element));
+          else facts.record(decoded.userKey, decoded.revision, locationOf(page, element));
         }
       }
     }
     // As range() does: keys a lost page may have changed or deleted are not counted as live.
-    if (lost.length > 0) leaveOutUnknown(index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
-    const current = Math.max(lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
+    if (lost.length > 0) leaveOutUnknown(facts.index, lost, Number.POSITIVE_INFINITY, this.file, (error) => this.recordDamage(error));
+    facts.hash = crc?.digest();
+    return this.statusFrom(facts);
+  }
+
+  private statusFrom(facts: StatusFacts): SnapshotStatus {
+    const current = Math.max(facts.lastRevision, this.metaFacts.finishedCompactRevision ?? 0);
     this.revisionCache ??= current;
     return {
       file: this.file,
@@ -529,11 +567,11 @@ export class SnapshotSource implements EntrySource {
       scheduledCompactRevision: this.metaFacts.scheduledCompactRevision,
       consistentIndex: this.metaFacts.consistentIndex,
       term: this.metaFacts.term,
-      keys: index.liveCount(),
-      revisions,
-      leases,
+      keys: facts.index.liveCount(),
+      revisions: facts.revisions,
+      leases: facts.leases,
       hashCheck: this.hashCheck,
-      etcdctl: { hash: crc?.digest(), revision: lastRevision, totalKey, totalSize: this.bolt.dataSize },
+      etcdctl: { hash: facts.hash, revision: facts.lastRevision, totalKey: facts.totalKey, totalSize: this.bolt.dataSize },
       damage: [...this.damageFound],
     };
   }
@@ -1037,6 +1075,30 @@ function lostElementRange(page: BoltPage, element: number): { low: number; high:
     low: element > 0 ? revisionOf(page.key(element - 1), 0) : 0,
     high: element + 1 < page.count ? revisionOf(page.key(element + 1), Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
   };
+}
+
+/** The counts status() reports, gathered element by element from the top-level buckets. */
+class StatusFacts {
+  /** Every key's latest revision, for the count of live keys. */
+  readonly index = new KeyIndex();
+  totalKey = 0;
+  revisions = 0;
+  leases = 0;
+  lastRevision = 0;
+  hash: number | undefined;
+
+  /** One element of a top-level bucket (etcdctl's totalKey counts them all). */
+  count(bucket: string): void {
+    this.totalKey++;
+    if (bucket === LEASE_BUCKET) this.leases++;
+    else if (bucket === KEY_BUCKET) this.revisions++;
+  }
+
+  /** One revision of the key bucket that decoded. */
+  record(userKey: Uint8Array, revision: RevisionKey, location: StoredLocation): void {
+    this.lastRevision = Math.max(this.lastRevision, revision.main);
+    this.index.record(userKey, revision, 0, location);
+  }
 }
 
 function tombstoneEntry(key: string, modRevision: number): Entry {
