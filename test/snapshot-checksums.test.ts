@@ -13,7 +13,9 @@ import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/
 import type { Sha256Answer } from '../src/sources/snapshot/file-prefix-sha256.js';
 import { runKreg } from './support/run-cli.js';
 import { checkBoltFile } from '../src/sources/snapshot/bolt-check.js';
-import { createCrc32c } from '../src/sources/snapshot/crc32c.js';
+import { createCrc32c, crc32cCombine, crc32cUpdate } from '../src/sources/snapshot/crc32c.js';
+import { inOneWindow, type LeafRunCrcs, LeafRunHasher } from '../src/sources/snapshot/leaf-run-crcs.js';
+import { useEtcd } from './support/etcd.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 
 const DEMO = new URL('../../examples/demo-cluster.db', import.meta.url).pathname;
@@ -42,6 +44,57 @@ describe('snapshot checksums', () => {
           at += size;
         }
         assert.equal(crc.digest(), expected, `cuts ${cuts.join(',')}`);
+      }
+    });
+
+    it('combines the CRCs of two pieces into the CRC of both, for any lengths', () => {
+      const data = randomBytes(70_000);
+      for (const cut of [0, 1, 7, 4096, 69_999, 70_000]) {
+        const [a, b] = [data.subarray(0, cut), data.subarray(cut)];
+        assert.equal(crc32cCombine(crc32cUpdate(0, a), crc32cUpdate(0, b), b.length), crc32cUpdate(0, data), `cut at ${cut}`);
+      }
+      // 1 MiB of zeros after "123456789": a length of many bits.
+      const zeros = new Uint8Array(1 << 20);
+      assert.equal(crc32cCombine(0xe3069283, crc32cUpdate(0, zeros), zeros.length), crc32cUpdate(0, Buffer.concat([Buffer.from('123456789'), zeros])));
+    });
+  });
+
+  describe("etcdctl's hash from the leaves' CRCs the sha256 worker takes", () => {
+    const etcd = useEtcd();
+
+    it('strings them together in key order, leaves across a read window included, and refuses a CRC of another length', async function () {
+      this.timeout(120_000);
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+      const file = join(dir, 'big.db');
+      // 12 MiB of values, 256 KiB each: some leaf (65 pages) lies across the first 8 MiB window's edge.
+      for (let i = 0; i < 48; i++) await etcd.server.etcdctl(['put', `/big/${i}`], Buffer.from(randomBytes(128 * 1024).toString('hex')));
+      await etcd.server.etcdctl(['snapshot', 'save', file]);
+      const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number };
+      const bolt = await BoltFile.open(file);
+      try {
+        const trailer = await bolt.checkSha256Trailer({ leafRuns: true });
+        assert.equal(trailer.state, 'ok');
+        const runs = trailer.leafRuns as LeafRunCrcs;
+        assert.ok(
+          runs.length.some((length) => length > 0),
+          'the worker took leaves',
+        );
+        let across = 0;
+        const walked = await checkBoltFile(bolt, {
+          etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(runs)),
+          onBucketLeaf: (_bucket, page) => void (!page.inline && !inOneWindow(page.id, page.overflow, bolt.pageSize) && across++),
+        });
+        assert.ok(across > 0, 'a leaf lies across a window edge (hashed by the walk itself)');
+        assert.equal(walked.etcdctlHash, expected.hash);
+        const otherLengths = { crc: runs.crc, length: runs.length.map((length) => (length > 0 ? length + 1 : length)) };
+        const refused = await checkBoltFile(bolt, { etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(otherLengths)) });
+        assert.equal(refused.etcdctlHash, undefined);
+        const status = await runKreg(['snapshot', 'status', file, '-o', 'json']);
+        assert.equal(status.code, 0, status.stderr);
+        assert.equal((JSON.parse(status.stdout.toString()) as { hash: number }).hash, expected.hash);
+      } finally {
+        await bolt.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });

@@ -28,6 +28,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
 import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
+import type { LeafRunCrcs } from './leaf-run-crcs.js';
 import type { Sha256Job } from './sha256-worker.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
@@ -145,9 +146,11 @@ export class BoltPage {
 
   /**
    * Leaf only: every key and value as one run of bytes, key then value, element after element (as
-   * bbolt writes a leaf); undefined when the elements lie otherwise or one is a nested bucket.
+   * bbolt writes a leaf); undefined when the elements lie otherwise, outside the page, or one is a
+   * nested bucket. Safe on a page whose elements were never checked (what the sha256 worker reads).
    */
   keyValueRun(): Uint8Array | undefined {
+    if (this.elementOffset(this.count) > this.bytes.length) return undefined;
     let start = 0;
     let end = 0;
     for (let index = 0; index < this.count; index++) {
@@ -158,7 +161,7 @@ export class BoltPage {
       else if (at !== end) return undefined;
       end = at + this.view.getUint32(element + 8, true) + this.view.getUint32(element + 12, true);
     }
-    return this.bytes.subarray(start, end);
+    return end > this.bytes.length ? undefined : this.bytes.subarray(start, end);
   }
 
   /** Branch only: the child page id (not yet checked against the file). */
@@ -201,7 +204,8 @@ export interface BoltOpenOptions {
   readAhead?: number;
 }
 
-export type TrailerCheck = { state: 'ok'; sha256: string } | { state: 'mismatch'; expected: string; actual: string } | { state: 'no-trailer' };
+/** The trailer's verdict; with `leafRuns` asked for, the leaves' CRCs taken on the same read (leaf-run-crcs.ts). */
+export type TrailerCheck = ({ state: 'ok'; sha256: string } | { state: 'mismatch'; expected: string; actual: string } | { state: 'no-trailer' }) & { leafRuns?: LeafRunCrcs };
 
 /** A pointer to a tree page, and where it came from (for messages; undefined: a bucket's root). */
 interface PagePointer {
@@ -379,21 +383,26 @@ export class BoltFile {
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
    * caller may walk the file meanwhile.
    */
-  async checkSha256Trailer(): Promise<TrailerCheck> {
+  async checkSha256Trailer(options: { leafRuns?: boolean } = {}): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
-    const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), { path: this.path, length: bodyBytes } satisfies Sha256Job);
+    const leafRuns = options.leafRuns === true ? { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) } : undefined;
+    const job: Sha256Job = leafRuns === undefined ? { path: this.path, length: bodyBytes } : { path: this.path, length: bodyBytes, leafRuns };
+    const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), job);
     this.workers.add(worker);
     let answer: Sha256Answer;
     try {
       // No worker here: the same hash on this thread.
-      answer = (await worker.answer) ?? (await sha256OfFilePrefix(this.path, bodyBytes));
+      answer = (await worker.answer) ?? (await sha256OfFilePrefix(this.path, bodyBytes, leafRuns));
     } catch (error) {
       throw new SnapshotFileError('unreadable', `cannot hash the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
     } finally {
       this.workers.delete(worker);
     }
-    if (answer.ok) return this.compareTrailer(bodyBytes, answer.sha256);
+    if (answer.ok) {
+      const check = await this.compareTrailer(bodyBytes, answer.sha256);
+      return answer.leafRuns === undefined ? check : { ...check, leafRuns: answer.leafRuns };
+    }
     if ('error' in answer) throw new SnapshotFileError('unreadable', `cannot hash the file: ${answer.error}`, this.path);
     throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
   }

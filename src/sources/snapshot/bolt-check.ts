@@ -14,7 +14,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
-import { type Crc32c, createCrc32c } from './crc32c.js';
+import { createCrc32c } from './crc32c.js';
+import { hashLeafHere } from './leaf-run-crcs.js';
 
 /** One problem the consistency check found. */
 export interface CheckFinding {
@@ -74,9 +75,18 @@ const PREFETCH_PAGES = 64;
 /** Memory a batch reads into (reused; a batch that needs more gets fresh memory). */
 const PREFETCH_ARENA_BYTES = 2 * 1024 * 1024;
 
+/** Takes what etcdctl's hash covers, in its order: bucket names, then whole leaves. */
+export interface EtcdctlHasher {
+  update(bytes: Uint8Array): void;
+  leaf(page: BoltPage): void;
+  /** undefined when the hash could not be completed. */
+  digest(): Promise<number | undefined>;
+}
+
 export interface BoltCheckOptions {
   maxFindings?: number;
-  etcdctlHash?: boolean;
+  /** Compute etcdctl's hash on the way: here (true), or through a hasher that may take leaves' CRCs from elsewhere. */
+  etcdctlHash?: boolean | EtcdctlHasher;
   /**
    * Called with each leaf page of a top-level bucket's own tree (inline ones too), in key order,
    * so that a caller can count what it needs in the same walk; the page is valid during the call only.
@@ -91,7 +101,7 @@ export interface BoltCheckOptions {
  */
 export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = {}): Promise<BoltCheckReport> {
   const maxFindings = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
-  const crc = options.etcdctlHash === true ? createCrc32c() : undefined;
+  const crc = options.etcdctlHash === true ? hasherHere() : options.etcdctlHash === false ? undefined : options.etcdctlHash;
   let hashable = true;
   const hwm = bolt.meta.pageCount;
   // Bounded by the file, not the meta's claim: a damaged pgid must not allocate gigabytes.
@@ -139,7 +149,7 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
   // Every bucket's tree, depth first; nested buckets are pushed as their leaves are read.
   const prefetched = new Prefetch(bolt);
   const visitLeaf = (bucket: string, page: BoltPage): void => {
-    if (crc !== undefined) hashLeaf(page, crc);
+    crc?.leaf(page);
     options.onBucketLeaf?.(bucket, page);
   };
   const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)', topBucket: false }];
@@ -221,7 +231,7 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
       if (!reachable.has(id) && !freed.has(id)) find(id, `page ${id}: unreachable unfreed`);
     }
   }
-  if (crc !== undefined) report.etcdctlHash = hashable && report.findings.length + report.moreFindings === 0 ? crc.digest() : undefined;
+  if (crc !== undefined) report.etcdctlHash = hashable && report.findings.length + report.moreFindings === 0 ? await crc.digest() : undefined;
   return report;
 }
 
@@ -257,18 +267,10 @@ class Prefetch {
   }
 }
 
-/** A leaf's keys and values in order, as etcdctl's ForEach hashes them (a nested bucket's value is nil there). */
-function hashLeaf(page: BoltPage, crc: Crc32c): void {
-  // The same bytes in the same order: one call instead of two per element.
-  const run = page.keyValueRun();
-  if (run !== undefined) {
-    crc.update(run);
-    return;
-  }
-  for (let index = 0; index < page.count; index++) {
-    crc.update(page.key(index));
-    if (!page.isBucket(index)) crc.update(page.value(index));
-  }
+/** etcdctl's hash computed on this thread. */
+function hasherHere(): EtcdctlHasher {
+  const crc = createCrc32c();
+  return { update: (bytes) => crc.update(bytes), leaf: (page) => hashLeafHere(page, crc), digest: () => Promise.resolve(crc.digest()) };
 }
 
 function hex(bytes: Uint8Array): string {

@@ -36,6 +36,15 @@ export function createCrc32c(options: { javascript?: boolean } = {}): Crc32c {
   return fast === null ? new JavascriptCrc32c() : new NativeBackedCrc32c(fast);
 }
 
+/** The CRC-32C of `crc`'s bytes followed by `bytes` (0: of `bytes` alone), without an object to keep. */
+export function crc32cUpdate(crc: number, bytes: Uint8Array): number {
+  const fast = nativeCrc32c();
+  if (fast !== null) return fast(bytes, crc) >>> 0;
+  const running = new JavascriptCrc32c(crc);
+  running.update(bytes);
+  return running.digest();
+}
+
 /**
  * Each native call costs a fixed ~0.2 µs, more than hashing a short key: small inputs are gathered
  * into one buffer and hashed together (a CRC over a concatenation is the CRC of its parts in order).
@@ -76,7 +85,8 @@ class NativeBackedCrc32c implements Crc32c {
 /** Slicing by 8 over one flat table. */
 class JavascriptCrc32c implements Crc32c {
   private static table: Int32Array | undefined;
-  private crc = 0;
+
+  constructor(private crc = 0) {}
 
   /** Eight 256-entry tables back to back: table t advances a byte through t more zero bytes. */
   private static build(): Int32Array {
@@ -121,4 +131,52 @@ class JavascriptCrc32c implements Crc32c {
   digest(): number {
     return this.crc;
   }
+}
+
+/**
+ * The CRC-32C of A followed by B from the CRCs of A and B and B's length, without the bytes (zlib's
+ * crc32_combine, for this polynomial): A's CRC is carried through B's length of zero bits, which is
+ * a multiplication by x^(8·length) modulo the polynomial. That multiplication is linear in A's CRC,
+ * so for each power of two a table per byte of the CRC does it; a length takes one table per set bit.
+ */
+export function crc32cCombine(crcA: number, crcB: number, lengthB: number): number {
+  const tables = (shiftTables ??= buildShiftTables());
+  let crc = crcA >>> 0;
+  let rest = lengthB;
+  for (let bit = 0; rest > 0; bit++, rest = Math.floor(rest / 2)) {
+    if (rest % 2 === 0) continue;
+    const t = bit * 1024;
+    // The ! below: indexes are in range by construction (a byte plus a table's offset).
+    crc = (tables[t + (crc & 0xff)]! ^ tables[t + 256 + ((crc >>> 8) & 0xff)]! ^ tables[t + 512 + ((crc >>> 16) & 0xff)]! ^ tables[t + 768 + (crc >>> 24)]!) >>> 0;
+  }
+  return (crc ^ crcB) >>> 0;
+}
+
+/** Lengths up to 2^SHIFT_BITS - 1 bytes. */
+const SHIFT_BITS = 48;
+let shiftTables: Int32Array | undefined;
+
+/** Table bit·1024 + byte·256 + value: the value in that byte of a CRC, shifted through 2^bit zero bytes. */
+function buildShiftTables(): Int32Array {
+  const tables = new Int32Array(SHIFT_BITS * 1024);
+  // x^8 (one zero byte), in the reflected representation where x^0 is the top bit.
+  let power = 1 << 23;
+  for (let bit = 0; bit < SHIFT_BITS; bit++) {
+    for (let byte = 0; byte < 4; byte++) {
+      for (let value = 0; value < 256; value++) tables[bit * 1024 + byte * 256 + value] = multiplyModulo(value << (8 * byte), power);
+    }
+    power = multiplyModulo(power, power);
+  }
+  return tables;
+}
+
+/** a·b modulo the CRC-32C polynomial, both in the reflected representation. */
+function multiplyModulo(a: number, b: number): number {
+  let product = 0;
+  let multiplier = b >>> 0;
+  for (let mask = 0x8000_0000; mask !== 0; mask >>>= 1) {
+    if ((a & mask) !== 0) product ^= multiplier;
+    multiplier = multiplier & 1 ? (multiplier >>> 1) ^ 0x82f63b78 : multiplier >>> 1;
+  }
+  return product >>> 0;
 }

@@ -8,9 +8,13 @@ import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
 export interface Sha256Job {
   path: string;
   length: number;
+  /** Take the leaves' CRCs too (leaf-run-crcs.ts). */
+  leafRuns?: { pageSize: number; pages: number };
 }
 
-sha256OfFilePrefix((workerData as Sha256Job).path, (workerData as Sha256Job).length).then(
-  (answer) => parentPort?.postMessage(answer),
+const job = workerData as Sha256Job;
+sha256OfFilePrefix(job.path, job.length, job.leafRuns).then(
+  // The CRC arrays are handed over, not copied.
+  (answer) => parentPort?.postMessage(answer, answer.ok && answer.leafRuns !== undefined ? [answer.leafRuns.crc.buffer as ArrayBuffer, answer.leafRuns.length.buffer as ArrayBuffer] : []),
   (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Sha256Answer),
 );

@@ -30,6 +30,7 @@ import {
 import { BoltFile, SnapshotFileError, type TrailerCheck, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
 import { type BoltCheckReport, checkBoltFile } from './bolt-check.js';
 import { createCrc32c } from './crc32c.js';
+import { type LeafRunCrcs, LeafRunHasher } from './leaf-run-crcs.js';
 import { KeyIndex, type StoredLocation } from './key-index.js';
 import {
   KEY_BUCKET,
@@ -61,6 +62,12 @@ export interface SnapshotSourceOptions {
    * caller that prints only once it has read everything, and calls settleChecks() first.
    */
   checkTrailerAlongside?: boolean;
+  /**
+   * With checkTrailerAlongside: the worker that hashes the trailer also takes each leaf's CRC on
+   * the same read, which statusAndCheck() strings together into etcdctl's hash instead of hashing
+   * every value on this thread.
+   */
+  leafCrcsAlongside?: boolean;
   /**
    * Carry on past damage: skip damaged pages and values (and a hash mismatch), recording each in
    * `damage` and passing it to `onDamage`. Without it the first damage raises a SnapshotFileError.
@@ -151,6 +158,8 @@ export class SnapshotSource implements EntrySource {
   private checkFailure: string | undefined;
   /** The sha256 trailer being hashed on a worker (checkTrailerAlongside), until settleChecks(). */
   private trailerAlongside: Promise<TrailerCheck> | undefined;
+  /** The leaves' CRCs the trailer's worker takes (leafCrcsAlongside). */
+  private leafRunsAlongside: Promise<LeafRunCrcs | undefined> | undefined;
 
   private constructor(
     /** Replaced (with keyBucket and metaFacts) when the file's meta page moves on: see readConsistently. */
@@ -194,7 +203,7 @@ export class SnapshotSource implements EntrySource {
     try {
       let hashCheck: HashCheckResult = 'skipped';
       if (options.skipHashCheck !== true && options.checkTrailerAlongside === true) {
-        trailerAlongside = bolt.checkSha256Trailer();
+        trailerAlongside = bolt.checkSha256Trailer({ leafRuns: options.leafCrcsAlongside === true });
         // Handled now, so that a failure waits for settleChecks() instead of going unhandled.
         trailerAlongside.catch(() => undefined);
       } else if (options.skipHashCheck !== true) {
@@ -207,6 +216,7 @@ export class SnapshotSource implements EntrySource {
       const freelistProblems = await watchFreedPages(bolt);
       const source = new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
       source.trailerAlongside = trailerAlongside;
+      if (options.leafCrcsAlongside === true) source.leafRunsAlongside = trailerAlongside?.then((check) => check.leafRuns);
       if (freelistProblems.length > 0) source.sayCheckFailed(freelistProblems);
       return source;
     } catch (error) {
@@ -491,8 +501,9 @@ export class SnapshotSource implements EntrySource {
   private async statusAndCheckOnce(): Promise<{ facts: StatusFacts | undefined; check: BoltCheckReport }> {
     const facts = new StatusFacts();
     let decoded = true;
+    const runs = this.leafRunsAlongside;
     const check = await checkBoltFile(this.bolt, {
-      etcdctlHash: true,
+      etcdctlHash: runs === undefined ? true : new LeafRunHasher(this.bolt.pageSize, runs),
       onBucketLeaf: (bucket, page) => {
         for (let element = 0; element < page.count && decoded; element++) {
           facts.count(bucket);
