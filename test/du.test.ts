@@ -5,14 +5,18 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { measureStoredParts } from '../src/codec/stored-parts.js';
 import { encode } from '../src/index.js';
 import { parseKey } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
+import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { EtcdSource } from '../src/sources/etcd-source.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import type { UsageGroup } from '../src/storage-usage.js';
+import { collect } from './support/collect.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
@@ -151,6 +155,50 @@ describe('kreg du', function () {
         assert.match(text, /^LARGEST HISTORIES\n/m);
       } finally {
         await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('replays a batch of revisions larger than one response may be (etcd splits it when asked)', async function () {
+      // Five 1 MiB values in five revisions: etcd replays them as one batch, 5 MiB in one
+      // response unless the watch asks for fragments; the client takes at most 3 MiB.
+      const big = Buffer.alloc(1024 * 1024, 0x61);
+      for (let i = 0; i < 5; i++) await etcd.server.etcdctl(['put', `/big-history/k${i}`], big);
+      const source = new EtcdSource({ endpoints: [etcd.server.endpoint], dialTimeoutMs: 10_000, commandTimeoutMs: 60_000 }, { maxReceiveMessageBytes: 3 * 1024 * 1024 });
+      try {
+        const revisions = await collect(source.revisions({ prefix: '/big-history/' }));
+        assert.deepEqual(
+          revisions.map((r) => [r.key, r.valueSize, r.deleted]),
+          [0, 1, 2, 3, 4].map((i) => [`/big-history/k${i}`, big.length, false]),
+        );
+      } finally {
+        await source.close();
+        await etcd.server.etcdctl(['del', '--prefix', '/big-history/']);
+      }
+    });
+
+    it('replays every revision to a reader slower than etcd (the watch pauses and resumes)', async function () {
+      // 10,000 small puts in 100 transactions: one batch of the replay, one response, more than the
+      // queue takes before the watch pauses.
+      const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+      const keys = Array.from({ length: 10_000 }, (_, i) => `/slow-history/k${String(i).padStart(5, '0')}`);
+      try {
+        for (let at = 0; at < keys.length; at += 100) {
+          await client.kv.txn({ success: keys.slice(at, at + 100).map((key) => ({ request_put: { key: Buffer.from(key), value: Buffer.from('v') } })) });
+        }
+      } finally {
+        client.close();
+      }
+      const source = new EtcdSource({ endpoints: [etcd.server.endpoint], dialTimeoutMs: 10_000, commandTimeoutMs: 60_000 });
+      try {
+        const seen: string[] = [];
+        for await (const revision of source.revisions({ prefix: '/slow-history/' })) {
+          seen.push(revision.key);
+          if (seen.length % 500 === 0) await delay(10);
+        }
+        assert.deepEqual(seen.sort(), keys);
+      } finally {
+        await source.close();
+        await etcd.server.etcdctl(['del', '--prefix', '/slow-history/']);
       }
     });
 

@@ -15,6 +15,14 @@ import { RevisionCompactedError, type StoredRevision } from './source.js';
 
 /** How often progress is asked for while the replay runs. */
 const PROGRESS_EVERY_MS = 200;
+/**
+ * Revisions queued for the reader before the watch is paused, and down to which it drains before
+ * it resumes: etcd replays far faster than a reader takes revisions, and without a pause every
+ * response (values included) piled up in memory, ~500 MB at 100k keys. Paused, gRPC stops asking
+ * for messages and HTTP/2 flow control holds etcd back.
+ */
+const PAUSE_AT = 8192;
+const RESUME_AT = 1024;
 
 export interface WatchRevisionsOptions {
   prefix: Buffer;
@@ -50,6 +58,9 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
   let wake: (() => void) | undefined;
   let silence: NodeJS.Timeout | undefined;
   let lastPutSeen = options.lastPutRevision < options.startRevision;
+  let paused = false;
+  // The stream is grpc-js's duplex, a Node stream; etcd3's type leaves out its flow control.
+  const flow = stream as unknown as Partial<Record<'pause' | 'resume', () => void>>;
   const stop = (error?: unknown): void => {
     if (ended) return;
     ended = true;
@@ -82,15 +93,30 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
       const deleted = event.type === 'Delete';
       queue.push({ key: Buffer.from(event.kv.key).toString('utf8'), modRevision, valueSize: deleted ? 0 : Buffer.byteLength(event.kv.value), deleted });
     }
+    if (!paused && queue.length >= PAUSE_AT && flow.pause !== undefined) {
+      paused = true;
+      // etcd is not silent while the reader catches up: the silence is timed again on resume.
+      clearTimeout(silence);
+      flow.pause.call(stream);
+    }
     wake?.();
   });
   stream.on('error', (raw: unknown) => stop(options.convert(raw)));
   stream.on('end', () => stop(new KregError('watch-ended', 'etcd ended the watch before the past revisions arrived', subject)));
   armSilence();
-  stream.write({ create_request: { key: options.prefix, range_end: options.rangeEnd, start_revision: options.startRevision } });
+  // Fragments: etcd otherwise sends a batch of revisions as one response, however large (a
+  // thousand revisions of many keys each can be hundreds of MB), and pausing cannot split it.
+  stream.write({ create_request: { key: options.prefix, range_end: options.rangeEnd, start_revision: options.startRevision, fragment: true } });
   try {
     for (;;) {
-      while (queue.length > 0) yield queue.shift() as StoredRevision;
+      while (queue.length > 0) {
+        yield queue.shift() as StoredRevision;
+        if (paused && !ended && queue.length <= RESUME_AT) {
+          paused = false;
+          armSilence();
+          flow.resume?.call(stream);
+        }
+      }
       if (ended) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
