@@ -127,7 +127,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     try {
       for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision }), options.decryptor)) {
         try {
-          const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, versionOption(options)).object;
+          const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, valueDecodeOptions(options)).object;
           if (object !== undefined) objects.push(object);
         } catch (err) {
           undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
@@ -168,6 +168,8 @@ export interface DecodeEntryOptions {
   decryptor?: ValueDecryptor;
   /** The Kubernetes release that wrote the values ("1.19"); default: the newest kreg knows. */
   kubeVersion?: string;
+  /** The caller drops metadata.managedFields: their fieldsV1 are not parsed (see DecodeOptions). */
+  managedFieldsHidden?: boolean;
 }
 
 /**
@@ -183,8 +185,9 @@ function decryptEntry(entry: Entry, parsed: ParsedKey | undefined, prefix: strin
   return { value: decrypted.plaintext, decryptedWith: { provider: decrypted.provider, keyName: decrypted.keyName } };
 }
 
-function versionOption(options: DecodeEntryOptions): { kubeVersion?: string } {
-  return options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion };
+function valueDecodeOptions(options: DecodeEntryOptions): { kubeVersion?: string; managedFieldsHidden?: boolean } {
+  const hidden = options.managedFieldsHidden === true ? { managedFieldsHidden: true } : {};
+  return options.kubeVersion === undefined ? hidden : { kubeVersion: options.kubeVersion, ...hidden };
 }
 
 /**
@@ -233,7 +236,7 @@ export function decodeEntry(entry: Entry, registry: ResourceRegistry, prefix: st
     );
   let decoded: DecodedValue;
   try {
-    decoded = decodeValue(loadSchema(options.kubeVersion), value, type === undefined ? versionOption(options) : { type, ...versionOption(options) });
+    decoded = decodeValue(loadSchema(options.kubeVersion), value, type === undefined ? valueDecodeOptions(options) : { type, ...valueDecodeOptions(options) });
   } catch (err) {
     if (decryptedWith?.provider === 'aescbc' && err instanceof DecodeError) throw noStoredObject(err);
     throw err instanceof KregError ? err.withSubject({ key: entry.key }) : err;

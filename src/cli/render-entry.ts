@@ -63,9 +63,11 @@ function withoutManagedFields(object: JsonObject): JsonObject {
 
 export function entryToPrinted(entry: Entry, registry: ResourceRegistry, prefix: string, view: EntryView, decodeOptions: DecodeEntryOptions = {}): RenderedEntry {
   const { showSecrets } = view;
+  // managedFields dropped below need not be decoded in full (the record kreg encode reads keeps them).
+  const hidden = !view.showManagedFields && view.carryStorage !== true;
   let stored: StoredObject;
   try {
-    stored = decodeEntry(entry, registry, prefix, decodeOptions);
+    stored = decodeEntry(entry, registry, prefix, hidden ? { ...decodeOptions, managedFieldsHidden: true } : decodeOptions);
   } catch (err) {
     const note = err instanceof KregError ? err.describe() : `${entry.key}: ${String(err)}`;
     // A value that could not be decrypted is an error for it alone; it is still listed.

@@ -74,6 +74,11 @@ export interface DecodeOptions {
    * kinds and JSON rules are used. Default: the newest release kreg knows.
    */
   kubeVersion?: string;
+  /**
+   * The caller drops metadata.managedFields (kubectl's default view): their fieldsV1 are left as
+   * null instead of parsed, which saves about a tenth of decoding a typical object. Protobuf only.
+   */
+  managedFieldsHidden?: boolean;
 }
 
 /**
@@ -164,7 +169,7 @@ function decodeProtobufValue(schema: Schema, value: Uint8Array, options: DecodeO
     decoded.fieldView = view === undefined ? { bytes: base64Encode(raw) } : wireViewToJson(view);
     return decoded;
   }
-  const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd, 0, head);
+  const result = decodeProtobufMessage(message, value, envelope.rawStart, envelope.rawEnd, 0, head, { skipFieldsV1: options.managedFieldsHidden === true });
   storage.verbatim = result.verbatim;
   if (result.presence.length > 0) storage.presence = result.presence;
   for (const field of result.unknownFields) {

@@ -87,7 +87,21 @@ export interface DecodeContext {
   depth: number;
   /** Path of the message being read, for error messages. */
   path: FieldPath | undefined;
+  /** The object's own managedFields' fieldsV1 are left as null, not parsed (the caller hides them). */
+  skipFieldsV1: boolean;
 }
+
+/** How decodeProtobufMessage reads a value. */
+export interface ProtobufDecodeOptions {
+  /**
+   * The caller drops the object's metadata.managedFields: their fieldsV1, embedded JSON and the
+   * costliest part of most objects to decode, are left as null instead of parsed (those of a
+   * template inside the object are decoded as ever: kubectl shows them).
+   */
+  skipFieldsV1?: boolean;
+}
+
+const FIELDS_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1';
 
 /** Nesting guard against hostile input; real objects are a few dozen levels deep. */
 const MAX_DEPTH = 200;
@@ -100,6 +114,7 @@ export function decodeProtobufMessage(
   baseOffset = 0,
   /** Object to fill (e.g. one already holding kind and apiVersion), saving a copy. */
   into?: JsonObject,
+  options: ProtobufDecodeOptions = {},
 ): ProtobufDecodeResult {
   const ctx: DecodeContext = {
     buf,
@@ -112,6 +127,7 @@ export function decodeProtobufMessage(
     buildingZero: 0,
     depth: 0,
     path: undefined,
+    skipFieldsV1: options.skipFieldsV1 === true,
   };
   try {
     const object = decodeMessage(ctx, planOf(message), start, end, undefined, into);
@@ -124,6 +140,8 @@ export function decodeProtobufMessage(
 }
 
 function decodeMessage(ctx: DecodeContext, plan: MessagePlan, start: number, end: number, path: FieldPath | undefined, out: JsonObject | undefined): JsonValue {
+  // Depth 3 is the object's own metadata.managedFields[i].fieldsV1: those a template holds are shown.
+  if (ctx.skipFieldsV1 && ctx.depth === 3 && plan.name === FIELDS_V1) return null;
   if (++ctx.depth > MAX_DEPTH) tooDeep(ctx, start, path);
   const outerPath = ctx.path;
   ctx.path = path;
