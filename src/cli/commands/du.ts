@@ -179,7 +179,8 @@ function firstSegment(key: string, prefix: string): string {
 function ownerOf(entry: Entry, store: Store): string {
   let object: JsonObject | undefined;
   try {
-    object = decodeEntry(entry, store.registry, store.prefix, store.decodeOptions).object;
+    // Only ownerReferences are read: managedFields need no full decode.
+    object = decodeEntry(entry, store.registry, store.prefix, { ...store.decodeOptions, managedFieldsHidden: true }).object;
   } catch {
     return '(undecodable)';
   }
