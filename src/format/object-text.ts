@@ -36,10 +36,15 @@ function sortedCopy(value: JsonValue, depth: number, limit: number, noBigints: b
   }
   if (value instanceof GoFloat) return value.value;
   if (depth >= limit) throw NEEDS_WRITER;
+  // Below, plain values are checked in place rather than through a call: most of a tree is leaves.
   if (Array.isArray(value)) {
     let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as JsonValue;
+      if (typeof item !== 'object' || item === null) {
+        if (typeof item === 'bigint' && noBigints) throw NEEDS_WRITER;
+        continue;
+      }
       const shown = sortedCopy(item, depth + 1, limit, noBigints);
       if (shown !== item) {
         out ??= value.slice();
@@ -48,22 +53,30 @@ function sortedCopy(value: JsonValue, depth: number, limit: number, noBigints: b
     }
     return out ?? value;
   }
-  const keys = Object.keys(value);
-  let changed = false;
-  for (let i = 1; i < keys.length && !changed; i++) changed = (keys[i - 1] as string) > (keys[i] as string);
-  const shown = new Array<JsonValue>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const v = value[keys[i] as string] as JsonValue;
-    shown[i] = sortedCopy(v, depth + 1, limit, noBigints);
-    if (shown[i] !== v) changed = true;
+  // One pass that allocates nothing while all is in order (for...in visits own keys in the order
+  // Object.keys gives; plain JSON objects inherit no enumerable ones).
+  let previous: string | undefined;
+  let inOrder = true;
+  let changed: Map<string, JsonValue> | undefined;
+  for (const key in value) {
+    if (previous !== undefined && previous > key) inOrder = false;
+    previous = key;
+    const member = value[key] as JsonValue;
+    if (typeof member !== 'object' || member === null) {
+      if (typeof member === 'bigint' && noBigints) throw NEEDS_WRITER;
+      continue;
+    }
+    const shown = sortedCopy(member, depth + 1, limit, noBigints);
+    if (shown !== member) (changed ??= new Map()).set(key, shown);
   }
-  if (!changed) return value;
-  const order = keys.map((k, i) => [k, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (inOrder && changed === undefined) return value;
+  const keys = Object.keys(value);
+  if (!inOrder) keys.sort();
   const out: JsonObject = {};
-  for (const [key, i] of order) {
-    const v = shown[i] as JsonValue;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
+  for (const key of keys) {
+    const member = changed?.has(key) === true ? (changed.get(key) as JsonValue) : (value[key] as JsonValue);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else out[key] = member;
   }
   return out;
 }
