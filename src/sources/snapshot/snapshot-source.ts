@@ -131,6 +131,11 @@ const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
  * batch are scattered in the file either way).
  */
 const MAX_BATCH_KEYS = 4096;
+/**
+ * Entries yielded between turns of the event loop within a batch: V8's incremental GC steps run
+ * as tasks, and a batch of 8 MiB takes about half a second to decode and print.
+ */
+const ENTRIES_PER_TURN = 256;
 /** Leaf pages asked for at once while fetching values (nearby ones share a read). */
 const FETCH_WINDOW_PAGES = 256;
 /** Memory each of the two windows in flight reads into (reused; a window that needs more gets fresh memory). */
@@ -766,10 +771,12 @@ export class SnapshotSource implements EntrySource {
       await nextTurn();
       const next = current.end < slots.length ? startBatch(current.end) : undefined;
       let at = 0;
+      let yielded = 0;
       for (const slot of current.batch) {
         // Keys-only entries are made as they are yielded, so that a batch of them is not all held at once.
         const entry = known(slot) ? index.keysOnlyEntry(slot) : fetched.entries[at++];
         if (entry !== undefined) yield entry;
+        if (++yielded % ENTRIES_PER_TURN === 0) await nextTurn();
       }
       current = next;
     }
