@@ -83,6 +83,23 @@ describe('snapshot key index', () => {
     assert.deepEqual(actual, expected);
   });
 
+  it('keeps keys whole across its chunks of key bytes: a first key larger than the first chunk, 40 MiB of keys past a chunk end; refuses a key over 32 MiB', () => {
+    const index = new KeyIndex();
+    const first = Buffer.alloc(1536 * 1024, 0x62);
+    const keys = [first, ...Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.alloc(1024 * 1024 - 3, 0x61 + (i % 26)), Buffer.from(String(100 + i))]))];
+    keys.forEach((key, i) => index.record(key, { main: i + 1, sub: 0, tombstone: false }, key.length, AT));
+    keys.forEach((key, slot) => assert.equal(index.find(key), slot));
+    const sorted = [...index.liveSlotsSorted()].map((slot) => Buffer.from(index.keyBytes(slot)).toString('hex'));
+    assert.deepEqual(
+      sorted,
+      [...keys].sort(Buffer.compare).map((key) => key.toString('hex')),
+    );
+    assert.throws(
+      () => index.record(Buffer.alloc(32 * 1024 * 1024 + 1), { main: 99, sub: 0, tombstone: false }, 1, AT),
+      (error: Error & { code?: string }) => error.code === 'too-large' && /each at most 32 MiB/.test(error.message),
+    );
+  });
+
   it('after keepOnlyLocations, still knows the order and where each value is, and refuses new keys', () => {
     const index = new KeyIndex();
     index.record(bytes('/b'), { main: 2, sub: 0, tombstone: false }, 5, { page: 4, element: 1, overflow: 0 });

@@ -219,6 +219,9 @@ interface PagePointer {
   overflowHint?: number | undefined;
 }
 
+/** What readInFileOrder leaves in place of the pointers it has read. */
+const READ_POINTER: PagePointer = { id: -1, from: undefined };
+
 /**
  * A branch element's child in a file-order scan, its key bounds read from the parent only when
  * asked (for a damaged subtree): a level of a large tree holds hundreds of thousands of children,
@@ -870,6 +873,8 @@ export class BoltFile {
         }
       }
       valid.sort((a, b) => a.id - b.id);
+      // Held by `valid` alone from here, so that readInFileOrder can let each go once it is read.
+      level = [];
       const next: PagePointer[] = [];
       for await (const read of this.readInFileOrder(valid, chunks)) {
         if (!read.ok) {
@@ -903,9 +908,11 @@ export class BoltFile {
   /**
    * Pages of sorted, checked pointers, read a chunk at a time (up to chunkBytes of consecutive
    * pages, the next chunk read while this one is used). A page is valid until the next is asked
-   * for: its chunk buffer goes back to the pool once the reader has moved past it.
+   * for: its chunk buffer goes back to the pool once the reader has moved past it. The pointers of
+   * a chunk read are dropped from `pointers` (replaced by one stand-in): the leaf level of a
+   * million-key file is ~50 MB of them, which the GC may then take back while the scan goes on.
    */
-  private async *readInFileOrder(pointers: readonly PagePointer[], chunks: ChunkPool): AsyncGenerator<PageRead> {
+  private async *readInFileOrder(pointers: PagePointer[], chunks: ChunkPool): AsyncGenerator<PageRead> {
     const pageSize = this.meta.pageSize;
     const plan = this.planRuns(pointers);
     const load = (chunk: { start: number; end: number }): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: unknown }> => {
@@ -938,6 +945,7 @@ export class BoltFile {
         }
       } finally {
         if (loaded.ok) chunks.give(loaded.bytes);
+        pointers.fill(READ_POINTER, chunk.first, chunk.last + 1);
       }
     }
   }

@@ -4,7 +4,7 @@
  * keeps the greatest (main, sub) per key; pass 2 walks the live keys in byte order.
  *
  * Held outside the JavaScript heap, because a registry has millions of keys: the key bytes in
- * 4 MiB chunks, an open-addressing hash table of slots, and one typed column per fact. Cost per
+ * chunks of 32 MiB, an open-addressing hash table of slots, and one typed column per fact. Cost per
  * key: its bytes + about 45 bytes (hash table at most half full; columns up to 2x while growing),
  * +25 bytes with the keys-only facts. As a Map of strings it was about 3x that, and all of it in
  * the garbage-collected heap, which V8 lets grow to twice the live size between collections.
@@ -30,9 +30,17 @@ export interface KeysOnlyFacts {
   valueSize: number;
 }
 
-/** Key bytes are addressed by one 32-bit position: chunk (8 bits) and offset in it (24 bits). */
-const CHUNK_BITS = 22;
+/** Key bytes are addressed by one 32-bit position: chunk (7 bits) and offset in it (25 bits). */
+const CHUNK_BITS = 25;
+/**
+ * 32 MiB: glibc's malloc always maps a block over 32 MiB on its own and unmaps it when freed, so
+ * the keys let go after pass 1 go back to the system. In smaller blocks they stayed in the heap
+ * (malloc serves blocks below its adaptive threshold from it, and that threshold rises to the
+ * largest block freed, e.g. a read buffer): at 1M keys ~55 MB of process memory for all of pass 2.
+ */
 const CHUNK_BYTES = 2 ** CHUNK_BITS;
+/** The first chunk: an index of a few keys (a small file, a test) needs no 32 MiB. */
+const FIRST_CHUNK_BYTES = 1024 * 1024;
 const MAX_CHUNKS = 2 ** (32 - CHUNK_BITS);
 const FIRST_CAPACITY = 1024;
 const EMPTY_VALUE = new Uint8Array(0);
@@ -44,7 +52,7 @@ export class KeyIndex {
   private count = 0;
   /** Key bytes, in chunks so that growing never copies them; a key never spans two chunks. */
   private readonly chunks: Buffer[] = [];
-  private chunkUsed = CHUNK_BYTES;
+  private chunkUsed = 0;
   /** Open addressing, linear probing: slot + 1, 0 for an empty cell; at most half full. */
   private table = new Int32Array(FIRST_CAPACITY * 2);
 
@@ -276,12 +284,12 @@ export class KeyIndex {
   private add(key: Uint8Array, cell: number): number {
     const slot = this.count++;
     if (slot === this.keyLengths.length) this.grow();
-    if (this.chunkUsed + key.length > CHUNK_BYTES) {
-      // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 4 MiB is far past any key.
+    if (this.chunks.length === 0 || this.chunkUsed + key.length > (this.chunks[this.chunks.length - 1] as Buffer).length) {
+      // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 32 MiB is far past any key.
       if (key.length > CHUNK_BYTES || this.chunks.length === MAX_CHUNKS) {
-        throw new KregError('too-large', `the key index holds at most ${MAX_CHUNKS * 4} MiB of keys, each at most 4 MiB (a key of ${key.length} bytes)`);
+        throw new KregError('too-large', `the key index holds at most ${(MAX_CHUNKS * CHUNK_BYTES) / 2 ** 30} GiB of keys, each at most ${CHUNK_BYTES / 2 ** 20} MiB (a key of ${key.length} bytes)`);
       }
-      this.chunks.push(Buffer.allocUnsafe(CHUNK_BYTES));
+      this.chunks.push(Buffer.allocUnsafe(this.chunks.length === 0 && key.length <= FIRST_CHUNK_BYTES ? FIRST_CHUNK_BYTES : CHUNK_BYTES));
       this.chunkUsed = 0;
     }
     const chunk = this.chunks.length - 1;

@@ -6,7 +6,7 @@
  *  1. scan the bucket's leaf pages in file order (one sequential read, skipping subtrees above
  *     the wanted revision) and keep, per matching key, only its latest revision and where that is
  *     stored: a compact index of keys, no values (key-index.ts; see KeyIndex for its cost per key);
- *  2. sort the live keys and fetch their values in batches of ~16 MiB: a batch's leaf pages are
+ *  2. sort the live keys and fetch their values in batches of ~8 MiB: a batch's leaf pages are
  *     read once each, in ascending page order, several at a time, and yielded in key order.
  * Memory: the index (per matching key, not per revision) plus one batch of values.
  */
@@ -77,7 +77,7 @@ export interface SnapshotSourceOptions {
   onDamage?: (damage: SnapshotDamage) => void;
   /** Branch page cache size; 16 MiB by default. */
   cacheBytes?: number;
-  /** Stored bytes of values fetched per batch during a range; 16 MiB by default. */
+  /** Stored bytes of values fetched per batch during a range; 8 MiB by default. */
   batchBytes?: number;
 }
 
@@ -126,9 +126,24 @@ export interface SnapshotStatus {
 }
 
 const EMPTY_VALUE = new Uint8Array(0);
-const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024;
-/** Bounds a batch by count too, so that many tiny values do not make one huge batch. */
-const MAX_BATCH_KEYS = 65536;
+/**
+ * Two batches are held at once (one printed, the next read): at 16 MiB, with their copies of the
+ * values waiting for the GC, they were ~20 MB of process memory more at 1M keys, and no faster.
+ */
+const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Bounds a batch by count too: each entry of a batch in flight (key, value view, location) is a
+ * few hundred bytes of JS heap that lives as long as its batch and so reaches V8's old generation.
+ * At 65536 (Events of ~1 KiB) that was ~25 MB per batch, old garbage collected late: at 1M keys
+ * the heap grew by 60-70 MB. 4096 keeps it near 2 MB and costs no throughput (the pages of a
+ * batch are scattered in the file either way).
+ */
+const MAX_BATCH_KEYS = 4096;
+/**
+ * Entries yielded between turns of the event loop within a batch: V8's incremental GC steps run
+ * as tasks, and a batch of 8 MiB takes about half a second to decode and print.
+ */
+const ENTRIES_PER_TURN = 256;
 /** Leaf pages asked for at once while fetching values (nearby ones share a read). */
 const FETCH_WINDOW_PAGES = 256;
 /** Memory each of the two windows in flight reads into (reused; a window that needs more gets fresh memory). */
@@ -805,10 +820,12 @@ export class SnapshotSource implements EntrySource {
       await nextTurn();
       const next = current.end < slots.length ? startBatch(current.end) : undefined;
       let at = 0;
+      let yielded = 0;
       for (const slot of current.batch) {
         // Keys-only entries are made as they are yielded, so that a batch of them is not all held at once.
         const entry = known(slot) ? index.keysOnlyEntry(slot) : fetched.entries[at++];
         if (entry !== undefined) yield entry;
+        if (++yielded % ENTRIES_PER_TURN === 0) await nextTurn();
       }
       current = next;
     }
