@@ -14,7 +14,7 @@ import type { Sha256Answer } from '../src/sources/snapshot/file-prefix-sha256.js
 import { runKreg } from './support/run-cli.js';
 import { checkBoltFile } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c, crc32cCombine, crc32cUpdate } from '../src/sources/snapshot/crc32c.js';
-import { inOneWindow, type LeafRunCrcs, LeafRunHasher } from '../src/sources/snapshot/leaf-run-crcs.js';
+import { crcLeafRunsOfWindow, emptyLeafRunCrcs, inOneWindow, type LeafRunCrcs, LeafRunHasher } from '../src/sources/snapshot/leaf-run-crcs.js';
 import { useEtcd } from './support/etcd.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 
@@ -66,12 +66,13 @@ describe('snapshot checksums', () => {
       this.timeout(120_000);
       const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
       const file = join(dir, 'big.db');
-      // 12 MiB of values, 256 KiB each: some leaf (65 pages) lies across the first 8 MiB window's edge.
+      // 12 MiB of values, 256 KiB each: a leaf holds one or two, over 64 pages.
       for (let i = 0; i < 48; i++) await etcd.server.etcdctl(['put', `/big/${i}`], Buffer.from(randomBytes(128 * 1024).toString('hex')));
       await etcd.server.etcdctl(['snapshot', 'save', file]);
       const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number };
       const bolt = await BoltFile.open(file);
       try {
+        // The worker, as status runs it (8 MiB windows).
         const trailer = await bolt.checkSha256Trailer({ leafRuns: true });
         assert.equal(trailer.state, 'ok');
         const runs = trailer.leafRuns as LeafRunCrcs;
@@ -79,13 +80,20 @@ describe('snapshot checksums', () => {
           runs.length.some((length) => length > 0),
           'the worker took leaves',
         );
-        let across = 0;
-        const walked = await checkBoltFile(bolt, {
-          etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(runs)),
-          onBucketLeaf: (_bucket, page) => void (!page.inline && !inOneWindow(page.id, page.overflow, bolt.pageSize) && across++),
-        });
-        assert.ok(across > 0, 'a leaf lies across a window edge (hashed by the walk itself)');
+        const walked = await checkBoltFile(bolt, { etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(runs)) });
         assert.equal(walked.etcdctlHash, expected.hash);
+        // 64 KiB windows, where every large leaf lies across an edge (hashed by the walk itself).
+        const window = 64 * 1024;
+        const bytes = readFileSync(file);
+        const small = emptyLeafRunCrcs(runs.length.length);
+        for (let at = 0; at < bytes.length - 32; at += window) crcLeafRunsOfWindow(bytes.subarray(at, Math.min(at + window, bytes.length - 32)), at, bolt.pageSize, small);
+        let across = 0;
+        const inSmallWindows = await checkBoltFile(bolt, {
+          etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(small), window),
+          onBucketLeaf: (_bucket, page) => void (!page.inline && !inOneWindow(page.id, page.overflow, bolt.pageSize, window) && across++),
+        });
+        assert.ok(across > 0, `${across} leaves across a window edge`);
+        assert.equal(inSmallWindows.etcdctlHash, expected.hash);
         const otherLengths = { crc: runs.crc, length: runs.length.map((length) => (length > 0 ? length + 1 : length)) };
         const refused = await checkBoltFile(bolt, { etcdctlHash: new LeafRunHasher(bolt.pageSize, Promise.resolve(otherLengths)) });
         assert.equal(refused.etcdctlHash, undefined);

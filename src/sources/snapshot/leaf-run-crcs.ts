@@ -26,9 +26,9 @@ export function emptyLeafRunCrcs(pages: number): LeafRunCrcs {
 }
 
 /** Whether the page (with its overflow) lies in one window, so that the worker takes its CRC. */
-export function inOneWindow(id: number, overflow: number, pageSize: number): boolean {
+export function inOneWindow(id: number, overflow: number, pageSize: number, windowBytes = LEAF_RUN_WINDOW_BYTES): boolean {
   const start = id * pageSize;
-  return Math.floor(start / LEAF_RUN_WINDOW_BYTES) === Math.floor((start + (overflow + 1) * pageSize - 1) / LEAF_RUN_WINDOW_BYTES);
+  return Math.floor(start / windowBytes) === Math.floor((start + (overflow + 1) * pageSize - 1) / windowBytes);
 }
 
 /**
@@ -74,6 +74,8 @@ export class LeafRunHasher {
   constructor(
     private readonly pageSize: number,
     private readonly runs: Promise<LeafRunCrcs | undefined>,
+    /** The windows the CRCs were taken in (the worker's reads). */
+    private readonly windowBytes = LEAF_RUN_WINDOW_BYTES,
   ) {}
 
   update(bytes: Uint8Array): void {
@@ -82,7 +84,7 @@ export class LeafRunHasher {
   }
 
   leaf(page: BoltPage): void {
-    const run = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize) ? undefined : page.keyValueRun();
+    const run = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize, this.windowBytes) ? undefined : page.keyValueRun();
     if (run === undefined) {
       hashLeafHere(page, this);
       return;
