@@ -209,16 +209,14 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
       }
       const name = Buffer.from(page.key(index)).toString('utf8');
       const path = topLevel ? name : `${pointer.bucket}/${name}`;
-      // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further); the
-      // name is copied since the page's bytes are reused once the walk moves on.
+      // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further). The
+      // name and value are copied: the page's bytes are reused once the walk moves on, and an inline
+      // bucket's page lives in its value.
       const hashing = !topLevel ? { topBucket: false } : crc === undefined ? { topBucket: true } : { topBucket: true, hashFirst: new Uint8Array(page.key(index)) };
       try {
-        const bucket = bolt.openBucketValue([path], page.value(index), id);
+        const bucket = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id);
         if (bucket.inlinePage === undefined) pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path, ...hashing });
-        else {
-          const copy = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id).inlinePage as BoltPage;
-          pending.push({ id, inline: copy, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
-        }
+        else pending.push({ id, inline: bucket.inlinePage, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
       } catch (error) {
         fromError(error, id);
       }

@@ -21,7 +21,7 @@ export async function sha256OfFilePrefix(path: string, length: number, leafRuns?
   const file = await open(path, 'r');
   try {
     const hash = createHash('sha256');
-    const runs = leafRuns === undefined ? undefined : emptyLeafRunCrcs(leafRuns.pages);
+    const leaves = leafRuns === undefined ? undefined : { pageSize: leafRuns.pageSize, crcs: emptyLeafRunCrcs(leafRuns.pages) };
     const size = Math.min(READ_BYTES, Math.max(1, length));
     const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
     // Whole windows (a read may return less than asked): the leaves' CRCs need their edges where the walk expects them.
@@ -45,9 +45,9 @@ export async function sha256OfFilePrefix(path: string, length: number, leafRuns?
       // The other buffer is free: its bytes were hashed in the previous turn.
       pending = position < length ? readAt(position, buffers[turn ^ 1] as Buffer) : undefined;
       hash.update(bytes);
-      if (runs !== undefined && leafRuns !== undefined) crcLeafRunsOfWindow(bytes, at, leafRuns.pageSize, runs);
+      if (leaves !== undefined) crcLeafRunsOfWindow(bytes, at, leaves.pageSize, leaves.crcs);
     }
-    return runs === undefined ? { ok: true, sha256: hash.digest('hex') } : { ok: true, sha256: hash.digest('hex'), leafRuns: runs };
+    return leaves === undefined ? { ok: true, sha256: hash.digest('hex') } : { ok: true, sha256: hash.digest('hex'), leafRuns: leaves.crcs };
   } finally {
     await file.close();
   }

@@ -32,8 +32,7 @@ export function inOneWindow(id: number, overflow: number, pageSize: number, wind
 }
 
 /**
- * Takes the CRC of every leaf in a window read at `offset` (a multiple of the window size; the last
- * one may be shorter). Every page id is tried, not only those a header announces: a stale header
+ * Takes the CRC of every leaf in a window read at `offset` (a multiple of the page size). Every page id is tried, not only those a header announces: a stale header
  * of a freed page must not hide the live page after it. Whatever is not a leaf is left alone.
  */
 export function crcLeafRunsOfWindow(window: Uint8Array, offset: number, pageSize: number, into: LeafRunCrcs): void {
@@ -65,11 +64,11 @@ export function crcLeafRunsOfWindow(window: Uint8Array, offset: number, pageSize
 export class LeafRunHasher {
   private hereCrc = 0;
   private hereLength = 0;
-  /** The order: page ids (>= 0) of the worker's leaves, and -1 - n for the n-th piece hashed here. */
-  private order = new Int32Array(1024);
-  private runLengths = new Int32Array(1024);
+  /** The pieces in order: a worker's leaf (its page id) or a piece hashed here (-1, its CRC in `crcs`). */
+  private pages = new Int32Array(1024);
+  private crcs = new Int32Array(1024);
+  private lengths = new Int32Array(1024);
   private used = 0;
-  private readonly herePieces: { crc: number; length: number }[] = [];
 
   constructor(
     private readonly pageSize: number,
@@ -90,7 +89,7 @@ export class LeafRunHasher {
       return;
     }
     this.closeHerePiece();
-    this.push(page.id, run.length);
+    this.push(page.id, 0, run.length);
   }
 
   async digest(): Promise<number | undefined> {
@@ -99,38 +98,35 @@ export class LeafRunHasher {
     if (runs === undefined) return undefined;
     let crc = 0;
     for (let at = 0; at < this.used; at++) {
-      const id = this.order[at] as number;
-      if (id < 0) {
-        const piece = this.herePieces[-1 - id] as { crc: number; length: number };
-        crc = crc32cCombine(crc, piece.crc, piece.length);
-        continue;
-      }
-      const length = this.runLengths[at] as number;
-      if (runs.length[id] !== length) return undefined;
-      crc = crc32cCombine(crc, runs.crc[id] as number, length);
+      const id = this.pages[at] as number;
+      const length = this.lengths[at] as number;
+      if (id >= 0 && runs.length[id] !== length) return undefined;
+      crc = crc32cCombine(crc, (id < 0 ? this.crcs[at] : runs.crc[id]) as number, length);
     }
     return crc;
   }
 
   private closeHerePiece(): void {
     if (this.hereLength === 0) return;
-    this.herePieces.push({ crc: this.hereCrc, length: this.hereLength });
-    this.push(-this.herePieces.length, this.hereLength);
+    this.push(-1, this.hereCrc, this.hereLength);
     this.hereCrc = 0;
     this.hereLength = 0;
   }
 
-  private push(entry: number, length: number): void {
-    if (this.used === this.order.length) {
-      const order = new Int32Array(this.used * 2);
-      order.set(this.order);
-      this.order = order;
-      const lengths = new Int32Array(this.used * 2);
-      lengths.set(this.runLengths);
-      this.runLengths = lengths;
+  private push(page: number, crc: number, length: number): void {
+    if (this.used === this.pages.length) {
+      const doubled = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const fresh = new Int32Array(old.length * 2);
+        fresh.set(old);
+        return fresh;
+      };
+      this.pages = doubled(this.pages);
+      this.crcs = doubled(this.crcs);
+      this.lengths = doubled(this.lengths);
     }
-    this.order[this.used] = entry;
-    this.runLengths[this.used] = length;
+    this.pages[this.used] = page;
+    this.crcs[this.used] = crc;
+    this.lengths[this.used] = length;
     this.used++;
   }
 }
