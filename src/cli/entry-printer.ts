@@ -14,6 +14,7 @@ import type { ServedShape } from './served-shape.js';
 import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
+import type { StoredJsonText } from './stored-json-text.js';
 
 /**
  * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
@@ -38,6 +39,11 @@ export class EntryPrinter {
    * reads so far (a snapshot's sha256 trailer), whose verdict must come before any output.
    */
   beforeOutput: (() => Promise<void>) | undefined;
+  /**
+   * -o json/ndjson without selectors or --show-etcd: objects are written straight from their stored
+   * bytes when the writer can (see stored-json-text.ts).
+   */
+  storedJsonText: StoredJsonText | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -81,10 +87,12 @@ export class EntryPrinter {
       await this.pool?.finish();
     } finally {
       progress.stop();
+      this.writer.flush?.();
     }
   }
 
   async close(): Promise<void> {
+    this.writer.flush?.();
     await this.pool?.close();
   }
 
@@ -104,6 +112,10 @@ export class EntryPrinter {
     if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
     const decryptor = this.decodeOptions.decryptor;
     if (decryptor?.usesKms === true) await decryptor.prepare(entry.value);
+    if (this.storedJsonText !== undefined && this.servedAs === undefined && this.writer.writeStored?.(this.storedJsonText, entry) === true) {
+      this.shown++;
+      return;
+    }
     const rendered = entryToPrinted(
       entry,
       this.registry,

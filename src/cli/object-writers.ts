@@ -9,7 +9,9 @@ import { formatJson, formatYaml, formatYamlListItem } from '../format/object-tex
 import { Printers, type KindPrinter } from '../format/columns/index.js';
 import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
+import type { Entry } from '../sources/source.js';
 import { jsonWithCarried, yamlWithCarried } from './carried-text.js';
+import { BatchedOutput, type StoredJsonText } from './stored-json-text.js';
 
 /** kubectl's tabwriter: at least 6 characters a column, gap included. */
 export const KUBECTL_MIN_COLUMN_WIDTH = 6;
@@ -41,6 +43,13 @@ export interface ObjectWriter {
   writeRendered(text: string): void;
   /** A value that could not be shown: one line naming the key and the reason. */
   note(text: string): void;
+  /**
+   * The JSON formats: the entry's object written straight from its stored bytes (see
+   * stored-json-text.ts); false, with nothing written, when it must go through write().
+   */
+  writeStored?(text: StoredJsonText, entry: Entry): boolean;
+  /** Hands on what is gathered so far (the JSON formats gather output into chunks). */
+  flush?(): void;
   end(): void;
 }
 
@@ -51,7 +60,7 @@ export interface WriterOptions {
   revision: number;
   showNamespace: boolean;
   showKind: boolean;
-  out: (text: string) => void;
+  out: (chunk: string | Uint8Array) => void;
   err: (text: string) => void;
   /** The time ages are counted to (tests fix it). */
   now?: Date;
@@ -148,42 +157,90 @@ class YamlWriter implements ObjectWriter {
   }
 }
 
+/** A List's items sit two levels in: `{ "items": [ ITEM`. */
+const LIST_ITEM_LEVEL = 2;
+const LIST_ITEM_INDENT = ' '.repeat(4 * LIST_ITEM_LEVEL);
+
 class JsonWriter implements ObjectWriter {
   private count = 0;
   private readonly render: (item: PrintedObject) => string;
+  private readonly output: BatchedOutput;
   constructor(private readonly options: WriterOptions) {
     this.render = itemRenderer('json', options.single) as (item: PrintedObject) => string;
+    this.output = new BatchedOutput(options.out);
   }
   write(item: PrintedObject): void {
     this.writeRendered(this.render(item));
   }
   writeRendered(text: string): void {
-    if (this.options.single) this.options.out(text);
-    else this.options.out(`${this.count++ === 0 ? '{\n    "apiVersion": "v1",\n    "items": [\n' : ',\n'}${text}`);
+    this.output.text(this.options.single ? text : `${this.itemSeparator()}${text}`);
+  }
+  writeStored(text: StoredJsonText, entry: Entry): boolean {
+    const buffer = this.output.buffer;
+    const mark = buffer.length;
+    if (this.options.single) {
+      if (!text.write(entry, buffer, 4, 0)) return false;
+      buffer.byte(0x0a);
+    } else {
+      buffer.ascii(`${this.count === 0 ? LIST_HEAD : ',\n'}${LIST_ITEM_INDENT}`);
+      if (!text.write(entry, buffer, 4, LIST_ITEM_LEVEL)) {
+        buffer.length = mark;
+        return false;
+      }
+      this.count++;
+    }
+    this.output.flushIfFull();
+    return true;
+  }
+  private itemSeparator(): string {
+    return this.count++ === 0 ? LIST_HEAD : ',\n';
   }
   note(text: string): void {
+    this.output.flush();
     this.options.err(`kreg: ${text}\n`);
   }
+  flush(): void {
+    this.output.flush();
+  }
   end(): void {
-    if (this.options.single) return;
-    const head = this.count === 0 ? '{\n    "apiVersion": "v1",\n    "items": [' : '\n    ';
-    this.options.out(`${head}],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": "${this.options.revision}"\n    }\n}\n`);
+    if (!this.options.single) {
+      const head = this.count === 0 ? '{\n    "apiVersion": "v1",\n    "items": [' : '\n    ';
+      this.output.text(`${head}],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": "${this.options.revision}"\n    }\n}\n`);
+    }
+    this.output.flush();
   }
 }
 
+const LIST_HEAD = '{\n    "apiVersion": "v1",\n    "items": [\n';
+
 class NdjsonWriter implements ObjectWriter {
   private readonly render = itemRenderer('ndjson', false) as (item: PrintedObject) => string;
-  constructor(private readonly options: WriterOptions) {}
+  private readonly output: BatchedOutput;
+  constructor(private readonly options: WriterOptions) {
+    this.output = new BatchedOutput(options.out);
+  }
   write(item: PrintedObject): void {
-    this.options.out(this.render(item));
+    this.output.text(this.render(item));
   }
   writeRendered(text: string): void {
-    this.options.out(text);
+    this.output.text(text);
+  }
+  writeStored(text: StoredJsonText, entry: Entry): boolean {
+    if (!text.write(entry, this.output.buffer, 0, 0)) return false;
+    this.output.buffer.byte(0x0a);
+    this.output.flushIfFull();
+    return true;
   }
   note(text: string): void {
+    this.output.flush();
     this.options.err(`kreg: ${text}\n`);
   }
-  end(): void {}
+  flush(): void {
+    this.output.flush();
+  }
+  end(): void {
+    this.output.flush();
+  }
 }
 
 class NameWriter implements ObjectWriter {

@@ -12,7 +12,7 @@ import type { SchemaMessage } from './schema.js';
 import { base64Encode, utf8Decode } from './text.js';
 import { WIRE_BYTES, WIRE_VARINT, WireReader, WireWriter } from './wire.js';
 import { compileAssembler, type AssemblerHelpers } from './compiled-assembler.js';
-import { childPlan, KIND_BOOL, KIND_BYTES, KIND_DOUBLE, KIND_INT32, KIND_INT64, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan, type Slots } from './message-plan.js';
+import { childPlan, KIND_BOOL, KIND_BYTES, KIND_INT32, KIND_INT64, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan, type Slots } from './message-plan.js';
 import { parseEmbeddedJson } from './embedded-json.js';
 
 /** A wire field kreg cannot show in the JSON object, kept so that re-encoding can write it back. */
@@ -106,17 +106,9 @@ const FIELDS_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1';
 /** Nesting guard against hostile input; real objects are a few dozen levels deep. */
 const MAX_DEPTH = 200;
 
-export function decodeProtobufMessage(
-  message: SchemaMessage,
-  buf: Uint8Array,
-  start = 0,
-  end = buf.length,
-  baseOffset = 0,
-  /** Object to fill (e.g. one already holding kind and apiVersion), saving a copy. */
-  into?: JsonObject,
-  options: ProtobufDecodeOptions = {},
-): ProtobufDecodeResult {
-  const ctx: DecodeContext = {
+/** A decode's state over one value, for decodeProtobufMessage and for decoding parts of a value (decodeMessageAt). */
+export function newDecodeContext(buf: Uint8Array, start: number, end: number, baseOffset: number, skipFieldsV1: boolean): DecodeContext {
+  return {
     buf,
     baseOffset,
     reader: new WireReader(buf, start, end, baseOffset),
@@ -127,8 +119,21 @@ export function decodeProtobufMessage(
     buildingZero: 0,
     depth: 0,
     path: undefined,
-    skipFieldsV1: options.skipFieldsV1 === true,
+    skipFieldsV1,
   };
+}
+
+export function decodeProtobufMessage(
+  message: SchemaMessage,
+  buf: Uint8Array,
+  start = 0,
+  end = buf.length,
+  baseOffset = 0,
+  /** Object to fill (e.g. one already holding kind and apiVersion), saving a copy. */
+  into?: JsonObject,
+  options: ProtobufDecodeOptions = {},
+): ProtobufDecodeResult {
+  const ctx = newDecodeContext(buf, start, end, baseOffset, options.skipFieldsV1 === true);
   try {
     const object = decodeMessage(ctx, planOf(message), start, end, undefined, into);
     return { object, unknownFields: ctx.unknownFields, verbatim: ctx.verbatim, presence: ctx.presence };
@@ -137,6 +142,14 @@ export function decodeProtobufMessage(
     if (err instanceof KregError && err.subject.path === undefined) err.withSubject({ path: pathText(ctx.path) });
     throw err;
   }
+}
+
+/**
+ * One message of the value, at ctx.depth levels below the top, as a JSON value: what the JSON text
+ * transcoder uses for the parts it does not write itself (times, quantities, embedded JSON).
+ */
+export function decodeMessageAt(ctx: DecodeContext, plan: MessagePlan, start: number, end: number): JsonValue {
+  return decodeMessage(ctx, plan, start, end, undefined, undefined);
 }
 
 function decodeMessage(ctx: DecodeContext, plan: MessagePlan, start: number, end: number, path: FieldPath | undefined, out: JsonObject | undefined): JsonValue {
@@ -197,18 +210,27 @@ function readFields(ctx: DecodeContext, plan: MessagePlan, start: number, end: n
 }
 
 function readValue(ctx: DecodeContext, r: WireReader, field: FieldPlan, path: FieldPath | undefined, bytesAsText: boolean): JsonValue {
-  switch (field.kind) {
+  if (field.kind !== KIND_MESSAGE) return readScalar(r, field.kind, bytesAsText);
+  const e = r.delimitedEnd();
+  const value = decodeMessage(ctx, field.plan ?? childPlan(field), r.pos, e, path, undefined);
+  r.pos = e;
+  return value;
+}
+
+/** A scalar value (a KIND_ other than KIND_MESSAGE) at the reader's position, which moves past it. */
+export function readScalar(r: WireReader, kind: number, bytesAsText: boolean): JsonValue {
+  switch (kind) {
     case KIND_STRING: {
       const e = r.delimitedEnd();
       const s = r.pos;
       r.pos = e;
-      return utf8Decode(ctx.buf, s, e);
+      return utf8Decode(r.buf, s, e);
     }
     case KIND_BYTES: {
       const e = r.delimitedEnd();
       const s = r.pos;
       r.pos = e;
-      return bytesAsText ? utf8Decode(ctx.buf, s, e) : base64Encode(ctx.buf, s, e);
+      return bytesAsText ? utf8Decode(r.buf, s, e) : base64Encode(r.buf, s, e);
     }
     case KIND_INT32:
       return r.int32();
@@ -216,14 +238,8 @@ function readValue(ctx: DecodeContext, r: WireReader, field: FieldPlan, path: Fi
       return r.int64();
     case KIND_BOOL:
       return r.bool();
-    case KIND_DOUBLE:
+    default:
       return r.double();
-    default: {
-      const e = r.delimitedEnd();
-      const value = decodeMessage(ctx, field.plan ?? childPlan(field), r.pos, e, path, undefined);
-      r.pos = e;
-      return value;
-    }
   }
 }
 
@@ -342,7 +358,7 @@ function isScalarZero(value: JsonValue): boolean {
 }
 
 /** Go's omitzero: the value is its type's zero value (metav1.Time's IsZero for times). */
-function isGoZero(value: JsonValue): boolean {
+export function isGoZero(value: JsonValue): boolean {
   if (isScalarZero(value)) return true;
   if (Array.isArray(value)) return false;
   if (typeof value === 'object' && value !== null) return Object.values(value).every((v) => isGoZero(v));

@@ -3,7 +3,7 @@
  * alike; they are declared here because the core is compiled without Node's ambient types.
  */
 declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(bytes: Uint8Array): string };
-declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+declare const TextEncoder: new () => { encode(text: string): Uint8Array; encodeInto(text: string, into: Uint8Array): { read: number; written: number } };
 
 const utf8Decoder = new TextDecoder('utf-8');
 const utf8StrictDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -38,6 +38,11 @@ export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
 
 export function utf8Encode(text: string): Uint8Array {
   return utf8Encoder.encode(text);
+}
+
+/** Writes the text as UTF-8 into `into` (room for 3 bytes per UTF-16 unit always suffices); gives the bytes written. */
+export function utf8EncodeInto(text: string, into: Uint8Array): number {
+  return utf8Encoder.encodeInto(text, into).written;
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -17,6 +17,8 @@ import { CustomColumnsWriter, JsonPathWriter } from '../template-writers.js';
 import { SortingWriter } from '../sorting-writer.js';
 import { servedShape } from '../served-shape.js';
 import { DocumentPerObjectWriter, followChanges, watchedTarget } from '../get-watch.js';
+import { StoredJsonText } from '../stored-json-text.js';
+import { loadSchema } from '../../schema-bundle.js';
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
   command: COMMANDS.get.usage,
@@ -175,6 +177,10 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
             : undefined;
         const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
         printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
+        // Selectors look at each object, and --show-etcd adds to it: those go the object path.
+        if ((format === 'json' || format === 'ndjson') && !selecting && !args['show-etcd']) {
+          printer.storedJsonText = new StoredJsonText(loadSchema(store.decodeOptions.kubeVersion), { showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'] });
+        }
         // A snapshot's trailer is hashed while kreg learns the CRDs and indexes the file; its verdict
         // comes before the first object is printed (and before "not found", when none is).
         printer.beforeOutput = () => settleStoreChecks(ctx, store);

@@ -1,0 +1,53 @@
+/**
+ * `kreg get -o json/ndjson`'s fast path: a stored protobuf value written straight as the JSON text
+ * the object path would print (src/codec/protobuf-to-json-text.ts), into the writer's batch of
+ * output bytes. Values it does not cover go the object path, one by one, in order.
+ */
+import { JsonTextBuffer, writeStoredObjectJson, type JsonTextOptions } from '../codec/protobuf-to-json-text.js';
+import type { Schema } from '../codec/schema.js';
+import { formatJson } from '../format/object-text.js';
+import type { Entry } from '../sources/source.js';
+
+/** What is written of each object: the view kubectl users chose (secrets masked, managedFields hidden). */
+export class StoredJsonText {
+  private readonly options: JsonTextOptions;
+
+  constructor(
+    private readonly schema: Schema,
+    view: { showSecrets: boolean; showManagedFields: boolean },
+  ) {
+    this.options = { resourceVersion: '', managedFieldsHidden: !view.showManagedFields, indent: 0, depth: 0, secretsMasked: !view.showSecrets, jsonText: formatJson };
+  }
+
+  /** Writes the entry's object at the indent and level given; false (nothing written) when the object path must. */
+  write(entry: Entry, out: JsonTextBuffer, indent: number, depth: number): boolean {
+    const options = this.options;
+    options.resourceVersion = String(entry.modRevision);
+    options.indent = indent;
+    options.depth = depth;
+    return writeStoredObjectJson(this.schema, entry.value, options, out);
+  }
+}
+
+/** Output gathered into chunks of about this size: one write per chunk rather than per object. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** Text and bytes gathered in order and handed on in chunks. */
+export class BatchedOutput {
+  readonly buffer = new JsonTextBuffer(CHUNK_BYTES + CHUNK_BYTES / 4);
+
+  constructor(private readonly out: (chunk: string | Uint8Array) => void) {}
+
+  text(text: string): void {
+    this.buffer.text(text);
+    this.flushIfFull();
+  }
+
+  flushIfFull(): void {
+    if (this.buffer.length >= CHUNK_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length > 0) this.out(this.buffer.take());
+  }
+}

@@ -1,0 +1,842 @@
+/**
+ * A stored protobuf object straight to the JSON text `kreg get -o json/ndjson` prints for it (keys
+ * sorted at every level, Go's JSON rules, metadata.resourceVersion from the entry), without
+ * building the object first: listings spend most of their time decoding objects only to turn them
+ * into text. The text is the very text formatJson gives for the decoded object; the test holds it
+ * to that on every upstream fixture.
+ *
+ * Each message is read twice: a scan notes where each field is, then its members are written in
+ * JSON-name order straight from the wire. Small values with their own JSON form (times,
+ * quantities, embedded JSON) are decoded by the object decoder and written as text.
+ *
+ * Anything it does not cover (an unknown kind, a value to mask, a damaged value) gives `false`,
+ * and the caller decodes the value the usual way, which also says what is wrong. Pure.
+ */
+import { decodeMessageAt, isGoZero, newDecodeContext, readScalar, type DecodeContext } from './protobuf-to-json.js';
+import { PROTOBUF_MAGIC, startsWith } from './detect.js';
+import { readEnvelope } from './envelope.js';
+import type { JsonValue } from './json-value.js';
+import { childPlan, KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan } from './message-plan.js';
+import type { Schema } from './schema.js';
+import { formatRfc3339 } from './go-time.js';
+import { utf8Decode, utf8Encode, utf8EncodeInto } from './text.js';
+import { WIRE_BYTES, WireReader } from './wire.js';
+
+/** A growing byte buffer of output text; `take()` hands over what is written and starts afresh. */
+export class JsonTextBuffer {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(private readonly initialCapacity = 1 << 20) {
+    this.bytes = new Uint8Array(initialCapacity);
+  }
+
+  reserve(count: number): void {
+    if (this.length + count > this.bytes.length) this.grow(count);
+  }
+
+  private grow(count: number): void {
+    let capacity = this.bytes.length * 2;
+    while (capacity < this.length + count) capacity *= 2;
+    const bytes = new Uint8Array(capacity);
+    bytes.set(this.bytes.subarray(0, this.length));
+    this.bytes = bytes;
+  }
+
+  byte(code: number): void {
+    if (this.length >= this.bytes.length) this.grow(1);
+    this.bytes[this.length++] = code;
+  }
+
+  /** Text of one-byte characters only (digits, base64, keys). */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    const bytes = this.bytes;
+    let o = this.length;
+    for (let i = 0; i < text.length; i++) bytes[o++] = text.charCodeAt(i);
+    this.length = o;
+  }
+
+  /** Any text, as UTF-8. */
+  text(text: string): void {
+    this.reserve(text.length * 3);
+    this.length += utf8EncodeInto(text, this.bytes.subarray(this.length));
+  }
+
+  /** The bytes written so far; the buffer starts again empty (the bytes handed over are not reused). */
+  take(): Uint8Array {
+    const written = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(this.initialCapacity);
+    this.length = 0;
+    return written;
+  }
+}
+
+/** How one stored object is written. */
+export interface JsonTextOptions {
+  /** metadata.resourceVersion, as kube-apiserver sets it on reads: the key's mod revision. */
+  resourceVersion: string;
+  /** Leave metadata.managedFields out (kubectl's default). */
+  managedFieldsHidden: boolean;
+  /** Spaces per level (0: one line, as -o ndjson). */
+  indent: number;
+  /** Levels the object sits at (its lines are indented as those of a List's item). */
+  depth: number;
+  /** The type to read a value as when its envelope names none (from the key). */
+  type?: { apiVersion: string; kind: string };
+  /** Give `false` for a v1 Secret (its data must be masked, which the object path does). */
+  secretsMasked: boolean;
+  /** JSON text of a decoded value, keys sorted (formatJson): for the small parts decoded as objects. */
+  jsonText: (value: JsonValue, indent: number) => string;
+}
+
+/** Thrown inside the transcoder for anything it leaves to the object decoder. */
+const NOT_COVERED = Symbol('not covered by the JSON text transcoder');
+
+/** Members of a message besides its own fields: the object's head and the fields kube-apiserver sets on reads. */
+const MEMBER_FIELD = 0;
+const MEMBER_API_VERSION = 1;
+const MEMBER_KIND = 2;
+const MEMBER_METADATA = 3;
+const MEMBER_RESOURCE_VERSION = 4;
+const MEMBER_MANAGED_FIELDS = 5;
+
+/** How the Go field is held (schema GoShape), as small integers for the hot path. */
+const GO_VALUE = 0;
+const GO_POINTER = 1;
+const GO_BYTES = 2;
+const GO_SLICE = 3;
+
+const TIME = 'time';
+
+/**
+ * One member of a message's JSON object, with every fact the writer reads about its field copied
+ * into one fixed shape: schema fields come in many shapes, and reading them in the hot path was slow.
+ */
+class Member {
+  /** `,"name":` as UTF-8: written from its second byte for a first member, without the comma. */
+  readonly key: Uint8Array;
+  readonly kind: number;
+  readonly shape: number;
+  readonly repeated: boolean;
+  readonly isMap: boolean;
+  /** omitempty or omitzero. */
+  readonly omitEmpty: boolean;
+  readonly omitEmptyTag: boolean;
+  readonly omitZero: boolean;
+  /** Tag of one value on the wire. */
+  readonly tag: number;
+  readonly wireType: number;
+  /** Offset of the field's slots in the message's window (first tag, last value, count). */
+  readonly slot: number;
+  /** Offset of its table's range (start, end) in the window. */
+  readonly range: number;
+  /** The field's message type (or map value type), when it is a message. */
+  readonly plan: MessagePlan | undefined;
+  readonly special: boolean;
+  private childText: TextPlan | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly role: number,
+    readonly field: FieldPlan | undefined,
+    tableOffset: number,
+  ) {
+    this.key = utf8Encode(`,${JSON.stringify(name)}:`);
+    const go = field?.field.go;
+    this.kind = field?.kind ?? KIND_STRING;
+    this.shape = go === 'pointer' ? GO_POINTER : go === 'bytes' ? GO_BYTES : go === 'slice' || go === 'map' ? GO_SLICE : GO_VALUE;
+    this.repeated = field?.repeated === true;
+    this.isMap = field?.isMap === true;
+    this.omitEmptyTag = field?.field.omitempty === true;
+    this.omitZero = field?.field.omitzero === true;
+    this.omitEmpty = this.omitEmptyTag || this.omitZero;
+    this.wireType = field?.wireType ?? 0;
+    this.tag = field === undefined ? 0 : (field.number << 3) | (this.isMap ? WIRE_BYTES : this.wireType);
+    this.range = tableOffset;
+    this.slot = tableOffset + 2 + 3 * (field?.index ?? 0);
+    this.plan = field !== undefined && field.kind === KIND_MESSAGE ? childPlan(field) : undefined;
+    this.special = this.plan?.special !== undefined;
+  }
+
+  /** The writer's plan of the field's message type, compiled on first use (types may be recursive). */
+  text(): TextPlan {
+    return (this.childText ??= textPlanOf(this.plan as MessagePlan));
+  }
+}
+
+/** An inlined struct: its fields are noted in their own table, read from the parent's field. */
+interface InlineTable {
+  table: number;
+  plan: MessagePlan;
+  /** The inline field's slot and its table's range in the window. */
+  parentSlot: number;
+  parentRange: number;
+  tableOffset: number;
+}
+
+/** What the writer needs of one message, compiled once per message (and variant). */
+class TextPlan {
+  readonly members: Member[] = [];
+  readonly inlines: InlineTable[] = [];
+  /** Slots the message needs: per table its range (2) and per field first tag, last value, count (3). */
+  window = 0;
+  /** Fields never shown but still read by the object decoder (json:"-"): checked, then dropped. */
+  readonly hiddenMessageFields: Member[] = [];
+  /** Why the message is left to the object decoder, when it is. */
+  notCovered: string | undefined;
+  metadataPlan: TextPlan | undefined;
+
+  constructor(readonly plan: MessagePlan) {}
+}
+
+const plainPlans = new WeakMap<MessagePlan, TextPlan>();
+const topPlans = new WeakMap<MessagePlan, TextPlan>();
+const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+function compileTextPlan(plan: MessagePlan, top: boolean, topMetadata: boolean): TextPlan {
+  const text = new TextPlan(plan);
+  let window = 0;
+  const addTable = (table: MessagePlan, parent: { slot: number; range: number } | undefined): void => {
+    const offset = window;
+    window += 2 + 3 * table.fields.length;
+    if (parent !== undefined) text.inlines.push({ table: text.inlines.length + 1, plan: table, parentSlot: parent.slot, parentRange: parent.range, tableOffset: offset });
+    for (const f of table.fields) {
+      if (f.inline) {
+        const inlined = f.kind === KIND_MESSAGE ? childPlan(f) : undefined;
+        if (inlined === undefined || inlined.special !== undefined) text.notCovered = `inlined ${f.pathName}`;
+        else addTable(inlined, { slot: offset + 2 + 3 * f.index, range: offset });
+      } else if (f.field.skip === true) {
+        if (f.kind === KIND_MESSAGE) text.hiddenMessageFields.push(new Member(f.pathName, MEMBER_FIELD, f, offset));
+      } else {
+        if (!f.repeated && !f.isMap && (f.field.go === 'slice' || f.field.go === 'map')) text.notCovered = `${f.pathName} is a slice held as a message`;
+        if (f.field.omitzero === true && f.kind === KIND_MESSAGE && childPlan(f).special === undefined) text.notCovered = `${f.pathName} is omitzero`;
+        let role = MEMBER_FIELD;
+        if (top && f.pathName === 'metadata' && offset === 0) role = MEMBER_METADATA;
+        if (topMetadata && f.pathName === 'resourceVersion') role = MEMBER_RESOURCE_VERSION;
+        if (topMetadata && f.pathName === 'managedFields') role = MEMBER_MANAGED_FIELDS;
+        text.members.push(new Member(f.pathName, role, f, offset));
+      }
+    }
+  };
+  addTable(plan, undefined);
+  text.window = window;
+  if (top) {
+    if (text.members.some((m) => m.name === 'apiVersion' || m.name === 'kind')) text.notCovered = 'the message has its own apiVersion or kind';
+    const metadata = text.members.find((m) => m.role === MEMBER_METADATA);
+    // kube-apiserver gives every object metadata.resourceVersion: ObjectMeta is where the writer puts it.
+    if (metadata?.plan?.name !== OBJECT_META) text.notCovered = 'no ObjectMeta';
+    else text.metadataPlan = compileTextPlan(metadata.plan, false, true);
+    text.members.push(new Member('apiVersion', MEMBER_API_VERSION, undefined, 0), new Member('kind', MEMBER_KIND, undefined, 0));
+  }
+  if (topMetadata && !text.members.some((m) => m.role === MEMBER_RESOURCE_VERSION)) text.notCovered = 'ObjectMeta without resourceVersion';
+  const names = new Set(text.members.map((m) => m.name));
+  if (names.size !== text.members.length) text.notCovered = 'an inlined field shares a name';
+  // JavaScript's default sort, as formatJson's: by UTF-16 code units.
+  text.members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return text;
+}
+
+/** The message's writer plan, compiled once: as a stored object's top level (`top`) or anywhere inside one. */
+function textPlanOf(plan: MessagePlan, top = false): TextPlan {
+  const plans = top ? topPlans : plainPlans;
+  let text = plans.get(plan);
+  if (text === undefined) {
+    text = compileTextPlan(plan, top, false);
+    plans.set(plan, text);
+  }
+  return text;
+}
+
+/** The object decoder's nesting guard, kept alike so both refuse the same values. */
+const MAX_DEPTH = 200;
+/** Unix seconds of Go's zero time, which metav1.Time writes as null. */
+const GO_ZERO_TIME_SECONDS = -62135596800;
+
+/** The writer's state over one value. */
+class Transcoder {
+  /** Per message being written: where each of its fields is on the wire (see TextPlan.window). */
+  private slots = new Int32Array(4096);
+  private top = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private reader = new WireReader(this.buf);
+  private ctx: DecodeContext = newDecodeContext(this.buf, 0, 0, 0, false);
+  private out: JsonTextBuffer = new JsonTextBuffer(16);
+  private indent = 0;
+  /** JSON nesting of what is being written, for indentation. */
+  private level = 0;
+  /** Message nesting, as the object decoder counts it. */
+  private depth = 0;
+  private options!: JsonTextOptions;
+  private head: { apiVersion: string; kind: string } | undefined;
+  private spaces = '';
+  /** The last time written: an object's timestamps are mostly the same few seconds. */
+  private lastSeconds = Number.NaN;
+  private lastTime = '';
+
+  /** Writes the object; false (nothing written) when the object decoder must do it. */
+  write(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): boolean {
+    if (!startsWith(value, PROTOBUF_MAGIC)) return false;
+    const mark = out.length;
+    try {
+      const envelope = readEnvelope(value);
+      if (envelope.contentEncoding !== '') return false;
+      const type = envelope.kind === '' ? options.type : { apiVersion: envelope.apiVersion, kind: envelope.kind };
+      if (type === undefined) return false;
+      if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') return false;
+      const message = schema.kindMessage(type.apiVersion, type.kind);
+      if (message === undefined) return false;
+      const text = textPlanOf(planOf(message), true);
+      if (text.notCovered !== undefined) return false;
+      this.buf = value;
+      this.reader = new WireReader(value);
+      this.ctx = newDecodeContext(value, envelope.rawStart, envelope.rawEnd, 0, options.managedFieldsHidden);
+      this.out = out;
+      this.options = options;
+      this.indent = options.indent;
+      this.level = options.depth;
+      this.depth = 0;
+      this.top = 0;
+      this.head = envelope.kind === '' ? undefined : { apiVersion: envelope.apiVersion, kind: envelope.kind };
+      this.message(text, envelope.rawStart, envelope.rawEnd);
+      return true;
+    } catch {
+      // Not covered, or damaged: the object decoder does it again and names the damage.
+      out.length = mark;
+      return false;
+    } finally {
+      this.buf = new Uint8Array(0);
+    }
+  }
+
+  private ensureSlots(count: number): void {
+    if (this.top + count <= this.slots.length) return;
+    const slots = new Int32Array(Math.max(this.slots.length * 2, this.top + count));
+    slots.set(this.slots.subarray(0, this.top));
+    this.slots = slots;
+  }
+
+  /** Notes where each field of the table's message is (first tag, last value, count). */
+  private scan(table: MessagePlan, base: number, start: number, end: number): void {
+    const slots = this.slots;
+    slots[base] = start;
+    slots[base + 1] = end;
+    const n = table.fields.length;
+    for (let i = 0, s = base + 2; i < n; i++, s += 3) {
+      slots[s] = -1;
+      slots[s + 1] = -1;
+      slots[s + 2] = 0;
+    }
+    const r = this.reader;
+    r.pos = start;
+    r.end = end;
+    const byNumber = table.byNumber;
+    while (r.pos < end) {
+      const tagStart = r.pos;
+      const tag = r.uint32();
+      const field = byNumber[tag >>> 3];
+      if (field === undefined || field.wireType !== (tag & 7)) {
+        if (tag >>> 3 === 0) r.fail('invalid field number 0', tagStart);
+        r.skip(tag & 7);
+        continue;
+      }
+      const s = base + 2 + 3 * field.index;
+      if ((slots[s] as number) < 0) slots[s] = tagStart;
+      slots[s + 1] = r.pos;
+      slots[s + 2] = (slots[s + 2] as number) + 1;
+      r.skip(tag & 7);
+    }
+  }
+
+  /** A plain message (not one with its own JSON form) as a JSON object. */
+  private message(text: TextPlan, start: number, end: number): void {
+    if (++this.depth > MAX_DEPTH) throw NOT_COVERED;
+    const base = this.top;
+    this.ensureSlots(text.window);
+    this.top += text.window;
+    this.scan(text.plan, base, start, end);
+    for (const inline of text.inlines) {
+      const s = base + inline.parentSlot;
+      const count = this.slots[s + 2] as number;
+      if (count > 1) throw NOT_COVERED;
+      if (count === 0) this.scan(inline.plan, base + inline.tableOffset, 0, 0);
+      else {
+        const ve = this.delimitedEnd(this.slots[s + 1] as number, this.slots[base + inline.parentRange + 1] as number);
+        this.scan(inline.plan, base + inline.tableOffset, this.reader.pos, ve);
+      }
+    }
+    for (const hidden of text.hiddenMessageFields) this.checkHidden(base, hidden);
+    const out = this.out;
+    out.byte(0x7b);
+    this.level++;
+    let first = true;
+    const members = text.members;
+    for (let i = 0; i < members.length; i++) if (this.member(text, base, members[i] as Member, first)) first = false;
+    this.level--;
+    if (!first) this.newline();
+    out.byte(0x7d);
+    this.top = base;
+    this.depth--;
+  }
+
+  /** A field json:"-" hides: the object decoder still reads it, so it is checked alike, and dropped. */
+  private checkHidden(base: number, member: Member): void {
+    const s = base + member.slot;
+    const count = this.slots[s + 2] as number;
+    if (count === 0) return;
+    const mark = this.out.length;
+    this.occurrences(member, this.slots[s] as number, count, this.slots[base + member.range + 1] as number);
+    this.out.length = mark;
+  }
+
+  private newline(): void {
+    if (this.indent === 0) return;
+    const width = this.indent * this.level;
+    if (this.spaces.length < width) this.spaces = ' '.repeat(width * 2);
+    this.out.byte(0x0a);
+    this.out.ascii(this.spaces.slice(0, width));
+  }
+
+  /** The member's key, after a comma unless it is the first. */
+  private key(member: Member, first: boolean): void {
+    const out = this.out;
+    const key = member.key;
+    if (this.indent === 0) {
+      out.reserve(key.length);
+      const bytes = out.bytes;
+      let o = out.length;
+      for (let i = first ? 1 : 0; i < key.length; i++) bytes[o++] = key[i] as number;
+      out.length = o;
+      return;
+    }
+    if (!first) out.byte(0x2c);
+    this.newline();
+    out.reserve(key.length + 1);
+    const bytes = out.bytes;
+    let o = out.length;
+    for (let i = 1; i < key.length; i++) bytes[o++] = key[i] as number;
+    bytes[o++] = 0x20;
+    out.length = o;
+  }
+
+  /** Writes the member, key and value; false when Go's JSON leaves it out. */
+  private member(text: TextPlan, base: number, member: Member, first: boolean): boolean {
+    const role = member.role;
+    if (role !== MEMBER_FIELD && role !== MEMBER_METADATA && role !== MEMBER_MANAGED_FIELDS) {
+      const value = role === MEMBER_RESOURCE_VERSION ? this.options.resourceVersion : role === MEMBER_KIND ? this.head?.kind : this.head?.apiVersion;
+      if (value === undefined) return false;
+      this.key(member, first);
+      this.jsString(value);
+      return true;
+    }
+    const slots = this.slots;
+    const s = base + member.slot;
+    const end = slots[base + member.range + 1] as number;
+    const firstTag = slots[s] as number;
+    const lastValue = slots[s + 1] as number;
+    const count = slots[s + 2] as number;
+    if (role === MEMBER_MANAGED_FIELDS && this.options.managedFieldsHidden) {
+      // Read as the object decoder reads them (so a damaged entry fails alike), then left out.
+      // (Their fieldsV1 are not parsed: the decode context skips the object's own, see specialValue.)
+      if (count > 0) {
+        const mark = this.out.length;
+        this.repeated(member, firstTag, count, end);
+        this.out.length = mark;
+      }
+      return false;
+    }
+    if (role === MEMBER_METADATA) {
+      if (count > 1) throw NOT_COVERED;
+      this.key(member, first);
+      this.messageAt(text.metadataPlan as TextPlan, count === 0 ? -1 : lastValue, end);
+      return true;
+    }
+    if (member.repeated || member.isMap) {
+      if (count === 0) return this.nullUnlessOmitted(member, first);
+      this.key(member, first);
+      if (member.isMap) this.map(member, firstTag, count, end);
+      else this.repeated(member, firstTag, count, end);
+      return true;
+    }
+    if (count > 1) throw NOT_COVERED;
+    const shape = member.shape;
+    if (shape !== GO_VALUE) {
+      if (count === 0) return this.nullUnlessOmitted(member, first);
+      if (shape === GO_BYTES && member.omitEmptyTag && this.isEmptyBytes(lastValue, end)) return false;
+      this.key(member, first);
+      this.single(member, lastValue, end);
+      return true;
+    }
+    // A plain Go value: written even when absent from the wire (its zero value), unless omitted.
+    const kind = member.kind;
+    if (kind === KIND_MESSAGE) {
+      if (member.special) {
+        const value = this.specialValue(member.plan as MessagePlan, count === 0 ? -1 : lastValue, end);
+        if (member.omitZero && isGoZero(value)) return false;
+        this.key(member, first);
+        this.jsonValue(value);
+        return true;
+      }
+      this.key(member, first);
+      this.messageAt(member.text(), count === 0 ? -1 : lastValue, end);
+      return true;
+    }
+    if (count === 0) {
+      if (member.omitEmpty) return false;
+      this.key(member, first);
+      this.zeroScalar(kind);
+      return true;
+    }
+    if (member.omitEmpty) {
+      if (kind === KIND_STRING || kind === KIND_BYTES) {
+        if (this.isEmptyBytes(lastValue, end)) return false;
+      } else {
+        const value = this.scalar(kind, lastValue, end);
+        if (isScalarZero(value)) return false;
+        this.key(member, first);
+        this.jsonValue(value);
+        return true;
+      }
+    }
+    this.key(member, first);
+    this.single(member, lastValue, end);
+    return true;
+  }
+
+  private nullUnlessOmitted(member: Member, first: boolean): boolean {
+    if (member.omitEmpty) return false;
+    this.key(member, first);
+    this.out.ascii('null');
+    return true;
+  }
+
+  private isEmptyBytes(valueStart: number, end: number): boolean {
+    return this.delimitedEnd(valueStart, end) === this.reader.pos;
+  }
+
+  /** End of a length-delimited value whose length is at `at`, within `end`; its start is left in reader.pos. */
+  private delimitedEnd(at: number, end: number): number {
+    const r = this.reader;
+    r.pos = at;
+    r.end = end;
+    return r.delimitedEnd();
+  }
+
+  /** A plain message whose length is at `at` (-1: absent, its zero value). */
+  private messageAt(text: TextPlan, at: number, end: number): void {
+    if (at < 0) this.message(text, 0, 0);
+    else {
+      const e = this.delimitedEnd(at, end);
+      this.message(text, this.reader.pos, e);
+    }
+  }
+
+  /** One value of the member's field, whose bytes start at `at` (after the tag); -1: absent (a map entry's value). */
+  private single(member: Member, at: number, end: number): void {
+    const kind = member.kind;
+    if (kind === KIND_STRING) {
+      if (at < 0) this.out.ascii('""');
+      else {
+        const e = this.delimitedEnd(at, end);
+        this.wireString(this.reader.pos, e);
+      }
+    } else if (kind === KIND_MESSAGE) {
+      if (member.special) this.jsonValue(this.specialValue(member.plan as MessagePlan, at, end));
+      else this.messageAt(member.text(), at, end);
+    } else if (at < 0) this.zeroScalar(kind);
+    else this.jsonValue(this.scalar(kind, at, end));
+  }
+
+  /** A scalar field's value as the object decoder reads it. */
+  private scalar(kind: number, at: number, end: number): JsonValue {
+    const r = this.reader;
+    r.pos = at;
+    r.end = end;
+    if (kind === KIND_MESSAGE) throw NOT_COVERED;
+    return readScalar(r, kind, false);
+  }
+
+  private zeroScalar(kind: number): void {
+    switch (kind) {
+      case KIND_STRING:
+        this.out.ascii('""');
+        return;
+      case KIND_BOOL:
+        this.out.ascii('false');
+        return;
+      case KIND_BYTES:
+        this.out.ascii('null');
+        return;
+      default:
+        this.out.byte(0x30);
+    }
+  }
+
+  /**
+   * A message with its own JSON form: a metav1.Time here, the others by the object decoder;
+   * `at` is where its length is, or -1 when it is absent (its zero value).
+   */
+  private specialValue(plan: MessagePlan, at: number, end: number): JsonValue {
+    if (plan.special === TIME) return this.time(at, end);
+    const ctx = this.ctx;
+    // The object decoder's depth, which also tells it which fieldsV1 are the object's own.
+    ctx.depth = this.depth;
+    if (at < 0) {
+      ctx.buildingZero++;
+      const zero = decodeMessageAt(ctx, plan, 0, 0);
+      ctx.buildingZero--;
+      return zero;
+    }
+    const e = this.delimitedEnd(at, end);
+    return decodeMessageAt(ctx, plan, this.reader.pos, e);
+  }
+
+  /** metav1.Time { seconds = 1 (int64), nanos = 2 (int32) }: RFC 3339 in whole seconds; zero is null. */
+  private time(at: number, end: number): JsonValue {
+    if (this.depth + 1 > MAX_DEPTH) throw NOT_COVERED;
+    if (at < 0) return null;
+    const r = this.reader;
+    const e = this.delimitedEnd(at, end);
+    r.end = e;
+    let seconds: number | bigint | undefined;
+    let nanos: number | undefined;
+    while (r.pos < e) {
+      const tagStart = r.pos;
+      const tag = r.uint32();
+      if (tag === 0x08) seconds = r.int64();
+      else if (tag === 0x10) nanos = r.int32();
+      else {
+        if (tag >>> 3 === 0) r.fail('invalid field number 0', tagStart);
+        r.skip(tag & 7);
+      }
+    }
+    if (seconds === undefined && nanos === undefined) return null;
+    const total = Number(seconds ?? 0);
+    if (total === GO_ZERO_TIME_SECONDS && (nanos ?? 0) === 0) return null;
+    if (total === this.lastSeconds) return this.lastTime;
+    const text = formatRfc3339(seconds ?? 0);
+    if (text === undefined) throw NOT_COVERED;
+    this.lastSeconds = total;
+    this.lastTime = text;
+    return text;
+  }
+
+  /**
+   * Where the next value with this tag starts, looking from `pos` (a tag) on and skipping other
+   * fields; the reader is left there. The caller knows how many there are, so one always is.
+   */
+  private nextOccurrence(tag: number, pos: number, end: number): number {
+    const r = this.reader;
+    r.pos = pos;
+    r.end = end;
+    for (;;) {
+      const t = r.uint32();
+      if (t === tag) return r.pos;
+      r.skip(t & 7);
+    }
+  }
+
+  /** Every value of a repeated field, from its first tag on, as a JSON array. */
+  private repeated(member: Member, firstTag: number, count: number, end: number): void {
+    const out = this.out;
+    const r = this.reader;
+    const tag = member.tag;
+    out.byte(0x5b);
+    this.level++;
+    let pos = firstTag;
+    for (let written = 0; written < count; ) {
+      const at = this.nextOccurrence(tag, pos, end);
+      r.skip(tag & 7);
+      pos = r.pos;
+      if (written++ > 0) out.byte(0x2c);
+      this.newline();
+      this.single(member, at, end);
+    }
+    this.level--;
+    this.newline();
+    out.byte(0x5d);
+  }
+
+  /** A map field's entries as a JSON object, keys sorted (last entry wins for a repeated key). */
+  private map(member: Member, firstTag: number, count: number, end: number): void {
+    const r = this.reader;
+    const tag = member.tag;
+    const valueTag = 0x10 | member.wireType;
+    const kind = member.kind;
+    // Per entry: key start, key end, value position (-1: absent), entry end.
+    const base = this.top;
+    this.ensureSlots(4 * count);
+    this.top += 4 * count;
+    const slots = this.slots;
+    const buf = this.buf;
+    let sorted = true;
+    let pos = firstTag;
+    for (let n = 0; n < count; ) {
+      this.nextOccurrence(tag, pos, end);
+      const entryEnd = r.delimitedEnd();
+      pos = entryEnd;
+      let keyStart = 0;
+      let keyEnd = 0;
+      let valueAt = -1;
+      r.end = entryEnd;
+      while (r.pos < entryEnd) {
+        const tagStart = r.pos;
+        const et = r.uint32();
+        if (et === 0x0a) {
+          keyEnd = r.delimitedEnd();
+          keyStart = r.pos;
+          r.pos = keyEnd;
+        } else if (et === valueTag) {
+          valueAt = r.pos;
+          // Scalars are read now, as the object decoder reads every occurrence.
+          if (kind === KIND_MESSAGE) r.skip(member.wireType);
+          else this.scalar(kind, valueAt, entryEnd);
+        } else {
+          r.fail(`map ${member.name}: unexpected field ${et >>> 3} (wire type ${et & 7}) in an entry`, tagStart);
+        }
+      }
+      const e = base + 4 * n;
+      slots[e] = keyStart;
+      slots[e + 1] = keyEnd;
+      slots[e + 2] = valueAt;
+      slots[e + 3] = entryEnd;
+      if (n > 0 && sorted && !asciiBefore(buf, slots[e - 4] as number, slots[e - 3] as number, keyStart, keyEnd)) sorted = false;
+      n++;
+    }
+    const order = sorted ? undefined : sortedEntries(buf, slots, base, count);
+    const out = this.out;
+    out.byte(0x7b);
+    this.level++;
+    const shown = order === undefined ? count : order.length;
+    for (let i = 0; i < shown; i++) {
+      const e = base + 4 * (order === undefined ? i : (order[i] as number));
+      if (i > 0) out.byte(0x2c);
+      this.newline();
+      this.wireString(slots[e] as number, slots[e + 1] as number);
+      out.byte(0x3a);
+      if (this.indent > 0) out.byte(0x20);
+      // A missing value is its type's zero (a []byte's is null).
+      this.single(member, slots[e + 2] as number, slots[e + 3] as number);
+    }
+    this.level--;
+    if (shown > 0) this.newline();
+    out.byte(0x7d);
+    this.top = base;
+  }
+
+  /** A string field's bytes as a JSON string: copied when plain ASCII, else as JSON.stringify writes it. */
+  private wireString(start: number, end: number): void {
+    const out = this.out;
+    out.reserve(end - start + 2);
+    const bytes = out.bytes;
+    const buf = this.buf;
+    let o = out.length;
+    bytes[o++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const c = buf[i] as number;
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+        out.text(JSON.stringify(utf8Decode(buf, start, end)));
+        return;
+      }
+      bytes[o++] = c;
+    }
+    bytes[o++] = 0x22;
+    out.length = o;
+  }
+
+  /** A string as JSON.stringify writes it: plain ASCII copied, anything else through JSON.stringify. */
+  private jsString(text: string): void {
+    const out = this.out;
+    out.reserve(text.length + 2);
+    const bytes = out.bytes;
+    let o = out.length;
+    bytes[o++] = 0x22;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+        out.text(JSON.stringify(text));
+        return;
+      }
+      bytes[o++] = c;
+    }
+    bytes[o++] = 0x22;
+    out.length = o;
+  }
+
+  /** A decoded value as formatJson writes it, at the current nesting. */
+  private jsonValue(value: JsonValue): void {
+    switch (typeof value) {
+      case 'string':
+        this.jsString(value);
+        return;
+      case 'number':
+        this.out.ascii(JSON.stringify(value));
+        return;
+      case 'bigint':
+      case 'boolean':
+        this.out.ascii(String(value));
+        return;
+    }
+    if (value === null) {
+      this.out.ascii('null');
+      return;
+    }
+    const text = this.options.jsonText(value, this.indent);
+    this.out.text(this.indent === 0 ? text : text.replaceAll('\n', `\n${' '.repeat(this.indent * this.level)}`));
+  }
+
+  /** Every occurrence of the field written, one after another (for a hidden field, checked then dropped). */
+  private occurrences(member: Member, firstTag: number, count: number, end: number): void {
+    if (member.repeated || member.isMap) {
+      if (member.isMap) this.map(member, firstTag, count, end);
+      else this.repeated(member, firstTag, count, end);
+      return;
+    }
+    const r = this.reader;
+    let pos = firstTag;
+    for (let n = 0; n < count; n++) {
+      const at = this.nextOccurrence(member.tag, pos, end);
+      r.skip(member.tag & 7);
+      pos = r.pos;
+      this.single(member, at, end);
+    }
+  }
+}
+
+function isScalarZero(value: JsonValue): boolean {
+  return value === '' || value === 0 || value === false || value === 0n || value === null;
+}
+
+/** Whether key a is ASCII and sorts strictly before key b, also ASCII (then bytes compare as JavaScript strings do). */
+function asciiBefore(buf: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const a = buf[aStart + i] as number;
+    const b = buf[bStart + i] as number;
+    if (a >= 0x80 || b >= 0x80) return false;
+    if (a !== b) return a < b;
+  }
+  for (let i = aStart + n; i < aEnd; i++) if ((buf[i] as number) >= 0x80) return false;
+  for (let i = bStart + n; i < bEnd; i++) if ((buf[i] as number) >= 0x80) return false;
+  return aEnd - aStart < bEnd - bStart;
+}
+
+/** Entry indexes in key order as a JavaScript object would hold them: sorted, a repeated key's last value. */
+function sortedEntries(buf: Uint8Array, slots: Int32Array, base: number, count: number): number[] {
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < count; i++) byKey.set(utf8Decode(buf, slots[base + 4 * i] as number, slots[base + 4 * i + 1] as number), i);
+  const keys = [...byKey.keys()].sort();
+  return keys.map((k) => byKey.get(k) as number);
+}
+
+const transcoder = new Transcoder();
+
+/**
+ * Writes the stored value's object as JSON text into `out`, as formatJson prints the object
+ * decodeEntry gives (resourceVersion set, managedFields hidden when asked). Gives false, writing
+ * nothing, for a value it leaves to the object decoder: not protobuf, an unknown kind, a Secret to
+ * mask, a type it does not cover, or damaged bytes.
+ */
+export function writeStoredObjectJson(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): boolean {
+  return transcoder.write(schema, value, options, out);
+}

@@ -1,0 +1,203 @@
+/**
+ * The JSON text transcoder (protobuf straight to -o json/ndjson text) gives the very bytes the
+ * object path prints: decodeEntry, masking, managedFields hidden or shown, formatJson. Held to it
+ * on every upstream fixture, on values it must leave to the object path, and on damaged values.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { JsonTextBuffer, writeStoredObjectJson, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
+import type { JsonObject } from '../src/codec/json-value.js';
+import { formatJson } from '../src/format/object-text.js';
+import { encode } from '../src/index.js';
+import { builtinRegistry } from '../src/keys/index.js';
+import { loadSchema } from '../src/schema-bundle.js';
+import type { Entry } from '../src/sources/source.js';
+import { itemRenderer } from '../src/cli/object-writers.js';
+import { entryToPrinted } from '../src/cli/render-entry.js';
+import { storableFixtures } from './support/fixtures.js';
+import { FIXTURES_DIR, requireSharedFixtures } from './support/shared-data.js';
+
+const registry = builtinRegistry();
+const schema = loadSchema();
+
+function entryOf(value: Uint8Array, key = '/registry/things/ns/name', modRevision = 4242): Entry {
+  return { key, value, modRevision, createRevision: 7, version: 3, lease: '0', valueSize: value.length };
+}
+
+type View = { showSecrets: boolean; showManagedFields: boolean };
+type Layout = 'ndjson' | 'json' | 'json-item';
+
+/** What kreg get prints for the entry today: the object path. */
+function printedByObjectPath(entry: Entry, view: View, layout: Layout): string | undefined {
+  const rendered = entryToPrinted(entry, registry, '/registry', view);
+  if (rendered.item === undefined || rendered.stub === true) return undefined;
+  const render = itemRenderer(layout === 'ndjson' ? 'ndjson' : 'json', layout !== 'json-item');
+  return render?.(rendered.item);
+}
+
+/** The transcoder's text for the entry, laid out as the writer lays it out; undefined when it declines. */
+function printedByTranscoder(entry: Entry, view: View, layout: Layout): string | undefined {
+  const out = new JsonTextBuffer(64);
+  const options: JsonTextOptions = {
+    resourceVersion: String(entry.modRevision),
+    managedFieldsHidden: !view.showManagedFields,
+    indent: layout === 'ndjson' ? 0 : 4,
+    depth: layout === 'json-item' ? 2 : 0,
+    secretsMasked: !view.showSecrets,
+    jsonText: formatJson,
+  };
+  if (!writeStoredObjectJson(schema, entry.value, options, out)) return undefined;
+  const text = Buffer.from(out.take()).toString('utf8');
+  return layout === 'json-item' ? `        ${text}` : `${text}\n`;
+}
+
+const views: View[] = [
+  { showSecrets: false, showManagedFields: false },
+  { showSecrets: true, showManagedFields: true },
+];
+const layouts: Layout[] = ['ndjson', 'json', 'json-item'];
+
+describe('JSON text straight from protobuf', function () {
+  it('prints every upstream fixture as the object path does, in every layout', function () {
+    requireSharedFixtures(this);
+    let transcoded = 0;
+    let files = 0;
+    for (const dir of ['api', 'apiextensions']) {
+      for (const file of readdirSync(`${FIXTURES_DIR}/${dir}`).sort()) {
+        if (!file.endsWith('.pb')) continue;
+        files++;
+        const entry = entryOf(new Uint8Array(readFileSync(`${FIXTURES_DIR}/${dir}/${file}`)));
+        for (const view of views) {
+          for (const layout of layouts) {
+            const fast = printedByTranscoder(entry, view, layout);
+            if (fast === undefined) continue;
+            transcoded++;
+            assert.equal(fast, printedByObjectPath(entry, view, layout), `${dir}/${file} ${layout} ${JSON.stringify(view)}`);
+          }
+        }
+      }
+    }
+    assert.ok(files > 180, `${files} fixtures`);
+    assert.ok(transcoded > 900, `${transcoded} transcoded`);
+  });
+
+  it('covers every kind kube-apiserver stores (all but a masked Secret)', function () {
+    requireSharedFixtures(this);
+    const declined: string[] = [];
+    for (const fixture of storableFixtures()) {
+      const entry = entryOf(new Uint8Array(readFileSync(fixture.file)), fixture.key);
+      for (const view of views) {
+        if (fixture.entry.kind === 'Secret' && !view.showSecrets) continue;
+        if (printedByTranscoder(entry, view, 'ndjson') === undefined) declined.push(`${fixture.name} ${JSON.stringify(view)}`);
+      }
+    }
+    assert.deepEqual(declined, []);
+  });
+
+  it('leaves a Secret to the object path unless its data is shown, and prints it alike when shown', function () {
+    const secret = encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque' });
+    const entry = entryOf(secret, '/registry/secrets/shop/s');
+    assert.equal(printedByTranscoder(entry, { showSecrets: false, showManagedFields: false }, 'ndjson'), undefined);
+    const shown = { showSecrets: true, showManagedFields: false };
+    assert.equal(printedByTranscoder(entry, shown, 'ndjson'), printedByObjectPath(entry, shown, 'ndjson'));
+    assert.match(printedByTranscoder(entry, shown, 'ndjson') ?? '', /"password":"aHVudGVyMg=="/);
+  });
+
+  it('sets resourceVersion, hides managedFields, sorts map keys and escapes strings as the object path does', function () {
+    const object: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'c',
+        namespace: 'shop',
+        resourceVersion: '1',
+        labels: { zeta: '1', alpha: '2', ünïcode: '3' },
+        annotations: { note: 'line one\nline "two" \\ tab\t and \u2028 end', emoji: '\u{1F600}' },
+        managedFields: [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }],
+      },
+      data: { b: '', a: 'x' },
+    };
+    const entry = entryOf(encode(object), '/registry/configmaps/shop/c', 99);
+    for (const view of views) {
+      for (const layout of layouts) {
+        const fast = printedByTranscoder(entry, view, layout);
+        assert.ok(fast !== undefined, `${layout} transcoded`);
+        assert.equal(fast, printedByObjectPath(entry, view, layout), `${layout} ${JSON.stringify(view)}`);
+      }
+    }
+    const line = printedByTranscoder(entry, views[0] as View, 'ndjson') ?? '';
+    assert.match(line, /"resourceVersion":"99"/);
+    assert.doesNotMatch(line, /managedFields/);
+  });
+
+  it('declines values it does not cover and damaged ones, writing nothing', function () {
+    const good = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'b' } });
+    const cases: [string, Uint8Array][] = [
+      ['JSON', new TextEncoder().encode('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}')],
+      ['truncated', good.subarray(0, good.length - 3)],
+      ['unknown kind', withKind(good, 'ConfigMaq')],
+      ['encrypted', new TextEncoder().encode('k8s:enc:aescbc:v1:key1:0123456789abcdef')],
+    ];
+    for (const [what, value] of cases) {
+      const out = new JsonTextBuffer(64);
+      out.ascii('kept');
+      const options: JsonTextOptions = { resourceVersion: '1', managedFieldsHidden: true, indent: 0, depth: 0, secretsMasked: true, jsonText: formatJson };
+      assert.equal(writeStoredObjectJson(schema, value, options, out), false, what);
+      assert.equal(Buffer.from(out.take()).toString('utf8'), 'kept', what);
+    }
+  });
+
+  it('prints a value with fields it does not know without them, as the object path does', function () {
+    const value = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'b' } });
+    // An unknown field (number 99, a string) appended to the object's own message: the envelope's raw
+    // field is the last one, so extending the value and its lengths is enough to place it inside.
+    const withUnknown = appendToRaw(value, Uint8Array.of(0x9a, 0x06, 0x02, 0x68, 0x69));
+    const entry = entryOf(withUnknown, '/registry/configmaps/shop/c');
+    for (const layout of layouts) assert.equal(printedByTranscoder(entry, views[0] as View, layout), printedByObjectPath(entry, views[0] as View, layout), layout);
+  });
+});
+
+/** The value with its envelope's kind (of the same length) replaced. */
+function withKind(value: Uint8Array, kind: string): Uint8Array {
+  const text = Buffer.from(value).toString('latin1');
+  const at = text.indexOf('ConfigMap');
+  assert.ok(at > 0 && kind.length === 'ConfigMap'.length);
+  const out = Uint8Array.from(value);
+  out.set(new TextEncoder().encode(kind), at);
+  return out;
+}
+
+/** The stored value with bytes added at the end of the envelope's raw object (fields 1, 2 of runtime.Unknown, raw last but for empty 3 and 4). */
+function appendToRaw(value: Uint8Array, extra: Uint8Array): Uint8Array {
+  // Re-encode the envelope by hand: k8s\0, typeMeta (field 1) as is, raw (field 2) with the extra bytes, then 3 and 4 empty.
+  let pos = 4;
+  const readVarint = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = value[pos++] as number;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+    }
+  };
+  const parts: number[] = [...value.subarray(0, 4)];
+  const varint = (n: number): number[] => {
+    const bytes: number[] = [];
+    while (n >= 0x80) {
+      bytes.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    bytes.push(n);
+    return bytes;
+  };
+  while (pos < value.length) {
+    const tag = readVarint();
+    const length = readVarint();
+    const body = [...value.subarray(pos, pos + length)];
+    pos += length;
+    if (tag >>> 3 === 2) body.push(...extra);
+    parts.push(...varint(tag), ...varint(body.length), ...body);
+  }
+  return Uint8Array.from(parts);
+}
