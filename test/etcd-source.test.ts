@@ -287,6 +287,40 @@ describe('EtcdSource (plain etcd)', function () {
     await expectRejection(source.get('/registry/configmaps/default/settings', { revision: 0 }), UsageError);
   });
 
+  it('lets the event loop run while a reader works through a page, so the next one arrives meanwhile', async () => {
+    const prefix = '/registry/configmaps/turns/';
+    for (let index = 0; index < 400; index++) await put(writer, `${prefix}key-${String(index).padStart(3, '0')}`, `value ${index}`);
+    // Pages of 100 keys: the second page is fetched ahead while the first is read, and so on.
+    const source = openSource(settingsFor(etcd.server), { chunkSize: 100 });
+    let turns = 0;
+    let longestRun = 0;
+    let run = 0;
+    let turnSeen = 0;
+    let listing = true;
+    const tick = (): void => {
+      turns++;
+      if (listing) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      // A reader that never awaits anything itself: only the source can let the event loop turn.
+      let index = 0;
+      for await (const _entry of source.range({ prefix })) {
+        if (turns !== turnSeen) {
+          turnSeen = turns;
+          run = 0;
+        }
+        run++;
+        // The first page and the last have no page on its way (the first waits to see whether more
+        // is wanted): the pages between them count.
+        if (index++ >= 200 && index <= 300) longestRun = Math.max(longestRun, run);
+      }
+    } finally {
+      listing = false;
+    }
+    assert.ok(longestRun < 100, `${longestRun} entries handed out in a row without a turn of the event loop`);
+  });
+
   it('keeps a paged listing at the revision of its first page while another client writes', async () => {
     const prefix = '/registry/secrets/paging/';
     const initial = new Map<string, string>();

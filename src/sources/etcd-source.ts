@@ -51,6 +51,9 @@ export const DEFAULT_CHUNK_SIZE = 5000;
  * response. 32 MiB lets typical Kubernetes objects (a few KB) use the full DEFAULT_CHUNK_SIZE.
  */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+/** Entries handed out between turns of the event loop while the next page is on its way. */
+const EVENT_LOOP_TURN_ENTRIES = 16;
+
 /** The first page has no size estimate yet, so it asks for few keys (150 MB even at etcd's 1.5 MB value limit). */
 export const FIRST_PAGE_KEYS = 100;
 
@@ -200,7 +203,13 @@ export class EtcdSource implements EntrySource {
           ahead = { request: next, fetched: fetch(next) };
         }
       }
-      for (const kv of kvs) yield toEntry(kv, valueRead);
+      let handed = 0;
+      for (const kv of kvs) {
+        yield toEntry(kv, valueRead);
+        // grpc-js reads the socket on this thread: while a reader works through this page without a
+        // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
+        if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);
+      }
       // No entry handed out refers to the page (values were copied), so its buffer can take the next page.
       const pageBuffer = kvs[0]?.key.buffer;
       if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
