@@ -130,6 +130,37 @@ describe('JSON text straight from protobuf', function () {
     assert.doesNotMatch(line, /managedFields/);
   });
 
+  it('writes long and short strings, plain, escaped, non-ASCII and broken UTF-8, as the object path does', function () {
+    const long = 'x'.repeat(80);
+    const data: JsonObject = {
+      plain: long,
+      quoted: `${long}"quoted"`,
+      backslash: `${long}\\`,
+      control: `${long}\u0001\u001f`,
+      newline: `${long}\n`,
+      accents: `${long}é`,
+      astral: `${long}\u{1F600}`,
+      del: `${long}\u007f`,
+      shortBroken: 'aXYZb',
+      longBroken: `${long}XYZ${long}`,
+    };
+    const value = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data });
+    // Turn each Y into a byte that is no UTF-8 (a lone continuation byte): the decoder shows U+FFFD.
+    // The Y of each XYZ (bytes 0x58 0x59 0x5a, found only inside those two strings).
+    const marked = (i: number): boolean => value[i - 1] === 0x58 && value[i] === 0x59 && value[i + 1] === 0x5a;
+    const broken = Uint8Array.from(value, (b, i) => (marked(i) ? 0x80 : b));
+    assert.equal(broken.filter((b, i) => b !== value[i]).length, 2);
+    for (const bytes of [value, broken]) {
+      const entry = entryOf(bytes, '/registry/configmaps/shop/c');
+      for (const layout of layouts) {
+        const fast = printedByTranscoder(entry, views[0] as View, layout);
+        assert.ok(fast !== undefined);
+        assert.equal(fast, printedByObjectPath(entry, views[0] as View, layout), layout);
+      }
+    }
+    assert.match(printedByTranscoder(entryOf(broken), views[0] as View, 'ndjson') ?? '', /"shortBroken":"aX\uFFFDZb"/);
+  });
+
   it('declines values it does not cover and damaged ones, writing nothing', function () {
     const good = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'b' } });
     const cases: [string, Uint8Array][] = [

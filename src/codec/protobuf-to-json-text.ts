@@ -248,6 +248,14 @@ function textPlanOf(plan: MessagePlan, top = false): TextPlan {
   return text;
 }
 
+/** From this length on, strings are checked by a native decode and a regular expression rather than byte by byte. */
+const LONG_STRING_BYTES = 64;
+/**
+ * A character JSON.stringify escapes, or one that is not ASCII (which includes the U+FFFD a
+ * broken UTF-8 sequence decodes to): where a string's bytes are not its JSON text as they are.
+ */
+const NOT_PLAIN_ASCII = /[^\x20-\x21\x23-\x5b\x5d-\x7f]/;
+
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;
 /** Unix seconds of Go's zero time, which metav1.Time writes as null. */
@@ -662,7 +670,6 @@ class Transcoder {
     const r = this.reader;
     const tag = member.tag;
     const valueTag = 0x10 | member.wireType;
-    const kind = member.kind;
     // Per entry: key start, key end, value position (-1: absent), entry end.
     const base = this.top;
     this.ensureSlots(4 * count);
@@ -688,9 +695,8 @@ class Transcoder {
           r.pos = keyEnd;
         } else if (et === valueTag) {
           valueAt = r.pos;
-          // Scalars are read now, as the object decoder reads every occurrence.
-          if (kind === KIND_MESSAGE) r.skip(member.wireType);
-          else this.scalar(kind, valueAt, entryEnd);
+          // Skipping checks what reading would (the length fits, the varint ends); the last value is read below.
+          r.skip(member.wireType);
         } else {
           r.fail(`map ${member.name}: unexpected field ${et >>> 3} (wire type ${et & 7}) in an entry`, tagStart);
         }
@@ -726,6 +732,10 @@ class Transcoder {
 
   /** A string field's bytes as a JSON string: copied when plain ASCII, else as JSON.stringify writes it. */
   private wireString(start: number, end: number): void {
+    if (end - start >= LONG_STRING_BYTES) {
+      this.longWireString(start, end);
+      return;
+    }
     const out = this.out;
     out.reserve(end - start + 2);
     const bytes = out.bytes;
@@ -742,6 +752,21 @@ class Transcoder {
     }
     bytes[o++] = 0x22;
     out.length = o;
+  }
+
+  /** wireString for long strings: decoded and checked natively, then the bytes copied whole. */
+  private longWireString(start: number, end: number): void {
+    const text = utf8Decode(this.buf, start, end);
+    const out = this.out;
+    if (NOT_PLAIN_ASCII.test(text)) {
+      out.text(JSON.stringify(text));
+      return;
+    }
+    out.reserve(end - start + 2);
+    out.bytes[out.length] = 0x22;
+    out.bytes.set(this.buf.subarray(start, end), out.length + 1);
+    out.length += end - start + 1;
+    out.bytes[out.length++] = 0x22;
   }
 
   /** A string as JSON.stringify writes it: plain ASCII copied, anything else through JSON.stringify. */
