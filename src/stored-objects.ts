@@ -65,7 +65,7 @@ export async function* everyEntry(
 ): AsyncGenerator<Entry> {
   for await (const dir of readableDirectories(source, prefix, revision, registry)) {
     try {
-      if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision });
+      if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision, readsAll: true });
       else {
         const entry = await source.get(dir, { revision });
         if (entry !== undefined) yield entry;
@@ -79,7 +79,7 @@ export async function* everyEntry(
 
 /** Every entry under each of the prefixes, one range after another, at one revision. */
 export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number, read: Pick<RangeOptions, 'sizesOnly'> = {}): AsyncGenerator<Entry> {
-  for (const prefix of prefixes) yield* source.range({ ...read, prefix, revision });
+  for (const prefix of prefixes) yield* source.range({ ...read, prefix, revision, readsAll: true });
 }
 
 /** The top-level directories, or the registry's resource prefixes when the user may not list them. */
@@ -125,7 +125,7 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
     const objects: JsonObject[] = [];
     if (source === undefined) return objects;
     try {
-      for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision }), options.decryptor)) {
+      for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision, readsAll: true }), options.decryptor)) {
         try {
           const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, valueDecodeOptions(options)).object;
           if (object !== undefined) objects.push(object);

@@ -287,38 +287,49 @@ describe('EtcdSource (plain etcd)', function () {
     await expectRejection(source.get('/registry/configmaps/default/settings', { revision: 0 }), UsageError);
   });
 
-  it('lets the event loop run while a reader works through a page, so the next one arrives meanwhile', async () => {
-    const prefix = '/registry/configmaps/turns/';
-    for (let index = 0; index < 400; index++) await put(writer, `${prefix}key-${String(index).padStart(3, '0')}`, `value ${index}`);
-    // Pages of 100 keys: the second page is fetched ahead while the first is read, and so on.
-    const source = openSource(settingsFor(etcd.server), { chunkSize: 100 });
+  /**
+   * The longest run of entries the listing hands out, among those numbered [from, to), without a
+   * turn of the event loop in between. The reader never awaits anything itself: only the source
+   * can let the event loop turn.
+   */
+  async function longestRunWithoutTurn(entries: AsyncIterable<Entry>, from: number, to: number): Promise<number> {
     let turns = 0;
-    let longestRun = 0;
-    let run = 0;
-    let turnSeen = 0;
     let listing = true;
     const tick = (): void => {
       turns++;
       if (listing) setImmediate(tick);
     };
     setImmediate(tick);
+    let longest = 0;
+    let run = 0;
+    let turnSeen = 0;
+    let index = 0;
     try {
-      // A reader that never awaits anything itself: only the source can let the event loop turn.
-      let index = 0;
-      for await (const _entry of source.range({ prefix })) {
+      for await (const _entry of entries) {
         if (turns !== turnSeen) {
           turnSeen = turns;
           run = 0;
         }
         run++;
-        // The first page and the last have no page on its way (the first waits to see whether more
-        // is wanted): the pages between them count.
-        if (index++ >= 200 && index <= 300) longestRun = Math.max(longestRun, run);
+        if (index >= from && index < to) longest = Math.max(longest, run);
+        index++;
       }
     } finally {
       listing = false;
     }
-    assert.ok(longestRun < 100, `${longestRun} entries handed out in a row without a turn of the event loop`);
+    return longest;
+  }
+
+  it('lets the event loop run while a reader works through a page, so the next one arrives meanwhile', async () => {
+    const prefix = '/registry/configmaps/turns/';
+    for (let index = 0; index < 400; index++) await put(writer, `${prefix}key-${String(index).padStart(3, '0')}`, `value ${index}`);
+    // Pages of 100 keys: the first page and the last have no page on their way (the first waits to
+    // see whether more is wanted, unless the reader says it reads all); those between them do.
+    const source = openSource(settingsFor(etcd.server), { chunkSize: 100 });
+    const third = await longestRunWithoutTurn(source.range({ prefix }), 200, 300);
+    assert.ok(third < 100, `${third} entries handed out in a row without a turn of the event loop`);
+    const first = await longestRunWithoutTurn(source.range({ prefix, readsAll: true }), 0, 100);
+    assert.ok(first < 100, `reading all: ${first} entries of the first page in a row without a turn`);
   });
 
   it('keeps a paged listing at the revision of its first page while another client writes', async () => {

@@ -37,7 +37,7 @@ function entriesOf(store: Store, scope: DumpScope): AsyncIterable<Entry> {
   return (async function* () {
     for (const entry of resources) {
       const namespace = entry.namespaced ? scope.namespace : undefined;
-      yield* source.range({ prefix: keyForEntry(entry, namespace === undefined ? {} : { namespace }, prefix), revision });
+      yield* source.range({ prefix: keyForEntry(entry, namespace === undefined ? {} : { namespace }, prefix), revision, readsAll: true });
     }
   })();
 }

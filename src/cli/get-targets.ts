@@ -101,11 +101,11 @@ export async function readTarget(store: Store, target: Target, printer: EntryPri
       }
       return;
     case 'keys':
-      await printer.printAll(source.range({ prefix: target.prefix, revision }), target.prefix);
+      await printer.printAll(source.range({ prefix: target.prefix, revision, readsAll: true }), target.prefix);
       return;
     case 'list': {
       const listing = keyForEntry(target.resource, target.namespace === undefined ? {} : { namespace: target.namespace }, prefix);
-      await printer.printAll(source.range({ prefix: listing, revision }), listing);
+      await printer.printAll(source.range({ prefix: listing, revision, readsAll: true }), listing);
       return;
     }
     case 'everything':

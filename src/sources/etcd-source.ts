@@ -188,8 +188,9 @@ export class EtcdSource implements EntrySource {
 
       const kvs = response.kvs;
       const lastKey = kvs.length === 0 ? undefined : kvs[kvs.length - 1]?.key;
-      // Not after the first page: callers that read a few keys only (a directory's first key, the
-      // release's Nodes) stop there, and the next page would be fetched for nothing.
+      // Not after the first page, unless the caller reads everything: callers that read a few keys
+      // only (a directory's first key, the release's Nodes) stop there, and the next page would be
+      // fetched for nothing.
       const firstPage = seenEntries === 0;
       const more = response.more && lastKey !== undefined;
       if (more) {
@@ -198,7 +199,7 @@ export class EtcdSource implements EntrySource {
         // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
-        if (!firstPage) {
+        if (!firstPage || options.readsAll === true) {
           const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
           ahead = { request: next, fetched: fetch(next) };
         }

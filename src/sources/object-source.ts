@@ -127,7 +127,7 @@ export class StoredObjectSource implements ObjectSource {
   }
 
   private async decodeAll(prefix: string, out: FoundObject[]): Promise<void> {
-    for await (const e of preparedEntries(this.source.range({ prefix, revision: this.revision }), this.decodeOptions.decryptor)) {
+    for await (const e of preparedEntries(this.source.range({ prefix, revision: this.revision, readsAll: true }), this.decodeOptions.decryptor)) {
       const found = this.decode(e);
       if (found !== undefined) out.push(found);
     }

@@ -37,6 +37,11 @@ export interface RangeOptions {
   sizesOnly?: boolean;
   /** Start at this key (inclusive) instead of the prefix itself; it must lie under the prefix. */
   from?: string;
+  /**
+   * The caller reads every entry (a listing, not a look at the first few), so a source that pages
+   * may ask for the next page from the first one on.
+   */
+  readsAll?: boolean;
 }
 
 /**
