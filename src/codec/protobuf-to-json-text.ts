@@ -134,6 +134,8 @@ class Member {
   /** The field's message type (or map value type), when it is a message. */
   readonly plan: MessagePlan | undefined;
   readonly special: boolean;
+  /** Left out when absent from the wire (most fields are: a nil pointer, slice or map, an empty string with omitempty). */
+  readonly absentOmitted: boolean;
   private childText: TextPlan | undefined = undefined;
 
   constructor(
@@ -157,6 +159,8 @@ class Member {
     this.slot = tableOffset + 2 + 3 * (field?.index ?? 0);
     this.plan = field !== undefined && field.kind === KIND_MESSAGE ? childPlan(field) : undefined;
     this.special = this.plan?.special !== undefined;
+    // A plain struct's zero value is written, omitempty or not (omitzero on one is not covered).
+    this.absentOmitted = role === MEMBER_FIELD && this.omitEmpty && (this.repeated || this.isMap || this.shape !== GO_VALUE || this.kind !== KIND_MESSAGE);
   }
 
   /** The writer's plan of the field's message type, compiled on first use (types may be recursive). */
@@ -379,7 +383,12 @@ class Transcoder {
     this.level++;
     let first = true;
     const members = text.members;
-    for (let i = 0; i < members.length; i++) if (this.member(text, base, members[i] as Member, first)) first = false;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i] as Member;
+      // The common case, without a call: a field not on the wire that Go's JSON leaves out.
+      if (member.absentOmitted && this.slots[base + member.slot + 2] === 0) continue;
+      if (this.member(text, base, member, first)) first = false;
+    }
     this.level--;
     if (!first) this.newline();
     out.byte(0x7d);
