@@ -108,6 +108,8 @@ const GO_BYTES = 2;
 const GO_SLICE = 3;
 
 const TIME = 'time';
+const QUANTITY = 'quantity';
+const INT_OR_STRING = 'int-or-string';
 
 /**
  * One member of a message's JSON object, with every fact the writer reads about its field copied
@@ -594,7 +596,14 @@ class Transcoder {
    * `at` is where its length is, or -1 when it is absent (its zero value).
    */
   private specialValue(plan: MessagePlan, at: number, end: number): JsonValue {
-    if (plan.special === TIME) return this.time(at, end);
+    switch (plan.special) {
+      case TIME:
+        return this.time(at, end);
+      case QUANTITY:
+        return this.quantity(at, end);
+      case INT_OR_STRING:
+        return this.intOrString(at, end);
+    }
     const ctx = this.ctx;
     // The object decoder's depth, which also tells it which fieldsV1 are the object's own.
     ctx.depth = this.depth;
@@ -608,25 +617,72 @@ class Transcoder {
     return decodeMessageAt(ctx, plan, this.reader.pos, e);
   }
 
-  /** metav1.Time { seconds = 1 (int64), nanos = 2 (int32) }: RFC 3339 in whole seconds; zero is null. */
-  private time(at: number, end: number): JsonValue {
+  /**
+   * The fields of a small message whose length is at `at` (-1: absent), each handed to `field` with
+   * its tag and the reader at its value; the others skipped, as the object decoder does.
+   */
+  private eachField(at: number, end: number, field: (tag: number) => boolean): void {
     if (this.depth + 1 > MAX_DEPTH) throw NOT_COVERED;
-    if (at < 0) return null;
+    if (at < 0) return;
     const r = this.reader;
     const e = this.delimitedEnd(at, end);
     r.end = e;
-    let seconds: number | bigint | undefined;
-    let nanos: number | undefined;
     while (r.pos < e) {
       const tagStart = r.pos;
       const tag = r.uint32();
+      if (field(tag)) continue;
+      if (tag >>> 3 === 0) r.fail('invalid field number 0', tagStart);
+      r.skip(tag & 7);
+    }
+  }
+
+  /** resource.Quantity { string = 1 }: its string; empty or absent is "0". */
+  private quantity(at: number, end: number): JsonValue {
+    let text = '';
+    const r = this.reader;
+    this.eachField(at, end, (tag) => {
+      if (tag !== 0x0a) return false;
+      const e = r.delimitedEnd();
+      text = utf8Decode(this.buf, r.pos, e);
+      r.pos = e;
+      return true;
+    });
+    return text === '' ? '0' : text;
+  }
+
+  /** intstr.IntOrString { type = 1 (int64), intVal = 2 (int32), strVal = 3 }: the string when type is 1, else the number. */
+  private intOrString(at: number, end: number): JsonValue {
+    let type: number | bigint = 0;
+    let intVal = 0;
+    let strVal = '';
+    const r = this.reader;
+    this.eachField(at, end, (tag) => {
+      if (tag === 0x08) type = r.int64();
+      else if (tag === 0x10) intVal = r.int32();
+      else if (tag === 0x1a) {
+        const e = r.delimitedEnd();
+        strVal = utf8Decode(this.buf, r.pos, e);
+        r.pos = e;
+      } else return false;
+      return true;
+    });
+    if (type === 1) return strVal;
+    // Both an int and a string: the object decoder names the damage.
+    if (strVal !== '') throw NOT_COVERED;
+    return intVal;
+  }
+
+  /** metav1.Time { seconds = 1 (int64), nanos = 2 (int32) }: RFC 3339 in whole seconds; zero is null. */
+  private time(at: number, end: number): JsonValue {
+    let seconds: number | bigint | undefined;
+    let nanos: number | undefined;
+    const r = this.reader;
+    this.eachField(at, end, (tag) => {
       if (tag === 0x08) seconds = r.int64();
       else if (tag === 0x10) nanos = r.int32();
-      else {
-        if (tag >>> 3 === 0) r.fail('invalid field number 0', tagStart);
-        r.skip(tag & 7);
-      }
-    }
+      else return false;
+      return true;
+    });
     if (seconds === undefined && nanos === undefined) return null;
     const total = Number(seconds ?? 0);
     if (total === GO_ZERO_TIME_SECONDS && (nanos ?? 0) === 0) return null;
