@@ -563,6 +563,26 @@ function* registryPuts(count: number, prefix: string): Generator<Put> {
   }
 }
 
+/** Attempts at one transaction, a second apart, before the fill gives up. */
+const WRITE_ATTEMPTS = 60;
+
+/**
+ * One transaction of puts, tried again on failure: on a busy machine etcd can fall behind a
+ * million-key fill, and the client's circuit breaker then fails every request for a while (one run
+ * stopped at 637,400 keys). The puts are plain writes, so writing them again is harmless.
+ */
+async function writeWithRetries(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (attempt >= WRITE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 /** Writes the generated registry; resolves to what was written. */
 export async function makeRegistry(options: MakeRegistryOptions): Promise<RegistryStats> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -597,7 +617,7 @@ export async function makeRegistry(options: MakeRegistryOptions): Promise<Regist
     };
     const worker = async (): Promise<void> => {
       for (let ops = nextBatch(); ops !== undefined; ops = nextBatch()) {
-        await client.kv.txn({ compare: [], success: ops, failure: [] });
+        await writeWithRetries(() => client.kv.txn({ compare: [], success: ops, failure: [] }));
         if (Date.now() - lastLog > 10_000) {
           lastLog = Date.now();
           log(`  ${stats.keys.toLocaleString('en-US')} keys written`);

@@ -47,7 +47,10 @@ function printedByTranscoder(entry: Entry, view: View, layout: Layout): string |
     jsonText: formatJson,
   };
   if (!writeStoredObjectJson(schema, entry.value, options, out)) return undefined;
-  const text = Buffer.from(out.take()).toString('utf8');
+  const bytes = Buffer.from(out.take());
+  const text = bytes.toString('utf8');
+  // Compared as text below: the bytes must be that text's UTF-8 (a raw broken sequence would read as U+FFFD too).
+  assert.ok(Buffer.from(text, 'utf8').equals(bytes), 'the JSON text is valid UTF-8');
   return layout === 'json-item' ? `        ${text}` : `${text}\n`;
 }
 
@@ -159,6 +162,21 @@ describe('JSON text straight from protobuf', function () {
       }
     }
     assert.match(printedByTranscoder(entryOf(broken), views[0] as View, 'ndjson') ?? '', /"shortBroken":"aX\uFFFDZb"/);
+  });
+
+  it('finds a character to escape at any place of a long string (they are checked four bytes at a time)', function () {
+    const data: JsonObject = {};
+    const specials = ['"', '\\', '\u0000', '\u001f', '\n', 'é', '\u{1F600}', '\u007f', '~', ' '];
+    for (const [n, special] of specials.entries()) {
+      // Strings of growing length: the special character lands at every place within a word.
+      for (let at = 0; at < 72; at += 1) data[`s${n}-${String(at).padStart(2, '0')}`] = `${'y'.repeat(at)}${special}${'y'.repeat(64)}`;
+    }
+    const entry = entryOf(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data }), '/registry/configmaps/shop/c');
+    for (const layout of layouts) {
+      const fast = printedByTranscoder(entry, views[0] as View, layout);
+      assert.ok(fast !== undefined);
+      assert.equal(fast, printedByObjectPath(entry, views[0] as View, layout), layout);
+    }
   });
 
   it('declines values it does not cover and damaged ones, writing nothing', function () {
