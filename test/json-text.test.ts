@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { JsonTextBuffer, writeStoredObjectJson, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
+import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
+import { writeStoredObjectJson, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { formatJson } from '../src/format/object-text.js';
 import { encode } from '../src/index.js';

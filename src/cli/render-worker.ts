@@ -11,7 +11,7 @@ import type { GetFormat } from './object-writers.js';
 import { itemRenderer } from './object-writers.js';
 import { entryToPrinted } from './render-entry.js';
 import { StoredJsonText } from './stored-json-text.js';
-import { JsonTextBuffer } from '../codec/protobuf-to-json-text.js';
+import { JsonTextBuffer } from '../codec/json-text-buffer.js';
 import { utf8Decode } from '../codec/text.js';
 import { loadSchema } from '../schema-bundle.js';
 import type { RenderBatch, RenderResult } from './render-pool.js';

@@ -3,7 +3,8 @@
  * the object path would print (src/codec/protobuf-to-json-text.ts), into the writer's batch of
  * output bytes. Values it does not cover go the object path, one by one, in order.
  */
-import { JsonTextBuffer, writeStoredObjectJson, type JsonTextOptions } from '../codec/protobuf-to-json-text.js';
+import { JsonTextBuffer } from '../codec/json-text-buffer.js';
+import { writeStoredObjectJson, type JsonTextOptions } from '../codec/protobuf-to-json-text.js';
 import type { Schema } from '../codec/schema.js';
 import { formatJson } from '../format/object-text.js';
 import type { Entry } from '../sources/source.js';

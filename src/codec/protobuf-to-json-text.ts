@@ -16,61 +16,13 @@ import { decodeMessageAt, isGoZero, newDecodeContext, readScalar, type DecodeCon
 import { PROTOBUF_MAGIC, startsWith } from './detect.js';
 import { readEnvelope } from './envelope.js';
 import type { JsonValue } from './json-value.js';
-import { childPlan, KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan } from './message-plan.js';
+import { KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type MessagePlan } from './message-plan.js';
+import { GO_BYTES, GO_VALUE, type Member, MEMBER_FIELD, MEMBER_KIND, MEMBER_MANAGED_FIELDS, MEMBER_METADATA, MEMBER_RESOURCE_VERSION, type TextPlan, textPlanOf } from './json-text-plan.js';
 import type { Schema } from './schema.js';
 import { formatRfc3339 } from './go-time.js';
-import { utf8Decode, utf8Encode, utf8EncodeInto } from './text.js';
-import { WIRE_BYTES, WireReader } from './wire.js';
-
-/** A growing byte buffer of output text; `take()` hands over what is written and starts afresh. */
-export class JsonTextBuffer {
-  bytes: Uint8Array;
-  length = 0;
-
-  constructor(private readonly initialCapacity = 1 << 20) {
-    this.bytes = new Uint8Array(initialCapacity);
-  }
-
-  reserve(count: number): void {
-    if (this.length + count > this.bytes.length) this.grow(count);
-  }
-
-  private grow(count: number): void {
-    let capacity = this.bytes.length * 2;
-    while (capacity < this.length + count) capacity *= 2;
-    const bytes = new Uint8Array(capacity);
-    bytes.set(this.bytes.subarray(0, this.length));
-    this.bytes = bytes;
-  }
-
-  byte(code: number): void {
-    if (this.length >= this.bytes.length) this.grow(1);
-    this.bytes[this.length++] = code;
-  }
-
-  /** Text of one-byte characters only (digits, base64, keys). */
-  ascii(text: string): void {
-    this.reserve(text.length);
-    const bytes = this.bytes;
-    let o = this.length;
-    for (let i = 0; i < text.length; i++) bytes[o++] = text.charCodeAt(i);
-    this.length = o;
-  }
-
-  /** Any text, as UTF-8. */
-  text(text: string): void {
-    this.reserve(text.length * 3);
-    this.length += utf8EncodeInto(text, this.bytes.subarray(this.length));
-  }
-
-  /** The bytes written so far; the buffer starts again empty (the bytes handed over are not reused). */
-  take(): Uint8Array {
-    const written = this.bytes.subarray(0, this.length);
-    this.bytes = new Uint8Array(this.initialCapacity);
-    this.length = 0;
-    return written;
-  }
-}
+import { utf8Decode } from './text.js';
+import { JsonTextBuffer } from './json-text-buffer.js';
+import { WireReader } from './wire.js';
 
 /** How one stored object is written. */
 export interface JsonTextOptions {
@@ -93,166 +45,9 @@ export interface JsonTextOptions {
 /** Thrown inside the transcoder for anything it leaves to the object decoder. */
 const NOT_COVERED = Symbol('not covered by the JSON text transcoder');
 
-/** Members of a message besides its own fields: the object's head and the fields kube-apiserver sets on reads. */
-const MEMBER_FIELD = 0;
-const MEMBER_API_VERSION = 1;
-const MEMBER_KIND = 2;
-const MEMBER_METADATA = 3;
-const MEMBER_RESOURCE_VERSION = 4;
-const MEMBER_MANAGED_FIELDS = 5;
-
-/** How the Go field is held (schema GoShape), as small integers for the hot path. */
-const GO_VALUE = 0;
-const GO_POINTER = 1;
-const GO_BYTES = 2;
-const GO_SLICE = 3;
-
 const TIME = 'time';
 const QUANTITY = 'quantity';
 const INT_OR_STRING = 'int-or-string';
-
-/**
- * One member of a message's JSON object, with every fact the writer reads about its field copied
- * into one fixed shape: schema fields come in many shapes, and reading them in the hot path was slow.
- */
-class Member {
-  /** `,"name":` as UTF-8: written from its second byte for a first member, without the comma. */
-  readonly key: Uint8Array;
-  readonly kind: number;
-  readonly shape: number;
-  readonly repeated: boolean;
-  readonly isMap: boolean;
-  /** omitempty or omitzero. */
-  readonly omitEmpty: boolean;
-  readonly omitEmptyTag: boolean;
-  readonly omitZero: boolean;
-  /** Tag of one value on the wire. */
-  readonly tag: number;
-  readonly wireType: number;
-  /** Offset of the field's slots in the message's window (first tag, last value, count). */
-  readonly slot: number;
-  /** Offset of its table's range (start, end) in the window. */
-  readonly range: number;
-  /** The field's message type (or map value type), when it is a message. */
-  readonly plan: MessagePlan | undefined;
-  readonly special: boolean;
-  /** Left out when absent from the wire (most fields are: a nil pointer, slice or map, an empty string with omitempty). */
-  readonly absentOmitted: boolean;
-  private childText: TextPlan | undefined = undefined;
-
-  constructor(
-    readonly name: string,
-    readonly role: number,
-    readonly field: FieldPlan | undefined,
-    tableOffset: number,
-  ) {
-    this.key = utf8Encode(`,${JSON.stringify(name)}:`);
-    const go = field?.field.go;
-    this.kind = field?.kind ?? KIND_STRING;
-    this.shape = go === 'pointer' ? GO_POINTER : go === 'bytes' ? GO_BYTES : go === 'slice' || go === 'map' ? GO_SLICE : GO_VALUE;
-    this.repeated = field?.repeated === true;
-    this.isMap = field?.isMap === true;
-    this.omitEmptyTag = field?.field.omitempty === true;
-    this.omitZero = field?.field.omitzero === true;
-    this.omitEmpty = this.omitEmptyTag || this.omitZero;
-    this.wireType = field?.wireType ?? 0;
-    this.tag = field === undefined ? 0 : (field.number << 3) | (this.isMap ? WIRE_BYTES : this.wireType);
-    this.range = tableOffset;
-    this.slot = tableOffset + 2 + 3 * (field?.index ?? 0);
-    this.plan = field !== undefined && field.kind === KIND_MESSAGE ? childPlan(field) : undefined;
-    this.special = this.plan?.special !== undefined;
-    // A plain struct's zero value is written, omitempty or not (omitzero on one is not covered).
-    this.absentOmitted = role === MEMBER_FIELD && this.omitEmpty && (this.repeated || this.isMap || this.shape !== GO_VALUE || this.kind !== KIND_MESSAGE);
-  }
-
-  /** The writer's plan of the field's message type, compiled on first use (types may be recursive). */
-  text(): TextPlan {
-    return (this.childText ??= textPlanOf(this.plan as MessagePlan));
-  }
-}
-
-/** An inlined struct: its fields are noted in their own table, read from the parent's field. */
-interface InlineTable {
-  table: number;
-  plan: MessagePlan;
-  /** The inline field's slot and its table's range in the window. */
-  parentSlot: number;
-  parentRange: number;
-  tableOffset: number;
-}
-
-/** What the writer needs of one message, compiled once per message (and variant). */
-class TextPlan {
-  readonly members: Member[] = [];
-  readonly inlines: InlineTable[] = [];
-  /** Slots the message needs: per table its range (2) and per field first tag, last value, count (3). */
-  window = 0;
-  /** Fields never shown but still read by the object decoder (json:"-"): checked, then dropped. */
-  readonly hiddenMessageFields: Member[] = [];
-  /** Why the message is left to the object decoder, when it is. */
-  notCovered: string | undefined;
-  metadataPlan: TextPlan | undefined;
-
-  constructor(readonly plan: MessagePlan) {}
-}
-
-const plainPlans = new WeakMap<MessagePlan, TextPlan>();
-const topPlans = new WeakMap<MessagePlan, TextPlan>();
-const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-
-function compileTextPlan(plan: MessagePlan, top: boolean, topMetadata: boolean): TextPlan {
-  const text = new TextPlan(plan);
-  let window = 0;
-  const addTable = (table: MessagePlan, parent: { slot: number; range: number } | undefined): void => {
-    const offset = window;
-    window += 2 + 3 * table.fields.length;
-    if (parent !== undefined) text.inlines.push({ table: text.inlines.length + 1, plan: table, parentSlot: parent.slot, parentRange: parent.range, tableOffset: offset });
-    for (const f of table.fields) {
-      if (f.inline) {
-        const inlined = f.kind === KIND_MESSAGE ? childPlan(f) : undefined;
-        if (inlined === undefined || inlined.special !== undefined) text.notCovered = `inlined ${f.pathName}`;
-        else addTable(inlined, { slot: offset + 2 + 3 * f.index, range: offset });
-      } else if (f.field.skip === true) {
-        if (f.kind === KIND_MESSAGE) text.hiddenMessageFields.push(new Member(f.pathName, MEMBER_FIELD, f, offset));
-      } else {
-        if (!f.repeated && !f.isMap && (f.field.go === 'slice' || f.field.go === 'map')) text.notCovered = `${f.pathName} is a slice held as a message`;
-        if (f.field.omitzero === true && f.kind === KIND_MESSAGE && childPlan(f).special === undefined) text.notCovered = `${f.pathName} is omitzero`;
-        let role = MEMBER_FIELD;
-        if (top && f.pathName === 'metadata' && offset === 0) role = MEMBER_METADATA;
-        if (topMetadata && f.pathName === 'resourceVersion') role = MEMBER_RESOURCE_VERSION;
-        if (topMetadata && f.pathName === 'managedFields') role = MEMBER_MANAGED_FIELDS;
-        text.members.push(new Member(f.pathName, role, f, offset));
-      }
-    }
-  };
-  addTable(plan, undefined);
-  text.window = window;
-  if (top) {
-    if (text.members.some((m) => m.name === 'apiVersion' || m.name === 'kind')) text.notCovered = 'the message has its own apiVersion or kind';
-    const metadata = text.members.find((m) => m.role === MEMBER_METADATA);
-    // kube-apiserver gives every object metadata.resourceVersion: ObjectMeta is where the writer puts it.
-    if (metadata?.plan?.name !== OBJECT_META) text.notCovered = 'no ObjectMeta';
-    else text.metadataPlan = compileTextPlan(metadata.plan, false, true);
-    text.members.push(new Member('apiVersion', MEMBER_API_VERSION, undefined, 0), new Member('kind', MEMBER_KIND, undefined, 0));
-  }
-  if (topMetadata && !text.members.some((m) => m.role === MEMBER_RESOURCE_VERSION)) text.notCovered = 'ObjectMeta without resourceVersion';
-  const names = new Set(text.members.map((m) => m.name));
-  if (names.size !== text.members.length) text.notCovered = 'an inlined field shares a name';
-  // JavaScript's default sort, as formatJson's: by UTF-16 code units.
-  text.members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return text;
-}
-
-/** The message's writer plan, compiled once: as a stored object's top level (`top`) or anywhere inside one. */
-function textPlanOf(plan: MessagePlan, top = false): TextPlan {
-  const plans = top ? topPlans : plainPlans;
-  let text = plans.get(plan);
-  if (text === undefined) {
-    text = compileTextPlan(plan, top, false);
-    plans.set(plan, text);
-  }
-  return text;
-}
 
 /** From this length on, strings are checked four bytes at a time and copied whole. */
 const LONG_STRING_BYTES = 64;

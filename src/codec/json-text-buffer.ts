@@ -1,0 +1,52 @@
+/** Output text as UTF-8 bytes, gathered in a growing buffer: what the JSON text transcoder writes into. Pure. */
+import { utf8EncodeInto } from './text.js';
+
+/** A growing byte buffer of output text; `take()` hands over what is written and starts afresh. */
+export class JsonTextBuffer {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(private readonly initialCapacity = 1 << 20) {
+    this.bytes = new Uint8Array(initialCapacity);
+  }
+
+  reserve(count: number): void {
+    if (this.length + count > this.bytes.length) this.grow(count);
+  }
+
+  private grow(count: number): void {
+    let capacity = this.bytes.length * 2;
+    while (capacity < this.length + count) capacity *= 2;
+    const bytes = new Uint8Array(capacity);
+    bytes.set(this.bytes.subarray(0, this.length));
+    this.bytes = bytes;
+  }
+
+  byte(code: number): void {
+    if (this.length >= this.bytes.length) this.grow(1);
+    this.bytes[this.length++] = code;
+  }
+
+  /** Text of one-byte characters only (digits, base64, keys). */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    const bytes = this.bytes;
+    let o = this.length;
+    for (let i = 0; i < text.length; i++) bytes[o++] = text.charCodeAt(i);
+    this.length = o;
+  }
+
+  /** Any text, as UTF-8. */
+  text(text: string): void {
+    this.reserve(text.length * 3);
+    this.length += utf8EncodeInto(text, this.bytes.subarray(this.length));
+  }
+
+  /** The bytes written so far; the buffer starts again empty (the bytes handed over are not reused). */
+  take(): Uint8Array {
+    const written = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(this.initialCapacity);
+    this.length = 0;
+    return written;
+  }
+}
