@@ -24,11 +24,13 @@ const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)
 
 /** Whether go-yaml would read the string, unquoted, as something other than a string. */
 export function readsAsNonString(text: string): boolean {
-  if (text === '' || RESOLVED_BY_NAME.has(text) || BASE60_FLOAT.test(text)) return true;
-  const first = text[0] as string;
-  if (first === '.') return YAML_FLOAT.test(text);
-  if (!/[-+0-9]/.test(first)) return false;
-  if (TIMESTAMP.test(text)) return true;
-  const plain = text.replace(/_/g, '');
+  if (text === '' || RESOLVED_BY_NAME.has(text)) return true;
+  // Numbers, sexagesimals and timestamps all start with a sign, a digit or (floats) a dot: most
+  // strings are done after one character.
+  const first = text.charCodeAt(0);
+  if (first === 0x2e) return YAML_FLOAT.test(text);
+  if (first !== 0x2d && first !== 0x2b && (first < 0x30 || first > 0x39)) return false;
+  if (BASE60_FLOAT.test(text) || TIMESTAMP.test(text)) return true;
+  const plain = text.includes('_') ? text.replace(/_/g, '') : text;
   return GO_INT.test(plain) || YAML_FLOAT.test(plain);
 }

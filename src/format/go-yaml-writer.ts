@@ -47,15 +47,40 @@ const LEADING_INDICATORS = new Set([...'#,[]{}&*!|>\'"%@`'].map((c) => c.charCod
 
 /**
  * Most strings in an object (names, labels, images, timestamps) are printable ASCII with no blank,
- * no quote and no indicator where it would count: for them the loop below finds nothing, so they
+ * no quote and no indicator where it would count: for them the scan below finds nothing, so they
  * skip it. The first character may not be an indicator or a dot ("..." starts a document end);
- * a colon counts only before a blank or at the end, so it may not come last.
+ * a colon counts only before a blank or at the end, so it may not come last. One bit per ASCII
+ * character: may come first, may come after.
  */
-const PLAIN_ASCII = /^[A-Za-z0-9_/()=+~;<$^\\][A-Za-z0-9_./()=+~;<>$^\\:-]*$/;
+const PLAIN_FIRST = 1;
+const PLAIN_AFTER = 2;
+const LETTERS_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const PLAIN_FIRST_CHARACTERS = `${LETTERS_AND_DIGITS}_/()=+~;<$^\\`;
+const PLAIN_AFTER_CHARACTERS = `${LETTERS_AND_DIGITS}_./()=+~;<>$^\\:-`;
+const PLAIN_ASCII = Uint8Array.from({ length: 128 }, (_, c) => {
+  const character = String.fromCharCode(c);
+  return (PLAIN_FIRST_CHARACTERS.includes(character) ? PLAIN_FIRST : 0) | (PLAIN_AFTER_CHARACTERS.includes(character) ? PLAIN_AFTER : 0);
+});
+
+/**
+ * Whether the string is of the kind described above: go-yaml writes it whole wherever it stands
+ * (it has no space to fold at), plain or, when it reads as another type, in double quotes.
+ */
+function isPlainAscii(text: string): boolean {
+  const length = text.length;
+  if (length === 0) return false;
+  const first = text.charCodeAt(0);
+  if (first >= 0x80 || ((PLAIN_ASCII[first] as number) & PLAIN_FIRST) === 0) return false;
+  for (let i = 1; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 || ((PLAIN_ASCII[c] as number) & PLAIN_AFTER) === 0) return false;
+  }
+  return text.charCodeAt(length - 1) !== 0x3a;
+}
 
 /** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast path to the scan). */
 export function analyze(text: string): ScalarFacts {
-  if (text !== '' && text.charCodeAt(text.length - 1) !== 0x3a && PLAIN_ASCII.test(text)) {
+  if (isPlainAscii(text)) {
     return { multiline: false, plainAllowed: true, singleAllowed: true, literalAllowed: true, byteLength: text.length };
   }
   return scanScalar(text);
@@ -156,6 +181,18 @@ export function goNumberText(value: number): string {
   return goFloatText(value);
 }
 
+/** A line break and `n` spaces, kept once made: every line starts with one. */
+const lineStarts: string[] = [];
+const lineStart = (n: number): string => (lineStarts[n] ??= `\n${' '.repeat(n)}`);
+
+/**
+ * Simple keys as written after their indentation, with their colon. go-yaml writes a simple key
+ * alike wherever it stands (it is never folded), and objects repeat the same keys over and over,
+ * so each is worked out once. Bounded, for listings whose keys never repeat (ConfigMap data).
+ */
+const simpleKeyTexts = new Map<string, string>();
+const SIMPLE_KEY_TEXTS_LIMIT = 20_000;
+
 /** The emitter's position and the two flags go-yaml decides line breaks and spaces by. */
 class Emitter {
   out = '';
@@ -168,6 +205,8 @@ class Emitter {
   constructor(
     private readonly depthLimit: number,
     private readonly width: number,
+    /** Take the shortcuts for common strings and repeated keys; without them every scalar goes through go-yaml's full analysis. */
+    private readonly shortcuts: boolean,
   ) {}
 
   private newline(): void {
@@ -177,8 +216,10 @@ class Emitter {
 
   private writeIndent(indent: number): void {
     const target = Math.max(indent, 0);
-    if (!this.indention || this.column > target || (this.column === target && !this.whitespace)) this.newline();
-    if (this.column < target) {
+    if (!this.indention || this.column > target || (this.column === target && !this.whitespace)) {
+      this.out += lineStart(target);
+      this.column = target;
+    } else if (this.column < target) {
       this.out += ' '.repeat(target - this.column);
       this.column = target;
     }
@@ -203,12 +244,14 @@ class Emitter {
    */
   node(value: JsonValue, indent: number, inMapping: boolean, depth: number): void {
     if (depth > this.depthLimit) throw new TooDeepForYaml(this.depthLimit);
-    if (value === null) this.scalar('null', 'plain', indent, false);
-    else if (typeof value === 'string') this.string(asKubectlReadsBack(value), indent, false);
-    else if (typeof value === 'number') this.scalar(goNumberText(value), 'plain', indent, false);
-    else if (typeof value === 'boolean') this.scalar(value ? 'true' : 'false', 'plain', indent, false);
-    else if (typeof value === 'bigint') this.scalar(String(value), 'plain', indent, false);
-    else if (value instanceof GoFloat) this.scalar(goNumberText(value.value), 'plain', indent, false);
+    if (typeof value === 'string') {
+      if (this.shortcuts && isPlainAscii(value)) this.whole(readsAsNonString(value) ? `"${value}"` : value);
+      else this.string(asKubectlReadsBack(value), indent, false);
+    } else if (value === null) this.word('null', indent);
+    else if (typeof value === 'number') this.word(goNumberText(value), indent);
+    else if (typeof value === 'boolean') this.word(value ? 'true' : 'false', indent);
+    else if (typeof value === 'bigint') this.word(String(value), indent);
+    else if (value instanceof GoFloat) this.word(goNumberText(value.value), indent);
     else if (Array.isArray(value)) {
       if (value.length === 0) return this.indicator('[]', true, false, false);
       const itemIndent = indent < 0 ? 0 : inMapping && !this.indention ? indent : indent + INDENT_STEP;
@@ -229,18 +272,56 @@ class Emitter {
     const keyIndent = indent < 0 ? 0 : indent + INDENT_STEP;
     for (const key of keys) {
       this.writeIndent(keyIndent);
-      const facts = analyze(key);
-      if (!facts.multiline && facts.byteLength <= SIMPLE_KEY_LIMIT) {
-        this.string(key, keyIndent, true, facts);
-        this.indicator(':', false, false, false);
-      } else {
-        this.indicator('?', true, false, true);
-        this.string(key, keyIndent, false, facts);
-        this.writeIndent(keyIndent);
-        this.indicator(':', true, false, true);
-      }
+      const known = this.shortcuts ? simpleKeyTexts.get(key) : undefined;
+      if (known !== undefined) this.whole(known);
+      else this.key(key, keyIndent);
       this.node(value[key] as JsonValue, keyIndent, true, depth + 1);
     }
+  }
+
+  /** A key and its colon, after its indentation. */
+  private key(key: string, keyIndent: number): void {
+    const facts = analyze(key);
+    if (!facts.multiline && facts.byteLength <= SIMPLE_KEY_LIMIT) {
+      if (!this.shortcuts) {
+        this.string(key, keyIndent, true, facts);
+        this.indicator(':', false, false, false);
+        return;
+      }
+      // Written once on its own, as it would be here (the column does not matter: a simple key is not folded).
+      const alone = new Emitter(this.depthLimit, this.width, false);
+      alone.string(key, 0, true, facts);
+      alone.indicator(':', false, false, false);
+      if (simpleKeyTexts.size >= SIMPLE_KEY_TEXTS_LIMIT) simpleKeyTexts.clear();
+      simpleKeyTexts.set(key, alone.out);
+      this.whole(alone.out);
+    } else {
+      this.indicator('?', true, false, true);
+      this.string(key, keyIndent, false, facts);
+      this.writeIndent(keyIndent);
+      this.indicator(':', true, false, true);
+    }
+  }
+
+  /**
+   * Text that is written as it is wherever it stands: a simple key with its colon after its
+   * indentation, or a scalar after a space (added here when the line has none at its end yet).
+   */
+  private whole(text: string): void {
+    if (!this.whitespace) {
+      this.out += ' ';
+      this.column++;
+    }
+    this.out += text;
+    this.column += text.length;
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /** A null, bool or number: plain, with nothing to fold or quote. */
+  private word(text: string, indent: number): void {
+    if (this.shortcuts) this.whole(text);
+    else this.scalar(text, 'plain', indent, false);
   }
 
   /** A string in the style go-yaml's encoder asks for, downgraded as its emitter allows. */
@@ -435,11 +516,16 @@ export interface GoYamlOptions {
    * release some kubectl builds of 2020 carry.
    */
   width?: number;
+  /**
+   * false: every scalar through go-yaml's full analysis, without the shortcuts for common
+   * strings and repeated keys (for the test that holds the shortcuts to it).
+   */
+  shortcuts?: boolean;
 }
 
 /** The value as kubectl's `-o yaml` writes it. */
 export function writeGoYaml(value: JsonValue, options: GoYamlOptions): string {
-  const emitter = new Emitter(options.depthLimit, options.width ?? GO_YAML_WIDTH);
+  const emitter = new Emitter(options.depthLimit, options.width ?? GO_YAML_WIDTH, options.shortcuts ?? true);
   emitter.node(value, -1, false, 0);
   return emitter.finish();
 }
