@@ -13,6 +13,9 @@ const RESOLVED_BY_NAME = new Set([
   ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN'],
 ]);
 
+/** No longer string is one of the names: longer ones need not be hashed to look them up. */
+const LONGEST_NAME = Math.max(...[...RESOLVED_BY_NAME].map((name) => name.length));
+
 /** strconv.ParseInt(s, 0, 64) (sign, 0x, 0b, 0o, leading-0 octal), after go-yaml drops underscores. */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
 /** go-yaml's yamlStyleFloat. */
@@ -24,7 +27,7 @@ const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)
 
 /** Whether go-yaml would read the string, unquoted, as something other than a string. */
 export function readsAsNonString(text: string): boolean {
-  if (text === '' || RESOLVED_BY_NAME.has(text)) return true;
+  if (text === '' || (text.length <= LONGEST_NAME && RESOLVED_BY_NAME.has(text))) return true;
   // Numbers, sexagesimals and timestamps all start with a sign, a digit or (floats) a dot: most
   // strings are done after one character.
   const first = text.charCodeAt(0);

@@ -78,12 +78,30 @@ function isPlainAscii(text: string): boolean {
   return text.charCodeAt(length - 1) !== 0x3a;
 }
 
-/** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast path to the scan). */
+/** Printable ASCII, spaces included: what a few searches tell all about. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+/** Indicators past the first character: a colon before a space or at the end, a hash after a space. */
+const INNER_INDICATOR = /: |:$| #/;
+
+/** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast paths to the scan). */
 export function analyze(text: string): ScalarFacts {
   if (isPlainAscii(text)) {
     return { multiline: false, plainAllowed: true, singleAllowed: true, literalAllowed: true, byteLength: text.length };
   }
+  if (PRINTABLE_ASCII.test(text)) return printableAsciiFacts(text);
   return scanScalar(text);
+}
+
+/** scanScalar's facts for printable ASCII: no breaks, nothing special; blanks and indicators are all that count. */
+function printableAsciiFacts(text: string): ScalarFacts {
+  const first = text.charCodeAt(0);
+  // A first `?`, `:` or `-` is an indicator before a space or at the end.
+  const second = text.length > 1 ? text.charCodeAt(1) : 0x20;
+  const indicators =
+    LEADING_INDICATORS.has(first) || ((first === 0x3f || first === 0x3a || first === 0x2d) && second === 0x20) || text.startsWith('---') || text.startsWith('...') || INNER_INDICATOR.test(text);
+  const leadingBlank = first === 0x20;
+  const trailingSpace = text.charCodeAt(text.length - 1) === 0x20;
+  return { multiline: false, plainAllowed: !(leadingBlank || trailingSpace || indicators), singleAllowed: true, literalAllowed: !trailingSpace, byteLength: text.length };
 }
 
 /** go-yaml's analyzeScalar, character by character. */
@@ -389,11 +407,17 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent(indent);
-        if (c === 0x27 && style === 'single') this.put("'");
-        this.put(String.fromCodePoint(c));
+        // The characters up to the next space, break or (single-quoted) quote are written as they are.
+        const single = style === 'single';
+        let end = i + width;
+        if (c === 0x27 && single) this.put("'");
+        else end = endOfRun(text, end, single);
+        this.put(text.slice(i, end));
         this.indention = false;
         spaces = false;
         breaks = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -416,8 +440,13 @@ class Emitter {
         } else this.put(' ');
         spaces = true;
       } else {
-        this.put(String.fromCodePoint(c));
+        // Up to the next character that is escaped or may fold, the text is written as it is.
+        let end = i + 1;
+        while (end < text.length && writtenAsIsInDoubleQuotes(text.charCodeAt(end))) end++;
+        this.put(text.slice(i, end));
         spaces = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -441,9 +470,14 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent(indent);
-        this.put(String.fromCodePoint(c));
+        // A line of the block, written as it is.
+        let end = i + width;
+        while (end < text.length && !isBreak(text.charCodeAt(end))) end++;
+        this.put(text.slice(i, end));
         this.indention = false;
         breaks = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -470,6 +504,25 @@ class Emitter {
     this.writeIndent(-1);
     return this.out;
   }
+}
+
+/**
+ * Where a run of plain or single-quoted text that the folding loop writes as it is ends: at a
+ * space, a line break or (single-quoted) a quote, which it handles one by one. Surrogates are
+ * neither, so a run never splits a pair.
+ */
+function endOfRun(text: string, from: number, single: boolean): number {
+  let end = from;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x20 || isBreak(c) || (c === 0x27 && single)) break;
+  }
+  return end;
+}
+
+/** Not escaped and no place to fold: a printable character but a break, a space, `"` or `\\` (surrogates are not printable). */
+function writtenAsIsInDoubleQuotes(c: number): boolean {
+  return c !== 0x20 && c !== 0x22 && c !== 0x5c && isPrintable(c) && !isBreak(c);
 }
 
 /** `-` when the text ends without a line break, `+` when it ends with two (or is one), else nothing. */
