@@ -80,8 +80,6 @@ function isPlainAscii(text: string): boolean {
 
 /** Printable ASCII, spaces included: what a few searches tell all about. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
-/** Indicators past the first character: a colon before a space or at the end, a hash after a space. */
-const INNER_INDICATOR = /: |:$| #/;
 
 /** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast paths to the scan). */
 export function analyze(text: string): ScalarFacts {
@@ -98,7 +96,14 @@ function printableAsciiFacts(text: string): ScalarFacts {
   // A first `?`, `:` or `-` is an indicator before a space or at the end.
   const second = text.length > 1 ? text.charCodeAt(1) : 0x20;
   const indicators =
-    LEADING_INDICATORS.has(first) || ((first === 0x3f || first === 0x3a || first === 0x2d) && second === 0x20) || text.startsWith('---') || text.startsWith('...') || INNER_INDICATOR.test(text);
+    LEADING_INDICATORS.has(first) ||
+    ((first === 0x3f || first === 0x3a || first === 0x2d) && second === 0x20) ||
+    text.startsWith('---') ||
+    text.startsWith('...') ||
+    // Past the first character: a colon before a space or at the end, a hash after a space.
+    text.includes(': ') ||
+    text.charCodeAt(text.length - 1) === 0x3a ||
+    text.includes(' #');
   const leadingBlank = first === 0x20;
   const trailingSpace = text.charCodeAt(text.length - 1) === 0x20;
   return { multiline: false, plainAllowed: !(leadingBlank || trailingSpace || indicators), singleAllowed: true, literalAllowed: !trailingSpace, byteLength: text.length };
@@ -383,7 +388,9 @@ class Emitter {
   /** Plain and single-quoted text: a single space past the width becomes a line break. */
   private folded(text: string, indent: number, allowBreaks: boolean, style: 'plain' | 'single'): void {
     // Most scalars end before the width and hold no line breaks: write them whole.
-    if (this.column + text.length <= this.width && (style === 'plain' || !text.includes("'")) && !/[\r\x85\u2028\u2029]/.test(text)) {
+    // Without quotes to double or breaks, a run of the text ends at the next space.
+    const spacesOnly = (style === 'plain' || !text.includes("'")) && !/[\r\x85\u2028\u2029]/.test(text);
+    if (spacesOnly && this.column + text.length <= this.width) {
       // Characters beyond U+FFFF never reach plain or single-quoted text (go-yaml escapes them), so
       // UTF-16 length is the column count here.
       this.out += text;
@@ -411,6 +418,7 @@ class Emitter {
         const single = style === 'single';
         let end = i + width;
         if (c === 0x27 && single) this.put("'");
+        else if (spacesOnly) end = nextSpace(text, end);
         else end = endOfRun(text, end, single);
         this.put(text.slice(i, end));
         this.indention = false;
@@ -518,6 +526,12 @@ function endOfRun(text: string, from: number, single: boolean): number {
     if (c === 0x20 || isBreak(c) || (c === 0x27 && single)) break;
   }
   return end;
+}
+
+/** The index of the next space from `from`, or the length. */
+function nextSpace(text: string, from: number): number {
+  const space = text.indexOf(' ', from);
+  return space < 0 ? text.length : space;
 }
 
 /** Not escaped and no place to fold: a printable character but a break, a space, `"` or `\\` (surrogates are not printable). */
