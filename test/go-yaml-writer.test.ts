@@ -365,6 +365,22 @@ describe('go-yaml writer shortcuts', () => {
     return values;
   }
 
+  it('analyse printable ASCII with newlines as the character scan does', () => {
+    // Blanks, breaks and indicators anywhere in the string, next to each other and at either end.
+    const alphabet = [...'ab-?:#.\' "{', ' ', ' ', '\n', '\n'];
+    const random = mulberry32(20261202);
+    let searched = 0;
+    for (let n = 0; n < 50_000; n++) {
+      const length = 1 + Math.floor(random() * 12);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)] as string;
+      const facts = analyze(text);
+      assert.deepEqual(facts, scanScalar(text), JSON.stringify(text));
+      if (/[ \n]/.test(text)) searched++;
+    }
+    assert.ok(searched > 40_000, `only ${searched} strings held a blank or a break`);
+  });
+
   it("write what go-yaml's full analysis writes, at either width, with keys seen before or not", () => {
     let compared = 0;
     // Twice: the first round meets most keys for the first time, the second knows them.

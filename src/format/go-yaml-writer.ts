@@ -78,8 +78,8 @@ function isPlainAscii(text: string): boolean {
   return text.charCodeAt(length - 1) !== 0x3a;
 }
 
-/** Printable ASCII, spaces included: what a few searches tell all about. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+/** Printable ASCII, spaces and newlines included: what a few searches tell all about. */
+const PRINTABLE_ASCII = /^[\x20-\x7e\n]+$/;
 
 /** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast paths to the scan). */
 export function analyze(text: string): ScalarFacts {
@@ -90,9 +90,10 @@ export function analyze(text: string): ScalarFacts {
   return scanScalar(text);
 }
 
-/** scanScalar's facts for printable ASCII: no breaks, nothing special; blanks and indicators are all that count. */
+/** scanScalar's facts for printable ASCII and newlines: nothing special; blanks, breaks and indicators are all that count. */
 function printableAsciiFacts(text: string): ScalarFacts {
   const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
   // A first `?`, `:` or `-` is an indicator before a space or at the end.
   const second = text.length > 1 ? text.charCodeAt(1) : 0x20;
   const indicators =
@@ -100,13 +101,24 @@ function printableAsciiFacts(text: string): ScalarFacts {
     ((first === 0x3f || first === 0x3a || first === 0x2d) && second === 0x20) ||
     text.startsWith('---') ||
     text.startsWith('...') ||
-    // Past the first character: a colon before a space or at the end, a hash after a space.
+    // Past the first character: a colon before a space or at the end, a hash after a space (after
+    // a break too, but a break rules plain out anyway, and indicators count for nothing else).
     text.includes(': ') ||
-    text.charCodeAt(text.length - 1) === 0x3a ||
+    last === 0x3a ||
     text.includes(' #');
-  const leadingBlank = first === 0x20;
-  const trailingSpace = text.charCodeAt(text.length - 1) === 0x20;
-  return { multiline: false, plainAllowed: !(leadingBlank || trailingSpace || indicators), singleAllowed: true, literalAllowed: !trailingSpace, byteLength: text.length };
+  const lineBreaks = text.includes('\n');
+  const leadingBlank = first === 0x20 || first === 0x0a;
+  const trailingSpace = last === 0x20;
+  const trailingBreak = last === 0x0a;
+  const breakSpace = lineBreaks && text.includes('\n ');
+  const spaceBreak = lineBreaks && text.includes(' \n');
+  return {
+    multiline: lineBreaks,
+    plainAllowed: !(leadingBlank || trailingSpace || trailingBreak || breakSpace || spaceBreak || lineBreaks || indicators),
+    singleAllowed: !(breakSpace || spaceBreak),
+    literalAllowed: !(trailingSpace || spaceBreak),
+    byteLength: text.length,
+  };
 }
 
 /** go-yaml's analyzeScalar, character by character. */
@@ -470,6 +482,7 @@ class Emitter {
     this.indention = true;
     this.whitespace = true;
     let breaks = true;
+    const newlinesOnly = !/[\r\x85\u2028\u2029]/.test(text);
     for (let i = 0; i < text.length; ) {
       const c = text.codePointAt(i) as number;
       const width = c > 0xffff ? 2 : 1;
@@ -480,7 +493,10 @@ class Emitter {
         if (breaks) this.writeIndent(indent);
         // A line of the block, written as it is.
         let end = i + width;
-        while (end < text.length && !isBreak(text.charCodeAt(end))) end++;
+        if (newlinesOnly) {
+          end = text.indexOf('\n', end);
+          if (end < 0) end = text.length;
+        } else while (end < text.length && !isBreak(text.charCodeAt(end))) end++;
         this.put(text.slice(i, end));
         this.indention = false;
         breaks = false;
