@@ -49,33 +49,16 @@ const LEADING_INDICATORS = new Set([...'#,[]{}&*!|>\'"%@`'].map((c) => c.charCod
  * Most strings in an object (names, labels, images, timestamps) are printable ASCII with no blank,
  * no quote and no indicator where it would count: for them the scan below finds nothing, so they
  * skip it. The first character may not be an indicator or a dot ("..." starts a document end);
- * a colon counts only before a blank or at the end, so it may not come last. One bit per ASCII
- * character: may come first, may come after.
+ * a colon counts only before a blank or at the end, so it may not come last.
  */
-const PLAIN_FIRST = 1;
-const PLAIN_AFTER = 2;
-const LETTERS_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const PLAIN_FIRST_CHARACTERS = `${LETTERS_AND_DIGITS}_/()=+~;<$^\\`;
-const PLAIN_AFTER_CHARACTERS = `${LETTERS_AND_DIGITS}_./()=+~;<>$^\\:-`;
-const PLAIN_ASCII = Uint8Array.from({ length: 128 }, (_, c) => {
-  const character = String.fromCharCode(c);
-  return (PLAIN_FIRST_CHARACTERS.includes(character) ? PLAIN_FIRST : 0) | (PLAIN_AFTER_CHARACTERS.includes(character) ? PLAIN_AFTER : 0);
-});
+const PLAIN_ASCII = /^[A-Za-z0-9_/()=+~;<$^\\][A-Za-z0-9_./()=+~;<>$^\\:-]*$/;
 
 /**
  * Whether the string is of the kind described above: go-yaml writes it whole wherever it stands
  * (it has no space to fold at), plain or, when it reads as another type, in double quotes.
  */
 function isPlainAscii(text: string): boolean {
-  const length = text.length;
-  if (length === 0) return false;
-  const first = text.charCodeAt(0);
-  if (first >= 0x80 || ((PLAIN_ASCII[first] as number) & PLAIN_FIRST) === 0) return false;
-  for (let i = 1; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80 || ((PLAIN_ASCII[c] as number) & PLAIN_AFTER) === 0) return false;
-  }
-  return text.charCodeAt(length - 1) !== 0x3a;
+  return PLAIN_ASCII.test(text) && text.charCodeAt(text.length - 1) !== 0x3a;
 }
 
 /** Printable ASCII, spaces and newlines included: what a few searches tell all about. */
