@@ -211,6 +211,37 @@ const lineStart = (n: number): string => (lineStarts[n] ??= `\n${' '.repeat(n)}`
 const simpleKeyTexts = new Map<string, string>();
 const SIMPLE_KEY_TEXTS_LIMIT = 20_000;
 
+/**
+ * How a mapping with a given list of keys is written: the keys in go-yaml's order, each with its
+ * text when it is a simple key. Objects of one type list the same keys in the same order, which
+ * is often not go-yaml's (decoders write fields in field-number order): the order and the texts
+ * are worked out once per list, not sorted and looked up again for every object.
+ */
+interface MappingPlan {
+  /** In the order the object lists them. */
+  keys: readonly string[];
+  /** In go-yaml's order. */
+  ordered: readonly string[];
+  /** Of each ordered key; undefined for a key written as a complex key. */
+  texts: readonly (string | undefined)[];
+}
+
+/** Plans by their first key: a few key lists share one. Bounded like simpleKeyTexts. */
+const plansByFirstKey = new Map<string, MappingPlan[]>();
+const PLANS_LIMIT = 5_000;
+const PLANS_PER_FIRST_KEY = 8;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function inGoYamlOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareGoYamlKeys(keys[i - 1] as string, keys[i] as string) > 0) return false;
+  return true;
+}
+
 /** The emitter's position and the two flags go-yaml decides line breaks and spaces by. */
 class Emitter {
   out = '';
@@ -284,35 +315,68 @@ class Emitter {
   private mapping(value: JsonObject, indent: number, depth: number): void {
     const keys = Object.keys(value);
     if (keys.length === 0) return this.indicator('{}', true, false, false);
-    let ordered = true;
-    for (let i = 1; i < keys.length && ordered; i++) ordered = compareGoYamlKeys(keys[i - 1] as string, keys[i] as string) <= 0;
-    if (!ordered) keys.sort(compareGoYamlKeys);
     const keyIndent = indent < 0 ? 0 : indent + INDENT_STEP;
+    if (this.shortcuts) {
+      const { ordered, texts } = this.plan(keys);
+      for (let i = 0; i < ordered.length; i++) {
+        const key = ordered[i] as string;
+        const text = texts[i];
+        this.writeIndent(keyIndent);
+        if (text !== undefined) this.whole(text);
+        else this.key(key, keyIndent);
+        this.node(value[key] as JsonValue, keyIndent, true, depth + 1);
+      }
+      return;
+    }
+    if (!inGoYamlOrder(keys)) keys.sort(compareGoYamlKeys);
     for (const key of keys) {
       this.writeIndent(keyIndent);
-      const known = this.shortcuts ? simpleKeyTexts.get(key) : undefined;
-      if (known !== undefined) this.whole(known);
-      else this.key(key, keyIndent);
+      this.key(key, keyIndent);
       this.node(value[key] as JsonValue, keyIndent, true, depth + 1);
     }
   }
 
-  /** A key and its colon, after its indentation. */
+  /** The plan for a mapping listing `keys` (not empty), made when it is new. */
+  private plan(keys: string[]): MappingPlan {
+    const first = keys[0] as string;
+    const plans = plansByFirstKey.get(first);
+    if (plans !== undefined) for (const plan of plans) if (sameKeys(plan.keys, keys)) return plan;
+    const ordered = inGoYamlOrder(keys) ? keys : [...keys].sort(compareGoYamlKeys);
+    const plan: MappingPlan = { keys, ordered, texts: ordered.map((key) => this.simpleKeyText(key)) };
+    if (plans === undefined) {
+      if (plansByFirstKey.size >= PLANS_LIMIT) plansByFirstKey.clear();
+      plansByFirstKey.set(first, [plan]);
+    } else {
+      if (plans.length >= PLANS_PER_FIRST_KEY) plans.shift();
+      plans.push(plan);
+    }
+    return plan;
+  }
+
+  /**
+   * A simple key as written after its indentation, with its colon: written once on its own, as
+   * it would be in place (the column does not matter: a simple key is not folded). Undefined for
+   * a key written as a complex key.
+   */
+  private simpleKeyText(key: string): string | undefined {
+    const known = simpleKeyTexts.get(key);
+    if (known !== undefined) return known;
+    const facts = analyze(key);
+    if (facts.multiline || facts.byteLength > SIMPLE_KEY_LIMIT) return undefined;
+    const alone = new Emitter(this.depthLimit, this.width, false);
+    alone.string(key, 0, true, facts);
+    alone.indicator(':', false, false, false);
+    if (simpleKeyTexts.size >= SIMPLE_KEY_TEXTS_LIMIT) simpleKeyTexts.clear();
+    simpleKeyTexts.set(key, alone.out);
+    return alone.out;
+  }
+
+  /** A key and its colon, after its indentation, through go-yaml's full analysis. */
   private key(key: string, keyIndent: number): void {
     const facts = analyze(key);
     if (!facts.multiline && facts.byteLength <= SIMPLE_KEY_LIMIT) {
-      if (!this.shortcuts) {
-        this.string(key, keyIndent, true, facts);
-        this.indicator(':', false, false, false);
-        return;
-      }
-      // Written once on its own, as it would be here (the column does not matter: a simple key is not folded).
-      const alone = new Emitter(this.depthLimit, this.width, false);
-      alone.string(key, 0, true, facts);
-      alone.indicator(':', false, false, false);
-      if (simpleKeyTexts.size >= SIMPLE_KEY_TEXTS_LIMIT) simpleKeyTexts.clear();
-      simpleKeyTexts.set(key, alone.out);
-      this.whole(alone.out);
+      this.string(key, keyIndent, true, facts);
+      this.indicator(':', false, false, false);
     } else {
       this.indicator('?', true, false, true);
       this.string(key, keyIndent, false, facts);
