@@ -230,6 +230,8 @@ interface MappingPlan {
 const plansByFirstKey = new Map<string, MappingPlan[]>();
 const PLANS_LIMIT = 5_000;
 const PLANS_PER_FIRST_KEY = 8;
+/** Larger mappings (ConfigMap data, say) rarely repeat their keys, and would make the plans kept large. */
+const PLAN_KEYS_LIMIT = 64;
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -343,6 +345,7 @@ class Emitter {
     if (plans !== undefined) for (const plan of plans) if (sameKeys(plan.keys, keys)) return plan;
     const ordered = inGoYamlOrder(keys) ? keys : [...keys].sort(compareGoYamlKeys);
     const plan: MappingPlan = { keys, ordered, texts: ordered.map((key) => this.simpleKeyText(key)) };
+    if (keys.length > PLAN_KEYS_LIMIT) return plan;
     if (plans === undefined) {
       if (plansByFirstKey.size >= PLANS_LIMIT) plansByFirstKey.clear();
       plansByFirstKey.set(first, [plan]);
