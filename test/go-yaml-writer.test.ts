@@ -337,3 +337,62 @@ describe('go-yaml scalar analysis', () => {
     assert.ok(fast > 10_000, `only ${fast} strings took the plain path`);
   });
 });
+
+describe('go-yaml writer shortcuts', () => {
+  /** Strings each shortcut has to tell apart: plain, read as another type, needing quotes, folding, breaking. */
+  const tricky = [
+    ...hostileStrings(),
+    ...['0x1f', '0X1F', 'yes', 'Y', 'n', 'on', 'Off', 'NULL', '~', '<<', '1e3', '+1e3', '1_000', '+5', '-5', '0755', '08', '.5', '1.', '1:20', '+.inf'],
+    ...['2026-03-14T09:26:53Z', '2026-3-4', '10.244.0.1', '500m', '128Mi', 'v1', 'a:b', 'a:', 'a::', 'x\\y', '/path/to', '^$', '(x)', '=', '+', ';'],
+    ...['registry.example.com/web@sha256:'.padEnd(120, '0123456789abcdef'), 'x'.repeat(81), `${'y'.repeat(79)} z`, 'é', 'naïve', '日本語', '😀'],
+  ];
+
+  /** Objects that put those strings as values and as keys at many depths (so at many columns). */
+  function objects(): JsonValue[] {
+    const random = mulberry32(20261201);
+    const pick = (): string => tricky[Math.floor(random() * tricky.length)] as string;
+    const values: JsonValue[] = [tricky, {}, [], { empty: {}, none: [], list: [[], {}, [[]], [{}]] }];
+    for (const text of tricky) values.push(text, { [text]: text }, [text], [{ [text]: [text] }]);
+    for (let n = 0; n < 300; n++) {
+      let value: JsonValue = random() < 0.5 ? pick() : random() < 0.5 ? Math.floor(random() * 1e6) : null;
+      for (let depth = Math.floor(random() * 30); depth > 0; depth--) {
+        if (random() < 0.4) value = [value, pick()];
+        else value = { [pick()]: value, [pick()]: pick(), [`${pick()}${n}`]: random() < 0.5 };
+      }
+      values.push(value);
+    }
+    for (const seed of [4, 5, 6]) values.push(randomObject(seed));
+    return values;
+  }
+
+  it('analyse printable ASCII with newlines as the character scan does', () => {
+    // Blanks, breaks and indicators anywhere in the string, next to each other and at either end.
+    const alphabet = [...'ab-?:#.\' "{', ' ', ' ', '\n', '\n'];
+    const random = mulberry32(20261202);
+    let searched = 0;
+    for (let n = 0; n < 50_000; n++) {
+      const length = 1 + Math.floor(random() * 12);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)] as string;
+      const facts = analyze(text);
+      assert.deepEqual(facts, scanScalar(text), JSON.stringify(text));
+      if (/[ \n]/.test(text)) searched++;
+    }
+    assert.ok(searched > 40_000, `only ${searched} strings held a blank or a break`);
+  });
+
+  it("write what go-yaml's full analysis writes, at either width, with keys seen before or not", () => {
+    let compared = 0;
+    // Twice: the first round meets most keys for the first time, the second knows them.
+    for (const round of [1, 2]) {
+      for (const value of objects()) {
+        for (const width of [GO_YAML_WIDTH, Number.POSITIVE_INFINITY]) {
+          const full = writeGoYaml(value, { depthLimit: 100, width, shortcuts: false });
+          assert.equal(writeGoYaml(value, { depthLimit: 100, width }), full, `round ${round}, width ${width}: ${JSON.stringify(value).slice(0, 200)}`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 1000, `only ${compared} values compared`);
+  });
+});

@@ -39,6 +39,10 @@ function runValue(runes: number[], start: bigint): { value: bigint; length: numb
 
 /** Negative when go-yaml puts key `a` before key `b`, positive when after, 0 when equal. */
 export function compareGoYamlKeys(a: string, b: string): number {
+  // Most neighbouring keys differ at their first character, both ASCII letters: settled there.
+  const firstA = a.charCodeAt(0) | 0x20;
+  const firstB = b.charCodeAt(0) | 0x20;
+  if (firstA !== firstB && firstA >= 0x61 && firstA <= 0x7a && firstB >= 0x61 && firstB <= 0x7a) return a.charCodeAt(0) - b.charCodeAt(0);
   if (a === b) return 0;
   // Equal UTF-16 prefixes are equal code point prefixes; find where the two first differ.
   let i = 0;

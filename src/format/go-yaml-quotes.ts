@@ -13,6 +13,9 @@ const RESOLVED_BY_NAME = new Set([
   ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN'],
 ]);
 
+/** No longer string is one of the names: longer ones need not be hashed to look them up. */
+const LONGEST_NAME = Math.max(...[...RESOLVED_BY_NAME].map((name) => name.length));
+
 /** strconv.ParseInt(s, 0, 64) (sign, 0x, 0b, 0o, leading-0 octal), after go-yaml drops underscores. */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
 /** go-yaml's yamlStyleFloat. */
@@ -24,11 +27,13 @@ const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)
 
 /** Whether go-yaml would read the string, unquoted, as something other than a string. */
 export function readsAsNonString(text: string): boolean {
-  if (text === '' || RESOLVED_BY_NAME.has(text) || BASE60_FLOAT.test(text)) return true;
-  const first = text[0] as string;
-  if (first === '.') return YAML_FLOAT.test(text);
-  if (!/[-+0-9]/.test(first)) return false;
-  if (TIMESTAMP.test(text)) return true;
-  const plain = text.replace(/_/g, '');
+  if (text === '' || (text.length <= LONGEST_NAME && RESOLVED_BY_NAME.has(text))) return true;
+  // Numbers, sexagesimals and timestamps all start with a sign, a digit or (floats) a dot: most
+  // strings are done after one character.
+  const first = text.charCodeAt(0);
+  if (first === 0x2e) return YAML_FLOAT.test(text);
+  if (first !== 0x2d && first !== 0x2b && (first < 0x30 || first > 0x39)) return false;
+  if (BASE60_FLOAT.test(text) || TIMESTAMP.test(text)) return true;
+  const plain = text.includes('_') ? text.replace(/_/g, '') : text;
   return GO_INT.test(plain) || YAML_FLOAT.test(plain);
 }

@@ -47,18 +47,61 @@ const LEADING_INDICATORS = new Set([...'#,[]{}&*!|>\'"%@`'].map((c) => c.charCod
 
 /**
  * Most strings in an object (names, labels, images, timestamps) are printable ASCII with no blank,
- * no quote and no indicator where it would count: for them the loop below finds nothing, so they
+ * no quote and no indicator where it would count: for them the scan below finds nothing, so they
  * skip it. The first character may not be an indicator or a dot ("..." starts a document end);
  * a colon counts only before a blank or at the end, so it may not come last.
  */
 const PLAIN_ASCII = /^[A-Za-z0-9_/()=+~;<$^\\][A-Za-z0-9_./()=+~;<>$^\\:-]*$/;
 
-/** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast path to the scan). */
+/**
+ * Whether the string is of the kind described above: go-yaml writes it whole wherever it stands
+ * (it has no space to fold at), plain or, when it reads as another type, in double quotes.
+ */
+function isPlainAscii(text: string): boolean {
+  return PLAIN_ASCII.test(text) && text.charCodeAt(text.length - 1) !== 0x3a;
+}
+
+/** Printable ASCII, spaces and newlines included: what a few searches tell all about. */
+const PRINTABLE_ASCII = /^[\x20-\x7e\n]+$/;
+
+/** What go-yaml's analyzeScalar finds in a string (exported for the test that holds the fast paths to the scan). */
 export function analyze(text: string): ScalarFacts {
-  if (text !== '' && text.charCodeAt(text.length - 1) !== 0x3a && PLAIN_ASCII.test(text)) {
+  if (isPlainAscii(text)) {
     return { multiline: false, plainAllowed: true, singleAllowed: true, literalAllowed: true, byteLength: text.length };
   }
+  if (PRINTABLE_ASCII.test(text)) return printableAsciiFacts(text);
   return scanScalar(text);
+}
+
+/** scanScalar's facts for printable ASCII and newlines: nothing special; blanks, breaks and indicators are all that count. */
+function printableAsciiFacts(text: string): ScalarFacts {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // A first `?`, `:` or `-` is an indicator before a space or at the end.
+  const second = text.length > 1 ? text.charCodeAt(1) : 0x20;
+  const indicators =
+    LEADING_INDICATORS.has(first) ||
+    ((first === 0x3f || first === 0x3a || first === 0x2d) && second === 0x20) ||
+    text.startsWith('---') ||
+    text.startsWith('...') ||
+    // Past the first character: a colon before a space or at the end, a hash after a space (after
+    // a break too, but a break rules plain out anyway, and indicators count for nothing else).
+    text.includes(': ') ||
+    last === 0x3a ||
+    text.includes(' #');
+  const lineBreaks = text.includes('\n');
+  const leadingBlank = first === 0x20 || first === 0x0a;
+  const trailingSpace = last === 0x20;
+  const trailingBreak = last === 0x0a;
+  const breakSpace = lineBreaks && text.includes('\n ');
+  const spaceBreak = lineBreaks && text.includes(' \n');
+  return {
+    multiline: lineBreaks,
+    plainAllowed: !(leadingBlank || trailingSpace || trailingBreak || breakSpace || spaceBreak || lineBreaks || indicators),
+    singleAllowed: !(breakSpace || spaceBreak),
+    literalAllowed: !(trailingSpace || spaceBreak),
+    byteLength: text.length,
+  };
 }
 
 /** go-yaml's analyzeScalar, character by character. */
@@ -156,6 +199,51 @@ export function goNumberText(value: number): string {
   return goFloatText(value);
 }
 
+/** A line break and `n` spaces, kept once made: every line starts with one. */
+const lineStarts: string[] = [];
+const lineStart = (n: number): string => (lineStarts[n] ??= `\n${' '.repeat(n)}`);
+
+/**
+ * Simple keys as written after their indentation, with their colon. go-yaml writes a simple key
+ * alike wherever it stands (it is never folded), and objects repeat the same keys over and over,
+ * so each is worked out once. Bounded, for listings whose keys never repeat (ConfigMap data).
+ */
+const simpleKeyTexts = new Map<string, string>();
+const SIMPLE_KEY_TEXTS_LIMIT = 20_000;
+
+/**
+ * How a mapping with a given list of keys is written: the keys in go-yaml's order, each with its
+ * text when it is a simple key. Objects of one type list the same keys in the same order, which
+ * is often not go-yaml's (decoders write fields in field-number order): the order and the texts
+ * are worked out once per list, not sorted and looked up again for every object.
+ */
+interface MappingPlan {
+  /** In the order the object lists them. */
+  keys: readonly string[];
+  /** In go-yaml's order. */
+  ordered: readonly string[];
+  /** Of each ordered key; undefined for a key written as a complex key. */
+  texts: readonly (string | undefined)[];
+}
+
+/** Plans by their first key: a few key lists share one. Bounded like simpleKeyTexts. */
+const plansByFirstKey = new Map<string, MappingPlan[]>();
+const PLANS_LIMIT = 5_000;
+const PLANS_PER_FIRST_KEY = 8;
+/** Larger mappings (ConfigMap data, say) rarely repeat their keys, and would make the plans kept large. */
+const PLAN_KEYS_LIMIT = 64;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function inGoYamlOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareGoYamlKeys(keys[i - 1] as string, keys[i] as string) > 0) return false;
+  return true;
+}
+
 /** The emitter's position and the two flags go-yaml decides line breaks and spaces by. */
 class Emitter {
   out = '';
@@ -168,6 +256,8 @@ class Emitter {
   constructor(
     private readonly depthLimit: number,
     private readonly width: number,
+    /** Take the shortcuts for common strings and repeated keys; without them every scalar goes through go-yaml's full analysis. */
+    private readonly shortcuts: boolean,
   ) {}
 
   private newline(): void {
@@ -177,8 +267,10 @@ class Emitter {
 
   private writeIndent(indent: number): void {
     const target = Math.max(indent, 0);
-    if (!this.indention || this.column > target || (this.column === target && !this.whitespace)) this.newline();
-    if (this.column < target) {
+    if (!this.indention || this.column > target || (this.column === target && !this.whitespace)) {
+      this.out += lineStart(target);
+      this.column = target;
+    } else if (this.column < target) {
       this.out += ' '.repeat(target - this.column);
       this.column = target;
     }
@@ -203,12 +295,14 @@ class Emitter {
    */
   node(value: JsonValue, indent: number, inMapping: boolean, depth: number): void {
     if (depth > this.depthLimit) throw new TooDeepForYaml(this.depthLimit);
-    if (value === null) this.scalar('null', 'plain', indent, false);
-    else if (typeof value === 'string') this.string(asKubectlReadsBack(value), indent, false);
-    else if (typeof value === 'number') this.scalar(goNumberText(value), 'plain', indent, false);
-    else if (typeof value === 'boolean') this.scalar(value ? 'true' : 'false', 'plain', indent, false);
-    else if (typeof value === 'bigint') this.scalar(String(value), 'plain', indent, false);
-    else if (value instanceof GoFloat) this.scalar(goNumberText(value.value), 'plain', indent, false);
+    if (typeof value === 'string') {
+      if (this.shortcuts && isPlainAscii(value)) this.whole(readsAsNonString(value) ? `"${value}"` : value);
+      else this.string(asKubectlReadsBack(value), indent, false);
+    } else if (value === null) this.word('null', indent);
+    else if (typeof value === 'number') this.word(goNumberText(value), indent);
+    else if (typeof value === 'boolean') this.word(value ? 'true' : 'false', indent);
+    else if (typeof value === 'bigint') this.word(String(value), indent);
+    else if (value instanceof GoFloat) this.word(goNumberText(value.value), indent);
     else if (Array.isArray(value)) {
       if (value.length === 0) return this.indicator('[]', true, false, false);
       const itemIndent = indent < 0 ? 0 : inMapping && !this.indention ? indent : indent + INDENT_STEP;
@@ -223,24 +317,96 @@ class Emitter {
   private mapping(value: JsonObject, indent: number, depth: number): void {
     const keys = Object.keys(value);
     if (keys.length === 0) return this.indicator('{}', true, false, false);
-    let ordered = true;
-    for (let i = 1; i < keys.length && ordered; i++) ordered = compareGoYamlKeys(keys[i - 1] as string, keys[i] as string) <= 0;
-    if (!ordered) keys.sort(compareGoYamlKeys);
     const keyIndent = indent < 0 ? 0 : indent + INDENT_STEP;
+    if (this.shortcuts) {
+      const { ordered, texts } = this.plan(keys);
+      for (let i = 0; i < ordered.length; i++) {
+        const key = ordered[i] as string;
+        const text = texts[i];
+        this.writeIndent(keyIndent);
+        if (text !== undefined) this.whole(text);
+        else this.key(key, keyIndent);
+        this.node(value[key] as JsonValue, keyIndent, true, depth + 1);
+      }
+      return;
+    }
+    if (!inGoYamlOrder(keys)) keys.sort(compareGoYamlKeys);
     for (const key of keys) {
       this.writeIndent(keyIndent);
-      const facts = analyze(key);
-      if (!facts.multiline && facts.byteLength <= SIMPLE_KEY_LIMIT) {
-        this.string(key, keyIndent, true, facts);
-        this.indicator(':', false, false, false);
-      } else {
-        this.indicator('?', true, false, true);
-        this.string(key, keyIndent, false, facts);
-        this.writeIndent(keyIndent);
-        this.indicator(':', true, false, true);
-      }
+      this.key(key, keyIndent);
       this.node(value[key] as JsonValue, keyIndent, true, depth + 1);
     }
+  }
+
+  /** The plan for a mapping listing `keys` (not empty), made when it is new. */
+  private plan(keys: string[]): MappingPlan {
+    const first = keys[0] as string;
+    const plans = plansByFirstKey.get(first);
+    if (plans !== undefined) for (const plan of plans) if (sameKeys(plan.keys, keys)) return plan;
+    const ordered = inGoYamlOrder(keys) ? keys : [...keys].sort(compareGoYamlKeys);
+    const plan: MappingPlan = { keys, ordered, texts: ordered.map((key) => this.simpleKeyText(key)) };
+    if (keys.length > PLAN_KEYS_LIMIT) return plan;
+    if (plans === undefined) {
+      if (plansByFirstKey.size >= PLANS_LIMIT) plansByFirstKey.clear();
+      plansByFirstKey.set(first, [plan]);
+    } else {
+      if (plans.length >= PLANS_PER_FIRST_KEY) plans.shift();
+      plans.push(plan);
+    }
+    return plan;
+  }
+
+  /**
+   * A simple key as written after its indentation, with its colon: written once on its own, as
+   * it would be in place (the column does not matter: a simple key is not folded). Undefined for
+   * a key written as a complex key.
+   */
+  private simpleKeyText(key: string): string | undefined {
+    const known = simpleKeyTexts.get(key);
+    if (known !== undefined) return known;
+    const facts = analyze(key);
+    if (facts.multiline || facts.byteLength > SIMPLE_KEY_LIMIT) return undefined;
+    const alone = new Emitter(this.depthLimit, this.width, false);
+    alone.string(key, 0, true, facts);
+    alone.indicator(':', false, false, false);
+    if (simpleKeyTexts.size >= SIMPLE_KEY_TEXTS_LIMIT) simpleKeyTexts.clear();
+    simpleKeyTexts.set(key, alone.out);
+    return alone.out;
+  }
+
+  /** A key and its colon, after its indentation, through go-yaml's full analysis. */
+  private key(key: string, keyIndent: number): void {
+    const facts = analyze(key);
+    if (!facts.multiline && facts.byteLength <= SIMPLE_KEY_LIMIT) {
+      this.string(key, keyIndent, true, facts);
+      this.indicator(':', false, false, false);
+    } else {
+      this.indicator('?', true, false, true);
+      this.string(key, keyIndent, false, facts);
+      this.writeIndent(keyIndent);
+      this.indicator(':', true, false, true);
+    }
+  }
+
+  /**
+   * Text that is written as it is wherever it stands: a simple key with its colon after its
+   * indentation, or a scalar after a space (added here when the line has none at its end yet).
+   */
+  private whole(text: string): void {
+    if (!this.whitespace) {
+      this.out += ' ';
+      this.column++;
+    }
+    this.out += text;
+    this.column += text.length;
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /** A null, bool or number: plain, with nothing to fold or quote. */
+  private word(text: string, indent: number): void {
+    if (this.shortcuts) this.whole(text);
+    else this.scalar(text, 'plain', indent, false);
   }
 
   /** A string in the style go-yaml's encoder asks for, downgraded as its emitter allows. */
@@ -284,7 +450,9 @@ class Emitter {
   /** Plain and single-quoted text: a single space past the width becomes a line break. */
   private folded(text: string, indent: number, allowBreaks: boolean, style: 'plain' | 'single'): void {
     // Most scalars end before the width and hold no line breaks: write them whole.
-    if (this.column + text.length <= this.width && (style === 'plain' || !text.includes("'")) && !/[\r\x85\u2028\u2029]/.test(text)) {
+    // Without quotes to double or breaks, a run of the text ends at the next space.
+    const spacesOnly = (style === 'plain' || !text.includes("'")) && !/[\r\x85\u2028\u2029]/.test(text);
+    if (spacesOnly && this.column + text.length <= this.width) {
       // Characters beyond U+FFFF never reach plain or single-quoted text (go-yaml escapes them), so
       // UTF-16 length is the column count here.
       this.out += text;
@@ -308,11 +476,18 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent(indent);
-        if (c === 0x27 && style === 'single') this.put("'");
-        this.put(String.fromCodePoint(c));
+        // The characters up to the next space, break or (single-quoted) quote are written as they are.
+        const single = style === 'single';
+        let end = i + width;
+        if (c === 0x27 && single) this.put("'");
+        else if (spacesOnly) end = nextSpace(text, end);
+        else end = endOfRun(text, end, single);
+        this.put(text.slice(i, end));
         this.indention = false;
         spaces = false;
         breaks = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -335,8 +510,13 @@ class Emitter {
         } else this.put(' ');
         spaces = true;
       } else {
-        this.put(String.fromCodePoint(c));
+        // Up to the next character that is escaped or may fold, the text is written as it is.
+        let end = i + 1;
+        while (end < text.length && writtenAsIsInDoubleQuotes(text.charCodeAt(end))) end++;
+        this.put(text.slice(i, end));
         spaces = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -352,6 +532,7 @@ class Emitter {
     this.indention = true;
     this.whitespace = true;
     let breaks = true;
+    const newlinesOnly = !/[\r\x85\u2028\u2029]/.test(text);
     for (let i = 0; i < text.length; ) {
       const c = text.codePointAt(i) as number;
       const width = c > 0xffff ? 2 : 1;
@@ -360,9 +541,17 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent(indent);
-        this.put(String.fromCodePoint(c));
+        // A line of the block, written as it is.
+        let end = i + width;
+        if (newlinesOnly) {
+          end = text.indexOf('\n', end);
+          if (end < 0) end = text.length;
+        } else while (end < text.length && !isBreak(text.charCodeAt(end))) end++;
+        this.put(text.slice(i, end));
         this.indention = false;
         breaks = false;
+        i = end;
+        continue;
       }
       i += width;
     }
@@ -389,6 +578,31 @@ class Emitter {
     this.writeIndent(-1);
     return this.out;
   }
+}
+
+/**
+ * Where a run of plain or single-quoted text that the folding loop writes as it is ends: at a
+ * space, a line break or (single-quoted) a quote, which it handles one by one. Surrogates are
+ * neither, so a run never splits a pair.
+ */
+function endOfRun(text: string, from: number, single: boolean): number {
+  let end = from;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x20 || isBreak(c) || (c === 0x27 && single)) break;
+  }
+  return end;
+}
+
+/** The index of the next space from `from`, or the length. */
+function nextSpace(text: string, from: number): number {
+  const space = text.indexOf(' ', from);
+  return space < 0 ? text.length : space;
+}
+
+/** Not escaped and no place to fold: a printable character but a break, a space, `"` or `\\` (surrogates are not printable). */
+function writtenAsIsInDoubleQuotes(c: number): boolean {
+  return c !== 0x20 && c !== 0x22 && c !== 0x5c && isPrintable(c) && !isBreak(c);
 }
 
 /** `-` when the text ends without a line break, `+` when it ends with two (or is one), else nothing. */
@@ -435,11 +649,16 @@ export interface GoYamlOptions {
    * release some kubectl builds of 2020 carry.
    */
   width?: number;
+  /**
+   * false: every scalar through go-yaml's full analysis, without the shortcuts for common
+   * strings and repeated keys (for the test that holds the shortcuts to it).
+   */
+  shortcuts?: boolean;
 }
 
 /** The value as kubectl's `-o yaml` writes it. */
 export function writeGoYaml(value: JsonValue, options: GoYamlOptions): string {
-  const emitter = new Emitter(options.depthLimit, options.width ?? GO_YAML_WIDTH);
+  const emitter = new Emitter(options.depthLimit, options.width ?? GO_YAML_WIDTH, options.shortcuts ?? true);
   emitter.node(value, -1, false, 0);
   return emitter.finish();
 }
