@@ -16,7 +16,8 @@ import type { Entry } from '../src/sources/source.js';
 import { itemRenderer } from '../src/cli/object-writers.js';
 import { entryToPrinted } from '../src/cli/render-entry.js';
 import { storableFixtures } from './support/fixtures.js';
-import { FIXTURES_DIR, requireSharedFixtures } from './support/shared-data.js';
+import { FIXTURES_DIR, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
+import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
 
 const registry = builtinRegistry();
 const schema = loadSchema();
@@ -29,15 +30,15 @@ type View = { showSecrets: boolean; showManagedFields: boolean };
 type Layout = 'ndjson' | 'json' | 'json-item';
 
 /** What kreg get prints for the entry today: the object path. */
-function printedByObjectPath(entry: Entry, view: View, layout: Layout): string | undefined {
-  const rendered = entryToPrinted(entry, registry, '/registry', view);
+function printedByObjectPath(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
+  const rendered = entryToPrinted(entry, registry, '/registry', view, kubeVersion === undefined ? {} : { kubeVersion });
   if (rendered.item === undefined || rendered.stub === true) return undefined;
   const render = itemRenderer(layout === 'ndjson' ? 'ndjson' : 'json', layout !== 'json-item');
   return render?.(rendered.item);
 }
 
 /** The transcoder's text for the entry, laid out as the writer lays it out; undefined when it declines. */
-function printedByTranscoder(entry: Entry, view: View, layout: Layout): string | undefined {
+function printedByTranscoder(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
   const out = new JsonTextBuffer(64);
   const options: JsonTextOptions = {
     resourceVersion: String(entry.modRevision),
@@ -47,7 +48,7 @@ function printedByTranscoder(entry: Entry, view: View, layout: Layout): string |
     secretsMasked: !view.showSecrets,
     jsonText: formatJson,
   };
-  if (!writeStoredObjectJson(schema, entry.value, options, out)) return undefined;
+  if (!writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, out)) return undefined;
   const bytes = Buffer.from(out.take());
   const text = bytes.toString('utf8');
   // Compared as text below: the bytes must be that text's UTF-8 (a raw broken sequence would read as U+FFFD too).
@@ -96,6 +97,25 @@ describe('JSON text straight from protobuf', function () {
       }
     }
     assert.deepEqual(declined, []);
+  });
+
+  it("prints every older release's fixtures, read as that release, as the object path does", function () {
+    requireReleaseFixtures(this);
+    let transcoded = 0;
+    for (const release of releasesWithFixtures()) {
+      for (const fixture of loadUpstreamFixtures(`${K8S_VERSIONS_DIR}/v${release}/testdata`)) {
+        const entry = entryOf(fixture.pb);
+        for (const view of views) {
+          for (const layout of layouts) {
+            const fast = printedByTranscoder(entry, view, layout, release);
+            if (fast === undefined) continue;
+            transcoded++;
+            assert.equal(fast, printedByObjectPath(entry, view, layout, release), `${release} ${fixture.name} ${layout} ${JSON.stringify(view)}`);
+          }
+        }
+      }
+    }
+    assert.ok(transcoded > 5000, `${transcoded} transcoded`);
   });
 
   it('leaves a Secret to the object path unless its data is shown, and prints it alike when shown', function () {

@@ -157,9 +157,13 @@ class YamlWriter implements ObjectWriter {
   }
 }
 
+/** -o json's spaces per level (kubectl's). */
+export const JSON_INDENT = 4;
 /** A List's items sit two levels in: `{ "items": [ ITEM`. */
-const LIST_ITEM_LEVEL = 2;
-const LIST_ITEM_INDENT = ' '.repeat(4 * LIST_ITEM_LEVEL);
+export const LIST_ITEM_LEVEL = 2;
+const LIST_ITEM_INDENT = ' '.repeat(JSON_INDENT * LIST_ITEM_LEVEL);
+/** A List's head, up to its first item. */
+const LIST_OPEN = '{\n    "apiVersion": "v1",\n    "items": [';
 
 class JsonWriter implements ObjectWriter {
   private count = 0;
@@ -179,11 +183,11 @@ class JsonWriter implements ObjectWriter {
     const buffer = this.output.buffer;
     const mark = buffer.length;
     if (this.options.single) {
-      if (!text.write(entry, buffer, 4, 0)) return false;
+      if (!text.write(entry, buffer, JSON_INDENT, 0)) return false;
       buffer.byte(0x0a);
     } else {
-      buffer.ascii(`${this.count === 0 ? LIST_HEAD : ',\n'}${LIST_ITEM_INDENT}`);
-      if (!text.write(entry, buffer, 4, LIST_ITEM_LEVEL)) {
+      buffer.ascii(`${this.count === 0 ? `${LIST_OPEN}\n` : ',\n'}${LIST_ITEM_INDENT}`);
+      if (!text.write(entry, buffer, JSON_INDENT, LIST_ITEM_LEVEL)) {
         buffer.length = mark;
         return false;
       }
@@ -193,7 +197,7 @@ class JsonWriter implements ObjectWriter {
     return true;
   }
   private itemSeparator(): string {
-    return this.count++ === 0 ? LIST_HEAD : ',\n';
+    return this.count++ === 0 ? `${LIST_OPEN}\n` : ',\n';
   }
   note(text: string): void {
     this.output.flush();
@@ -204,14 +208,12 @@ class JsonWriter implements ObjectWriter {
   }
   end(): void {
     if (!this.options.single) {
-      const head = this.count === 0 ? '{\n    "apiVersion": "v1",\n    "items": [' : '\n    ';
+      const head = this.count === 0 ? LIST_OPEN : '\n    ';
       this.output.text(`${head}],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": "${this.options.revision}"\n    }\n}\n`);
     }
     this.output.flush();
   }
 }
-
-const LIST_HEAD = '{\n    "apiVersion": "v1",\n    "items": [\n';
 
 class NdjsonWriter implements ObjectWriter {
   private readonly render = itemRenderer('ndjson', false) as (item: PrintedObject) => string;

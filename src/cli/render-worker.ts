@@ -8,7 +8,7 @@ import type { EncryptionConfig } from '../codec/encryption-config.js';
 import { builtinRegistry, learnFromStoredObjects } from '../keys/index.js';
 import type { Entry } from '../sources/source.js';
 import type { GetFormat } from './object-writers.js';
-import { itemRenderer } from './object-writers.js';
+import { itemRenderer, JSON_INDENT, LIST_ITEM_LEVEL } from './object-writers.js';
 import { entryToPrinted } from './render-entry.js';
 import { StoredJsonText } from './stored-json-text.js';
 import { JsonTextBuffer } from '../codec/json-text-buffer.js';
@@ -40,7 +40,12 @@ if (render === undefined) throw new Error(`format ${setup.format} is not rendere
 // The JSON formats' fast path, as on the main thread: a List's items two levels in (see object-writers.ts).
 const jsonText =
   (setup.format === 'json' || setup.format === 'ndjson') && !setup.single
-    ? { text: new StoredJsonText(loadSchema(setup.kubeVersion), setup), indent: setup.format === 'json' ? 4 : 0, level: setup.format === 'json' ? 2 : 0, buffer: new JsonTextBuffer(64 * 1024) }
+    ? {
+        text: new StoredJsonText(loadSchema(setup.kubeVersion), setup),
+        indent: setup.format === 'json' ? JSON_INDENT : 0,
+        level: setup.format === 'json' ? LIST_ITEM_LEVEL : 0,
+        buffer: new JsonTextBuffer(64 * 1024),
+      }
     : undefined;
 
 /** The entry's object as JSON text straight from its stored bytes, laid out as render() lays out an item; undefined when the object path must. */

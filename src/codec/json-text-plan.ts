@@ -84,7 +84,6 @@ export class Member {
 
 /** An inlined struct: its fields are noted in their own table, read from the parent's field. */
 interface InlineTable {
-  table: number;
   plan: MessagePlan;
   /** The inline field's slot and its table's range in the window. */
   parentSlot: number;
@@ -117,7 +116,7 @@ function compileTextPlan(plan: MessagePlan, top: boolean, topMetadata: boolean):
   const addTable = (table: MessagePlan, parent: { slot: number; range: number } | undefined): void => {
     const offset = window;
     window += 2 + 3 * table.fields.length;
-    if (parent !== undefined) text.inlines.push({ table: text.inlines.length + 1, plan: table, parentSlot: parent.slot, parentRange: parent.range, tableOffset: offset });
+    if (parent !== undefined) text.inlines.push({ plan: table, parentSlot: parent.slot, parentRange: parent.range, tableOffset: offset });
     for (const f of table.fields) {
       if (f.inline) {
         const inlined = f.kind === KIND_MESSAGE ? childPlan(f) : undefined;

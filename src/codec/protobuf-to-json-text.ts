@@ -12,14 +12,13 @@
  * Anything it does not cover (an unknown kind, a value to mask, a damaged value) gives `false`,
  * and the caller decodes the value the usual way, which also says what is wrong. Pure.
  */
-import { decodeMessageAt, isGoZero, newDecodeContext, readScalar, type DecodeContext } from './protobuf-to-json.js';
+import { decodeMessageAt, GO_ZERO_TIME_SECONDS, intOrStringJson, isGoZero, isScalarZero, newDecodeContext, quantityJson, readScalar, timeJson, type DecodeContext } from './protobuf-to-json.js';
 import { PROTOBUF_MAGIC, startsWith } from './detect.js';
-import { readEnvelope } from './envelope.js';
+import { readEnvelope, type Envelope } from './envelope.js';
 import type { JsonValue } from './json-value.js';
 import { KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type MessagePlan } from './message-plan.js';
 import { GO_BYTES, GO_VALUE, type Member, MEMBER_FIELD, MEMBER_KIND, MEMBER_MANAGED_FIELDS, MEMBER_METADATA, MEMBER_RESOURCE_VERSION, type TextPlan, textPlanOf } from './json-text-plan.js';
 import type { Schema } from './schema.js';
-import { formatRfc3339 } from './go-time.js';
 import { utf8Decode } from './text.js';
 import { JsonTextBuffer } from './json-text-buffer.js';
 import { WireReader } from './wire.js';
@@ -34,8 +33,6 @@ export interface JsonTextOptions {
   indent: number;
   /** Levels the object sits at (its lines are indented as those of a List's item). */
   depth: number;
-  /** The type to read a value as when its envelope names none (from the key). */
-  type?: { apiVersion: string; kind: string };
   /** Give `false` for a v1 Secret (its data must be masked, which the object path does). */
   secretsMasked: boolean;
   /** JSON text of a decoded value, keys sorted (formatJson): for the small parts decoded as objects. */
@@ -52,15 +49,13 @@ const INT_OR_STRING = 'int-or-string';
 /** From this length on, strings are checked four bytes at a time and copied whole. */
 const LONG_STRING_BYTES = 64;
 
-/** A byte that is its own JSON string text: ASCII, not a control character, quote or backslash. */
+/** A byte (or UTF-16 unit) that is its own JSON string text: ASCII, not a control character, quote or backslash. */
 function isPlainAsciiByte(c: number): boolean {
   return c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c;
 }
 
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;
-/** Unix seconds of Go's zero time, which metav1.Time writes as null. */
-const GO_ZERO_TIME_SECONDS = -62135596800;
 
 /** The writer's state over one value. */
 class Transcoder {
@@ -71,7 +66,8 @@ class Transcoder {
   /** The value's bytes as 32-bit words (from the word its first byte is in), made when a long string needs them. */
   private words: Uint32Array | undefined;
   private reader = new WireReader(this.buf);
-  private ctx: DecodeContext = newDecodeContext(this.buf, 0, 0, 0, false);
+  /** The object decoder's state over the value, made when a part needs it (embedded JSON and the like). */
+  private ctx: DecodeContext | undefined;
   private out: JsonTextBuffer = new JsonTextBuffer(16);
   private indent = 0;
   /** JSON nesting of what is being written, for indentation. */
@@ -79,7 +75,8 @@ class Transcoder {
   /** Message nesting, as the object decoder counts it. */
   private depth = 0;
   private options!: JsonTextOptions;
-  private head: { apiVersion: string; kind: string } | undefined;
+  /** The value's envelope: its apiVersion and kind are the object's (none when its kind is empty). */
+  private envelope: Envelope | undefined;
   private spaces = '';
   /** The last time written: an object's timestamps are mostly the same few seconds. */
   private lastSeconds = Number.NaN;
@@ -92,24 +89,24 @@ class Transcoder {
     try {
       const envelope = readEnvelope(value);
       if (envelope.contentEncoding !== '') return false;
-      const type = envelope.kind === '' ? options.type : { apiVersion: envelope.apiVersion, kind: envelope.kind };
-      if (type === undefined) return false;
+      // A value stored without its type (an empty kind) is read as its key says: the object path does that.
+      if (envelope.kind === '') return false;
       if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') return false;
-      const message = schema.kindMessage(type.apiVersion, type.kind);
+      const message = schema.kindMessage(envelope.apiVersion, envelope.kind);
       if (message === undefined) return false;
       const text = textPlanOf(planOf(message), true);
       if (text.notCovered !== undefined) return false;
       this.buf = value;
       this.words = undefined;
       this.reader = new WireReader(value);
-      this.ctx = newDecodeContext(value, envelope.rawStart, envelope.rawEnd, 0, options.managedFieldsHidden);
+      this.ctx = undefined;
+      this.envelope = envelope;
       this.out = out;
       this.options = options;
       this.indent = options.indent;
       this.level = options.depth;
       this.depth = 0;
       this.top = 0;
-      this.head = envelope.kind === '' ? undefined : { apiVersion: envelope.apiVersion, kind: envelope.kind };
       this.message(text, envelope.rawStart, envelope.rawEnd);
       return true;
     } catch {
@@ -119,6 +116,8 @@ class Transcoder {
     } finally {
       this.buf = new Uint8Array(0);
       this.words = undefined;
+      this.ctx = undefined;
+      this.envelope = undefined;
     }
   }
 
@@ -163,7 +162,7 @@ class Transcoder {
 
   /** A plain message (not one with its own JSON form) as a JSON object. */
   private message(text: TextPlan, start: number, end: number): void {
-    if (++this.depth > MAX_DEPTH) throw NOT_COVERED;
+    if (text.notCovered !== undefined || ++this.depth > MAX_DEPTH) throw NOT_COVERED;
     const base = this.top;
     this.ensureSlots(text.window);
     this.top += text.window;
@@ -241,8 +240,8 @@ class Transcoder {
   private member(text: TextPlan, base: number, member: Member, first: boolean): boolean {
     const role = member.role;
     if (role !== MEMBER_FIELD && role !== MEMBER_METADATA && role !== MEMBER_MANAGED_FIELDS) {
-      const value = role === MEMBER_RESOURCE_VERSION ? this.options.resourceVersion : role === MEMBER_KIND ? this.head?.kind : this.head?.apiVersion;
-      if (value === undefined) return false;
+      const envelope = this.envelope as Envelope;
+      const value = role === MEMBER_RESOURCE_VERSION ? this.options.resourceVersion : role === MEMBER_KIND ? envelope.kind : envelope.apiVersion;
       this.key(member, first);
       this.jsString(value);
       return true;
@@ -370,7 +369,6 @@ class Transcoder {
     const r = this.reader;
     r.pos = at;
     r.end = end;
-    if (kind === KIND_MESSAGE) throw NOT_COVERED;
     return readScalar(r, kind, false);
   }
 
@@ -391,8 +389,9 @@ class Transcoder {
   }
 
   /**
-   * A message with its own JSON form: a metav1.Time here, the others by the object decoder;
-   * `at` is where its length is, or -1 when it is absent (its zero value).
+   * A message with its own JSON form: the common ones (times, quantities, IntOrStrings) read here,
+   * the others (embedded JSON, string lists, ...) by the object decoder; `at` is where its length
+   * is, or -1 when it is absent (its zero value).
    */
   private specialValue(plan: MessagePlan, at: number, end: number): JsonValue {
     switch (plan.special) {
@@ -403,7 +402,7 @@ class Transcoder {
       case INT_OR_STRING:
         return this.intOrString(at, end);
     }
-    const ctx = this.ctx;
+    const ctx = (this.ctx ??= newDecodeContext(this.buf, 0, this.buf.length, 0, this.options.managedFieldsHidden));
     // The object decoder's depth, which also tells it which fieldsV1 are the object's own.
     ctx.depth = this.depth;
     if (at < 0) {
@@ -437,7 +436,7 @@ class Transcoder {
 
   /** resource.Quantity { string = 1 }: its string; empty or absent is "0". */
   private quantity(at: number, end: number): JsonValue {
-    let text = '';
+    let text: string | undefined;
     const r = this.reader;
     this.eachField(at, end, (tag) => {
       if (tag !== 0x0a) return false;
@@ -446,14 +445,14 @@ class Transcoder {
       r.pos = e;
       return true;
     });
-    return text === '' ? '0' : text;
+    return quantityJson(text);
   }
 
   /** intstr.IntOrString { type = 1 (int64), intVal = 2 (int32), strVal = 3 }: the string when type is 1, else the number. */
   private intOrString(at: number, end: number): JsonValue {
-    let type: number | bigint = 0;
-    let intVal = 0;
-    let strVal = '';
+    let type: number | bigint | undefined;
+    let intVal: number | undefined;
+    let strVal: string | undefined;
     const r = this.reader;
     this.eachField(at, end, (tag) => {
       if (tag === 0x08) type = r.int64();
@@ -465,10 +464,10 @@ class Transcoder {
       } else return false;
       return true;
     });
-    if (type === 1) return strVal;
+    const value = intOrStringJson(type, intVal, strVal);
     // Both an int and a string: the object decoder names the damage.
-    if (strVal !== '') throw NOT_COVERED;
-    return intVal;
+    if (value === undefined) throw NOT_COVERED;
+    return value;
   }
 
   /** metav1.Time { seconds = 1 (int64), nanos = 2 (int32) }: RFC 3339 in whole seconds; zero is null. */
@@ -482,14 +481,14 @@ class Transcoder {
       else return false;
       return true;
     });
-    if (seconds === undefined && nanos === undefined) return null;
-    const total = Number(seconds ?? 0);
-    if (total === GO_ZERO_TIME_SECONDS && (nanos ?? 0) === 0) return null;
-    if (total === this.lastSeconds) return this.lastTime;
-    const text = formatRfc3339(seconds ?? 0);
+    // A time's text depends on its seconds alone but for Go's zero time, which is never kept.
+    if (typeof seconds === 'number' && seconds === this.lastSeconds) return this.lastTime;
+    const text = timeJson(seconds, nanos, false);
     if (text === undefined) throw NOT_COVERED;
-    this.lastSeconds = total;
-    this.lastTime = text;
+    if (text !== null && typeof seconds === 'number' && seconds !== GO_ZERO_TIME_SECONDS) {
+      this.lastSeconds = seconds;
+      this.lastTime = text;
+    }
     return text;
   }
 
@@ -608,7 +607,7 @@ class Transcoder {
     bytes[o++] = 0x22;
     for (let i = start; i < end; i++) {
       const c = buf[i] as number;
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+      if (!isPlainAsciiByte(c)) {
         out.text(JSON.stringify(utf8Decode(buf, start, end)));
         return;
       }
@@ -663,7 +662,7 @@ class Transcoder {
     bytes[o++] = 0x22;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+      if (!isPlainAsciiByte(c)) {
         out.text(JSON.stringify(text));
         return;
       }
@@ -711,10 +710,6 @@ class Transcoder {
       this.single(member, at, end);
     }
   }
-}
-
-function isScalarZero(value: JsonValue): boolean {
-  return value === '' || value === 0 || value === false || value === 0n || value === null;
 }
 
 /** Whether key a is ASCII and sorts strictly before key b, also ASCII (then bytes compare as JavaScript strings do). */

@@ -353,7 +353,8 @@ function noteEmpty(ctx: DecodeContext, plan: MessagePlan, number: number, slots:
   (record.empty ??= []).push(number);
 }
 
-function isScalarZero(value: JsonValue): boolean {
+/** The zero value of a scalar (what omitempty leaves out). */
+export function isScalarZero(value: JsonValue): boolean {
   return value === '' || value === 0 || value === false || value === 0n || value === null;
 }
 
@@ -404,40 +405,61 @@ function keepNotInJson(ctx: DecodeContext, message: MessagePlan, path: FieldPath
 }
 
 /** Unix seconds of Go's zero time.Time (January 1, year 1, UTC): metav1.Time.IsZero. */
-const GO_ZERO_TIME_SECONDS = -62135596800;
+export const GO_ZERO_TIME_SECONDS = -62135596800;
+
+/**
+ * metav1.Time (or MicroTime) from its two fields as the API writes it: RFC 3339 in whole seconds
+ * (microseconds); null when neither field is there or it is Go's zero time; undefined for a time
+ * outside the years 0-9999, which has no JSON.
+ */
+export function timeJson(seconds: number | bigint | undefined, nanos: number | undefined, micro: boolean): string | null | undefined {
+  if (seconds === undefined && nanos === undefined) return null;
+  if (Number(seconds ?? 0) === GO_ZERO_TIME_SECONDS && (nanos ?? 0) === 0) return null;
+  return formatRfc3339(seconds ?? 0, micro ? Math.floor((nanos ?? 0) / 1000) : undefined);
+}
+
+/** resource.Quantity from its one field: its canonical string, "0" when empty. */
+export function quantityJson(text: string | undefined): string {
+  return text === undefined || text === '' ? '0' : text;
+}
+
+/**
+ * intstr.IntOrString from its three fields: the string when type is 1, else the number; undefined
+ * when it holds both a number and a string, which no API server writes.
+ */
+export function intOrStringJson(type: number | bigint | undefined, intVal: number | undefined, strVal: string | undefined): string | number | undefined {
+  if (type === 1) return strVal ?? '';
+  if (strVal !== undefined && strVal !== '') return undefined;
+  return intVal ?? 0;
+}
 
 function assembleSpecial(ctx: DecodeContext, message: MessagePlan, slots: Slots, path: FieldPath | undefined): JsonValue {
   const [first, second, third] = slots;
   switch (message.special) {
     case 'time':
     case 'micro-time': {
-      if (first === undefined && second === undefined) return null;
-      const seconds = (first ?? 0) as number | bigint;
-      const nanos = (second ?? 0) as number;
-      if (Number(seconds) === GO_ZERO_TIME_SECONDS && nanos === 0) return null;
       const micro = message.special === 'micro-time';
+      const text = timeJson(first as number | bigint | undefined, second as number | undefined, micro);
+      if (text === null) return null;
+      const nanos = (second ?? 0) as number;
       // metav1.Time keeps whole seconds and MicroTime whole microseconds; the rest is kept aside.
       if (micro ? nanos % 1000 !== 0 : nanos !== 0) keepNotInJson(ctx, message, path, 2, nanos);
-      const text = formatRfc3339(seconds, micro ? Math.floor(nanos / 1000) : undefined);
-      if (text === undefined) throw new DecodeError('bad-time', `time ${String(seconds)}s is outside the years 0-9999`, { path: pathText(path) });
+      if (text === undefined) throw new DecodeError('bad-time', `time ${String(first ?? 0)}s is outside the years 0-9999`, { path: pathText(path) });
       return text;
     }
     case 'duration':
       return formatGoDuration((first ?? 0) as number | bigint);
     case 'quantity':
-      return first === undefined || first === '' ? '0' : first;
+      return quantityJson(first as string | undefined);
     case 'int-or-string': {
-      const type = (first ?? 0) as number;
-      if (type === 1) {
-        if (second !== undefined && second !== 0) keepNotInJson(ctx, message, path, 2, second as number);
-        return (third ?? '') as string;
-      }
-      if (third !== undefined && third !== '') {
+      const value = intOrStringJson(first as number | bigint | undefined, second as number | undefined, third as string | undefined);
+      if (value === undefined) {
         throw new DecodeError('bad-int-or-string', `IntOrString holds both the int ${String(second)} and the string "${String(third)}"`, {
           path: pathText(path),
         });
       }
-      return (second ?? 0) as number;
+      if (typeof value === 'string' && second !== undefined && second !== 0) keepNotInJson(ctx, message, path, 2, second as number);
+      return value;
     }
     case 'raw-json':
       return first === undefined || first === null ? null : embeddedJson(ctx, message, first as string, path);
