@@ -254,6 +254,41 @@ describe('kreg du', function () {
     assert.deepEqual(parts, { status: statusText.length, managedFields: managedText.length });
   });
 
+  it('reads past revisions during the listing, and a failing replay stops both with one error line', async function () {
+    const source = new MemorySource();
+    for (let i = 0; i < 3000; i++) source.put(`/registry/configmaps/a/c${i}`, encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'a' } }));
+    // Order of what the two reads hand over: du must not wait for the listing to end before replaying.
+    const order: string[] = [];
+    let listed = 0;
+    const range = source.range.bind(source);
+    source.range = async function* (options) {
+      for await (const entry of range(options)) {
+        listed++;
+        order.push('entry');
+        yield entry;
+      }
+    };
+    const revisions = source.revisions.bind(source);
+    source.revisions = async function* (options) {
+      let n = 0;
+      for await (const revision of revisions(options)) {
+        order.push('revision');
+        yield revision;
+        if (++n === 10) throw new Error('the watch broke (test)');
+      }
+    };
+    const result = await runKreg(['du', '-o', 'json'], { source });
+    assert.equal(result.code, 1);
+    assert.deepEqual(
+      result.stderr.split('\n').filter((line) => line !== ''),
+      ['kreg: the watch broke (test)'],
+    );
+    assert.equal(result.stdout.toString(), '');
+    assert.ok(order.indexOf('revision') < order.lastIndexOf('entry'), 'a past revision was read before the listing ended');
+    // The listing stopped at its next step after the failure, not at its end.
+    assert.ok(listed < 3000, `listed ${listed} of 3000 keys after the replay failed`);
+  });
+
   it('groups by owner and kind over any source', async function () {
     const source = new MemorySource();
     source.put('/registry/pods/a/p1', encode(pod('p1', 'a', { owner: 'web-1' })));

@@ -78,21 +78,41 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
         // --by owner needs the value to group by: a key's group is remembered from its live value.
         const ownerOfKey = history.available && args.by === 'owner' ? new Map<string, string>() : undefined;
         const progress = await startProgress(ctx.io, `reading ${store.prefix}/`);
-        try {
-          let n = 0;
+        let keys = 0;
+        let revisions = 0;
+        const showProgress = (): void =>
+          progress.update(`reading ${store.prefix}/: ${keys.toLocaleString('en-US')} keys${revisions === 0 ? '' : `, ${revisions.toLocaleString('en-US')} past revisions`}`);
+        let failed = false;
+        const listing = async (): Promise<void> => {
           for await (const entry of entriesInScope(store, args)) {
+            if (failed) return;
             const group = groups.ofEntry(entry);
             if (group === undefined) continue;
             ownerOfKey?.set(entry.key, group);
             tally.add(group, entry.key, entry.valueSize, measureStoredParts(schema, entry.value));
-            if (++n % 1000 === 0) progress.update(`reading ${store.prefix}/: ${n.toLocaleString('en-US')} keys`);
+            if (++keys % 1000 === 0) showProgress();
           }
-          n = 0;
+        };
+        const replay = async (): Promise<void> => {
           for await (const revision of history.available ? revisionsInScope(store, args) : []) {
+            if (failed) return;
             const group = ownerOfKey === undefined ? groups.ofKey(revision.key) : (ownerOfKey.get(revision.key) ?? '(deleted)');
             if (group === undefined) continue;
             tally.addRevision(group, revision.key, revision.valueSize);
-            if (++n % 10000 === 0) progress.update(`reading past revisions of ${store.prefix}/: ${n.toLocaleString('en-US')}`);
+            if (++revisions % 10000 === 0) showProgress();
+          }
+        };
+        try {
+          if (ownerOfKey !== undefined) {
+            // A past revision's owner is its key's live value's: the listing must come first.
+            await listing();
+            await replay();
+          } else {
+            // The replay mostly waits on etcd sending every revision again: done during the
+            // listing, that wait overlaps it. The tally does not depend on the order.
+            await bothOrFirstFailure(listing, replay, () => {
+              failed = true;
+            });
           }
           // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
           progress.update('checking the sha256 trailer');
@@ -108,6 +128,21 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
     );
   },
 });
+
+/**
+ * Runs two tasks at once and waits for both. When one fails, `onFailure` tells the other to stop
+ * (it returns at its next step, closing what it reads), and the first failure is thrown once both are done.
+ */
+async function bothOrFirstFailure(first: () => Promise<void>, second: () => Promise<void>, onFailure: () => void): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  const run = (task: () => Promise<void>): Promise<void> =>
+    task().catch((error: unknown) => {
+      failure ??= { error };
+      onFailure();
+    });
+  await Promise.all([run(first), run(second)]);
+  if (failure !== undefined) throw failure.error;
+}
 
 /** The entries the arguments name: one or more resources (in a namespace), else the whole registry. */
 function entriesInScope(store: Store, args: DuArgs): AsyncIterable<Entry> {
