@@ -63,18 +63,55 @@ export async function* everyEntry(
   denied: string[],
   read: Pick<RangeOptions, 'sizesOnly'> = {},
 ): AsyncGenerator<Entry> {
-  for await (const dir of readableDirectories(source, prefix, revision, registry)) {
-    try {
-      if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision, readsAll: true });
-      else {
-        const entry = await source.get(dir, { revision });
-        if (entry !== undefined) yield entry;
-      }
-    } catch (err) {
-      if (!isPermissionDenied(err)) throw err;
-      denied.push(dir);
+  const readDirectory = async function* (dir: string): AsyncGenerator<Entry> {
+    if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision, readsAll: true });
+    else {
+      const entry = await source.get(dir, { revision });
+      if (entry !== undefined) yield entry;
     }
+  };
+  const directories = readableDirectories(source, prefix, revision, registry)[Symbol.asyncIterator]();
+  // One directory ahead: once a directory's first page is here, the next directory is looked for
+  // and its first page asked for while this one is read. Finding a directory is slow on a large
+  // etcd (a range of limit 1 still counts every key after it: 30-70 ms each at 100k keys), and so
+  // is a first page. A failure there (a denied directory) is met when its turn comes.
+  const openNext = async (): Promise<OpenDirectory | undefined> => {
+    const next = await directories.next();
+    if (next.done === true) return undefined;
+    const entries = readDirectory(next.value);
+    const first = entries.next();
+    first.catch(() => undefined);
+    return { dir: next.value, entries, first };
+  };
+  let current: OpenDirectory | undefined;
+  let upcoming: Promise<OpenDirectory | undefined> | undefined = openNext();
+  try {
+    while ((current = await upcoming) !== undefined) {
+      upcoming = undefined;
+      try {
+        let result = await current.first;
+        upcoming = openNext();
+        upcoming.catch(() => undefined);
+        for (; result.done !== true; result = await current.entries.next()) yield result.value;
+      } catch (err) {
+        if (!isPermissionDenied(err)) throw err;
+        denied.push(current.dir);
+      }
+      upcoming ??= openNext();
+    }
+  } finally {
+    // A reader that stopped early (or a failure) leaves this directory and the next one open.
+    await current?.entries.return(undefined);
+    const next = await upcoming?.catch(() => undefined);
+    await next?.entries.return(undefined);
   }
+}
+
+/** A directory whose reading has begun: its first entry is asked for. */
+interface OpenDirectory {
+  dir: string;
+  entries: AsyncGenerator<Entry>;
+  first: Promise<IteratorResult<Entry>>;
 }
 
 /** Every entry under each of the prefixes, one range after another, at one revision. */
