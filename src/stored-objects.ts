@@ -61,7 +61,7 @@ export async function* everyEntry(
   revision: number,
   registry: ResourceRegistry,
   denied: string[],
-  read: Pick<RangeOptions, 'sizesOnly'> = {},
+  read: Pick<RangeOptions, 'sizesOnly' | 'borrowsValues'> = {},
 ): AsyncGenerator<Entry> {
   const readDirectory = async function* (dir: string): AsyncGenerator<Entry> {
     if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision, readsAll: true });
@@ -115,7 +115,7 @@ interface OpenDirectory {
 }
 
 /** Every entry under each of the prefixes, one range after another, at one revision. */
-export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number, read: Pick<RangeOptions, 'sizesOnly'> = {}): AsyncGenerator<Entry> {
+export async function* entriesUnder(source: EntrySource, prefixes: readonly string[], revision: number, read: Pick<RangeOptions, 'sizesOnly' | 'borrowsValues'> = {}): AsyncGenerator<Entry> {
   for (const prefix of prefixes) yield* source.range({ ...read, prefix, revision, readsAll: true });
 }
 

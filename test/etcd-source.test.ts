@@ -426,6 +426,19 @@ describe('EtcdSource (plain etcd)', function () {
     );
     for (const entry of listed) assert.ok(Buffer.from(entry.value).equals(values.get(entry.key) ?? Buffer.alloc(0)), `${entry.key} changed after its page`);
 
+    // Lent values (borrowsValues) are right while they are read, share the page, and are not copies.
+    const copied = new Set(listed.map((entry) => entry.value.buffer));
+    assert.equal(copied.size, listed.length, 'copied values share a buffer');
+    const lentBuffers = new Set<ArrayBufferLike>();
+    let lent = 0;
+    for await (const entry of source.range({ prefix, borrowsValues: true })) {
+      assert.ok(Buffer.from(entry.value).equals(values.get(entry.key) ?? Buffer.alloc(0)), `${entry.key} lent wrong`);
+      lentBuffers.add(entry.value.buffer);
+      lent++;
+    }
+    assert.equal(lent, values.size);
+    assert.ok(lentBuffers.size < lent, `${lentBuffers.size} buffers for ${lent} lent values: each was copied`);
+
     const sized = await collect(source.range({ prefix, sizesOnly: true }));
     assert.deepEqual(
       sized.map((entry) => [entry.key, entry.valueSize, entry.value.length]),

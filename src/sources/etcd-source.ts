@@ -144,7 +144,7 @@ export class EtcdSource implements EntrySource {
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
     const { prefix } = options;
     const keysOnly = options.keysOnly === true;
-    const valueRead: ValueRead = keysOnly ? 'none' : options.sizesOnly === true ? 'size' : 'copy';
+    const valueRead: ValueRead = keysOnly ? 'none' : options.sizesOnly === true ? 'size' : options.borrowsValues === true ? 'view' : 'copy';
     let pinnedRevision = parseRevision(options.revision, { endpoint: this.endpoint, key: prefix });
     await this.ensureConnected(prefix);
 
@@ -211,7 +211,8 @@ export class EtcdSource implements EntrySource {
         // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
         if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);
       }
-      // No entry handed out refers to the page (values were copied), so its buffer can take the next page.
+      // No entry handed out refers to the page (values were copied, or only lent until the next
+      // entry was asked for), so its buffer can take the next page.
       const pageBuffer = kvs[0]?.key.buffer;
       if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
       if (!more) return;

@@ -42,6 +42,12 @@ export interface RangeOptions {
    * may ask for the next page from the first one on.
    */
   readsAll?: boolean;
+  /**
+   * The caller is done with each entry's value before it asks for the next entry, so a source may
+   * hand out values that share its read buffers instead of copies (live etcd: one copy of every
+   * value less). Such a value must not be kept, nor read once the next entry is asked for.
+   */
+  borrowsValues?: boolean;
 }
 
 /**

@@ -148,7 +148,9 @@ async function bothOrFirstFailure(first: () => Promise<void>, second: () => Prom
 function entriesInScope(store: Store, args: DuArgs): AsyncIterable<Entry> {
   const { source, prefix, revision, registry } = store;
   const prefixes = namedPrefixes(store, args);
-  return prefixes === undefined ? everyEntry(source, prefix, revision, registry, store.denied) : entriesUnder(source, prefixes, revision);
+  // Each value is measured at once and not kept: the source may lend its read buffers.
+  const read = { borrowsValues: true };
+  return prefixes === undefined ? everyEntry(source, prefix, revision, registry, store.denied, read) : entriesUnder(source, prefixes, revision, read);
 }
 
 /** Every retained revision in the same scope, when the source lists them; none otherwise. */
