@@ -223,6 +223,8 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
     }
   }
 
+  prefetched.release();
+  bolt.walkDoneWithWindows();
   // Below the high-water mark, every page is reachable or free (only knowable with a freelist).
   if (report.freelisted !== undefined) {
     for (let id = 0; id < Math.min(hwm, tracked); id++) {
@@ -244,16 +246,16 @@ class Prefetch {
 
   /** The page for `pointer` (just popped); valid until the next take(). Reads it with the next pending ones when not read yet. */
   take(pointer: Pending, pending: readonly Pending[]): Promise<PageRead> {
-    for (const arena of this.done.splice(0)) {
-      arena.reset();
-      this.free.push(arena);
-    }
+    this.release();
     let entry = this.reads.get(pointer);
     if (entry === undefined) {
+      // Not read ahead: the trailer worker may have read it already (or be about to).
+      const shared = this.bolt.pageFromWindows(pointer);
+      if (shared !== undefined) return Promise.resolve(shared);
       // Pointers read ahead but never taken (a multiple reference) must not pile up: drop them
       // (their arenas with them).
       if (this.reads.size > 4 * PREFETCH_PAGES) this.reads.clear();
-      const next = [pointer, ...pending.slice(-PREFETCH_PAGES + 1).filter((waiting) => !this.reads.has(waiting))];
+      const next = [pointer, ...pending.slice(-PREFETCH_PAGES + 1).filter((waiting) => !this.reads.has(waiting) && !this.bolt.windowsLikelyHold(waiting.id))];
       const batch = { waiting: next.length, arena: this.free.pop() ?? new ReadArena(PREFETCH_ARENA_BYTES) };
       const reads = this.bolt.readTreePages(next, batch.arena);
       next.forEach((waiting, at) => this.reads.set(waiting, { read: reads.then((all) => all[at] as PageRead), batch }));
@@ -262,6 +264,15 @@ class Prefetch {
     this.reads.delete(pointer);
     if (--entry.batch.waiting === 0) this.done.push(entry.batch.arena);
     return entry.read;
+  }
+
+  /** Lets go of the pages taken so far (their memory may be reused). */
+  release(): void {
+    for (const arena of this.done.splice(0)) {
+      arena.reset();
+      this.free.push(arena);
+    }
+    this.bolt.releaseWindows();
   }
 }
 
