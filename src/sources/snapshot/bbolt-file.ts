@@ -389,14 +389,22 @@ export class BoltFile {
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
    * caller may walk the file meanwhile.
    */
-  async checkSha256Trailer(options: { leafRuns?: boolean; sharedWindows?: boolean } = {}): Promise<TrailerCheck> {
+  async checkSha256Trailer(
+    options: {
+      leafRuns?: boolean;
+      /** Read into memory shared with this thread, for pageFromWindows() (shared-windows.ts). */
+      sharedWindows?: boolean;
+      /** The shared windows' size (8 MiB by default; leaf CRCs are taken in windows of the same size). */
+      windowBytes?: number;
+    } = {},
+  ): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
     const leafRuns = options.leafRuns === true ? { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) } : undefined;
     const job: Sha256Job = { path: this.path, length: bodyBytes };
     if (leafRuns !== undefined) job.leafRuns = leafRuns;
     if (options.sharedWindows === true) {
-      job.windows = createSharedWindowsMemory(bodyBytes);
+      job.windows = createSharedWindowsMemory(bodyBytes, options.windowBytes);
       this.windows = new WindowReader(job.windows);
     }
     const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), job);

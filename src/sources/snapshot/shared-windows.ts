@@ -9,12 +9,12 @@
  * go. The walk checks, once it has pinned a slot, that it still holds the window it wants.
  */
 
-/** One window: a read of the worker, at a multiple of this. */
+/** One window: a read of the worker, at a multiple of this (by default). */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 /** Windows kept: the one being hashed, the one being read, and those behind for a walk that lags. */
 const SLOTS = 4;
-/** Windows the walk waits for ahead of the worker; a page further on is read by the walk. */
-const WAIT_AHEAD = 2;
+/** Bytes ahead of the worker the walk waits for (a few hundredths of a second of its reads); a page further on is read by the walk. */
+const WAIT_AHEAD_BYTES = 32 * 1024 * 1024;
 /** A worker that makes no progress for this long is given up on (the walk then reads for itself). */
 const STALL_MS = 2000;
 /**
@@ -38,17 +38,19 @@ const CONTROL_WORDS = FILLED + SLOTS;
 
 /** The shared memory, as handed to the worker (workerData). */
 export interface SharedWindowsMemory {
+  /** The size of a window (and of the worker's reads). */
+  windowBytes: number;
   control: SharedArrayBuffer;
   slots: SharedArrayBuffer;
   /** Per window: 1 when the worker takes the CRCs of its leaves (leaf-run-crcs.ts), set before it is published. */
   leafCrcs: SharedArrayBuffer;
 }
 
-export function createSharedWindowsMemory(fileBytes: number): SharedWindowsMemory {
-  const slotBytes = Math.min(WINDOW_BYTES, Math.max(1, fileBytes));
+export function createSharedWindowsMemory(fileBytes: number, windowBytes = WINDOW_BYTES): SharedWindowsMemory {
+  const slotBytes = Math.min(windowBytes, Math.max(1, fileBytes));
   const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
   new Int32Array(control).fill(-1, HELD, HELD + SLOTS);
-  return { control, slots: new SharedArrayBuffer(SLOTS * slotBytes), leafCrcs: new SharedArrayBuffer(Math.ceil(fileBytes / WINDOW_BYTES) + 1) };
+  return { windowBytes, control, slots: new SharedArrayBuffer(SLOTS * slotBytes), leafCrcs: new SharedArrayBuffer(Math.ceil(fileBytes / windowBytes) + 1) };
 }
 
 /** The worker's side: a slot to read each window into, published once read. */
@@ -123,8 +125,11 @@ export class WindowReader {
   private readonly pinned: number[] = [];
   private givenUp = false;
   private readonly leafCrcs: Uint8Array;
+  /** Windows ahead of the worker the walk waits for. */
+  private readonly waitAhead: number;
 
   constructor(private readonly memory: SharedWindowsMemory) {
+    this.waitAhead = Math.max(2, Math.ceil(WAIT_AHEAD_BYTES / memory.windowBytes));
     this.control = new Int32Array(memory.control);
     this.leafCrcs = new Uint8Array(memory.leafCrcs);
     this.slotBytes = memory.slots.byteLength / SLOTS;
@@ -138,7 +143,7 @@ export class WindowReader {
 
   /** Whether the worker has said it takes the CRCs of the leaves in the window at `offset` (else the walk takes them). */
   workerTakesLeafCrcs(offset: number): boolean {
-    return Atomics.load(this.leafCrcs, Math.floor(offset / WINDOW_BYTES)) === 1;
+    return Atomics.load(this.leafCrcs, Math.floor(offset / this.memory.windowBytes)) === 1;
   }
 
   /** The walk is over: the worker need not wait for it any more. */
@@ -151,9 +156,9 @@ export class WindowReader {
   /** Whether the bytes at `offset` are in a window that is held or soon will be (so not worth reading now). */
   likelyHeld(offset: number): boolean {
     if (this.givenUp) return false;
-    const window = Math.floor(offset / WINDOW_BYTES);
+    const window = Math.floor(offset / this.memory.windowBytes);
     const published = Atomics.load(this.control, PUBLISHED);
-    if (window >= published) return Atomics.load(this.control, FINISHED) === 0 && window < published + WAIT_AHEAD;
+    if (window >= published) return Atomics.load(this.control, FINISHED) === 0 && window < published + this.waitAhead;
     return window >= published - SLOTS + 1;
   }
 
@@ -162,8 +167,8 @@ export class WindowReader {
    * window holds them all (then read them). Waits for a window the worker is about to read.
    */
   view(offset: number, length: number): Uint8Array | undefined {
-    const window = Math.floor(offset / WINDOW_BYTES);
-    if (this.givenUp || Math.floor((offset + length - 1) / WINDOW_BYTES) !== window) return undefined;
+    const window = Math.floor(offset / this.memory.windowBytes);
+    if (this.givenUp || Math.floor((offset + length - 1) / this.memory.windowBytes) !== window) return undefined;
     if (Atomics.load(this.control, WANTED) !== window) {
       Atomics.store(this.control, WANTED, window);
       Atomics.notify(this.control, WANTED);
@@ -171,7 +176,7 @@ export class WindowReader {
     if (!this.waitFor(window)) return undefined;
     const slot = window % SLOTS;
     Atomics.add(this.control, PINS + slot, 1);
-    const at = offset - window * WINDOW_BYTES;
+    const at = offset - window * this.memory.windowBytes;
     if (Atomics.load(this.control, HELD + slot) !== window || at + length > Atomics.load(this.control, FILLED + slot)) {
       Atomics.sub(this.control, PINS + slot, 1);
       return undefined;
@@ -190,7 +195,7 @@ export class WindowReader {
   private waitFor(window: number): boolean {
     let published = Atomics.load(this.control, PUBLISHED);
     if (window < published) return true;
-    if (window >= published + WAIT_AHEAD) return false;
+    if (window >= published + this.waitAhead) return false;
     this.release();
     let stalledSince = Date.now();
     while (window >= published && Atomics.load(this.control, FINISHED) === 0) {
