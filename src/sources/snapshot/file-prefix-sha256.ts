@@ -35,8 +35,13 @@ async function hashReads(path: string, length: number, leafRuns: { pageSize: num
     const leaves = leafRuns === undefined ? undefined : { pageSize: leafRuns.pageSize, crcs: emptyLeafRunCrcs(leafRuns.pages) };
     const size = Math.min(READ_BYTES, Math.max(1, length));
     // With shared windows, each read goes to its window's slot (for the walk to use too); else two buffers in turn.
-    const buffers = shared === undefined ? [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] : [];
-    const bufferOf = (window: number): Uint8Array => shared?.slotFor(window) ?? (buffers[window % 2] as Buffer);
+    let buffers: Buffer[] | undefined;
+    const bufferOf = (window: number): Uint8Array => {
+      const slot = shared?.slotFor(window);
+      if (slot !== undefined) return slot;
+      buffers ??= [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+      return buffers[window % 2] as Buffer;
+    };
     // Whole windows (a read may return less than asked): the leaves' CRCs need their edges where the walk expects them.
     const readAt = async (position: number, into: Uint8Array): Promise<number> => {
       const wanted = Math.min(into.length, length - position);

@@ -58,6 +58,7 @@ export class WindowWriter {
   private readonly control: Int32Array;
   private readonly slotBytes: number;
   private waitsForWalk = true;
+  private finished = false;
   private readonly leafCrcs: Uint8Array;
 
   constructor(private readonly memory: SharedWindowsMemory) {
@@ -68,9 +69,11 @@ export class WindowWriter {
 
   /**
    * The slot for `window`, emptied: waits (a while) for a walk that has not reached the window the
-   * slot holds yet, and until the walk has let go of the pages it uses in it.
+   * slot holds yet, and until the walk has let go of the pages it uses in it; undefined once the
+   * windows are no longer shared (read into memory of your own then).
    */
-  slotFor(window: number): Uint8Array {
+  slotFor(window: number): Uint8Array | undefined {
+    if (this.finished) return undefined;
     const slot = window % SLOTS;
     const held = Atomics.load(this.control, HELD + slot);
     if (this.waitsForWalk && held >= 0) {
@@ -84,7 +87,13 @@ export class WindowWriter {
       }
     }
     Atomics.store(this.control, HELD + slot, -1);
+    const until = Date.now() + STALL_MS;
     for (let pins = Atomics.load(this.control, PINS + slot); pins !== 0; pins = Atomics.load(this.control, PINS + slot)) {
+      // A walk that never lets go (it failed and left): share no more, rather than wait forever.
+      if (Date.now() > until) {
+        this.finish();
+        return undefined;
+      }
       // Timed: the pins are dropped without a notify (the walk does not know who waits).
       Atomics.wait(this.control, PINS + slot, pins, 5);
     }
@@ -97,13 +106,14 @@ export class WindowWriter {
    * window is published, so that the walk knows which to take.
    */
   takesLeafCrcs(window: number): boolean {
-    const takes = Atomics.load(this.control, WANTED) < window;
+    const takes = this.finished || Atomics.load(this.control, WANTED) < window;
     if (takes) Atomics.store(this.leafCrcs, window, 1);
     return takes;
   }
 
   /** `window` is in its slot (its first `filled` bytes): the walk may use it. */
   publish(window: number, filled: number): void {
+    if (this.finished) return;
     const slot = window % SLOTS;
     Atomics.store(this.control, FILLED + slot, filled);
     Atomics.store(this.control, HELD + slot, window);
@@ -113,6 +123,7 @@ export class WindowWriter {
 
   /** No more windows (the file is read, or the read failed): the walk stops waiting for any. */
   finish(): void {
+    this.finished = true;
     Atomics.store(this.control, FINISHED, 1);
     Atomics.notify(this.control, PUBLISHED);
   }
