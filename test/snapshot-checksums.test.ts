@@ -107,6 +107,60 @@ describe('snapshot checksums', () => {
     });
   });
 
+  describe("the walk takes its pages from the sha256 worker's shared reads", () => {
+    const etcd = useEtcd();
+
+    it('gives the same check, counts and hash as reading every page, with the ring of windows reused many times over', async function () {
+      this.timeout(120_000);
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-windows-'));
+      const file = join(dir, 'windows.db');
+      // Values of 0.4-12 KiB (leaves of one to four pages), several revisions of each key.
+      for (let i = 0; i < 400; i++) await etcd.server.etcdctl(['put', `/w/${i % 150}`], Buffer.from(randomBytes(200 + ((i * 7919) % 6000)).toString('hex')));
+      await etcd.server.etcdctl(['snapshot', 'save', file]);
+      const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number };
+      const walk = async (windowBytes: number | undefined): Promise<{ report: unknown; leaves: string[]; served: number }> => {
+        const bolt = await BoltFile.open(file);
+        let served = 0;
+        try {
+          const trailer = windowBytes === undefined ? undefined : bolt.checkSha256Trailer({ leafRuns: true, sharedWindows: true, windowBytes });
+          if (windowBytes !== undefined) {
+            const original = bolt.pageFromWindows.bind(bolt);
+            bolt.pageFromWindows = (pointer) => {
+              const read = original(pointer);
+              if (read?.ok === true) served++;
+              return read;
+            };
+          }
+          const runs = trailer?.then((check) => check.leafRuns);
+          const leaves: string[] = [];
+          const report = await checkBoltFile(bolt, {
+            etcdctlHash: runs === undefined ? true : new LeafRunHasher(bolt.pageSize, runs, windowBytes, (id) => bolt.workerTakesLeafCrc(id)),
+            onBucketLeaf: (bucket, page) => void leaves.push(`${bucket} ${page.id} ${Buffer.from(page.bytes).toString('base64')}`),
+          });
+          assert.equal((await trailer)?.state ?? 'ok', 'ok');
+          return { report, leaves, served };
+        } finally {
+          await bolt.close();
+        }
+      };
+      try {
+        const read = await walk(undefined);
+        assert.equal((read.report as { etcdctlHash: number }).etcdctlHash, expected.hash);
+        // 32 and 128 KiB windows over a file of a few MiB: the ring of four is reused many times,
+        // some leaves lie across window edges (the walk reads those), the rest come from the windows.
+        for (const windowBytes of [32 * 1024, 128 * 1024]) {
+          const shared = await walk(windowBytes);
+          assert.deepEqual(shared.report, read.report, `${windowBytes}-byte windows`);
+          assert.deepEqual(shared.leaves, read.leaves, `${windowBytes}-byte windows`);
+          // How many depends on how the two threads are scheduled (a walk left behind reads for itself).
+          assert.ok(shared.served > 0, `${shared.served} of ${read.leaves.length} leaves from ${windowBytes}-byte windows`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('status and consistency check in one walk (kreg snapshot status)', () => {
     it('gives what status() and the check give apart, etcdctl hash included', async () => {
       const together = await SnapshotSource.open(DEMO);

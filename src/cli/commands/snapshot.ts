@@ -46,7 +46,7 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
           },
         }
       : {};
-    const source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], checkTrailerAlongside: true, leafCrcsAlongside: true, ...bestEffort });
+    const source = await SnapshotSource.open(args.file, { skipHashCheck: args['skip-hash-check'], checkTrailerAlongside: true, leafCrcsAlongside: true, shareReadsAlongside: true, ...bestEffort });
     // A wrong trailer is reported next to the rest (not instead of it): the table is still printed.
     const trailerMismatch = async (): Promise<KregError | undefined> => {
       try {
@@ -57,9 +57,10 @@ const statusCommand = (ctx: CommandContext): CommandModule<object, StatusArgs> =
         throw error;
       }
     };
-    // Two passes at once: the sha256 trailer is hashed on a worker thread (which takes each leaf's
-    // CRC on the way) while this thread walks the tree in key order once, for the consistency
-    // check, the counts and etcdctl's hash (strung together from the leaves' CRCs).
+    // Two passes over one read: a worker thread reads the file for its sha256 trailer into memory
+    // it shares with this thread (taking leaves' CRCs on the way when it has time), while this
+    // thread walks the tree in key order once, out of those reads, for the consistency check, the
+    // counts and etcdctl's hash (strung together from the leaves' CRCs).
     let status: SnapshotStatus;
     let check: SnapshotCheckReport;
     try {

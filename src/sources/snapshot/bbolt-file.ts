@@ -29,6 +29,7 @@ import { KregError } from '../../errors.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
 import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
 import type { LeafRunCrcs } from './leaf-run-crcs.js';
+import { createSharedWindowsMemory, WindowReader } from './shared-windows.js';
 import type { Sha256Job } from './sha256-worker.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
@@ -272,6 +273,8 @@ export class BoltFile {
   private closed = false;
   /** Worker threads hashing this file, stopped by close(). */
   private readonly workers = new Set<OneShotWorker<unknown>>();
+  /** The trailer worker's reads, shared (checkSha256Trailer with sharedWindows): pages the walk need not read again. */
+  private windows: WindowReader | undefined;
   /** Pages the file's freelist lists, once watchFreedPages() has read it. */
   private freed: PageSet | undefined;
   /** Tree pages a read used that the freelist calls free (bbolt's "reachable freed"), in the order met. */
@@ -386,18 +389,36 @@ export class BoltFile {
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
    * caller may walk the file meanwhile.
    */
-  async checkSha256Trailer(options: { leafRuns?: boolean } = {}): Promise<TrailerCheck> {
+  async checkSha256Trailer(
+    options: {
+      leafRuns?: boolean;
+      /** Read into memory shared with this thread, for pageFromWindows() (shared-windows.ts). */
+      sharedWindows?: boolean;
+      /** The shared windows' size (8 MiB by default; leaf CRCs are taken in windows of the same size). */
+      windowBytes?: number;
+    } = {},
+  ): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
     const leafRuns = options.leafRuns === true ? { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) } : undefined;
-    const job: Sha256Job = leafRuns === undefined ? { path: this.path, length: bodyBytes } : { path: this.path, length: bodyBytes, leafRuns };
+    const job: Sha256Job = { path: this.path, length: bodyBytes };
+    if (leafRuns !== undefined) job.leafRuns = leafRuns;
+    if (options.sharedWindows === true) {
+      job.windows = createSharedWindowsMemory(bodyBytes, options.windowBytes);
+      this.windows = new WindowReader(job.windows);
+    }
     const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), job);
     this.workers.add(worker);
-    let answer: Sha256Answer;
+    let answer: Sha256Answer | undefined;
     try {
-      // No worker here: the same hash on this thread.
-      answer = (await worker.answer) ?? (await sha256OfFilePrefix(this.path, bodyBytes, leafRuns));
+      answer = await worker.answer;
+      // No worker here: the same hash on this thread (and no shared reads to wait for).
+      if (answer === undefined) {
+        this.windows?.giveUp();
+        answer = await sha256OfFilePrefix(this.path, bodyBytes, leafRuns);
+      }
     } catch (error) {
+      this.windows?.giveUp();
       throw new SnapshotFileError('unreadable', `cannot hash the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
     } finally {
       this.workers.delete(worker);
@@ -599,6 +620,50 @@ export class BoltFile {
     }
     this.freed = freed;
     return problems;
+  }
+
+  /**
+   * A tree page out of the trailer worker's shared reads, without reading it (checked as a read
+   * page is); undefined when they do not hold it whole: read it then. The page is valid until
+   * releaseWindows().
+   */
+  pageFromWindows(pointer: { id: number; from: PagePointer['from'] }): PageRead | undefined {
+    const windows = this.windows;
+    if (windows === undefined) return undefined;
+    const cached = this.cache.get(pointer.id);
+    if (cached !== undefined) return { ok: true, page: cached };
+    if (pointer.id < 2 || pointer.id >= this.readablePages) return undefined;
+    const pageSize = this.meta.pageSize;
+    const offset = pointer.id * pageSize;
+    const header = windows.view(offset, PAGE_HEADER_SIZE);
+    if (header === undefined) return undefined;
+    try {
+      const { overflow } = this.checkHeader(pointer.id, pointer.from, header);
+      const bytes = windows.view(offset, (overflow + 1) * pageSize);
+      return bytes === undefined ? undefined : { ok: true, page: this.makePage(pointer.id, bytes) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Whether the trailer worker's shared reads hold the page or soon will (so that a read-ahead may leave it out). */
+  windowsLikelyHold(id: number): boolean {
+    return this.windows?.likelyHeld(id * this.meta.pageSize) ?? false;
+  }
+
+  /** Whether the trailer worker takes the CRC of the leaf at page `id` (it takes every one when it does not share its reads). */
+  workerTakesLeafCrc(id: number): boolean {
+    return this.windows?.workerTakesLeafCrcs(id * this.meta.pageSize) ?? true;
+  }
+
+  /** Lets go of the pages pageFromWindows() gave: the worker may reuse their memory. */
+  releaseWindows(): void {
+    this.windows?.release();
+  }
+
+  /** The walk that used pageFromWindows() is over: the worker need not wait for it. */
+  walkDoneWithWindows(): void {
+    this.windows?.walkDone();
   }
 
   /** The checked page over its complete bytes; branch pages are copied into the cache. */

@@ -153,76 +153,81 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
     options.onBucketLeaf?.(bucket, page);
   };
   const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)', topBucket: false }];
-  while (pending.length > 0) {
-    const pointer = pending.pop() as Pending;
-    const { id } = pointer;
-    if (pointer.hashFirst !== undefined) crc?.update(pointer.hashFirst);
-    if (pointer.inline !== undefined) {
-      checkKeyOrder(pointer.inline, pointer, find);
-      if (pointer.topBucket) visitLeaf(pointer.bucket, pointer.inline);
-      continue;
-    }
-    if (id >= hwm) {
-      find(id, `page ${id}: out of bounds: ${hwm}${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
-      continue;
-    }
-    if (id < 2) {
-      find(id, `page ${id}: invalid type: meta${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
-      continue;
-    }
-    if (!reach(id)) {
-      find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
-      continue;
-    }
-    const read = await prefetched.take(pointer, pending);
-    if (!read.ok) {
-      fromError(read.error, id);
-      continue;
-    }
-    const page = read.page;
-    for (let extra = 1; extra <= page.overflow; extra++) {
-      if (!reach(id + extra)) find(id + extra, `page ${id + extra}: multiple references (overflow of page ${id})`);
-    }
-    if (freed.has(id)) find(id, `page ${id}: reachable freed`);
-    checkKeyOrder(page, pointer, find);
-    if (page.isBranch) {
-      // Pushed in reverse so that the walk goes left to right (findings in key order).
-      for (let index = page.count - 1; index >= 0; index--) {
-        pending.push({
-          id: page.child(index),
-          from: { page: id, index },
-          low: page.key(index),
-          high: index + 1 < page.count ? page.key(index + 1) : pointer.high,
-          bucket: pointer.bucket,
-          topBucket: pointer.topBucket,
-        });
-      }
-      continue;
-    }
-    if (pointer.topBucket) visitLeaf(pointer.bucket, page);
-    const topLevel = pointer.bucket === '(root)';
-    for (let index = page.count - 1; index >= 0; index--) {
-      if (!page.isBucket(index)) {
-        // etcdctl stops at a top-level entry that is not a bucket ("cannot get hash of bucket").
-        if (topLevel) hashable = false;
+  // Pages taken from the trailer worker's shared reads are let go however the walk ends (the worker waits for them).
+  try {
+    while (pending.length > 0) {
+      const pointer = pending.pop() as Pending;
+      const { id } = pointer;
+      if (pointer.hashFirst !== undefined) crc?.update(pointer.hashFirst);
+      if (pointer.inline !== undefined) {
+        checkKeyOrder(pointer.inline, pointer, find);
+        if (pointer.topBucket) visitLeaf(pointer.bucket, pointer.inline);
         continue;
       }
-      const name = Buffer.from(page.key(index)).toString('utf8');
-      const path = topLevel ? name : `${pointer.bucket}/${name}`;
-      // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further). The
-      // name and value are copied: the page's bytes are reused once the walk moves on, and an inline
-      // bucket's page lives in its value.
-      const hashing = !topLevel ? { topBucket: false } : crc === undefined ? { topBucket: true } : { topBucket: true, hashFirst: new Uint8Array(page.key(index)) };
-      try {
-        const bucket = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id);
-        if (bucket.inlinePage === undefined) pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path, ...hashing });
-        else pending.push({ id, inline: bucket.inlinePage, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
-      } catch (error) {
-        fromError(error, id);
+      if (id >= hwm) {
+        find(id, `page ${id}: out of bounds: ${hwm}${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
+        continue;
+      }
+      if (id < 2) {
+        find(id, `page ${id}: invalid type: meta${pointer.from === undefined ? '' : ` (pointed to by page ${pointer.from.page} element ${pointer.from.index})`}`);
+        continue;
+      }
+      if (!reach(id)) {
+        find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
+        continue;
+      }
+      const read = await prefetched.take(pointer, pending);
+      if (!read.ok) {
+        fromError(read.error, id);
+        continue;
+      }
+      const page = read.page;
+      for (let extra = 1; extra <= page.overflow; extra++) {
+        if (!reach(id + extra)) find(id + extra, `page ${id + extra}: multiple references (overflow of page ${id})`);
+      }
+      if (freed.has(id)) find(id, `page ${id}: reachable freed`);
+      checkKeyOrder(page, pointer, find);
+      if (page.isBranch) {
+        // Pushed in reverse so that the walk goes left to right (findings in key order).
+        for (let index = page.count - 1; index >= 0; index--) {
+          pending.push({
+            id: page.child(index),
+            from: { page: id, index },
+            low: page.key(index),
+            high: index + 1 < page.count ? page.key(index + 1) : pointer.high,
+            bucket: pointer.bucket,
+            topBucket: pointer.topBucket,
+          });
+        }
+        continue;
+      }
+      if (pointer.topBucket) visitLeaf(pointer.bucket, page);
+      const topLevel = pointer.bucket === '(root)';
+      for (let index = page.count - 1; index >= 0; index--) {
+        if (!page.isBucket(index)) {
+          // etcdctl stops at a top-level entry that is not a bucket ("cannot get hash of bucket").
+          if (topLevel) hashable = false;
+          continue;
+        }
+        const name = Buffer.from(page.key(index)).toString('utf8');
+        const path = topLevel ? name : `${pointer.bucket}/${name}`;
+        // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further). The
+        // name and value are copied: the page's bytes are reused once the walk moves on, and an inline
+        // bucket's page lives in its value.
+        const hashing = !topLevel ? { topBucket: false } : crc === undefined ? { topBucket: true } : { topBucket: true, hashFirst: new Uint8Array(page.key(index)) };
+        try {
+          const bucket = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id);
+          if (bucket.inlinePage === undefined) pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path, ...hashing });
+          else pending.push({ id, inline: bucket.inlinePage, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
+        } catch (error) {
+          fromError(error, id);
+        }
       }
     }
+  } finally {
+    prefetched.release();
+    bolt.walkDoneWithWindows();
   }
-
   // Below the high-water mark, every page is reachable or free (only knowable with a freelist).
   if (report.freelisted !== undefined) {
     for (let id = 0; id < Math.min(hwm, tracked); id++) {
@@ -244,16 +249,16 @@ class Prefetch {
 
   /** The page for `pointer` (just popped); valid until the next take(). Reads it with the next pending ones when not read yet. */
   take(pointer: Pending, pending: readonly Pending[]): Promise<PageRead> {
-    for (const arena of this.done.splice(0)) {
-      arena.reset();
-      this.free.push(arena);
-    }
+    this.release();
     let entry = this.reads.get(pointer);
     if (entry === undefined) {
+      // Not read ahead: the trailer worker may have read it already (or be about to).
+      const shared = this.bolt.pageFromWindows(pointer);
+      if (shared !== undefined) return Promise.resolve(shared);
       // Pointers read ahead but never taken (a multiple reference) must not pile up: drop them
       // (their arenas with them).
       if (this.reads.size > 4 * PREFETCH_PAGES) this.reads.clear();
-      const next = [pointer, ...pending.slice(-PREFETCH_PAGES + 1).filter((waiting) => !this.reads.has(waiting))];
+      const next = [pointer, ...pending.slice(-PREFETCH_PAGES + 1).filter((waiting) => !this.reads.has(waiting) && !this.bolt.windowsLikelyHold(waiting.id))];
       const batch = { waiting: next.length, arena: this.free.pop() ?? new ReadArena(PREFETCH_ARENA_BYTES) };
       const reads = this.bolt.readTreePages(next, batch.arena);
       next.forEach((waiting, at) => this.reads.set(waiting, { read: reads.then((all) => all[at] as PageRead), batch }));
@@ -262,6 +267,15 @@ class Prefetch {
     this.reads.delete(pointer);
     if (--entry.batch.waiting === 0) this.done.push(entry.batch.arena);
     return entry.read;
+  }
+
+  /** Lets go of the pages taken so far (their memory may be reused). */
+  release(): void {
+    for (const arena of this.done.splice(0)) {
+      arena.reset();
+      this.free.push(arena);
+    }
+    this.bolt.releaseWindows();
   }
 }
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { crcLeafRunsOfWindow, emptyLeafRunCrcs, LEAF_RUN_WINDOW_BYTES, type LeafRunCrcs } from './leaf-run-crcs.js';
+import { type SharedWindowsMemory, WindowWriter } from './shared-windows.js';
 
 /** The hex digest (and the leaves' CRCs when asked), or where the file ended early, or why it could not be read. */
 export type Sha256Answer = { ok: true; sha256: string; leafRuns?: LeafRunCrcs } | { ok: false; endedAt: number } | { ok: false; error: string };
@@ -15,17 +16,34 @@ const READ_BYTES = LEAF_RUN_WINDOW_BYTES;
 /**
  * Two buffers: the next read is in flight (on libuv's thread pool) while this one is hashed, so
  * copying the file in overlaps hashing it. With `leafRuns` (a bbolt file's page size and page
- * count), each window's leaves get their CRC too (leaf-run-crcs.ts).
+ * count), each window's leaves get their CRC too (leaf-run-crcs.ts). With `windows`, the reads go
+ * to memory shared with the main thread's walk instead (shared-windows.ts).
  */
-export async function sha256OfFilePrefix(path: string, length: number, leafRuns?: { pageSize: number; pages: number }): Promise<Sha256Answer> {
+export async function sha256OfFilePrefix(path: string, length: number, leafRuns?: { pageSize: number; pages: number }, windows?: SharedWindowsMemory): Promise<Sha256Answer> {
+  const shared = windows === undefined ? undefined : new WindowWriter(windows);
+  try {
+    return await hashReads(path, length, leafRuns, shared);
+  } finally {
+    shared?.finish();
+  }
+}
+
+async function hashReads(path: string, length: number, leafRuns: { pageSize: number; pages: number } | undefined, shared: WindowWriter | undefined): Promise<Sha256Answer> {
   const file = await open(path, 'r');
   try {
     const hash = createHash('sha256');
     const leaves = leafRuns === undefined ? undefined : { pageSize: leafRuns.pageSize, crcs: emptyLeafRunCrcs(leafRuns.pages) };
     const size = Math.min(READ_BYTES, Math.max(1, length));
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
+    // With shared windows, each read goes to its window's slot (for the walk to use too); else two buffers in turn.
+    let buffers: Buffer[] | undefined;
+    const bufferOf = (window: number): Uint8Array => {
+      const slot = shared?.slotFor(window);
+      if (slot !== undefined) return slot;
+      buffers ??= [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+      return buffers[window % 2] as Buffer;
+    };
     // Whole windows (a read may return less than asked): the leaves' CRCs need their edges where the walk expects them.
-    const readAt = async (position: number, into: Buffer): Promise<number> => {
+    const readAt = async (position: number, into: Uint8Array): Promise<number> => {
       const wanted = Math.min(into.length, length - position);
       let done = 0;
       while (done < wanted) {
@@ -35,17 +53,26 @@ export async function sha256OfFilePrefix(path: string, length: number, leafRuns?
       }
       return done;
     };
-    let pending = length > 0 ? readAt(0, buffers[0]) : undefined;
-    for (let position = 0, turn = 0; pending !== undefined; turn ^= 1) {
+    let buffer = bufferOf(0);
+    let pending = length > 0 ? readAt(0, buffer) : undefined;
+    for (let position = 0, window = 0; pending !== undefined; window++) {
       const count = await pending;
       if (count === 0) return { ok: false, endedAt: position };
-      const bytes = (buffers[turn] as Buffer).subarray(0, count);
+      const bytes = buffer.subarray(0, count);
+      // Sharing its reads, this thread takes the leaves' CRCs only while it has time to spare.
+      const takesLeafCrcs = leaves !== undefined && (shared?.takesLeafCrcs(window) ?? true);
+      shared?.publish(window, count);
       const at = position;
       position += count;
-      // The other buffer is free: its bytes were hashed in the previous turn.
-      pending = position < length ? readAt(position, buffers[turn ^ 1] as Buffer) : undefined;
+      // The next buffer is free: its bytes were hashed in an earlier turn.
+      if (position < length) {
+        buffer = bufferOf(window + 1);
+        pending = readAt(position, buffer);
+      } else {
+        pending = undefined;
+      }
       hash.update(bytes);
-      if (leaves !== undefined) crcLeafRunsOfWindow(bytes, at, leaves.pageSize, leaves.crcs);
+      if (takesLeafCrcs && leaves !== undefined) crcLeafRunsOfWindow(bytes, at, leaves.pageSize, leaves.crcs);
     }
     return leaves === undefined ? { ok: true, sha256: hash.digest('hex') } : { ok: true, sha256: hash.digest('hex'), leafRuns: leaves.crcs };
   } finally {

@@ -3,17 +3,19 @@
  * value in key order, which only a walk of the trees gives; but a leaf keeps its keys and values as
  * one run of bytes, so the sha256 worker, which reads the whole file in order anyway, takes each
  * leaf's CRC as it passes (crcLeafRunsOfWindow), and the walk only strings the CRCs together in its
- * order (LeafRunHasher), with crc32cCombine. The walk's thread is the slower one: this moves the
- * CRC, a fifth of its work, to the other core.
+ * order (LeafRunHasher), with crc32cCombine. This moves the CRC, a fifth of the walk's work, to
+ * the other core; when the worker shares its reads with the walk (shared-windows.ts), it takes the
+ * CRCs only of the windows it has time for, and the walk takes the others.
  *
  * Both sides must agree on which leaves the worker takes: those that lie in one window of
  * LEAF_RUN_WINDOW_BYTES (the worker reads the file in such windows); the walk hashes the rest itself.
  */
 import { BoltPage, PAGE_FLAG_LEAF } from './bbolt-file.js';
 import { crc32cCombine, crc32cUpdate } from './crc32c.js';
+import { WINDOW_BYTES } from './shared-windows.js';
 
-/** The worker's windows: reads of this size at multiples of it. */
-export const LEAF_RUN_WINDOW_BYTES = 8 * 1024 * 1024;
+/** The worker's windows: reads of this size at multiples of it (the windows it shares with the walk). */
+export const LEAF_RUN_WINDOW_BYTES = WINDOW_BYTES;
 
 /** Per page id: the CRC and length of the leaf's key/value run starting there; length -1 where none was taken. */
 export interface LeafRunCrcs {
@@ -75,6 +77,8 @@ export class LeafRunHasher {
     private readonly runs: Promise<LeafRunCrcs | undefined>,
     /** The windows the CRCs were taken in (the worker's reads). */
     private readonly windowBytes = LEAF_RUN_WINDOW_BYTES,
+    /** Whether the worker takes the CRC of the leaf at this page (by default: of every leaf in one window). */
+    private readonly workerTakes: (id: number) => boolean = () => true,
   ) {}
 
   update(bytes: Uint8Array): void {
@@ -83,7 +87,7 @@ export class LeafRunHasher {
   }
 
   leaf(page: BoltPage): void {
-    const run = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize, this.windowBytes) ? undefined : page.keyValueRun();
+    const run = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize, this.windowBytes) || !this.workerTakes(page.id) ? undefined : page.keyValueRun();
     if (run === undefined) {
       hashLeafHere(page, this);
       return;

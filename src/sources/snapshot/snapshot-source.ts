@@ -69,6 +69,12 @@ export interface SnapshotSourceOptions {
    */
   leafCrcsAlongside?: boolean;
   /**
+   * With checkTrailerAlongside: the worker that hashes the trailer reads into memory shared with
+   * this thread, and statusAndCheck() takes the pages it walks from there instead of reading them
+   * a second time (shared-windows.ts).
+   */
+  shareReadsAlongside?: boolean;
+  /**
    * Carry on past damage: skip damaged pages and values (and a hash mismatch), recording each in
    * `damage` and passing it to `onDamage`. Without it the first damage raises a SnapshotFileError.
    */
@@ -218,7 +224,7 @@ export class SnapshotSource implements EntrySource {
     try {
       let hashCheck: HashCheckResult = 'skipped';
       if (options.skipHashCheck !== true && options.checkTrailerAlongside === true) {
-        trailerAlongside = bolt.checkSha256Trailer({ leafRuns: options.leafCrcsAlongside === true });
+        trailerAlongside = bolt.checkSha256Trailer({ leafRuns: options.leafCrcsAlongside === true, sharedWindows: options.shareReadsAlongside === true });
         // Handled now, so that a failure waits for settleChecks() instead of going unhandled.
         trailerAlongside.catch(() => undefined);
       } else if (options.skipHashCheck !== true) {
@@ -518,7 +524,7 @@ export class SnapshotSource implements EntrySource {
     let decoded = true;
     const runs = this.leafRunsAlongside;
     const check = await checkBoltFile(this.bolt, {
-      etcdctlHash: runs === undefined ? true : new LeafRunHasher(this.bolt.pageSize, runs),
+      etcdctlHash: runs === undefined ? true : new LeafRunHasher(this.bolt.pageSize, runs, undefined, (id) => this.bolt.workerTakesLeafCrc(id)),
       onBucketLeaf: (bucket, page) => {
         for (let element = 0; element < page.count && decoded; element++) {
           facts.count(bucket);

@@ -1,0 +1,224 @@
+/**
+ * The sha256 worker's reads, shared with the walk: the worker reads the file in order into a ring
+ * of windows in shared memory, and the walk (in key order, on the main thread) takes a page from
+ * a window the worker has read instead of copying it out of the file a second time. A page the
+ * ring no longer (or not yet soon) holds is read as before: the ring only saves copies.
+ *
+ * A slot is reused only when no page of it is in use: the walk pins a slot while it uses a page
+ * in it, and the worker, before it reads into a slot, marks it empty and waits for its pins to
+ * go. The walk checks, once it has pinned a slot, that it still holds the window it wants.
+ */
+
+/** One window: a read of the worker, at a multiple of this (by default). */
+export const WINDOW_BYTES = 8 * 1024 * 1024;
+/** Windows kept: the one being hashed, the one being read, and those behind for a walk that lags. */
+const SLOTS = 4;
+/** Bytes ahead of the worker the walk waits for (a few hundredths of a second of its reads); a page further on is read by the walk. */
+const WAIT_AHEAD_BYTES = 32 * 1024 * 1024;
+/** A worker that makes no progress for this long is given up on (the walk then reads for itself). */
+const STALL_MS = 2000;
+/**
+ * How long the worker waits for a walk that lags behind before it reuses the slot of a window the
+ * walk has not reached yet; after one such wait runs out (a walk that does not follow the file's
+ * order), it no longer waits.
+ */
+const LAG_MS = 200;
+
+// Control words (Int32): the windows read so far, whether the worker is done, the window the walk
+// last asked for (2^31-1 once it is done), then per slot its pins, the window it holds (-1: none)
+// and how many bytes of it the file filled.
+const PUBLISHED = 0;
+const FINISHED = 1;
+const WANTED = 2;
+const WALK_DONE = 0x7fff_ffff;
+const PINS = 3;
+const HELD = PINS + SLOTS;
+const FILLED = HELD + SLOTS;
+const CONTROL_WORDS = FILLED + SLOTS;
+
+/** The shared memory, as handed to the worker (workerData). */
+export interface SharedWindowsMemory {
+  /** The size of a window (and of the worker's reads). */
+  windowBytes: number;
+  control: SharedArrayBuffer;
+  slots: SharedArrayBuffer;
+  /** Per window: 1 when the worker takes the CRCs of its leaves (leaf-run-crcs.ts), set before it is published. */
+  leafCrcs: SharedArrayBuffer;
+}
+
+export function createSharedWindowsMemory(fileBytes: number, windowBytes = WINDOW_BYTES): SharedWindowsMemory {
+  const slotBytes = Math.min(windowBytes, Math.max(1, fileBytes));
+  const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+  new Int32Array(control).fill(-1, HELD, HELD + SLOTS);
+  return { windowBytes, control, slots: new SharedArrayBuffer(SLOTS * slotBytes), leafCrcs: new SharedArrayBuffer(Math.ceil(fileBytes / windowBytes) + 1) };
+}
+
+/** The worker's side: a slot to read each window into, published once read. */
+export class WindowWriter {
+  private readonly control: Int32Array;
+  private readonly slotBytes: number;
+  private waitsForWalk = true;
+  private finished = false;
+  private readonly leafCrcs: Uint8Array;
+
+  constructor(private readonly memory: SharedWindowsMemory) {
+    this.control = new Int32Array(memory.control);
+    this.leafCrcs = new Uint8Array(memory.leafCrcs);
+    this.slotBytes = memory.slots.byteLength / SLOTS;
+  }
+
+  /**
+   * The slot for `window`, emptied: waits (a while) for a walk that has not reached the window the
+   * slot holds yet, and until the walk has let go of the pages it uses in it; undefined once the
+   * windows are no longer shared (read into memory of your own then).
+   */
+  slotFor(window: number): Uint8Array | undefined {
+    if (this.finished) return undefined;
+    const slot = window % SLOTS;
+    const held = Atomics.load(this.control, HELD + slot);
+    if (this.waitsForWalk && held >= 0) {
+      const until = Date.now() + LAG_MS;
+      for (let wanted = Atomics.load(this.control, WANTED); wanted <= held; wanted = Atomics.load(this.control, WANTED)) {
+        if (Date.now() > until) {
+          this.waitsForWalk = false;
+          break;
+        }
+        Atomics.wait(this.control, WANTED, wanted, 5);
+      }
+    }
+    Atomics.store(this.control, HELD + slot, -1);
+    const until = Date.now() + STALL_MS;
+    for (let pins = Atomics.load(this.control, PINS + slot); pins !== 0; pins = Atomics.load(this.control, PINS + slot)) {
+      // A walk that never lets go (it failed and left): share no more, rather than wait forever.
+      if (Date.now() > until) {
+        this.finish();
+        return undefined;
+      }
+      // Timed: the pins are dropped without a notify (the walk does not know who waits).
+      Atomics.wait(this.control, PINS + slot, pins, 5);
+    }
+    return new Uint8Array(this.memory.slots, slot * this.slotBytes, this.slotBytes);
+  }
+
+  /**
+   * Whether to take the CRCs of `window`'s leaves: only when the walk is behind it (this thread
+   * has time to spare); a walk that waits for the window takes them itself. Said once, before the
+   * window is published, so that the walk knows which to take.
+   */
+  takesLeafCrcs(window: number): boolean {
+    const takes = this.finished || Atomics.load(this.control, WANTED) < window;
+    if (takes) Atomics.store(this.leafCrcs, window, 1);
+    return takes;
+  }
+
+  /** `window` is in its slot (its first `filled` bytes): the walk may use it. */
+  publish(window: number, filled: number): void {
+    if (this.finished) return;
+    const slot = window % SLOTS;
+    Atomics.store(this.control, FILLED + slot, filled);
+    Atomics.store(this.control, HELD + slot, window);
+    Atomics.store(this.control, PUBLISHED, window + 1);
+    Atomics.notify(this.control, PUBLISHED);
+  }
+
+  /** No more windows (the file is read, or the read failed): the walk stops waiting for any. */
+  finish(): void {
+    this.finished = true;
+    Atomics.store(this.control, FINISHED, 1);
+    Atomics.notify(this.control, PUBLISHED);
+  }
+}
+
+/** The walk's side: pages out of the windows the worker has read. */
+export class WindowReader {
+  private readonly control: Int32Array;
+  private readonly slotBytes: number;
+  private readonly pinned: number[] = [];
+  private givenUp = false;
+  private readonly leafCrcs: Uint8Array;
+  /** Windows ahead of the worker the walk waits for. */
+  private readonly waitAhead: number;
+
+  constructor(private readonly memory: SharedWindowsMemory) {
+    this.waitAhead = Math.max(2, Math.ceil(WAIT_AHEAD_BYTES / memory.windowBytes));
+    this.control = new Int32Array(memory.control);
+    this.leafCrcs = new Uint8Array(memory.leafCrcs);
+    this.slotBytes = memory.slots.byteLength / SLOTS;
+  }
+
+  /** Stops waiting for the worker (it is gone, or does not run): every page is read from now on. */
+  giveUp(): void {
+    this.givenUp = true;
+    Atomics.store(this.control, FINISHED, 1);
+  }
+
+  /** Whether the worker has said it takes the CRCs of the leaves in the window at `offset` (else the walk takes them). */
+  workerTakesLeafCrcs(offset: number): boolean {
+    return Atomics.load(this.leafCrcs, Math.floor(offset / this.memory.windowBytes)) === 1;
+  }
+
+  /** The walk is over: the worker need not wait for it any more. */
+  walkDone(): void {
+    this.release();
+    Atomics.store(this.control, WANTED, WALK_DONE);
+    Atomics.notify(this.control, WANTED);
+  }
+
+  /** Whether the bytes at `offset` are in a window that is held or soon will be (so not worth reading now). */
+  likelyHeld(offset: number): boolean {
+    if (this.givenUp) return false;
+    const window = Math.floor(offset / this.memory.windowBytes);
+    const published = Atomics.load(this.control, PUBLISHED);
+    if (window >= published) return Atomics.load(this.control, FINISHED) === 0 && window < published + this.waitAhead;
+    return window >= published - SLOTS + 1;
+  }
+
+  /**
+   * The bytes [offset, offset + length) from a window, pinned until release(); undefined when no
+   * window holds them all (then read them). Waits for a window the worker is about to read.
+   */
+  view(offset: number, length: number): Uint8Array | undefined {
+    const window = Math.floor(offset / this.memory.windowBytes);
+    if (this.givenUp || Math.floor((offset + length - 1) / this.memory.windowBytes) !== window) return undefined;
+    if (Atomics.load(this.control, WANTED) !== window) {
+      Atomics.store(this.control, WANTED, window);
+      Atomics.notify(this.control, WANTED);
+    }
+    if (!this.waitFor(window)) return undefined;
+    const slot = window % SLOTS;
+    Atomics.add(this.control, PINS + slot, 1);
+    const at = offset - window * this.memory.windowBytes;
+    if (Atomics.load(this.control, HELD + slot) !== window || at + length > Atomics.load(this.control, FILLED + slot)) {
+      Atomics.sub(this.control, PINS + slot, 1);
+      return undefined;
+    }
+    this.pinned.push(slot);
+    return new Uint8Array(this.memory.slots, slot * this.slotBytes + at, length);
+  }
+
+  /** Lets go of every view handed out: their bytes may be overwritten from now on. */
+  release(): void {
+    for (const slot of this.pinned) Atomics.sub(this.control, PINS + slot, 1);
+    this.pinned.length = 0;
+  }
+
+  /** Whether the worker has read `window`; waits when it soon will (never with a pin held: the worker may wait for it). */
+  private waitFor(window: number): boolean {
+    let published = Atomics.load(this.control, PUBLISHED);
+    if (window < published) return true;
+    if (window >= published + this.waitAhead) return false;
+    this.release();
+    let stalledSince = Date.now();
+    while (window >= published && Atomics.load(this.control, FINISHED) === 0) {
+      Atomics.wait(this.control, PUBLISHED, published, 50);
+      const now = Atomics.load(this.control, PUBLISHED);
+      if (now !== published) stalledSince = Date.now();
+      else if (Date.now() - stalledSince > STALL_MS) {
+        this.giveUp();
+        return false;
+      }
+      published = now;
+    }
+    return window < published;
+  }
+}
