@@ -289,6 +289,31 @@ describe('kreg du', function () {
     assert.ok(listed < 3000, `listed ${listed} of 3000 keys after the replay failed`);
   });
 
+  it('reads past revisions after the listing from a source whose reads may not interleave', async function () {
+    const source = new MemorySource();
+    for (let i = 0; i < 300; i++) source.put(`/registry/configmaps/a/c${i}`, encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'a' } }));
+    Object.defineProperty(source, 'interleavesReads', { value: false });
+    const order: string[] = [];
+    const range = source.range.bind(source);
+    source.range = async function* (options) {
+      for await (const entry of range(options)) {
+        order.push('entry');
+        yield entry;
+      }
+    };
+    const revisions = source.revisions.bind(source);
+    source.revisions = async function* (options) {
+      for await (const revision of revisions(options)) {
+        order.push('revision');
+        yield revision;
+      }
+    };
+    const result = await runKreg(['du', '-o', 'json'], { source });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(order.lastIndexOf('entry'), 299);
+    assert.equal(order.length, 600);
+  });
+
   it('groups by owner and kind over any source', async function () {
     const source = new MemorySource();
     source.put('/registry/pods/a/p1', encode(pod('p1', 'a', { owner: 'web-1' })));

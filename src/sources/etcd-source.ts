@@ -106,6 +106,7 @@ const HISTORY_TIMEOUT_MS = 60_000;
 export class EtcdSource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix = true;
+  readonly interleavesReads = true;
   private readonly client: Etcd3;
   private readonly router: EndpointRouter;
   private readonly endpoint: string;
@@ -199,14 +200,17 @@ export class EtcdSource implements EntrySource {
         // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
-        if (!firstPage || options.readsAll === true) {
-          const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
-          ahead = { request: next, fetched: fetch(next) };
-        }
       }
+      // Asked for once the reader has taken this page's first entry (not on arrival): a listing
+      // opened ahead of its turn (everyEntry) holds its first page only.
+      const readAhead = more && (!firstPage || options.readsAll === true);
       let handed = 0;
       for (const kv of kvs) {
         yield toEntry(kv, valueRead);
+        if (readAhead && ahead === undefined) {
+          const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
+          ahead = { request: next, fetched: fetch(next) };
+        }
         // grpc-js reads the socket on this thread: while a reader works through this page without a
         // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
         if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);

@@ -51,6 +51,7 @@ const encoder = new TextEncoder();
 export class MemorySource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix: boolean;
+  readonly interleavesReads = true;
   /** Writes per key, oldest first; keys are kept as one char per UTF-8 byte so string order is etcd's byte order. */
   private readonly keys = new Map<string, Revision[]>();
   /** etcd starts at revision 1 with an empty store; the first write is revision 2. */

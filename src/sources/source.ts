@@ -133,6 +133,12 @@ export interface EntrySource {
    */
   readonly splitsListingsByPrefix: boolean;
   /**
+   * Whether a listing and a reading of past revisions may run at the same time (their steps
+   * interleaved). Absent or false: one after the other. A member's db file that etcd is still
+   * writing says false, since a read that meets a newer transaction starts again from a new copy.
+   */
+  readonly interleavesReads?: boolean;
+  /**
    * Problems the source read past instead of failing (e.g. a snapshot's hash mismatch under
    * best effort), one line each naming the file or endpoint; the CLI prints them.
    */

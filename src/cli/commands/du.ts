@@ -103,8 +103,9 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
           }
         };
         try {
-          if (ownerOfKey !== undefined) {
+          if (ownerOfKey !== undefined || store.source.interleavesReads !== true) {
             // A past revision's owner is its key's live value's: the listing must come first.
+            // And some sources read one thing at a time (see EntrySource.interleavesReads).
             await listing();
             await replay();
           } else {

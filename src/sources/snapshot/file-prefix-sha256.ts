@@ -22,18 +22,19 @@ const READ_BYTES = LEAF_RUN_WINDOW_BYTES;
 export async function sha256OfFilePrefix(path: string, length: number, leafRuns?: { pageSize: number; pages: number }, windows?: SharedWindowsMemory): Promise<Sha256Answer> {
   const shared = windows === undefined ? undefined : new WindowWriter(windows);
   try {
-    return await hashReads(path, length, leafRuns, shared);
+    return await hashReads(path, length, leafRuns, shared, windows?.windowBytes ?? READ_BYTES);
   } finally {
     shared?.finish();
   }
 }
 
-async function hashReads(path: string, length: number, leafRuns: { pageSize: number; pages: number } | undefined, shared: WindowWriter | undefined): Promise<Sha256Answer> {
+async function hashReads(path: string, length: number, leafRuns: { pageSize: number; pages: number } | undefined, shared: WindowWriter | undefined, readBytes: number): Promise<Sha256Answer> {
   const file = await open(path, 'r');
   try {
     const hash = createHash('sha256');
     const leaves = leafRuns === undefined ? undefined : { pageSize: leafRuns.pageSize, crcs: emptyLeafRunCrcs(leafRuns.pages) };
-    const size = Math.min(READ_BYTES, Math.max(1, length));
+    // Reads of the shared windows' size even once sharing stops: the walk counts windows by offset.
+    const size = Math.min(readBytes, Math.max(1, length));
     // With shared windows, each read goes to its window's slot (for the walk to use too); else two buffers in turn.
     let buffers: Buffer[] | undefined;
     const bufferOf = (window: number): Uint8Array => {

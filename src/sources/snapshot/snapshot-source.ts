@@ -168,6 +168,15 @@ const FETCH_ARENA_BYTES = 8 * 1024 * 1024;
  */
 export class SnapshotSource implements EntrySource {
   readonly splitsListingsByPrefix = false;
+
+  /**
+   * A saved snapshot (with its sha256 trailer) is never written again, so its reads may
+   * interleave. A member's db file may be: a read that meets a newer transaction reopens the file
+   * (readConsistently), which would close it under a read still under way.
+   */
+  get interleavesReads(): boolean {
+    return this.bolt.hasSha256Trailer;
+  }
   readonly description: string;
   private revisionCache: number | undefined;
   /** Pass 1 of the last read, over every key, kept for the next reads at its revision (see selectKeys). */
