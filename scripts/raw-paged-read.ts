@@ -2,7 +2,7 @@
  * The reference for `kreg ls` and `kreg du` (issue 13: "at 90% or more of a raw paged read of the
  * same keys with sizes"): reads every key under the prefix with its value, over the same etcd3
  * gRPC client kreg uses, paged as EtcdSource pages a listing (one top-level directory after
- * another, all at the first page's revision, 100 keys first and then up to DEFAULT_CHUNK_SIZE keys
+ * another, all at the first page's revision, 100 keys first, then up to 1000, and then up to DEFAULT_CHUNK_SIZE keys
  * per page within DEFAULT_CHUNK_BYTES), and only sums key and value sizes: the same reading minus
  * kreg's per-key work and printing.
  *
@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IRangeResponse } from 'etcd3';
 import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
-import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
+import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd, SECOND_PAGE_KEYS } from '../src/sources/etcd-source.js';
 
 export interface RawReadTotals {
   keys: number;
@@ -97,7 +97,7 @@ async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffe
     }
     if (!page.more || lastKey === undefined) return;
     start = Buffer.concat([lastKey, Buffer.from([0])]);
-    limit = nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries);
+    limit = Math.min(nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries), seenEntries === page.kvs.length ? SECOND_PAGE_KEYS : Number.POSITIVE_INFINITY);
   }
 }
 

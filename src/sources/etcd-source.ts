@@ -56,6 +56,12 @@ const EVENT_LOOP_TURN_ENTRIES = 16;
 
 /** The first page has no size estimate yet, so it asks for few keys (150 MB even at etcd's 1.5 MB value limit). */
 export const FIRST_PAGE_KEYS = 100;
+/**
+ * At most this many keys on a listing's second page, asked for as soon as the first arrives: a
+ * directory everyEntry opens ahead of its turn then holds two small pages (about 4 MB at 4 KB a
+ * value), not a full one, while its later pages are still on their way before they are wanted.
+ */
+export const SECOND_PAGE_KEYS = 1000;
 
 /** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
@@ -200,17 +206,15 @@ export class EtcdSource implements EntrySource {
         // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
-      }
-      // Asked for once the reader has taken this page's first entry (not on arrival): a listing
-      // opened ahead of its turn (everyEntry) holds its first page only.
-      const readAhead = more && (!firstPage || options.readsAll === true);
-      let handed = 0;
-      for (const kv of kvs) {
-        yield toEntry(kv, valueRead);
-        if (readAhead && ahead === undefined) {
+        if (firstPage) limit = Math.min(limit, SECOND_PAGE_KEYS);
+        if (!firstPage || options.readsAll === true) {
           const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
           ahead = { request: next, fetched: fetch(next) };
         }
+      }
+      let handed = 0;
+      for (const kv of kvs) {
+        yield toEntry(kv, valueRead);
         // grpc-js reads the socket on this thread: while a reader works through this page without a
         // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
         if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);
