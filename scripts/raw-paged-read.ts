@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IRangeResponse } from 'etcd3';
 import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
-import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd, SECOND_PAGE_KEYS } from '../src/sources/etcd-source.js';
+import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 
 export interface RawReadTotals {
   keys: number;
@@ -83,7 +83,7 @@ async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffe
   let limit = FIRST_PAGE_KEYS;
   let seenBytes = 0;
   let seenEntries = 0;
-  for (;;) {
+  for (let pagesRead = 1; ; pagesRead++) {
     const page = await client.kv.range({ key: start, range_end: rangeEnd, limit, revision });
     totals.pages++;
     let lastKey: Buffer | undefined;
@@ -97,7 +97,7 @@ async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffe
     }
     if (!page.more || lastKey === undefined) return;
     start = Buffer.concat([lastKey, Buffer.from([0])]);
-    limit = Math.min(nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries), seenEntries === page.kvs.length ? SECOND_PAGE_KEYS : Number.POSITIVE_INFINITY);
+    limit = nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries, pagesRead);
   }
 }
 

@@ -72,7 +72,7 @@ export async function* everyEntry(
   };
   const directories = readableDirectories(source, prefix, revision, registry)[Symbol.asyncIterator]();
   // One directory ahead: once a directory's first page is here, the next directory is looked for
-  // and its first page asked for while this one is read. Finding a directory is slow on a large
+  // and its first two (small) pages asked for while this one is read. Finding a directory is slow on a large
   // etcd (a range of limit 1 still counts every key after it: 30-70 ms each at 100k keys), and so
   // is a first page. A failure there (a denied directory) is met when its turn comes.
   const openNext = async (): Promise<OpenDirectory | undefined> => {

@@ -173,6 +173,11 @@ describe('paging arithmetic', () => {
     assert.equal(nextPageLimit(1000, 1000, 10 * 4000, 10), 1);
     assert.equal(nextPageLimit(1000, Infinity, 10 * 4000, 10), 1000);
     assert.equal(nextPageLimit(100, 1_000_000, 10 * 10, 10), 100);
+    // Right after the first page, a small second page (a directory opened ahead holds little).
+    assert.equal(nextPageLimit(5000, 32 << 20, 100 * 4000, 100, 1), 1000);
+    assert.equal(nextPageLimit(5000, 32 << 20, 100 * 4000, 100, 2), 5000);
+    assert.equal(nextPageLimit(5000, 1_000_000, 100 * 4000, 100, 1), 250);
+    assert.equal(nextPageLimit(500, 32 << 20, 100 * 4000, 100, 1), 500);
   });
 });
 

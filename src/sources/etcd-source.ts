@@ -61,7 +61,7 @@ export const FIRST_PAGE_KEYS = 100;
  * directory everyEntry opens ahead of its turn then holds two small pages (about 4 MB at 4 KB a
  * value), not a full one, while its later pages are still on their way before they are wanted.
  */
-export const SECOND_PAGE_KEYS = 1000;
+const SECOND_PAGE_KEYS = 1000;
 
 /** How a page is retried after the connection drops or etcd has no leader. */
 export interface EtcdRetryOptions {
@@ -205,8 +205,7 @@ export class EtcdSource implements EntrySource {
         seenEntries += kvs.length;
         // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
-        limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries);
-        if (firstPage) limit = Math.min(limit, SECOND_PAGE_KEYS);
+        limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries, firstPage ? 1 : 2);
         if (!firstPage || options.readsAll === true) {
           const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
           ahead = { request: next, fetched: fetch(next) };
@@ -606,11 +605,15 @@ export function prefixRangeEnd(prefix: Uint8Array): Buffer {
   return Buffer.from([0]);
 }
 
-/** Keys for the next page: as many as fit chunkBytes at the average entry size so far, within [1, chunkSize]. */
-export function nextPageLimit(chunkSize: number, chunkBytes: number, seenBytes: number, seenEntries: number): number {
-  if (seenEntries === 0 || seenBytes === 0 || !Number.isFinite(chunkBytes)) return chunkSize;
+/**
+ * Keys for the next page: as many as fit chunkBytes at the average entry size so far, within
+ * [1, chunkSize], and at most SECOND_PAGE_KEYS right after the first page (`pagesRead` 1).
+ */
+export function nextPageLimit(chunkSize: number, chunkBytes: number, seenBytes: number, seenEntries: number, pagesRead = Number.POSITIVE_INFINITY): number {
+  const ceiling = pagesRead === 1 ? Math.min(chunkSize, SECOND_PAGE_KEYS) : chunkSize;
+  if (seenEntries === 0 || seenBytes === 0 || !Number.isFinite(chunkBytes)) return ceiling;
   const averageBytes = seenBytes / seenEntries;
-  return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / averageBytes)));
+  return Math.max(1, Math.min(ceiling, Math.floor(chunkBytes / averageBytes)));
 }
 
 /**

@@ -82,10 +82,9 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
         let revisions = 0;
         const showProgress = (): void =>
           progress.update(`reading ${store.prefix}/: ${keys.toLocaleString('en-US')} keys${revisions === 0 ? '' : `, ${revisions.toLocaleString('en-US')} past revisions`}`);
-        let failed = false;
-        const listing = async (): Promise<void> => {
+        const listing = async (stopped: () => boolean): Promise<void> => {
           for await (const entry of entriesInScope(store, args)) {
-            if (failed) return;
+            if (stopped()) return;
             const group = groups.ofEntry(entry);
             if (group === undefined) continue;
             ownerOfKey?.set(entry.key, group);
@@ -93,9 +92,9 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
             if (++keys % 1000 === 0) showProgress();
           }
         };
-        const replay = async (): Promise<void> => {
+        const replay = async (stopped: () => boolean): Promise<void> => {
           for await (const revision of history.available ? revisionsInScope(store, args) : []) {
-            if (failed) return;
+            if (stopped()) return;
             const group = ownerOfKey === undefined ? groups.ofKey(revision.key) : (ownerOfKey.get(revision.key) ?? '(deleted)');
             if (group === undefined) continue;
             tally.addRevision(group, revision.key, revision.valueSize);
@@ -106,14 +105,12 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
           if (ownerOfKey !== undefined || store.source.interleavesReads !== true) {
             // A past revision's owner is its key's live value's: the listing must come first.
             // And some sources read one thing at a time (see EntrySource.interleavesReads).
-            await listing();
-            await replay();
+            await listing(() => false);
+            await replay(() => false);
           } else {
             // The replay mostly waits on etcd sending every revision again: done during the
             // listing, that wait overlaps it. The tally does not depend on the order.
-            await bothOrFirstFailure(listing, replay, () => {
-              failed = true;
-            });
+            await bothOrFirstFailure(listing, replay);
           }
           // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
           progress.update('checking the sha256 trailer');
@@ -130,16 +127,16 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
   },
 });
 
-/**
- * Runs two tasks at once and waits for both. When one fails, `onFailure` tells the other to stop
- * (it returns at its next step, closing what it reads), and the first failure is thrown once both are done.
- */
-async function bothOrFirstFailure(first: () => Promise<void>, second: () => Promise<void>, onFailure: () => void): Promise<void> {
+/** A task that returns at its next step once `stopped()` says so (closing what it reads). */
+type StoppableTask = (stopped: () => boolean) => Promise<void>;
+
+/** Runs two tasks at once and waits for both; when one fails the other is stopped, and the first failure is thrown. */
+async function bothOrFirstFailure(first: StoppableTask, second: StoppableTask): Promise<void> {
   let failure: { error: unknown } | undefined;
-  const run = (task: () => Promise<void>): Promise<void> =>
-    task().catch((error: unknown) => {
+  const stopped = (): boolean => failure !== undefined;
+  const run = (task: StoppableTask): Promise<void> =>
+    task(stopped).catch((error: unknown) => {
       failure ??= { error };
-      onFailure();
     });
   await Promise.all([run(first), run(second)]);
   if (failure !== undefined) throw failure.error;
