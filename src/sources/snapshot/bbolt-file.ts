@@ -1117,9 +1117,13 @@ function lastIndexAtOrBelow(page: BoltPage, key: Uint8Array): number {
 }
 
 /** Page ids and counts are u64 on disk; anything past 2^53 is damage, so saturate rather than round. */
+const MAX_SAFE_HIGH_WORD = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 32);
+
+/** A little-endian uint64 as a number, capped at MAX_SAFE_INTEGER: read as two 32-bit halves, since a BigInt for every page header was ~3% of a status walk. */
 function readUint64(view: DataView, at: number): number {
-  const value = view.getBigUint64(at, true);
-  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+  const high = view.getUint32(at + 4, true);
+  if (high > MAX_SAFE_HIGH_WORD) return Number.MAX_SAFE_INTEGER;
+  return high * 2 ** 32 + view.getUint32(at, true);
 }
 
 function describePointer(metaPage: number, from: PagePointer['from']): string {

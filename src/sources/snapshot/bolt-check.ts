@@ -12,6 +12,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { compareBytes } from '../../codec/utf8.js';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
 import { createCrc32c } from './crc32c.js';
@@ -292,6 +293,7 @@ function hex(bytes: Uint8Array): string {
 
 /** Keys strictly ascending within the page and inside the range the parent element gives them (bbolt's wording). */
 function checkKeyOrder(page: BoltPage, range: { low: Uint8Array | undefined; high: Uint8Array | undefined }, find: (page: number | undefined, message: string) => void): void {
+  if (keysInOrder(page, range)) return;
   const kind = page.isBranch ? 'branch' : 'leaf';
   const where = page.inline ? `inline ${kind} page in page ${page.filePage}` : `${kind} page(${page.id})`;
   let previous: Uint8Array | undefined;
@@ -311,6 +313,25 @@ function checkKeyOrder(page: BoltPage, range: { low: Uint8Array | undefined; hig
     }
     previous = key;
   }
+}
+
+/**
+ * Whether the page's keys ascend strictly within its range, the common case, decided without
+ * the messages: each key against the one before it, and only the first and last against the range
+ * (ascending keys between two in range are in range). Compared here, not with Buffer.compare:
+ * keys are mostly 17-byte revisions, and a native call per key pair was ~6% of a status walk.
+ */
+function keysInOrder(page: BoltPage, range: { low: Uint8Array | undefined; high: Uint8Array | undefined }): boolean {
+  const count = page.count;
+  if (count === 0) return true;
+  let previous = page.key(0);
+  if (range.low !== undefined && compareBytes(range.low, previous) > 0) return false;
+  for (let index = 1; index < count; index++) {
+    const key = page.key(index);
+    if (compareBytes(previous, key) >= 0) return false;
+    previous = key;
+  }
+  return range.high === undefined || compareBytes(previous, range.high) < 0;
 }
 
 /** What `kreg snapshot check` reports: the consistency check plus the sha256 trailer. */
