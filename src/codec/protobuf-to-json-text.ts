@@ -54,6 +54,9 @@ function isPlainAsciiByte(c: number): boolean {
   return c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c;
 }
 
+/** Per byte value, 1 when isPlainAsciiByte: one load per byte where strings are copied byte by byte. */
+const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte(c) ? 1 : 0));
+
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;
 
@@ -607,7 +610,7 @@ class Transcoder {
     bytes[o++] = 0x22;
     for (let i = start; i < end; i++) {
       const c = buf[i] as number;
-      if (!isPlainAsciiByte(c)) {
+      if (PLAIN_ASCII[c] === 0) {
         out.text(JSON.stringify(utf8Decode(buf, start, end)));
         return;
       }
