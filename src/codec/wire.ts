@@ -139,7 +139,8 @@ export class WireReader {
         this.pos += 8;
         return;
       case WIRE_BYTES:
-        this.lengthDelimited();
+        // delimitedEnd, not lengthDelimited: the same checks without an array per skipped field.
+        this.pos = this.delimitedEnd();
         return;
       case WIRE_FIXED32:
         if (this.pos + 4 > this.end) this.fail('truncated 32-bit value');
