@@ -309,6 +309,34 @@ describe('kreg snapshot check: bbolt Tx.Check', function () {
     assert.match(text, new RegExp(`page ${layout.pageCount + 5}: out of bounds: ${layout.pageCount}`));
   });
 
+  it('keys in order within a leaf but outside its range in the branch: the first or the last is named', async () => {
+    const leaf = layout.children[1] as number;
+    /** A copy whose leaf has its first or last key's leading bytes replaced; the leaf stays in order. */
+    const withKey = (name: string, which: 'first' | 'last', bytes: Uint8Array): Promise<string> =>
+      copy(name, async (path) => {
+        const header = Buffer.alloc(PAGE_HEADER);
+        const element = Buffer.alloc(ELEMENT);
+        const handle = await open(path, 'r');
+        await handle.read(header, 0, PAGE_HEADER, leaf * layout.pageSize);
+        const index = which === 'first' ? 0 : header.readUInt16LE(10) - 1;
+        const elementAt = leaf * layout.pageSize + PAGE_HEADER + index * ELEMENT;
+        await handle.read(element, 0, ELEMENT, elementAt);
+        await handle.close();
+        await patchFile(path, elementAt + element.readUInt32LE(4), bytes);
+      });
+    // Revision keys start with the main revision (8 bytes, big-endian): 0 sorts below the leaf's
+    // separator in the branch, a high byte of 0x7f above the next leaf's.
+    const below = await withKey('below', 'first', Buffer.alloc(8));
+    const above = await withKey('above', 'last', Buffer.from([0x7f]));
+    const low = await runKreg(['snapshot', 'check', below]);
+    const high = await runKreg(['snapshot', 'check', above]);
+    assert.equal(low.code, 1, low.stderr);
+    assert.equal(high.code, 1, high.stderr);
+    assert.match(low.stdout.toString(), new RegExp(`page ${leaf}: the first key\\[0\\]=\\(hex\\)0000000000000000[0-9a-f]+ on leaf page\\(${leaf}\\) needs to be >= the key in the ancestor`));
+    assert.match(high.stdout.toString(), new RegExp(`page ${leaf}: key\\[\\d+\\]=\\(hex\\)7f[0-9a-f]+ on leaf page\\(${leaf}\\) needs to be < than key of the next element in ancestor`));
+    for (const result of [low, high]) assert.doesNotMatch(result.stdout.toString(), /than previous element/);
+  });
+
   it('a file that is not bbolt: one error line naming it', async () => {
     const result = await runKreg(['snapshot', 'check', join(workDir, 'missing.db')]);
     assert.equal(result.code, 1);
