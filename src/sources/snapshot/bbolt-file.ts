@@ -1116,10 +1116,13 @@ function lastIndexAtOrBelow(page: BoltPage, key: Uint8Array): number {
   return low - 1;
 }
 
-/** Page ids and counts are u64 on disk; anything past 2^53 is damage, so saturate rather than round. */
+/** The high 32-bit word of Number.MAX_SAFE_INTEGER (2^53 - 1): any word above it puts the value past it. */
 const MAX_SAFE_HIGH_WORD = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 32);
 
-/** A little-endian uint64 as a number, capped at MAX_SAFE_INTEGER: read as two 32-bit halves, since a BigInt for every page header was ~3% of a status walk. */
+/**
+ * Page ids and counts are u64 on disk; anything past 2^53 is damage, so saturate rather than round.
+ * Read as two 32-bit halves: a BigInt for every page header was ~3% of a status walk.
+ */
 function readUint64(view: DataView, at: number): number {
   const high = view.getUint32(at + 4, true);
   if (high > MAX_SAFE_HIGH_WORD) return Number.MAX_SAFE_INTEGER;
