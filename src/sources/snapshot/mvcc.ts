@@ -51,10 +51,21 @@ function readUint64BE(bytes: Uint8Array, at: number): number {
   return high * 0x1_0000_0000 + low;
 }
 
+/**
+ * Byte by byte, as readUint64BE reads: a DataView needs the array's buffer, and asking a small
+ * array for it moves the array off V8's heap (at 1M keys, 1.1 s of a snapshot listing).
+ */
 function writeUint64BE(bytes: Uint8Array, at: number, value: number): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
-  view.setUint32(0, Math.floor(value / 0x1_0000_0000));
-  view.setUint32(4, value >>> 0);
+  const high = Math.floor(value / 0x1_0000_0000);
+  const low = value >>> 0;
+  bytes[at] = high >>> 24;
+  bytes[at + 1] = high >>> 16;
+  bytes[at + 2] = high >>> 8;
+  bytes[at + 3] = high;
+  bytes[at + 4] = low >>> 24;
+  bytes[at + 5] = low >>> 16;
+  bytes[at + 6] = low >>> 8;
+  bytes[at + 7] = low;
 }
 
 /** Decodes a `key` bucket key (17 bytes, or 18 with the tombstone mark). */

@@ -456,7 +456,7 @@ export class SnapshotSource implements EntrySource {
         for (let element = 0; element < page.count; element++) {
           const decoded = this.decodeElement(page, element);
           if (decoded === undefined || decoded.revision.main > revision || !startsWith(decoded.userKey, prefix)) continue;
-          const key = Buffer.from(decoded.userKey).toString('utf8');
+          const key = utf8Text(decoded.userKey);
           let stored: StoredRevision | undefined;
           if (decoded.revision.tombstone) stored = { key, modRevision: decoded.revision.main, valueSize: 0, deleted: true };
           else {
@@ -951,7 +951,7 @@ export class SnapshotSource implements EntrySource {
     try {
       const record = decodeKeyValue(stored);
       return {
-        key: Buffer.from(record.key).toString('utf8'),
+        key: utf8Text(record.key),
         // A copy: the page buffer must not stay alive for as long as the caller keeps the value.
         value: keysOnly ? EMPTY_VALUE : Buffer.from(record.value),
         valueSize: record.value.length,
@@ -1142,6 +1142,11 @@ class StatusFacts {
     this.lastRevision = Math.max(this.lastRevision, revision.main);
     this.index.record(userKey, revision, 0, location);
   }
+}
+
+/** UTF-8 text of bytes inside a page, decoded where they are (Buffer.from(bytes) would copy them first). */
+function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function tombstoneEntry(key: string, modRevision: number): Entry {
