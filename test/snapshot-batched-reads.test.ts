@@ -97,6 +97,45 @@ describe('snapshot reader: batched page reads', () => {
     }
   });
 
+  it('lent values (borrowsValues) equal the copies while read, through many small batches, and share their batch’s memory', async () => {
+    // Batches of 2 KiB of stored values: the two memories the batches take in turn are reused many times.
+    const small = await SnapshotSource.open(DEMO_SNAPSHOT, { batchBytes: 2048 });
+    try {
+      const copies = await collect(small.range({ prefix: '/registry/' }));
+      assert.ok(copies.length > 10, `${copies.length} entries`);
+      const seen: Omit<Entry, 'value'>[] = [];
+      let at = 0;
+      for await (const entry of small.range({ prefix: '/registry/', borrowsValues: true })) {
+        // A reader may wait while it holds a value (a KMS plugin call): the next batch's reads land meanwhile.
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+        const copy = copies[at++] as Entry;
+        assert.ok(Buffer.from(entry.value).equals(Buffer.from(copy.value)), `${entry.key}: the lent value differs from the copy`);
+        const { value: _value, ...facts } = entry;
+        seen.push(facts);
+      }
+      assert.deepEqual(
+        seen,
+        copies.map(({ value: _value, ...facts }) => facts),
+      );
+    } finally {
+      await small.close();
+    }
+    // One batch (8 MiB by default) holds the demo's values: lent, they all share its memory.
+    const whole = await SnapshotSource.open(DEMO_SNAPSHOT);
+    try {
+      const memories = new Set<ArrayBufferLike>();
+      let lent = 0;
+      for await (const entry of whole.range({ prefix: '/registry/', borrowsValues: true })) {
+        memories.add(entry.value.buffer);
+        lent++;
+      }
+      assert.ok(lent > 10);
+      assert.equal(memories.size, 1, `${memories.size} memories for ${lent} lent values`);
+    } finally {
+      await whole.close();
+    }
+  });
+
   it('a sizes-only range has the keys, sizes, revisions and leases of a full read, without values', async () => {
     const source = await SnapshotSource.open(DEMO_SNAPSHOT);
     try {

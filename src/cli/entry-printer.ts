@@ -61,6 +61,15 @@ export class EntryPrinter {
     private readonly decodeOptions: DecodeEntryOptions = {},
   ) {}
 
+  /**
+   * Whether a listing may lend this printer its values (RangeOptions.borrowsValues): each entry is
+   * printed, or decoded into an object that holds none of its bytes, before the next is asked for.
+   * Not with worker threads: the pool copies a batch's values only when it sends the batch.
+   */
+  get borrowsValues(): boolean {
+    return this.workerSetup === undefined;
+  }
+
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {

@@ -101,15 +101,15 @@ export async function readTarget(store: Store, target: Target, printer: EntryPri
       }
       return;
     case 'keys':
-      await printer.printAll(source.range({ prefix: target.prefix, revision, readsAll: true }), target.prefix);
+      await printer.printAll(source.range({ prefix: target.prefix, revision, readsAll: true, borrowsValues: printer.borrowsValues }), target.prefix);
       return;
     case 'list': {
       const listing = keyForEntry(target.resource, target.namespace === undefined ? {} : { namespace: target.namespace }, prefix);
-      await printer.printAll(source.range({ prefix: listing, revision, readsAll: true }), listing);
+      await printer.printAll(source.range({ prefix: listing, revision, readsAll: true, borrowsValues: printer.borrowsValues }), listing);
       return;
     }
     case 'everything':
-      await printer.printAll(everyEntry(source, prefix, revision, registry, denied), `${prefix}/`);
+      await printer.printAll(everyEntry(source, prefix, revision, registry, denied, { borrowsValues: printer.borrowsValues }), `${prefix}/`);
       return;
   }
 }

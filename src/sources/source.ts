@@ -45,7 +45,9 @@ export interface RangeOptions {
   /**
    * The caller is done with each entry's value before it asks for the next entry, so a source may
    * hand out values that share its read buffers instead of copies (live etcd: one copy of every
-   * value less). Such a value must not be kept, nor read once the next entry is asked for.
+   * value less; a snapshot: values copied into two memories its batches take in turn, not each
+   * into memory of its own). Such a value must not be kept, nor read once the next entry is asked
+   * for.
    */
   borrowsValues?: boolean;
 }

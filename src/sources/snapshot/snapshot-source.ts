@@ -350,7 +350,7 @@ export class SnapshotSource implements EntrySource {
         const revision = await this.resolveRevision(options.revision, options.prefix);
         return this.selectKeys(revision, await this.isLatest(options.revision, revision), { prefix, from });
       });
-      yield* this.fetchInKeyOrder(selected, keysOnly);
+      yield* this.fetchInKeyOrder(selected, keysOnly, options.borrowsValues === true);
       await this.noteAfterRead();
     } catch (error) {
       throw nameFile(await this.explainChange(error), this.file);
@@ -793,8 +793,13 @@ export class SnapshotSource implements EntrySource {
     return { index, lost };
   }
 
-  /** Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. */
-  private async *fetchInKeyOrder({ index, slots, owned }: SelectedKeys, keysOnly: boolean): AsyncGenerator<Entry> {
+  /**
+   * Pass 2: values of the live keys, fetched a batch at a time and yielded in key order. With
+   * `lends` (RangeOptions.borrowsValues), a batch's values are copied into one of two memories the
+   * batches take in turn, instead of each into memory of its own: a batch's memory is taken again
+   * two batches on, when the caller has asked for the entry after its last.
+   */
+  private async *fetchInKeyOrder({ index, slots, owned }: SelectedKeys, keysOnly: boolean, lends = false): AsyncGenerator<Entry> {
     // Entries read from the file carry their keys: at 1M keys this frees ~100 MB for pass 2.
     if (owned && !keysOnly) index.keepOnlyLocations();
     // Reused by every batch of this walk (one per fetch window in flight): a batch's entries hold
@@ -802,6 +807,9 @@ export class SnapshotSource implements EntrySource {
     // Made at the first read: a keys-only walk whose facts pass 1 kept reads nothing.
     let arenas: readonly [ReadArena, ReadArena] | undefined;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    // A batch's stored bytes stay within batchBytes but for its first entry; a value larger than what is left gets memory of its own.
+    const lent = lends && !keysOnly ? ([new ReadArena(batchBytes), new ReadArena(batchBytes)] as const) : undefined;
+    let batches = 0;
     type Fetched = { entries: (Entry | undefined)[] } | { error: unknown };
     const known = (slot: number): boolean => keysOnly && index.hasFacts(slot);
     /** The batch from `start` (up to batchBytes of values), its values being read; never rejects. */
@@ -815,9 +823,11 @@ export class SnapshotSource implements EntrySource {
       const batch = slots.subarray(start, end);
       const wanted: { revision: RevisionKey; location: StoredLocation }[] = [];
       for (const slot of batch) if (!known(slot)) wanted.push({ revision: index.revisionOf(slot), location: index.locationOf(slot) });
+      const values = lent?.[batches++ % 2];
+      values?.reset();
       const fetched: Promise<Fetched> =
         wanted.length > 0
-          ? this.fetchStored(wanted, keysOnly, (arenas ??= [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)])).then(
+          ? this.fetchStored(wanted, keysOnly, (arenas ??= [new ReadArena(FETCH_ARENA_BYTES), new ReadArena(FETCH_ARENA_BYTES)]), values).then(
               (entries) => ({ entries }),
               (error: unknown) => ({ error }),
             )
@@ -848,9 +858,15 @@ export class SnapshotSource implements EntrySource {
 
   /**
    * Entries for stored revisions, in the order asked (undefined where skipped as damage). Each
-   * leaf page involved is read once, in ascending page order, several at a time.
+   * leaf page involved is read once, in ascending page order, several at a time. Values are
+   * copied into `values` when given (lent), else each into memory of its own.
    */
-  private async fetchStored(wanted: readonly { revision: RevisionKey; location: StoredLocation }[], keysOnly: boolean, arenas?: readonly [ReadArena, ReadArena]): Promise<(Entry | undefined)[]> {
+  private async fetchStored(
+    wanted: readonly { revision: RevisionKey; location: StoredLocation }[],
+    keysOnly: boolean,
+    arenas?: readonly [ReadArena, ReadArena],
+    values?: ReadArena,
+  ): Promise<(Entry | undefined)[]> {
     const entries = new Array<Entry | undefined>(wanted.length);
     const byPage = new Map<number, number[]>();
     const overflowOf = new Map<number, number | undefined>();
@@ -894,7 +910,7 @@ export class SnapshotSource implements EntrySource {
           const { revision, location } = wanted[position] as { revision: RevisionKey; location: StoredLocation };
           const expected = encodeRevisionKey(revision, revision.tombstone);
           if (location.element < page.count && Buffer.compare(page.key(location.element), expected) === 0) {
-            entries[position] = this.decodeEntry(page, location.element, keysOnly);
+            entries[position] = this.decodeEntry(page, location.element, keysOnly, values);
           } else {
             unplaced.push(position); // the page changed since pass 1 (a live member's db): look it up
           }
@@ -903,13 +919,13 @@ export class SnapshotSource implements EntrySource {
     }
     for (const position of unplaced) {
       const { revision } = wanted[position] as { revision: RevisionKey };
-      entries[position] = await this.fetchRevision(revision, keysOnly);
+      entries[position] = await this.fetchRevision(revision, keysOnly, values);
     }
     return entries;
   }
 
   /** One stored revision, looked up through the tree. */
-  private async fetchRevision(revision: RevisionKey, keysOnly: boolean): Promise<Entry | undefined> {
+  private async fetchRevision(revision: RevisionKey, keysOnly: boolean, values?: ReadArena): Promise<Entry | undefined> {
     let found: Awaited<ReturnType<BoltFile['get']>>;
     try {
       found = await this.bolt.get(this.keyBucket, encodeRevisionKey(revision, revision.tombstone));
@@ -925,7 +941,7 @@ export class SnapshotSource implements EntrySource {
       this.recordDamage(error);
       return undefined;
     }
-    return this.decodeEntryValue(found.value, found.page, found.index, keysOnly);
+    return this.decodeEntryValue(found.value, found.page, found.index, keysOnly, values);
   }
 
   /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
@@ -943,17 +959,18 @@ export class SnapshotSource implements EntrySource {
     }
   }
 
-  private decodeEntry(page: BoltPage, element: number, keysOnly: boolean): Entry | undefined {
-    return this.decodeEntryValue(page.value(element), page.filePage, element, keysOnly);
+  private decodeEntry(page: BoltPage, element: number, keysOnly: boolean, values?: ReadArena): Entry | undefined {
+    return this.decodeEntryValue(page.value(element), page.filePage, element, keysOnly, values);
   }
 
-  private decodeEntryValue(stored: Uint8Array, page: number, element: number, keysOnly: boolean): Entry | undefined {
+  /** The entry of a stored mvccpb.KeyValue; its value copied (into `values` when given). */
+  private decodeEntryValue(stored: Uint8Array, page: number, element: number, keysOnly: boolean, values?: ReadArena): Entry | undefined {
     try {
       const record = decodeKeyValue(stored);
       return {
         key: utf8Text(record.key),
         // A copy: the page buffer must not stay alive for as long as the caller keeps the value.
-        value: keysOnly ? EMPTY_VALUE : Buffer.from(record.value),
+        value: keysOnly ? EMPTY_VALUE : values === undefined ? Buffer.from(record.value) : copyInto(values, record.value),
         valueSize: record.value.length,
         createRevision: record.createRevision,
         modRevision: record.modRevision,
@@ -1142,6 +1159,13 @@ class StatusFacts {
     this.lastRevision = Math.max(this.lastRevision, revision.main);
     this.index.record(userKey, revision, 0, location);
   }
+}
+
+/** The bytes copied into memory taken from `arena`. */
+function copyInto(arena: ReadArena, bytes: Uint8Array): Uint8Array {
+  const copy = arena.take(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** UTF-8 text of bytes inside a page, decoded where they are (Buffer.from(bytes) would copy them first). */
