@@ -6,7 +6,8 @@
  * `etcdctl snapshot save` and read offline by kreg snapshot status, kreg ls --snapshot and
  * kreg get -A -o ndjson --snapshot. Every reader runs once, in its own child process, with its
  * peak RSS against the 300 MB target. For the linearity of the live listing, kreg ls also runs
- * on a tenth of the objects in a second etcd first, and keys/s at both sizes are printed.
+ * on a tenth of the objects in a second etcd first, and keys/s at both sizes are printed, with
+ * kreg's ratio also held against the raw paged read's (etcd's own paged reads slow with size).
  *
  *   KREG_BENCH_1M=1 npm run bench          or          node dist/scripts/bench-scale.js
  *

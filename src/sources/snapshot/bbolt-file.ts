@@ -1322,6 +1322,13 @@ export class ReadArena {
     return slice;
   }
 
+  /** A copy of `bytes` in this memory (in memory of its own when they no longer fit). */
+  copy(bytes: Uint8Array): Uint8Array {
+    const copy = this.take(bytes.length);
+    copy.set(bytes);
+    return copy;
+  }
+
   /** Every slice handed out so far may be overwritten from now on. */
   reset(): void {
     this.used = 0;

@@ -809,8 +809,9 @@ export class SnapshotSource implements EntrySource {
     // Made at the first read: a keys-only walk whose facts pass 1 kept reads nothing.
     let arenas: readonly [ReadArena, ReadArena] | undefined;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
-    // A batch's stored bytes stay within batchBytes but for its first entry; a value larger than what is left gets memory of its own.
-    const lent = lends && !keysOnly ? ([new ReadArena(batchBytes), new ReadArena(batchBytes)] as const) : undefined;
+    // Lent values: a batch's stored bytes stay within batchBytes but for its last entry, and a value
+    // that no longer fits gets memory of its own. Made at the first batch that reads, as the arenas are.
+    let lent: readonly [ReadArena, ReadArena] | undefined;
     let batches = 0;
     type Fetched = { entries: (Entry | undefined)[] } | { error: unknown };
     const known = (slot: number): boolean => keysOnly && index.hasFacts(slot);
@@ -825,7 +826,7 @@ export class SnapshotSource implements EntrySource {
       const batch = slots.subarray(start, end);
       const wanted: { revision: RevisionKey; location: StoredLocation }[] = [];
       for (const slot of batch) if (!known(slot)) wanted.push({ revision: index.revisionOf(slot), location: index.locationOf(slot) });
-      const values = lent?.[batches++ % 2];
+      const values = lends && !keysOnly && wanted.length > 0 ? (lent ??= [new ReadArena(batchBytes), new ReadArena(batchBytes)])[batches++ % 2] : undefined;
       values?.reset();
       const fetched: Promise<Fetched> =
         wanted.length > 0
@@ -972,7 +973,7 @@ export class SnapshotSource implements EntrySource {
       return {
         key: utf8Text(record.key),
         // A copy: the page buffer must not stay alive for as long as the caller keeps the value.
-        value: keysOnly ? EMPTY_VALUE : values === undefined ? Buffer.from(record.value) : copyInto(values, record.value),
+        value: keysOnly ? EMPTY_VALUE : values === undefined ? Buffer.from(record.value) : values.copy(record.value),
         valueSize: record.value.length,
         createRevision: record.createRevision,
         modRevision: record.modRevision,
@@ -1161,13 +1162,6 @@ class StatusFacts {
     this.lastRevision = Math.max(this.lastRevision, revision.main);
     this.index.record(userKey, revision, 0, location);
   }
-}
-
-/** The bytes copied into memory taken from `arena`. */
-function copyInto(arena: ReadArena, bytes: Uint8Array): Uint8Array {
-  const copy = arena.take(bytes.length);
-  copy.set(bytes);
-  return copy;
 }
 
 /** UTF-8 text of bytes inside a page, decoded where they are (Buffer.from(bytes) would copy them first). */
