@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
-import { writeStoredObjectJson, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
+import { writeStoredObjectJson, type JsonTextEngine, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { formatJson } from '../src/format/object-text.js';
 import { encode } from '../src/index.js';
@@ -37,8 +37,23 @@ function printedByObjectPath(entry: Entry, view: View, layout: Layout, kubeVersi
   return render?.(rendered.item);
 }
 
-/** The transcoder's text for the entry, laid out as the writer lays it out; undefined when it declines. */
+/** Values the JavaScript walk wrote and the WebAssembly one refused, since the test began. */
+let refusedByWasm: string[] = [];
+
+/**
+ * The transcoder's text for the entry, laid out as the writer lays it out; undefined when it
+ * declines. Both walks write it: the WebAssembly one must write what the JavaScript one writes
+ * (or refuse, which is noted in refusedByWasm).
+ */
 function printedByTranscoder(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
+  const js = transcodedBy('javascript', entry, view, layout, kubeVersion);
+  const wasm = transcodedBy('webassembly', entry, view, layout, kubeVersion);
+  if (wasm !== undefined) assert.equal(wasm, js, `${entry.key}: the WebAssembly walk writes what the JavaScript walk writes`);
+  else if (js !== undefined) refusedByWasm.push(`${entry.key} ${layout}`);
+  return js;
+}
+
+function transcodedBy(engine: JsonTextEngine, entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
   const out = new JsonTextBuffer(64);
   const options: JsonTextOptions = {
     resourceVersion: String(entry.modRevision),
@@ -48,7 +63,7 @@ function printedByTranscoder(entry: Entry, view: View, layout: Layout, kubeVersi
     secretsMasked: !view.showSecrets,
     jsonText: formatJson,
   };
-  if (!writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, out)) return undefined;
+  if (!writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, out, engine)) return undefined;
   const bytes = Buffer.from(out.take());
   const text = bytes.toString('utf8');
   // Compared as text below: the bytes must be that text's UTF-8 (a raw broken sequence would read as U+FFFD too).
@@ -63,6 +78,10 @@ const views: View[] = [
 const layouts: Layout[] = ['ndjson', 'json', 'json-item'];
 
 describe('JSON text straight from protobuf', function () {
+  beforeEach(function () {
+    refusedByWasm = [];
+  });
+
   it('prints every upstream fixture as the object path does, in every layout', function () {
     requireSharedFixtures(this);
     let transcoded = 0;
@@ -84,6 +103,7 @@ describe('JSON text straight from protobuf', function () {
     }
     assert.ok(files > 180, `${files} fixtures`);
     assert.ok(transcoded > 900, `${transcoded} transcoded`);
+    assert.deepEqual(refusedByWasm, [], 'the WebAssembly walk writes every fixture the JavaScript walk writes');
   });
 
   it('covers every kind kube-apiserver stores (all but a masked Secret)', function () {
@@ -97,6 +117,7 @@ describe('JSON text straight from protobuf', function () {
       }
     }
     assert.deepEqual(declined, []);
+    assert.deepEqual(refusedByWasm, []);
   });
 
   it("prints every older release's fixtures, read as that release, as the object path does", function () {
@@ -116,6 +137,7 @@ describe('JSON text straight from protobuf', function () {
       }
     }
     assert.ok(transcoded > 5000, `${transcoded} transcoded`);
+    assert.deepEqual(refusedByWasm, [], 'the WebAssembly walk writes every fixture the JavaScript walk writes');
   });
 
   it('leaves a Secret to the object path unless its data is shown, and prints it alike when shown', function () {
@@ -212,8 +234,10 @@ describe('JSON text straight from protobuf', function () {
       const out = new JsonTextBuffer(64);
       out.ascii('kept');
       const options: JsonTextOptions = { resourceVersion: '1', managedFieldsHidden: true, indent: 0, depth: 0, secretsMasked: true, jsonText: formatJson };
-      assert.equal(writeStoredObjectJson(schema, value, options, out), false, what);
-      assert.equal(Buffer.from(out.take()).toString('utf8'), 'kept', what);
+      for (const engine of ['any', 'javascript', 'webassembly'] as const) {
+        assert.equal(writeStoredObjectJson(schema, value, options, out, engine), false, `${what} (${engine})`);
+        assert.equal(Buffer.from(out.bytes.subarray(0, out.length)).toString('utf8'), 'kept', `${what} (${engine})`);
+      }
     }
   });
 
@@ -224,6 +248,102 @@ describe('JSON text straight from protobuf', function () {
     const withUnknown = appendToRaw(value, Uint8Array.of(0x9a, 0x06, 0x02, 0x68, 0x69));
     const entry = entryOf(withUnknown, '/registry/configmaps/shop/c');
     for (const layout of layouts) assert.equal(printedByTranscoder(entry, views[0] as View, layout), printedByObjectPath(entry, views[0] as View, layout), layout);
+  });
+
+  it('writes times, quantities and IntOrStrings as the object path does, at the edges of each', function () {
+    const times = [
+      '0001-01-01T00:00:00Z',
+      '0000-03-01T00:00:00Z',
+      '0099-12-31T23:59:59Z',
+      '1969-12-31T23:59:59Z',
+      '1970-01-01T00:00:00Z',
+      '2000-02-29T12:34:56Z',
+      '2100-03-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+    ];
+    for (const time of times) {
+      const pod = encode({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'shop', creationTimestamp: time },
+        spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '500m', memory: '0' }, requests: { cpu: '1' } }, ports: [{ containerPort: 80 }] }] },
+        status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: time }], startTime: time },
+      });
+      const entry = entryOf(pod, '/registry/pods/shop/p');
+      for (const layout of layouts) {
+        const fast = printedByTranscoder(entry, views[0] as View, layout);
+        assert.ok(fast !== undefined, `${time} ${layout}`);
+        assert.equal(fast, printedByObjectPath(entry, views[0] as View, layout), `${time} ${layout}`);
+      }
+    }
+    const service = encode({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'shop' },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 8080 },
+          { port: 81, targetPort: 'http' },
+          { port: 82, targetPort: 0 },
+          { port: 83, targetPort: '' },
+          { port: 84, targetPort: -7 },
+        ],
+      },
+    });
+    const entry = entryOf(service, '/registry/services/specs/shop/s');
+    for (const layout of layouts) {
+      const fast = printedByTranscoder(entry, views[0] as View, layout);
+      assert.ok(fast !== undefined, layout);
+      assert.equal(fast, printedByObjectPath(entry, views[0] as View, layout), layout);
+    }
+    assert.deepEqual(refusedByWasm, []);
+  });
+
+  it('writes bytes that are no UTF-8, or only nearly, as the object path does', function () {
+    // Each marker (3 ASCII bytes, unique in the value) is replaced by 3 bytes: a sequence and padding.
+    const sequences: Record<string, number[]> = {
+      '#A#': [0xc0, 0x80, 0x78], // overlong
+      '#B#': [0xe0, 0x80, 0x80], // overlong
+      '#C#': [0xed, 0xa0, 0x80], // a surrogate
+      '#D#': [0xf4, 0x90, 0x80], // past U+10FFFF (and cut short)
+      '#E#': [0xf8, 0x78, 0x78], // no such lead byte
+      '#F#': [0x78, 0xe2, 0x82], // cut short at the string's end
+      '#G#': [0xe2, 0x82, 0xac], // the euro sign, valid
+      '#H#': [0xc3, 0xa9, 0x78], // é, valid
+      '#I#': [0xdf, 0xbf, 0x78], // U+07FF, valid
+      '#J#': [0xef, 0xbf, 0xbf], // U+FFFF, valid
+    };
+    const data: JsonObject = {};
+    for (const [n, marker] of Object.keys(sequences).entries()) {
+      // Keys in plain ASCII (the WebAssembly walk leaves other keys' order to JavaScript).
+      data[`at-end-${n}`] = `text${marker}`;
+      data[`inside-${n}`] = `a${marker}b\n"q"`;
+    }
+    const value = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data });
+    const text = Buffer.from(value).toString('latin1');
+    const bytes = Uint8Array.from(value);
+    for (const [marker, sequence] of Object.entries(sequences)) {
+      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) bytes.set(sequence, at);
+    }
+    const entry = entryOf(bytes, '/registry/configmaps/shop/c');
+    for (const layout of layouts) {
+      const fast = printedByTranscoder(entry, views[0] as View, layout);
+      assert.ok(fast !== undefined, layout);
+      assert.equal(fast, printedByObjectPath(entry, views[0] as View, layout), layout);
+    }
+    assert.match(printedByTranscoder(entry, views[0] as View, 'ndjson') ?? '', /"a\u20acb\\n\\"q\\""/);
+    assert.deepEqual(refusedByWasm, []);
+  });
+
+  it('writes values larger than the WebAssembly walk first makes room for, as the object path does', function () {
+    // 6 MiB of plain text (a value past the first 4 MiB of room), and 3 MiB of control characters
+    // (six bytes each as JSON: past the first 16 MiB of output).
+    const value = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { plain: 'p'.repeat(6 << 20), control: '\u0001'.repeat(3 << 20) } });
+    const entry = entryOf(value, '/registry/configmaps/shop/c');
+    const fast = printedByTranscoder(entry, views[0] as View, 'ndjson');
+    assert.ok(fast !== undefined && fast.length > 24 << 20);
+    assert.equal(fast, printedByObjectPath(entry, views[0] as View, 'ndjson'));
+    assert.deepEqual(refusedByWasm, []);
   });
 });
 

@@ -22,6 +22,9 @@ import type { Schema } from './schema.js';
 import { utf8Decode } from './text.js';
 import { JsonTextBuffer } from './json-text-buffer.js';
 import { WireReader } from './wire.js';
+import { JsonTextWasm, type JsonTextWasmHost, OMITTED } from './json-text-wasm.js';
+import { JSON_TEXT_WASM } from './json-text-wasm-module.js';
+import { base64Decode } from './text.js';
 
 /** How one stored object is written. */
 export interface JsonTextOptions {
@@ -38,6 +41,12 @@ export interface JsonTextOptions {
   /** JSON text of a decoded value, keys sorted (formatJson): for the small parts decoded as objects. */
   jsonText: (value: JsonValue, indent: number) => string;
 }
+
+/**
+ * Which walk writes: the WebAssembly one, then this module's where it refuses (`any`, what every
+ * caller wants), or only one of them (tests hold them to each other).
+ */
+export type JsonTextEngine = 'any' | 'javascript' | 'webassembly';
 
 /** Thrown inside the transcoder for anything it leaves to the object decoder. */
 const NOT_COVERED = Symbol('not covered by the JSON text transcoder');
@@ -60,8 +69,23 @@ const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;
 
+/** The walk in WebAssembly, made on first use; null where WebAssembly cannot run. */
+let wasm: JsonTextWasm | null | undefined;
+
+function jsonTextWasm(): JsonTextWasm | null {
+  if (wasm !== undefined) return wasm;
+  try {
+    wasm = new JsonTextWasm(base64Decode(JSON_TEXT_WASM) as Uint8Array, PLAIN_ASCII);
+  } catch {
+    wasm = null;
+  }
+  return wasm;
+}
+
 /** The writer's state over one value. */
-class Transcoder {
+class Transcoder implements JsonTextWasmHost {
+  /** Where answers to the WebAssembly walk are written. */
+  private readonly scratch = new JsonTextBuffer(4096);
   /** Per message being written: where each of its fields is on the wire (see TextPlan.window). */
   private slots = new Int32Array(4096);
   private top = 0;
@@ -86,7 +110,7 @@ class Transcoder {
   private lastTime = '';
 
   /** Writes the object; false (nothing written) when the object decoder must do it. */
-  write(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): boolean {
+  write(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer, engine: JsonTextEngine): boolean {
     if (!startsWith(value, PROTOBUF_MAGIC)) return false;
     const mark = out.length;
     try {
@@ -110,6 +134,24 @@ class Transcoder {
       this.level = options.depth;
       this.depth = 0;
       this.top = 0;
+      const walk = engine === 'javascript' ? null : jsonTextWasm();
+      if (walk === null && engine === 'webassembly') return false;
+      if (walk !== null) {
+        const header = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
+        const written = walk.write(this, text, value, envelope.rawStart, envelope.rawEnd, header, { indent: options.indent, level: options.depth, managedFieldsHidden: options.managedFieldsHidden });
+        if (written !== undefined) {
+          out.reserve(written.length);
+          out.bytes.set(written, out.length);
+          out.length += written.length;
+          return true;
+        }
+        if (engine === 'webassembly') return false;
+        // Refused: the walk here decides (and says what is wrong, if anything is).
+        this.out = out;
+        this.level = options.depth;
+        this.depth = 0;
+        this.top = 0;
+      }
       this.message(text, envelope.rawStart, envelope.rawEnd);
       return true;
     } catch {
@@ -121,6 +163,46 @@ class Transcoder {
       this.words = undefined;
       this.ctx = undefined;
       this.envelope = undefined;
+    }
+  }
+
+  special(member: Member, at: number, end: number, depth: number, level: number, omitZero: boolean): Uint8Array | typeof OMITTED | undefined {
+    return this.answer(depth, level, () => {
+      const value = this.specialValue(member.plan as MessagePlan, at, end);
+      if (omitZero && isGoZero(value)) return false;
+      this.jsonValue(value);
+      return true;
+    });
+  }
+
+  scalar(member: Member, at: number, end: number, omitZero: boolean): Uint8Array | typeof OMITTED | undefined {
+    return this.answer(this.depth, this.level, () => {
+      const value = this.scalarValue(member.kind, at, end);
+      if (omitZero && isScalarZero(value)) return false;
+      this.jsonValue(value);
+      return true;
+    });
+  }
+
+  string(start: number, end: number): Uint8Array | undefined {
+    this.scratch.length = 0;
+    this.scratch.text(JSON.stringify(utf8Decode(this.buf, start, end)));
+    return this.scratch.bytes.subarray(0, this.scratch.length);
+  }
+
+  /** Runs `write` with the output going to the scratch buffer: its text, OMITTED when it wrote none, undefined when it failed. */
+  private answer(depth: number, level: number, write: () => boolean): Uint8Array | typeof OMITTED | undefined {
+    const out = this.out;
+    this.out = this.scratch;
+    this.scratch.length = 0;
+    this.depth = depth;
+    this.level = level;
+    try {
+      return write() ? this.scratch.bytes.subarray(0, this.scratch.length) : OMITTED;
+    } catch {
+      return undefined;
+    } finally {
+      this.out = out;
     }
   }
 
@@ -311,7 +393,7 @@ class Transcoder {
       if (kind === KIND_STRING || kind === KIND_BYTES) {
         if (this.isEmptyBytes(lastValue, end)) return false;
       } else {
-        const value = this.scalar(kind, lastValue, end);
+        const value = this.scalarValue(kind, lastValue, end);
         if (isScalarZero(value)) return false;
         this.key(member, first);
         this.jsonValue(value);
@@ -364,11 +446,11 @@ class Transcoder {
       if (member.special) this.jsonValue(this.specialValue(member.plan as MessagePlan, at, end));
       else this.messageAt(member.text(), at, end);
     } else if (at < 0) this.zeroScalar(kind);
-    else this.jsonValue(this.scalar(kind, at, end));
+    else this.jsonValue(this.scalarValue(kind, at, end));
   }
 
   /** A scalar field's value as the object decoder reads it. */
-  private scalar(kind: number, at: number, end: number): JsonValue {
+  private scalarValue(kind: number, at: number, end: number): JsonValue {
     const r = this.reader;
     r.pos = at;
     r.end = end;
@@ -745,6 +827,6 @@ const transcoder = new Transcoder();
  * nothing, for a value it leaves to the object decoder: not protobuf, an unknown kind, a Secret to
  * mask, a type it does not cover, or damaged bytes.
  */
-export function writeStoredObjectJson(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): boolean {
-  return transcoder.write(schema, value, options, out);
+export function writeStoredObjectJson(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer, engine: JsonTextEngine = 'any'): boolean {
+  return transcoder.write(schema, value, options, out, engine);
 }

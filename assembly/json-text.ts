@@ -1,0 +1,1002 @@
+// The JSON text transcoder's hot path compiled to WebAssembly (AssemblyScript): the same walk as
+// src/codec/protobuf-to-json-text.ts (scan a message's fields, then write its members in JSON-name
+// order), over plan tables that JavaScript lays out in this module's memory (json-text-wasm.ts).
+// What it does not write itself (times, quantities and other values with their own JSON form,
+// strings that are not plain ASCII, bytes and doubles) it asks JavaScript for, through imports.
+// Anything unusual, damaged or not covered gives -1, and JavaScript writes the object instead:
+// this code may refuse more than the JavaScript writer, never less. It has no data of its own and
+// allocates nothing: JavaScript lays out the memory and passes where each part is.
+
+@external("env", "special")
+declare function jsSpecial(member: i32, at: i32, end: i32, depth: i32, level: i32, omitZero: i32, out: i32, outEnd: i32): i32;
+@external("env", "scalar")
+declare function jsScalar(member: i32, at: i32, end: i32, omitZero: i32, out: i32, outEnd: i32): i32;
+@external("env", "string")
+declare function jsString(start: i32, end: i32, out: i32, outEnd: i32): i32;
+
+// Results besides an output position.
+const NOT_COVERED: i32 = -1;
+const OMITTED: i32 = -2;
+const OUT_FULL: i32 = -3;
+
+const KIND_STRING: i32 = 0;
+const KIND_BYTES: i32 = 1;
+const KIND_INT32: i32 = 2;
+const KIND_INT64: i32 = 3;
+const KIND_BOOL: i32 = 4;
+const KIND_MESSAGE: i32 = 6;
+
+const MEMBER_FIELD: i32 = 0;
+const MEMBER_API_VERSION: i32 = 1;
+const MEMBER_KIND: i32 = 2;
+const MEMBER_METADATA: i32 = 3;
+const MEMBER_RESOURCE_VERSION: i32 = 4;
+const MEMBER_MANAGED_FIELDS: i32 = 5;
+
+const GO_VALUE: i32 = 0;
+const GO_BYTES: i32 = 2;
+
+// Member flags.
+const F_REPEATED: i32 = 1;
+const F_MAP: i32 = 2;
+const F_OMIT_EMPTY: i32 = 4;
+const F_OMIT_EMPTY_TAG: i32 = 8;
+const F_OMIT_ZERO: i32 = 16;
+const F_SPECIAL: i32 = 32;
+const F_ABSENT_OMITTED: i32 = 64;
+
+// A member record's words (json-text-wasm.ts writes them).
+const M_ROLE: i32 = 0;
+const M_KIND: i32 = 1;
+const M_SHAPE: i32 = 2;
+const M_FLAGS: i32 = 3;
+const M_TAG: i32 = 4;
+const M_WIRE: i32 = 5;
+const M_SLOT: i32 = 6;
+const M_RANGE: i32 = 7;
+const M_TEXT: i32 = 8;
+const M_KEY: i32 = 9;
+const M_KEY_LENGTH: i32 = 10;
+const M_ID: i32 = 11;
+const M_SPECIAL: i32 = 12;
+export const MEMBER_WORDS: i32 = 13;
+
+// Values with their own JSON form written here (the others are asked of JavaScript).
+const SPECIAL_OTHER: i32 = 0;
+const SPECIAL_TIME: i32 = 1;
+const SPECIAL_QUANTITY: i32 = 2;
+const SPECIAL_INT_OR_STRING: i32 = 3;
+
+/** Unix seconds of Go's zero time (January 1, year 1, UTC). */
+const GO_ZERO_TIME_SECONDS: i64 = -62135596800;
+
+// A text plan record's words.
+const P_WINDOW: i32 = 0;
+const P_NOT_COVERED: i32 = 1;
+const P_TABLE: i32 = 2;
+const P_INLINES: i32 = 3;
+const P_INLINE_COUNT: i32 = 4;
+const P_HIDDEN: i32 = 5;
+const P_HIDDEN_COUNT: i32 = 6;
+const P_MEMBERS: i32 = 7;
+const P_MEMBER_COUNT: i32 = 8;
+const P_METADATA: i32 = 9;
+
+const MAX_DEPTH: i32 = 200;
+
+// Where things are (byte addresses), set by init() and write().
+let plans: usize = 0;
+let slots: usize = 0;
+let slotWords: i32 = 0;
+let plain: usize = 0;
+let headers: usize = 0;
+let apiVersionLength: i32 = 0;
+let kindLength: i32 = 0;
+let resourceVersionLength: i32 = 0;
+
+// The value being read: positions are relative to `buf`.
+let buf: usize = 0;
+let pos: i32 = 0;
+let rend: i32 = 0;
+let failed = false;
+
+let out: usize = 0;
+let outLength: i32 = 0;
+let outCapacity: i32 = 0;
+let full = false;
+
+let indent: i32 = 0;
+let level: i32 = 0;
+let depth: i32 = 0;
+let top: i32 = 0;
+let managedFieldsHidden = false;
+
+/** Where the plans, the slot stack and the plain-ASCII table are. */
+export function init(plansAt: usize, slotsAt: usize, slotCount: i32, plainAt: usize, headersAt: usize): void {
+  plans = plansAt;
+  slots = slotsAt;
+  slotWords = slotCount;
+  plain = plainAt;
+  headers = headersAt;
+}
+
+@inline function word(index: i32): i32 {
+  return load<i32>(plans + (<usize>index << 2));
+}
+
+@inline function slot(index: i32): i32 {
+  return load<i32>(slots + (<usize>index << 2));
+}
+
+@inline function setSlot(index: i32, value: i32): void {
+  store<i32>(slots + (<usize>index << 2), value);
+}
+
+@inline function byte(at: i32): i32 {
+  return <i32>load<u8>(buf + <usize>at);
+}
+
+// ---- reading (WireReader's checks: a failure stops the walk)
+
+/** A varint's low 32 bits (uint32 / int32 / tags / lengths), as the JavaScript reader's uint32. */
+@inline function uint32(): u32 {
+  return <u32>uint64();
+}
+
+/** A varint of at most 10 bytes (bits past 64 dropped); a failure when it runs past the end or longer. */
+function uint64(): u64 {
+  let result: u64 = 0;
+  let shift: u64 = 0;
+  for (let i = 0; ; i++) {
+    if (pos >= rend || i == 10) {
+      failed = true;
+      return 0;
+    }
+    const b = <u64>byte(pos);
+    pos++;
+    result |= (b & 0x7f) << shift;
+    if (b < 0x80) return result;
+    shift += 7;
+  }
+  return 0;
+}
+
+/** Where a length-delimited value ends; pos is left at its start. */
+function delimitedEnd(): i32 {
+  const length = uint32();
+  if (failed) return 0;
+  if (length > <u32>(rend - pos)) {
+    failed = true;
+    return 0;
+  }
+  return pos + <i32>length;
+}
+
+function skip(wireType: i32): void {
+  if (wireType == 0) uint64();
+  else if (wireType == 1) {
+    if (pos + 8 > rend) failed = true;
+    else pos += 8;
+  } else if (wireType == 2) {
+    const e = delimitedEnd();
+    if (!failed) pos = e;
+  } else if (wireType == 5) {
+    if (pos + 4 > rend) failed = true;
+    else pos += 4;
+  } else failed = true;
+}
+
+function delimitedEndAt(at: i32, end: i32): i32 {
+  pos = at;
+  rend = end;
+  return delimitedEnd();
+}
+
+// ---- writing
+
+@inline function reserve(count: i32): bool {
+  if (outLength + count > outCapacity) {
+    full = true;
+    return false;
+  }
+  return true;
+}
+
+@inline function putByte(c: i32): void {
+  if (outLength >= outCapacity) {
+    full = true;
+    return;
+  }
+  store<u8>(out + <usize>outLength, c);
+  outLength++;
+}
+
+function putBytes(from: usize, count: i32): void {
+  if (!reserve(count)) return;
+  memory.copy(out + <usize>outLength, from, count);
+  outLength += count;
+}
+
+function putAscii4(a: i32, b: i32, c: i32, d: i32): void {
+  putByte(a);
+  putByte(b);
+  putByte(c);
+  putByte(d);
+}
+
+function newline(): void {
+  if (indent == 0) return;
+  const width = indent * level;
+  if (!reserve(width + 1)) return;
+  store<u8>(out + <usize>outLength, 0x0a);
+  memory.fill(out + <usize>outLength + 1, 0x20, width);
+  outLength += width + 1;
+}
+
+function putDecimal(value: u64): void {
+  if (!reserve(20)) return;
+  if (value == 0) {
+    store<u8>(out + <usize>outLength, 0x30);
+    outLength++;
+    return;
+  }
+  let digits = 0;
+  for (let t = value; t > 0; t /= 10) digits++;
+  let p = out + <usize>(outLength + digits - 1);
+  for (let v = value; v > 0; v /= 10) {
+    store<u8>(p, <u32>(v % 10) + 0x30);
+    p--;
+  }
+  outLength += digits;
+}
+
+function putSigned(value: i64): void {
+  if (value < 0) {
+    putByte(0x2d);
+    putDecimal(<u64>(-value));
+  } else putDecimal(<u64>value);
+}
+
+/** Applies a JavaScript writer's answer: an output position, or a reason to stop. */
+function jsAnswer(answer: i32): bool {
+  if (answer >= 0) {
+    outLength = answer;
+    return true;
+  }
+  if (answer == OUT_FULL) full = true;
+  else failed = true;
+  return false;
+}
+
+/** Bytes of a valid UTF-8 sequence starting at i (lead byte c >= 0x80), or 0 when it is not one. */
+function utf8Sequence(c: i32, i: i32, end: i32): i32 {
+  if (c >= 0xc2 && c <= 0xdf) return i + 1 < end && (byte(i + 1) & 0xc0) == 0x80 ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (i + 2 >= end) return 0;
+    const b1 = byte(i + 1);
+    const low = c == 0xe0 ? 0xa0 : 0x80;
+    const high = c == 0xed ? 0x9f : 0xbf;
+    return b1 >= low && b1 <= high && (byte(i + 2) & 0xc0) == 0x80 ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (i + 3 >= end) return 0;
+    const b1 = byte(i + 1);
+    const low = c == 0xf0 ? 0x90 : 0x80;
+    const high = c == 0xf4 ? 0x8f : 0xbf;
+    return b1 >= low && b1 <= high && (byte(i + 2) & 0xc0) == 0x80 && (byte(i + 3) & 0xc0) == 0x80 ? 4 : 0;
+  }
+  return 0;
+}
+
+@inline function hexDigit(n: i32): i32 {
+  return n < 10 ? 0x30 + n : 0x57 + n;
+}
+
+/**
+ * A string field's bytes as the JSON text JSON.stringify gives for the string they decode to:
+ * ASCII escaped as it escapes it, valid UTF-8 copied; a string that is not valid UTF-8 is written
+ * by JavaScript (its decoder's replacement characters).
+ */
+function wireString(start: i32, end: i32): void {
+  if (!reserve(end - start + 2)) return;
+  const mark = outLength;
+  // Past the first escape, room for the worst case: every byte left a six-byte escape.
+  let roomy = false;
+  let o = out + <usize>outLength;
+  store<u8>(o++, 0x22);
+  let i = start;
+  while (i < end) {
+    const c = byte(i);
+    if (load<u8>(plain + <usize>c) != 0) {
+      store<u8>(o++, c);
+      i++;
+      continue;
+    }
+    if (c >= 0x80) {
+      const n = utf8Sequence(c, i, end);
+      if (n == 0) {
+        outLength = mark;
+        jsAnswer(jsString(start, end, outLength, outCapacity));
+        return;
+      }
+      memory.copy(o, buf + <usize>i, n);
+      o += n;
+      i += n;
+      continue;
+    }
+    if (!roomy) {
+      outLength = <i32>(o - out);
+      if (!reserve(6 * (end - i) + 1)) return;
+      roomy = true;
+    }
+    store<u8>(o++, 0x5c);
+    if (c == 0x22 || c == 0x5c) store<u8>(o++, c);
+    else if (c == 0x08) store<u8>(o++, 0x62);
+    else if (c == 0x09) store<u8>(o++, 0x74);
+    else if (c == 0x0a) store<u8>(o++, 0x6e);
+    else if (c == 0x0c) store<u8>(o++, 0x66);
+    else if (c == 0x0d) store<u8>(o++, 0x72);
+    else {
+      store<u8>(o++, 0x75);
+      store<u8>(o++, 0x30);
+      store<u8>(o++, 0x30);
+      store<u8>(o++, hexDigit(c >> 4));
+      store<u8>(o++, hexDigit(c & 15));
+    }
+    i++;
+  }
+  store<u8>(o++, 0x22);
+  outLength = <i32>(o - out);
+}
+
+// ---- values with their own JSON form
+
+/**
+ * The fields of a small message whose length is at `at` (-1: absent): calls `field` for each tag
+ * with pos at its value, as eachField in the JavaScript writer. Returns false on failure.
+ */
+let fieldEnd: i32 = 0;
+function openFields(at: i32, end: i32): bool {
+  if (depth + 1 > MAX_DEPTH) {
+    failed = true;
+    return false;
+  }
+  if (at < 0) {
+    fieldEnd = -1;
+    return true;
+  }
+  fieldEnd = delimitedEndAt(at, end);
+  if (failed) return false;
+  rend = fieldEnd;
+  return true;
+}
+
+/** The next tag of an opened small message, or 0 at its end (a field number 0 fails). */
+function nextField(): u32 {
+  if (fieldEnd < 0 || pos >= fieldEnd) return 0;
+  const tagStart = pos;
+  const tag = uint32();
+  if (failed) return 0;
+  if (tag >>> 3 == 0) {
+    failed = true;
+    pos = tagStart;
+    return 0;
+  }
+  return tag;
+}
+
+function putTwo(n: i32): void {
+  putByte(0x30 + n / 10);
+  putByte(0x30 + (n % 10));
+}
+
+@inline function floorDiv(a: i64, b: i64): i64 {
+  const q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/** metav1.Time: RFC 3339 in whole seconds, null when absent or Go's zero time; false (nothing written) when omitZero and it is null. */
+function time(at: i32, end: i32, omitZero: bool): bool {
+  if (!openFields(at, end)) return false;
+  let seconds: i64 = 0;
+  let nanos: i32 = 0;
+  let any = false;
+  for (let tag = nextField(); tag != 0; tag = nextField()) {
+    if (tag == 0x08) seconds = <i64>uint64();
+    else if (tag == 0x10) nanos = <i32>(<u32>uint64());
+    else {
+      skip(<i32>(tag & 7));
+      if (failed) return false;
+      continue;
+    }
+    any = true;
+    if (failed) return false;
+  }
+  if (failed) return false;
+  if (!any || (seconds == GO_ZERO_TIME_SECONDS && nanos == 0)) {
+    if (omitZero) return false;
+    putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+    return true;
+  }
+  if (seconds > 8640000000000 || seconds < -8640000000000) {
+    failed = true;
+    return false;
+  }
+  const days = floorDiv(seconds, 86400);
+  const secondOfDay = <i32>(seconds - days * 86400);
+  // Howard Hinnant's days-to-civil, as go-time.ts.
+  const z = days + 719468;
+  const era = floorDiv(z, 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+  const dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+  const monthFromMarch = (5 * dayOfYear + 2) / 153;
+  const day = <i32>(dayOfYear - (153 * monthFromMarch + 2) / 5 + 1);
+  const month = <i32>(monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9);
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) {
+    failed = true;
+    return false;
+  }
+  const y = <i32>year;
+  putByte(0x22);
+  putTwo(y / 100);
+  putTwo(y % 100);
+  putByte(0x2d);
+  putTwo(month);
+  putByte(0x2d);
+  putTwo(day);
+  putByte(0x54);
+  putTwo(secondOfDay / 3600);
+  putByte(0x3a);
+  putTwo((secondOfDay % 3600) / 60);
+  putByte(0x3a);
+  putTwo(secondOfDay % 60);
+  putByte(0x5a);
+  putByte(0x22);
+  return true;
+}
+
+/** resource.Quantity: its string (the last one), "0" when absent or empty. */
+function quantity(at: i32, end: i32): bool {
+  if (!openFields(at, end)) return false;
+  let textStart = 0;
+  let textEnd = 0;
+  for (let tag = nextField(); tag != 0; tag = nextField()) {
+    if (tag == 0x0a) {
+      const e = delimitedEnd();
+      if (failed) return false;
+      textStart = pos;
+      textEnd = e;
+      pos = e;
+    } else {
+      skip(<i32>(tag & 7));
+      if (failed) return false;
+    }
+  }
+  if (failed) return false;
+  if (textEnd == textStart) {
+    putByte(0x22);
+    putByte(0x30);
+    putByte(0x22);
+  } else wireString(textStart, textEnd);
+  return true;
+}
+
+/** intstr.IntOrString: the string when type is 1, else the number. */
+function intOrString(at: i32, end: i32): bool {
+  if (!openFields(at, end)) return false;
+  let type: u64 = 0;
+  let intVal: i32 = 0;
+  let strStart = 0;
+  let strEnd = 0;
+  let hasString = false;
+  for (let tag = nextField(); tag != 0; tag = nextField()) {
+    if (tag == 0x08) type = uint64();
+    else if (tag == 0x10) intVal = <i32>(<u32>uint64());
+    else if (tag == 0x1a) {
+      const e = delimitedEnd();
+      if (failed) return false;
+      strStart = pos;
+      strEnd = e;
+      hasString = true;
+      pos = e;
+    } else skip(<i32>(tag & 7));
+    if (failed) return false;
+  }
+  if (failed) return false;
+  if (type == 1) {
+    if (strEnd == strStart) {
+      putByte(0x22);
+      putByte(0x22);
+    } else wireString(strStart, strEnd);
+    return true;
+  }
+  if (hasString && strEnd != strStart) {
+    failed = true;
+    return false;
+  }
+  putSigned(<i64>intVal);
+  return true;
+}
+
+/** A value with its own JSON form; false when omitZero left it out (or it failed). */
+function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
+  const kind = word(m + M_SPECIAL);
+  if (kind == SPECIAL_TIME) return time(at, end, omitZero);
+  // omitzero is on times alone (creationTimestamp): on a quantity or an IntOrString, JavaScript decides.
+  if (omitZero && (kind == SPECIAL_QUANTITY || kind == SPECIAL_INT_OR_STRING)) {
+    failed = true;
+    return false;
+  }
+  if (kind == SPECIAL_QUANTITY) return quantity(at, end);
+  if (kind == SPECIAL_INT_OR_STRING) return intOrString(at, end);
+  const answer = jsSpecial(word(m + M_ID), at, end, depth, level, omitZero ? 1 : 0, outLength, outCapacity);
+  if (answer == OMITTED) return false;
+  return jsAnswer(answer);
+}
+
+// ---- the walk
+
+/** Notes where each field of a table is: slots[base] start, [base+1] end, then per field first tag, last value, count. */
+function scan(table: i32, base: i32, start: i32, end: i32): void {
+  const maxNumber = word(table);
+  const fieldCount = word(table + 1);
+  setSlot(base, start);
+  setSlot(base + 1, end);
+  for (let i = 0, s = base + 2; i < fieldCount; i++, s += 3) {
+    setSlot(s, -1);
+    setSlot(s + 1, -1);
+    setSlot(s + 2, 0);
+  }
+  pos = start;
+  rend = end;
+  while (pos < end) {
+    const tagStart = pos;
+    const tag = uint32();
+    if (failed) return;
+    const number = tag >>> 3;
+    const entry = number <= <u32>maxNumber ? word(table + 2 + <i32>number) : -1;
+    if (entry < 0 || (entry & 7) != <i32>(tag & 7)) {
+      if (number == 0) {
+        failed = true;
+        return;
+      }
+      skip(<i32>(tag & 7));
+      if (failed) return;
+      continue;
+    }
+    const s = base + 2 + 3 * (entry >> 3);
+    if (slot(s) < 0) setSlot(s, tagStart);
+    setSlot(s + 1, pos);
+    setSlot(s + 2, slot(s + 2) + 1);
+    skip(<i32>(tag & 7));
+    if (failed) return;
+  }
+}
+
+function message(text: i32, start: i32, end: i32): void {
+  if (word(text + P_NOT_COVERED) != 0 || ++depth > MAX_DEPTH) {
+    failed = true;
+    return;
+  }
+  const base = top;
+  const window = word(text + P_WINDOW);
+  if (top + window > slotWords) {
+    failed = true;
+    return;
+  }
+  top += window;
+  scan(word(text + P_TABLE), base, start, end);
+  if (failed) return;
+  const inlines = word(text + P_INLINES);
+  const inlineCount = word(text + P_INLINE_COUNT);
+  for (let i = 0; i < inlineCount; i++) {
+    const record = inlines + 4 * i;
+    const s = base + word(record + 1);
+    const count = slot(s + 2);
+    if (count > 1) {
+      failed = true;
+      return;
+    }
+    if (count == 0) scan(word(record), base + word(record + 3), 0, 0);
+    else {
+      const ve = delimitedEndAt(slot(s + 1), slot(base + word(record + 2) + 1));
+      if (failed) return;
+      scan(word(record), base + word(record + 3), pos, ve);
+    }
+    if (failed) return;
+  }
+  const hidden = word(text + P_HIDDEN);
+  const hiddenCount = word(text + P_HIDDEN_COUNT);
+  for (let i = 0; i < hiddenCount; i++) {
+    checkHidden(base, hidden + MEMBER_WORDS * i);
+    if (failed) return;
+  }
+  putByte(0x7b);
+  level++;
+  let first = true;
+  const members = word(text + P_MEMBERS);
+  const memberCount = word(text + P_MEMBER_COUNT);
+  for (let i = 0; i < memberCount; i++) {
+    const m = members + MEMBER_WORDS * i;
+    if ((word(m + M_FLAGS) & F_ABSENT_OMITTED) != 0 && slot(base + word(m + M_SLOT) + 2) == 0) continue;
+    if (member(text, base, m, first)) first = false;
+    if (failed || full) return;
+  }
+  level--;
+  if (!first) newline();
+  putByte(0x7d);
+  top = base;
+  depth--;
+}
+
+function checkHidden(base: i32, m: i32): void {
+  const s = base + word(m + M_SLOT);
+  const count = slot(s + 2);
+  if (count == 0) return;
+  const mark = outLength;
+  occurrences(m, slot(s), count, slot(base + word(m + M_RANGE) + 1));
+  // Dropped; but checked whole (out of room, it was not: the caller gives more and starts again).
+  outLength = mark;
+}
+
+function key(m: i32, first: bool): void {
+  const at = plans + (<usize>word(m + M_KEY));
+  const length = word(m + M_KEY_LENGTH);
+  if (indent == 0) {
+    if (first) putBytes(at + 1, length - 1);
+    else putBytes(at, length);
+    return;
+  }
+  if (!first) putByte(0x2c);
+  newline();
+  putBytes(at + 1, length - 1);
+  putByte(0x20);
+}
+
+function member(text: i32, base: i32, m: i32, first: bool): bool {
+  const role = word(m + M_ROLE);
+  if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) {
+    key(m, first);
+    if (role == MEMBER_API_VERSION) putBytes(headers, apiVersionLength);
+    else if (role == MEMBER_KIND) putBytes(headers + <usize>apiVersionLength, kindLength);
+    else putBytes(headers + <usize>(apiVersionLength + kindLength), resourceVersionLength);
+    return true;
+  }
+  const flags = word(m + M_FLAGS);
+  const s = base + word(m + M_SLOT);
+  const end = slot(base + word(m + M_RANGE) + 1);
+  const firstTag = slot(s);
+  const lastValue = slot(s + 1);
+  const count = slot(s + 2);
+  if (role == MEMBER_MANAGED_FIELDS && managedFieldsHidden) {
+    if (count > 0) {
+      const mark = outLength;
+      repeated(m, firstTag, count, end);
+      outLength = mark;
+    }
+    return false;
+  }
+  if (role == MEMBER_METADATA) {
+    if (count > 1) {
+      failed = true;
+      return false;
+    }
+    key(m, first);
+    messageAt(word(text + P_METADATA), count == 0 ? -1 : lastValue, end);
+    return true;
+  }
+  if ((flags & (F_REPEATED | F_MAP)) != 0) {
+    if (count == 0) return nullUnlessOmitted(m, flags, first);
+    key(m, first);
+    if ((flags & F_MAP) != 0) map(m, firstTag, count, end);
+    else repeated(m, firstTag, count, end);
+    return true;
+  }
+  if (count > 1) {
+    failed = true;
+    return false;
+  }
+  const shape = word(m + M_SHAPE);
+  if (shape != GO_VALUE) {
+    if (count == 0) return nullUnlessOmitted(m, flags, first);
+    if (shape == GO_BYTES && (flags & F_OMIT_EMPTY_TAG) != 0 && isEmptyBytes(lastValue, end)) return false;
+    if (failed) return false;
+    key(m, first);
+    single(m, lastValue, end);
+    return true;
+  }
+  const kind = word(m + M_KIND);
+  if (kind == KIND_MESSAGE) {
+    if ((flags & F_SPECIAL) != 0) {
+      const mark = outLength;
+      key(m, first);
+      if (full) return false;
+      if (!special(m, count == 0 ? -1 : lastValue, end, (flags & F_OMIT_ZERO) != 0)) {
+        outLength = mark;
+        return false;
+      }
+      return true;
+    }
+    key(m, first);
+    messageAt(word(m + M_TEXT), count == 0 ? -1 : lastValue, end);
+    return true;
+  }
+  if (count == 0) {
+    if ((flags & F_OMIT_EMPTY) != 0) return false;
+    key(m, first);
+    zeroScalar(kind);
+    return true;
+  }
+  if ((flags & F_OMIT_EMPTY) != 0) {
+    if (kind == KIND_STRING || kind == KIND_BYTES) {
+      if (isEmptyBytes(lastValue, end)) return false;
+      if (failed) return false;
+    } else {
+      const mark = outLength;
+      key(m, first);
+      if (!scalar(m, kind, lastValue, end, true)) {
+        outLength = mark;
+        return false;
+      }
+      return true;
+    }
+  }
+  key(m, first);
+  single(m, lastValue, end);
+  return true;
+}
+
+function nullUnlessOmitted(m: i32, flags: i32, first: bool): bool {
+  if ((flags & F_OMIT_EMPTY) != 0) return false;
+  key(m, first);
+  putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+  return true;
+}
+
+function isEmptyBytes(at: i32, end: i32): bool {
+  const e = delimitedEndAt(at, end);
+  return e == pos;
+}
+
+function messageAt(text: i32, at: i32, end: i32): void {
+  if (at < 0) message(text, 0, 0);
+  else {
+    const e = delimitedEndAt(at, end);
+    if (failed) return;
+    message(text, pos, e);
+  }
+}
+
+function single(m: i32, at: i32, end: i32): void {
+  const kind = word(m + M_KIND);
+  if (kind == KIND_STRING) {
+    if (at < 0) {
+      putByte(0x22);
+      putByte(0x22);
+    } else {
+      const e = delimitedEndAt(at, end);
+      if (failed) return;
+      wireString(pos, e);
+    }
+  } else if (kind == KIND_MESSAGE) {
+    if ((word(m + M_FLAGS) & F_SPECIAL) != 0) special(m, at, end, false);
+    else messageAt(word(m + M_TEXT), at, end);
+  } else if (at < 0) zeroScalar(kind);
+  else scalar(m, kind, at, end, false);
+}
+
+/** A scalar's value; with omitZero, false (nothing written) when it is zero. */
+function scalar(m: i32, kind: i32, at: i32, end: i32, omitZero: bool): bool {
+  if (kind == KIND_INT32 || kind == KIND_INT64 || kind == KIND_BOOL) {
+    pos = at;
+    rend = end;
+    const value = uint64();
+    if (failed) return false;
+    // Zero as the field's type reads it: an int32 is the varint's low 32 bits.
+    if (omitZero && (kind == KIND_INT32 ? <u32>value == 0 : value == 0)) return false;
+    if (kind == KIND_BOOL) {
+      if (value != 0) putAscii4(0x74, 0x72, 0x75, 0x65);
+      else {
+        putAscii4(0x66, 0x61, 0x6c, 0x73);
+        putByte(0x65);
+      }
+    } else if (kind == KIND_INT32) putSigned(<i64>(<i32>(<u32>value)));
+    else putSigned(<i64>value);
+    return true;
+  }
+  const answer = jsScalar(word(m + M_ID), at, end, omitZero ? 1 : 0, outLength, outCapacity);
+  if (answer == OMITTED) return false;
+  return jsAnswer(answer);
+}
+
+function zeroScalar(kind: i32): void {
+  if (kind == KIND_STRING) {
+    putByte(0x22);
+    putByte(0x22);
+  } else if (kind == KIND_BOOL) {
+    putAscii4(0x66, 0x61, 0x6c, 0x73);
+    putByte(0x65);
+  } else if (kind == KIND_BYTES) putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+  else putByte(0x30);
+}
+
+/** Where the next value with this tag starts, from `from` (a tag) on; pos is left there. */
+function nextOccurrence(tag: i32, from: i32, end: i32): i32 {
+  pos = from;
+  rend = end;
+  for (;;) {
+    const t = <i32>uint32();
+    if (failed) return 0;
+    if (t == tag) return pos;
+    skip(t & 7);
+    if (failed) return 0;
+  }
+  return 0;
+}
+
+function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
+  const tag = word(m + M_TAG);
+  putByte(0x5b);
+  level++;
+  let from = firstTag;
+  for (let written = 0; written < count; ) {
+    const at = nextOccurrence(tag, from, end);
+    if (failed) return;
+    skip(tag & 7);
+    if (failed) return;
+    from = pos;
+    if (written++ > 0) putByte(0x2c);
+    newline();
+    single(m, at, end);
+    if (failed || full) return;
+  }
+  level--;
+  newline();
+  putByte(0x5d);
+}
+
+/** Whether key a is ASCII and sorts strictly before key b, also ASCII. */
+function asciiBefore(aStart: i32, aEnd: i32, bStart: i32, bEnd: i32): bool {
+  const n = min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const a = byte(aStart + i);
+    const b = byte(bStart + i);
+    if (a >= 0x80 || b >= 0x80) return false;
+    if (a != b) return a < b;
+  }
+  for (let i = aStart + n; i < aEnd; i++) if (byte(i) >= 0x80) return false;
+  for (let i = bStart + n; i < bEnd; i++) if (byte(i) >= 0x80) return false;
+  return aEnd - aStart < bEnd - bStart;
+}
+
+function map(m: i32, firstTag: i32, count: i32, end: i32): void {
+  const tag = word(m + M_TAG);
+  const wireType = word(m + M_WIRE);
+  const valueTag = 0x10 | wireType;
+  const base = top;
+  if (top + 4 * count > slotWords) {
+    failed = true;
+    return;
+  }
+  top += 4 * count;
+  let from = firstTag;
+  for (let n = 0; n < count; n++) {
+    nextOccurrence(tag, from, end);
+    if (failed) return;
+    const entryEnd = delimitedEnd();
+    if (failed) return;
+    from = entryEnd;
+    let keyStart = 0;
+    let keyEnd = 0;
+    let valueAt = -1;
+    rend = entryEnd;
+    while (pos < entryEnd) {
+      const et = <i32>uint32();
+      if (failed) return;
+      if (et == 0x0a) {
+        keyEnd = delimitedEnd();
+        if (failed) return;
+        keyStart = pos;
+        pos = keyEnd;
+      } else if (et == valueTag) {
+        valueAt = pos;
+        skip(wireType);
+        if (failed) return;
+      } else {
+        failed = true;
+        return;
+      }
+    }
+    const e = base + 4 * n;
+    setSlot(e, keyStart);
+    setSlot(e + 1, keyEnd);
+    setSlot(e + 2, valueAt);
+    setSlot(e + 3, entryEnd);
+    // Out of order (or not ASCII): JavaScript sorts them.
+    if (n > 0 && !asciiBefore(slot(e - 4), slot(e - 3), keyStart, keyEnd)) {
+      failed = true;
+      return;
+    }
+  }
+  putByte(0x7b);
+  level++;
+  for (let i = 0; i < count; i++) {
+    const e = base + 4 * i;
+    if (i > 0) putByte(0x2c);
+    newline();
+    wireString(slot(e), slot(e + 1));
+    putByte(0x3a);
+    if (indent > 0) putByte(0x20);
+    single(m, slot(e + 2), slot(e + 3));
+    if (failed || full) return;
+  }
+  level--;
+  if (count > 0) newline();
+  putByte(0x7d);
+  top = base;
+}
+
+function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
+  const flags = word(m + M_FLAGS);
+  if ((flags & F_MAP) != 0) {
+    map(m, firstTag, count, end);
+    return;
+  }
+  if ((flags & F_REPEATED) != 0) {
+    repeated(m, firstTag, count, end);
+    return;
+  }
+  const tag = word(m + M_TAG);
+  let from = firstTag;
+  for (let n = 0; n < count; n++) {
+    const at = nextOccurrence(tag, from, end);
+    if (failed) return;
+    skip(tag & 7);
+    if (failed) return;
+    from = pos;
+    single(m, at, end);
+    if (failed) return;
+  }
+}
+
+/**
+ * Writes the object whose message (a top-level text plan) is at [start, end) of the value at
+ * `value`, into [output, output + capacity). The header strings (apiVersion, kind and
+ * resourceVersion as JSON text) are at `headers`. Returns the output's length, -1 when JavaScript
+ * must write the object, -3 when the output needs more room.
+ */
+export function write(
+  text: i32,
+  value: usize,
+  start: i32,
+  end: i32,
+  output: usize,
+  capacity: i32,
+  indentWidth: i32,
+  startLevel: i32,
+  hideManagedFields: i32,
+  apiVersionBytes: i32,
+  kindBytes: i32,
+  resourceVersionBytes: i32,
+): i32 {
+  buf = value;
+  out = output;
+  outLength = 0;
+  outCapacity = capacity;
+  failed = false;
+  full = false;
+  indent = indentWidth;
+  level = startLevel;
+  depth = 0;
+  top = 0;
+  managedFieldsHidden = hideManagedFields != 0;
+  apiVersionLength = apiVersionBytes;
+  kindLength = kindBytes;
+  resourceVersionLength = resourceVersionBytes;
+  message(text, start, end);
+  if (full) return OUT_FULL;
+  if (failed) return NOT_COVERED;
+  return outLength;
+}
