@@ -305,13 +305,18 @@ function wireString(start: i32, end: i32): void {
   let o = out + <usize>outLength;
   store<u8>(o++, 0x22);
   let i = start;
-  while (i < end) {
-    const c = byte(i);
-    if (load<u8>(plain + <usize>c) != 0) {
-      store<u8>(o++, c);
-      i++;
-      continue;
+  for (;;) {
+    // A run of bytes that are their own JSON text, found eight at a time, then copied whole.
+    let j = i;
+    while (j + 8 <= end && plainWord(load<u64>(buf + <usize>j))) j += 8;
+    while (j < end && load<u8>(plain + <usize>byte(j)) != 0) j++;
+    if (j > i) {
+      memory.copy(o, buf + <usize>i, j - i);
+      o += j - i;
+      i = j;
     }
+    if (i >= end) break;
+    const c = byte(i);
     if (c >= 0x80) {
       const n = utf8Sequence(c, i, end);
       if (n == 0) {
@@ -347,6 +352,18 @@ function wireString(start: i32, end: i32): void {
   }
   store<u8>(o++, 0x22);
   outLength = <i32>(o - out);
+}
+
+/**
+ * Whether all eight bytes are their own JSON text (ASCII, no control character, quote or
+ * backslash). Bit tricks on the word: they may flag a plain word (then the bytes are looked at one
+ * by one), never pass one that is not.
+ */
+@inline function plainWord(x: u64): bool {
+  const quote = x ^ 0x2222222222222222;
+  const backslash = x ^ 0x5c5c5c5c5c5c5c5c;
+  const flagged = x | ((x - 0x2020202020202020) & ~x) | ((quote - 0x0101010101010101) & ~quote) | ((backslash - 0x0101010101010101) & ~backslash);
+  return (flagged & 0x8080808080808080) == 0;
 }
 
 // ---- values with their own JSON form
