@@ -131,6 +131,37 @@ describe('gRPC message assembly', () => {
     assert.deepEqual(largeMessageBuffers, { allocated: before.allocated + 3, reused: before.reused + 1 });
   });
 
+  it('keeps two handed-back buffers, and gives a large message the smallest that fits', () => {
+    dropSpareMessageBuffer();
+    const MiB = 1024 * 1024;
+    const message = (bytes: number, fill: number): Buffer => framed(Buffer.alloc(bytes, fill));
+    const assembler = new MessageAssembler(-1);
+    const before = { ...largeMessageBuffers };
+    // A page and the page read ahead of it, both handed back.
+    const [small] = assembler.write(message(MiB + 10, 1));
+    const [large] = assembler.write(message(3 * MiB, 2));
+    assert.ok(small !== undefined && large !== undefined);
+    recycleMessageBuffer(small.buffer);
+    recycleMessageBuffer(large.buffer);
+    // The large one takes a message a little larger than its own (buffers have room to spare);
+    // the small one, the smallest that fits, a message of about its size.
+    const [larger] = assembler.write(message(3 * MiB + MiB / 2, 3));
+    const [again] = assembler.write(message(MiB + MiB / 2, 4));
+    assert.ok(larger !== undefined && again !== undefined);
+    assert.equal(larger.buffer, large.buffer);
+    assert.equal(again.buffer, small.buffer);
+    assert.deepEqual(larger, message(3 * MiB + MiB / 2, 3));
+    assert.deepEqual(again, message(MiB + MiB / 2, 4));
+    assert.deepEqual(largeMessageBuffers, { allocated: before.allocated + 2, reused: before.reused + 2 });
+    // A third handed back: the two largest are kept.
+    const [third] = assembler.write(message(6 * MiB, 5));
+    assert.ok(third !== undefined);
+    for (const buffer of [again.buffer, larger.buffer, third.buffer]) recycleMessageBuffer(buffer);
+    const [fits] = assembler.write(message(MiB + 10, 6));
+    assert.ok(fits !== undefined);
+    assert.equal(fits.buffer, larger.buffer, 'the smallest kept one that fits (the smallest was let go)');
+  });
+
   it('leaves a decoder that frames differently as it is', () => {
     // Keeps everything to itself: a decoder that no longer returns whole messages from write.
     class Unexpected {

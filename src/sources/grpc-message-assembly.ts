@@ -75,43 +75,65 @@ export class MessageAssembler {
 export const RECYCLABLE_MESSAGE_BYTES = 1024 * 1024;
 /** Buffers allocated for large messages: only these are taken back. */
 const recyclable = new WeakSet<ArrayBufferLike>();
-/** One buffer handed back, kept for the next large message. */
-let spare: ArrayBufferLike | undefined;
+/**
+ * Buffers handed back, kept for the next large messages: two, since a listing reads one page
+ * while the next is on its way (and the next directory's first pages while the last of one).
+ */
+const spares: ArrayBufferLike[] = [];
+const SPARES = 2;
 
 /**
  * Takes back the buffer a large received message was assembled in (found as the `buffer` of any
- * view of it, such as a decoded key), for the next large message to reuse. A listing reads page
- * after page of the same size, and without this every page is a fresh 20 MB allocation that is
- * freed only by the next full GC and then often kept by malloc: at 1M keys `kreg get -A` held 3-5
- * dead pages at a time. The caller promises that nothing will read the message or any view of it
- * again (EtcdSource gives its callers copies of the values). Anything that is not such a buffer
- * is ignored.
+ * view of it, such as a decoded key), for a later large message to reuse. A listing reads page
+ * after page of about the same size, and without this every page is a fresh 20 MB allocation
+ * that is freed only by the next full GC and then often kept by malloc: at 1M keys `kreg get -A`
+ * held 3-5 dead pages at a time (more once decoding allocated little, so that full GCs came
+ * seldom). The caller promises that nothing will read the message or any view of it again
+ * (EtcdSource gives its callers copies of the values, or lends them until the next). Anything
+ * that is not such a buffer is ignored.
  */
 export function recycleMessageBuffer(buffer: ArrayBufferLike): void {
-  if (!recyclable.has(buffer) || spare === buffer) return;
-  if (spare === undefined || spare.byteLength < buffer.byteLength) spare = buffer;
+  if (!recyclable.has(buffer) || spares.includes(buffer)) return;
+  if (spares.length < SPARES) {
+    spares.push(buffer);
+    return;
+  }
+  // Full: keep the larger ones (they fit more pages).
+  const smallest = spares.reduce((a, b) => (a.byteLength <= b.byteLength ? a : b));
+  if (smallest.byteLength < buffer.byteLength) spares[spares.indexOf(smallest)] = buffer;
 }
 
 /** Large message buffers allocated and reused so far in this process, to see that recycling works. */
 export const largeMessageBuffers = { allocated: 0, reused: 0 };
 
-/** Lets the kept buffer go (when the last reader closes: nothing large is read any more). */
+/** Lets the kept buffers go (when the last reader closes: nothing large is read any more). */
 export function dropSpareMessageBuffer(): void {
-  spare = undefined;
+  spares.length = 0;
 }
 
-/** A buffer for a message of this many bytes (prefix included), the spare one when it fits. */
+/** Room a large message buffer is given: a quarter over the message, in whole MiB, so that the next pages fit it. */
+function roomFor(bytes: number): number {
+  return Math.ceil((bytes + (bytes >> 2)) / RECYCLABLE_MESSAGE_BYTES) * RECYCLABLE_MESSAGE_BYTES;
+}
+
+/** A buffer for a message of this many bytes (prefix included), a spare one when one fits. */
 function allocateMessage(bytes: number): Buffer {
   if (bytes < RECYCLABLE_MESSAGE_BYTES) return Buffer.allocUnsafe(bytes); // not zeroed: every byte is written before the message is handed on
-  if (spare !== undefined && spare.byteLength >= bytes) {
-    const reused = spare;
-    spare = undefined;
+  // The smallest spare that fits.
+  let fit = -1;
+  for (let i = 0; i < spares.length; i++) {
+    const spare = spares[i] as ArrayBufferLike;
+    if (spare.byteLength >= bytes && (fit < 0 || spare.byteLength < (spares[fit] as ArrayBufferLike).byteLength)) fit = i;
+  }
+  if (fit >= 0) {
+    const [reused] = spares.splice(fit, 1) as [ArrayBufferLike];
     largeMessageBuffers.reused++;
     return Buffer.from(reused, 0, bytes);
   }
-  spare = undefined; // too small: let it go rather than hold it next to the new one
-  // Not zeroed either; a little room over the size so that a slightly larger next page still fits.
-  const buffer = Buffer.allocUnsafeSlow(bytes + (bytes >> 4)).subarray(0, bytes);
+  // None fits: the smallest spare goes rather than be held next to the new one.
+  if (spares.length >= SPARES) spares.splice(spares.indexOf(spares.reduce((a, b) => (a.byteLength <= b.byteLength ? a : b))), 1);
+  // Not zeroed either.
+  const buffer = Buffer.allocUnsafeSlow(roomFor(bytes)).subarray(0, bytes);
   recyclable.add(buffer.buffer);
   largeMessageBuffers.allocated++;
   return buffer;
