@@ -26,7 +26,6 @@ const KIND_INT64: i32 = 3;
 const KIND_BOOL: i32 = 4;
 const KIND_MESSAGE: i32 = 6;
 
-const MEMBER_FIELD: i32 = 0;
 const MEMBER_API_VERSION: i32 = 1;
 const MEMBER_KIND: i32 = 2;
 const MEMBER_METADATA: i32 = 3;
@@ -61,8 +60,7 @@ const M_ID: i32 = 11;
 const M_SPECIAL: i32 = 12;
 export const MEMBER_WORDS: i32 = 13;
 
-// Values with their own JSON form written here (the others are asked of JavaScript).
-const SPECIAL_OTHER: i32 = 0;
+// Values with their own JSON form written here (0, the others, are asked of JavaScript).
 const SPECIAL_TIME: i32 = 1;
 const SPECIAL_QUANTITY: i32 = 2;
 const SPECIAL_INT_OR_STRING: i32 = 3;
@@ -81,6 +79,7 @@ const P_HIDDEN_COUNT: i32 = 6;
 const P_MEMBERS: i32 = 7;
 const P_MEMBER_COUNT: i32 = 8;
 const P_METADATA: i32 = 9;
+export const TEXT_WORDS: i32 = 10;
 
 const MAX_DEPTH: i32 = 200;
 

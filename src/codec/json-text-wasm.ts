@@ -29,10 +29,37 @@ const NOT_COVERED = -1;
 const OMITTED_CODE = -2;
 const OUT_FULL = -3;
 
+/**
+ * The records the module reads, word by word, as assembly/json-text.ts names them (M_ and P_);
+ * the module exports its record sizes, and one that differs is not used.
+ */
+const M_ROLE = 0;
+const M_KIND = 1;
+const M_SHAPE = 2;
+const M_FLAGS = 3;
+const M_TAG = 4;
+const M_WIRE = 5;
+const M_SLOT = 6;
+const M_RANGE = 7;
+const M_TEXT = 8;
+const M_KEY = 9;
+const M_KEY_LENGTH = 10;
+const M_ID = 11;
+const M_SPECIAL = 12;
 const MEMBER_WORDS = 13;
+const P_WINDOW = 0;
+const P_NOT_COVERED = 1;
+const P_TABLE = 2;
+const P_INLINES = 3;
+const P_INLINE_COUNT = 4;
+const P_HIDDEN = 5;
+const P_HIDDEN_COUNT = 6;
+const P_MEMBERS = 7;
+const P_MEMBER_COUNT = 8;
+const P_METADATA = 9;
+const TEXT_WORDS = 10;
 /** Values with their own JSON form that the module writes itself (the others it asks the host for). */
 const SPECIAL_CODES: Record<string, number> = { time: 1, quantity: 2, 'int-or-string': 3 };
-const TEXT_WORDS = 10;
 const PAGE = 65536;
 /**
  * The module's memory is laid out here (it has no data of its own and allocates nothing), in
@@ -62,6 +89,8 @@ interface WasmMemory {
 }
 interface JsonTextExports {
   memory: WasmMemory;
+  MEMBER_WORDS: { value: number };
+  TEXT_WORDS: { value: number };
   init(plans: number, slots: number, slotWords: number, plain: number, headers: number): void;
   write(
     text: number,
@@ -119,6 +148,7 @@ export class JsonTextWasm {
     };
     const instance = new api.Instance(new api.Module(module), imports);
     this.exports = instance.exports as JsonTextExports;
+    if (this.exports.MEMBER_WORDS.value !== MEMBER_WORDS || this.exports.TEXT_WORDS.value !== TEXT_WORDS) throw new Error('json-text module lays out its records otherwise');
     this.makeRoom(this.valueCapacity, this.outCapacity);
     this.bytes.set(plainAscii, PLAIN_AT);
     this.exports.init(PLANS_AT, SLOTS_AT, SLOT_WORDS, PLAIN_AT, HEADERS_AT);
@@ -245,32 +275,32 @@ export class JsonTextWasm {
     // Noted before its members are laid out: types may be recursive.
     this.texts.set(text, at);
     const w = this.words;
-    w[at] = text.window;
-    w[at + 1] = text.notCovered === undefined ? 0 : 1;
+    w[at + P_WINDOW] = text.window;
+    w[at + P_NOT_COVERED] = text.notCovered === undefined ? 0 : 1;
     const table = this.tableOffset(text.plan);
     const inlines = this.allocate(4 * text.inlines.length);
     const hidden = this.memberRecords(text.hiddenMessageFields);
     const members = this.memberRecords(text.members);
     if (table < 0 || inlines < 0 || hidden < 0 || members < 0) return -1;
-    w[at + 2] = table;
-    w[at + 3] = inlines;
-    w[at + 4] = text.inlines.length;
+    w[at + P_TABLE] = table;
+    w[at + P_INLINES] = inlines;
+    w[at + P_INLINE_COUNT] = text.inlines.length;
+    // Per inlined struct: its table, the parent's slot and range, its table's place in the window.
     text.inlines.forEach((inline, i) => {
       const t = this.tableOffset(inline.plan);
       w[inlines + 4 * i] = t;
       w[inlines + 4 * i + 1] = inline.parentSlot;
       w[inlines + 4 * i + 2] = inline.parentRange;
       w[inlines + 4 * i + 3] = inline.tableOffset;
-      if (t < 0) this.exhausted = true;
     });
-    w[at + 5] = hidden;
-    w[at + 6] = text.hiddenMessageFields.length;
-    w[at + 7] = members;
-    w[at + 8] = text.members.length;
-    w[at + 9] = text.metadataPlan === undefined ? -1 : this.textOffset(text.metadataPlan);
+    w[at + P_HIDDEN] = hidden;
+    w[at + P_HIDDEN_COUNT] = text.hiddenMessageFields.length;
+    w[at + P_MEMBERS] = members;
+    w[at + P_MEMBER_COUNT] = text.members.length;
+    w[at + P_METADATA] = text.metadataPlan === undefined ? -1 : this.textOffset(text.metadataPlan);
     const childPlans = (base: number, list: readonly Member[]): void =>
       list.forEach((m, i) => {
-        if (m.kind === KIND_MESSAGE && !m.special && m.plan !== undefined) w[base + MEMBER_WORDS * i + 8] = this.textOffset(m.text());
+        if (m.kind === KIND_MESSAGE && !m.special && m.plan !== undefined) w[base + MEMBER_WORDS * i + M_TEXT] = this.textOffset(m.text());
       });
     childPlans(hidden, text.hiddenMessageFields);
     childPlans(members, text.members);
@@ -312,19 +342,19 @@ export class JsonTextWasm {
       if (m.omitZero) flags |= FLAG_OMIT_ZERO;
       if (m.special) flags |= FLAG_SPECIAL;
       if (m.absentOmitted) flags |= FLAG_ABSENT_OMITTED;
-      w[r] = m.role;
-      w[r + 1] = m.kind;
-      w[r + 2] = m.shape;
-      w[r + 3] = flags;
-      w[r + 4] = m.tag;
-      w[r + 5] = m.wireType;
-      w[r + 6] = m.slot;
-      w[r + 7] = m.range;
-      w[r + 8] = -1;
-      w[r + 9] = keyWords * 4;
-      w[r + 10] = m.key.length;
-      w[r + 11] = this.members.push(m) - 1;
-      w[r + 12] = SPECIAL_CODES[m.plan?.special ?? ''] ?? 0;
+      w[r + M_ROLE] = m.role;
+      w[r + M_KIND] = m.kind;
+      w[r + M_SHAPE] = m.shape;
+      w[r + M_FLAGS] = flags;
+      w[r + M_TAG] = m.tag;
+      w[r + M_WIRE] = m.wireType;
+      w[r + M_SLOT] = m.slot;
+      w[r + M_RANGE] = m.range;
+      w[r + M_TEXT] = -1;
+      w[r + M_KEY] = keyWords * 4;
+      w[r + M_KEY_LENGTH] = m.key.length;
+      w[r + M_ID] = this.members.push(m) - 1;
+      w[r + M_SPECIAL] = SPECIAL_CODES[m.plan?.special ?? ''] ?? 0;
     });
     return at;
   }

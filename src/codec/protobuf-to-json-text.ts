@@ -148,12 +148,9 @@ class Transcoder implements JsonTextWasmHost {
           out.length += written.length;
           return true;
         }
+        // Refused: the walk here decides (and says what is wrong, if anything is). The answers
+        // given meanwhile left its state as they found it.
         if (engine === 'webassembly') return false;
-        // Refused: the walk here decides (and says what is wrong, if anything is).
-        this.out = out;
-        this.level = options.depth;
-        this.depth = 0;
-        this.top = 0;
       }
       this.message(text, envelope.rawStart, envelope.rawEnd);
       return true;
@@ -193,9 +190,15 @@ class Transcoder implements JsonTextWasmHost {
     return this.scratch.bytes.subarray(0, this.scratch.length);
   }
 
-  /** Runs `write` with the output going to the scratch buffer: its text, OMITTED when it wrote none, undefined when it failed. */
+  /**
+   * Runs `write` at the WebAssembly walk's depth and level, with the output going to the scratch
+   * buffer: its text, OMITTED when it wrote none, undefined when it failed. The walk's state here
+   * is left as it was, for this walk to write the object if the WebAssembly one refuses it.
+   */
   private answer(depth: number, level: number, write: () => boolean): Uint8Array | typeof OMITTED | undefined {
     const out = this.out;
+    const savedDepth = this.depth;
+    const savedLevel = this.level;
     this.out = this.scratch;
     this.scratch.length = 0;
     this.depth = depth;
@@ -206,6 +209,8 @@ class Transcoder implements JsonTextWasmHost {
       return undefined;
     } finally {
       this.out = out;
+      this.depth = savedDepth;
+      this.level = savedLevel;
     }
   }
 

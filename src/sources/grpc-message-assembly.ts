@@ -99,8 +99,18 @@ export function recycleMessageBuffer(buffer: ArrayBufferLike): void {
     return;
   }
   // Full: keep the larger ones (they fit more pages).
-  const smallest = spares.reduce((a, b) => (a.byteLength <= b.byteLength ? a : b));
-  if (smallest.byteLength < buffer.byteLength) spares[spares.indexOf(smallest)] = buffer;
+  const smallest = smallestSpare(0);
+  if ((spares[smallest] as ArrayBufferLike).byteLength < buffer.byteLength) spares[smallest] = buffer;
+}
+
+/** Index of the smallest spare of at least `bytes`, -1 when none is that large. */
+function smallestSpare(bytes: number): number {
+  let found = -1;
+  for (let i = 0; i < spares.length; i++) {
+    const size = (spares[i] as ArrayBufferLike).byteLength;
+    if (size >= bytes && (found < 0 || size < (spares[found] as ArrayBufferLike).byteLength)) found = i;
+  }
+  return found;
 }
 
 /** Large message buffers allocated and reused so far in this process, to see that recycling works. */
@@ -119,19 +129,14 @@ function roomFor(bytes: number): number {
 /** A buffer for a message of this many bytes (prefix included), a spare one when one fits. */
 function allocateMessage(bytes: number): Buffer {
   if (bytes < RECYCLABLE_MESSAGE_BYTES) return Buffer.allocUnsafe(bytes); // not zeroed: every byte is written before the message is handed on
-  // The smallest spare that fits.
-  let fit = -1;
-  for (let i = 0; i < spares.length; i++) {
-    const spare = spares[i] as ArrayBufferLike;
-    if (spare.byteLength >= bytes && (fit < 0 || spare.byteLength < (spares[fit] as ArrayBufferLike).byteLength)) fit = i;
-  }
+  const fit = smallestSpare(bytes);
   if (fit >= 0) {
     const [reused] = spares.splice(fit, 1) as [ArrayBufferLike];
     largeMessageBuffers.reused++;
     return Buffer.from(reused, 0, bytes);
   }
   // None fits: the smallest spare goes rather than be held next to the new one.
-  if (spares.length >= SPARES) spares.splice(spares.indexOf(spares.reduce((a, b) => (a.byteLength <= b.byteLength ? a : b))), 1);
+  if (spares.length >= SPARES) spares.splice(smallestSpare(0), 1);
   // Not zeroed either.
   const buffer = Buffer.allocUnsafeSlow(roomFor(bytes)).subarray(0, bytes);
   recyclable.add(buffer.buffer);
