@@ -1,6 +1,6 @@
 // The JSON text transcoder's hot path compiled to WebAssembly (AssemblyScript): the same walk as
 // src/codec/protobuf-to-json-text.ts (scan a message's fields, then write its members in JSON-name
-// order), over plan tables that JavaScript lays out in this module's memory (json-text-wasm.ts).
+// order), over plan tables that JavaScript lays out in this module's memory (text-walk-wasm.ts).
 // What it does not write itself (times, quantities and other values with their own JSON form,
 // strings that are not plain ASCII, bytes and doubles) it asks JavaScript for, through imports.
 // Anything unusual, damaged or not covered gives -1, and JavaScript writes the object instead:
@@ -15,100 +15,105 @@ declare function jsScalar(member: i32, at: i32, end: i32, omitZero: i32, out: i3
 declare function jsString(start: i32, end: i32, out: i32, outEnd: i32): i32;
 
 // Results besides an output position.
-const NOT_COVERED: i32 = -1;
-const OMITTED: i32 = -2;
-const OUT_FULL: i32 = -3;
+export const NOT_COVERED: i32 = -1;
+export const OMITTED: i32 = -2;
+export const OUT_FULL: i32 = -3;
 
-const KIND_STRING: i32 = 0;
-const KIND_BYTES: i32 = 1;
-const KIND_INT32: i32 = 2;
-const KIND_INT64: i32 = 3;
-const KIND_BOOL: i32 = 4;
-const KIND_MESSAGE: i32 = 6;
+export const KIND_STRING: i32 = 0;
+export const KIND_BYTES: i32 = 1;
+export const KIND_INT32: i32 = 2;
+export const KIND_INT64: i32 = 3;
+export const KIND_BOOL: i32 = 4;
+export const KIND_MESSAGE: i32 = 6;
 
-const MEMBER_API_VERSION: i32 = 1;
-const MEMBER_KIND: i32 = 2;
-const MEMBER_METADATA: i32 = 3;
-const MEMBER_RESOURCE_VERSION: i32 = 4;
-const MEMBER_MANAGED_FIELDS: i32 = 5;
+export const MEMBER_API_VERSION: i32 = 1;
+export const MEMBER_KIND: i32 = 2;
+export const MEMBER_METADATA: i32 = 3;
+export const MEMBER_RESOURCE_VERSION: i32 = 4;
+export const MEMBER_MANAGED_FIELDS: i32 = 5;
 
-const GO_VALUE: i32 = 0;
-const GO_BYTES: i32 = 2;
+export const GO_VALUE: i32 = 0;
+export const GO_BYTES: i32 = 2;
 
 // Member flags.
-const F_REPEATED: i32 = 1;
-const F_MAP: i32 = 2;
-const F_OMIT_EMPTY: i32 = 4;
-const F_OMIT_EMPTY_TAG: i32 = 8;
-const F_OMIT_ZERO: i32 = 16;
-const F_SPECIAL: i32 = 32;
-const F_ABSENT_OMITTED: i32 = 64;
+export const F_REPEATED: i32 = 1;
+export const F_MAP: i32 = 2;
+export const F_OMIT_EMPTY: i32 = 4;
+export const F_OMIT_EMPTY_TAG: i32 = 8;
+export const F_OMIT_ZERO: i32 = 16;
+export const F_SPECIAL: i32 = 32;
+export const F_ABSENT_OMITTED: i32 = 64;
 
-// A member record's words (json-text-wasm.ts writes them).
-const M_ROLE: i32 = 0;
-const M_KIND: i32 = 1;
-const M_SHAPE: i32 = 2;
-const M_FLAGS: i32 = 3;
-const M_TAG: i32 = 4;
-const M_WIRE: i32 = 5;
-const M_SLOT: i32 = 6;
-const M_RANGE: i32 = 7;
-const M_TEXT: i32 = 8;
-const M_KEY: i32 = 9;
-const M_KEY_LENGTH: i32 = 10;
-const M_ID: i32 = 11;
-const M_SPECIAL: i32 = 12;
-export const MEMBER_WORDS: i32 = 13;
+// A member record's words (text-walk-wasm.ts writes them).
+export const M_ROLE: i32 = 0;
+export const M_KIND: i32 = 1;
+export const M_SHAPE: i32 = 2;
+export const M_FLAGS: i32 = 3;
+export const M_TAG: i32 = 4;
+export const M_WIRE: i32 = 5;
+export const M_SLOT: i32 = 6;
+export const M_RANGE: i32 = 7;
+export const M_TEXT: i32 = 8;
+export const M_KEY: i32 = 9;
+export const M_KEY_LENGTH: i32 = 10;
+export const M_ID: i32 = 11;
+export const M_SPECIAL: i32 = 12;
+// The YAML walk's (yaml-text.ts): the key as written, with its colon.
+export const M_YAML_KEY: i32 = 13;
+export const M_YAML_KEY_LENGTH: i32 = 14;
+export const MEMBER_WORDS: i32 = 15;
 
 // Values with their own JSON form written here (0, the others, are asked of JavaScript).
-const SPECIAL_TIME: i32 = 1;
-const SPECIAL_QUANTITY: i32 = 2;
-const SPECIAL_INT_OR_STRING: i32 = 3;
+export const SPECIAL_TIME: i32 = 1;
+export const SPECIAL_QUANTITY: i32 = 2;
+export const SPECIAL_INT_OR_STRING: i32 = 3;
 
 /** Unix seconds of Go's zero time (January 1, year 1, UTC). */
-const GO_ZERO_TIME_SECONDS: i64 = -62135596800;
+export const GO_ZERO_TIME_SECONDS: i64 = -62135596800;
 
 // A text plan record's words.
-const P_WINDOW: i32 = 0;
-const P_NOT_COVERED: i32 = 1;
-const P_TABLE: i32 = 2;
-const P_INLINES: i32 = 3;
-const P_INLINE_COUNT: i32 = 4;
-const P_HIDDEN: i32 = 5;
-const P_HIDDEN_COUNT: i32 = 6;
-const P_MEMBERS: i32 = 7;
-const P_MEMBER_COUNT: i32 = 8;
-const P_METADATA: i32 = 9;
-export const TEXT_WORDS: i32 = 10;
+export const P_WINDOW: i32 = 0;
+export const P_NOT_COVERED: i32 = 1;
+export const P_TABLE: i32 = 2;
+export const P_INLINES: i32 = 3;
+export const P_INLINE_COUNT: i32 = 4;
+export const P_HIDDEN: i32 = 5;
+export const P_HIDDEN_COUNT: i32 = 6;
+export const P_MEMBERS: i32 = 7;
+export const P_MEMBER_COUNT: i32 = 8;
+export const P_METADATA: i32 = 9;
+// The YAML walk's: its members' indexes in go-yaml's key order (-1 until laid out).
+export const P_YAML_ORDER: i32 = 10;
+export const TEXT_WORDS: i32 = 11;
 
-const MAX_DEPTH: i32 = 200;
+export const MAX_DEPTH: i32 = 200;
 
 // Where things are (byte addresses), set by init() and write().
-let plans: usize = 0;
-let slots: usize = 0;
-let slotWords: i32 = 0;
-let plain: usize = 0;
-let headers: usize = 0;
-let apiVersionLength: i32 = 0;
-let kindLength: i32 = 0;
-let resourceVersionLength: i32 = 0;
+export let plans: usize = 0;
+export let slots: usize = 0;
+export let slotWords: i32 = 0;
+export let plain: usize = 0;
+export let headers: usize = 0;
+export let apiVersionLength: i32 = 0;
+export let kindLength: i32 = 0;
+export let resourceVersionLength: i32 = 0;
 
 // The value being read: positions are relative to `buf`.
-let buf: usize = 0;
-let pos: i32 = 0;
-let rend: i32 = 0;
-let failed = false;
+export let buf: usize = 0;
+export let pos: i32 = 0;
+export let rend: i32 = 0;
+export let failed = false;
 
-let out: usize = 0;
-let outLength: i32 = 0;
-let outCapacity: i32 = 0;
-let full = false;
+export let out: usize = 0;
+export let outLength: i32 = 0;
+export let outCapacity: i32 = 0;
+export let full = false;
 
-let indent: i32 = 0;
-let level: i32 = 0;
-let depth: i32 = 0;
-let top: i32 = 0;
-let managedFieldsHidden = false;
+export let indent: i32 = 0;
+export let level: i32 = 0;
+export let depth: i32 = 0;
+export let top: i32 = 0;
+export let managedFieldsHidden = false;
 
 /** Where the plans, the slot stack and the plain-ASCII table are. */
 export function init(plansAt: usize, slotsAt: usize, slotCount: i32, plainAt: usize, headersAt: usize): void {
@@ -119,31 +124,31 @@ export function init(plansAt: usize, slotsAt: usize, slotCount: i32, plainAt: us
   headers = headersAt;
 }
 
-@inline function word(index: i32): i32 {
+@inline export function word(index: i32): i32 {
   return load<i32>(plans + (<usize>index << 2));
 }
 
-@inline function slot(index: i32): i32 {
+@inline export function slot(index: i32): i32 {
   return load<i32>(slots + (<usize>index << 2));
 }
 
-@inline function setSlot(index: i32, value: i32): void {
+@inline export function setSlot(index: i32, value: i32): void {
   store<i32>(slots + (<usize>index << 2), value);
 }
 
-@inline function byte(at: i32): i32 {
+@inline export function byte(at: i32): i32 {
   return <i32>load<u8>(buf + <usize>at);
 }
 
 // ---- reading (WireReader's checks: a failure stops the walk)
 
 /** A varint's low 32 bits (uint32 / int32 / tags / lengths), as the JavaScript reader's uint32. */
-@inline function uint32(): u32 {
+@inline export function uint32(): u32 {
   return <u32>uint64();
 }
 
 /** A varint of at most 10 bytes (bits past 64 dropped); a failure when it runs past the end or longer. */
-function uint64(): u64 {
+export function uint64(): u64 {
   let result: u64 = 0;
   let shift: u64 = 0;
   for (let i = 0; ; i++) {
@@ -161,7 +166,7 @@ function uint64(): u64 {
 }
 
 /** Where a length-delimited value ends; pos is left at its start. */
-function delimitedEnd(): i32 {
+export function delimitedEnd(): i32 {
   const length = uint32();
   if (failed) return 0;
   if (length > <u32>(rend - pos)) {
@@ -171,7 +176,7 @@ function delimitedEnd(): i32 {
   return pos + <i32>length;
 }
 
-function skip(wireType: i32): void {
+export function skip(wireType: i32): void {
   if (wireType == 0) uint64();
   else if (wireType == 1) {
     if (pos + 8 > rend) failed = true;
@@ -185,7 +190,7 @@ function skip(wireType: i32): void {
   } else failed = true;
 }
 
-function delimitedEndAt(at: i32, end: i32): i32 {
+export function delimitedEndAt(at: i32, end: i32): i32 {
   pos = at;
   rend = end;
   return delimitedEnd();
@@ -193,7 +198,7 @@ function delimitedEndAt(at: i32, end: i32): i32 {
 
 // ---- writing
 
-@inline function reserve(count: i32): bool {
+@inline export function reserve(count: i32): bool {
   if (outLength + count > outCapacity) {
     full = true;
     return false;
@@ -201,7 +206,7 @@ function delimitedEndAt(at: i32, end: i32): i32 {
   return true;
 }
 
-@inline function putByte(c: i32): void {
+@inline export function putByte(c: i32): void {
   if (outLength >= outCapacity) {
     full = true;
     return;
@@ -210,20 +215,20 @@ function delimitedEndAt(at: i32, end: i32): i32 {
   outLength++;
 }
 
-function putBytes(from: usize, count: i32): void {
+export function putBytes(from: usize, count: i32): void {
   if (!reserve(count)) return;
   memory.copy(out + <usize>outLength, from, count);
   outLength += count;
 }
 
-function putAscii4(a: i32, b: i32, c: i32, d: i32): void {
+export function putAscii4(a: i32, b: i32, c: i32, d: i32): void {
   putByte(a);
   putByte(b);
   putByte(c);
   putByte(d);
 }
 
-function newline(): void {
+export function newline(): void {
   if (indent == 0) return;
   const width = indent * level;
   if (!reserve(width + 1)) return;
@@ -232,7 +237,7 @@ function newline(): void {
   outLength += width + 1;
 }
 
-function putDecimal(value: u64): void {
+export function putDecimal(value: u64): void {
   if (!reserve(20)) return;
   if (value == 0) {
     store<u8>(out + <usize>outLength, 0x30);
@@ -249,7 +254,7 @@ function putDecimal(value: u64): void {
   outLength += digits;
 }
 
-function putSigned(value: i64): void {
+export function putSigned(value: i64): void {
   if (value < 0) {
     putByte(0x2d);
     putDecimal(<u64>(-value));
@@ -257,7 +262,7 @@ function putSigned(value: i64): void {
 }
 
 /** Applies a JavaScript writer's answer: an output position, or a reason to stop. */
-function jsAnswer(answer: i32): bool {
+export function jsAnswer(answer: i32): bool {
   if (answer >= 0) {
     outLength = answer;
     return true;
@@ -268,7 +273,7 @@ function jsAnswer(answer: i32): bool {
 }
 
 /** Bytes of a valid UTF-8 sequence starting at i (lead byte c >= 0x80), or 0 when it is not one. */
-function utf8Sequence(c: i32, i: i32, end: i32): i32 {
+export function utf8Sequence(c: i32, i: i32, end: i32): i32 {
   if (c >= 0xc2 && c <= 0xdf) return i + 1 < end && (byte(i + 1) & 0xc0) == 0x80 ? 2 : 0;
   if (c >= 0xe0 && c <= 0xef) {
     if (i + 2 >= end) return 0;
@@ -287,7 +292,7 @@ function utf8Sequence(c: i32, i: i32, end: i32): i32 {
   return 0;
 }
 
-@inline function hexDigit(n: i32): i32 {
+@inline export function hexDigit(n: i32): i32 {
   return n < 10 ? 0x30 + n : 0x57 + n;
 }
 
@@ -296,7 +301,7 @@ function utf8Sequence(c: i32, i: i32, end: i32): i32 {
  * ASCII escaped as it escapes it, valid UTF-8 copied; a string that is not valid UTF-8 is written
  * by JavaScript (its decoder's replacement characters).
  */
-function wireString(start: i32, end: i32): void {
+export function wireString(start: i32, end: i32): void {
   if (!reserve(end - start + 2)) return;
   const mark = outLength;
   // Past the first escape, room for the worst case: every byte left a six-byte escape.
@@ -358,7 +363,7 @@ function wireString(start: i32, end: i32): void {
  * backslash). Bit tricks on the word: they may flag a plain word (then the bytes are looked at one
  * by one), never pass one that is not.
  */
-@inline function plainWord(x: u64): bool {
+@inline export function plainWord(x: u64): bool {
   const quote = x ^ 0x2222222222222222;
   const backslash = x ^ 0x5c5c5c5c5c5c5c5c;
   const flagged = x | ((x - 0x2020202020202020) & ~x) | ((quote - 0x0101010101010101) & ~quote) | ((backslash - 0x0101010101010101) & ~backslash);
@@ -371,8 +376,8 @@ function wireString(start: i32, end: i32): void {
  * The fields of a small message whose length is at `at` (-1: absent): calls `field` for each tag
  * with pos at its value, as eachField in the JavaScript writer. Returns false on failure.
  */
-let fieldEnd: i32 = 0;
-function openFields(at: i32, end: i32): bool {
+export let fieldEnd: i32 = 0;
+export function openFields(at: i32, end: i32): bool {
   if (depth + 1 > MAX_DEPTH) {
     failed = true;
     return false;
@@ -388,7 +393,7 @@ function openFields(at: i32, end: i32): bool {
 }
 
 /** The next tag of an opened small message, or 0 at its end (a field number 0 fails). */
-function nextField(): u32 {
+export function nextField(): u32 {
   if (fieldEnd < 0 || pos >= fieldEnd) return 0;
   const tagStart = pos;
   const tag = uint32();
@@ -401,18 +406,18 @@ function nextField(): u32 {
   return tag;
 }
 
-function putTwo(n: i32): void {
+export function putTwo(n: i32): void {
   putByte(0x30 + n / 10);
   putByte(0x30 + (n % 10));
 }
 
-@inline function floorDiv(a: i64, b: i64): i64 {
+@inline export function floorDiv(a: i64, b: i64): i64 {
   const q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 /** metav1.Time: RFC 3339 in whole seconds, null when absent or Go's zero time; false (nothing written) when omitZero and it is null. */
-function time(at: i32, end: i32, omitZero: bool): bool {
+export function time(at: i32, end: i32, omitZero: bool): bool {
   if (!openFields(at, end)) return false;
   let seconds: i64 = 0;
   let nanos: i32 = 0;
@@ -473,71 +478,88 @@ function time(at: i32, end: i32, omitZero: bool): bool {
   return true;
 }
 
-/** resource.Quantity: its string (the last one), "0" when absent or empty. */
-function quantity(at: i32, end: i32): bool {
+/** Where the string read by quantityText or intOrStringParts is: [partStart, partEnd). */
+export let partStart: i32 = 0;
+export let partEnd: i32 = 0;
+/** What intOrStringParts found: the string (1) or the number (0), and the number. */
+export let partIsString = false;
+export let partInt: i32 = 0;
+
+/** resource.Quantity: finds its string (the last one; empty when absent or empty, which is "0"). */
+export function quantityText(at: i32, end: i32): bool {
   if (!openFields(at, end)) return false;
-  let textStart = 0;
-  let textEnd = 0;
+  partStart = 0;
+  partEnd = 0;
   for (let tag = nextField(); tag != 0; tag = nextField()) {
     if (tag == 0x0a) {
       const e = delimitedEnd();
       if (failed) return false;
-      textStart = pos;
-      textEnd = e;
+      partStart = pos;
+      partEnd = e;
       pos = e;
     } else {
       skip(<i32>(tag & 7));
       if (failed) return false;
     }
   }
-  if (failed) return false;
-  if (textEnd == textStart) {
+  return !failed;
+}
+
+/** resource.Quantity: its string, "0" when absent or empty. */
+export function quantity(at: i32, end: i32): bool {
+  if (!quantityText(at, end)) return false;
+  if (partEnd == partStart) {
     putByte(0x22);
     putByte(0x30);
     putByte(0x22);
-  } else wireString(textStart, textEnd);
+  } else wireString(partStart, partEnd);
   return true;
 }
 
-/** intstr.IntOrString: the string when type is 1, else the number. */
-function intOrString(at: i32, end: i32): bool {
+/** intstr.IntOrString: finds the string when type is 1, else the number. */
+export function intOrStringParts(at: i32, end: i32): bool {
   if (!openFields(at, end)) return false;
   let type: u64 = 0;
-  let intVal: i32 = 0;
-  let strStart = 0;
-  let strEnd = 0;
   let hasString = false;
+  partInt = 0;
+  partStart = 0;
+  partEnd = 0;
   for (let tag = nextField(); tag != 0; tag = nextField()) {
     if (tag == 0x08) type = uint64();
-    else if (tag == 0x10) intVal = <i32>(<u32>uint64());
+    else if (tag == 0x10) partInt = <i32>(<u32>uint64());
     else if (tag == 0x1a) {
       const e = delimitedEnd();
       if (failed) return false;
-      strStart = pos;
-      strEnd = e;
+      partStart = pos;
+      partEnd = e;
       hasString = true;
       pos = e;
     } else skip(<i32>(tag & 7));
     if (failed) return false;
   }
   if (failed) return false;
-  if (type == 1) {
-    if (strEnd == strStart) {
-      putByte(0x22);
-      putByte(0x22);
-    } else wireString(strStart, strEnd);
-    return true;
-  }
-  if (hasString && strEnd != strStart) {
+  partIsString = type == 1;
+  if (!partIsString && hasString && partEnd != partStart) {
     failed = true;
     return false;
   }
-  putSigned(<i64>intVal);
+  return true;
+}
+
+/** intstr.IntOrString: the string when type is 1, else the number. */
+export function intOrString(at: i32, end: i32): bool {
+  if (!intOrStringParts(at, end)) return false;
+  if (partIsString) {
+    if (partEnd == partStart) {
+      putByte(0x22);
+      putByte(0x22);
+    } else wireString(partStart, partEnd);
+  } else putSigned(<i64>partInt);
   return true;
 }
 
 /** A value with its own JSON form; false when omitZero left it out (or it failed). */
-function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
+export function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
   const kind = word(m + M_SPECIAL);
   if (kind == SPECIAL_TIME) return time(at, end, omitZero);
   // omitzero is on times alone (creationTimestamp): on a quantity or an IntOrString, JavaScript decides.
@@ -555,7 +577,7 @@ function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
 // ---- the walk
 
 /** Notes where each field of a table is: slots[base] start, [base+1] end, then per field first tag, last value, count. */
-function scan(table: i32, base: i32, start: i32, end: i32): void {
+export function scan(table: i32, base: i32, start: i32, end: i32): void {
   const maxNumber = word(table);
   const fieldCount = word(table + 1);
   setSlot(base, start);
@@ -591,20 +613,24 @@ function scan(table: i32, base: i32, start: i32, end: i32): void {
   }
 }
 
-function message(text: i32, start: i32, end: i32): void {
+/**
+ * Enters a message: notes where its fields are (its own and its inlined structs') in a window of
+ * slots and checks its hidden fields. Its window's base; when failed, nothing to undo.
+ */
+export function openMessage(text: i32, start: i32, end: i32): i32 {
   if (word(text + P_NOT_COVERED) != 0 || ++depth > MAX_DEPTH) {
     failed = true;
-    return;
+    return 0;
   }
   const base = top;
   const window = word(text + P_WINDOW);
   if (top + window > slotWords) {
     failed = true;
-    return;
+    return 0;
   }
   top += window;
   scan(word(text + P_TABLE), base, start, end);
-  if (failed) return;
+  if (failed) return 0;
   const inlines = word(text + P_INLINES);
   const inlineCount = word(text + P_INLINE_COUNT);
   for (let i = 0; i < inlineCount; i++) {
@@ -613,22 +639,28 @@ function message(text: i32, start: i32, end: i32): void {
     const count = slot(s + 2);
     if (count > 1) {
       failed = true;
-      return;
+      return 0;
     }
     if (count == 0) scan(word(record), base + word(record + 3), 0, 0);
     else {
       const ve = delimitedEndAt(slot(s + 1), slot(base + word(record + 2) + 1));
-      if (failed) return;
+      if (failed) return 0;
       scan(word(record), base + word(record + 3), pos, ve);
     }
-    if (failed) return;
+    if (failed) return 0;
   }
   const hidden = word(text + P_HIDDEN);
   const hiddenCount = word(text + P_HIDDEN_COUNT);
   for (let i = 0; i < hiddenCount; i++) {
     checkHidden(base, hidden + MEMBER_WORDS * i);
-    if (failed) return;
+    if (failed) return 0;
   }
+  return base;
+}
+
+export function message(text: i32, start: i32, end: i32): void {
+  const base = openMessage(text, start, end);
+  if (failed) return;
   putByte(0x7b);
   level++;
   let first = true;
@@ -647,7 +679,7 @@ function message(text: i32, start: i32, end: i32): void {
   depth--;
 }
 
-function checkHidden(base: i32, m: i32): void {
+export function checkHidden(base: i32, m: i32): void {
   const s = base + word(m + M_SLOT);
   const count = slot(s + 2);
   if (count == 0) return;
@@ -657,7 +689,7 @@ function checkHidden(base: i32, m: i32): void {
   outLength = mark;
 }
 
-function key(m: i32, first: bool): void {
+export function key(m: i32, first: bool): void {
   const at = plans + (<usize>word(m + M_KEY));
   const length = word(m + M_KEY_LENGTH);
   if (indent == 0) {
@@ -671,7 +703,7 @@ function key(m: i32, first: bool): void {
   putByte(0x20);
 }
 
-function member(text: i32, base: i32, m: i32, first: bool): bool {
+export function member(text: i32, base: i32, m: i32, first: bool): bool {
   const role = word(m + M_ROLE);
   if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) {
     key(m, first);
@@ -764,19 +796,19 @@ function member(text: i32, base: i32, m: i32, first: bool): bool {
   return true;
 }
 
-function nullUnlessOmitted(m: i32, flags: i32, first: bool): bool {
+export function nullUnlessOmitted(m: i32, flags: i32, first: bool): bool {
   if ((flags & F_OMIT_EMPTY) != 0) return false;
   key(m, first);
   putAscii4(0x6e, 0x75, 0x6c, 0x6c);
   return true;
 }
 
-function isEmptyBytes(at: i32, end: i32): bool {
+export function isEmptyBytes(at: i32, end: i32): bool {
   const e = delimitedEndAt(at, end);
   return e == pos;
 }
 
-function messageAt(text: i32, at: i32, end: i32): void {
+export function messageAt(text: i32, at: i32, end: i32): void {
   if (at < 0) message(text, 0, 0);
   else {
     const e = delimitedEndAt(at, end);
@@ -785,7 +817,7 @@ function messageAt(text: i32, at: i32, end: i32): void {
   }
 }
 
-function single(m: i32, at: i32, end: i32): void {
+export function single(m: i32, at: i32, end: i32): void {
   const kind = word(m + M_KIND);
   if (kind == KIND_STRING) {
     if (at < 0) {
@@ -804,7 +836,7 @@ function single(m: i32, at: i32, end: i32): void {
 }
 
 /** A scalar's value; with omitZero, false (nothing written) when it is zero. */
-function scalar(m: i32, kind: i32, at: i32, end: i32, omitZero: bool): bool {
+export function scalar(m: i32, kind: i32, at: i32, end: i32, omitZero: bool): bool {
   if (kind == KIND_INT32 || kind == KIND_INT64 || kind == KIND_BOOL) {
     pos = at;
     rend = end;
@@ -827,7 +859,7 @@ function scalar(m: i32, kind: i32, at: i32, end: i32, omitZero: bool): bool {
   return jsAnswer(answer);
 }
 
-function zeroScalar(kind: i32): void {
+export function zeroScalar(kind: i32): void {
   if (kind == KIND_STRING) {
     putByte(0x22);
     putByte(0x22);
@@ -839,7 +871,7 @@ function zeroScalar(kind: i32): void {
 }
 
 /** Where the next value with this tag starts, from `from` (a tag) on; pos is left there. */
-function nextOccurrence(tag: i32, from: i32, end: i32): i32 {
+export function nextOccurrence(tag: i32, from: i32, end: i32): i32 {
   pos = from;
   rend = end;
   for (;;) {
@@ -852,7 +884,7 @@ function nextOccurrence(tag: i32, from: i32, end: i32): i32 {
   return 0;
 }
 
-function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
+export function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
   const tag = word(m + M_TAG);
   putByte(0x5b);
   level++;
@@ -874,7 +906,7 @@ function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
 }
 
 /** Whether key a is ASCII and sorts strictly before key b, also ASCII. */
-function asciiBefore(aStart: i32, aEnd: i32, bStart: i32, bEnd: i32): bool {
+export function asciiBefore(aStart: i32, aEnd: i32, bStart: i32, bEnd: i32): bool {
   const n = min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < n; i++) {
     const a = byte(aStart + i);
@@ -887,22 +919,26 @@ function asciiBefore(aStart: i32, aEnd: i32, bStart: i32, bEnd: i32): bool {
   return aEnd - aStart < bEnd - bStart;
 }
 
-function map(m: i32, firstTag: i32, count: i32, end: i32): void {
+/**
+ * Reads a map field's entries into slots (per entry: key start, key end, value at, entry end) in
+ * wire order; their base, the slot stack grown by 4 per entry. Failed on a damaged entry.
+ */
+export function mapEntries(m: i32, firstTag: i32, count: i32, end: i32): i32 {
   const tag = word(m + M_TAG);
   const wireType = word(m + M_WIRE);
   const valueTag = 0x10 | wireType;
   const base = top;
   if (top + 4 * count > slotWords) {
     failed = true;
-    return;
+    return 0;
   }
   top += 4 * count;
   let from = firstTag;
   for (let n = 0; n < count; n++) {
     nextOccurrence(tag, from, end);
-    if (failed) return;
+    if (failed) return 0;
     const entryEnd = delimitedEnd();
-    if (failed) return;
+    if (failed) return 0;
     from = entryEnd;
     let keyStart = 0;
     let keyEnd = 0;
@@ -910,19 +946,19 @@ function map(m: i32, firstTag: i32, count: i32, end: i32): void {
     rend = entryEnd;
     while (pos < entryEnd) {
       const et = <i32>uint32();
-      if (failed) return;
+      if (failed) return 0;
       if (et == 0x0a) {
         keyEnd = delimitedEnd();
-        if (failed) return;
+        if (failed) return 0;
         keyStart = pos;
         pos = keyEnd;
       } else if (et == valueTag) {
         valueAt = pos;
         skip(wireType);
-        if (failed) return;
+        if (failed) return 0;
       } else {
         failed = true;
-        return;
+        return 0;
       }
     }
     const e = base + 4 * n;
@@ -930,8 +966,16 @@ function map(m: i32, firstTag: i32, count: i32, end: i32): void {
     setSlot(e + 1, keyEnd);
     setSlot(e + 2, valueAt);
     setSlot(e + 3, entryEnd);
-    // Out of order (or not ASCII): JavaScript sorts them.
-    if (n > 0 && !asciiBefore(slot(e - 4), slot(e - 3), keyStart, keyEnd)) {
+  }
+  return base;
+}
+
+export function map(m: i32, firstTag: i32, count: i32, end: i32): void {
+  const base = mapEntries(m, firstTag, count, end);
+  if (failed) return;
+  // Out of order (or not ASCII): JavaScript sorts them.
+  for (let e = base + 4; e < base + 4 * count; e += 4) {
+    if (!asciiBefore(slot(e - 4), slot(e - 3), slot(e), slot(e + 1))) {
       failed = true;
       return;
     }
@@ -954,7 +998,7 @@ function map(m: i32, firstTag: i32, count: i32, end: i32): void {
   top = base;
 }
 
-function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
+export function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
   const flags = word(m + M_FLAGS);
   if ((flags & F_MAP) != 0) {
     map(m, firstTag, count, end);

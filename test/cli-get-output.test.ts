@@ -202,10 +202,10 @@ describe('kreg get: YAML and JSON as kubectl prints them', function () {
     assert.equal((await get('c', '-o', 'jsonpath={.etcd.lease}', '--show-etcd')).stdout.toString(), '694d7d8a4c1b1a05');
   });
 
-  it('-o json and -o ndjson of a listing are the same written on worker threads or not', async function () {
+  it('-o json, -o ndjson and -o yaml of a listing are the same written on worker threads or not', async function () {
     source.put('/registry/secrets/shop/s', encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { token: 'c2VjcmV0' }, type: 'Opaque' }));
     const getAll = (...args: string[]) => runKreg(['get', 'cm,secrets', '-A', ...args], { source });
-    for (const format of ['json', 'ndjson']) {
+    for (const format of ['json', 'ndjson', 'yaml']) {
       for (const view of [[], ['--show-secrets', '--show-managed-fields']]) {
         const here = await getAll('-o', format, ...view, '--workers', '0');
         const threads = await getAll('-o', format, ...view, '--workers', '2');

@@ -14,7 +14,7 @@ import type { ServedShape } from './served-shape.js';
 import type { CliIo } from './io.js';
 import type { GetArgs } from './get-args.js';
 import type { Selection } from './get-selection.js';
-import type { StoredJsonText } from './stored-json-text.js';
+import type { StoredText } from './stored-text.js';
 
 /**
  * Decodes entries and hands them to the writer; a value that cannot be shown becomes a note.
@@ -41,9 +41,9 @@ export class EntryPrinter {
   beforeOutput: (() => Promise<void>) | undefined;
   /**
    * -o json/ndjson without selectors or --show-etcd: objects are written straight from their stored
-   * bytes when the writer can (see stored-json-text.ts).
+   * bytes when the writer can (see stored-text.ts).
    */
-  storedJsonText: StoredJsonText | undefined;
+  storedText: StoredText | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();
   private pool: RenderPool | undefined;
 
@@ -121,7 +121,7 @@ export class EntryPrinter {
     if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
     const decryptor = this.decodeOptions.decryptor;
     if (decryptor?.usesKms === true) await decryptor.prepare(entry.value);
-    if (this.storedJsonText !== undefined && this.servedAs === undefined && this.writer.writeStored?.(this.storedJsonText, entry) === true) {
+    if (this.storedText !== undefined && this.servedAs === undefined && this.writer.writeStored?.(this.storedText, entry) === true) {
       this.shown++;
       return;
     }

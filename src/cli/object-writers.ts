@@ -11,7 +11,7 @@ import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
 import type { Entry } from '../sources/source.js';
 import { jsonWithCarried, yamlWithCarried } from './carried-text.js';
-import { BatchedOutput, type StoredJsonText } from './stored-json-text.js';
+import { BatchedOutput, type StoredText } from './stored-text.js';
 
 /** kubectl's tabwriter: at least 6 characters a column, gap included. */
 export const KUBECTL_MIN_COLUMN_WIDTH = 6;
@@ -45,9 +45,9 @@ export interface ObjectWriter {
   note(text: string): void;
   /**
    * The JSON formats: the entry's object written straight from its stored bytes (see
-   * stored-json-text.ts); false, with nothing written, when it must go through write().
+   * stored-text.ts); false, with nothing written, when it must go through write().
    */
-  writeStored?(text: StoredJsonText, entry: Entry): boolean;
+  writeStored?(text: StoredText, entry: Entry): boolean;
   /** Hands on what is gathered so far (the JSON formats gather output into chunks). */
   flush?(): void;
   end(): void;
@@ -137,23 +137,47 @@ export function itemRenderer(format: GetFormat, single: boolean): ((item: Printe
 class YamlWriter implements ObjectWriter {
   private count = 0;
   private readonly render: (item: PrintedObject) => string;
+  private readonly output: BatchedOutput;
   constructor(private readonly options: WriterOptions) {
     this.render = itemRenderer('yaml', options.single) as (item: PrintedObject) => string;
+    this.output = new BatchedOutput(options.out);
   }
   write(item: PrintedObject): void {
     this.writeRendered(this.render(item));
   }
   writeRendered(text: string): void {
-    if (!this.options.single && this.count++ === 0) this.options.out('apiVersion: v1\nitems:\n');
-    this.options.out(text);
+    this.output.text(this.itemHead() + text);
+    this.count++;
+  }
+  writeStored(text: StoredText, entry: Entry): boolean {
+    const buffer = this.output.buffer;
+    const mark = buffer.length;
+    // A List's item is written just after its `-`.
+    if (!this.options.single) buffer.ascii(`${this.itemHead()}-`);
+    if (!text.writeYaml(entry, buffer, !this.options.single)) {
+      buffer.length = mark;
+      return false;
+    }
+    this.count++;
+    this.output.flushIfFull();
+    return true;
+  }
+  /** What comes before an item: a List's `apiVersion: v1` and `items:` before its first. */
+  private itemHead(): string {
+    return !this.options.single && this.count === 0 ? 'apiVersion: v1\nitems:\n' : '';
   }
   note(text: string): void {
-    this.options.out(`# kreg: ${text}\n`);
+    this.output.text(`# kreg: ${text}\n`);
+  }
+  flush(): void {
+    this.output.flush();
   }
   end(): void {
-    if (this.options.single) return;
-    if (this.count === 0) this.options.out('apiVersion: v1\nitems: []\n');
-    this.options.out(listFooterYaml(this.options.revision));
+    if (!this.options.single) {
+      if (this.count === 0) this.output.text('apiVersion: v1\nitems: []\n');
+      this.output.text(listFooterYaml(this.options.revision));
+    }
+    this.output.flush();
   }
 }
 
@@ -179,7 +203,7 @@ class JsonWriter implements ObjectWriter {
   writeRendered(text: string): void {
     this.output.text(this.options.single ? text : `${this.itemSeparator()}${text}`);
   }
-  writeStored(text: StoredJsonText, entry: Entry): boolean {
+  writeStored(text: StoredText, entry: Entry): boolean {
     const buffer = this.output.buffer;
     const mark = buffer.length;
     if (this.options.single) {
@@ -227,7 +251,7 @@ class NdjsonWriter implements ObjectWriter {
   writeRendered(text: string): void {
     this.output.text(text);
   }
-  writeStored(text: StoredJsonText, entry: Entry): boolean {
+  writeStored(text: StoredText, entry: Entry): boolean {
     if (!text.write(entry, this.output.buffer, 0, 0)) return false;
     this.output.buffer.byte(0x0a);
     this.output.flushIfFull();

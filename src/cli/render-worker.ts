@@ -10,7 +10,7 @@ import type { Entry } from '../sources/source.js';
 import type { GetFormat } from './object-writers.js';
 import { itemRenderer, JSON_INDENT, LIST_ITEM_LEVEL } from './object-writers.js';
 import { entryToPrinted } from './render-entry.js';
-import { StoredJsonText } from './stored-json-text.js';
+import { StoredText } from './stored-text.js';
 import { JsonTextBuffer } from '../codec/json-text-buffer.js';
 import { utf8Decode } from '../codec/text.js';
 import { loadSchema } from '../schema-bundle.js';
@@ -37,25 +37,31 @@ const decryptor = setup.encryption === undefined ? undefined : (await import('..
 const decodeOptions = { ...(decryptor === undefined ? {} : { decryptor }), ...(setup.kubeVersion === undefined ? {} : { kubeVersion: setup.kubeVersion }) };
 const render = itemRenderer(setup.format, setup.single);
 if (render === undefined) throw new Error(`format ${setup.format} is not rendered in a worker`);
-// The JSON formats' fast path, as on the main thread: a List's items two levels in (see object-writers.ts).
-const jsonText =
-  (setup.format === 'json' || setup.format === 'ndjson') && !setup.single
+// The fast path, as on the main thread: a List's items (JSON two levels in, see object-writers.ts; YAML after its `-`).
+const fastPath =
+  (setup.format === 'json' || setup.format === 'ndjson' || setup.format === 'yaml') && !setup.single
     ? {
-        text: new StoredJsonText(loadSchema(setup.kubeVersion), setup),
+        text: new StoredText(loadSchema(setup.kubeVersion), setup),
+        yaml: setup.format === 'yaml',
         indent: setup.format === 'json' ? JSON_INDENT : 0,
         level: setup.format === 'json' ? LIST_ITEM_LEVEL : 0,
         buffer: new JsonTextBuffer(64 * 1024),
       }
     : undefined;
 
-/** The entry's object as JSON text straight from its stored bytes, laid out as render() lays out an item; undefined when the object path must. */
-function storedJson(entry: Entry): string | undefined {
-  if (jsonText === undefined) return undefined;
-  const { buffer } = jsonText;
+/** The entry's object as text straight from its stored bytes, laid out as render() lays out an item; undefined when the object path must. */
+function storedText(entry: Entry): string | undefined {
+  if (fastPath === undefined) return undefined;
+  const { buffer } = fastPath;
   buffer.length = 0;
-  if (jsonText.level > 0) buffer.ascii(' '.repeat(jsonText.indent * jsonText.level));
-  if (!jsonText.text.write(entry, buffer, jsonText.indent, jsonText.level)) return undefined;
-  if (jsonText.indent === 0) buffer.byte(0x0a);
+  if (fastPath.yaml) {
+    buffer.byte(0x2d);
+    if (!fastPath.text.writeYaml(entry, buffer, true)) return undefined;
+  } else {
+    if (fastPath.level > 0) buffer.ascii(' '.repeat(fastPath.indent * fastPath.level));
+    if (!fastPath.text.write(entry, buffer, fastPath.indent, fastPath.level)) return undefined;
+    if (fastPath.indent === 0) buffer.byte(0x0a);
+  }
   return utf8Decode(buffer.bytes, 0, buffer.length);
 }
 
@@ -63,7 +69,7 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const text = storedJson(entry);
+    const text = storedText(entry);
     if (text !== undefined) return { text };
     const rendered = entryToPrinted(entry, registry, setup.prefix, { showSecrets: setup.showSecrets, showManagedFields: setup.showManagedFields }, decodeOptions);
     if (rendered.item === undefined) return { note: rendered.note };

@@ -1,5 +1,5 @@
 /**
- * A stored protobuf object straight to the JSON text `kreg get -o json/ndjson` prints for it (keys
+ * A stored protobuf object straight to the text `kreg get -o json/ndjson/yaml` prints for it (keys
  * sorted at every level, Go's JSON rules, metadata.resourceVersion from the entry), without
  * building the object first: listings spend most of their time decoding objects only to turn them
  * into text. The text is the very text formatJson gives for the decoded object; the test holds it
@@ -9,12 +9,16 @@
  * JSON-name order straight from the wire. Small values with their own JSON form (times,
  * quantities, embedded JSON) are decoded by the object decoder and written as text.
  *
- * The same walk, compiled to WebAssembly (assembly/json-text.ts, driven by json-text-wasm.ts),
+ * The same walk, compiled to WebAssembly (assembly/json-text.ts, driven by text-walk-wasm.ts),
  * writes each object first: about twice as fast, it refuses whatever it does not cover, and the
  * walk here writes that object. It asks this one for the values it does not write itself.
  *
  * Anything it does not cover (an unknown kind, a value to mask, a damaged value) gives `false`,
- * and the caller decodes the value the usual way, which also says what is wrong. Pure.
+ * and the caller decodes the value the usual way, which also says what is wrong.
+ *
+ * YAML (writeStoredObjectYaml) has only the WebAssembly walk (assembly/yaml-text.ts): it writes
+ * what formatYaml gives for the decoded object, asking this module to decode the values it does
+ * not write itself, and refuses the rest, which the object path writes. Pure.
  */
 import { decodeMessageAt, GO_ZERO_TIME_SECONDS, intOrStringJson, isGoZero, isScalarZero, newDecodeContext, quantityJson, readScalar, timeJson, type DecodeContext } from './protobuf-to-json.js';
 import { PROTOBUF_MAGIC, startsWith } from './detect.js';
@@ -26,8 +30,8 @@ import type { Schema } from './schema.js';
 import { base64Decode, utf8Decode } from './text.js';
 import { JsonTextBuffer } from './json-text-buffer.js';
 import { WireReader } from './wire.js';
-import { JsonTextWasm, type JsonTextWasmHost, OMITTED } from './json-text-wasm.js';
-import { JSON_TEXT_WASM } from './json-text-wasm-module.js';
+import { TextWalkWasm, type TextWalkHost, OMITTED, type YamlEmitter } from './text-walk-wasm.js';
+import { TEXT_WALK_WASM } from './text-walk-wasm-module.js';
 
 /** How one stored object is written. */
 export interface JsonTextOptions {
@@ -43,6 +47,14 @@ export interface JsonTextOptions {
   secretsMasked: boolean;
   /** JSON text of a decoded value, keys sorted (formatJson): for the small parts decoded as objects. */
   jsonText: (value: JsonValue, indent: number) => string;
+}
+
+/** How one stored object is written as YAML: JSON's options at indent 0, and where the object sits. */
+export interface YamlTextOptions extends JsonTextOptions {
+  /** A List's item, written just after its `-`; else a document of its own. */
+  listItem: boolean;
+  /** go-yaml's emitter, for the values the WebAssembly walk leaves to JavaScript. */
+  emitter: YamlEmitter;
 }
 
 /**
@@ -73,12 +85,12 @@ const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte
 const MAX_DEPTH = 200;
 
 /** The walk in WebAssembly, made on first use; null where WebAssembly cannot run. */
-let wasm: JsonTextWasm | null | undefined;
+let wasm: TextWalkWasm | null | undefined;
 
-function jsonTextWasm(): JsonTextWasm | null {
+function textWalkWasm(): TextWalkWasm | null {
   if (wasm !== undefined) return wasm;
   try {
-    wasm = new JsonTextWasm(base64Decode(JSON_TEXT_WASM) as Uint8Array, PLAIN_ASCII);
+    wasm = new TextWalkWasm(base64Decode(TEXT_WALK_WASM) as Uint8Array, PLAIN_ASCII);
   } catch {
     wasm = null;
   }
@@ -86,7 +98,7 @@ function jsonTextWasm(): JsonTextWasm | null {
 }
 
 /** The writer's state over one value. */
-class Transcoder implements JsonTextWasmHost {
+class Transcoder implements TextWalkHost {
   /** Where answers to the WebAssembly walk are written. */
   private readonly scratch = new JsonTextBuffer(4096);
   /** Per message being written: where each of its fields is on the wire (see TextPlan.window). */
@@ -112,32 +124,73 @@ class Transcoder implements JsonTextWasmHost {
   private lastSeconds = Number.NaN;
   private lastTime = '';
 
+  /**
+   * Reads the value's envelope and readies the walk over it: the object's plan, or undefined when
+   * the object decoder must do it.
+   */
+  private begin(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): { text: TextPlan; envelope: Envelope } | undefined {
+    if (!startsWith(value, PROTOBUF_MAGIC)) return undefined;
+    const envelope = readEnvelope(value);
+    if (envelope.contentEncoding !== '') return undefined;
+    // A value stored without its type (an empty kind) is read as its key says: the object path does that.
+    if (envelope.kind === '') return undefined;
+    if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') return undefined;
+    const message = schema.kindMessage(envelope.apiVersion, envelope.kind);
+    if (message === undefined) return undefined;
+    const text = textPlanOf(planOf(message), true);
+    if (text.notCovered !== undefined) return undefined;
+    this.buf = value;
+    this.words = undefined;
+    this.reader = new WireReader(value);
+    this.ctx = undefined;
+    this.envelope = envelope;
+    this.out = out;
+    this.options = options;
+    this.indent = options.indent;
+    this.level = options.depth;
+    this.depth = 0;
+    this.top = 0;
+    return { text, envelope };
+  }
+
+  private end(): void {
+    this.buf = new Uint8Array(0);
+    this.words = undefined;
+    this.ctx = undefined;
+    this.envelope = undefined;
+  }
+
+  /** Writes the object as YAML, by the WebAssembly walk; false (nothing written) when the object path must. */
+  writeYaml(schema: Schema, value: Uint8Array, options: YamlTextOptions, out: JsonTextBuffer): boolean {
+    try {
+      const walk = textWalkWasm();
+      if (walk === null) return false;
+      const begun = this.begin(schema, value, options, out);
+      if (begun === undefined) return false;
+      const { text, envelope } = begun;
+      const header = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
+      const written = walk.writeYaml(this, options.emitter, text, value, envelope.rawStart, envelope.rawEnd, header, { listItem: options.listItem, managedFieldsHidden: options.managedFieldsHidden });
+      if (written === undefined) return false;
+      out.reserve(written.length);
+      out.bytes.set(written, out.length);
+      out.length += written.length;
+      return true;
+    } catch {
+      // Damaged: the object decoder does it again and names the damage.
+      return false;
+    } finally {
+      this.end();
+    }
+  }
+
   /** Writes the object; false (nothing written) when the object decoder must do it. */
   write(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer, engine: JsonTextEngine): boolean {
-    if (!startsWith(value, PROTOBUF_MAGIC)) return false;
     const mark = out.length;
     try {
-      const envelope = readEnvelope(value);
-      if (envelope.contentEncoding !== '') return false;
-      // A value stored without its type (an empty kind) is read as its key says: the object path does that.
-      if (envelope.kind === '') return false;
-      if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') return false;
-      const message = schema.kindMessage(envelope.apiVersion, envelope.kind);
-      if (message === undefined) return false;
-      const text = textPlanOf(planOf(message), true);
-      if (text.notCovered !== undefined) return false;
-      this.buf = value;
-      this.words = undefined;
-      this.reader = new WireReader(value);
-      this.ctx = undefined;
-      this.envelope = envelope;
-      this.out = out;
-      this.options = options;
-      this.indent = options.indent;
-      this.level = options.depth;
-      this.depth = 0;
-      this.top = 0;
-      const walk = engine === 'javascript' ? null : jsonTextWasm();
+      const begun = this.begin(schema, value, options, out);
+      if (begun === undefined) return false;
+      const { text, envelope } = begun;
+      const walk = engine === 'javascript' ? null : textWalkWasm();
       if (walk === null && engine === 'webassembly') return false;
       if (walk !== null) {
         const header = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
@@ -159,11 +212,34 @@ class Transcoder implements JsonTextWasmHost {
       out.length = mark;
       return false;
     } finally {
-      this.buf = new Uint8Array(0);
-      this.words = undefined;
-      this.ctx = undefined;
-      this.envelope = undefined;
+      this.end();
     }
+  }
+
+  decodedSpecial(member: Member, at: number, end: number, depth: number, omitZero: boolean): JsonValue | typeof OMITTED | undefined {
+    const saved = this.depth;
+    this.depth = depth;
+    try {
+      const value = this.specialValue(member.plan as MessagePlan, at, end);
+      return omitZero && isGoZero(value) ? OMITTED : value;
+    } catch {
+      return undefined;
+    } finally {
+      this.depth = saved;
+    }
+  }
+
+  decodedScalar(member: Member, at: number, end: number, omitZero: boolean): JsonValue | typeof OMITTED | undefined {
+    try {
+      const value = this.scalarValue(member.kind, at, end);
+      return omitZero && isScalarZero(value) ? OMITTED : value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  decodedString(start: number, end: number): string {
+    return utf8Decode(this.buf, start, end);
   }
 
   special(member: Member, at: number, end: number, depth: number, level: number, omitZero: boolean): Uint8Array | typeof OMITTED | undefined {
@@ -837,4 +913,13 @@ const transcoder = new Transcoder();
  */
 export function writeStoredObjectJson(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer, engine: JsonTextEngine = 'any'): boolean {
   return transcoder.write(schema, value, options, out, engine);
+}
+
+/**
+ * Writes the stored value's object as YAML into `out`, as kubectl's `-o yaml` prints the object
+ * decodeEntry gives (alone, or as a List's item after its `-`). Gives false, writing nothing, for
+ * a value it leaves to the object path (see writeStoredObjectJson), and wherever WebAssembly cannot run.
+ */
+export function writeStoredObjectYaml(schema: Schema, value: Uint8Array, options: YamlTextOptions, out: JsonTextBuffer): boolean {
+  return transcoder.writeYaml(schema, value, options, out);
 }

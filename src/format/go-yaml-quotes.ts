@@ -13,6 +13,9 @@ const RESOLVED_BY_NAME = new Set([
   ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN'],
 ]);
 
+/** The names, for the YAML walk in WebAssembly (which looks them up itself). */
+export const YAML_NAMES: readonly string[] = [...RESOLVED_BY_NAME];
+
 /** No longer string is one of the names: longer ones need not be hashed to look them up. */
 const LONGEST_NAME = Math.max(...[...RESOLVED_BY_NAME].map((name) => name.length));
 

@@ -7,10 +7,11 @@
  * the values kreg decodes (JSON values); it is checked against kubectl in test/go-yaml-writer.test.ts.
  * Pure.
  */
+import type { YamlEmitter, YamlPosition } from '../codec/text-walk-wasm.js';
 import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
 import { formatFiniteFloatG } from './go-float.js';
 import { compareGoYamlKeys } from './go-yaml-key-order.js';
-import { readsAsNonString } from './go-yaml-quotes.js';
+import { readsAsNonString, YAML_NAMES } from './go-yaml-quotes.js';
 
 /** go-yaml's best_width: a space past this column becomes a line break. */
 export const GO_YAML_WIDTH = 80;
@@ -338,6 +339,13 @@ class Emitter {
     }
   }
 
+  /** A mapping's key and its colon, after its indentation, as `mapping` writes it. */
+  mappingKey(key: string, keyIndent: number): void {
+    const text = this.simpleKeyText(key);
+    if (text !== undefined) this.whole(text);
+    else this.key(key, keyIndent);
+  }
+
   /** The plan for a mapping listing `keys` (not empty), made when it is new. */
   private plan(keys: string[]): MappingPlan {
     const first = keys[0] as string;
@@ -361,7 +369,7 @@ class Emitter {
    * it would be in place (the column does not matter: a simple key is not folded). Undefined for
    * a key written as a complex key.
    */
-  private simpleKeyText(key: string): string | undefined {
+  simpleKeyText(key: string): string | undefined {
     const known = simpleKeyTexts.get(key);
     if (known !== undefined) return known;
     const facts = analyze(key);
@@ -661,4 +669,45 @@ export function writeGoYaml(value: JsonValue, options: GoYamlOptions): string {
   const emitter = new Emitter(options.depthLimit, options.width ?? GO_YAML_WIDTH, options.shortcuts ?? true);
   emitter.node(value, -1, false, 0);
   return emitter.finish();
+}
+
+/**
+ * The emitter as the YAML walk in WebAssembly needs it (codec/text-walk-wasm.ts): it writes the
+ * values the walk leaves to JavaScript from the position the walk reached, with the same choices
+ * as writeGoYaml at the default width. The walk lays out its tables from one emitter, so make one
+ * and keep it.
+ */
+export function goYamlEmitter(depthLimit: number): YamlEmitter {
+  const emitterAt = (position: YamlPosition): Emitter => {
+    const emitter = new Emitter(depthLimit, GO_YAML_WIDTH, true);
+    emitter.column = position.column;
+    emitter.whitespace = position.whitespace;
+    emitter.indention = position.indention;
+    return emitter;
+  };
+  const movedOn = (emitter: Emitter, position: YamlPosition): string => {
+    position.column = emitter.column;
+    position.whitespace = emitter.whitespace;
+    position.indention = emitter.indention;
+    return emitter.out;
+  };
+  const keys = new Emitter(depthLimit, GO_YAML_WIDTH, true);
+  return {
+    keyText: (key) => keys.simpleKeyText(key),
+    compareKeys: compareGoYamlKeys,
+    wholeText: (text) => (isPlainAscii(text) ? (readsAsNonString(text) ? `"${text}"` : text) : undefined),
+    startsWhole: (c) => isPlainAscii(String.fromCharCode(c)),
+    continuesWhole: (c) => isPlainAscii(`a${String.fromCharCode(c)}a`),
+    names: YAML_NAMES,
+    node: (value, position, indent, inMapping, depth) => {
+      const emitter = emitterAt(position);
+      emitter.node(value, indent, inMapping, depth);
+      return movedOn(emitter, position);
+    },
+    key: (key, position, keyIndent) => {
+      const emitter = emitterAt(position);
+      emitter.mappingKey(key, keyIndent);
+      return movedOn(emitter, position);
+    },
+  };
 }

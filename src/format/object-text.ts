@@ -4,7 +4,7 @@
  * per line.
  */
 import { GoFloat, type JsonObject, type JsonValue } from '../codec/json-value.js';
-import { TooDeepForYaml, writeGoYaml } from './go-yaml-writer.js';
+import { goYamlEmitter, TooDeepForYaml, writeGoYaml } from './go-yaml-writer.js';
 
 /**
  * Nesting the fast paths take on: they recurse (sortedCopy, JSON.stringify, the YAML writer), and Node's
@@ -80,6 +80,9 @@ function sortedCopy(value: JsonValue, depth: number, limit: number, noBigints: b
   }
   return out;
 }
+
+/** formatYaml's emitter for the YAML walk in WebAssembly (writeStoredObjectYaml), which writes what formatYaml would. */
+export const YAML_EMITTER = goYamlEmitter(YAML_DEPTH_LIMIT);
 
 export function formatYaml(value: JsonValue): string {
   try {

@@ -17,7 +17,7 @@ import { CustomColumnsWriter, JsonPathWriter } from '../template-writers.js';
 import { SortingWriter } from '../sorting-writer.js';
 import { servedShape } from '../served-shape.js';
 import { DocumentPerObjectWriter, followChanges, watchedTarget } from '../get-watch.js';
-import { StoredJsonText } from '../stored-json-text.js';
+import { StoredText } from '../stored-text.js';
 import { loadSchema } from '../../schema-bundle.js';
 
 export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> => ({
@@ -178,8 +178,9 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
         const printer = new EntryPrinter(ctx.io, writer, learned.registry, prefix, args, source, workerSetup, selection, !table, store.decodeOptions);
         printer.carryStorage /* what kreg encode reads back */ = single && !watching && !args['show-etcd'] && format === 'yaml';
         // Selectors look at each object, and --show-etcd adds to it: those go the object path.
-        if ((format === 'json' || format === 'ndjson') && !selecting && !args['show-etcd']) {
-          printer.storedJsonText = new StoredJsonText(loadSchema(store.decodeOptions.kubeVersion), { showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'] });
+        // (A single object's YAML carries its storage record for kreg encode: that is the object path's.)
+        if ((format === 'json' || format === 'ndjson' || (format === 'yaml' && !printer.carryStorage)) && !selecting && !args['show-etcd']) {
+          printer.storedText = new StoredText(loadSchema(store.decodeOptions.kubeVersion), { showSecrets: args['show-secrets'], showManagedFields: args['show-managed-fields'] });
         }
         // A snapshot's trailer is hashed while kreg learns the CRDs and indexes the file; its verdict
         // comes before the first object is printed (and before "not found", when none is).

@@ -1,23 +1,25 @@
 /**
- * `kreg get -o json/ndjson`'s fast path: a stored protobuf value written straight as the JSON text
+ * `kreg get -o json/ndjson/yaml`'s fast path: a stored protobuf value written straight as the text
  * the object path would print (src/codec/protobuf-to-json-text.ts), into the writer's batch of
  * output bytes. Values it does not cover go the object path, one by one, in order.
  */
 import { JsonTextBuffer } from '../codec/json-text-buffer.js';
-import { writeStoredObjectJson, type JsonTextOptions } from '../codec/protobuf-to-json-text.js';
+import { writeStoredObjectJson, writeStoredObjectYaml, type JsonTextOptions, type YamlTextOptions } from '../codec/protobuf-to-json-text.js';
 import type { Schema } from '../codec/schema.js';
-import { formatJson } from '../format/object-text.js';
+import { formatJson, YAML_EMITTER } from '../format/object-text.js';
 import type { Entry } from '../sources/source.js';
 
 /** What is written of each object: the view kubectl users chose (secrets masked, managedFields hidden). */
-export class StoredJsonText {
+export class StoredText {
   private readonly options: JsonTextOptions;
+  private readonly yamlOptions: YamlTextOptions;
 
   constructor(
     private readonly schema: Schema,
     view: { showSecrets: boolean; showManagedFields: boolean },
   ) {
     this.options = { resourceVersion: '', managedFieldsHidden: !view.showManagedFields, indent: 0, depth: 0, secretsMasked: !view.showSecrets, jsonText: formatJson };
+    this.yamlOptions = { ...this.options, listItem: false, emitter: YAML_EMITTER };
   }
 
   /** Writes the entry's object at the indent and level given; false (nothing written) when the object path must. */
@@ -27,6 +29,14 @@ export class StoredJsonText {
     options.indent = indent;
     options.depth = depth;
     return writeStoredObjectJson(this.schema, entry.value, options, out);
+  }
+
+  /** Writes the entry's object as YAML, alone or as a List's item after its `-`; false (nothing written) when the object path must. */
+  writeYaml(entry: Entry, out: JsonTextBuffer, listItem: boolean): boolean {
+    const options = this.yamlOptions;
+    options.resourceVersion = String(entry.modRevision);
+    options.listItem = listItem;
+    return writeStoredObjectYaml(this.schema, entry.value, options, out);
   }
 }
 

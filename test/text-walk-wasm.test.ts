@@ -1,18 +1,18 @@
 /**
- * The JSON text walk in WebAssembly: the committed module is what its source compiles to, and a
+ * The text walks in WebAssembly (JSON and YAML): the committed module is what its source compiles to, and a
  * Node.js without WebAssembly still prints (the JavaScript walk does it). What it writes is held
- * to the JavaScript walk and the object path in json-text.test.ts.
+ * to the JavaScript walk and the object path in json-text.test.ts and yaml-text.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileJsonTextWasm, WASM_MODULE_FILE, wasmModuleText } from '../scripts/generate-wasm.js';
+import { compileTextWalkWasm, WASM_MODULE_FILE, wasmModuleText } from '../scripts/generate-wasm.js';
 
-describe('JSON text walk in WebAssembly', function () {
-  it('is committed as assembly/json-text.ts compiles (npm run generate-wasm)', function () {
+describe('Text walks in WebAssembly', function () {
+  it('is committed as assembly/ compiles (npm run generate-wasm)', function () {
     this.timeout(60_000);
-    assert.equal(readFileSync(WASM_MODULE_FILE, 'utf8'), wasmModuleText(compileJsonTextWasm()), 'src/codec/json-text-wasm-module.ts is stale: run npm run generate-wasm');
+    assert.equal(readFileSync(WASM_MODULE_FILE, 'utf8'), wasmModuleText(compileTextWalkWasm()), 'src/codec/text-walk-wasm-module.ts is stale: run npm run generate-wasm');
   });
 
   it('leaves the writing to the JavaScript walk where WebAssembly cannot run', function () {
