@@ -703,103 +703,116 @@ export function key(m: i32, first: bool): void {
   putByte(0x20);
 }
 
-export function member(text: i32, base: i32, m: i32, first: bool): bool {
+// What a member comes to (classify), decided alike for the JSON walk and the YAML walk.
+export const W_LEFT_OUT: i32 = 0;
+/** apiVersion, kind or resourceVersion: the header text its role names. */
+export const W_HEADER: i32 = 1;
+export const W_NULL: i32 = 2;
+/** The object's metadata, by its text plan's metadata plan. */
+export const W_OBJECT_META: i32 = 3;
+export const W_MAP: i32 = 4;
+export const W_LIST: i32 = 5;
+/** One value, as `single` writes it. */
+export const W_SINGLE: i32 = 6;
+/** A plain message, by the member's own plan. */
+export const W_MESSAGE: i32 = 7;
+/** A value with its own JSON form, which may still turn out left out (omitzero). */
+export const W_SPECIAL: i32 = 8;
+/** The zero of the member's scalar kind. */
+export const W_ZERO: i32 = 9;
+/** A scalar left out when it is zero (omitempty). */
+export const W_SCALAR_UNLESS_ZERO: i32 = 10;
+
+// Where classify found the member's values (read them before writing anything: the walk reuses them).
+/** Its last value's place (-1: absent), and the end of the message holding it. */
+export let memberAt: i32 = 0;
+export let memberEnd: i32 = 0;
+/** Its first tag and how many values it has (repeated and map fields). */
+export let memberFirstTag: i32 = 0;
+export let memberCount: i32 = 0;
+
+/**
+ * What the member comes to, as Go's JSON decides it for the object path: left out, null, or which
+ * kind of value (failed, left out, on a damaged or uncovered member). A hidden managedFields is
+ * checked here (written and dropped), as the object path reads it.
+ */
+export function classify(base: i32, m: i32): i32 {
   const role = word(m + M_ROLE);
-  if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) {
-    key(m, first);
-    if (role == MEMBER_API_VERSION) putBytes(headers, apiVersionLength);
-    else if (role == MEMBER_KIND) putBytes(headers + <usize>apiVersionLength, kindLength);
-    else putBytes(headers + <usize>(apiVersionLength + kindLength), resourceVersionLength);
-    return true;
-  }
+  if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) return W_HEADER;
   const flags = word(m + M_FLAGS);
   const s = base + word(m + M_SLOT);
   const end = slot(base + word(m + M_RANGE) + 1);
   const firstTag = slot(s);
   const lastValue = slot(s + 1);
   const count = slot(s + 2);
+  memberEnd = end;
+  memberFirstTag = firstTag;
+  memberCount = count;
+  memberAt = count == 0 ? -1 : lastValue;
+  const nullUnlessOmitted = (flags & F_OMIT_EMPTY) != 0 ? W_LEFT_OUT : W_NULL;
   if (role == MEMBER_MANAGED_FIELDS && managedFieldsHidden) {
     if (count > 0) {
       const mark = outLength;
       repeated(m, firstTag, count, end);
       outLength = mark;
     }
-    return false;
+    return W_LEFT_OUT;
   }
   if (role == MEMBER_METADATA) {
-    if (count > 1) {
-      failed = true;
-      return false;
-    }
-    key(m, first);
-    messageAt(word(text + P_METADATA), count == 0 ? -1 : lastValue, end);
-    return true;
+    if (count > 1) failed = true;
+    return failed ? W_LEFT_OUT : W_OBJECT_META;
   }
   if ((flags & (F_REPEATED | F_MAP)) != 0) {
-    if (count == 0) return nullUnlessOmitted(m, flags, first);
-    key(m, first);
-    if ((flags & F_MAP) != 0) map(m, firstTag, count, end);
-    else repeated(m, firstTag, count, end);
-    return true;
+    if (count == 0) return nullUnlessOmitted;
+    return (flags & F_MAP) != 0 ? W_MAP : W_LIST;
   }
   if (count > 1) {
     failed = true;
-    return false;
+    return W_LEFT_OUT;
   }
   const shape = word(m + M_SHAPE);
   if (shape != GO_VALUE) {
-    if (count == 0) return nullUnlessOmitted(m, flags, first);
-    if (shape == GO_BYTES && (flags & F_OMIT_EMPTY_TAG) != 0 && isEmptyBytes(lastValue, end)) return false;
-    if (failed) return false;
-    key(m, first);
-    single(m, lastValue, end);
-    return true;
+    if (count == 0) return nullUnlessOmitted;
+    if (shape == GO_BYTES && (flags & F_OMIT_EMPTY_TAG) != 0 && isEmptyBytes(lastValue, end)) return W_LEFT_OUT;
+    return failed ? W_LEFT_OUT : W_SINGLE;
   }
   const kind = word(m + M_KIND);
-  if (kind == KIND_MESSAGE) {
-    if ((flags & F_SPECIAL) != 0) {
-      const mark = outLength;
-      key(m, first);
-      if (full) return false;
-      if (!special(m, count == 0 ? -1 : lastValue, end, (flags & F_OMIT_ZERO) != 0)) {
-        outLength = mark;
-        return false;
-      }
-      return true;
-    }
-    key(m, first);
-    messageAt(word(m + M_TEXT), count == 0 ? -1 : lastValue, end);
-    return true;
-  }
-  if (count == 0) {
-    if ((flags & F_OMIT_EMPTY) != 0) return false;
-    key(m, first);
-    zeroScalar(kind);
-    return true;
-  }
+  if (kind == KIND_MESSAGE) return (flags & F_SPECIAL) != 0 ? W_SPECIAL : W_MESSAGE;
+  if (count == 0) return (flags & F_OMIT_EMPTY) != 0 ? W_LEFT_OUT : W_ZERO;
   if ((flags & F_OMIT_EMPTY) != 0) {
-    if (kind == KIND_STRING || kind == KIND_BYTES) {
-      if (isEmptyBytes(lastValue, end)) return false;
-      if (failed) return false;
-    } else {
-      const mark = outLength;
-      key(m, first);
-      if (!scalar(m, kind, lastValue, end, true)) {
-        outLength = mark;
-        return false;
-      }
-      return true;
-    }
+    if (kind != KIND_STRING && kind != KIND_BYTES) return W_SCALAR_UNLESS_ZERO;
+    if (isEmptyBytes(lastValue, end)) return W_LEFT_OUT;
   }
-  key(m, first);
-  single(m, lastValue, end);
-  return true;
+  return failed ? W_LEFT_OUT : W_SINGLE;
 }
 
-export function nullUnlessOmitted(m: i32, flags: i32, first: bool): bool {
-  if ((flags & F_OMIT_EMPTY) != 0) return false;
+export function member(text: i32, base: i32, m: i32, first: bool): bool {
+  const written = classify(base, m);
+  if (written == W_LEFT_OUT || failed) return false;
+  const at = memberAt;
+  const end = memberEnd;
+  const mark = outLength;
   key(m, first);
-  putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+  if (written == W_HEADER) {
+    const role = word(m + M_ROLE);
+    if (role == MEMBER_API_VERSION) putBytes(headers, apiVersionLength);
+    else if (role == MEMBER_KIND) putBytes(headers + <usize>apiVersionLength, kindLength);
+    else putBytes(headers + <usize>(apiVersionLength + kindLength), resourceVersionLength);
+  } else if (written == W_NULL) putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+  else if (written == W_OBJECT_META) messageAt(word(text + P_METADATA), at, end);
+  else if (written == W_MAP) map(m, memberFirstTag, memberCount, end);
+  else if (written == W_LIST) repeated(m, memberFirstTag, memberCount, end);
+  else if (written == W_SINGLE) single(m, at, end);
+  else if (written == W_MESSAGE) messageAt(word(m + M_TEXT), at, end);
+  else if (written == W_ZERO) zeroScalar(word(m + M_KIND));
+  else {
+    if (full) return false;
+    const present = written == W_SPECIAL ? special(m, at, end, (word(m + M_FLAGS) & F_OMIT_ZERO) != 0) : scalar(m, word(m + M_KIND), at, end, true);
+    if (!present) {
+      outLength = mark;
+      return false;
+    }
+  }
   return true;
 }
 

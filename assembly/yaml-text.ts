@@ -9,26 +9,20 @@
 // object path writes the object instead: this walk may refuse more, never write otherwise.
 
 import {
+  apiVersionLength,
   buf,
   byte,
+  classify,
   delimitedEndAt,
   depth,
   F_ABSENT_OMITTED,
-  F_MAP,
-  F_OMIT_EMPTY,
-  F_OMIT_EMPTY_TAG,
   F_OMIT_ZERO,
-  F_REPEATED,
   F_SPECIAL,
   failed,
   full,
-  GO_BYTES,
-  GO_VALUE,
   headers,
   indent,
   intOrStringParts,
-  isEmptyBytes,
-  mapEntries,
   KIND_BOOL,
   KIND_BYTES,
   KIND_INT32,
@@ -36,28 +30,26 @@ import {
   KIND_MESSAGE,
   KIND_STRING,
   kindLength,
-  apiVersionLength,
-  resourceVersionLength,
   level,
   M_FLAGS,
   M_ID,
   M_KIND,
-  M_RANGE,
-  M_SHAPE,
+  M_ROLE,
   M_SLOT,
   M_SPECIAL,
   M_TAG,
   M_TEXT,
   M_YAML_KEY,
   M_YAML_KEY_LENGTH,
-  M_ROLE,
   managedFieldsHidden,
+  mapEntries,
   MEMBER_API_VERSION,
   MEMBER_KIND,
-  MEMBER_MANAGED_FIELDS,
-  MEMBER_METADATA,
-  MEMBER_RESOURCE_VERSION,
   MEMBER_WORDS,
+  memberAt,
+  memberCount,
+  memberEnd,
+  memberFirstTag,
   nextOccurrence,
   NOT_COVERED,
   OMITTED,
@@ -79,8 +71,8 @@ import {
   putSigned,
   quantityText,
   rend,
-  repeated,
   reserve,
+  resourceVersionLength,
   skip,
   slot,
   SPECIAL_INT_OR_STRING,
@@ -89,6 +81,17 @@ import {
   time,
   top,
   uint64,
+  W_HEADER,
+  W_LEFT_OUT,
+  W_LIST,
+  W_MAP,
+  W_MESSAGE,
+  W_NULL,
+  W_OBJECT_META,
+  W_SCALAR_UNLESS_ZERO,
+  W_SINGLE,
+  W_SPECIAL,
+  W_ZERO,
   word,
 } from './json-text';
 
@@ -785,103 +788,33 @@ function backToMark(): void {
 
 /** One member, key and value; false when it is left out (nothing written). As json-text.ts's `member`. */
 function member(text: i32, base: i32, m: i32, keyIndent: i32): bool {
-  const role = word(m + M_ROLE);
-  if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) {
-    memberKey(m, keyIndent);
+  const written = classify(base, m);
+  if (written == W_LEFT_OUT || failed) return false;
+  const at = memberAt;
+  const end = memberEnd;
+  if (written == W_SPECIAL || written == W_SCALAR_UNLESS_ZERO) mark();
+  memberKey(m, keyIndent);
+  if (written == W_HEADER) {
+    const role = word(m + M_ROLE);
     if (role == MEMBER_API_VERSION) putLaidOut(headers, apiVersionLength, true);
     else if (role == MEMBER_KIND) putLaidOut(headers + <usize>apiVersionLength, kindLength, true);
     else putLaidOut(headers + <usize>(apiVersionLength + kindLength), resourceVersionLength, true);
-    return true;
-  }
-  const flags = word(m + M_FLAGS);
-  const s = base + word(m + M_SLOT);
-  const end = slot(base + word(m + M_RANGE) + 1);
-  const firstTag = slot(s);
-  const lastValue = slot(s + 1);
-  const count = slot(s + 2);
-  if (role == MEMBER_MANAGED_FIELDS && managedFieldsHidden) {
-    // Not shown, but checked as the object path reads it: the JSON walk writes it, then drops it.
-    if (count > 0) {
-      const kept = outLength;
-      repeated(m, firstTag, count, end);
-      outLength = kept;
-    }
-    return false;
-  }
-  if (role == MEMBER_METADATA) {
-    if (count > 1) {
-      failed = true;
+  } else if (written == W_NULL) putNull();
+  else if (written == W_OBJECT_META) mappingAt(word(text + P_METADATA), at, end, keyIndent);
+  else if (written == W_MAP) map(m, memberFirstTag, memberCount, end, keyIndent);
+  else if (written == W_LIST) sequence(m, memberFirstTag, memberCount, end, keyIndent, true);
+  else if (written == W_SINGLE) single(m, at, end, keyIndent, true);
+  else if (written == W_MESSAGE) mappingAt(word(m + M_TEXT), at, end, keyIndent);
+  else if (written == W_ZERO) zeroScalar(word(m + M_KIND));
+  else {
+    if (full || failed) return false;
+    const present =
+      written == W_SPECIAL ? special(m, at, end, (word(m + M_FLAGS) & F_OMIT_ZERO) != 0, keyIndent, true) : scalar(m, word(m + M_KIND), at, end, true, keyIndent, true);
+    if (!present) {
+      if (!failed) backToMark();
       return false;
     }
-    memberKey(m, keyIndent);
-    mappingAt(word(text + P_METADATA), count == 0 ? -1 : lastValue, end, keyIndent);
-    return true;
   }
-  if ((flags & (F_REPEATED | F_MAP)) != 0) {
-    if (count == 0) return nullUnlessOmitted(m, flags, keyIndent);
-    memberKey(m, keyIndent);
-    if ((flags & F_MAP) != 0) map(m, firstTag, count, end, keyIndent);
-    else sequence(m, firstTag, count, end, keyIndent, true);
-    return true;
-  }
-  if (count > 1) {
-    failed = true;
-    return false;
-  }
-  const shape = word(m + M_SHAPE);
-  if (shape != GO_VALUE) {
-    if (count == 0) return nullUnlessOmitted(m, flags, keyIndent);
-    if (shape == GO_BYTES && (flags & F_OMIT_EMPTY_TAG) != 0 && isEmptyBytes(lastValue, end)) return false;
-    if (failed) return false;
-    memberKey(m, keyIndent);
-    single(m, lastValue, end, keyIndent, true);
-    return true;
-  }
-  const kind = word(m + M_KIND);
-  if (kind == KIND_MESSAGE) {
-    if ((flags & F_SPECIAL) != 0) {
-      mark();
-      memberKey(m, keyIndent);
-      if (full || failed) return false;
-      if (!special(m, count == 0 ? -1 : lastValue, end, (flags & F_OMIT_ZERO) != 0, keyIndent, true)) {
-        if (!failed) backToMark();
-        return false;
-      }
-      return true;
-    }
-    memberKey(m, keyIndent);
-    mappingAt(word(m + M_TEXT), count == 0 ? -1 : lastValue, end, keyIndent);
-    return true;
-  }
-  if (count == 0) {
-    if ((flags & F_OMIT_EMPTY) != 0) return false;
-    memberKey(m, keyIndent);
-    zeroScalar(kind);
-    return true;
-  }
-  if ((flags & F_OMIT_EMPTY) != 0) {
-    if (kind == KIND_STRING || kind == KIND_BYTES) {
-      if (isEmptyBytes(lastValue, end)) return false;
-      if (failed) return false;
-    } else {
-      mark();
-      memberKey(m, keyIndent);
-      if (!scalar(m, kind, lastValue, end, true, keyIndent, true)) {
-        if (!failed) backToMark();
-        return false;
-      }
-      return true;
-    }
-  }
-  memberKey(m, keyIndent);
-  single(m, lastValue, end, keyIndent, true);
-  return true;
-}
-
-function nullUnlessOmitted(m: i32, flags: i32, keyIndent: i32): bool {
-  if ((flags & F_OMIT_EMPTY) != 0) return false;
-  memberKey(m, keyIndent);
-  putNull();
   return true;
 }
 
