@@ -515,8 +515,16 @@ function yamlString(start: i32, end: i32, parentIndent: i32, simpleKey: bool): b
   let spaceBreak = false;
   let indicators = false;
   let quotes = false;
+  let blanks = false;
   for (let i = start; i < end; i++) {
+    // Eight bytes at a time past those that count for nothing here.
+    while (i + 8 <= end && unremarkableWord(load<u64>(buf + <usize>i))) i += 8;
+    if (i >= end) break;
     const c = byte(i);
+    if (c == 0x20) {
+      blanks = true;
+      continue;
+    }
     if (c >= 0x80) {
       jsString(start, end, simpleKey, parentIndent);
       return false;
@@ -569,10 +577,10 @@ function yamlString(start: i32, end: i32, parentIndent: i32, simpleKey: bool): b
   }
   if (style == STYLE_PLAIN) {
     beforeWord();
-    folded(start, end, scalarIndent, allowBreaks, false, quotes);
+    folded(start, end, scalarIndent, allowBreaks, false, quotes, blanks);
   } else if (style == STYLE_SINGLE) {
     indicator(0x27, true, false, false);
-    folded(start, end, scalarIndent, allowBreaks, true, quotes);
+    folded(start, end, scalarIndent, allowBreaks, true, quotes, blanks);
     indicator(0x27, false, false, false);
   } else {
     indicator(0x22, true, false, false);
@@ -584,6 +592,24 @@ function yamlString(start: i32, end: i32, parentIndent: i32, simpleKey: bool): b
   return true;
 }
 
+/**
+ * Whether all eight bytes count for nothing in go-yaml's analysis: printable ASCII but a space, a
+ * colon, a hash or a quote. Bit tricks on the word: they may flag such a word (then its bytes are
+ * looked at one by one), never pass one that is not.
+ */
+@inline function unremarkableWord(x: u64): bool {
+  const colon = x ^ 0x3a3a3a3a3a3a3a3a;
+  const hash = x ^ 0x2323232323232323;
+  const quote = x ^ 0x2727272727272727;
+  const flagged =
+    ((x - 0x2121212121212121) & ~x) |
+    ((x + 0x0101010101010101) | x) |
+    ((colon - 0x0101010101010101) & ~colon) |
+    ((hash - 0x0101010101010101) & ~hash) |
+    ((quote - 0x0101010101010101) & ~quote);
+  return (flagged & 0x8080808080808080) == 0;
+}
+
 /** The indicators that may not start a plain scalar: # , [ ] { } & * ! | > ' " % @ ` */
 function isLeadingIndicator(c: i32): bool {
   return (
@@ -592,8 +618,9 @@ function isLeadingIndicator(c: i32): bool {
 }
 
 /** Plain and single-quoted ASCII without line breaks: a single space past the width becomes a line break. */
-function folded(start: i32, end: i32, scalarIndent: i32, allowBreaks: bool, single: bool, quotes: bool): void {
-  if ((!single || !quotes) && column + (end - start) <= WIDTH) {
+function folded(start: i32, end: i32, scalarIndent: i32, allowBreaks: bool, single: bool, quotes: bool, blanks: bool): void {
+  // Without quotes to double, text that ends before the width, or has no space to fold at, is written whole.
+  if ((!single || !quotes) && (column + (end - start) <= WIDTH || !blanks)) {
     putRun(start, end);
     indention = false;
     return;

@@ -354,6 +354,30 @@ describe('YAML text straight from protobuf', function () {
     assert.ok(written.pod > 100, `${written.pod} pods written`);
   });
 
+  it('writes bytes that are no UTF-8, or only nearly, at any place of a string, as the object path does', function () {
+    // Each marker (3 ASCII bytes, unique in the value) is replaced by 3 bytes: a sequence and padding.
+    const sequences: Record<string, number[]> = {
+      '#A#': [0xc0, 0x80, 0x78], // overlong
+      '#B#': [0xed, 0xa0, 0x80], // a surrogate
+      '#C#': [0xff, 0x78, 0x78], // no such byte in UTF-8
+      '#D#': [0x78, 0xe2, 0x82], // cut short
+      '#E#': [0xe2, 0x82, 0xac], // the euro sign, valid
+      '#F#': [0x7f, 0x78, 0x78], // DEL
+    };
+    const data: JsonObject = {};
+    for (const [n, marker] of Object.keys(sequences).entries()) {
+      // At every place within the words the walk reads eight bytes at a time.
+      for (let at = 0; at < 24; at++) data[`s${n}-${String(at).padStart(2, '0')}`] = `${'y'.repeat(at)}${marker}${'y'.repeat(20)}`;
+    }
+    const value = configMap(data);
+    const text = Buffer.from(value).toString('latin1');
+    const bytes = Uint8Array.from(value);
+    for (const [marker, sequence] of Object.entries(sequences)) {
+      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) bytes.set(sequence, at);
+    }
+    for (const layout of layouts) assert.ok(sameAsObjectPath(entryOf(bytes), hidden, layout, 'broken UTF-8'), layout);
+  });
+
   it('orders map keys as go-yaml does, leaving keys it orders otherwise than bytes to the object path', function () {
     const inOrder = configMap({ 'a-b': '1', a001: '2', a2: '4', ab: '5', 'app.kubernetes.io/name': '6' });
     assert.ok(sameAsObjectPath(entryOf(inOrder), hidden, 'item', 'in order'));
