@@ -31,6 +31,7 @@ export const MEMBER_KIND: i32 = 2;
 export const MEMBER_METADATA: i32 = 3;
 export const MEMBER_RESOURCE_VERSION: i32 = 4;
 export const MEMBER_MANAGED_FIELDS: i32 = 5;
+export const MEMBER_SECRET_DATA: i32 = 6;
 
 export const GO_VALUE: i32 = 0;
 export const GO_BYTES: i32 = 2;
@@ -97,6 +98,8 @@ export let headers: usize = 0;
 export let apiVersionLength: i32 = 0;
 export let kindLength: i32 = 0;
 export let resourceVersionLength: i32 = 0;
+/** A masked Secret data value's text, after the header strings (0: values are shown). */
+export let maskedLength: i32 = 0;
 
 // The value being read: positions are relative to `buf`.
 export let buf: usize = 0;
@@ -1002,13 +1005,19 @@ export function map(m: i32, firstTag: i32, count: i32, end: i32): void {
     wireString(slot(e), slot(e + 1));
     putByte(0x3a);
     if (indent > 0) putByte(0x20);
-    single(m, slot(e + 2), slot(e + 3));
+    if (masked(m)) putBytes(headers + <usize>(apiVersionLength + kindLength + resourceVersionLength), maskedLength);
+    else single(m, slot(e + 2), slot(e + 3));
     if (failed || full) return;
   }
   level--;
   if (count > 0) newline();
   putByte(0x7d);
   top = base;
+}
+
+/** Whether the map's values are a Secret's, to be masked. */
+export function masked(m: i32): bool {
+  return maskedLength > 0 && word(m + M_ROLE) == MEMBER_SECRET_DATA;
 }
 
 export function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
@@ -1037,7 +1046,8 @@ export function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
 /**
  * Writes the object whose message (a top-level text plan) is at [start, end) of the value at
  * `value`, into [output, output + capacity). The header strings (apiVersion, kind and
- * resourceVersion as JSON text) are at `headers`. Returns the output's length, -1 when JavaScript
+ * resourceVersion as JSON text, then a masked Secret value's when `maskedBytes` is not 0) are at
+ * `headers`. Returns the output's length, -1 when JavaScript
  * must write the object, -3 when the output needs more room.
  */
 export function write(
@@ -1053,6 +1063,7 @@ export function write(
   apiVersionBytes: i32,
   kindBytes: i32,
   resourceVersionBytes: i32,
+  maskedBytes: i32,
 ): i32 {
   buf = value;
   out = output;
@@ -1068,6 +1079,7 @@ export function write(
   apiVersionLength = apiVersionBytes;
   kindLength = kindBytes;
   resourceVersionLength = resourceVersionBytes;
+  maskedLength = maskedBytes;
   message(text, start, end);
   if (full) return OUT_FULL;
   if (failed) return NOT_COVERED;

@@ -9,6 +9,8 @@
 // object path writes the object instead: this walk may refuse more, never write otherwise.
 
 import {
+  masked,
+  maskedLength,
   apiVersionLength,
   buf,
   byte,
@@ -1024,7 +1026,8 @@ function map(m: i32, firstTag: i32, count: i32, end: i32, parentIndent: i32): vo
     yamlDepth++;
     yamlKey(slot(e), slot(e + 1), keyIndent);
     if (failed || full) return;
-    single(m, slot(e + 2), slot(e + 3), keyIndent, true);
+    if (masked(m)) putLaidOut(headers + <usize>(apiVersionLength + kindLength + resourceVersionLength), maskedLength, true);
+    else single(m, slot(e + 2), slot(e + 3), keyIndent, true);
     yamlDepth--;
     if (failed || full) return;
   }
@@ -1040,7 +1043,7 @@ function yamlKey(start: i32, end: i32, keyIndent: i32): void {
  * Writes the object (a top-level text plan) at [start, end) of the value at `value` as YAML, into
  * [output, output + capacity): at the top of a document, or as a List's item after its `-`
  * (`listItem`, which the caller writes). The header values (apiVersion, kind, resourceVersion as
- * YAML scalars) are at `headers`. Returns the output's length, -1 when the object path must write
+ * YAML scalars, then a masked Secret value's when `maskedBytes` is not 0) are at `headers`. Returns the output's length, -1 when the object path must write
  * the object, -3 when the output needs more room.
  */
 export function writeYaml(
@@ -1055,6 +1058,7 @@ export function writeYaml(
   apiVersionBytes: i32,
   kindBytes: i32,
   resourceVersionBytes: i32,
+  maskedBytes: i32,
 ): i32 {
   buf = value;
   out = output;
@@ -1072,6 +1076,7 @@ export function writeYaml(
   apiVersionLength = apiVersionBytes;
   kindLength = kindBytes;
   resourceVersionLength = resourceVersionBytes;
+  maskedLength = maskedBytes;
   if (listItem != 0) {
     // Just after the item's `-`, in a List's `items:` (the item is a node two levels in).
     column = 1;

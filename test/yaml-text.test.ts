@@ -12,10 +12,11 @@ import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
 import { TextWalkWasm } from '../src/codec/text-walk-wasm.js';
 import { TEXT_WALK_WASM } from '../src/codec/text-walk-wasm-module.js';
 import type { JsonObject, JsonValue } from '../src/codec/json-value.js';
-import { writeStoredObjectJson, writeStoredObjectYaml, type YamlTextOptions } from '../src/codec/protobuf-to-json-text.js';
+import { type JsonTextOptions, writeStoredObjectJson, writeStoredObjectYaml, type YamlTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import { base64Decode } from '../src/codec/text.js';
 import { readsAsNonString } from '../src/format/go-yaml-quotes.js';
 import { formatJson, YAML_EMITTER } from '../src/format/object-text.js';
+import { MASKED_SECRET_VALUE } from '../src/mask-secrets.js';
 import { encode } from '../src/index.js';
 import { builtinRegistry } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
@@ -49,19 +50,23 @@ function printedByObjectPath(entry: Entry, view: View, layout: Layout, kubeVersi
   return itemRenderer('yaml', layout === 'document')?.(rendered.item);
 }
 
-/** The walk's text as the YAML writer prints it (an item after its `-`); undefined when it declines. */
-function printedByWalk(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
-  const out = new JsonTextBuffer(64);
-  const options: YamlTextOptions = {
+/** The options kreg get gives the walks for the entry in this view (one line of JSON). */
+function textOptions(entry: Entry, view: View): JsonTextOptions {
+  return {
     resourceVersion: String(entry.modRevision),
     managedFieldsHidden: !view.showManagedFields,
     indent: 0,
     depth: 0,
     secretsMasked: !view.showSecrets,
+    maskedSecretValue: MASKED_SECRET_VALUE,
     jsonText: formatJson,
-    listItem: layout === 'item',
-    emitter: YAML_EMITTER,
   };
+}
+
+/** The walk's text as the YAML writer prints it (an item after its `-`); undefined when it declines. */
+function printedByWalk(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
+  const out = new JsonTextBuffer(64);
+  const options: YamlTextOptions = { ...textOptions(entry, view), listItem: layout === 'item', emitter: YAML_EMITTER };
   out.ascii('kept');
   if (!writeStoredObjectYaml(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, out)) {
     assert.equal(Buffer.from(out.take()).toString('utf8'), 'kept', 'nothing written when declined');
@@ -75,8 +80,7 @@ function printedByWalk(entry: Entry, view: View, layout: Layout, kubeVersion?: s
 
 /** Whether the JSON walk in WebAssembly writes the entry (what the YAML walk is held to cover alike). */
 function writtenByJsonWalk(entry: Entry, view: View, kubeVersion?: string): boolean {
-  const options = { resourceVersion: String(entry.modRevision), managedFieldsHidden: !view.showManagedFields, indent: 0, depth: 0, secretsMasked: !view.showSecrets, jsonText: formatJson };
-  return writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, new JsonTextBuffer(64), 'webassembly');
+  return writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, textOptions(entry, view), new JsonTextBuffer(64), 'webassembly');
 }
 
 /** Holds the walk to the object path on the entry; whether the walk wrote it. */
@@ -213,13 +217,12 @@ describe('YAML text straight from protobuf', function () {
     assert.deepEqual(declined, []);
   });
 
-  it('covers every kind kube-apiserver stores (all but a masked Secret)', function () {
+  it('covers every kind kube-apiserver stores, a Secret masked or not', function () {
     requireSharedFixtures(this);
     const declined: string[] = [];
     for (const fixture of storableFixtures()) {
       const entry = entryOf(new Uint8Array(readFileSync(fixture.file)), fixture.key);
       for (const view of views) {
-        if (fixture.entry.kind === 'Secret' && !view.showSecrets) continue;
         if (!sameAsObjectPath(entry, view, 'item', fixture.name)) declined.push(`${fixture.name} ${JSON.stringify(view)}`);
       }
     }
@@ -482,13 +485,28 @@ describe('YAML text straight from protobuf', function () {
     }
   });
 
+  it("masks a Secret's data as the object path does", function () {
+    const secret = encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { password: 'aHVudGVyMg==', token: '' }, stringData: { extra: 'x' }, type: 'Opaque' });
+    const entry = entryOf(secret, '/registry/secrets/shop/s');
+    for (const view of views) for (const layout of layouts) assert.ok(sameAsObjectPath(entry, view, layout, 'Secret'), `${layout} ${JSON.stringify(view)}`);
+    assert.match(printedByWalk(entry, hidden, 'item') ?? '', /\n {2}data:\n {4}password: '\*\*\*'\n {4}token: '\*\*\*'\n/);
+  });
+
   it('declines damaged values and those it does not cover, writing nothing', function () {
     const good = configMap({ a: 'b' });
     const cases: [string, Uint8Array][] = [
       ['JSON', new TextEncoder().encode('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}')],
       ['truncated', good.subarray(0, good.length - 3)],
       ['encrypted', new TextEncoder().encode('k8s:enc:aescbc:v1:key1:0123456789abcdef')],
-      ['masked Secret', encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { password: 'aHVudGVyMg==' } })],
+      [
+        "a masked Secret with kubectl apply's copy",
+        encode({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 's', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } },
+          data: { password: 'aHVudGVyMg==' },
+        }),
+      ],
     ];
     for (const [what, value] of cases) for (const layout of layouts) assert.equal(printedByWalk(entryOf(value), hidden, layout), undefined, what);
   });

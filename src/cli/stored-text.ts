@@ -7,6 +7,7 @@ import { JsonTextBuffer } from '../codec/json-text-buffer.js';
 import { writeStoredObjectJson, writeStoredObjectYaml, type JsonTextOptions, type YamlTextOptions } from '../codec/protobuf-to-json-text.js';
 import type { Schema } from '../codec/schema.js';
 import { formatJson, YAML_EMITTER } from '../format/object-text.js';
+import { MASKED_SECRET_VALUE } from '../mask-secrets.js';
 import type { Entry } from '../sources/source.js';
 
 /** What is written of each object: the view kubectl users chose (secrets masked, managedFields hidden). */
@@ -18,7 +19,15 @@ export class StoredText {
     private readonly schema: Schema,
     view: { showSecrets: boolean; showManagedFields: boolean },
   ) {
-    this.options = { resourceVersion: '', managedFieldsHidden: !view.showManagedFields, indent: 0, depth: 0, secretsMasked: !view.showSecrets, jsonText: formatJson };
+    this.options = {
+      resourceVersion: '',
+      managedFieldsHidden: !view.showManagedFields,
+      indent: 0,
+      depth: 0,
+      secretsMasked: !view.showSecrets,
+      maskedSecretValue: MASKED_SECRET_VALUE,
+      jsonText: formatJson,
+    };
     this.yamlOptions = { ...this.options, listItem: false, emitter: YAML_EMITTER };
   }
 

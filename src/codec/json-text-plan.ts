@@ -15,6 +15,8 @@ export const MEMBER_KIND = 2;
 export const MEMBER_METADATA = 3;
 export const MEMBER_RESOURCE_VERSION = 4;
 export const MEMBER_MANAGED_FIELDS = 5;
+/** A core v1 Secret's data or stringData: its values are masked when secrets are (the WebAssembly walks do it). */
+export const MEMBER_SECRET_DATA = 6;
 
 /** How the Go field is held (schema GoShape), as small integers for the hot path. */
 export const GO_VALUE = 0;
@@ -73,7 +75,7 @@ export class Member {
     this.plan = field !== undefined && field.kind === KIND_MESSAGE ? childPlan(field) : undefined;
     this.special = this.plan?.special !== undefined;
     // A plain struct's zero value is written, omitempty or not (omitzero on one is not covered).
-    this.absentOmitted = role === MEMBER_FIELD && this.omitEmpty && (this.repeated || this.isMap || this.shape !== GO_VALUE || this.kind !== KIND_MESSAGE);
+    this.absentOmitted = (role === MEMBER_FIELD || role === MEMBER_SECRET_DATA) && this.omitEmpty && (this.repeated || this.isMap || this.shape !== GO_VALUE || this.kind !== KIND_MESSAGE);
   }
 
   /** The writer's plan of the field's message type, compiled on first use (types may be recursive). */
@@ -109,6 +111,7 @@ export class TextPlan {
 const plainPlans = new WeakMap<MessagePlan, TextPlan>();
 const topPlans = new WeakMap<MessagePlan, TextPlan>();
 const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const SECRET = 'k8s.io.api.core.v1.Secret';
 
 function compileTextPlan(plan: MessagePlan, top: boolean, topMetadata: boolean): TextPlan {
   const text = new TextPlan(plan);
@@ -131,6 +134,7 @@ function compileTextPlan(plan: MessagePlan, top: boolean, topMetadata: boolean):
         if (top && f.pathName === 'metadata' && offset === 0) role = MEMBER_METADATA;
         if (topMetadata && f.pathName === 'resourceVersion') role = MEMBER_RESOURCE_VERSION;
         if (topMetadata && f.pathName === 'managedFields') role = MEMBER_MANAGED_FIELDS;
+        if (top && plan.name === SECRET && offset === 0 && (f.pathName === 'data' || f.pathName === 'stringData')) role = MEMBER_SECRET_DATA;
         text.members.push(new Member(f.pathName, role, f, offset));
       }
     }

@@ -25,12 +25,12 @@ import { PROTOBUF_MAGIC, startsWith } from './detect.js';
 import { readEnvelope, type Envelope } from './envelope.js';
 import type { JsonValue } from './json-value.js';
 import { KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type MessagePlan } from './message-plan.js';
-import { GO_BYTES, GO_VALUE, type Member, MEMBER_FIELD, MEMBER_KIND, MEMBER_MANAGED_FIELDS, MEMBER_METADATA, MEMBER_RESOURCE_VERSION, type TextPlan, textPlanOf } from './json-text-plan.js';
+import { GO_BYTES, GO_VALUE, type Member, MEMBER_API_VERSION, MEMBER_KIND, MEMBER_MANAGED_FIELDS, MEMBER_METADATA, MEMBER_RESOURCE_VERSION, type TextPlan, textPlanOf } from './json-text-plan.js';
 import type { Schema } from './schema.js';
-import { base64Decode, utf8Decode } from './text.js';
+import { base64Decode, utf8Decode, utf8Encode } from './text.js';
 import { JsonTextBuffer } from './json-text-buffer.js';
 import { WireReader } from './wire.js';
-import { TextWalkWasm, type TextWalkHost, OMITTED, type YamlEmitter } from './text-walk-wasm.js';
+import { type ObjectHeader, TextWalkWasm, type TextWalkHost, OMITTED, type YamlEmitter } from './text-walk-wasm.js';
 import { TEXT_WALK_WASM } from './text-walk-wasm-module.js';
 
 /** How one stored object is written. */
@@ -43,8 +43,14 @@ export interface JsonTextOptions {
   indent: number;
   /** Levels the object sits at (its lines are indented as those of a List's item). */
   depth: number;
-  /** Give `false` for a v1 Secret (its data must be masked, which the object path does). */
+  /**
+   * A v1 Secret's data must be masked: with maskedSecretValue, the WebAssembly walks write each of
+   * its data values as that (one whose last-applied annotation holds a copy is the object path's);
+   * without, every such Secret gives `false`.
+   */
   secretsMasked: boolean;
+  /** What a masked Secret's data values read (printable ASCII, no blanks or quotes). */
+  maskedSecretValue?: string;
   /** JSON text of a decoded value, keys sorted (formatJson): for the small parts decoded as objects. */
   jsonText: (value: JsonValue, indent: number) => string;
 }
@@ -65,6 +71,20 @@ export type JsonTextEngine = 'any' | 'javascript' | 'webassembly';
 
 /** Thrown inside the transcoder for anything it leaves to the object decoder. */
 const NOT_COVERED = Symbol('not covered by the JSON text transcoder');
+
+/** kubectl apply's annotation, as it is stored (its key's bytes). */
+const LAST_APPLIED = utf8Encode('kubectl.kubernetes.io/last-applied-configuration');
+
+/** Whether `needle` (not empty) occurs in `haystack`. */
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0] as number;
+  for (let at = haystack.indexOf(first); at >= 0 && at + needle.length <= haystack.length; at = haystack.indexOf(first, at + 1)) {
+    let i = 1;
+    while (i < needle.length && haystack[at + i] === needle[i]) i++;
+    if (i === needle.length) return true;
+  }
+  return false;
+}
 
 const TIME = 'time';
 const QUANTITY = 'quantity';
@@ -128,13 +148,18 @@ class Transcoder implements TextWalkHost {
    * Reads the value's envelope and readies the walk over it: the object's plan, or undefined when
    * the object decoder must do it.
    */
-  private begin(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): { text: TextPlan; envelope: Envelope } | undefined {
+  private begin(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): { text: TextPlan; header: ObjectHeader } | undefined {
     if (!startsWith(value, PROTOBUF_MAGIC)) return undefined;
     const envelope = readEnvelope(value);
     if (envelope.contentEncoding !== '') return undefined;
     // A value stored without its type (an empty kind) is read as its key says: the object path does that.
     if (envelope.kind === '') return undefined;
-    if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') return undefined;
+    let maskedValue: string | undefined;
+    if (options.secretsMasked && envelope.kind === 'Secret' && envelope.apiVersion === 'v1') {
+      // kubectl apply's copy of the Secret (an annotation) is masked inside its JSON: the object path does that.
+      if (options.maskedSecretValue === undefined || containsBytes(value, LAST_APPLIED)) return undefined;
+      maskedValue = options.maskedSecretValue;
+    }
     const message = schema.kindMessage(envelope.apiVersion, envelope.kind);
     if (message === undefined) return undefined;
     const text = textPlanOf(planOf(message), true);
@@ -150,7 +175,9 @@ class Transcoder implements TextWalkHost {
     this.level = options.depth;
     this.depth = 0;
     this.top = 0;
-    return { text, envelope };
+    const header: ObjectHeader = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
+    if (maskedValue !== undefined) header.maskedValue = maskedValue;
+    return { text, header };
   }
 
   private end(): void {
@@ -167,8 +194,8 @@ class Transcoder implements TextWalkHost {
       if (walk === null) return false;
       const begun = this.begin(schema, value, options, out);
       if (begun === undefined) return false;
-      const { text, envelope } = begun;
-      const header = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
+      const { text, header } = begun;
+      const envelope = this.envelope as Envelope;
       const written = walk.writeYaml(this, options.emitter, text, value, envelope.rawStart, envelope.rawEnd, header, { listItem: options.listItem, managedFieldsHidden: options.managedFieldsHidden });
       if (written === undefined) return false;
       out.reserve(written.length);
@@ -189,11 +216,12 @@ class Transcoder implements TextWalkHost {
     try {
       const begun = this.begin(schema, value, options, out);
       if (begun === undefined) return false;
-      const { text, envelope } = begun;
+      const { text, header } = begun;
+      const envelope = this.envelope as Envelope;
       const walk = engine === 'javascript' ? null : textWalkWasm();
-      if (walk === null && engine === 'webassembly') return false;
+      // Only the WebAssembly walk masks a Secret's data.
+      if (walk === null && (engine === 'webassembly' || header.maskedValue !== undefined)) return false;
       if (walk !== null) {
-        const header = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
         const written = walk.write(this, text, value, envelope.rawStart, envelope.rawEnd, header, { indent: options.indent, level: options.depth, managedFieldsHidden: options.managedFieldsHidden });
         if (written !== undefined) {
           out.reserve(written.length);
@@ -203,7 +231,7 @@ class Transcoder implements TextWalkHost {
         }
         // Refused: the walk here decides (and says what is wrong, if anything is). The answers
         // given meanwhile left its state as they found it.
-        if (engine === 'webassembly') return false;
+        if (engine === 'webassembly' || header.maskedValue !== undefined) return false;
       }
       this.message(text, envelope.rawStart, envelope.rawEnd);
       return true;
@@ -408,7 +436,7 @@ class Transcoder implements TextWalkHost {
   /** Writes the member, key and value; false when Go's JSON leaves it out. */
   private member(text: TextPlan, base: number, member: Member, first: boolean): boolean {
     const role = member.role;
-    if (role !== MEMBER_FIELD && role !== MEMBER_METADATA && role !== MEMBER_MANAGED_FIELDS) {
+    if (role === MEMBER_API_VERSION || role === MEMBER_KIND || role === MEMBER_RESOURCE_VERSION) {
       const envelope = this.envelope as Envelope;
       const value = role === MEMBER_RESOURCE_VERSION ? this.options.resourceVersion : role === MEMBER_KIND ? envelope.kind : envelope.apiVersion;
       this.key(member, first);

@@ -63,6 +63,17 @@ export interface YamlEmitter {
 }
 
 export const OMITTED = Symbol('omitted');
+
+/** What the walks write of the object besides its message: its type, its resourceVersion, and (a masked Secret) what its data values read. */
+export interface ObjectHeader {
+  apiVersion: string;
+  kind: string;
+  resourceVersion: string;
+  maskedValue?: string;
+}
+
+/** Bytes of each header text laid out at HEADERS_AT: apiVersion, kind, resourceVersion, masked value (0: values shown). */
+type HeaderLengths = [number, number, number, number];
 const NOT_COVERED = -1;
 const OMITTED_CODE = -2;
 const OUT_FULL = -3;
@@ -152,6 +163,7 @@ interface TextWalkExports {
     apiVersion: number,
     kind: number,
     resourceVersion: number,
+    masked: number,
   ): number;
   initYaml(plainFirst: number, plainRest: number, position: number, names: number): void;
   writeYaml(
@@ -166,6 +178,7 @@ interface TextWalkExports {
     apiVersion: number,
     kind: number,
     resourceVersion: number,
+    masked: number,
   ): number;
   stringReadsAsNonString(value: number, start: number, end: number): number;
 }
@@ -239,7 +252,7 @@ export class TextWalkWasm {
     value: Uint8Array,
     start: number,
     end: number,
-    header: { apiVersion: string; kind: string; resourceVersion: string },
+    header: ObjectHeader,
     layout: { indent: number; level: number; managedFieldsHidden: boolean },
   ): Uint8Array | undefined {
     if (this.exhausted) return undefined;
@@ -247,9 +260,7 @@ export class TextWalkWasm {
     if (plan < 0) return undefined;
     const lengths = this.writeHeaders(header);
     if (lengths === undefined) return undefined;
-    return this.run(host, value, 2, (out, capacity) =>
-      this.exports.write(plan, VALUES_AT, start, end, out, capacity, layout.indent, layout.level, layout.managedFieldsHidden ? 1 : 0, lengths[0], lengths[1], lengths[2]),
-    );
+    return this.run(host, value, 2, (out, capacity) => this.exports.write(plan, VALUES_AT, start, end, out, capacity, layout.indent, layout.level, layout.managedFieldsHidden ? 1 : 0, ...lengths));
   }
 
   /**
@@ -293,7 +304,7 @@ export class TextWalkWasm {
     value: Uint8Array,
     start: number,
     end: number,
-    header: { apiVersion: string; kind: string; resourceVersion: string },
+    header: ObjectHeader,
     layout: { listItem: boolean; managedFieldsHidden: boolean },
   ): Uint8Array | undefined {
     if (this.exhausted || !this.setUpYaml(emitter)) return undefined;
@@ -302,9 +313,7 @@ export class TextWalkWasm {
     const lengths = this.writeYamlHeaders(header, emitter);
     if (lengths === undefined) return undefined;
     // YAML's indentation makes its text longer than JSON's: more room at first.
-    return this.run(host, value, 3, (out, capacity) =>
-      this.exports.writeYaml(plan, VALUES_AT, start, end, out, capacity, layout.listItem ? 1 : 0, layout.managedFieldsHidden ? 1 : 0, lengths[0], lengths[1], lengths[2]),
-    );
+    return this.run(host, value, 3, (out, capacity) => this.exports.writeYaml(plan, VALUES_AT, start, end, out, capacity, layout.listItem ? 1 : 0, layout.managedFieldsHidden ? 1 : 0, ...lengths));
   }
 
   /** Whether the module's YAML reading of the (ASCII) string as another type agrees: for the test that holds it to go-yaml-quotes.ts. */
@@ -376,12 +385,12 @@ export class TextWalkWasm {
   }
 
   /** apiVersion, kind and resourceVersion as YAML scalars, one after another at HEADERS_AT: their lengths. */
-  private writeYamlHeaders(header: { apiVersion: string; kind: string; resourceVersion: string }, emitter: YamlEmitter): [number, number, number] | undefined {
+  private writeYamlHeaders(header: ObjectHeader, emitter: YamlEmitter): HeaderLengths | undefined {
     const type = `${header.apiVersion}\n${header.kind}`;
     if (type !== this.lastYamlType) {
       const apiVersion = emitter.wholeText(header.apiVersion);
       const kind = emitter.wholeText(header.kind);
-      if (apiVersion === undefined || kind === undefined || apiVersion.length + kind.length + 64 > HEADERS_BYTES) return undefined;
+      if (apiVersion === undefined || kind === undefined || apiVersion.length + kind.length + 96 > HEADERS_BYTES) return undefined;
       this.bytes.set(utf8Encode(apiVersion), HEADERS_AT);
       this.bytes.set(utf8Encode(kind), HEADERS_AT + apiVersion.length);
       // The JSON walk's headers are gone.
@@ -391,14 +400,22 @@ export class TextWalkWasm {
       this.yamlTypeLengths = [apiVersion.length, kind.length];
     }
     const [apiVersionLength, kindLength] = this.yamlTypeLengths as [number, number];
-    const rv = header.resourceVersion;
-    if (rv.length > 60 || !/^[0-9]+$/.test(rv)) return undefined;
-    const at = HEADERS_AT + apiVersionLength + kindLength;
+    if (header.resourceVersion === '') return undefined;
+    // A masked value without blanks or quotes is written alike wherever it stands.
+    const masked = header.maskedValue === undefined ? '' : emitter.node(header.maskedValue, { column: 0, whitespace: true, indention: false }, 0, true, 0);
+    return this.appendHeaders(apiVersionLength, kindLength, `"${header.resourceVersion}"`, masked);
+  }
+
+  /**
+   * After apiVersion and kind: the resourceVersion's text (a revision's digits in quotes, alike in
+   * JSON and YAML; anything else is left to the JavaScript writer) and a masked Secret value's.
+   */
+  private appendHeaders(apiVersionLength: number, kindLength: number, resourceVersion: string, masked: string): HeaderLengths | undefined {
+    if (resourceVersion.length > 62 || !/^"[0-9]*"$/.test(resourceVersion) || masked.length > 32 || !/^[\x21-\x7e]*$/.test(masked)) return undefined;
     const bytes = this.bytes;
-    bytes[at] = 0x22;
-    for (let i = 0; i < rv.length; i++) bytes[at + 1 + i] = rv.charCodeAt(i);
-    bytes[at + 1 + rv.length] = 0x22;
-    return [apiVersionLength, kindLength, rv.length + 2];
+    let at = HEADERS_AT + apiVersionLength + kindLength;
+    for (const text of [resourceVersion, masked]) for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    return [apiVersionLength, kindLength, resourceVersion.length, masked.length];
   }
 
   /** A value the host decoded, written by the emitter from the module's position: the output's new length, or why not. */
@@ -428,14 +445,14 @@ export class TextWalkWasm {
     return out + written;
   }
 
-  /** The apiVersion, kind and resourceVersion as JSON strings, one after another at HEADERS_AT: their lengths. */
-  private writeHeaders(header: { apiVersion: string; kind: string; resourceVersion: string }): [number, number, number] | undefined {
+  /** The apiVersion, kind, resourceVersion and masked value as JSON strings, one after another at HEADERS_AT: their lengths. */
+  private writeHeaders(header: ObjectHeader): HeaderLengths | undefined {
     // Listings read long runs of one kind: its two strings are encoded once per run.
     if (header.apiVersion !== this.lastApiVersion || header.kind !== this.lastKind) {
       this.lastYamlType = undefined;
       const apiVersion = utf8Encode(JSON.stringify(header.apiVersion));
       const kind = utf8Encode(JSON.stringify(header.kind));
-      if (apiVersion.length + kind.length + 64 > HEADERS_BYTES) return undefined;
+      if (apiVersion.length + kind.length + 96 > HEADERS_BYTES) return undefined;
       this.bytes.set(apiVersion, HEADERS_AT);
       this.bytes.set(kind, HEADERS_AT + apiVersion.length);
       this.lastApiVersion = header.apiVersion;
@@ -443,15 +460,8 @@ export class TextWalkWasm {
       this.typeLengths = [apiVersion.length, kind.length];
     }
     const [apiVersionLength, kindLength] = this.typeLengths;
-    let at = HEADERS_AT + apiVersionLength + kindLength;
-    const rv = header.resourceVersion;
-    // A resourceVersion is a revision's digits; anything else is written by the JavaScript writer.
-    if (rv.length > 60 || !/^[0-9]*$/.test(rv)) return undefined;
-    const bytes = this.bytes;
-    bytes[at++] = 0x22;
-    for (let i = 0; i < rv.length; i++) bytes[at++] = rv.charCodeAt(i);
-    bytes[at] = 0x22;
-    return [apiVersionLength, kindLength, rv.length + 2];
+    const masked = header.maskedValue === undefined ? '' : JSON.stringify(header.maskedValue);
+    return this.appendHeaders(apiVersionLength, kindLength, `"${header.resourceVersion}"`, masked);
   }
 
   private currentHost(): TextWalkHost {
