@@ -351,6 +351,8 @@ export class TextWalkWasm {
    * members' order by go-yaml's key order and each member's key text. False when out of room.
    */
   private yamlLaidOut(text: TextPlan, at: number, emitter: YamlEmitter): boolean {
+    // The plan itself may not have found room (at -1).
+    if (at < 0) return false;
     const w = this.words;
     if (w[at + P_YAML_ORDER] !== -1) return true;
     const members = text.members;
