@@ -1044,6 +1044,38 @@ export function occurrences(m: i32, firstTag: i32, count: i32, end: i32): void {
 }
 
 /**
+ * Readies either walk (this one, or yaml-text.ts's) for one object: the value, the output, the
+ * header texts' lengths, and nothing failed or nested yet. The JSON layout is one line; `write`
+ * sets its own.
+ */
+export function startWalk(
+  value: usize,
+  output: usize,
+  capacity: i32,
+  hideManagedFields: i32,
+  apiVersionBytes: i32,
+  kindBytes: i32,
+  resourceVersionBytes: i32,
+  maskedBytes: i32,
+): void {
+  buf = value;
+  out = output;
+  outLength = 0;
+  outCapacity = capacity;
+  failed = false;
+  full = false;
+  indent = 0;
+  level = 0;
+  depth = 0;
+  top = 0;
+  managedFieldsHidden = hideManagedFields != 0;
+  apiVersionLength = apiVersionBytes;
+  kindLength = kindBytes;
+  resourceVersionLength = resourceVersionBytes;
+  maskedLength = maskedBytes;
+}
+
+/**
  * Writes the object whose message (a top-level text plan) is at [start, end) of the value at
  * `value`, into [output, output + capacity). The header strings (apiVersion, kind and
  * resourceVersion as JSON text, then a masked Secret value's when `maskedBytes` is not 0) are at
@@ -1065,21 +1097,9 @@ export function write(
   resourceVersionBytes: i32,
   maskedBytes: i32,
 ): i32 {
-  buf = value;
-  out = output;
-  outLength = 0;
-  outCapacity = capacity;
-  failed = false;
-  full = false;
+  startWalk(value, output, capacity, hideManagedFields, apiVersionBytes, kindBytes, resourceVersionBytes, maskedBytes);
   indent = indentWidth;
   level = startLevel;
-  depth = 0;
-  top = 0;
-  managedFieldsHidden = hideManagedFields != 0;
-  apiVersionLength = apiVersionBytes;
-  kindLength = kindBytes;
-  resourceVersionLength = resourceVersionBytes;
-  maskedLength = maskedBytes;
   message(text, start, end);
   if (full) return OUT_FULL;
   if (failed) return NOT_COVERED;

@@ -9,8 +9,6 @@
 // object path writes the object instead: this walk may refuse more, never write otherwise.
 
 import {
-  masked,
-  maskedLength,
   apiVersionLength,
   buf,
   byte,
@@ -23,7 +21,6 @@ import {
   failed,
   full,
   headers,
-  indent,
   intOrStringParts,
   KIND_BOOL,
   KIND_BYTES,
@@ -32,7 +29,6 @@ import {
   KIND_MESSAGE,
   KIND_STRING,
   kindLength,
-  level,
   M_FLAGS,
   M_ID,
   M_KIND,
@@ -43,8 +39,9 @@ import {
   M_TEXT,
   M_YAML_KEY,
   M_YAML_KEY_LENGTH,
-  managedFieldsHidden,
   mapEntries,
+  masked,
+  maskedLength,
   MEMBER_API_VERSION,
   MEMBER_KIND,
   MEMBER_WORDS,
@@ -80,6 +77,7 @@ import {
   SPECIAL_INT_OR_STRING,
   SPECIAL_QUANTITY,
   SPECIAL_TIME,
+  startWalk,
   time,
   top,
   uint64,
@@ -1043,8 +1041,9 @@ function yamlKey(start: i32, end: i32, keyIndent: i32): void {
  * Writes the object (a top-level text plan) at [start, end) of the value at `value` as YAML, into
  * [output, output + capacity): at the top of a document, or as a List's item after its `-`
  * (`listItem`, which the caller writes). The header values (apiVersion, kind, resourceVersion as
- * YAML scalars, then a masked Secret value's when `maskedBytes` is not 0) are at `headers`. Returns the output's length, -1 when the object path must write
- * the object, -3 when the output needs more room.
+ * YAML scalars, then a masked Secret value's when `maskedBytes` is not 0) are at `headers`.
+ * Returns the output's length, -1 when the object path must write the object, -3 when the output
+ * needs more room.
  */
 export function writeYaml(
   text: i32,
@@ -1060,23 +1059,9 @@ export function writeYaml(
   resourceVersionBytes: i32,
   maskedBytes: i32,
 ): i32 {
-  buf = value;
-  out = output;
-  outLength = 0;
-  outCapacity = capacity;
-  failed = false;
-  full = false;
-  // The JSON walk's layout, for the hidden fields it checks: one line, no indentation.
-  indent = 0;
-  level = 0;
-  depth = 0;
-  top = 0;
+  // The JSON walk's layout stays one line, for the hidden fields it checks.
+  startWalk(value, output, capacity, hideManagedFields, apiVersionBytes, kindBytes, resourceVersionBytes, maskedBytes);
   yamlDepth = 0;
-  managedFieldsHidden = hideManagedFields != 0;
-  apiVersionLength = apiVersionBytes;
-  kindLength = kindBytes;
-  resourceVersionLength = resourceVersionBytes;
-  maskedLength = maskedBytes;
   if (listItem != 0) {
     // Just after the item's `-`, in a List's `items:` (the item is a node two levels in).
     column = 1;
