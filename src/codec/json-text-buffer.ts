@@ -27,6 +27,13 @@ export class JsonTextBuffer {
     this.bytes[this.length++] = code;
   }
 
+  /** Bytes as they are (text already UTF-8). */
+  append(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   /** Text of one-byte characters only (digits, base64, keys). */
   ascii(text: string): void {
     this.reserve(text.length);

@@ -148,7 +148,7 @@ class Transcoder implements TextWalkHost {
    * Reads the value's envelope and readies the walk over it: the object's plan, or undefined when
    * the object decoder must do it.
    */
-  private begin(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): { text: TextPlan; header: ObjectHeader } | undefined {
+  private begin(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer): { text: TextPlan; envelope: Envelope; header: ObjectHeader } | undefined {
     if (!startsWith(value, PROTOBUF_MAGIC)) return undefined;
     const envelope = readEnvelope(value);
     if (envelope.contentEncoding !== '') return undefined;
@@ -177,7 +177,7 @@ class Transcoder implements TextWalkHost {
     this.top = 0;
     const header: ObjectHeader = { apiVersion: envelope.apiVersion, kind: envelope.kind, resourceVersion: options.resourceVersion };
     if (maskedValue !== undefined) header.maskedValue = maskedValue;
-    return { text, header };
+    return { text, envelope, header };
   }
 
   private end(): void {
@@ -194,13 +194,10 @@ class Transcoder implements TextWalkHost {
       if (walk === null) return false;
       const begun = this.begin(schema, value, options, out);
       if (begun === undefined) return false;
-      const { text, header } = begun;
-      const envelope = this.envelope as Envelope;
+      const { text, envelope, header } = begun;
       const written = walk.writeYaml(this, options.emitter, text, value, envelope.rawStart, envelope.rawEnd, header, { listItem: options.listItem, managedFieldsHidden: options.managedFieldsHidden });
       if (written === undefined) return false;
-      out.reserve(written.length);
-      out.bytes.set(written, out.length);
-      out.length += written.length;
+      out.append(written);
       return true;
     } catch {
       // Damaged: the object decoder does it again and names the damage.
@@ -216,17 +213,14 @@ class Transcoder implements TextWalkHost {
     try {
       const begun = this.begin(schema, value, options, out);
       if (begun === undefined) return false;
-      const { text, header } = begun;
-      const envelope = this.envelope as Envelope;
+      const { text, envelope, header } = begun;
       const walk = engine === 'javascript' ? null : textWalkWasm();
       // Only the WebAssembly walk masks a Secret's data.
       if (walk === null && (engine === 'webassembly' || header.maskedValue !== undefined)) return false;
       if (walk !== null) {
         const written = walk.write(this, text, value, envelope.rawStart, envelope.rawEnd, header, { indent: options.indent, level: options.depth, managedFieldsHidden: options.managedFieldsHidden });
         if (written !== undefined) {
-          out.reserve(written.length);
-          out.bytes.set(written, out.length);
-          out.length += written.length;
+          out.append(written);
           return true;
         }
         // Refused: the walk here decides (and says what is wrong, if anything is). The answers

@@ -74,6 +74,16 @@ export interface ObjectHeader {
 
 /** Bytes of each header text laid out at HEADERS_AT: apiVersion, kind, resourceVersion, masked value (0: values shown). */
 type HeaderLengths = [number, number, number, number];
+
+/** What the header texts at HEADERS_AT were made for (no emitter: JSON), and the texts that stay for the run. */
+interface HeaderTexts {
+  emitter: YamlEmitter | undefined;
+  apiVersion: string;
+  kind: string;
+  maskedValue: string | undefined;
+  maskedText: string;
+  typeLengths: [number, number];
+}
 const NOT_COVERED = -1;
 const OMITTED_CODE = -2;
 const OUT_FULL = -3;
@@ -202,14 +212,13 @@ export class TextWalkWasm {
   /** The plan area is full: every object is left to the JavaScript writer from then on. */
   private exhausted = false;
   private host: TextWalkHost | undefined;
-  private lastApiVersion: string | undefined;
-  private lastKind: string | undefined;
-  private typeLengths: [number, number] = [0, 0];
+  /** The header texts laid out at HEADERS_AT last, kept while objects of one type follow. */
+  private headerTexts: HeaderTexts | undefined;
   private outAt = 0;
   /** The emitter the YAML walk was set up with (its tables laid out); one per module. */
   private yamlEmitter: YamlEmitter | undefined;
-  private lastYamlType: string | undefined;
-  private yamlTypeLengths: [number, number] | undefined;
+  /** The position handed over with the YAML walk's questions (column, whitespace, indention). */
+  private position = new Int32Array(0);
 
   constructor(module: Uint8Array, plainAscii: Uint8Array) {
     const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -258,7 +267,7 @@ export class TextWalkWasm {
     if (this.exhausted) return undefined;
     const plan = this.textOffset(text);
     if (plan < 0) return undefined;
-    const lengths = this.writeHeaders(header);
+    const lengths = this.layHeaders(header, undefined);
     if (lengths === undefined) return undefined;
     return this.run(host, value, 2, (out, capacity) => this.exports.write(plan, VALUES_AT, start, end, out, capacity, layout.indent, layout.level, layout.managedFieldsHidden ? 1 : 0, ...lengths));
   }
@@ -310,7 +319,7 @@ export class TextWalkWasm {
     if (this.exhausted || !this.setUpYaml(emitter)) return undefined;
     const plan = this.textOffset(text);
     if (plan < 0 || !this.yamlLaidOut(text, plan, emitter)) return undefined;
-    const lengths = this.writeYamlHeaders(header, emitter);
+    const lengths = this.layHeaders(header, emitter);
     if (lengths === undefined) return undefined;
     // YAML's indentation makes its text longer than JSON's: more room at first.
     return this.run(host, value, 3, (out, capacity) => this.exports.writeYaml(plan, VALUES_AT, start, end, out, capacity, layout.listItem ? 1 : 0, layout.managedFieldsHidden ? 1 : 0, ...lengths));
@@ -386,40 +395,6 @@ export class TextWalkWasm {
     return metadata === undefined || this.yamlLaidOut(metadata, this.textOffset(metadata), emitter);
   }
 
-  /** apiVersion, kind and resourceVersion as YAML scalars, one after another at HEADERS_AT: their lengths. */
-  private writeYamlHeaders(header: ObjectHeader, emitter: YamlEmitter): HeaderLengths | undefined {
-    const type = `${header.apiVersion}\n${header.kind}`;
-    if (type !== this.lastYamlType) {
-      const apiVersion = emitter.wholeText(header.apiVersion);
-      const kind = emitter.wholeText(header.kind);
-      if (apiVersion === undefined || kind === undefined || apiVersion.length + kind.length + 96 > HEADERS_BYTES) return undefined;
-      this.bytes.set(utf8Encode(apiVersion), HEADERS_AT);
-      this.bytes.set(utf8Encode(kind), HEADERS_AT + apiVersion.length);
-      // The JSON walk's headers are gone.
-      this.lastApiVersion = undefined;
-      this.lastKind = undefined;
-      this.lastYamlType = type;
-      this.yamlTypeLengths = [apiVersion.length, kind.length];
-    }
-    const [apiVersionLength, kindLength] = this.yamlTypeLengths as [number, number];
-    if (header.resourceVersion === '') return undefined;
-    // A masked value without blanks or quotes is written alike wherever it stands.
-    const masked = header.maskedValue === undefined ? '' : emitter.node(header.maskedValue, { column: 0, whitespace: true, indention: false }, 0, true, 0);
-    return this.appendHeaders(apiVersionLength, kindLength, `"${header.resourceVersion}"`, masked);
-  }
-
-  /**
-   * After apiVersion and kind: the resourceVersion's text (a revision's digits in quotes, alike in
-   * JSON and YAML; anything else is left to the JavaScript writer) and a masked Secret value's.
-   */
-  private appendHeaders(apiVersionLength: number, kindLength: number, resourceVersion: string, masked: string): HeaderLengths | undefined {
-    if (resourceVersion.length > 62 || !/^"[0-9]*"$/.test(resourceVersion) || masked.length > 32 || !/^[\x21-\x7e]*$/.test(masked)) return undefined;
-    const bytes = this.bytes;
-    let at = HEADERS_AT + apiVersionLength + kindLength;
-    for (const text of [resourceVersion, masked]) for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
-    return [apiVersionLength, kindLength, resourceVersion.length, masked.length];
-  }
-
   /** A value the host decoded, written by the emitter from the module's position: the output's new length, or why not. */
   private yamlNode(value: JsonValue | typeof OMITTED | undefined, indent: number, inMapping: boolean, depth: number, out: number, outEnd: number): number {
     if (value === undefined) return NOT_COVERED;
@@ -429,7 +404,7 @@ export class TextWalkWasm {
 
   /** Text the emitter writes from the module's position (handed over in memory, and back): the output's new length, or why not. */
   private yamlText(write: (emitter: YamlEmitter, position: YamlPosition) => string, out: number, outEnd: number): number {
-    const words = new Int32Array(this.bytes.buffer, YAML_POSITION_AT, 3);
+    const words = this.position;
     const position: YamlPosition = { column: words[0] as number, whitespace: words[1] !== 0, indention: words[2] !== 0 };
     let text: string;
     try {
@@ -447,23 +422,39 @@ export class TextWalkWasm {
     return out + written;
   }
 
-  /** The apiVersion, kind, resourceVersion and masked value as JSON strings, one after another at HEADERS_AT: their lengths. */
-  private writeHeaders(header: ObjectHeader): HeaderLengths | undefined {
-    // Listings read long runs of one kind: its two strings are encoded once per run.
-    if (header.apiVersion !== this.lastApiVersion || header.kind !== this.lastKind) {
-      this.lastYamlType = undefined;
-      const apiVersion = utf8Encode(JSON.stringify(header.apiVersion));
-      const kind = utf8Encode(JSON.stringify(header.kind));
-      if (apiVersion.length + kind.length + 96 > HEADERS_BYTES) return undefined;
-      this.bytes.set(apiVersion, HEADERS_AT);
-      this.bytes.set(kind, HEADERS_AT + apiVersion.length);
-      this.lastApiVersion = header.apiVersion;
-      this.lastKind = header.kind;
-      this.typeLengths = [apiVersion.length, kind.length];
+  /**
+   * Lays out the header texts at HEADERS_AT, as JSON (no emitter) or as YAML scalars: apiVersion,
+   * kind, the resourceVersion (a revision's digits in quotes, alike in both; anything else is left
+   * to the JavaScript writer or the object path), and a masked Secret value's text. Their lengths.
+   */
+  private layHeaders(header: ObjectHeader, emitter: YamlEmitter | undefined): HeaderLengths | undefined {
+    let laid = this.headerTexts;
+    // Listings read long runs of one kind: its texts are made and laid out once per run.
+    if (laid === undefined || laid.emitter !== emitter || laid.apiVersion !== header.apiVersion || laid.kind !== header.kind || laid.maskedValue !== header.maskedValue) {
+      this.headerTexts = undefined;
+      const scalar = (text: string): string | undefined => (emitter === undefined ? JSON.stringify(text) : emitter.wholeText(text));
+      const apiVersion = scalar(header.apiVersion);
+      const kind = scalar(header.kind);
+      if (apiVersion === undefined || kind === undefined) return undefined;
+      const apiVersionBytes = utf8Encode(apiVersion);
+      const kindBytes = utf8Encode(kind);
+      if (apiVersionBytes.length + kindBytes.length + 96 > HEADERS_BYTES) return undefined;
+      this.bytes.set(apiVersionBytes, HEADERS_AT);
+      this.bytes.set(kindBytes, HEADERS_AT + apiVersionBytes.length);
+      // A masked value without blanks or quotes is written alike wherever it stands (checked below).
+      const masked = header.maskedValue;
+      const maskedText = masked === undefined ? '' : emitter === undefined ? JSON.stringify(masked) : emitter.node(masked, { column: 0, whitespace: true, indention: false }, 0, true, 0);
+      laid = { emitter, apiVersion: header.apiVersion, kind: header.kind, maskedValue: masked, maskedText, typeLengths: [apiVersionBytes.length, kindBytes.length] };
+      this.headerTexts = laid;
     }
-    const [apiVersionLength, kindLength] = this.typeLengths;
-    const masked = header.maskedValue === undefined ? '' : JSON.stringify(header.maskedValue);
-    return this.appendHeaders(apiVersionLength, kindLength, `"${header.resourceVersion}"`, masked);
+    const resourceVersion = `"${header.resourceVersion}"`;
+    const masked = laid.maskedText;
+    if (resourceVersion.length > 62 || !/^"[0-9]*"$/.test(resourceVersion) || masked.length > 32 || !/^[\x21-\x7e]*$/.test(masked)) return undefined;
+    const bytes = this.bytes;
+    const [apiVersionLength, kindLength] = laid.typeLengths;
+    let at = HEADERS_AT + apiVersionLength + kindLength;
+    for (const text of [resourceVersion, masked]) for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    return [apiVersionLength, kindLength, resourceVersion.length, masked.length];
   }
 
   private currentHost(): TextWalkHost {
@@ -489,6 +480,7 @@ export class TextWalkWasm {
     if (pages > 0) memory.grow(pages);
     this.bytes = new Uint8Array(memory.buffer);
     this.words = new Int32Array(memory.buffer, PLANS_AT, PLANS_BYTES / 4);
+    this.position = new Int32Array(memory.buffer, YAML_POSITION_AT, 3);
   }
 
   private allocate(words: number): number {
