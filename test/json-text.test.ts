@@ -4,7 +4,7 @@
  * on every upstream fixture, on values it must leave to the object path, and on damaged values.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
 import { writeStoredObjectJson, type JsonTextEngine, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import type { JsonObject } from '../src/codec/json-value.js';
@@ -91,23 +91,19 @@ describe('JSON text straight from protobuf', function () {
   it('prints every upstream fixture as the object path does, in every layout', function () {
     requireSharedFixtures(this);
     let transcoded = 0;
-    let files = 0;
-    for (const dir of ['api', 'apiextensions']) {
-      for (const file of readdirSync(`${FIXTURES_DIR}/${dir}`).sort()) {
-        if (!file.endsWith('.pb')) continue;
-        files++;
-        const entry = entryOf(new Uint8Array(readFileSync(`${FIXTURES_DIR}/${dir}/${file}`)));
-        for (const view of views) {
-          for (const layout of layouts) {
-            const fast = printedByTranscoder(entry, view, layout);
-            if (fast === undefined) continue;
-            transcoded++;
-            assert.equal(fast, printedByObjectPath(entry, view, layout), `${dir}/${file} ${layout} ${JSON.stringify(view)}`);
-          }
+    const fixtures = loadUpstreamFixtures(FIXTURES_DIR);
+    for (const fixture of fixtures) {
+      const entry = entryOf(fixture.pb);
+      for (const view of views) {
+        for (const layout of layouts) {
+          const fast = printedByTranscoder(entry, view, layout);
+          if (fast === undefined) continue;
+          transcoded++;
+          assert.equal(fast, printedByObjectPath(entry, view, layout), `${fixture.name} ${layout} ${JSON.stringify(view)}`);
         }
       }
     }
-    assert.ok(files > 180, `${files} fixtures`);
+    assert.ok(fixtures.length > 180, `${fixtures.length} fixtures`);
     assert.ok(transcoded > 900, `${transcoded} transcoded`);
     assert.deepEqual(refusedByWasm, [], 'the WebAssembly walk writes every fixture the JavaScript walk writes');
   });
