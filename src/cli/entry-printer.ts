@@ -40,8 +40,8 @@ export class EntryPrinter {
    */
   beforeOutput: (() => Promise<void>) | undefined;
   /**
-   * -o json/ndjson without selectors or --show-etcd: objects are written straight from their stored
-   * bytes when the writer can (see stored-text.ts).
+   * -o json/ndjson/yaml without selectors or --show-etcd (yaml: a listing): objects are written
+   * straight from their stored bytes when the writer can (see stored-text.ts).
    */
   storedText: StoredText | undefined;
   private readonly leaseTtls = new Map<string, Promise<number | undefined>>();

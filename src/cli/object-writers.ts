@@ -44,11 +44,11 @@ export interface ObjectWriter {
   /** A value that could not be shown: one line naming the key and the reason. */
   note(text: string): void;
   /**
-   * The JSON formats: the entry's object written straight from its stored bytes (see
+   * JSON, NDJSON and YAML: the entry's object written straight from its stored bytes (see
    * stored-text.ts); false, with nothing written, when it must go through write().
    */
   writeStored?(text: StoredText, entry: Entry): boolean;
-  /** Hands on what is gathered so far (the JSON formats gather output into chunks). */
+  /** Hands on what is gathered so far (JSON, NDJSON and YAML gather output into chunks). */
   flush?(): void;
   end(): void;
 }
