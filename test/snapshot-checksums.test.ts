@@ -8,9 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
+import { BoltFile, type PassAlongsideOptions } from '../src/sources/snapshot/bbolt-file.js';
 import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/one-shot-worker.js';
-import type { Sha256Answer } from '../src/sources/snapshot/file-prefix-sha256.js';
+import type { FilePassAnswer } from '../src/sources/snapshot/file-pass.js';
 import { runKreg } from './support/run-cli.js';
 import { checkBoltFile } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c, crc32cCombine, crc32cUpdate } from '../src/sources/snapshot/crc32c.js';
@@ -118,11 +118,18 @@ describe('snapshot checksums', () => {
       for (let i = 0; i < 400; i++) await etcd.server.etcdctl(['put', `/w/${i % 150}`], Buffer.from(randomBytes(200 + ((i * 7919) % 6000)).toString('hex')));
       await etcd.server.etcdctl(['snapshot', 'save', file]);
       const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number };
-      const walk = async (windowBytes: number | undefined): Promise<{ report: unknown; leaves: string[]; served: number }> => {
-        const bolt = await BoltFile.open(file);
+      // The worker hashes the trailer as it reads (hash), or only reads (read: --skip-hash-check, or a member db).
+      const walk = async (windowBytes: number | undefined, pass: 'hash' | 'read' = 'hash', path = file): Promise<{ report: unknown; leaves: string[]; served: number }> => {
+        const bolt = await BoltFile.open(path);
         let served = 0;
         try {
-          const trailer = windowBytes === undefined ? undefined : bolt.checkSha256Trailer({ leafRuns: true, sharedWindows: true, windowBytes });
+          const passing = (bytes: number): PassAlongsideOptions => ({ leafRuns: true, sharedWindows: true, windowBytes: bytes });
+          const trailer =
+            windowBytes === undefined
+              ? undefined
+              : pass === 'hash'
+                ? bolt.checkSha256Trailer(passing(windowBytes))
+                : bolt.readAlongside(passing(windowBytes)).then((leafRuns) => ({ state: 'ok' as const, leafRuns }));
           if (windowBytes !== undefined) {
             const original = bolt.pageFromWindows.bind(bolt);
             bolt.pageFromWindows = (pointer) => {
@@ -148,12 +155,23 @@ describe('snapshot checksums', () => {
         assert.equal((read.report as { etcdctlHash: number }).etcdctlHash, expected.hash);
         // 32 and 128 KiB windows over a file of a few MiB: the ring of four is reused many times,
         // some leaves lie across window edges (the walk reads those), the rest come from the windows.
+        // The db without its trailer, as a member's data dir holds it.
+        const member = join(dir, 'member.db');
+        const bytes = readFileSync(file);
+        writeFileSync(member, bytes.subarray(0, bytes.length - 32));
         for (const windowBytes of [32 * 1024, 128 * 1024]) {
-          const shared = await walk(windowBytes);
-          assert.deepEqual(shared.report, read.report, `${windowBytes}-byte windows`);
-          assert.deepEqual(shared.leaves, read.leaves, `${windowBytes}-byte windows`);
-          // How many depends on how the two threads are scheduled (a walk left behind reads for itself).
-          assert.ok(shared.served > 0, `${shared.served} of ${read.leaves.length} leaves from ${windowBytes}-byte windows`);
+          for (const [pass, path] of [
+            ['hash', file],
+            ['read', file],
+            ['read', member],
+          ] as const) {
+            const shared = await walk(windowBytes, pass, path);
+            const what = `${windowBytes}-byte windows, ${pass} pass over ${path === file ? 'the snapshot' : 'the member db'}`;
+            assert.deepEqual(shared.report, { ...(read.report as object), file: path }, what);
+            assert.deepEqual(shared.leaves, read.leaves, what);
+            // How many depends on how the two threads are scheduled (a walk left behind reads for itself).
+            assert.ok(shared.served > 0, `${shared.served} of ${read.leaves.length} leaves from ${what}`);
+          }
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -174,6 +192,38 @@ describe('snapshot checksums', () => {
         assert.deepEqual(check, { ...(await checkBoltFile(bolt)), etcdctlHash: alone.etcdctl.hash });
       } finally {
         await Promise.all([together.close(), apart.close(), bolt.close()]);
+      }
+    });
+
+    it("with no trailer hashed (--skip-hash-check, a member db), the walk still takes the worker's reads and CRCs: one walk, the same status", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
+      const member = join(dir, 'member.db');
+      const bytes = readFileSync(DEMO);
+      writeFileSync(member, bytes.subarray(0, bytes.length - 32));
+      try {
+        for (const [file, skipHashCheck] of [
+          [DEMO, true],
+          [member, false],
+          [member, true],
+        ] as const) {
+          const together = await SnapshotSource.open(file, { skipHashCheck, checkTrailerAlongside: true, leafCrcsAlongside: true, shareReadsAlongside: true });
+          const apart = await SnapshotSource.open(file, { skipHashCheck });
+          const bolt = await BoltFile.open(file);
+          try {
+            // Without the worker's CRCs, statusAndCheck() would walk the file a second time through status().
+            together.status = () => Promise.reject(new Error('a second walk'));
+            const { status, check } = await together.statusAndCheck();
+            await together.settleChecks();
+            const alone = await apart.status();
+            assert.ok(alone.etcdctl.hash !== undefined && alone.keys > 0);
+            assert.deepEqual({ ...status, hashCheck: together.hashCheck }, alone, `${file} skipHashCheck ${skipHashCheck}`);
+            assert.deepEqual(check, { ...(await checkBoltFile(bolt)), etcdctlHash: alone.etcdctl.hash });
+          } finally {
+            await Promise.all([together.close(), apart.close(), bolt.close()]);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 
@@ -209,7 +259,7 @@ describe('snapshot checksums', () => {
       const path = join(dir, 'bytes');
       const bytes = randomBytes(9 * 1024 * 1024 + 17); // more than one 8 MiB read
       writeFileSync(path, bytes);
-      const hash = (length: number): OneShotWorker<Sha256Answer> => startOneShotWorker(new URL('../src/sources/snapshot/sha256-worker.js', import.meta.url), { path, length });
+      const hash = (length: number): OneShotWorker<FilePassAnswer> => startOneShotWorker(new URL('../src/sources/snapshot/file-pass-worker.js', import.meta.url), { path, length, sha256: true });
       assert.deepEqual(await hash(bytes.length - 5).answer, {
         ok: true,
         sha256: createHash('sha256')
@@ -217,6 +267,9 @@ describe('snapshot checksums', () => {
           .digest('hex'),
       });
       assert.deepEqual(await hash(bytes.length + 100).answer, { ok: false, endedAt: bytes.length });
+      // A pass that only reads (for the walk's shared windows) answers without a hash.
+      const read = startOneShotWorker<FilePassAnswer>(new URL('../src/sources/snapshot/file-pass-worker.js', import.meta.url), { path, length: bytes.length, sha256: false });
+      assert.deepEqual(await read.answer, { ok: true });
       // Stopped while it works: the answer it will never give is an error, not a hang.
       const stopped = hash(bytes.length);
       await stopped.stop();

@@ -27,10 +27,10 @@ import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
-import { type Sha256Answer, sha256OfFilePrefix } from './file-prefix-sha256.js';
+import { type FilePassAnswer, type FilePassJobs, passOverFile } from './file-pass.js';
+import type { FilePassJob } from './file-pass-worker.js';
 import type { LeafRunCrcs } from './leaf-run-crcs.js';
 import { createSharedWindowsMemory, WindowReader } from './shared-windows.js';
-import type { Sha256Job } from './sha256-worker.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
 export const BOLT_VERSION = 2;
@@ -205,6 +205,16 @@ export interface BoltOpenOptions {
   readAhead?: number;
 }
 
+/** What a pass over the file alongside a walk takes besides reading it. */
+export interface PassAlongsideOptions {
+  /** Take the leaves' CRCs (leaf-run-crcs.ts). */
+  leafRuns?: boolean;
+  /** Read into memory shared with this thread, for pageFromWindows() (shared-windows.ts). */
+  sharedWindows?: boolean;
+  /** The shared windows' size (8 MiB by default; leaf CRCs are taken in windows of the same size). */
+  windowBytes?: number;
+}
+
 /** The trailer's verdict; with `leafRuns` asked for, the leaves' CRCs taken on the same read (leaf-run-crcs.ts). */
 export type TrailerCheck = ({ state: 'ok'; sha256: string } | { state: 'mismatch'; expected: string; actual: string } | { state: 'no-trailer' }) & { leafRuns?: LeafRunCrcs };
 
@@ -273,7 +283,7 @@ export class BoltFile {
   private closed = false;
   /** Worker threads hashing this file, stopped by close(). */
   private readonly workers = new Set<OneShotWorker<unknown>>();
-  /** The trailer worker's reads, shared (checkSha256Trailer with sharedWindows): pages the walk need not read again. */
+  /** The pass worker's reads, shared (checkSha256Trailer or readAlongside with sharedWindows): pages the walk need not read again. */
   private windows: WindowReader | undefined;
   /** Pages the file's freelist lists, once watchFreedPages() has read it. */
   private freed: PageSet | undefined;
@@ -389,46 +399,58 @@ export class BoltFile {
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
    * caller may walk the file meanwhile.
    */
-  async checkSha256Trailer(
-    options: {
-      leafRuns?: boolean;
-      /** Read into memory shared with this thread, for pageFromWindows() (shared-windows.ts). */
-      sharedWindows?: boolean;
-      /** The shared windows' size (8 MiB by default; leaf CRCs are taken in windows of the same size). */
-      windowBytes?: number;
-    } = {},
-  ): Promise<TrailerCheck> {
+  async checkSha256Trailer(options: PassAlongsideOptions = {}): Promise<TrailerCheck> {
     if (!this.hasSha256Trailer) return { state: 'no-trailer' };
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
-    const leafRuns = options.leafRuns === true ? { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) } : undefined;
-    const job: Sha256Job = { path: this.path, length: bodyBytes };
-    if (leafRuns !== undefined) job.leafRuns = leafRuns;
-    if (options.sharedWindows === true) {
-      job.windows = createSharedWindowsMemory(bodyBytes, options.windowBytes);
-      this.windows = new WindowReader(job.windows);
-    }
-    const worker = startOneShotWorker<Sha256Answer>(new URL('./sha256-worker.js', import.meta.url), job);
-    this.workers.add(worker);
-    let answer: Sha256Answer | undefined;
-    try {
-      answer = await worker.answer;
-      // No worker here: the same hash on this thread (and no shared reads to wait for).
-      if (answer === undefined) {
-        this.windows?.giveUp();
-        answer = await sha256OfFilePrefix(this.path, bodyBytes, leafRuns);
-      }
-    } catch (error) {
-      this.windows?.giveUp();
-      throw new SnapshotFileError('unreadable', `cannot hash the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
-    } finally {
-      this.workers.delete(worker);
-    }
+    const answer = await this.passAlongside(bodyBytes, true, options);
     if (answer.ok) {
-      const check = await this.compareTrailer(bodyBytes, answer.sha256);
+      const check = await this.compareTrailer(bodyBytes, answer.sha256 ?? '');
       return answer.leafRuns === undefined ? check : { ...check, leafRuns: answer.leafRuns };
     }
     if ('error' in answer) throw new SnapshotFileError('unreadable', `cannot hash the file: ${answer.error}`, this.path);
     throw new SnapshotFileError('truncated', `file ends at byte ${answer.endedAt}, expected ${bodyBytes - answer.endedAt} more bytes`, this.path, undefined, { offset: answer.endedAt });
+  }
+
+  /**
+   * The same pass over the file as checkSha256Trailer() without the hash, for a walk that does not
+   * check the trailer (--skip-hash-check, or a member db, which has none): the worker reads ahead of
+   * the walk into the shared windows, and takes leaves' CRCs, while the walk works. The pages it
+   * covers are those of the db. Never rejects: without the pass (a failed read, no worker), the
+   * leaves' CRCs are undefined and the walk reads for itself.
+   */
+  async readAlongside(options: PassAlongsideOptions = {}): Promise<LeafRunCrcs | undefined> {
+    const dbBytes = Math.min(this.fileSize - (this.hasSha256Trailer ? SHA256_TRAILER_LENGTH : 0), this.readablePageCount * this.meta.pageSize);
+    try {
+      const answer = await this.passAlongside(dbBytes, false, options);
+      return answer.ok ? answer.leafRuns : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One pass over the first `length` bytes on a worker thread (on this one where none can start). */
+  private async passAlongside(length: number, sha256: boolean, options: PassAlongsideOptions): Promise<FilePassAnswer> {
+    const jobs: FilePassJobs = { sha256 };
+    if (options.leafRuns === true) jobs.leafRuns = { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) };
+    const job: FilePassJob = { path: this.path, length, ...jobs };
+    if (options.sharedWindows === true) {
+      job.windows = createSharedWindowsMemory(length, options.windowBytes);
+      this.windows = new WindowReader(job.windows);
+    }
+    const worker = startOneShotWorker<FilePassAnswer>(new URL('./file-pass-worker.js', import.meta.url), job);
+    this.workers.add(worker);
+    try {
+      const answer = await worker.answer;
+      if (answer !== undefined) return answer;
+      // No worker here: the same pass on this thread (and no shared reads to wait for).
+      this.windows?.giveUp();
+      return await passOverFile(this.path, length, jobs);
+    } catch (error) {
+      this.windows?.giveUp();
+      throw new SnapshotFileError('unreadable', `cannot ${sha256 ? 'hash' : 'read'} the file: ${error instanceof Error ? error.message : String(error)}`, this.path, undefined, { cause: error });
+    } finally {
+      this.workers.delete(worker);
+    }
   }
 
   private async compareTrailer(bodyBytes: number, actual: string): Promise<TrailerCheck> {

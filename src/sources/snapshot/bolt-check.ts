@@ -361,19 +361,21 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
       cause: error,
     });
   });
-  // The trailer is hashed on a worker thread while the check walks the file here; settled into a
-  // value at once, so that a failure waits for its turn instead of going unhandled.
+  // The trailer is hashed on a worker thread while the check walks the file here, out of the
+  // worker's reads; settled into a value at once, so that a failure waits for its turn instead of
+  // going unhandled. Without a trailer to hash, the worker reads ahead of the walk all the same.
   const hashing =
-    options.skipHashCheck === true
+    options.skipHashCheck === true || !bolt.hasSha256Trailer
       ? undefined
-      : bolt.checkSha256Trailer().then(
+      : bolt.checkSha256Trailer({ sharedWindows: true }).then(
           (trailer) => ({ trailer }),
           (error: unknown) => ({ error }),
         );
+  if (hashing === undefined) void bolt.readAlongside({ sharedWindows: true });
   try {
     const report = await checkBoltFile(bolt, options.maxFindings === undefined ? {} : { maxFindings: options.maxFindings });
     // Truncation was found at open (reported as damage) and again by the check: keep the check's.
-    let sha256: SnapshotCheckReport['sha256'] = 'skipped';
+    let sha256: SnapshotCheckReport['sha256'] = options.skipHashCheck === true ? 'skipped' : 'no-trailer';
     if (hashing !== undefined) {
       const hashed = await hashing;
       if ('error' in hashed) throw hashed.error;

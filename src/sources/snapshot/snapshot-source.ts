@@ -65,13 +65,15 @@ export interface SnapshotSourceOptions {
   /**
    * With checkTrailerAlongside: the worker that hashes the trailer also takes each leaf's CRC on
    * the same read, which statusAndCheck() strings together into etcdctl's hash instead of hashing
-   * every value on this thread.
+   * every value on this thread. When no trailer is hashed (skipHashCheck, or none in the file),
+   * a worker reads the file for this alone.
    */
   leafCrcsAlongside?: boolean;
   /**
    * With checkTrailerAlongside: the worker that hashes the trailer reads into memory shared with
    * this thread, and statusAndCheck() takes the pages it walks from there instead of reading them
-   * a second time (shared-windows.ts).
+   * a second time (shared-windows.ts). When no trailer is hashed, a worker reads ahead all the
+   * same: the walk then never waits for a read of its own.
    */
   shareReadsAlongside?: boolean;
   /**
@@ -243,12 +245,17 @@ export class SnapshotSource implements EntrySource {
         hashCheck = check.state;
         applyTrailerCheck(bolt, check, options, record, warnings);
       }
+      // No trailer hashed (--skip-hash-check, or a member db, which has none): the worker still reads
+      // ahead of the walk and takes the leaves' CRCs, without the hash.
+      const readsAlongside =
+        options.checkTrailerAlongside === true && (options.skipHashCheck === true || !bolt.hasSha256Trailer) && (options.leafCrcsAlongside === true || options.shareReadsAlongside === true);
+      const readAlongside = readsAlongside ? bolt.readAlongside({ leafRuns: options.leafCrcsAlongside === true, sharedWindows: options.shareReadsAlongside === true }) : undefined;
       const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
       const freelistProblems = await watchFreedPages(bolt);
       const source = new SnapshotSource(bolt, boltOptions, file, description, hashCheck, keyBucket, metaFacts, options, damage, warnings);
       source.trailerAlongside = trailerAlongside;
-      if (options.leafCrcsAlongside === true) source.leafRunsAlongside = trailerAlongside?.then((check) => check.leafRuns);
+      if (options.leafCrcsAlongside === true) source.leafRunsAlongside = readAlongside ?? trailerAlongside?.then((check) => check.leafRuns);
       if (freelistProblems.length > 0) source.sayCheckFailed(freelistProblems);
       return source;
     } catch (error) {

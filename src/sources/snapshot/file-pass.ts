@@ -1,38 +1,52 @@
 /**
- * The sha256 of a file's first bytes, streamed (never the whole file in memory): what a snapshot's
- * trailer is checked against, on a worker thread (sha256-worker.ts) or, where none can start, here.
+ * One pass over a file's first bytes, in order, streamed (never the whole file in memory): their
+ * sha256 (what a snapshot's trailer is checked against), the CRCs of the bbolt leaves met on the
+ * way, and the reads themselves shared with a walk on the main thread. It runs on a worker thread
+ * (file-pass-worker.ts) or, where none can start, here.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { crcLeafRunsOfWindow, emptyLeafRunCrcs, LEAF_RUN_WINDOW_BYTES, type LeafRunCrcs } from './leaf-run-crcs.js';
 import { type SharedWindowsMemory, WindowWriter } from './shared-windows.js';
 
-/** The hex digest (and the leaves' CRCs when asked), or where the file ended early, or why it could not be read. */
-export type Sha256Answer = { ok: true; sha256: string; leafRuns?: LeafRunCrcs } | { ok: false; endedAt: number } | { ok: false; error: string };
+/** What the pass takes besides reading the bytes. */
+export interface FilePassJobs {
+  /** Hash the bytes (off: only read them, for leafRuns and windows). */
+  sha256: boolean;
+  /** Take the CRCs of the leaves of a bbolt file with this page size and page count (leaf-run-crcs.ts). */
+  leafRuns?: { pageSize: number; pages: number };
+  /** Read into these windows shared with the main thread's walk (shared-windows.ts). */
+  windows?: SharedWindowsMemory;
+}
+
+/**
+ * The hex digest (when asked) and the leaves' CRCs (when asked), or where the file ended early, or
+ * why it could not be read.
+ */
+export type FilePassAnswer = { ok: true; sha256?: string; leafRuns?: LeafRunCrcs } | { ok: false; endedAt: number } | { ok: false; error: string };
 
 /** One read: large, since each costs the same fixed overhead; the windows the leaves' CRCs are taken in. */
 const READ_BYTES = LEAF_RUN_WINDOW_BYTES;
 
 /**
  * Two buffers: the next read is in flight (on libuv's thread pool) while this one is hashed, so
- * copying the file in overlaps hashing it. With `leafRuns` (a bbolt file's page size and page
- * count), each window's leaves get their CRC too (leaf-run-crcs.ts). With `windows`, the reads go
- * to memory shared with the main thread's walk instead (shared-windows.ts).
+ * copying the file in overlaps hashing it. With `leafRuns`, each window's leaves get their CRC too.
+ * With `windows`, the reads go to memory shared with the main thread's walk instead.
  */
-export async function sha256OfFilePrefix(path: string, length: number, leafRuns?: { pageSize: number; pages: number }, windows?: SharedWindowsMemory): Promise<Sha256Answer> {
-  const shared = windows === undefined ? undefined : new WindowWriter(windows);
+export async function passOverFile(path: string, length: number, jobs: FilePassJobs): Promise<FilePassAnswer> {
+  const shared = jobs.windows === undefined ? undefined : new WindowWriter(jobs.windows);
   try {
-    return await hashReads(path, length, leafRuns, shared, windows?.windowBytes ?? READ_BYTES);
+    return await readInOrder(path, length, jobs, shared, jobs.windows?.windowBytes ?? READ_BYTES);
   } finally {
     shared?.finish();
   }
 }
 
-async function hashReads(path: string, length: number, leafRuns: { pageSize: number; pages: number } | undefined, shared: WindowWriter | undefined, readBytes: number): Promise<Sha256Answer> {
+async function readInOrder(path: string, length: number, jobs: FilePassJobs, shared: WindowWriter | undefined, readBytes: number): Promise<FilePassAnswer> {
   const file = await open(path, 'r');
   try {
-    const hash = createHash('sha256');
-    const leaves = leafRuns === undefined ? undefined : { pageSize: leafRuns.pageSize, crcs: emptyLeafRunCrcs(leafRuns.pages) };
+    const hash = jobs.sha256 ? createHash('sha256') : undefined;
+    const leaves = jobs.leafRuns === undefined ? undefined : { pageSize: jobs.leafRuns.pageSize, crcs: emptyLeafRunCrcs(jobs.leafRuns.pages) };
     // Reads of the shared windows' size even once sharing stops: the walk counts windows by offset.
     const size = Math.min(readBytes, Math.max(1, length));
     // With shared windows, each read goes to its window's slot (for the walk to use too); else two buffers in turn.
@@ -72,10 +86,13 @@ async function hashReads(path: string, length: number, leafRuns: { pageSize: num
       } else {
         pending = undefined;
       }
-      hash.update(bytes);
+      hash?.update(bytes);
       if (takesLeafCrcs && leaves !== undefined) crcLeafRunsOfWindow(bytes, at, leaves.pageSize, leaves.crcs);
     }
-    return leaves === undefined ? { ok: true, sha256: hash.digest('hex') } : { ok: true, sha256: hash.digest('hex'), leafRuns: leaves.crcs };
+    const answer: FilePassAnswer = { ok: true };
+    if (hash !== undefined) answer.sha256 = hash.digest('hex');
+    if (leaves !== undefined) answer.leafRuns = leaves.crcs;
+    return answer;
   } finally {
     await file.close();
   }
