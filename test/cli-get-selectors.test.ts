@@ -10,12 +10,13 @@ import { MemorySource } from '../src/sources/memory-source.js';
 import type { EntrySource } from '../src/sources/source.js';
 import { runKreg } from './support/run-cli.js';
 
-const HOUR_AGO = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** An hour before the fixtures are written (not before the module loads: AGE must read 60m however long earlier test files ran). */
+let hourAgo = '';
 
 const pod = (name: string, labels: Record<string, string>, phase: string, nodeName: string): JsonObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace: 'shop', labels, creationTimestamp: HOUR_AGO },
+  metadata: { name, namespace: 'shop', labels, creationTimestamp: hourAgo },
   spec: { nodeName, containers: [{ name: 'app', image: 'nginx' }] },
   status: { phase, podIP: '10.0.0.1', containerStatuses: phase === 'Running' ? [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }] : [] },
 });
@@ -26,6 +27,7 @@ describe('kreg get: kubectl views', function () {
   let source: MemorySource;
 
   before(function () {
+    hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     source = new MemorySource({ description: 'memory' });
     source.put('/registry/pods/shop/web-1', encode(pod('web-1', { app: 'web', tier: 'fe' }, 'Running', 'n1')));
     source.put('/registry/pods/shop/web-2', encode(pod('web-2', { app: 'web', tier: 'be' }, 'Pending', '')));
@@ -35,7 +37,7 @@ describe('kreg get: kubectl views', function () {
       encode({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: 'web', namespace: 'shop', creationTimestamp: HOUR_AGO, labels: { app: 'web' } },
+        metadata: { name: 'web', namespace: 'shop', creationTimestamp: hourAgo, labels: { app: 'web' } },
         spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
         status: { replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 },
       }),
@@ -45,7 +47,7 @@ describe('kreg get: kubectl views', function () {
       encode({
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: 'tls', namespace: 'shop', creationTimestamp: HOUR_AGO },
+        metadata: { name: 'tls', namespace: 'shop', creationTimestamp: hourAgo },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': 'eA==', 'tls.key': 'eQ==' },
       }),
@@ -55,7 +57,7 @@ describe('kreg get: kubectl views', function () {
       encode({
         apiVersion: 'v1',
         kind: 'Node',
-        metadata: { name: 'n1', creationTimestamp: HOUR_AGO },
+        metadata: { name: 'n1', creationTimestamp: hourAgo },
         status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.36.0' } },
       }),
     );
@@ -90,7 +92,7 @@ describe('kreg get: kubectl views', function () {
     ]) {
       source.put(
         `/registry/example.com/widgets/shop/${name}`,
-        JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'shop', creationTimestamp: HOUR_AGO }, spec: { color, size: 3 } }),
+        JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'shop', creationTimestamp: hourAgo }, spec: { color, size: 3 } }),
       );
     }
   });
