@@ -9,6 +9,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Etcd3 as Etcd3Client, IOptions } from 'etcd3';
 import { UsageError } from '../errors.js';
 import { importEtcd3, importGrpc } from './etcd-dependency.js';
+import { decodeRangeResponsesDirectly } from './etcd-range-response.js';
 import { assembleGrpcMessagesInPlace } from './grpc-message-assembly.js';
 
 // Optional dependencies: importing this module without them fails with one clear KregError.
@@ -304,6 +305,16 @@ function asPolicy(execute: <T>(call: () => Promise<T>) => Promise<T>): FaultPoli
  * authentication call and the source's first call instead), and a large receive limit.
  */
 export function createEtcdClient(settings: EtcdConnectionSettings, options: EtcdClientOptions = {}): Etcd3Client {
+  const client = createGenericEtcdClient(settings, options);
+  // Range pages decoded without protobufjs (etcd-range-response.ts). The KV client class is one for
+  // all hosts; reached through the first host's (etcd3 1.1's pool, as the module checks).
+  const pool = (client as unknown as { pool?: { hosts?: { getServiceClient?: (name: string) => unknown }[] } }).pool;
+  const host = pool?.hosts?.[0];
+  if (typeof host?.getServiceClient === 'function') decodeRangeResponsesDirectly(host.getServiceClient('KV'));
+  return client;
+}
+
+function createGenericEtcdClient(settings: EtcdConnectionSettings, options: EtcdClientOptions): Etcd3Client {
   const { dialTimeoutMs, commandTimeoutMs } = settings;
   const router = options.router ?? new EndpointRouter(settings.endpoints);
   const clientOptions: IOptions = {
