@@ -85,7 +85,22 @@ export class KeyIndex {
       }
     | undefined;
 
-  constructor(keepFacts = false) {
+  /**
+   * @param keepFacts keep what keys-only entries show (setFacts).
+   * @param keepsRevisions false only through forCounting().
+   */
+  constructor(
+    keepFacts = false,
+    private readonly keepsRevisions = true,
+  ) {
+    if (!keepsRevisions) {
+      this.mainRevisions = new Float64Array(0);
+      this.subRevisions = new Uint32Array(0);
+      this.leafPages = new Uint32Array(0);
+      this.elements = new Uint16Array(0);
+      this.overflows = new Uint16Array(0);
+      this.storedSizes = new Uint32Array(0);
+    }
     if (keepFacts) {
       this.facts = {
         known: new Uint8Array(FIRST_CAPACITY),
@@ -99,24 +114,25 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * An index that only tells which keys are live, for revisions recorded in revision order (a walk
+   * of the key bucket in key order): each recordInOrder() is its key's latest, and no revisions,
+   * sizes or locations are kept. `snapshot status` counts with it: at 1M keys the full index was
+   * about 120 MB of the process's 297 MB peak.
+   */
+  static forCounting(): KeyIndex {
+    return new KeyIndex(false, false);
+  }
+
   /** Keeps the revision when it is the key's latest so far; returns its slot then, else -1. */
   record(key: Uint8Array, revision: RevisionKey, storedSize: number, location: StoredLocation): number {
     if (location.page > 0xffff_ffff || revision.sub > 0xffff_ffff) {
       throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
     }
-    if (this.table.length === 0) throw new Error('KeyIndex.record after keepOnlyLocations()');
-    const hash = hashBytes(key);
-    const mask = this.table.length - 1;
-    let cell = hash & mask;
-    let slot = -1;
-    for (let held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
-      if (this.keyEquals(held - 1, key)) {
-        slot = held - 1;
-        break;
-      }
-    }
+    if (!this.keepsRevisions) throw new Error('KeyIndex.record on an index forCounting() (recordInOrder)');
+    let slot = this.lookup(key);
     if (slot < 0) {
-      slot = this.add(key, cell);
+      slot = this.add(key, -slot - 1);
     } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
       return -1;
     }
@@ -134,14 +150,28 @@ export class KeyIndex {
     return slot;
   }
 
+  /** A key's revision in an index forCounting(), recorded in revision order: it is the key's latest. */
+  recordInOrder(key: Uint8Array, tombstone: boolean): void {
+    let slot = this.lookup(key);
+    if (slot < 0) slot = this.add(key, -slot - 1);
+    this.states[slot] = tombstone ? 1 : 0;
+  }
+
   /** The slot of `key`, or -1 when the index has never seen it. */
   find(key: Uint8Array): number {
-    if (this.table.length === 0) throw new Error('KeyIndex.find after keepOnlyLocations()');
+    const slot = this.lookup(key);
+    return slot < 0 ? -1 : slot;
+  }
+
+  /** The slot of `key`, or -(cell + 1) for the empty cell of the table where it would go. */
+  private lookup(key: Uint8Array): number {
+    if (this.table.length === 0) throw new Error('KeyIndex used after keepOnlyLocations()');
     const mask = this.table.length - 1;
-    for (let cell = hashBytes(key) & mask, held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
+    let cell = hashBytes(key) & mask;
+    for (let held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
       if (this.keyEquals(held - 1, key)) return held - 1;
     }
-    return -1;
+    return -cell - 1;
   }
 
   /** Whether the slot's key is live (its latest revision is not a delete, nor of unknown state). */
@@ -322,13 +352,15 @@ export class KeyIndex {
     };
     this.keyPositions = grown(this.keyPositions, new Uint32Array(capacity));
     this.keyLengths = grown(this.keyLengths, new Uint32Array(capacity));
-    this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));
-    this.subRevisions = grown(this.subRevisions, new Uint32Array(capacity));
-    this.leafPages = grown(this.leafPages, new Uint32Array(capacity));
-    this.elements = grown(this.elements, new Uint16Array(capacity));
-    this.overflows = grown(this.overflows, new Uint16Array(capacity));
-    this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
     this.states = grown(this.states, new Uint8Array(capacity));
+    if (this.keepsRevisions) {
+      this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));
+      this.subRevisions = grown(this.subRevisions, new Uint32Array(capacity));
+      this.leafPages = grown(this.leafPages, new Uint32Array(capacity));
+      this.elements = grown(this.elements, new Uint16Array(capacity));
+      this.overflows = grown(this.overflows, new Uint16Array(capacity));
+      this.storedSizes = grown(this.storedSizes, new Uint32Array(capacity));
+    }
     if (this.facts !== undefined) {
       this.facts.known = grown(this.facts.known, new Uint8Array(capacity));
       this.facts.createRevisions = grown(this.facts.createRevisions, new Float64Array(capacity));

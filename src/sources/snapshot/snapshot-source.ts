@@ -538,7 +538,9 @@ export class SnapshotSource implements EntrySource {
   }
 
   private async statusAndCheckOnce(): Promise<{ facts: StatusFacts | undefined; check: BoltCheckReport }> {
-    const facts = new StatusFacts();
+    // The walk meets the key bucket in key order, which is revision order; the facts are used only
+    // when the check finds the keys in that order (a clean file), else status() counts again.
+    const facts = new StatusFacts(KeyIndex.forCounting());
     let decoded = true;
     const runs = this.leafRunsAlongside;
     const check = await checkBoltFile(this.bolt, {
@@ -550,7 +552,7 @@ export class SnapshotSource implements EntrySource {
           try {
             const revision = decodeRevisionKey(page.key(element));
             if (revision.sub > 0xffff_ffff) decoded = false;
-            else facts.record(decodeKeyValueKey(page.value(element)), revision, locationOf(page, element));
+            else facts.countInOrder(decodeKeyValueKey(page.value(element)), revision);
           } catch {
             decoded = false;
           }
@@ -1149,8 +1151,12 @@ function lostElementRange(page: BoltPage, element: number): { low: number; high:
 
 /** The counts status() reports, gathered element by element from the top-level buckets. */
 class StatusFacts {
-  /** Every key's latest revision, for the count of live keys. */
-  readonly index = new KeyIndex();
+  /**
+   * @param index every key's latest revision, for the count of live keys; forCounting() for a walk
+   *   in revision order (countInOrder).
+   */
+  constructor(readonly index = new KeyIndex()) {}
+
   totalKey = 0;
   revisions = 0;
   leases = 0;
@@ -1168,6 +1174,12 @@ class StatusFacts {
   record(userKey: Uint8Array, revision: RevisionKey, location: StoredLocation): void {
     this.lastRevision = Math.max(this.lastRevision, revision.main);
     this.index.record(userKey, revision, 0, location);
+  }
+
+  /** The same, for an index forCounting() fed in revision order. */
+  countInOrder(userKey: Uint8Array, revision: RevisionKey): void {
+    this.lastRevision = Math.max(this.lastRevision, revision.main);
+    this.index.recordInOrder(userKey, revision.tombstone);
   }
 }
 
