@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { DecodeError } from '../src/errors.js';
 import { decodeRangeResponse, decodeRangeResponsesDirectly } from '../src/sources/etcd-range-response.js';
 import { useEtcd } from './support/etcd.js';
 
@@ -89,7 +90,7 @@ describe('etcd RangeResponse decoded from its wire bytes', () => {
       assert.notEqual(installed, generic);
       // kvs (field 2) sent as a varint: this decoder refuses it, the generic one decides.
       const odd = Buffer.from([0x10, 0x05, 0x18, 0x01]);
-      assert.throws(() => decodeRangeResponse(odd), RangeError);
+      assert.throws(() => decodeRangeResponse(odd), DecodeError);
       let genericAnswer: unknown;
       try {
         genericAnswer = generic(odd);

@@ -8,10 +8,12 @@
  *
  * Installed on the KV client's Range method (as grpc-js makes it, in 1.14), only once a probe
  * response decodes to the same object both ways; a response this decoder does not expect (a field
- * of another wire type, a group) goes to the generic decoder instead.
+ * of another wire type, a group) goes to the generic decoder instead. The wire is read with the
+ * codec's WireReader.
  */
 import { Buffer } from 'node:buffer';
 import { isDeepStrictEqual } from 'node:util';
+import { WIRE_BYTES, WIRE_VARINT, WireReader } from '../codec/wire.js';
 
 export interface DecodedKeyValue {
   key: Buffer;
@@ -36,160 +38,105 @@ export interface DecodedRangeResponse {
   count: string;
 }
 
-const VARINT = 0;
-const FIXED64 = 1;
-const BYTES = 2;
-const FIXED32 = 5;
 const EMPTY = Buffer.alloc(0);
 
-/** A reader over one message's bytes; throws on anything it does not expect (the caller falls back). */
-class WireCursor {
-  at: number;
-
-  constructor(
-    readonly bytes: Buffer,
-    from: number,
-    readonly end: number,
-  ) {
-    this.at = from;
-  }
-
-  /** A varint that fits a number exactly (lengths, tags, booleans). */
-  smallVarint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 49; shift += 7) {
-      const byte = this.byte();
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-    }
-    throw new RangeError('varint too long');
-  }
-
-  /** A 64-bit varint as decimal text, as Long's toString gives it (signed for int64, unsigned for uint64). */
-  decimal(signed: boolean): string {
-    let value = 0;
-    // Up to 49 bits as a number, exact; beyond, a BigInt (lease and cluster IDs use all 64).
-    for (let shift = 0; shift < 49; shift += 7) {
-      const byte = this.byte();
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return String(value);
-    }
-    let big = BigInt(value);
-    for (let shift = 49n; shift < 70n; shift += 7n) {
-      const byte = this.byte();
-      big |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return (signed ? BigInt.asIntN(64, big) : BigInt.asUintN(64, big)).toString();
-    }
-    throw new RangeError('varint too long');
-  }
-
-  /** The next length-delimited field's bounds. */
-  span(): { from: number; to: number } {
-    const length = this.smallVarint();
-    const from = this.at;
-    const to = from + length;
-    if (to > this.end) throw new RangeError('field runs past its message');
-    this.at = to;
-    return { from, to };
-  }
-
-  skip(wireType: number): void {
-    if (wireType === VARINT) this.smallVarintOrLong();
-    else if (wireType === BYTES) this.span();
-    else if (wireType === FIXED64) this.advance(8);
-    else if (wireType === FIXED32) this.advance(4);
-    else throw new RangeError(`wire type ${wireType}`);
-  }
-
-  private smallVarintOrLong(): void {
-    for (let count = 0; count < 10; count++) if (this.byte() < 0x80) return;
-    throw new RangeError('varint too long');
-  }
-
-  private advance(bytes: number): void {
-    if (this.at + bytes > this.end) throw new RangeError('field runs past its message');
-    this.at += bytes;
-  }
-
-  private byte(): number {
-    if (this.at >= this.end) throw new RangeError('message ends inside a varint');
-    return this.bytes[this.at++] as number;
-  }
-}
-
 /** Throws unless the field has the wire type its declared type is written with. */
-function expect(wireType: number, wanted: number): void {
-  if (wireType !== wanted) throw new RangeError(`wire type ${wireType}, expected ${wanted}`);
+function expect(reader: WireReader, wireType: number, wanted: number): void {
+  if (wireType !== wanted) reader.fail(`wire type ${wireType}, expected ${wanted}`);
 }
 
-/** etcdserverpb.RangeResponse: header 1, kvs 2, more 3, count 4. */
+/** A signed 64-bit varint as decimal text, as Long's toString gives it. */
+function signedText(reader: WireReader): string {
+  return String(reader.int64());
+}
+
+/** An unsigned 64-bit varint as decimal text (int64() reads the top bit as a sign). */
+function unsignedText(reader: WireReader): string {
+  const value = reader.int64();
+  return typeof value === 'number' && value >= 0 ? String(value) : BigInt.asUintN(64, BigInt(value)).toString();
+}
+
+/** Reads a length-delimited field's payload with `read`, the reader narrowed to it. */
+function nested<T>(reader: WireReader, read: () => T): T {
+  const end = reader.delimitedEnd();
+  const outer = reader.end;
+  reader.end = end;
+  try {
+    return read();
+  } finally {
+    reader.pos = end;
+    reader.end = outer;
+  }
+}
+
+/** etcdserverpb.RangeResponse: header 1, kvs 2, more 3, count 4. Throws DecodeError on what it does not expect. */
 export function decodeRangeResponse(message: Buffer): DecodedRangeResponse {
-  const cursor = new WireCursor(message, 0, message.length);
+  const reader = new WireReader(message);
   const response: DecodedRangeResponse = { kvs: [], header: null, more: false, count: '0' };
-  while (cursor.at < cursor.end) {
-    const tag = cursor.smallVarint();
-    const field = Math.floor(tag / 8);
+  while (!reader.done) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
     const wireType = tag & 7;
     if (field === 1) {
-      expect(wireType, BYTES);
-      const { from, to } = cursor.span();
-      response.header = decodeHeader(new WireCursor(message, from, to));
+      expect(reader, wireType, WIRE_BYTES);
+      response.header = nested(reader, () => decodeHeader(reader));
     } else if (field === 2) {
-      expect(wireType, BYTES);
-      const { from, to } = cursor.span();
-      response.kvs.push(decodeKeyValue(new WireCursor(message, from, to)));
+      expect(reader, wireType, WIRE_BYTES);
+      response.kvs.push(nested(reader, () => decodeKeyValue(reader, message)));
     } else if (field === 3) {
-      expect(wireType, VARINT);
-      response.more = cursor.smallVarint() !== 0;
+      expect(reader, wireType, WIRE_VARINT);
+      response.more = reader.bool();
     } else if (field === 4) {
-      expect(wireType, VARINT);
-      response.count = cursor.decimal(true);
+      expect(reader, wireType, WIRE_VARINT);
+      response.count = signedText(reader);
     } else {
-      cursor.skip(wireType);
+      reader.skip(wireType);
     }
   }
   return response;
 }
 
 /** etcdserverpb.ResponseHeader: cluster_id 1, member_id 2 (uint64), revision 3 (int64), raft_term 4 (uint64). */
-function decodeHeader(cursor: WireCursor): DecodedResponseHeader {
+function decodeHeader(reader: WireReader): DecodedResponseHeader {
   const header: DecodedResponseHeader = { cluster_id: '0', member_id: '0', revision: '0', raft_term: '0' };
-  while (cursor.at < cursor.end) {
-    const tag = cursor.smallVarint();
-    const field = Math.floor(tag / 8);
+  while (!reader.done) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
     const wireType = tag & 7;
-    if (field >= 1 && field <= 4) expect(wireType, VARINT);
-    if (field === 1) header.cluster_id = cursor.decimal(false);
-    else if (field === 2) header.member_id = cursor.decimal(false);
-    else if (field === 3) header.revision = cursor.decimal(true);
-    else if (field === 4) header.raft_term = cursor.decimal(false);
-    else cursor.skip(wireType);
+    if (field >= 1 && field <= 4) expect(reader, wireType, WIRE_VARINT);
+    if (field === 1) header.cluster_id = unsignedText(reader);
+    else if (field === 2) header.member_id = unsignedText(reader);
+    else if (field === 3) header.revision = signedText(reader);
+    else if (field === 4) header.raft_term = unsignedText(reader);
+    else reader.skip(wireType);
   }
   return header;
 }
 
 /** mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4 (int64), value 5, lease 6 (int64). */
-function decodeKeyValue(cursor: WireCursor): DecodedKeyValue {
+function decodeKeyValue(reader: WireReader, message: Buffer): DecodedKeyValue {
   const kv: DecodedKeyValue = { key: EMPTY, create_revision: '0', mod_revision: '0', version: '0', value: EMPTY, lease: '0' };
-  const bytes = cursor.bytes;
-  while (cursor.at < cursor.end) {
-    const tag = cursor.smallVarint();
-    const field = Math.floor(tag / 8);
+  while (!reader.done) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
     const wireType = tag & 7;
     if (field === 1 || field === 5) {
-      expect(wireType, BYTES);
-      const { from, to } = cursor.span();
-      if (field === 1) kv.key = bytes.subarray(from, to);
-      else kv.value = bytes.subarray(from, to);
+      expect(reader, wireType, WIRE_BYTES);
+      const end = reader.delimitedEnd();
+      // Views into the message (Buffer's subarray), as protobufjs gives them.
+      const bytes = message.subarray(reader.pos, end);
+      reader.pos = end;
+      if (field === 1) kv.key = bytes;
+      else kv.value = bytes;
     } else if (field >= 2 && field <= 6) {
-      expect(wireType, VARINT);
-      const text = cursor.decimal(true);
+      expect(reader, wireType, WIRE_VARINT);
+      const text = signedText(reader);
       if (field === 2) kv.create_revision = text;
       else if (field === 3) kv.mod_revision = text;
       else if (field === 4) kv.version = text;
       else kv.lease = text;
     } else {
-      cursor.skip(wireType);
+      reader.skip(wireType);
     }
   }
   return kv;
