@@ -397,10 +397,15 @@ export class BoltFile {
 
   /**
    * Compares the sha256 trailer with the bytes before it, hashed on a worker thread so that a
-   * caller may walk the file meanwhile.
+   * caller may walk the file meanwhile. A file without a trailer (a member db) is 'no-trailer';
+   * asked for leaf CRCs or shared windows, the worker still reads it (readAlongside()).
    */
   async checkSha256Trailer(options: PassAlongsideOptions = {}): Promise<TrailerCheck> {
-    if (!this.hasSha256Trailer) return { state: 'no-trailer' };
+    if (!this.hasSha256Trailer) {
+      if (options.leafRuns !== true && options.sharedWindows !== true) return { state: 'no-trailer' };
+      const leafRuns = await this.readAlongside(options);
+      return leafRuns === undefined ? { state: 'no-trailer' } : { state: 'no-trailer', leafRuns };
+    }
     const bodyBytes = this.fileSize - SHA256_TRAILER_LENGTH;
     const answer = await this.passAlongside(bodyBytes, true, options);
     if (answer.ok) {

@@ -365,7 +365,7 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
   // worker's reads; settled into a value at once, so that a failure waits for its turn instead of
   // going unhandled. Without a trailer to hash, the worker reads ahead of the walk all the same.
   const hashing =
-    options.skipHashCheck === true || !bolt.hasSha256Trailer
+    options.skipHashCheck === true
       ? undefined
       : bolt.checkSha256Trailer({ sharedWindows: true }).then(
           (trailer) => ({ trailer }),
@@ -375,7 +375,7 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
   try {
     const report = await checkBoltFile(bolt, options.maxFindings === undefined ? {} : { maxFindings: options.maxFindings });
     // Truncation was found at open (reported as damage) and again by the check: keep the check's.
-    let sha256: SnapshotCheckReport['sha256'] = options.skipHashCheck === true ? 'skipped' : 'no-trailer';
+    let sha256: SnapshotCheckReport['sha256'] = 'skipped';
     if (hashing !== undefined) {
       const hashed = await hashing;
       if ('error' in hashed) throw hashed.error;

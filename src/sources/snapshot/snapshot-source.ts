@@ -245,10 +245,9 @@ export class SnapshotSource implements EntrySource {
         hashCheck = check.state;
         applyTrailerCheck(bolt, check, options, record, warnings);
       }
-      // No trailer hashed (--skip-hash-check, or a member db, which has none): the worker still reads
-      // ahead of the walk and takes the leaves' CRCs, without the hash.
-      const readsAlongside =
-        options.checkTrailerAlongside === true && (options.skipHashCheck === true || !bolt.hasSha256Trailer) && (options.leafCrcsAlongside === true || options.shareReadsAlongside === true);
+      // --skip-hash-check: the worker still reads ahead of the walk and takes the leaves' CRCs,
+      // without the hash (checkSha256Trailer does the same for a file that has no trailer).
+      const readsAlongside = options.checkTrailerAlongside === true && options.skipHashCheck === true && (options.leafCrcsAlongside === true || options.shareReadsAlongside === true);
       const readAlongside = readsAlongside ? bolt.readAlongside({ leafRuns: options.leafCrcsAlongside === true, sharedWindows: options.shareReadsAlongside === true }) : undefined;
       const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
