@@ -231,3 +231,42 @@ describe('kreg get: YAML and JSON as kubectl prints them', function () {
     }
   });
 });
+
+describe('kreg get on worker threads: many batches, their buffers handed back and used again', function () {
+  let source: MemorySource;
+
+  before(function () {
+    source = new MemorySource({ description: 'memory' });
+    // Enough entries for many more batches than are in flight, so that values and output buffers
+    // come back from the worker and carry later batches; text of every kind of character.
+    for (let i = 0; i < 3000; i++) {
+      const name = `cm-${String(i).padStart(4, '0')}`;
+      const text = `${'ü→✓ "quoted" \\ tab\t'.repeat(i % 40)}${'x'.repeat((i * 37) % 3000)}`;
+      const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'bulk', labels: { n: String(i) } }, data: { text } };
+      // Every 50th stored as JSON (the object path in the worker), one damaged (a note, no object).
+      if (i % 50 === 7) source.put(`/registry/configmaps/bulk/${name}`, Buffer.from(JSON.stringify(object)));
+      else if (i === 1234) source.put(`/registry/configmaps/bulk/${name}`, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f, 0x01])]));
+      else source.put(`/registry/configmaps/bulk/${name}`, encode(object));
+    }
+    // One value larger than a batch's buffer, which then grows.
+    source.put('/registry/configmaps/bulk/cm-big', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-big', namespace: 'bulk' }, data: { big: 'y'.repeat(7 * 1024 * 1024) } }));
+  });
+
+  for (const format of ['ndjson', 'json', 'yaml', 'name']) {
+    it(`-o ${format}: the same as written on the main thread`, async function () {
+      this.timeout(60_000);
+      const getAll = (workers: string) => runKreg(['get', 'cm', '-n', 'bulk', '-o', format, '--workers', workers], { source, stdoutHoldsChunks: true });
+      const here = await getAll('0');
+      assert.equal(here.code, 1, 'the damaged value is a failure');
+      // The note names the key: on stderr, or as a YAML comment in the output.
+      assert.match(here.stderr + here.stdout.toString(), /configmaps\/bulk\/cm-1234/);
+      assert.ok(here.stdout.toString().includes(format === 'name' ? 'configmap/cm-2999' : 'ü→✓'));
+      for (const workers of ['1', '2']) {
+        const threads = await getAll(workers);
+        assert.equal(threads.code, here.code, `--workers ${workers}`);
+        assert.equal(threads.stderr, here.stderr, `--workers ${workers}`);
+        assert.ok(threads.stdout.equals(here.stdout), `--workers ${workers}: ${threads.stdout.length} bytes against ${here.stdout.length}`);
+      }
+    });
+  }
+});

@@ -63,22 +63,22 @@ export class EntryPrinter {
 
   /**
    * Whether a listing may lend this printer its values (RangeOptions.borrowsValues): each entry is
-   * printed, or decoded into an object that holds none of its bytes, before the next is asked for.
-   * Not with worker threads: the pool copies a batch's values only when it sends the batch.
+   * printed, decoded into an object that holds none of its bytes, or copied into a worker
+   * thread's batch, before the next is asked for.
    */
   get borrowsValues(): boolean {
-    return this.workerSetup === undefined;
+    return true;
   }
 
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
-      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result) => {
+      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result, text) => {
         if (result.note !== undefined) this.noteFailure(result.note);
-        if (result.text === undefined) return;
+        if (result.start === undefined) return;
         if (result.stub === true && result.note === undefined) this.encryptedStubs++;
         this.shown++;
-        this.writer.writeRendered(result.text);
+        this.writer.writeRendered(text);
       });
     }
     let n = 0;

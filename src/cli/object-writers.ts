@@ -39,8 +39,8 @@ export interface PrintedObject {
 
 export interface ObjectWriter {
   write(item: PrintedObject): void;
-  /** Text made by renderItem (perhaps in a worker thread), for the streaming formats. */
-  writeRendered(text: string): void;
+  /** Text made by renderItem (perhaps in a worker thread, then as UTF-8 bytes), for the streaming formats. */
+  writeRendered(text: string | Uint8Array): void;
   /** A value that could not be shown: one line naming the key and the reason. */
   note(text: string): void;
   /**
@@ -145,8 +145,9 @@ class YamlWriter implements ObjectWriter {
   write(item: PrintedObject): void {
     this.writeRendered(this.render(item));
   }
-  writeRendered(text: string): void {
-    this.output.text(this.itemHead() + text);
+  writeRendered(text: string | Uint8Array): void {
+    this.output.text(this.itemHead());
+    this.output.write(text);
     this.count++;
   }
   writeStored(text: StoredText, entry: Entry): boolean {
@@ -200,8 +201,9 @@ class JsonWriter implements ObjectWriter {
   write(item: PrintedObject): void {
     this.writeRendered(this.render(item));
   }
-  writeRendered(text: string): void {
-    this.output.text(this.options.single ? text : `${this.itemSeparator()}${text}`);
+  writeRendered(text: string | Uint8Array): void {
+    if (!this.options.single) this.output.text(this.itemSeparator());
+    this.output.write(text);
   }
   writeStored(text: StoredText, entry: Entry): boolean {
     const buffer = this.output.buffer;
@@ -248,8 +250,8 @@ class NdjsonWriter implements ObjectWriter {
   write(item: PrintedObject): void {
     this.output.text(this.render(item));
   }
-  writeRendered(text: string): void {
-    this.output.text(text);
+  writeRendered(text: string | Uint8Array): void {
+    this.output.write(text);
   }
   writeStored(text: StoredText, entry: Entry): boolean {
     if (!text.write(entry, this.output.buffer, 0, 0)) return false;
@@ -274,8 +276,9 @@ class NameWriter implements ObjectWriter {
   write(item: PrintedObject): void {
     this.options.out(`${item.qualifiedName}\n`);
   }
-  writeRendered(text: string): void {
-    this.options.out(text);
+  writeRendered(text: string | Uint8Array): void {
+    // A worker's bytes are lent for the call: copied, as out() may hold on to them.
+    this.options.out(typeof text === 'string' ? text : text.slice());
   }
   note(text: string): void {
     this.options.err(`kreg: ${text}\n`);

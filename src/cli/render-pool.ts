@@ -1,7 +1,10 @@
 /**
  * Renders entries on worker threads, in order. Entries are sent in batches whose values are
  * copied into one transferable buffer (etcd client buffers share large slabs that must not be
- * cloned whole); results come back as text and are written in the order the entries were read.
+ * cloned whole); a batch's output comes back the same way, as UTF-8 bytes in one transferred
+ * buffer, and is written in the order the entries were read. (As strings, each object's text was
+ * decoded in the worker, copied across and encoded again here: on the main thread, which also
+ * reads etcd and writes the output, that cost more than the rendering the worker took off it.)
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,28 +17,77 @@ export interface RenderBatch {
   /** Start of each value in `values`, plus the end of the last. */
   offsets: number[];
   values: ArrayBuffer;
+  /** An earlier batch's output buffer, handed back for this one's text (fresh memory costs page faults). */
+  spareOutput?: ArrayBuffer;
 }
 
-/** An entry rendered: its text, or a note alone, or (an encrypted stand-in whose decryption failed) both. */
-export type RenderResult = { text: string; note?: string; stub?: boolean } | { text?: undefined; note: string; stub?: undefined };
+/**
+ * An entry rendered: where its text is in the batch's output bytes ([start, end)), or a note alone,
+ * or (an encrypted stand-in whose decryption failed) both.
+ */
+export type RenderResult = { start: number; end: number; note?: string; stub?: boolean } | { start?: undefined; end?: undefined; note: string; stub?: undefined };
+
+/** A worker's answer to a batch: its results, in order, and the output bytes they point into (transferred). */
+export interface RenderReply {
+  id: number;
+  results: RenderResult[];
+  output: ArrayBuffer;
+  /** Bytes of `output` written. */
+  length: number;
+  /** The batch's values buffer, handed back for a later batch. */
+  values: ArrayBuffer;
+}
+
+/** A batch rendered, as the pool hands it on. */
+interface RenderedBatch {
+  results: RenderResult[];
+  output: Uint8Array;
+}
+
+/** A batch being gathered: its entries' facts, and their values copied one after another. */
+class GatheredBatch {
+  readonly entries: Omit<Entry, 'value'>[] = [];
+  readonly offsets: number[] = [0];
+  length = 0;
+
+  constructor(public values: Uint8Array) {}
+
+  add(entry: Entry): void {
+    const { value, ...meta } = entry;
+    if (this.length + value.length > this.values.length) {
+      const grown = new Uint8Array(Math.max(this.values.length * 2, this.length + value.length));
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.values.set(value, this.length);
+    this.length += value.length;
+    this.entries.push(meta);
+    this.offsets.push(this.length);
+  }
+}
 
 const BATCH_ENTRIES = 256;
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** Batches in flight per worker: enough to keep it busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 3;
+const NO_TEXT = new Uint8Array(0);
 
 export class RenderPool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<number, { resolve: (results: RenderResult[]) => void; reject: (error: unknown) => void }>();
-  private readonly inFlight: Promise<RenderResult[]>[] = [];
+  private readonly waiting = new Map<number, { resolve: (batch: RenderedBatch) => void; reject: (error: unknown) => void }>();
+  private readonly inFlight: Promise<RenderedBatch>[] = [];
   private nextId = 0;
-  private batch: Entry[] = [];
-  private batchBytes = 0;
+  private batch: GatheredBatch | undefined;
+  /** Buffers back from the workers, used again: values buffers for batches, output buffers for their text. */
+  private readonly spareValues: ArrayBuffer[] = [];
+  private readonly spareOutputs: ArrayBuffer[] = [];
 
   /**
-   * Workers for the cores left after the main thread and one for etcd or the file reads: on this
-   * project's 2-core machines a worker measured no faster (both cores were already busy with
-   * etcd, gRPC and output) and cost about 100 MB, so there it is none.
+   * Workers for the cores left after the main thread and one for etcd or the file reads. On this
+   * project's 2-core machines, with etcd on the same cores, one worker is still slower (live `get
+   * -A -o ndjson` of the 100k bench registry: 4.30-5.09 s against 3.87-4.71 s; the worker's
+   * rendering took 3.2-4.0 s of CPU against 2.3 s on the main thread) and costs 55-80 MB, so there
+   * it is none.
    */
   static defaultSize(): number {
     return Math.max(0, availableParallelism() - 2);
@@ -44,14 +96,16 @@ export class RenderPool {
   constructor(
     setup: RenderWorkerSetup,
     size: number,
-    private readonly emit: (result: RenderResult) => void,
+    /** Called per entry, in order: its result, and its text's bytes (empty for a note alone; valid only during the call). */
+    private readonly emit: (result: RenderResult, text: Uint8Array) => void,
   ) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./render-worker.js', import.meta.url), { workerData: setup });
-      worker.on('message', (message: { id: number; results: RenderResult[] }) => {
-        const waiter = this.waiting.get(message.id);
-        this.waiting.delete(message.id);
-        waiter?.resolve(message.results);
+      worker.on('message', (reply: RenderReply) => {
+        const waiter = this.waiting.get(reply.id);
+        this.waiting.delete(reply.id);
+        this.spareValues.push(reply.values);
+        waiter?.resolve({ results: reply.results, output: new Uint8Array(reply.output, 0, reply.length) });
       });
       // A worker that dies fails every batch still waiting, rather than hanging the listing.
       worker.on('error', (error) => {
@@ -62,19 +116,20 @@ export class RenderPool {
     });
   }
 
+  /** Takes the entry, its value copied at once: the caller may lend values (RangeOptions.borrowsValues). */
   async add(entry: Entry): Promise<void> {
-    this.batch.push(entry);
-    this.batchBytes += entry.value.length;
-    if (this.batch.length >= BATCH_ENTRIES || this.batchBytes >= BATCH_BYTES) await this.flush();
+    const spare = this.spareValues.pop();
+    this.batch ??= new GatheredBatch(spare === undefined ? new Uint8Array(BATCH_BYTES + BATCH_BYTES / 4) : new Uint8Array(spare));
+    this.batch.add(entry);
+    if (this.batch.entries.length >= BATCH_ENTRIES || this.batch.length >= BATCH_BYTES) await this.flush();
   }
 
   /** Sends the current batch; waits for the oldest one first when enough are in flight. */
   async flush(): Promise<void> {
-    if (this.batch.length > 0) {
-      const entries = this.batch;
-      this.batch = [];
-      this.batchBytes = 0;
-      this.inFlight.push(this.send(entries));
+    if (this.batch !== undefined) {
+      const gathered = this.batch;
+      this.batch = undefined;
+      this.inFlight.push(this.send(gathered));
     }
     while (this.inFlight.length >= this.workers.length * IN_FLIGHT_PER_WORKER) await this.drainOne();
   }
@@ -90,24 +145,26 @@ export class RenderPool {
   }
 
   private async drainOne(): Promise<void> {
-    const results = await (this.inFlight.shift() as Promise<RenderResult[]>);
-    for (const r of results) this.emit(r);
+    const { results, output } = await (this.inFlight.shift() as Promise<RenderedBatch>);
+    for (const r of results) this.emit(r, r.start === undefined ? NO_TEXT : output.subarray(r.start, r.end));
+    // Written (emit copies what it keeps): the buffer can take a later batch's text.
+    this.spareOutputs.push(output.buffer as ArrayBuffer);
   }
 
-  private send(entries: Entry[]): Promise<RenderResult[]> {
-    const total = entries.reduce((n, e) => n + e.value.length, 0);
-    const values = new Uint8Array(total);
-    const offsets: number[] = [0];
-    for (const e of entries) {
-      values.set(e.value, offsets[offsets.length - 1] as number);
-      offsets.push((offsets[offsets.length - 1] as number) + e.value.length);
-    }
+  private send(gathered: GatheredBatch): Promise<RenderedBatch> {
     const id = this.nextId++;
     const worker = this.workers[id % this.workers.length] as Worker;
-    const batch: RenderBatch = { id, entries: entries.map(({ value: _value, ...meta }) => meta), offsets, values: values.buffer };
+    const values = gathered.values.buffer as ArrayBuffer;
+    const batch: RenderBatch = { id, entries: gathered.entries, offsets: gathered.offsets, values };
+    const transfer = [values];
+    const spareOutput = this.spareOutputs.pop();
+    if (spareOutput !== undefined) {
+      batch.spareOutput = spareOutput;
+      transfer.push(spareOutput);
+    }
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage(batch, [values.buffer]);
+      worker.postMessage(batch, transfer);
     });
   }
 }

@@ -12,9 +12,8 @@ import { itemRenderer, JSON_INDENT, LIST_ITEM_LEVEL } from './object-writers.js'
 import { entryToPrinted } from './render-entry.js';
 import { StoredText } from './stored-text.js';
 import { JsonTextBuffer } from '../codec/json-text-buffer.js';
-import { utf8Decode } from '../codec/text.js';
 import { loadSchema } from '../schema-bundle.js';
-import type { RenderBatch, RenderResult } from './render-pool.js';
+import type { RenderBatch, RenderReply, RenderResult } from './render-pool.js';
 
 export interface RenderWorkerSetup {
   format: GetFormat;
@@ -45,38 +44,45 @@ const fastPath =
         yaml: setup.format === 'yaml',
         indent: setup.format === 'json' ? JSON_INDENT : 0,
         level: setup.format === 'json' ? LIST_ITEM_LEVEL : 0,
-        buffer: new JsonTextBuffer(64 * 1024),
       }
     : undefined;
 
-/** The entry's object as text straight from its stored bytes, laid out as render() lays out an item; undefined when the object path must. */
-function storedText(entry: Entry): string | undefined {
-  if (fastPath === undefined) return undefined;
-  const { buffer } = fastPath;
-  buffer.length = 0;
+/**
+ * Writes the entry's object as text straight from its stored bytes into `out`, laid out as
+ * render() lays out an item; false, with nothing written, when the object path must.
+ */
+function writeStoredText(entry: Entry, out: JsonTextBuffer): boolean {
+  if (fastPath === undefined) return false;
+  const mark = out.length;
+  let written: boolean;
   if (fastPath.yaml) {
-    buffer.byte(0x2d);
-    if (!fastPath.text.writeYaml(entry, buffer, true)) return undefined;
+    out.byte(0x2d);
+    written = fastPath.text.writeYaml(entry, out, true);
   } else {
-    if (fastPath.level > 0) buffer.ascii(' '.repeat(fastPath.indent * fastPath.level));
-    if (!fastPath.text.write(entry, buffer, fastPath.indent, fastPath.level)) return undefined;
-    if (fastPath.indent === 0) buffer.byte(0x0a);
+    if (fastPath.level > 0) out.ascii(' '.repeat(fastPath.indent * fastPath.level));
+    written = fastPath.text.write(entry, out, fastPath.indent, fastPath.level);
+    if (written && fastPath.indent === 0) out.byte(0x0a);
   }
-  return utf8Decode(buffer.bytes, 0, buffer.length);
+  if (!written) out.length = mark;
+  return written;
 }
 
 parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
+  // The batch's text in one buffer, handed back whole: the main thread's spare one, else about the values' size and a half.
+  const out = new JsonTextBuffer(Math.max(64 * 1024, values.length + (values.length >> 1)), batch.spareOutput);
   const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
     const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const text = storedText(entry);
-    if (text !== undefined) return { text };
+    const start = out.length;
+    if (writeStoredText(entry, out)) return { start, end: out.length };
     const rendered = entryToPrinted(entry, registry, setup.prefix, { showSecrets: setup.showSecrets, showManagedFields: setup.showManagedFields }, decodeOptions);
     if (rendered.item === undefined) return { note: rendered.note };
-    const result: RenderResult = { text: render(rendered.item) };
+    out.text(render(rendered.item));
+    const result: RenderResult = { start, end: out.length };
     if (rendered.note !== undefined) result.note = rendered.note;
     if (rendered.stub === true) result.stub = true;
     return result;
   });
-  parentPort?.postMessage({ id: batch.id, results });
+  const reply: RenderReply = { id: batch.id, results, output: out.bytes.buffer as ArrayBuffer, length: out.length, values: batch.values };
+  parentPort?.postMessage(reply, [reply.output, reply.values]);
 });

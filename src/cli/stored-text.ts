@@ -63,6 +63,13 @@ export class BatchedOutput {
     this.flushIfFull();
   }
 
+  /** Text, or text already UTF-8 (copied: the bytes may be reused once this returns). */
+  write(text: string | Uint8Array): void {
+    if (typeof text === 'string') this.buffer.text(text);
+    else this.buffer.append(text);
+    this.flushIfFull();
+  }
+
   flushIfFull(): void {
     if (this.buffer.length >= CHUNK_BYTES) this.flush();
   }

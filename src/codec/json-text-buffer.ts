@@ -6,8 +6,12 @@ export class JsonTextBuffer {
   bytes: Uint8Array;
   length = 0;
 
-  constructor(private readonly initialCapacity = 1 << 20) {
-    this.bytes = new Uint8Array(initialCapacity);
+  /** `reuse`: memory to write into first when it holds `initialCapacity` bytes (fresh memory costs page faults). */
+  constructor(
+    private readonly initialCapacity = 1 << 20,
+    reuse?: ArrayBuffer,
+  ) {
+    this.bytes = reuse !== undefined && reuse.byteLength >= initialCapacity ? new Uint8Array(reuse) : new Uint8Array(initialCapacity);
   }
 
   reserve(count: number): void {

@@ -22,11 +22,17 @@ export interface RunOptions {
   stdoutColumns?: number;
   /** Read this source instead of the etcd or file the flags name (e.g. a MemorySource). */
   source?: EntrySource;
+  /**
+   * Keep what is written to stdout as given, read only once kreg is done, as a pipe's stream
+   * holds its queued chunks (by default each chunk is copied when written): bytes kreg lends
+   * to stdout and changes or hands away afterwards show up as wrong output.
+   */
+  stdoutHoldsChunks?: boolean;
 }
 
-function bufferStream(chunks: Buffer[], columns: number | undefined): OutputStream {
+function bufferStream(chunks: Buffer[], columns: number | undefined, holdsChunks = false): OutputStream {
   return {
-    write: (chunk) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)),
+    write: (chunk) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : holdsChunks ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.from(chunk)),
     isTTY: columns !== undefined,
     columns,
   };
@@ -37,7 +43,7 @@ export async function runKreg(args: string[], options: RunOptions = {}): Promise
   const err: Buffer[] = [];
   const input = options.input ?? '';
   const io: CliIo = {
-    stdout: bufferStream(out, options.stdoutColumns),
+    stdout: bufferStream(out, options.stdoutColumns, options.stdoutHoldsChunks),
     stderr: bufferStream(err, undefined),
     stdin: { isTTY: false, readAll: () => Promise.resolve(typeof input === 'string' ? new Uint8Array(Buffer.from(input, 'utf8')) : input) },
     env: { ...process.env, ...options.env },
