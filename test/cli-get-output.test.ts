@@ -243,9 +243,9 @@ describe('kreg get on worker threads: many batches, their buffers handed back an
       const name = `cm-${String(i).padStart(4, '0')}`;
       const text = `${'ü→✓ "quoted" \\ tab\t'.repeat(i % 40)}${'x'.repeat((i * 37) % 3000)}`;
       const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'bulk', labels: { n: String(i) } }, data: { text } };
-      // Every 50th stored as JSON (the object path in the worker), one damaged (a note, no object).
+      // Every 50th stored as JSON (the object path in the worker), a few damaged (a note each, no object; two in one batch).
       if (i % 50 === 7) source.put(`/registry/configmaps/bulk/${name}`, Buffer.from(JSON.stringify(object)));
-      else if (i === 1234) source.put(`/registry/configmaps/bulk/${name}`, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f, 0x01])]));
+      else if (i === 1234 || i === 1240 || i === 2500) source.put(`/registry/configmaps/bulk/${name}`, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f, 0x01])]));
       else source.put(`/registry/configmaps/bulk/${name}`, encode(object));
     }
     // One value larger than a batch's buffer, which then grows.
@@ -259,7 +259,7 @@ describe('kreg get on worker threads: many batches, their buffers handed back an
       const here = await getAll('0');
       assert.equal(here.code, 1, 'the damaged value is a failure');
       // The note names the key: on stderr, or as a YAML comment in the output.
-      assert.match(here.stderr + here.stdout.toString(), /configmaps\/bulk\/cm-1234/);
+      for (const damaged of ['cm-1234', 'cm-1240', 'cm-2500']) assert.ok((here.stderr + here.stdout.toString()).includes(`configmaps/bulk/${damaged}:`), damaged);
       assert.ok(here.stdout.toString().includes(format === 'name' ? 'configmap/cm-2999' : 'ü→✓'));
       for (const workers of ['1', '2']) {
         const threads = await getAll(workers);

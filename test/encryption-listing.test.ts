@@ -95,6 +95,8 @@ describe('encrypted values without keys are listed, not dropped', function () {
         storedAs: { apiVersion: 'v1', kind: 'Secret' },
       });
       const ndjson = await runKreg(['get', 'secrets', '-A', '-o', 'ndjson', '--workers', workers], { source });
+      // Both stand-ins counted in the hint, wherever they were rendered.
+      assert.match(ndjson.stderr, /^kreg: 2 object\(s\) encrypted at rest are listed as <encrypted PROVIDER:KEY> stand-ins/, `--workers ${workers}`);
       assert.deepEqual(
         ndjson.stdout
           .toString()

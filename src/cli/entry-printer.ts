@@ -7,7 +7,7 @@ import { leaseIdHex, type Entry, type EntrySource } from '../sources/source.js';
 import { labelsOf, matchesFields, matchesLabels } from '../format/selectors.js';
 import type { ObjectWriter } from './object-writers.js';
 import { entryToPrinted } from './render-entry.js';
-import { RenderPool } from './render-pool.js';
+import { RENDERED_NOTHING, RENDERED_STUB, RenderPool } from './render-pool.js';
 import type { RenderWorkerSetup } from './render-worker.js';
 import { startProgress } from './progress.js';
 import type { ServedShape } from './served-shape.js';
@@ -73,10 +73,10 @@ export class EntryPrinter {
   async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
-      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (result, text) => {
-        if (result.note !== undefined) this.noteFailure(result.note);
-        if (result.start === undefined) return;
-        if (result.stub === true && result.note === undefined) this.encryptedStubs++;
+      this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (shown, text, note) => {
+        if (note !== undefined) this.noteFailure(note);
+        if (shown === RENDERED_NOTHING) return;
+        if (shown === RENDERED_STUB && note === undefined) this.encryptedStubs++;
         this.shown++;
         this.writer.writeRendered(text);
       });

@@ -21,27 +21,28 @@ export interface RenderBatch {
   spareOutput?: ArrayBuffer;
 }
 
-/**
- * An entry rendered: where its text is in the batch's output bytes ([start, end)), or a note alone,
- * or (an encrypted stand-in whose decryption failed) both.
- */
-export type RenderResult = { start: number; end: number; note?: string; stub?: boolean } | { start?: undefined; end?: undefined; note: string; stub?: undefined };
+/** What became of an entry (RenderReply.shown): a note alone, an object, or an encrypted stand-in. */
+export const RENDERED_NOTHING = 0;
+export const RENDERED_OBJECT = 1;
+export const RENDERED_STUB = 2;
+export type Rendered = typeof RENDERED_NOTHING | typeof RENDERED_OBJECT | typeof RENDERED_STUB;
 
-/** A worker's answer to a batch: its results, in order, and the output bytes they point into (transferred). */
+/**
+ * A worker's answer to a batch, packed in typed arrays (an object per entry cost more to clone
+ * across than the rendering saved): per entry, what it came to and where its text ends in the
+ * output bytes (it starts where the one before ended); the notes of the few that have one.
+ */
 export interface RenderReply {
   id: number;
-  results: RenderResult[];
+  shown: Uint8Array;
+  ends: Int32Array;
+  /** [entry index, note]: a value that could not be shown (alone), or an encrypted one whose decryption failed (with its stand-in). */
+  notes: [number, string][];
+  /** The text, transferred; its first `length` bytes are written. */
   output: ArrayBuffer;
-  /** Bytes of `output` written. */
   length: number;
   /** The batch's values buffer, handed back for a later batch. */
   values: ArrayBuffer;
-}
-
-/** A batch rendered, as the pool hands it on. */
-interface RenderedBatch {
-  results: RenderResult[];
-  output: Uint8Array;
 }
 
 /** A batch being gathered: its entries' facts, and their values copied one after another. */
@@ -74,8 +75,8 @@ const NO_TEXT = new Uint8Array(0);
 
 export class RenderPool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<number, { resolve: (batch: RenderedBatch) => void; reject: (error: unknown) => void }>();
-  private readonly inFlight: Promise<RenderedBatch>[] = [];
+  private readonly waiting = new Map<number, { resolve: (reply: RenderReply) => void; reject: (error: unknown) => void }>();
+  private readonly inFlight: Promise<RenderReply>[] = [];
   private nextId = 0;
   private batch: GatheredBatch | undefined;
   /** Buffers back from the workers, used again: values buffers for batches, output buffers for their text. */
@@ -96,8 +97,8 @@ export class RenderPool {
   constructor(
     setup: RenderWorkerSetup,
     size: number,
-    /** Called per entry, in order: its result, and its text's bytes (empty for a note alone; valid only during the call). */
-    private readonly emit: (result: RenderResult, text: Uint8Array) => void,
+    /** Called per entry, in order: what it came to, its text (empty for a note alone; lent for the call) and its note. */
+    private readonly emit: (shown: Rendered, text: Uint8Array, note: string | undefined) => void,
   ) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./render-worker.js', import.meta.url), { workerData: setup });
@@ -105,7 +106,7 @@ export class RenderPool {
         const waiter = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);
         this.spareValues.push(reply.values);
-        waiter?.resolve({ results: reply.results, output: new Uint8Array(reply.output, 0, reply.length) });
+        waiter?.resolve(reply);
       });
       // A worker that dies fails every batch still waiting, rather than hanging the listing.
       worker.on('error', (error) => {
@@ -145,13 +146,26 @@ export class RenderPool {
   }
 
   private async drainOne(): Promise<void> {
-    const { results, output } = await (this.inFlight.shift() as Promise<RenderedBatch>);
-    for (const r of results) this.emit(r, r.start === undefined ? NO_TEXT : output.subarray(r.start, r.end));
+    const reply = await (this.inFlight.shift() as Promise<RenderReply>);
+    const output = new Uint8Array(reply.output, 0, reply.length);
+    // The notes are in entry order: the next one is the next entry's, or a later one's.
+    let nextNote = 0;
+    for (let i = 0, start = 0; i < reply.shown.length; i++) {
+      const end = reply.ends[i] as number;
+      const noted = reply.notes[nextNote];
+      let note: string | undefined;
+      if (noted?.[0] === i) {
+        note = noted[1];
+        nextNote++;
+      }
+      this.emit(reply.shown[i] as Rendered, start === end ? NO_TEXT : output.subarray(start, end), note);
+      start = end;
+    }
     // Written (emit copies what it keeps): the buffer can take a later batch's text.
-    this.spareOutputs.push(output.buffer as ArrayBuffer);
+    this.spareOutputs.push(reply.output);
   }
 
-  private send(gathered: GatheredBatch): Promise<RenderedBatch> {
+  private send(gathered: GatheredBatch): Promise<RenderReply> {
     const id = this.nextId++;
     const worker = this.workers[id % this.workers.length] as Worker;
     const values = gathered.values.buffer as ArrayBuffer;

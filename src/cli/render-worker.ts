@@ -13,7 +13,7 @@ import { entryToPrinted } from './render-entry.js';
 import { StoredText } from './stored-text.js';
 import { JsonTextBuffer } from '../codec/json-text-buffer.js';
 import { loadSchema } from '../schema-bundle.js';
-import type { RenderBatch, RenderReply, RenderResult } from './render-pool.js';
+import { type RenderBatch, RENDERED_OBJECT, RENDERED_STUB, type RenderReply } from './render-pool.js';
 
 export interface RenderWorkerSetup {
   format: GetFormat;
@@ -71,18 +71,25 @@ parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
   // The batch's text in one buffer, handed back whole: the main thread's spare one, else about the values' size and a half.
   const out = new JsonTextBuffer(Math.max(64 * 1024, values.length + (values.length >> 1)), batch.spareOutput);
-  const results: RenderResult[] = batch.entries.map((meta, i): RenderResult => {
-    const entry: Entry = { ...meta, value: values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number) };
-    const start = out.length;
-    if (writeStoredText(entry, out)) return { start, end: out.length };
-    const rendered = entryToPrinted(entry, registry, setup.prefix, { showSecrets: setup.showSecrets, showManagedFields: setup.showManagedFields }, decodeOptions);
-    if (rendered.item === undefined) return { note: rendered.note };
-    out.text(render(rendered.item));
-    const result: RenderResult = { start, end: out.length };
-    if (rendered.note !== undefined) result.note = rendered.note;
-    if (rendered.stub === true) result.stub = true;
-    return result;
-  });
-  const reply: RenderReply = { id: batch.id, results, output: out.bytes.buffer as ArrayBuffer, length: out.length, values: batch.values };
-  parentPort?.postMessage(reply, [reply.output, reply.values]);
+  const count = batch.entries.length;
+  const shown = new Uint8Array(count);
+  const ends = new Int32Array(count);
+  const notes: [number, string][] = [];
+  for (let i = 0; i < count; i++) {
+    // The entry's facts came across as a fresh object: it takes its value (no copy of the object).
+    const entry = batch.entries[i] as Entry;
+    entry.value = values.subarray(batch.offsets[i] as number, batch.offsets[i + 1] as number);
+    if (writeStoredText(entry, out)) shown[i] = RENDERED_OBJECT;
+    else {
+      const rendered = entryToPrinted(entry, registry, setup.prefix, { showSecrets: setup.showSecrets, showManagedFields: setup.showManagedFields }, decodeOptions);
+      if (rendered.note !== undefined) notes.push([i, rendered.note]);
+      if (rendered.item !== undefined) {
+        out.text(render(rendered.item));
+        shown[i] = rendered.stub === true ? RENDERED_STUB : RENDERED_OBJECT;
+      }
+    }
+    ends[i] = out.length;
+  }
+  const reply: RenderReply = { id: batch.id, shown, ends, notes, output: out.bytes.buffer as ArrayBuffer, length: out.length, values: batch.values };
+  parentPort?.postMessage(reply, [reply.output, reply.values, shown.buffer, ends.buffer]);
 });
