@@ -248,8 +248,8 @@ describe('kreg get on worker threads: many batches, their buffers handed back an
       else if (i === 1234 || i === 1240 || i === 2500) source.put(`/registry/configmaps/bulk/${name}`, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f, 0x01])]));
       else source.put(`/registry/configmaps/bulk/${name}`, encode(object));
     }
-    // One value larger than a batch's buffer, which then grows.
-    source.put('/registry/configmaps/bulk/cm-big', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-big', namespace: 'bulk' }, data: { big: 'y'.repeat(7 * 1024 * 1024) } }));
+    // One value larger than a batch's slot for values and its slot for text: memory of the batch's own then.
+    source.put('/registry/configmaps/bulk/cm-big', encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-big', namespace: 'bulk' }, data: { big: 'y'.repeat(9 * 1024 * 1024) } }));
   });
 
   for (const format of ['ndjson', 'json', 'yaml', 'name']) {

@@ -1,10 +1,13 @@
 /**
- * Renders entries on worker threads, in order. Entries are sent in batches whose values are
- * copied into one transferable buffer (etcd client buffers share large slabs that must not be
- * cloned whole); a batch's output comes back the same way, as UTF-8 bytes in one transferred
- * buffer, and is written in the order the entries were read. (As strings, each object's text was
- * decoded in the worker, copied across and encoded again here: on the main thread, which also
- * reads etcd and writes the output, that cost more than the rendering the worker took off it.)
+ * Renders entries on worker threads, in order. Each batch in flight has a slot of memory shared
+ * with the workers: the main thread copies the batch's values into it as they are read (etcd
+ * client buffers share large slabs that must not be cloned whole), the worker writes the batch's
+ * text into it as UTF-8, and the text is written in the order the entries were read. The slots are
+ * allocated once: buffers transferred back and forth instead counted as new memory on every
+ * arrival, and V8 ran a garbage collection for that "external memory pressure" every few batches.
+ * (As strings, each object's text was decoded in the worker, copied across and encoded again
+ * here: on the main thread, which also reads etcd and writes the output, that cost more than the
+ * rendering the worker took off it.)
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -16,9 +19,10 @@ export interface RenderBatch {
   entries: Omit<Entry, 'value'>[];
   /** Start of each value in `values`, plus the end of the last. */
   offsets: number[];
-  values: ArrayBuffer;
-  /** An earlier batch's output buffer, handed back for this one's text (fresh memory costs page faults). */
-  spareOutput?: ArrayBuffer;
+  /** The slot's values memory; a buffer of its own (transferred) for a batch that outgrew it. */
+  values: SharedArrayBuffer | ArrayBuffer;
+  /** The slot's memory for the batch's text (the worker uses memory of its own past it). */
+  output: SharedArrayBuffer;
 }
 
 /** What became of an entry (RenderReply.shown): a note alone, an object, or an encrypted stand-in. */
@@ -38,24 +42,35 @@ export interface RenderReply {
   ends: Int32Array;
   /** [entry index, note]: a value that could not be shown (alone), or an encrypted one whose decryption failed (with its stand-in). */
   notes: [number, string][];
-  /** The text, transferred; its first `length` bytes are written. */
-  output: ArrayBuffer;
+  /** The text: the slot's memory, or (a batch's text larger than it) a buffer transferred; its first `length` bytes. */
+  output: SharedArrayBuffer | ArrayBuffer;
   length: number;
-  /** The batch's values buffer, handed back for a later batch. */
-  values: ArrayBuffer;
 }
 
-/** A batch being gathered: its entries' facts, and their values copied one after another. */
+/** Memory shared with the workers for one batch in flight. */
+interface BatchSlot {
+  values: SharedArrayBuffer;
+  output: SharedArrayBuffer;
+}
+
+/** A batch being gathered: its entries' facts, and their values copied one after another into its slot. */
 class GatheredBatch {
   readonly entries: Omit<Entry, 'value'>[] = [];
   readonly offsets: number[] = [0];
   length = 0;
+  values: Uint8Array;
 
-  constructor(public values: Uint8Array) {}
+  constructor(
+    readonly slot: number,
+    memory: SharedArrayBuffer,
+  ) {
+    this.values = new Uint8Array(memory);
+  }
 
   add(entry: Entry): void {
     const { value, ...meta } = entry;
     if (this.length + value.length > this.values.length) {
+      // Past the slot (a value larger than a batch): memory of the batch's own.
       const grown = new Uint8Array(Math.max(this.values.length * 2, this.length + value.length));
       grown.set(this.values.subarray(0, this.length));
       this.values = grown;
@@ -71,17 +86,19 @@ const BATCH_ENTRIES = 256;
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** Batches in flight per worker: enough to keep it busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 3;
+/** A slot's memory for a batch's text: JSON text runs to about 1.4 times the protobuf it comes from. */
+const OUTPUT_SLOT_BYTES = 2 * BATCH_BYTES;
 const NO_TEXT = new Uint8Array(0);
 
 export class RenderPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve: (reply: RenderReply) => void; reject: (error: unknown) => void }>();
-  private readonly inFlight: Promise<RenderReply>[] = [];
+  private readonly inFlight: { slot: number; reply: Promise<RenderReply> }[] = [];
   private nextId = 0;
   private batch: GatheredBatch | undefined;
-  /** Buffers back from the workers, used again: values buffers for batches, output buffers for their text. */
-  private readonly spareValues: ArrayBuffer[] = [];
-  private readonly spareOutputs: ArrayBuffer[] = [];
+  /** One per batch that may be in flight, and one being gathered; allocated as first needed. */
+  private readonly slots: BatchSlot[] = [];
+  private readonly freeSlots: number[] = [];
 
   /**
    * Workers for the cores left after the main thread and one for etcd or the file reads. On this
@@ -105,7 +122,6 @@ export class RenderPool {
       worker.on('message', (reply: RenderReply) => {
         const waiter = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);
-        this.spareValues.push(reply.values);
         waiter?.resolve(reply);
       });
       // A worker that dies fails every batch still waiting, rather than hanging the listing.
@@ -119,8 +135,7 @@ export class RenderPool {
 
   /** Takes the entry, its value copied at once: the caller may lend values (RangeOptions.borrowsValues). */
   async add(entry: Entry): Promise<void> {
-    const spare = this.spareValues.pop();
-    this.batch ??= new GatheredBatch(spare === undefined ? new Uint8Array(BATCH_BYTES + BATCH_BYTES / 4) : new Uint8Array(spare));
+    this.batch ??= this.gather();
     this.batch.add(entry);
     if (this.batch.entries.length >= BATCH_ENTRIES || this.batch.length >= BATCH_BYTES) await this.flush();
   }
@@ -130,7 +145,7 @@ export class RenderPool {
     if (this.batch !== undefined) {
       const gathered = this.batch;
       this.batch = undefined;
-      this.inFlight.push(this.send(gathered));
+      this.inFlight.push({ slot: gathered.slot, reply: this.send(gathered) });
     }
     while (this.inFlight.length >= this.workers.length * IN_FLIGHT_PER_WORKER) await this.drainOne();
   }
@@ -146,7 +161,8 @@ export class RenderPool {
   }
 
   private async drainOne(): Promise<void> {
-    const reply = await (this.inFlight.shift() as Promise<RenderReply>);
+    const { slot, reply: replied } = this.inFlight.shift() as { slot: number; reply: Promise<RenderReply> };
+    const reply = await replied;
     const output = new Uint8Array(reply.output, 0, reply.length);
     // The notes are in entry order: the next one is the next entry's, or a later one's.
     let nextNote = 0;
@@ -161,24 +177,31 @@ export class RenderPool {
       this.emit(reply.shown[i] as Rendered, start === end ? NO_TEXT : output.subarray(start, end), note);
       start = end;
     }
-    // Written (emit copies what it keeps): the buffer can take a later batch's text.
-    this.spareOutputs.push(reply.output);
+    // Written (emit copies what it keeps): the slot can take a later batch.
+    this.freeSlots.push(slot);
+  }
+
+  /** A batch to gather, in a free slot. */
+  private gather(): GatheredBatch {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slots.length;
+      this.slots.push({ values: new SharedArrayBuffer(BATCH_BYTES + BATCH_BYTES / 4), output: new SharedArrayBuffer(OUTPUT_SLOT_BYTES) });
+    }
+    return new GatheredBatch(slot, (this.slots[slot] as BatchSlot).values);
   }
 
   private send(gathered: GatheredBatch): Promise<RenderReply> {
     const id = this.nextId++;
     const worker = this.workers[id % this.workers.length] as Worker;
-    const values = gathered.values.buffer as ArrayBuffer;
-    const batch: RenderBatch = { id, entries: gathered.entries, offsets: gathered.offsets, values };
-    const transfer = [values];
-    const spareOutput = this.spareOutputs.pop();
-    if (spareOutput !== undefined) {
-      batch.spareOutput = spareOutput;
-      transfer.push(spareOutput);
-    }
-    return new Promise((resolve, reject) => {
+    const slot = this.slots[gathered.slot] as BatchSlot;
+    const values = gathered.values.buffer;
+    const batch: RenderBatch = { id, entries: gathered.entries, offsets: gathered.offsets, values, output: slot.output };
+    const reply = new Promise<RenderReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage(batch, transfer);
+      // Shared memory is shared, not moved; a batch's own values buffer is moved.
+      worker.postMessage(batch, values instanceof SharedArrayBuffer ? [] : [values]);
     });
+    return reply;
   }
 }

@@ -69,8 +69,8 @@ function writeStoredText(entry: Entry, out: JsonTextBuffer): boolean {
 
 parentPort?.on('message', (batch: RenderBatch) => {
   const values = new Uint8Array(batch.values);
-  // The batch's text in one buffer, handed back whole: the main thread's spare one, else about the values' size and a half.
-  const out = new JsonTextBuffer(Math.max(64 * 1024, values.length + (values.length >> 1)), batch.spareOutput);
+  // The batch's text goes to its slot's memory (shared), or to memory of its own once larger.
+  const out = new JsonTextBuffer(batch.output.byteLength, batch.output);
   const count = batch.entries.length;
   const shown = new Uint8Array(count);
   const ends = new Int32Array(count);
@@ -90,6 +90,7 @@ parentPort?.on('message', (batch: RenderBatch) => {
     }
     ends[i] = out.length;
   }
-  const reply: RenderReply = { id: batch.id, shown, ends, notes, output: out.bytes.buffer as ArrayBuffer, length: out.length, values: batch.values };
-  parentPort?.postMessage(reply, [reply.output, reply.values, shown.buffer, ends.buffer]);
+  const output = out.bytes.buffer;
+  const reply: RenderReply = { id: batch.id, shown, ends, notes, output, length: out.length };
+  parentPort?.postMessage(reply, output instanceof SharedArrayBuffer ? [shown.buffer, ends.buffer] : [output, shown.buffer, ends.buffer]);
 });

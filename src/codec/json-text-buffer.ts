@@ -6,10 +6,10 @@ export class JsonTextBuffer {
   bytes: Uint8Array;
   length = 0;
 
-  /** `reuse`: memory to write into first when it holds `initialCapacity` bytes (fresh memory costs page faults). */
+  /** `reuse`: memory to write into first when it holds `initialCapacity` bytes (shared with another thread, or to spare fresh memory). */
   constructor(
     private readonly initialCapacity = 1 << 20,
-    reuse?: ArrayBuffer,
+    reuse?: ArrayBuffer | SharedArrayBuffer,
   ) {
     this.bytes = reuse !== undefined && reuse.byteLength >= initialCapacity ? new Uint8Array(reuse) : new Uint8Array(initialCapacity);
   }
