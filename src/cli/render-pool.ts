@@ -102,10 +102,11 @@ export class RenderPool {
 
   /**
    * Workers for the cores left after the main thread and one for etcd or the file reads. On this
-   * project's 2-core machines, with etcd on the same cores, one worker is still slower (live `get
-   * -A -o ndjson` of the 100k bench registry: 4.30-5.09 s against 3.87-4.71 s; the worker's
-   * rendering took 3.2-4.0 s of CPU against 2.3 s on the main thread) and costs 55-80 MB, so there
-   * it is none.
+   * project's 2-core machines, with etcd on the same cores, one worker is about as fast as none
+   * (live `get -A -o ndjson`, 100k bench registry: medians 3.99 and 5.01 s against 4.19 and
+   * 4.81 s; 1M keys: 42.0-44.3 s against 45.2-47.7 s) but costs 45-80 MB: at 1M keys peak RSS
+   * 322-340 MB against 260-262 MB, past the 300 MB a listing of a million keys is held to. So
+   * there it is none.
    */
   static defaultSize(): number {
     return Math.max(0, availableParallelism() - 2);
