@@ -232,13 +232,13 @@ describe('kreg get: YAML and JSON as kubectl prints them', function () {
   });
 });
 
-describe('kreg get on worker threads: many batches, their buffers handed back and used again', function () {
+describe('kreg get on worker threads: many batches, their shared slots used again', function () {
   let source: MemorySource;
 
   before(function () {
     source = new MemorySource({ description: 'memory' });
-    // Enough entries for many more batches than are in flight, so that values and output buffers
-    // come back from the worker and carry later batches; text of every kind of character.
+    // Enough entries for many more batches than are in flight, so that each batch's slot of shared
+    // memory carries later batches; text of every kind of character.
     for (let i = 0; i < 3000; i++) {
       const name = `cm-${String(i).padStart(4, '0')}`;
       const text = `${'ü→✓ "quoted" \\ tab\t'.repeat(i % 40)}${'x'.repeat((i * 37) % 3000)}`;

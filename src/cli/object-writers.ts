@@ -146,7 +146,7 @@ class YamlWriter implements ObjectWriter {
     this.writeRendered(this.render(item));
   }
   writeRendered(text: string | Uint8Array): void {
-    this.output.text(this.itemHead());
+    this.output.write(this.itemHead());
     this.output.write(text);
     this.count++;
   }
@@ -168,15 +168,15 @@ class YamlWriter implements ObjectWriter {
     return !this.options.single && this.count === 0 ? 'apiVersion: v1\nitems:\n' : '';
   }
   note(text: string): void {
-    this.output.text(`# kreg: ${text}\n`);
+    this.output.write(`# kreg: ${text}\n`);
   }
   flush(): void {
     this.output.flush();
   }
   end(): void {
     if (!this.options.single) {
-      if (this.count === 0) this.output.text('apiVersion: v1\nitems: []\n');
-      this.output.text(listFooterYaml(this.options.revision));
+      if (this.count === 0) this.output.write('apiVersion: v1\nitems: []\n');
+      this.output.write(listFooterYaml(this.options.revision));
     }
     this.output.flush();
   }
@@ -202,7 +202,7 @@ class JsonWriter implements ObjectWriter {
     this.writeRendered(this.render(item));
   }
   writeRendered(text: string | Uint8Array): void {
-    if (!this.options.single) this.output.text(this.itemSeparator());
+    if (!this.options.single) this.output.write(this.itemSeparator());
     this.output.write(text);
   }
   writeStored(text: StoredText, entry: Entry): boolean {
@@ -235,7 +235,7 @@ class JsonWriter implements ObjectWriter {
   end(): void {
     if (!this.options.single) {
       const head = this.count === 0 ? LIST_OPEN : '\n    ';
-      this.output.text(`${head}],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": "${this.options.revision}"\n    }\n}\n`);
+      this.output.write(`${head}],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": "${this.options.revision}"\n    }\n}\n`);
     }
     this.output.flush();
   }
@@ -248,7 +248,7 @@ class NdjsonWriter implements ObjectWriter {
     this.output = new BatchedOutput(options.out);
   }
   write(item: PrintedObject): void {
-    this.output.text(this.render(item));
+    this.output.write(this.render(item));
   }
   writeRendered(text: string | Uint8Array): void {
     this.output.write(text);

@@ -198,11 +198,10 @@ export class RenderPool {
     const slot = this.slots[gathered.slot] as BatchSlot;
     const values = gathered.values.buffer;
     const batch: RenderBatch = { id, entries: gathered.entries, offsets: gathered.offsets, values, output: slot.output };
-    const reply = new Promise<RenderReply>((resolve, reject) => {
+    return new Promise<RenderReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Shared memory is shared, not moved; a batch's own values buffer is moved.
       worker.postMessage(batch, values instanceof SharedArrayBuffer ? [] : [values]);
     });
-    return reply;
   }
 }

@@ -58,11 +58,6 @@ export class BatchedOutput {
 
   constructor(private readonly out: (chunk: string | Uint8Array) => void) {}
 
-  text(text: string): void {
-    this.buffer.text(text);
-    this.flushIfFull();
-  }
-
   /** Text, or text already UTF-8 (copied: the bytes may be reused once this returns). */
   write(text: string | Uint8Array): void {
     if (typeof text === 'string') this.buffer.text(text);

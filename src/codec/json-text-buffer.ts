@@ -6,12 +6,12 @@ export class JsonTextBuffer {
   bytes: Uint8Array;
   length = 0;
 
-  /** `reuse`: memory to write into first when it holds `initialCapacity` bytes (shared with another thread, or to spare fresh memory). */
+  /** `memory`: where to write first (e.g. shared with another thread); past it, memory of the buffer's own. */
   constructor(
     private readonly initialCapacity = 1 << 20,
-    reuse?: ArrayBuffer | SharedArrayBuffer,
+    memory?: ArrayBuffer | SharedArrayBuffer,
   ) {
-    this.bytes = reuse !== undefined && reuse.byteLength >= initialCapacity ? new Uint8Array(reuse) : new Uint8Array(initialCapacity);
+    this.bytes = memory === undefined ? new Uint8Array(initialCapacity) : new Uint8Array(memory);
   }
 
   reserve(count: number): void {
