@@ -68,6 +68,14 @@ export const MEMBER_WORDS: i32 = 15;
 export const SPECIAL_TIME: i32 = 1;
 export const SPECIAL_QUANTITY: i32 = 2;
 export const SPECIAL_INT_OR_STRING: i32 = 3;
+/** A FieldsV1, asked of JavaScript like the others unless it is the object's own and hidden. */
+export const SPECIAL_FIELDS_V1: i32 = 4;
+/**
+ * Where the object's own managedFields entries' fieldsV1 sit (the object, its metadata, an entry).
+ * With managedFields hidden the object decoder gives those null unparsed, whatever they hold
+ * (protobuf-to-json.ts), so the check of the hidden entries need not ask for them.
+ */
+export const OWN_FIELDS_V1_DEPTH: i32 = 3;
 
 /** Unix seconds of Go's zero time (January 1, year 1, UTC). */
 export const GO_ZERO_TIME_SECONDS: i64 = -62135596800;
@@ -193,10 +201,61 @@ export function skip(wireType: i32): void {
   } else failed = true;
 }
 
+/** The value of the varint varintAt read last. */
+export let varint: u64 = 0;
+
+/**
+ * Reads the varint at p, which must end before `end`, as uint64 does: its value in `varint`, and
+ * the position after it; -1 (failed) when it runs past the end or past 10 bytes. The hot loops
+ * keep their position in a local rather than in `pos`: V8 keeps globals in memory, and a load and
+ * a store of `pos` for every byte read were much of the scan's time.
+ */
+@inline export function varintAt(p: i32, end: i32): i32 {
+  let result: u64 = 0;
+  for (let shift: u64 = 0; shift < 70; shift += 7) {
+    if (p >= end) break;
+    const c = <u64>load<u8>(buf + <usize>p);
+    p++;
+    result |= (c & 0x7f) << shift;
+    if (c < 0x80) {
+      varint = result;
+      return p;
+    }
+  }
+  failed = true;
+  return -1;
+}
+
+/** Where the value of this wire type at p ends (before `end`), as skip checks it; -1 (failed) when it does not. */
+@inline export function skipAt(p: i32, wireType: i32, end: i32): i32 {
+  if (wireType == 2) {
+    const at = varintAt(p, end);
+    if (at < 0) return -1;
+    if (<u32>varint > <u32>(end - at)) {
+      failed = true;
+      return -1;
+    }
+    return at + <i32>(<u32>varint);
+  }
+  if (wireType == 0) return varintAt(p, end);
+  const width = wireType == 1 ? 8 : wireType == 5 ? 4 : -1;
+  if (width < 0 || p + width > end) {
+    failed = true;
+    return -1;
+  }
+  return p + width;
+}
+
 export function delimitedEndAt(at: i32, end: i32): i32 {
-  pos = at;
   rend = end;
-  return delimitedEnd();
+  const p = varintAt(at, end);
+  if (p < 0) return 0;
+  pos = p;
+  if (<u32>varint > <u32>(end - p)) {
+    failed = true;
+    return 0;
+  }
+  return p + <i32>(<u32>varint);
 }
 
 // ---- writing
@@ -572,6 +631,11 @@ export function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
   }
   if (kind == SPECIAL_QUANTITY) return quantity(at, end);
   if (kind == SPECIAL_INT_OR_STRING) return intOrString(at, end);
+  if (kind == SPECIAL_FIELDS_V1 && managedFieldsHidden && depth == OWN_FIELDS_V1_DEPTH) {
+    if (omitZero) return false;
+    putAscii4(0x6e, 0x75, 0x6c, 0x6c);
+    return true;
+  }
   const answer = jsSpecial(word(m + M_ID), at, end, depth, level, omitZero ? 1 : 0, outLength, outCapacity);
   if (answer == OMITTED) return false;
   return jsAnswer(answer);
@@ -579,41 +643,46 @@ export function special(m: i32, at: i32, end: i32, omitZero: bool): bool {
 
 // ---- the walk
 
-/** Notes where each field of a table is: slots[base] start, [base+1] end, then per field first tag, last value, count. */
+/**
+ * Notes where each field of a table is: slots[base] start, [base+1] end, then per field first tag,
+ * last value, count. A field's first two are set only when it occurs: they are read only when
+ * its count is not 0.
+ */
 export function scan(table: i32, base: i32, start: i32, end: i32): void {
-  const maxNumber = word(table);
+  const maxNumber = <u32>word(table);
   const fieldCount = word(table + 1);
   setSlot(base, start);
   setSlot(base + 1, end);
-  for (let i = 0, s = base + 2; i < fieldCount; i++, s += 3) {
-    setSlot(s, -1);
-    setSlot(s + 1, -1);
-    setSlot(s + 2, 0);
-  }
-  pos = start;
-  rend = end;
-  while (pos < end) {
-    const tagStart = pos;
-    const tag = uint32();
-    if (failed) return;
+  // Each field's three slots, by the field's index.
+  const fields = slots + (<usize>(base + 2) << 2);
+  for (let i = 0; i < fieldCount; i++) store<i32>(fields + <usize>(12 * i), 0, 8);
+  const entries = plans + (<usize>(table + 2) << 2);
+  let p = start;
+  while (p < end) {
+    const tagStart = p;
+    p = varintAt(p, end);
+    if (p < 0) return;
+    const tag = <u32>varint;
     const number = tag >>> 3;
-    const entry = number <= <u32>maxNumber ? word(table + 2 + <i32>number) : -1;
-    if (entry < 0 || (entry & 7) != <i32>(tag & 7)) {
+    const wireType = <i32>(tag & 7);
+    const entry = number <= maxNumber ? load<i32>(entries + (<usize>number << 2)) : -1;
+    if (entry < 0 || (entry & 7) != wireType) {
       if (number == 0) {
         failed = true;
         return;
       }
-      skip(<i32>(tag & 7));
-      if (failed) return;
-      continue;
+    } else {
+      const at = fields + <usize>(12 * (entry >> 3));
+      const count = load<i32>(at, 8);
+      if (count == 0) store<i32>(at, tagStart);
+      store<i32>(at, p, 4);
+      store<i32>(at, count + 1, 8);
     }
-    const s = base + 2 + 3 * (entry >> 3);
-    if (slot(s) < 0) setSlot(s, tagStart);
-    setSlot(s + 1, pos);
-    setSlot(s + 2, slot(s + 2) + 1);
-    skip(<i32>(tag & 7));
-    if (failed) return;
+    p = skipAt(p, wireType, end);
+    if (p < 0) return;
   }
+  pos = p;
+  rend = end;
 }
 
 /**
@@ -888,16 +957,18 @@ export function zeroScalar(kind: i32): void {
 
 /** Where the next value with this tag starts, from `from` (a tag) on; pos is left there. */
 export function nextOccurrence(tag: i32, from: i32, end: i32): i32 {
-  pos = from;
-  rend = end;
+  let p = from;
   for (;;) {
-    const t = <i32>uint32();
-    if (failed) return 0;
-    if (t == tag) return pos;
-    skip(t & 7);
-    if (failed) return 0;
+    p = varintAt(p, end);
+    if (p < 0) return 0;
+    const t = <i32>(<u32>varint);
+    if (t == tag) break;
+    p = skipAt(p, t & 7, end);
+    if (p < 0) return 0;
   }
-  return 0;
+  pos = p;
+  rend = end;
+  return p;
 }
 
 export function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
@@ -908,9 +979,8 @@ export function repeated(m: i32, firstTag: i32, count: i32, end: i32): void {
   for (let written = 0; written < count; ) {
     const at = nextOccurrence(tag, from, end);
     if (failed) return;
-    skip(tag & 7);
-    if (failed) return;
-    from = pos;
+    from = skipAt(at, tag & 7, end);
+    if (from < 0) return;
     if (written++ > 0) putByte(0x2c);
     newline();
     single(m, at, end);

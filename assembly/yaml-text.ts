@@ -50,6 +50,7 @@ import {
   memberEnd,
   memberFirstTag,
   nextOccurrence,
+  skipAt,
   NOT_COVERED,
   OMITTED,
   openMessage,
@@ -945,9 +946,8 @@ function sequence(m: i32, firstTag: i32, count: i32, end: i32, parentIndent: i32
   for (let written = 0; written < count; written++) {
     const at = nextOccurrence(tag, from, end);
     if (failed) return;
-    skip(tag & 7);
-    if (failed) return;
-    from = pos;
+    from = skipAt(at, tag & 7, end);
+    if (from < 0) return;
     writeIndent(itemIndent);
     indicator(0x2d, true, false, true);
     yamlDepth++;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { readEnvelope } from '../src/codec/envelope.js';
 import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
 import { writeStoredObjectJson, type JsonTextEngine, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import type { JsonObject } from '../src/codec/json-value.js';
@@ -16,6 +17,7 @@ import { loadSchema } from '../src/schema-bundle.js';
 import type { Entry } from '../src/sources/source.js';
 import { itemRenderer } from '../src/cli/object-writers.js';
 import { entryToPrinted } from '../src/cli/render-entry.js';
+import { damageablePod, oneByteDamaged } from './support/damageable-pod.js';
 import { storableFixtures } from './support/fixtures.js';
 import { FIXTURES_DIR, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
@@ -250,6 +252,29 @@ describe('JSON text straight from protobuf', function () {
         assert.equal(Buffer.from(out.bytes.subarray(0, out.length)).toString('utf8'), 'kept', `${what} (${engine})`);
       }
     }
+  });
+
+  it('writes a value damaged at any byte only as the object path prints it, or declines it', function () {
+    // Every byte of a Pod's own message changed five ways: some changes leave a value the object
+    // path still decodes (the walk must then write its very text, or decline), most break the
+    // wire format (the walk must decline: it never writes what the object path would not).
+    this.timeout(120_000);
+    const pod = damageablePod();
+    const { rawStart, rawEnd } = readEnvelope(pod);
+    let written = 0;
+    let declined = 0;
+    for (const { at, change, damaged } of oneByteDamaged(pod, rawStart, rawEnd)) {
+      const entry = entryOf(damaged, '/registry/pods/shop/web-0');
+      for (const view of views) {
+        const wasm = transcodedBy('webassembly', entry, view, 'ndjson');
+        if (wasm === undefined) declined++;
+        else {
+          written++;
+          assert.equal(wasm, printedByObjectPath(entry, view, 'ndjson'), `byte ${at} set to ${change} (${JSON.stringify(view)})`);
+        }
+      }
+    }
+    assert.ok(written > 1000 && declined > 1000, `${written} written, ${declined} declined`);
   });
 
   it('prints a value with fields it does not know without them, as the object path does', function () {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readEnvelope } from '../src/codec/envelope.js';
 import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
 import { TextWalkWasm } from '../src/codec/text-walk-wasm.js';
 import { TEXT_WALK_WASM } from '../src/codec/text-walk-wasm-module.js';
@@ -23,6 +24,7 @@ import { loadSchema } from '../src/schema-bundle.js';
 import type { Entry } from '../src/sources/source.js';
 import { itemRenderer } from '../src/cli/object-writers.js';
 import { entryToPrinted } from '../src/cli/render-entry.js';
+import { damageablePod, oneByteDamaged } from './support/damageable-pod.js';
 import { storableFixtures } from './support/fixtures.js';
 import { FIXTURES_DIR, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
@@ -505,6 +507,27 @@ describe('YAML text straight from protobuf', function () {
       ],
     ];
     for (const [what, value] of cases) for (const layout of layouts) assert.equal(printedByWalk(entryOf(value), hidden, layout), undefined, what);
+  });
+
+  it('writes a value damaged at any byte only as the object path prints it, or declines it', function () {
+    // As for the JSON walk (json-text.test.ts): every byte of a Pod's own message changed five ways.
+    this.timeout(120_000);
+    const pod = damageablePod();
+    const { rawStart, rawEnd } = readEnvelope(pod);
+    let written = 0;
+    let declined = 0;
+    for (const { at, change, damaged } of oneByteDamaged(pod, rawStart, rawEnd)) {
+      const entry = entryOf(damaged, '/registry/pods/shop/web-0');
+      for (const view of views) {
+        const walked = printedByWalk(entry, view, 'document');
+        if (walked === undefined) declined++;
+        else {
+          written++;
+          assert.equal(walked, printedByObjectPath(entry, view, 'document'), `byte ${at} set to ${change} (${JSON.stringify(view)})`);
+        }
+      }
+    }
+    assert.ok(written > 1000 && declined > 1000, `${written} written, ${declined} declined`);
   });
 
   it('writes values larger than the walk first makes room for, as the object path does', function () {

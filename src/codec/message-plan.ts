@@ -10,6 +10,13 @@ import type { JsonObject, JsonValue } from './json-value.js';
 import type { DecodeContext } from './protobuf-to-json.js';
 import type { SchemaField, SchemaMessage, SpecialJson } from './schema.js';
 
+/**
+ * metav1.FieldsV1, and how deep the object's own sit (the object, its metadata, a managedFields
+ * entry): when the caller hides managedFields, those are not parsed, by either walk.
+ */
+export const FIELDS_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1';
+export const OWN_FIELDS_V1_DEPTH = 3;
+
 /** How one element of a field is read (plain numbers, so the reader's switch compares small integers). */
 export const KIND_STRING = 0;
 export const KIND_BYTES = 1;

@@ -12,7 +12,21 @@ import type { SchemaMessage } from './schema.js';
 import { base64Encode, utf8Decode } from './text.js';
 import { WIRE_BYTES, WIRE_VARINT, WireReader, WireWriter } from './wire.js';
 import { compileAssembler, type AssemblerHelpers } from './compiled-assembler.js';
-import { childPlan, KIND_BOOL, KIND_BYTES, KIND_INT32, KIND_INT64, KIND_MESSAGE, KIND_STRING, planOf, type FieldPlan, type MessagePlan, type Slots } from './message-plan.js';
+import {
+  childPlan,
+  FIELDS_V1,
+  KIND_BOOL,
+  KIND_BYTES,
+  KIND_INT32,
+  KIND_INT64,
+  KIND_MESSAGE,
+  KIND_STRING,
+  OWN_FIELDS_V1_DEPTH,
+  planOf,
+  type FieldPlan,
+  type MessagePlan,
+  type Slots,
+} from './message-plan.js';
 import { parseEmbeddedJson } from './embedded-json.js';
 
 /** A wire field kreg cannot show in the JSON object, kept so that re-encoding can write it back. */
@@ -101,8 +115,6 @@ export interface ProtobufDecodeOptions {
   skipFieldsV1?: boolean;
 }
 
-const FIELDS_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1';
-
 /** Nesting guard against hostile input; real objects are a few dozen levels deep. */
 const MAX_DEPTH = 200;
 
@@ -153,8 +165,8 @@ export function decodeMessageAt(ctx: DecodeContext, plan: MessagePlan, start: nu
 }
 
 function decodeMessage(ctx: DecodeContext, plan: MessagePlan, start: number, end: number, path: FieldPath | undefined, out: JsonObject | undefined): JsonValue {
-  // Depth 3 is the object's own metadata.managedFields[i].fieldsV1: those a template holds are shown.
-  if (ctx.skipFieldsV1 && ctx.depth === 3 && plan.name === FIELDS_V1) return null;
+  // The object's own metadata.managedFields[i].fieldsV1, not those a template holds: kubectl shows them.
+  if (ctx.skipFieldsV1 && ctx.depth === OWN_FIELDS_V1_DEPTH && plan.name === FIELDS_V1) return null;
   if (++ctx.depth > MAX_DEPTH) tooDeep(ctx, start, path);
   const outerPath = ctx.path;
   ctx.path = path;

@@ -9,7 +9,7 @@
  */
 import type { JsonValue } from './json-value.js';
 import type { MessagePlan } from './message-plan.js';
-import { KIND_MESSAGE } from './message-plan.js';
+import { FIELDS_V1, KIND_MESSAGE, OWN_FIELDS_V1_DEPTH } from './message-plan.js';
 import type { Member, TextPlan } from './json-text-plan.js';
 import { utf8Encode, utf8EncodeInto } from './text.js';
 
@@ -122,6 +122,8 @@ const P_YAML_ORDER = 10;
 const TEXT_WORDS = 11;
 /** Values with their own JSON form that the module writes itself (the others it asks the host for). */
 const SPECIAL_CODES: Record<string, number> = { time: 1, quantity: 2, 'int-or-string': 3 };
+/** A FieldsV1: the module skips the object's own when managedFields are hidden, and asks for the others. */
+const SPECIAL_FIELDS_V1 = 4;
 const PAGE = 65536;
 /**
  * The module's memory is laid out here (it has no data of its own and allocates nothing), in
@@ -159,6 +161,7 @@ interface TextWalkExports {
   memory: WasmMemory;
   MEMBER_WORDS: { value: number };
   TEXT_WORDS: { value: number };
+  OWN_FIELDS_V1_DEPTH: { value: number };
   init(plans: number, slots: number, slotWords: number, plain: number, headers: number): void;
   write(
     text: number,
@@ -245,6 +248,7 @@ export class TextWalkWasm {
     const instance = new api.Instance(new api.Module(module), imports);
     this.exports = instance.exports as TextWalkExports;
     if (this.exports.MEMBER_WORDS.value !== MEMBER_WORDS || this.exports.TEXT_WORDS.value !== TEXT_WORDS) throw new Error('text walk module lays out its records otherwise');
+    if (this.exports.OWN_FIELDS_V1_DEPTH.value !== OWN_FIELDS_V1_DEPTH) throw new Error('text walk module places the hidden fieldsV1 otherwise');
     this.makeRoom(this.valueCapacity, this.outCapacity);
     this.bytes.set(plainAscii, PLAIN_AT);
     this.exports.init(PLANS_AT, SLOTS_AT, SLOT_WORDS, PLAIN_AT, HEADERS_AT);
@@ -582,7 +586,7 @@ export class TextWalkWasm {
       w[r + M_KEY] = keyWords * 4;
       w[r + M_KEY_LENGTH] = m.key.length;
       w[r + M_ID] = this.members.push(m) - 1;
-      w[r + M_SPECIAL] = SPECIAL_CODES[m.plan?.special ?? ''] ?? 0;
+      w[r + M_SPECIAL] = m.plan?.name === FIELDS_V1 ? SPECIAL_FIELDS_V1 : (SPECIAL_CODES[m.plan?.special ?? ''] ?? 0);
       w[r + M_YAML_KEY] = 0;
       w[r + M_YAML_KEY_LENGTH] = -1;
     });
