@@ -13,6 +13,7 @@ import {
   buf,
   byte,
   classify,
+  copyBytes,
   delimitedEndAt,
   depth,
   F_ABSENT_OMITTED,
@@ -186,7 +187,7 @@ function emptyCollection(open: i32, close: i32): void {
 function putRun(from: i32, to: i32): void {
   const count = to - from;
   if (!reserve(count)) return;
-  memory.copy(out + <usize>outLength, buf + <usize>from, count);
+  copyBytes(out + <usize>outLength, buf + <usize>from, count);
   outLength += count;
   column += count;
 }
@@ -239,7 +240,7 @@ function putNumber(value: i64): void {
 function putLaidOut(at: usize, length: i32, afterSpace: bool): void {
   if (afterSpace) beforeWord();
   if (!reserve(length)) return;
-  memory.copy(out + <usize>outLength, at, length);
+  copyBytes(out + <usize>outLength, at, length);
   outLength += length;
   column += length;
   afterWord();
