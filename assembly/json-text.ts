@@ -822,7 +822,7 @@ export let memberCount: i32 = 0;
  * kind of value (failed, left out, on a damaged or uncovered member). A hidden managedFields is
  * checked here (written and dropped), as the object path reads it.
  */
-export function classify(base: i32, m: i32): i32 {
+@inline export function classify(base: i32, m: i32): i32 {
   const role = word(m + M_ROLE);
   if (role == MEMBER_API_VERSION || role == MEMBER_KIND || role == MEMBER_RESOURCE_VERSION) return W_HEADER;
   const flags = word(m + M_FLAGS);
