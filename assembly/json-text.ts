@@ -667,7 +667,7 @@ export function scan(table: i32, base: i32, start: i32, end: i32): void {
   const fieldCount = word(table + 1);
   setSlot(base, start);
   setSlot(base + 1, end);
-  // Each field's three slots, by the field's index.
+  // Each field's three slots, by the field's index: only the counts need setting up front.
   const fields = slots + (<usize>(base + 2) << 2);
   for (let i = 0; i < fieldCount; i++) store<i32>(fields + <usize>(12 * i), 0, 8);
   const entries = plans + (<usize>(table + 2) << 2);
