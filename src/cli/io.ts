@@ -6,8 +6,8 @@ import type { EntrySource } from '../sources/source.js';
 import type { SourceArgs } from './options.js';
 
 export interface OutputStream {
-  /** Text or bytes; the stream keeps their order. */
-  write(chunk: string | Uint8Array): void;
+  /** Text or bytes; the stream keeps their order, and calls `written` (when given) once it is done with the chunk. */
+  write(chunk: string | Uint8Array, written?: () => void): void;
   readonly isTTY: boolean;
   /** Terminal width, when the stream is a terminal. */
   readonly columns: number | undefined;
@@ -80,7 +80,7 @@ export function processIo(): CliIo {
 
 export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
-    write: (chunk) => void stream.write(chunk),
+    write: (chunk, written) => void (written === undefined ? stream.write(chunk) : stream.write(chunk, () => written())),
     ready: () => (stream.writableNeedDrain && stream.writableLength > OUTPUT_SLACK_BYTES ? roomIn(stream) : undefined),
     get isTTY() {
       return stream.isTTY === true;

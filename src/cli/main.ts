@@ -118,9 +118,9 @@ function countingStdout(io: CliIo): { io: CliIo; written: () => number } {
   let bytes = 0;
   const { stdout } = io;
   const counted: OutputStream = {
-    write: (chunk) => {
+    write: (chunk, written) => {
       bytes += chunk.length;
-      stdout.write(chunk);
+      stdout.write(chunk, written);
     },
     get isTTY() {
       return stdout.isTTY;

@@ -11,7 +11,7 @@ import { labelsOf } from '../format/selectors.js';
 import { formatTable } from '../format/table.js';
 import type { Entry } from '../sources/source.js';
 import { jsonWithCarried, yamlWithCarried } from './carried-text.js';
-import { BatchedOutput, type StoredText } from './stored-text.js';
+import { BatchedOutput, type OutputWrite, type StoredText } from './stored-text.js';
 
 /** kubectl's tabwriter: at least 6 characters a column, gap included. */
 export const KUBECTL_MIN_COLUMN_WIDTH = 6;
@@ -60,7 +60,7 @@ export interface WriterOptions {
   revision: number;
   showNamespace: boolean;
   showKind: boolean;
-  out: (chunk: string | Uint8Array) => void;
+  out: OutputWrite;
   err: (text: string) => void;
   /** The time ages are counted to (tests fix it). */
   now?: Date;

@@ -51,12 +51,26 @@ export class StoredText {
 
 /** Output gathered into chunks of about this size: one write per chunk rather than per object. */
 const CHUNK_BYTES = 256 * 1024;
+const CHUNK_MEMORY = CHUNK_BYTES + CHUNK_BYTES / 4;
+/** Chunks' memory kept for use again once written: the stream writes a chunk or two behind. */
+const SPARE_CHUNKS = 4;
 
-/** Text and bytes gathered in order and handed on in chunks. */
+/**
+ * Where output goes: `written`, when given, is called once the stream is done with the chunk (its
+ * memory may then be used again); streams that keep the chunk never call it.
+ */
+export type OutputWrite = (chunk: string | Uint8Array, written?: () => void) => void;
+
+/**
+ * Text and bytes gathered in order and handed on in chunks. A chunk's memory is used again once the
+ * stream has written it: new memory per chunk (hundreds of megabytes in a large listing) made V8
+ * collect its heap again and again for the memory outside it.
+ */
 export class BatchedOutput {
-  readonly buffer = new JsonTextBuffer(CHUNK_BYTES + CHUNK_BYTES / 4);
+  readonly buffer = new JsonTextBuffer(CHUNK_MEMORY);
+  private readonly spares: Uint8Array[] = [];
 
-  constructor(private readonly out: (chunk: string | Uint8Array) => void) {}
+  constructor(private readonly out: OutputWrite) {}
 
   /** Text, or text already UTF-8 (copied: the bytes may be reused once this returns). */
   write(text: string | Uint8Array): void {
@@ -70,6 +84,10 @@ export class BatchedOutput {
   }
 
   flush(): void {
-    if (this.buffer.length > 0) this.out(this.buffer.take());
+    if (this.buffer.length === 0) return;
+    const memory = this.buffer.bytes;
+    const chunk = this.buffer.take(this.spares.pop());
+    // Memory grown for one large object is not kept.
+    this.out(chunk, memory.length === CHUNK_MEMORY ? () => this.spares.length < SPARE_CHUNKS && this.spares.push(memory) : undefined);
   }
 }

@@ -24,15 +24,24 @@ export interface RunOptions {
   source?: EntrySource;
   /**
    * Keep what is written to stdout as given, read only once kreg is done, as a pipe's stream
-   * holds its queued chunks (by default each chunk is copied when written): bytes kreg lends
-   * to stdout and changes or hands away afterwards show up as wrong output.
+   * holds its queued chunks (by default each chunk is copied when written, and said to be
+   * written): bytes kreg lends to stdout and changes or hands away afterwards show up as wrong
+   * output.
    */
   stdoutHoldsChunks?: boolean;
 }
 
 function bufferStream(chunks: Buffer[], columns: number | undefined, holdsChunks = false): OutputStream {
   return {
-    write: (chunk) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : holdsChunks ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.from(chunk)),
+    // A chunk copied is done with at once; one held never is (as a pipe that is not read).
+    write: (chunk, written) => {
+      if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, 'utf8'));
+      else if (holdsChunks) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      else {
+        chunks.push(Buffer.from(chunk));
+        written?.();
+      }
+    },
     isTTY: columns !== undefined,
     columns,
   };

@@ -124,7 +124,7 @@ export const getCommand = (ctx: CommandContext): CommandModule<object, GetArgs> 
           labelColumns,
           customResourceDefinitions: learned.definitions.customResourceDefinitions,
           emptyMessage: emptyMessage(targets),
-          out: (t) => ctx.io.stdout.write(t),
+          out: (t, written) => ctx.io.stdout.write(t, written),
           err: (t) => ctx.io.stderr.write(t),
         };
         const allowMissing = args['allow-missing-template-keys'];
