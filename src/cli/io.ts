@@ -80,7 +80,7 @@ export function processIo(): CliIo {
 
 export function nodeOutput(stream: NodeJS.WriteStream): OutputStream {
   return {
-    write: (chunk, written) => void (written === undefined ? stream.write(chunk) : stream.write(chunk, () => written())),
+    write: (chunk, written) => void stream.write(chunk, written),
     ready: () => (stream.writableNeedDrain && stream.writableLength > OUTPUT_SLACK_BYTES ? roomIn(stream) : undefined),
     get isTTY() {
       return stream.isTTY === true;

@@ -55,12 +55,12 @@ export class JsonTextBuffer {
 
   /**
    * The bytes written so far; the buffer starts again empty, in `next` when it is given (memory the
-   * caller has done with, of the initial capacity or more), else in new memory: the bytes handed
-   * over are not written again.
+   * caller has done with; past it, memory of the buffer's own), else in new memory: the bytes
+   * handed over are not written again.
    */
   take(next?: Uint8Array): Uint8Array {
     const written = this.bytes.subarray(0, this.length);
-    this.bytes = next !== undefined && next.length >= this.initialCapacity ? next : new Uint8Array(this.initialCapacity);
+    this.bytes = next ?? new Uint8Array(this.initialCapacity);
     this.length = 0;
     return written;
   }
