@@ -7,7 +7,7 @@
  * - It bundles tsc's output, so the binary runs the very code the tests import from dist/src.
  * - kreg's own dynamic imports (the snapshot, etcd and API sources) become chunks of their own,
  *   loaded only when a command needs them; the runtime dependencies other than yargs and js-yaml
- *   (ora, and the optional etcd3 and gRPC) stay external and are loaded lazily from node_modules.
+ *   (ora, and the optional gRPC) stay external and are loaded lazily from node_modules.
  * - A module that finds a file next to itself (the schema bundle, package.json, the render worker)
  *   does so from import.meta.url; in the bundle that is rewritten to the URL the module has in
  *   dist/src, so each path still resolves as it does unbundled (the worker runs from dist/src).

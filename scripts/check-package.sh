@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The package as a user gets it: pack (which builds first), install the tarball into an empty
 # prefix, and run the installed kreg on the sample data; then install it as a library-only consumer
-# would (--omit=optional: no etcd3/gRPC), import decode() and decode the sample. Prints both install
+# would (--omit=optional: no gRPC), import decode() and decode the sample. Prints both install
 # sizes, and fails if the library-only one reaches 15 MB. Run by CI after the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ kreg="$work/prefix/bin/kreg"
 full=$(du -sh "$work/prefix/lib/node_modules/kreg" | cut -f1)
 echo "installed: $full with its dependencies; kreg runs from the package"
 
-# A library user who only decodes: npm i kreg --omit=optional leaves out etcd3 and gRPC.
+# A library user who only decodes: npm i kreg --omit=optional leaves out gRPC (and etcd3 is no dependency at all).
 lib="$work/library-consumer"
 mkdir -p "$lib"
 printf '{ "name": "library-consumer", "private": true, "type": "module" }\n' >"$lib/package.json"
@@ -39,8 +39,8 @@ if (object.kind !== 'Deployment') throw new Error('decoded ' + object.kind);
 ")
 # The CLI there still decodes, and asking for live etcd says what to install (in one line).
 "$lib/node_modules/.bin/kreg" decode "$lib/deployment.pb" | grep -q '^kind: Deployment$'
-if message=$("$lib/node_modules/.bin/kreg" ls --endpoints 127.0.0.1:9 2>&1); then echo 'kreg ls --endpoints worked without etcd3' >&2; exit 1; fi
-[ "$message" = 'kreg: live etcd needs the optional dependency etcd3; install it with npm install etcd3' ] || { echo "without etcd3: $message" >&2; exit 1; }
+if message=$("$lib/node_modules/.bin/kreg" ls --endpoints 127.0.0.1:9 2>&1); then echo 'kreg ls --endpoints worked without gRPC' >&2; exit 1; fi
+[ "$message" = 'kreg: live etcd needs the optional dependency @grpc/grpc-js; install it with npm install @grpc/grpc-js' ] || { echo "without gRPC: $message" >&2; exit 1; }
 libkb=$(du -sk "$lib/node_modules" | cut -f1)
 echo "library only (--omit=optional): $(du -sh "$lib/node_modules" | cut -f1); import { decode } from 'kreg' decodes"
 if [ "$libkb" -ge $((15 * 1024)) ]; then echo "the library-only install is ${libkb} KiB, over 15 MB" >&2; exit 1; fi

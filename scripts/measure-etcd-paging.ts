@@ -9,8 +9,8 @@
  * About 2 minutes with the defaults on 2 cores.
  */
 import { parseArgs } from 'node:util';
-import type { Etcd3 } from 'etcd3';
-import { createEtcdClient, resolveEtcdConnection, type EtcdConnectionSettings } from '../src/sources/etcd-connection.js';
+import { Etcd3 } from 'etcd3';
+import { resolveEtcdConnection, type EtcdConnectionSettings } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE } from '../src/sources/etcd-source.js';
 import { startEtcd } from '../test/support/etcd.js';
 
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const server = await startEtcd();
   try {
     const settings = resolveEtcdConnection({ endpoints: server.endpoint, commandTimeout: '60s' }, {});
-    const writer = createEtcdClient(settings);
+    // kreg only reads; etcd3 (a development dependency) writes the keys.
+    const writer = new Etcd3({ hosts: settings.endpoints });
     try {
       const started = performance.now();
       const filledBytes = await fill(writer, keyCount);

@@ -1,7 +1,7 @@
 /**
  * The reference for `kreg ls` and `kreg du` (issue 13: "at 90% or more of a raw paged read of the
- * same keys with sizes"): reads every key under the prefix with its value, over the same etcd3
- * gRPC client kreg uses, paged as EtcdSource pages a listing (one top-level directory after
+ * same keys with sizes"): reads every key under the prefix with its value, over the same etcd
+ * client kreg uses (etcd-client.ts), paged as EtcdSource pages a listing (one top-level directory after
  * another, all at the first page's revision, 100 keys first, then up to 1000, and then up to DEFAULT_CHUNK_SIZE keys
  * per page within DEFAULT_CHUNK_BYTES), and only sums key and value sizes: the same reading minus
  * kreg's per-key work and printing.
@@ -16,8 +16,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IRangeResponse } from 'etcd3';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdClient } from '../src/sources/etcd-client.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 
 export interface RawReadTotals {
@@ -42,9 +42,9 @@ export async function rawPagedRead(endpoints: string, prefix = '/registry/', opt
     let from: Buffer = base;
     for (;;) {
       // The next top-level directory: the first key at or after `from`, as kreg's listing finds it.
-      const probe: IRangeResponse = await client.kv.range({ key: from, range_end: baseEnd, limit: 1, keys_only: true, revision });
+      const probe = await client.range({ key: from, range_end: baseEnd, limit: 1, keys_only: true, revision });
       totals.pages++;
-      if (revision === 0) revision = Number(probe.header.revision);
+      if (revision === 0) revision = Number(probe.header?.revision ?? 0);
       const first = probe.kvs[0]?.key;
       if (first === undefined) break;
       const slash = first.indexOf(0x2f, base.length);
@@ -84,7 +84,7 @@ async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffe
   let seenBytes = 0;
   let seenEntries = 0;
   for (let pagesRead = 1; ; pagesRead++) {
-    const page = await client.kv.range({ key: start, range_end: rangeEnd, limit, revision });
+    const page = await client.range({ key: start, range_end: rangeEnd, limit, revision });
     totals.pages++;
     let lastKey: Buffer | undefined;
     for (const kv of page.kvs) {

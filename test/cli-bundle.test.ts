@@ -78,7 +78,7 @@ describe('the binary bundle (dist/cli)', function () {
     });
   }
 
-  it('loads nothing from node_modules at start-up: yargs with the commands, etcd3 and the rest when used', function () {
+  it('loads nothing from node_modules at start-up: yargs with the commands, gRPC and the rest when used', function () {
     const loaded = staticClosure('kreg.mjs');
     const packages = [...loaded].filter((spec) => !spec.endsWith('.mjs') && !spec.startsWith('node:') && !builtinModules.includes(spec));
     assert.deepEqual(packages, []);

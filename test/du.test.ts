@@ -12,7 +12,8 @@ import { measureStoredParts } from '../src/codec/stored-parts.js';
 import { encode } from '../src/index.js';
 import { parseKey } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { EtcdSource } from '../src/sources/etcd-source.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import type { UsageGroup } from '../src/storage-usage.js';
@@ -179,7 +180,7 @@ describe('kreg du', function () {
     it('replays every revision to a reader slower than etcd (the watch pauses and resumes)', async function () {
       // 10,000 small puts in 100 transactions: one batch of the replay, one response, more than the
       // queue takes before the watch pauses.
-      const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+      const client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
       const keys = Array.from({ length: 10_000 }, (_, i) => `/slow-history/k${String(i).padStart(5, '0')}`);
       try {
         for (let at = 0; at < keys.length; at += 100) {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { useEtcd } from './support/etcd.js';
 import { runKregBinary } from './support/run-cli.js';
 import { REPO_ROOT } from './support/shared-data.js';
@@ -61,7 +62,7 @@ describe('kreg binary (end to end)', function () {
 
   it('stops at once with exit 130 on Ctrl-C while the progress spinner shows', async function () {
     // Many keys read one per request keep the spinner up long enough to press Ctrl-C.
-    const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    const client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     try {
       for (let batch = 0; batch < 20; batch++) {
         await Promise.all(Array.from({ length: 100 }, (_, i) => client.put(`/registry/configmaps/many/cm-${batch}-${i}`).value('x')));

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { encode } from '../src/index.js';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { useEtcd } from './support/etcd.js';
 import { runKreg } from './support/run-cli.js';
 
@@ -18,7 +19,7 @@ describe('an etcd restart during a listing', function () {
   const etcd = useEtcd();
 
   before(async function () {
-    const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    const client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     try {
       for (let batch = 0; batch < KEYS / 100; batch++) {
         await Promise.all(

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import type { Entry } from '../src/sources/source.js';
@@ -27,7 +28,7 @@ describe('reading the db of a running member (--data-dir)', function () {
   const dbFile = (): string => join(etcd.server.dataDir, 'member', 'snap', 'db');
 
   before(async function () {
-    client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     for (let i = 0; i < 200; i++) await client.put(`/registry/configmaps/default/cm-${String(i).padStart(3, '0')}`).value(configMap('default', `cm-${String(i).padStart(3, '0')}`, 'x'.repeat(500)));
     await committed();
   });

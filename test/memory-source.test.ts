@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import type { Etcd3 } from 'etcd3';
 import { UsageError } from '../src/errors.js';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { createEtcdSource, type EtcdSource } from '../src/sources/etcd-source.js';
 import { MemorySource } from '../src/sources/memory-source.js';
 import { RevisionCompactedError, RevisionFutureError, type Entry, type EntrySource, type HistoryRecord } from '../src/sources/source.js';
@@ -94,7 +95,7 @@ describe('MemorySource agrees with a real etcd', function () {
 
   before(async () => {
     const settings = resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {});
-    writer = createEtcdClient(settings);
+    writer = createEtcdWriter(settings);
     live = createEtcdSource(settings);
     leaseId = String((await writer.leaseClient.leaseGrant({ TTL: 3600 })).ID);
     // A fixed pseudo-random sequence, the same every run.

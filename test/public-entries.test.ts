@@ -1,9 +1,9 @@
 /**
  * The package entries load only what they say: `kreg` neither the etcd client nor anything of the
  * file system beyond the schema bundle's reader, `kreg/keys` no Node module at all, and only
- * `kreg/etcd` loads etcd3 and gRPC. Each entry is imported by its package name (so the exports
+ * `kreg/etcd` loads gRPC. Each entry is imported by its package name (so the exports
  * map is exercised too) in a child process whose ESM resolve hook records every module URL; CJS
- * packages (etcd3, @grpc/grpc-js) also show in require.cache, which is checked as well.
+ * packages (@grpc/grpc-js) also show in require.cache, which is checked as well.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -117,7 +117,7 @@ describe('package entries load only what they need', function () {
     });
   }
 
-  it('kreg/etcd: loads etcd3 and gRPC (so the checks above would see them)', function () {
+  it('kreg/etcd: loads gRPC (so the checks above would see it), and not etcd3 (a development dependency only)', function () {
     const { esm, cjs, names } = load('kreg/etcd');
     assert.ok(names.includes('createEtcdSource') && names.includes('resolveEtcdConnection'), names.join(' '));
     assert.ok(esm.some(isEtcdClient), esm.join('\n'));
@@ -125,5 +125,6 @@ describe('package entries load only what they need', function () {
       cjs.some((path) => path.includes('node_modules/@grpc/grpc-js/')),
       'gRPC in require.cache',
     );
+    assert.ok(!cjs.some((path) => path.includes('node_modules/etcd3/')) && !esm.some((path) => path.includes('node_modules/etcd3/')), 'etcd3 loaded');
   });
 });

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import { useEtcd } from './support/etcd.js';
 import { REPO_ROOT } from './support/shared-data.js';
@@ -35,7 +36,7 @@ describe('README shell examples', function () {
     chmodSync(join(bin, 'kreg'), 0o755);
     // The demo cluster's keys, put into the test etcd as they are in the snapshot.
     const snapshot = await SnapshotSource.open(join(REPO_ROOT, 'examples/demo-cluster.db'));
-    const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    const client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     try {
       for await (const entry of snapshot.range({ prefix: '/' })) await client.put(entry.key).value(Buffer.from(entry.value));
     } finally {

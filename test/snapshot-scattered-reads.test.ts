@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEtcdClient, resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
+import { createEtcdWriter } from './support/etcd-writer.js';
 import { createEtcdSource } from '../src/sources/etcd-source.js';
 import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 import type { Entry } from '../src/sources/source.js';
@@ -28,7 +29,7 @@ describe('snapshot reads of scattered leaf pages', function () {
   let file: string;
 
   before(async function () {
-    const client = createEtcdClient(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
+    const client = createEtcdWriter(resolveEtcdConnection({ endpoints: etcd.server.endpoint }, {}));
     try {
       // Every key once (shuffled), then writes to keys picked at random: each key's live revision
       // lands at a random point of the file (which is in revision order), far from the others.

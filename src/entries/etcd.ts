@@ -1,7 +1,7 @@
 /**
  * `kreg/etcd`: a live etcd behind the EntrySource interface (see `kreg/sources`), with
  * connection settings resolved the way etcdctl resolves them (flags, then ETCDCTL_* variables,
- * then its defaults). The only entry that loads the etcd client (etcd3 and gRPC).
+ * then its defaults). The only entry that loads the etcd client (on gRPC).
  *
  * @example
  *   import { createEtcdSource, resolveEtcdConnection } from 'kreg/etcd';

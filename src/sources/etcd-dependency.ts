@@ -1,8 +1,8 @@
 /**
- * etcd3 and @grpc/grpc-js are optional dependencies: npm installs them by default (so
- * `npm i -g kreg` reads live etcd), but a library user who only decodes can leave them out with
- * `npm i kreg --omit=optional` (they are most of the install). Live-etcd code loads them through
- * here, so that their absence is one clear line instead of a module-resolution stack.
+ * @grpc/grpc-js is an optional dependency: npm installs it by default (so `npm i -g kreg` reads
+ * live etcd and KMS plugins), but a library user who only decodes can leave it out with
+ * `npm i kreg --omit=optional`. Live-etcd and KMS code load it through here, so that its absence
+ * is one clear line instead of a module-resolution stack.
  */
 import { KregError } from '../errors.js';
 
@@ -25,21 +25,7 @@ async function importOptional<T>(name: string, load: () => Promise<T>, purpose =
   }
 }
 
-export function importEtcd3(): Promise<typeof import('etcd3')> {
-  return importOptional('etcd3', () => import('etcd3'));
-}
-
 /** @param purpose what needs it, for the message when it is missing (live etcd, a KMS plugin). */
 export function importGrpc(purpose?: string): Promise<typeof import('@grpc/grpc-js')> {
   return importOptional('@grpc/grpc-js', () => import('@grpc/grpc-js'), purpose);
-}
-
-/** etcd3 when installed, else undefined (for code that only recognises its errors). */
-export async function etcd3IfInstalled(): Promise<typeof import('etcd3') | undefined> {
-  try {
-    return await importEtcd3();
-  } catch (err) {
-    if (err instanceof MissingDependencyError) return undefined;
-    throw err;
-  }
 }

@@ -1,7 +1,7 @@
 /**
- * The typed etcd errors themselves, with no dependency on etcd3: code that only tells them apart
- * (open-store's permission fallback) imports them from here and so does not load etcd3 and gRPC
- * (about 100 ms) at start-up. etcd-errors.ts re-exports them next to the conversion from etcd3.
+ * The typed etcd errors themselves, with no dependency on gRPC: code that only tells them apart
+ * (open-store's permission fallback) imports them from here and so does not load the etcd client
+ * and gRPC at start-up. etcd-errors.ts re-exports them next to the conversion from gRPC's errors.
  */
 import { KregError, type ErrorSubject } from '../errors.js';
 import type { RevisionCompactedError, RevisionFutureError } from './source.js';

@@ -1,5 +1,5 @@
 /**
- * Typed etcd errors, and the one place where raw etcd3/gRPC errors become them. Everything above
+ * Typed etcd errors, and the one place where raw gRPC errors become them. Everything above
  * the etcd source sees these classes only; each names the endpoint and the key or prefix and
  * describes itself in one line.
  */
@@ -15,19 +15,21 @@ import {
   EtcdUnavailableError,
   type EtcdFailure,
 } from './etcd-error-types.js';
-import { etcd3IfInstalled } from './etcd-dependency.js';
 import { RevisionCompactedError, RevisionFutureError } from './source.js';
 
 export * from './etcd-error-types.js';
 
-// etcd3 is optional (see etcd-dependency.ts). Without it there are no raw etcd3 errors to
-// recognise; the classes above live apart so that checking for them never loads etcd3.
-const etcd3 = await etcd3IfInstalled();
-/** An instanceof that is false for every value when etcd3 is not installed. */
-const is = (
-  raw: unknown,
-  name: 'ClientClosedError' | 'EtcdAuthenticationFailedError' | 'EtcdPermissionDeniedError' | 'GRPCDeadlineExceededError' | 'GRPCResourceExhastedError' | 'GRPCUnavailableError',
-): boolean => etcd3 !== undefined && raw instanceof etcd3[name];
+/** gRPC status codes of the errors told apart by code (grpc-js's Status; the enum itself is not loaded here). */
+export const GRPC_CANCELLED = 1;
+export const GRPC_DEADLINE_EXCEEDED = 4;
+export const GRPC_RESOURCE_EXHAUSTED = 8;
+export const GRPC_UNAVAILABLE = 14;
+
+/** The status code of a grpc-js ServiceError, if the value is one. */
+export function grpcCode(raw: unknown): number | undefined {
+  const code = (raw as { code?: unknown } | null | undefined)?.code;
+  return raw instanceof Error && typeof code === 'number' ? code : undefined;
+}
 
 /** What was being done when the error happened; it fills in the error's subject and wording. */
 export interface EtcdErrorContext {
@@ -46,9 +48,8 @@ export interface EtcdErrorContext {
 }
 
 /**
- * The boundary: turns whatever etcd3 or gRPC threw into one of the classes above. etcd3 already
- * casts gRPC errors into its own classes (and loses the numeric status), so this matches on those
- * classes first and on etcd's stable "etcdserver: ..." texts second.
+ * The boundary: turns whatever gRPC threw into one of the classes above, by etcd's stable
+ * "etcdserver: ..." texts and, where the text is gRPC's own, by the status code.
  */
 export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailure {
   const subject: ErrorSubject = { endpoint: context.endpoint };
@@ -61,17 +62,15 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   const reason = grpcReason(text);
   const cause = { cause: raw };
 
-  if (is(raw, 'ClientClosedError')) {
-    return new EtcdError('etcd-client-closed', 'the etcd client was already closed', subject, cause);
-  }
-  if (is(raw, 'EtcdAuthenticationFailedError') || /authentication failed/.test(text)) {
+  const code = grpcCode(raw);
+  if (/authentication failed/.test(text)) {
     const who = context.user === undefined ? '' : ` for user "${context.user}"`;
     return new EtcdAuthError('etcd-auth-failed', `authentication failed${who}: wrong user name or password`, subject, cause);
   }
   if (/user name is empty/.test(text)) {
     return new EtcdAuthError('etcd-auth-required', 'etcd has authentication enabled; give a user (--user or ETCDCTL_USER)', subject, cause);
   }
-  if (is(raw, 'EtcdPermissionDeniedError') || /permission denied/.test(text)) {
+  if (/permission denied/.test(text)) {
     const who = context.user === undefined ? 'this client' : `user "${context.user}"`;
     return new EtcdPermissionError('etcd-permission-denied', `permission denied: ${who} may not read this key range`, subject, cause);
   }
@@ -81,7 +80,7 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   if (/required revision is a future revision/.test(text)) {
     return new RevisionFutureError(context.revision ?? 0, undefined, subject, cause);
   }
-  if (is(raw, 'GRPCResourceExhastedError') && /larger than max/.test(text)) {
+  if (code === GRPC_RESOURCE_EXHAUSTED && /larger than max/.test(text)) {
     const sizes = /larger than max \((\d+) vs\.? (\d+)\)/.exec(text);
     const parsed = sizes?.[1] !== undefined && sizes[2] !== undefined ? { messageBytes: Number(sizes[1]), limitBytes: Number(sizes[2]) } : undefined;
     return new EtcdMessageTooLargeError(parsed, subject, cause);
@@ -90,14 +89,14 @@ export function toEtcdError(raw: unknown, context: EtcdErrorContext): EtcdFailur
   if (tlsProblem !== undefined) {
     return new EtcdTlsError('etcd-tls', tlsProblem, subject, cause);
   }
-  if (is(raw, 'GRPCDeadlineExceededError') || /DEADLINE_EXCEEDED|request timed out/.test(text)) {
+  if (code === GRPC_DEADLINE_EXCEEDED || /DEADLINE_EXCEEDED|request timed out/.test(text)) {
     const within = context.timeoutMs === undefined ? '' : ` within ${formatMilliseconds(context.timeoutMs)}`;
     if (context.phase === 'connect') {
       return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: no answer${within} (dial timeout)`, subject, cause);
     }
     return new EtcdTimeoutError('etcd-timeout', `etcd did not answer${within} (command timeout)`, subject, cause);
   }
-  if (is(raw, 'GRPCUnavailableError') || /UNAVAILABLE|no leader|leader changed|not capable|too many requests/.test(text)) {
+  if (code === GRPC_UNAVAILABLE || /UNAVAILABLE|no leader|leader changed|not capable|too many requests/.test(text)) {
     const refused = /ECONNREFUSED/.test(text) ? 'connection refused' : reason;
     return new EtcdUnavailableError('etcd-unavailable', `cannot reach etcd: ${refused}`, subject, cause);
   }

@@ -9,8 +9,9 @@
  * can still be missed.
  */
 import { Buffer } from 'node:buffer';
-import type { Etcd3, IWatchResponse } from 'etcd3';
 import { KregError } from '../errors.js';
+import type { EtcdClient, WatchStream } from './etcd-client.js';
+import type { DecodedWatchResponse } from './etcd-messages.js';
 import { RevisionCompactedError, type StoredRevision } from './source.js';
 
 /** How often progress is asked for while the replay runs. */
@@ -40,13 +41,11 @@ export interface WatchRevisionsOptions {
   convert: (raw: unknown) => unknown;
 }
 
-type Watch = Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
-
 /** Each put and delete under the prefix from startRevision to revision, in revision order, values not kept. */
-export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOptions): AsyncGenerator<StoredRevision> {
-  let stream: Watch;
+export async function* watchRevisions(client: EtcdClient, options: WatchRevisionsOptions): AsyncGenerator<StoredRevision> {
+  let stream: WatchStream;
   try {
-    stream = await client.watchClient.watch();
+    stream = await client.watch();
   } catch (raw) {
     throw options.convert(raw);
   }
@@ -59,8 +58,6 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
   let silence: NodeJS.Timeout | undefined;
   let lastPutSeen = options.lastPutRevision < options.startRevision;
   let paused = false;
-  // The stream is grpc-js's duplex, a Node stream; etcd3's type leaves out its flow control.
-  const flow = stream as unknown as Partial<Record<'pause' | 'resume', () => void>>;
   const stop = (error?: unknown): void => {
     if (ended) return;
     ended = true;
@@ -77,13 +74,13 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
   const progress = setInterval(() => {
     if (!ended) stream.write({ progress_request: {} });
   }, PROGRESS_EVERY_MS);
-  stream.on('data', (response: IWatchResponse) => {
+  stream.on('data', (response: DecodedWatchResponse) => {
     armSilence();
     if (Number(response.compact_revision) > 0) return stop(new RevisionCompactedError(options.startRevision, Number(response.compact_revision), subject));
     if (response.canceled) return stop(new KregError('watch-canceled', `etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`, subject));
     if (response.events.length === 0) {
       // Not the answer to the create: a progress notification, sent only once caught up.
-      if (!response.created && lastPutSeen && Number(response.header.revision) >= options.revision) stop();
+      if (!response.created && lastPutSeen && Number(response.header?.revision ?? 0) >= options.revision) stop();
       return;
     }
     for (const event of response.events) {
@@ -93,11 +90,11 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
       const deleted = event.type === 'Delete';
       queue.push({ key: Buffer.from(event.kv.key).toString('utf8'), modRevision, valueSize: deleted ? 0 : Buffer.byteLength(event.kv.value), deleted });
     }
-    if (!paused && queue.length >= PAUSE_AT && flow.pause !== undefined) {
+    if (!paused && queue.length >= PAUSE_AT) {
       paused = true;
       // etcd is not silent while the reader catches up: the silence is timed again on resume.
       clearTimeout(silence);
-      flow.pause.call(stream);
+      stream.pause();
     }
     wake?.();
   });
@@ -114,7 +111,7 @@ export async function* watchRevisions(client: Etcd3, options: WatchRevisionsOpti
         if (paused && !ended && queue.length <= RESUME_AT) {
           paused = false;
           armSilence();
-          flow.resume?.call(stream);
+          stream.resume();
         }
       }
       if (ended) break;

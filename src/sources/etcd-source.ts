@@ -6,9 +6,10 @@
  */
 import { Buffer } from 'node:buffer';
 import { connect as tlsConnect } from 'node:tls';
-import type { Etcd3, IEvent, IKeyValue, IRangeRequest, IRangeResponse, IWatchResponse } from 'etcd3';
 import { KregError, UsageError } from '../errors.js';
-import { createEtcdClient, describeEndpoints, EndpointRouter, type EtcdClientOptions, type EtcdConnectionSettings } from './etcd-connection.js';
+import { createEtcdClient, EndpointRouter, type EtcdClient, type EtcdClientOptions, type WatchStream } from './etcd-client.js';
+import { describeEndpoints, type EtcdConnectionSettings } from './etcd-connection.js';
+import type { DecodedEvent, DecodedKeyValue, DecodedRangeResponse, DecodedWatchResponse, RangeRequest } from './etcd-messages.js';
 import {
   EtcdMessageTooLargeError,
   EtcdUnavailableError,
@@ -113,7 +114,7 @@ export class EtcdSource implements EntrySource {
   readonly description: string;
   readonly splitsListingsByPrefix = true;
   readonly interleavesReads = true;
-  private readonly client: Etcd3;
+  private readonly client: EtcdClient;
   private readonly router: EndpointRouter;
   private readonly endpoint: string;
   private readonly chunkSize: number;
@@ -165,33 +166,33 @@ export class EtcdSource implements EntrySource {
 
     // The next page is asked for as soon as this one arrives, so that etcd prepares it while this
     // one is decoded and printed (one page ahead: at most two pages of memory).
-    type Fetched = { response: IRangeResponse } | { error: unknown };
-    const fetch = (request: IRangeRequest): Promise<Fetched> =>
+    type Fetched = { response: DecodedRangeResponse } | { error: unknown };
+    const fetch = (request: RangeRequest): Promise<Fetched> =>
       this.fetchPage(request, { key: prefix, ...(pinnedRevision !== undefined ? { revision: pinnedRevision } : {}) }).then(
         (response) => ({ response }),
         (error: unknown) => ({ error }),
       );
-    let ahead: { request: IRangeRequest; fetched: Promise<Fetched> } | undefined;
+    let ahead: { request: RangeRequest; fetched: Promise<Fetched> } | undefined;
     for (;;) {
-      const request: IRangeRequest = ahead?.request ?? { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
+      const request: RangeRequest = ahead?.request ?? { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
       const fetched = await (ahead?.fetched ?? fetch(request));
       ahead = undefined;
       if ('error' in fetched) {
         const { error } = fetched;
-        if (error instanceof EtcdMessageTooLargeError && (request.limit as number) > 1) {
+        if (error instanceof EtcdMessageTooLargeError && (request.limit ?? 0) > 1) {
           // The byte estimate was off (values vary); ask for half as many keys and go on.
-          limit = Math.max(1, Math.floor((request.limit as number) / 2));
+          limit = Math.max(1, Math.floor((request.limit ?? 0) / 2));
           continue;
         }
         if (error instanceof RevisionCompactedError && pinnedRevision !== undefined) {
           const whileListing = options.revision === undefined;
-          throw await this.withCompactedRevision(error, pinnedRevision, request.key as Buffer, rangeEnd, whileListing);
+          throw await this.withCompactedRevision(error, pinnedRevision, request.key, rangeEnd, whileListing);
         }
         if (error instanceof RevisionFutureError && pinnedRevision !== undefined) throw await this.withCurrentRevision(error, pinnedRevision);
         throw error;
       }
       const { response } = fetched;
-      pinnedRevision ??= Number(response.header.revision);
+      pinnedRevision ??= Number(response.header?.revision ?? 0);
 
       const kvs = response.kvs;
       const lastKey = kvs.length === 0 ? undefined : kvs[kvs.length - 1]?.key;
@@ -207,7 +208,7 @@ export class EtcdSource implements EntrySource {
         startKey = Buffer.concat([lastKey, Buffer.from([0])]);
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries, firstPage ? 1 : 2);
         if (!firstPage || options.readsAll === true) {
-          const next: IRangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
+          const next: RangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
           ahead = { request: next, fetched: fetch(next) };
         }
       }
@@ -246,8 +247,8 @@ export class EtcdSource implements EntrySource {
   async currentRevision(): Promise<number> {
     await this.ensureConnected(undefined);
     try {
-      const status = await this.client.maintenance.status();
-      return Number(status.header.revision);
+      const status = await this.client.status();
+      return Number(status.header?.revision ?? 0);
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }
@@ -290,9 +291,9 @@ export class EtcdSource implements EntrySource {
 
   async *leases(): AsyncGenerator<{ id: string }> {
     await this.ensureConnected(undefined);
-    let response: Awaited<ReturnType<typeof this.client.leaseClient.leaseLeases>>;
+    let response: Awaited<ReturnType<EtcdClient['leaseLeases']>>;
     try {
-      response = await this.client.leaseClient.leaseLeases();
+      response = await this.client.leaseLeases();
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
     }
@@ -300,11 +301,14 @@ export class EtcdSource implements EntrySource {
   }
 
   /**
-   * etcd's watch, with the previous value of each key. The client re-creates the watch after a
-   * dropped connection from the revision after the last one it saw, so no change is missed.
+   * etcd's watch, with the previous value of each key. A dropped connection is retried as a page
+   * is (within the retry window, told through onRetry), and the watch created again from the
+   * revision after the last one etcd reported, so no change is missed or repeated.
    */
   async *watch(options: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
     await this.ensureConnected(options.prefix);
+    const prefix = Buffer.from(options.prefix, 'utf8');
+    const subject = { endpoint: this.endpoint, key: options.prefix };
     const pending: WatchEvent[] = [];
     let failure: unknown;
     let wake: (() => void) | undefined;
@@ -312,19 +316,71 @@ export class EtcdSource implements EntrySource {
       wake?.();
       wake = undefined;
     };
-    const watcher = await this.client.watch().prefix(options.prefix).startRevision(String(options.fromRevision)).withPreviousKV().create();
-    // The client passes null for a key that had no previous value.
-    const event = (type: WatchEvent['type']) => (kv: IKeyValue, previous?: IKeyValue | null) => {
-      pending.push({ type, entry: toEntry(kv, 'view'), ...(previous === undefined || previous === null ? {} : { previous: toEntry(previous, 'view') }) });
+    let nextRevision = options.fromRevision;
+    let stream: WatchStream | undefined;
+    let retryTimer: NodeJS.Timeout | undefined;
+    let firstFailure: number | undefined;
+    let attempt = 0;
+    let stopped = false;
+    const stopStream = (): void => {
+      const current = stream;
+      stream = undefined;
+      current?.cancel();
+    };
+    const fail = (error: unknown): void => {
+      failure ??= error;
+      stopStream();
       notify();
     };
-    watcher.on('put', event('put'));
-    watcher.on('delete', event('delete'));
-    watcher.on('error', (raw: unknown) => {
-      failure = this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs });
-      notify();
-    });
+    const convert = (raw: unknown): EtcdFailure => this.convert(raw, { phase: 'request', key: options.prefix, timeoutMs: this.settings.commandTimeoutMs });
+    // The stream broke (or etcd ended it): create the watch again after a pause, while within the retry window.
+    const lost = (error: EtcdFailure): void => {
+      stopStream();
+      firstFailure ??= Date.now();
+      const waited = Date.now() - firstFailure;
+      const pause = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** Math.min(attempt++, 20));
+      if (!isTransientEtcdError(error) || waited + pause > this.retry.windowMs || this.closed) {
+        fail(error);
+        return;
+      }
+      this.retry.onRetry(error, waited, this.retry.windowMs);
+      retryTimer = setTimeout(() => void open(), pause);
+    };
+    const open = async (): Promise<void> => {
+      if (stopped || failure !== undefined || options.signal?.aborted === true || this.closed) return;
+      let opened: WatchStream;
+      try {
+        opened = await this.client.watch();
+      } catch (raw) {
+        lost(convert(raw));
+        return;
+      }
+      stream = opened;
+      opened.on('data', (response: DecodedWatchResponse) => {
+        if (stream !== opened) return;
+        if (Number(response.compact_revision) > 0) return fail(new RevisionCompactedError(nextRevision, Number(response.compact_revision), subject));
+        if (response.canceled) return fail(convert(new Error(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`)));
+        if (response.created) {
+          firstFailure = undefined;
+          attempt = 0;
+        }
+        for (const { type, kv, prev_kv: previous } of response.events) {
+          pending.push({ type: type === 'Put' ? 'put' : 'delete', entry: toEntry(kv, 'view'), ...(previous === null ? {} : { previous: toEntry(previous, 'view') }) });
+        }
+        const revision = Number(response.header?.revision ?? 0);
+        if (revision >= nextRevision) nextRevision = revision + 1;
+        if (response.events.length > 0) notify();
+      });
+      opened.on('error', (raw: unknown) => {
+        if (stream === opened) lost(convert(raw));
+      });
+      opened.on('end', () => {
+        if (stream === opened) lost(new EtcdUnavailableError('etcd-unavailable', 'cannot reach etcd: the watch stream ended', subject));
+      });
+      opened.write({ create_request: { key: prefix, range_end: prefixRangeEnd(prefix), start_revision: nextRevision, prev_kv: true } });
+    };
     options.signal?.addEventListener('abort', notify, { once: true });
+    await open();
     try {
       for (;;) {
         const next = pending.shift();
@@ -340,7 +396,9 @@ export class EtcdSource implements EntrySource {
       }
     } finally {
       options.signal?.removeEventListener('abort', notify);
-      await watcher.cancel().catch(() => undefined);
+      stopped = true;
+      clearTimeout(retryTimer);
+      stopStream();
     }
   }
 
@@ -348,7 +406,7 @@ export class EtcdSource implements EntrySource {
     if (lease === '0') return undefined;
     await this.ensureConnected(undefined);
     try {
-      const response = await this.client.leaseClient.leaseTimeToLive({ ID: lease, keys: false });
+      const response = await this.client.leaseTimeToLive({ ID: lease, keys: false });
       const ttl = Number(response.TTL);
       return ttl < 0 ? undefined : ttl;
     } catch (raw) {
@@ -384,14 +442,14 @@ export class EtcdSource implements EntrySource {
     if (atRevision !== undefined && atRevision.modRevision <= compactedRevision) return { revision, compactedRevision, records };
 
     const keyBytes = Buffer.from(key, 'utf8');
-    const done = (events: readonly IEvent[], response: IWatchResponse): boolean => {
+    const done = (events: readonly DecodedEvent[], response: DecodedWatchResponse): boolean => {
       const last = events[events.length - 1];
       if (last === undefined) return false;
       // Events come in revision order: one past the bound means all up to it are here.
       if (Number(last.kv.mod_revision) > revision) return true;
       if (atRevision !== undefined) return Number(last.kv.mod_revision) >= atRevision.modRevision;
       if (now !== undefined) return false; // written again after the bound: wait for that event
-      return Number(response.header.revision) >= current && last.type === 'Delete';
+      return Number(response.header?.revision ?? 0) >= current && last.type === 'Delete';
     };
     const quiet = atRevision === undefined && baseline === undefined && now === undefined;
     const events = await this.watchEvents(keyBytes, compactedRevision + 1, done, quiet);
@@ -419,16 +477,16 @@ export class EtcdSource implements EntrySource {
   }
 
   /** Events of one key from a revision on, until `done` says the wanted ones have arrived. */
-  private async watchEvents(key: Buffer, startRevision: number, done: (events: readonly IEvent[], response: IWatchResponse) => boolean, endOnSilence: boolean): Promise<IEvent[]> {
-    let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
+  private async watchEvents(key: Buffer, startRevision: number, done: (events: readonly DecodedEvent[], response: DecodedWatchResponse) => boolean, endOnSilence: boolean): Promise<DecodedEvent[]> {
+    let stream: WatchStream;
     try {
-      stream = await this.client.watchClient.watch();
+      stream = await this.client.watch();
     } catch (raw) {
       throw this.convert(raw, { phase: 'request', key: key.toString('utf8'), timeoutMs: this.settings.commandTimeoutMs });
     }
     const limitMs = Math.min(HISTORY_TIMEOUT_MS, Number.isFinite(this.settings.commandTimeoutMs) ? this.settings.commandTimeoutMs : HISTORY_TIMEOUT_MS);
-    return new Promise<IEvent[]>((resolve, reject) => {
-      const events: IEvent[] = [];
+    return new Promise<DecodedEvent[]>((resolve, reject) => {
+      const events: DecodedEvent[] = [];
       let finished = false;
       let quietTimer: NodeJS.Timeout | undefined;
       const finish = (error?: unknown): void => {
@@ -444,7 +502,7 @@ export class EtcdSource implements EntrySource {
         () => finish(new KregError('history-timeout', `the history of the key did not arrive within ${limitMs} ms`, { endpoint: this.endpoint, key: key.toString('utf8') })),
         limitMs,
       );
-      stream.on('data', (response: IWatchResponse) => {
+      stream.on('data', (response: DecodedWatchResponse) => {
         if (Number(response.compact_revision) > 0) {
           finish(new RevisionCompactedError(startRevision, Number(response.compact_revision), { endpoint: this.endpoint, key: key.toString('utf8') }));
           return;
@@ -490,7 +548,7 @@ export class EtcdSource implements EntrySource {
     const deadline = Number.isFinite(dialTimeoutMs) ? Date.now() + dialTimeoutMs : Infinity;
     try {
       // Status is cheap, needs no key permission, and goes through authentication first.
-      await this.client.maintenance.status({ deadline });
+      await this.client.status({ deadline });
     } catch (raw) {
       const error = this.convert(raw, { phase: 'connect', timeoutMs: dialTimeoutMs, ...(key !== undefined ? { key } : {}) });
       if (error instanceof EtcdUnavailableError && this.settings.tls === undefined && !/connection refused/.test(error.message)) {
@@ -508,11 +566,11 @@ export class EtcdSource implements EntrySource {
   }
 
   /** One range call, retried with backoff while etcd is unreachable or leaderless. */
-  private async fetchPage(request: IRangeRequest, context: { key: string; revision?: number }): Promise<IRangeResponse> {
+  private async fetchPage(request: RangeRequest, context: { key: string; revision?: number }): Promise<DecodedRangeResponse> {
     let firstFailure: number | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.client.kv.range(request);
+        return await this.client.range(request);
       } catch (raw) {
         const error = this.convert(raw, { ...context, phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
         firstFailure ??= Date.now();
@@ -532,7 +590,7 @@ export class EtcdSource implements EntrySource {
   }
 
   /** The compacted error again, now with the revision etcd was compacted at (learned from a watch). */
-  private async withCompactedRevision(error: RevisionCompactedError, requested: number, key: Buffer, rangeEnd: Buffer | undefined, whileListing: boolean): Promise<RevisionCompactedError> {
+  private async withCompactedRevision(error: RevisionCompactedError, requested: number, key: Uint8Array, rangeEnd: Buffer | undefined, whileListing: boolean): Promise<RevisionCompactedError> {
     const compacted = await this.findCompactedRevision(key, rangeEnd, requested);
     return new RevisionCompactedError(requested, compacted, { ...error.subject }, { cause: error.cause, whileListing });
   }
@@ -547,10 +605,10 @@ export class EtcdSource implements EntrySource {
    * etcd 3.4 states the compacted revision nowhere in a range error; a watch started at the
    * requested revision is answered with it (compact_revision) and then cancelled.
    */
-  private async findCompactedRevision(key: Buffer, rangeEnd: Buffer | undefined, revision: number): Promise<number | undefined> {
-    let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
+  private async findCompactedRevision(key: Uint8Array, rangeEnd: Buffer | undefined, revision: number): Promise<number | undefined> {
+    let stream: WatchStream;
     try {
-      stream = await this.client.watchClient.watch();
+      stream = await this.client.watch();
     } catch {
       return undefined;
     }
@@ -564,7 +622,7 @@ export class EtcdSource implements EntrySource {
         resolve(compacted);
       };
       const timer = setTimeout(() => finish(undefined), COMPACT_REVISION_LOOKUP_MS);
-      stream.on('data', (response) => {
+      stream.on('data', (response: DecodedWatchResponse) => {
         const compacted = Number(response.compact_revision);
         if (compacted > 0) finish(compacted);
         else if (response.canceled) finish(undefined);
@@ -623,7 +681,7 @@ export function nextPageLimit(chunkSize: number, chunkBytes: number, seenBytes: 
  */
 type ValueRead = 'view' | 'copy' | 'size' | 'none';
 
-function toEntry(kv: IKeyValue, read: ValueRead): Entry {
+function toEntry(kv: DecodedKeyValue, read: ValueRead): Entry {
   const value = kv.value;
   const bytes = read === 'view' ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : read === 'copy' ? new Uint8Array(value) : new Uint8Array(0);
   return {
