@@ -642,6 +642,24 @@ describe('EtcdSource over TLS with client certificates', function () {
   });
 });
 
+describe('EtcdSource with an auth token that expires', function () {
+  const etcd = useEtcd({ auth: true, authTokenTtlSeconds: 1 });
+  const openSource = trackSources();
+
+  it('authenticates again when etcd no longer accepts its token, and reads on', async () => {
+    await etcd.server.etcdctl(['put', '/registry/configmaps/default/a', '1']);
+    const source = openSource(settingsFor(etcd.server));
+    assert.equal((await source.get('/registry/configmaps/default/a'))?.key, '/registry/configmaps/default/a');
+    // Unused for longer than its TTL, the token is gone from etcd: "invalid auth token".
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal((await source.get('/registry/configmaps/default/a'))?.key, '/registry/configmaps/default/a');
+    assert.deepEqual(
+      (await collect(source.range({ prefix: '/registry/configmaps/' }))).map((entry) => entry.key),
+      ['/registry/configmaps/default/a'],
+    );
+  });
+});
+
 describe('EtcdSource with authentication', function () {
   const etcd = useEtcd({ auth: true });
   const openSource = trackSources();

@@ -367,8 +367,11 @@ export class EtcdSource implements EntrySource {
         for (const { type, kv, prev_kv: previous } of response.events) {
           pending.push({ type: type === 'Put' ? 'put' : 'delete', entry: toEntry(kv, 'view'), ...(previous === null ? {} : { previous: toEntry(previous, 'view') }) });
         }
-        const revision = Number(response.header?.revision ?? 0);
-        if (revision >= nextRevision) nextRevision = revision + 1;
+        // Where to start again: after the last event; after a progress report's revision. Not after
+        // the revision the creation reports: older events may still be on their way then.
+        const last = response.events[response.events.length - 1];
+        if (last !== undefined) nextRevision = Math.max(nextRevision, Number(last.kv.mod_revision) + 1);
+        else if (!response.created) nextRevision = Math.max(nextRevision, Number(response.header?.revision ?? 0) + 1);
         if (response.events.length > 0) notify();
       });
       opened.on('error', (raw: unknown) => {

@@ -28,6 +28,8 @@ export interface EtcdStartOptions {
   auth?: boolean;
   /** --quota-backend-bytes for etcd; unset keeps etcd's default (2 GiB). */
   quotaBackendBytes?: number;
+  /** --auth-token-ttl: seconds an unused auth token lives; unset keeps etcd's default (300). */
+  authTokenTtlSeconds?: number;
   /** Where the server's temp dir is made (e.g. a disk with room for a large db); the OS temp dir by default. */
   parentDir?: string;
 }
@@ -124,6 +126,7 @@ async function setUpServer(options: EtcdStartOptions, tracked: { process: ChildP
       '--log-level=error',
     ];
     if (options.quotaBackendBytes !== undefined) etcdArgs.push(`--quota-backend-bytes=${options.quotaBackendBytes}`);
+    if (options.authTokenTtlSeconds !== undefined) etcdArgs.push(`--auth-token-ttl=${options.authTokenTtlSeconds}`);
     if (tls !== undefined) {
       etcdArgs.push(`--cert-file=${join(dir, 'server.crt')}`, `--key-file=${join(dir, 'server.key')}`, `--trusted-ca-file=${tls.caFile}`, '--client-cert-auth');
     }
