@@ -658,6 +658,27 @@ describe('EtcdSource with an auth token that expires', function () {
       ['/registry/configmaps/default/a'],
     );
   });
+
+  it('watches on through an etcd restart, which forgets every token', async function () {
+    this.timeout(90_000);
+    const source = openSource(settingsFor(etcd.server), { retry: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+    const revision = await source.currentRevision();
+    const stop = new AbortController();
+    const events = source.watch({ prefix: '/registry/configmaps/', fromRevision: revision + 1, signal: stop.signal })[Symbol.asyncIterator]();
+    try {
+      await etcd.server.etcdctl(['put', '/registry/configmaps/default/b', '1']);
+      assert.equal((await events.next()).value?.entry.key, '/registry/configmaps/default/b');
+      await etcd.server.crash();
+      await etcd.server.restart();
+      await etcd.server.etcdctl(['put', '/registry/configmaps/default/c', '1']);
+      const next = await events.next();
+      assert.equal(next.value?.type, 'put');
+      assert.equal(next.value?.entry.key, '/registry/configmaps/default/c');
+    } finally {
+      stop.abort();
+      await events.return?.(undefined);
+    }
+  });
 });
 
 describe('EtcdSource with authentication', function () {

@@ -197,6 +197,15 @@ export class EtcdClient {
     return stream;
   }
 
+  /**
+   * Authenticate again before the next call. For a watch created again after its stream broke:
+   * etcd forgets its tokens when it restarts, and cancels a watch created with one it no longer
+   * knows ("invalid auth token"), which unary calls retry but a watch stream cannot.
+   */
+  renewToken(): void {
+    this.metadata = undefined;
+  }
+
   /** Closes every connection; calls after this fail with EtcdError('etcd-client-closed'). */
   close(): void {
     this.closed = true;

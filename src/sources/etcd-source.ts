@@ -344,6 +344,8 @@ export class EtcdSource implements EntrySource {
         return;
       }
       this.retry.onRetry(error, waited, this.retry.windowMs);
+      // A restarted etcd no longer knows the token the stream was created with.
+      this.client.renewToken();
       retryTimer = setTimeout(() => void open(), pause);
     };
     const open = async (): Promise<void> => {
