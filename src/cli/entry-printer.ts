@@ -91,7 +91,7 @@ export class EntryPrinter {
         // stderr too, which carries a line per value that cannot be shown.
         const room = this.io.stdout.ready?.() ?? this.io.stderr.ready?.();
         if (room !== undefined) await room;
-        if (++n % 1000 === 0) progress.update(`reading ${what}: ${n.toLocaleString('en-US')} keys`);
+        if (++n % 1000 === 0) progress.update(() => `reading ${what}: ${n.toLocaleString('en-US')} keys`);
       }
       await this.pool?.finish();
     } finally {

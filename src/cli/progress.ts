@@ -5,7 +5,8 @@
 import type { CliIo } from './io.js';
 
 export interface Progress {
-  update(text: string): void;
+  /** The text is asked for only when shown: formatting counts (toLocaleString) costs ICU's start-up, 20 ms, even unseen. */
+  update(text: () => string): void;
   stop(): void;
 }
 
@@ -19,8 +20,8 @@ export async function startProgress(io: CliIo, text: string): Promise<Progress> 
   // discardStdin would put the terminal in raw mode, and Ctrl-C would then stop nothing.
   const spinner = ora({ text, stream, discardStdin: false }).start();
   return {
-    update: (t) => {
-      spinner.text = t;
+    update: (text) => {
+      spinner.text = text();
     },
     stop: () => spinner.stop(),
   };

@@ -47,7 +47,7 @@ export async function auditEncryption(ctx: CommandContext, store: Store): Promis
     for await (const entry of everyEntry(source, prefix, revision, registry, denied)) {
       const parsed = tryParseKey(entry.key, { prefix, registry });
       if (parsed?.type === 'object') audit.add(entry.value, parsed.group, parsed.resource);
-      if (++n % 1000 === 0) progress.update(`encryption: reading ${prefix}/: ${n.toLocaleString('en-US')} keys`);
+      if (++n % 1000 === 0) progress.update(() => `encryption: reading ${prefix}/: ${n.toLocaleString('en-US')} keys`);
     }
   } finally {
     progress.stop();

@@ -92,7 +92,7 @@ export async function auditStorage(ctx: CommandContext, store: Store, options: {
   try {
     let n = 0;
     const tick = (what: string): void => {
-      if (++n % 1000 === 0) progress.update(`storage: ${what} ${prefix}/: ${n.toLocaleString('en-US')} keys`);
+      if (++n % 1000 === 0) progress.update(() => `storage: ${what} ${prefix}/: ${n.toLocaleString('en-US')} keys`);
     };
     // KMS values: the plugin is asked for their DEK before the (synchronous) checks read them.
     for await (const entry of preparedEntries(everyEntry(source, prefix, revision, registry, []), store.decryptor)) {

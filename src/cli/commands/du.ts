@@ -81,7 +81,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
         let keys = 0;
         let revisions = 0;
         const showProgress = (): void =>
-          progress.update(`reading ${store.prefix}/: ${keys.toLocaleString('en-US')} keys${revisions === 0 ? '' : `, ${revisions.toLocaleString('en-US')} past revisions`}`);
+          progress.update(() => `reading ${store.prefix}/: ${keys.toLocaleString('en-US')} keys${revisions === 0 ? '' : `, ${revisions.toLocaleString('en-US')} past revisions`}`);
         const listing = async (stopped: () => boolean): Promise<void> => {
           for await (const entry of entriesInScope(store, args)) {
             if (stopped()) return;
@@ -113,7 +113,7 @@ export const duCommand = (ctx: CommandContext): CommandModule<object, DuArgs> =>
             await bothOrFirstFailure(listing, replay);
           }
           // The sha256 trailer was hashed alongside the reads: its verdict comes before any output.
-          progress.update('checking the sha256 trailer');
+          progress.update(() => 'checking the sha256 trailer');
           await settleStoreChecks(ctx, store);
         } finally {
           progress.stop();

@@ -111,7 +111,7 @@ export const dumpCommand = (ctx: CommandContext): CommandModule<object, DumpArgs
           // Dumped to a pipe whose reader is slower: wait for room rather than fill memory.
           const room = (args.to === '-' ? ctx.io.stdout.ready?.() : undefined) ?? ctx.io.stderr.ready?.();
           if (room !== undefined) await room;
-          if (tally.written % 500 === 0) progress.update(`dumping: ${tally.written} objects written`);
+          if (tally.written % 500 === 0) progress.update(() => `dumping: ${tally.written} objects written`);
         }
       } finally {
         progress.stop();

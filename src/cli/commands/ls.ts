@@ -85,7 +85,7 @@ async function scan(store: Store, keyPrefixes: string[] | undefined, tally: Regi
   const entries = keyPrefixes === undefined ? everyEntry(source, prefix, revision, store.registry, store.denied, read) : entriesUnder(source, keyPrefixes, revision, read);
   for await (const entry of entries) {
     tally.add(entry.key, entry.valueSize);
-    if (tally.keys % 1000 === 0) progress.update(`scanning ${prefix}/: ${tally.keys.toLocaleString('en-US')} keys`);
+    if (tally.keys % 1000 === 0) progress.update(() => `scanning ${prefix}/: ${tally.keys.toLocaleString('en-US')} keys`);
   }
 }
 
@@ -116,7 +116,7 @@ export const lsCommand = (ctx: CommandContext): CommandModule<object, LsArgs> =>
         try {
           await scan(store, keyPrefixes, tally, progress);
           // The sha256 trailer was hashed alongside the scan: its verdict comes before any output.
-          progress.update('checking the sha256 trailer');
+          progress.update(() => 'checking the sha256 trailer');
           await settleStoreChecks(ctx, store);
         } finally {
           progress.stop();
