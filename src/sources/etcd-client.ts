@@ -65,8 +65,6 @@ export type WatchStream = ClientDuplexStream<WatchRequest, DecodedWatchResponse>
 export interface EtcdClientOptions {
   /** Largest response accepted, in bytes; DEFAULT_MAX_RECEIVE_MESSAGE_BYTES when absent. */
   maxReceiveMessageBytes?: number;
-  /** Chooses the endpoint for each call and remembers which answered; a new one when absent. */
-  router?: EndpointRouter;
 }
 
 /**
@@ -76,7 +74,7 @@ export interface EtcdClientOptions {
  *  - a call that could not reach its endpoint is tried on the next one, at most once per endpoint;
  *  - an answer (compacted, permission denied, ...) is never retried elsewhere.
  */
-export class EndpointRouter {
+class EndpointRouter {
   private preferred: string | undefined;
   private readonly failed = new Set<string>();
 
@@ -159,12 +157,17 @@ export class EtcdClient {
     private readonly settings: EtcdConnectionSettings,
     options: EtcdClientOptions = {},
   ) {
-    this.router = options.router ?? new EndpointRouter(settings.endpoints);
+    this.router = new EndpointRouter(settings.endpoints);
     this.channelOptions = {
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
       'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
     };
     this.credentials = channelCredentials(settings);
+  }
+
+  /** The endpoint that answered the last call that reached etcd; undefined before any did. */
+  answeredBy(): string | undefined {
+    return this.router.answeredBy();
   }
 
   /** KV.Range: one page (or one key). */

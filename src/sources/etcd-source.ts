@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { connect as tlsConnect } from 'node:tls';
 import { KregError, UsageError } from '../errors.js';
-import { createEtcdClient, EndpointRouter, type EtcdClient, type EtcdClientOptions, type WatchStream } from './etcd-client.js';
+import { createEtcdClient, type EtcdClient, type EtcdClientOptions, type WatchStream } from './etcd-client.js';
 import { describeEndpoints, type EtcdConnectionSettings } from './etcd-connection.js';
 import type { DecodedEvent, DecodedKeyValue, DecodedRangeResponse, DecodedWatchResponse, RangeRequest } from './etcd-messages.js';
 import {
@@ -80,6 +80,12 @@ export interface EtcdRetryOptions {
   onRetry?: (error: EtcdFailure, waitedMs: number, windowMs: number) => void;
 }
 
+/** A run of failures of one page or watch: when the first came, and how many there were. */
+interface RetryState {
+  firstFailure?: number;
+  attempt: number;
+}
+
 /** How an EtcdSource pages, retries and sizes its responses; every field is optional. */
 export interface EtcdSourceOptions {
   /** Largest response accepted, in bytes; DEFAULT_MAX_RECEIVE_MESSAGE_BYTES when absent. */
@@ -115,7 +121,6 @@ export class EtcdSource implements EntrySource {
   readonly splitsListingsByPrefix = true;
   readonly interleavesReads = true;
   private readonly client: EtcdClient;
-  private readonly router: EndpointRouter;
   private readonly endpoint: string;
   private readonly chunkSize: number;
   private readonly chunkBytes: number;
@@ -134,8 +139,7 @@ export class EtcdSource implements EntrySource {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     if (!(this.chunkBytes > 0)) throw new UsageError('bad-flags', `chunk bytes must be positive, not ${this.chunkBytes}`, { endpoint: this.endpoint });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.router = new EndpointRouter(settings.endpoints);
-    const clientOptions: EtcdClientOptions = { router: this.router };
+    const clientOptions: EtcdClientOptions = {};
     if (options.maxReceiveMessageBytes !== undefined) clientOptions.maxReceiveMessageBytes = options.maxReceiveMessageBytes;
     this.client = createEtcdClient(settings, clientOptions);
   }
@@ -146,7 +150,7 @@ export class EtcdSource implements EntrySource {
    * one that answers and move to the next when it cannot be reached.
    */
   answeredBy(): string | undefined {
-    return this.router.answeredBy();
+    return this.client.answeredBy();
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
@@ -302,8 +306,8 @@ export class EtcdSource implements EntrySource {
 
   /**
    * etcd's watch, with the previous value of each key. A dropped connection is retried as a page
-   * is (within the retry window, told through onRetry), and the watch created again from the
-   * revision after the last one etcd reported, so no change is missed or repeated.
+   * is (retryPause: the same attempts, window and onRetry), and the watch created again from the
+   * revision after the last event it delivered, so no change is missed or repeated.
    */
   async *watch(options: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
     await this.ensureConnected(options.prefix);
@@ -319,8 +323,7 @@ export class EtcdSource implements EntrySource {
     let nextRevision = options.fromRevision;
     let stream: WatchStream | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
-    let firstFailure: number | undefined;
-    let attempt = 0;
+    let failures: RetryState = { attempt: 0 };
     let stopped = false;
     const stopStream = (): void => {
       const current = stream;
@@ -336,14 +339,11 @@ export class EtcdSource implements EntrySource {
     // The stream broke (or etcd ended it): create the watch again after a pause, while within the retry window.
     const lost = (error: EtcdFailure): void => {
       stopStream();
-      firstFailure ??= Date.now();
-      const waited = Date.now() - firstFailure;
-      const pause = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** Math.min(attempt++, 20));
-      if (!isTransientEtcdError(error) || waited + pause > this.retry.windowMs || this.closed) {
+      const pause = this.retryPause(error, failures);
+      if (pause === undefined) {
         fail(error);
         return;
       }
-      this.retry.onRetry(error, waited, this.retry.windowMs);
       // A restarted etcd no longer knows the token the stream was created with.
       this.client.renewToken();
       retryTimer = setTimeout(() => void open(), pause);
@@ -362,10 +362,7 @@ export class EtcdSource implements EntrySource {
         if (stream !== opened) return;
         if (Number(response.compact_revision) > 0) return fail(new RevisionCompactedError(nextRevision, Number(response.compact_revision), subject));
         if (response.canceled) return fail(convert(new Error(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`)));
-        if (response.created) {
-          firstFailure = undefined;
-          attempt = 0;
-        }
+        if (response.created) failures = { attempt: 0 };
         for (const { type, kv, prev_kv: previous } of response.events) {
           pending.push({ type: type === 'Put' ? 'put' : 'delete', entry: toEntry(kv, 'view'), ...(previous === null ? {} : { previous: toEntry(previous, 'view') }) });
         }
@@ -572,20 +569,32 @@ export class EtcdSource implements EntrySource {
 
   /** One range call, retried with backoff while etcd is unreachable or leaderless. */
   private async fetchPage(request: RangeRequest, context: { key: string; revision?: number }): Promise<DecodedRangeResponse> {
-    let firstFailure: number | undefined;
-    for (let attempt = 0; ; attempt++) {
+    const failures: RetryState = { attempt: 0 };
+    for (;;) {
       try {
         return await this.client.range(request);
       } catch (raw) {
         const error = this.convert(raw, { ...context, phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
-        firstFailure ??= Date.now();
-        const waited = Date.now() - firstFailure;
-        const pause = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** Math.min(attempt, 20));
-        if (!isTransientEtcdError(error) || attempt >= this.retry.attempts || waited + pause > this.retry.windowMs || this.closed) throw error;
-        this.retry.onRetry(error, waited, this.retry.windowMs);
+        const pause = this.retryPause(error, failures);
+        if (pause === undefined) throw error;
         await sleep(pause);
       }
     }
+  }
+
+  /**
+   * How long to wait before trying again after `error` (backoff from the retry options, told
+   * through onRetry), or undefined to give up: an answer from etcd, too many attempts, past the
+   * retry window since the first failure, or the source closed. Shared by pages and watches.
+   */
+  private retryPause(error: EtcdFailure, failures: RetryState): number | undefined {
+    failures.firstFailure ??= Date.now();
+    const waited = Date.now() - failures.firstFailure;
+    const attempt = failures.attempt++;
+    const pause = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** Math.min(attempt, 20));
+    if (!isTransientEtcdError(error) || attempt >= this.retry.attempts || waited + pause > this.retry.windowMs || this.closed) return undefined;
+    this.retry.onRetry(error, waited, this.retry.windowMs);
+    return pause;
   }
 
   private convert(raw: unknown, context: Omit<EtcdErrorContext, 'endpoint'>): EtcdFailure {
