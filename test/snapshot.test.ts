@@ -10,7 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoltFile } from '../src/sources/snapshot/bbolt-file.js';
 import { DecodeError } from '../src/errors.js';
-import { compareRevisions, decodeKeyValue, decodeKeyValueKey, decodeLease, decodeLeaseKey, decodeMetaBucket, decodeRevisionKey, encodeRevisionKey } from '../src/sources/snapshot/mvcc.js';
+import {
+  compareRevisions,
+  decodeKeyValue,
+  decodeKeyValueKey,
+  decodeKeyValueKeyAt,
+  decodeLease,
+  decodeLeaseKey,
+  decodeMetaBucket,
+  decodeRevisionKey,
+  decodeRevisionKeyAt,
+  encodeRevisionKey,
+} from '../src/sources/snapshot/mvcc.js';
+import { WIRE_BYTES, WIRE_VARINT, WireWriter } from '../src/codec/wire.js';
 import { SnapshotFileError, SnapshotSource, type SnapshotSourceOptions } from '../src/sources/snapshot/snapshot-source.js';
 import { RevisionCompactedError, type Entry } from '../src/sources/source.js';
 import { useEtcd } from './support/etcd.js';
@@ -88,6 +100,41 @@ describe('mvcc decoding', () => {
     );
     assert.equal(Buffer.from(decodeKeyValueKey(Buffer.from('10050a022f62', 'hex'))).toString(), '/b'); // key after another field
     assert.throws(() => decodeKeyValue(Buffer.from('0a052f61', 'hex')), DecodeError); // length past the end
+  });
+
+  it('reads a KeyValue key and a revision key where they lie in a larger buffer, as the plain decoders do', () => {
+    // Keys of 1-, 2- and 3-byte lengths, the key after another field, and a length past the end.
+    const keyValues = [0, 5, 127, 128, 300, 16383, 16384, 20000].map((length) => {
+      const writer = new WireWriter(64);
+      writer.tag(1, WIRE_BYTES);
+      writer.bytes(Buffer.alloc(length, 0x61));
+      writer.tag(2, WIRE_VARINT);
+      writer.uint32(5);
+      return Buffer.from(writer.finish());
+    });
+    keyValues.push(Buffer.from('10050a022f62', 'hex'), Buffer.from('0a022f', 'hex'));
+    for (const keyValue of keyValues) {
+      const around = Buffer.concat([Buffer.from('ffff', 'hex'), keyValue, Buffer.from('0a0178', 'hex')]);
+      const plain = (): string => Buffer.from(decodeKeyValueKey(keyValue)).toString('hex');
+      const inPlace = (): string => Buffer.from(decodeKeyValueKeyAt(around, 2, 2 + keyValue.length)).toString('hex');
+      if (keyValue.length === 3) {
+        assert.throws(plain, DecodeError);
+        assert.throws(inPlace, DecodeError);
+      } else {
+        assert.equal(inPlace(), plain(), `a KeyValue of ${keyValue.length} bytes`);
+      }
+    }
+    for (const revision of [
+      { main: 1, sub: 0, tombstone: false },
+      { main: 2 ** 40 + 7, sub: 3, tombstone: true },
+    ]) {
+      const key = encodeRevisionKey(revision, revision.tombstone);
+      const around = Buffer.concat([Buffer.from('7474', 'hex'), key, Buffer.from('74', 'hex')]);
+      assert.deepEqual(decodeRevisionKeyAt(around, 2, key.length), decodeRevisionKey(key));
+    }
+    // A 17-byte key followed by a 't' in the buffer is not a tombstone: only its own bytes count.
+    assert.equal(decodeRevisionKeyAt(Buffer.concat([encodeRevisionKey({ main: 4, sub: 0 }), Buffer.from('t')]), 0, 17).tombstone, false);
+    assert.throws(() => decodeRevisionKeyAt(Buffer.alloc(20), 1, 16), DecodeError);
   });
 
   it('decodes leases, lease keys and the meta bucket facts', () => {

@@ -127,17 +127,38 @@ export class BoltPage {
   }
 
   key(index: number): Uint8Array {
+    const start = this.keyStart(index);
+    return this.bytes.subarray(start, start + this.keyLength(index));
+  }
+
+  /**
+   * Where the key of element `index` starts in `bytes`: with keyLength(), a key read where it is
+   * (a walk over every key made a view of each, and collected them again).
+   */
+  keyStart(index: number): number {
     const element = this.elementOffset(index);
-    const start = element + (this.isLeaf ? this.view.getUint32(element + 4, true) : this.view.getUint32(element, true));
-    const size = this.isLeaf ? this.view.getUint32(element + 8, true) : this.view.getUint32(element + 4, true);
-    return this.bytes.subarray(start, start + size);
+    return element + (this.isLeaf ? this.view.getUint32(element + 4, true) : this.view.getUint32(element, true));
+  }
+
+  keyLength(index: number): number {
+    return this.view.getUint32(this.elementOffset(index) + (this.isLeaf ? 8 : 4), true);
   }
 
   /** Leaf only: the value (a view into the page: copy it to keep it). */
   value(index: number): Uint8Array {
+    const start = this.valueStart(index);
+    return this.bytes.subarray(start, start + this.valueLength(index));
+  }
+
+  /** Leaf only: where the value of element `index` starts in `bytes` (see keyStart()). */
+  valueStart(index: number): number {
     const element = this.elementOffset(index);
-    const start = element + this.view.getUint32(element + 4, true) + this.view.getUint32(element + 8, true);
-    return this.bytes.subarray(start, start + this.view.getUint32(element + 12, true));
+    return element + this.view.getUint32(element + 4, true) + this.view.getUint32(element + 8, true);
+  }
+
+  /** Leaf only. */
+  valueLength(index: number): number {
+    return this.view.getUint32(this.elementOffset(index) + 12, true);
   }
 
   /** Leaf only: the value of this element is a nested bucket. */

@@ -55,6 +55,10 @@ export class KeyIndex {
   private chunkUsed = 0;
   /** Open addressing, linear probing: slot + 1, 0 for an empty cell; at most half full. */
   private table = new Int32Array(FIRST_CAPACITY * 2);
+  /** Each slot's key hash: a table twice the size places them again without hashing every key again. */
+  private hashes = new Uint32Array(FIRST_CAPACITY);
+  /** The hash of the key lookup() was last asked for, for add() to keep. */
+  private lookedUpHash = 0;
 
   /** Where each key's bytes are: chunk << CHUNK_BITS | offset. */
   private keyPositions = new Uint32Array(FIRST_CAPACITY);
@@ -167,9 +171,11 @@ export class KeyIndex {
   private lookup(key: Uint8Array): number {
     if (this.table.length === 0) throw new Error('KeyIndex used after keepOnlyLocations()');
     const mask = this.table.length - 1;
-    let cell = hashBytes(key) & mask;
+    const hash = hashBytes(key);
+    this.lookedUpHash = hash;
+    let cell = hash & mask;
     for (let held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
-      if (this.keyEquals(held - 1, key)) return held - 1;
+      if (this.hashes[held - 1] === hash && this.keyEquals(held - 1, key)) return held - 1;
     }
     return -cell - 1;
   }
@@ -276,6 +282,7 @@ export class KeyIndex {
   keepOnlyLocations(): void {
     this.chunks.length = 0;
     this.table = new Int32Array(0);
+    this.hashes = new Uint32Array(0);
     this.keyPositions = new Uint32Array(0);
     this.keyLengths = new Uint32Array(0);
     this.facts = undefined;
@@ -310,7 +317,7 @@ export class KeyIndex {
     return true;
   }
 
-  /** A new slot for `key`, placed in the empty `cell` of the table. */
+  /** A new slot for `key`, placed in the empty `cell` of the table (lookup() just looked it up). */
   private add(key: Uint8Array, cell: number): number {
     const slot = this.count++;
     if (slot === this.keyLengths.length) this.grow();
@@ -326,18 +333,19 @@ export class KeyIndex {
     (this.chunks[chunk] as Buffer).set(key, this.chunkUsed);
     this.keyPositions[slot] = ((chunk << CHUNK_BITS) | this.chunkUsed) >>> 0;
     this.keyLengths[slot] = key.length;
+    this.hashes[slot] = this.lookedUpHash;
     this.chunkUsed += key.length;
     if (this.count * 2 > this.table.length) this.rehash();
     else this.table[cell] = slot + 1;
     return slot;
   }
 
-  /** A table twice the size, every slot placed again (the new one included; hashes are computed again, not kept). */
+  /** A table twice the size, every slot placed again (the new one included). */
   private rehash(): void {
     const table = new Int32Array(this.table.length * 2);
     const mask = table.length - 1;
     for (let slot = 0; slot < this.count; slot++) {
-      let cell = hashBytes(this.keyBytes(slot)) & mask;
+      let cell = (this.hashes[slot] as number) & mask;
       while (table[cell] !== 0) cell = (cell + 1) & mask;
       table[cell] = slot + 1;
     }
@@ -352,6 +360,7 @@ export class KeyIndex {
     };
     this.keyPositions = grown(this.keyPositions, new Uint32Array(capacity));
     this.keyLengths = grown(this.keyLengths, new Uint32Array(capacity));
+    this.hashes = grown(this.hashes, new Uint32Array(capacity));
     this.states = grown(this.states, new Uint8Array(capacity));
     if (this.keepsRevisions) {
       this.mainRevisions = grown(this.mainRevisions, new Float64Array(capacity));

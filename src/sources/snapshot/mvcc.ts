@@ -21,6 +21,8 @@ export const LEASE_BUCKET = 'lease';
 export const REVISION_KEY_LENGTH = 17;
 const TOMBSTONE_MARK = 0x74; // 't'
 const REVISION_SEPARATOR = 0x5f; // '_'
+/** mvccpb.KeyValue's field 1 (key), length-delimited. */
+const KEY_FIELD_TAG = (1 << 3) | WIRE_BYTES;
 
 export interface Revision {
   /** The store revision of the transaction. */
@@ -70,11 +72,16 @@ function writeUint64BE(bytes: Uint8Array, at: number, value: number): void {
 
 /** Decodes a `key` bucket key (17 bytes, or 18 with the tombstone mark). */
 export function decodeRevisionKey(bytes: Uint8Array): RevisionKey {
-  const tombstone = bytes.length === REVISION_KEY_LENGTH + 1 && bytes[REVISION_KEY_LENGTH] === TOMBSTONE_MARK;
-  if ((bytes.length !== REVISION_KEY_LENGTH && !tombstone) || bytes[8] !== REVISION_SEPARATOR) {
-    throw new DecodeError('bad-revision', `not a revision key (${bytes.length} bytes: ${hex(bytes.subarray(0, 20))})`);
+  return decodeRevisionKeyAt(bytes, 0, bytes.length);
+}
+
+/** The same, of the `length` bytes at `start` (a key read where it lies in its page). */
+export function decodeRevisionKeyAt(bytes: Uint8Array, start: number, length: number): RevisionKey {
+  const tombstone = length === REVISION_KEY_LENGTH + 1 && bytes[start + REVISION_KEY_LENGTH] === TOMBSTONE_MARK;
+  if ((length !== REVISION_KEY_LENGTH && !tombstone) || bytes[start + 8] !== REVISION_SEPARATOR) {
+    throw new DecodeError('bad-revision', `not a revision key (${length} bytes: ${hex(bytes.subarray(start, start + Math.min(length, 20)))})`);
   }
-  return { main: readUint64BE(bytes, 0), sub: readUint64BE(bytes, 9), tombstone };
+  return { main: readUint64BE(bytes, start), sub: readUint64BE(bytes, start + 9), tombstone };
 }
 
 /** The `key` bucket key for a revision, e.g. to look one up. */
@@ -214,6 +221,24 @@ export function decodeKeyValueKey(bytes: Uint8Array): Uint8Array {
     reader.skip(wireType);
   }
   return EMPTY;
+}
+
+/**
+ * The same, of the KeyValue in bytes [start, end). etcd's layout (field 1 first, its length in one
+ * or two bytes) is read in place; anything else goes through the reader.
+ */
+export function decodeKeyValueKeyAt(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  if (end - start >= 3 && bytes[start] === KEY_FIELD_TAG) {
+    const first = bytes[start + 1] as number;
+    if (first < 0x80) {
+      if (start + 2 + first <= end) return bytes.subarray(start + 2, start + 2 + first);
+    } else {
+      const second = bytes[start + 2] as number;
+      const length = (first & 0x7f) | (second << 7);
+      if (second < 0x80 && start + 3 + length <= end) return bytes.subarray(start + 3, start + 3 + length);
+    }
+  }
+  return decodeKeyValueKey(bytes.subarray(start, end));
 }
 
 /** Decodes leasepb.Lease (ID=1, TTL=2, RemainingTTL=3). */

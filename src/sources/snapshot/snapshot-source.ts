@@ -38,10 +38,11 @@ import {
   META_BUCKET,
   compareRevisions,
   decodeKeyValue,
-  decodeKeyValueKey,
+  decodeKeyValueKeyAt,
   decodeLease,
   decodeMetaBucket,
   decodeRevisionKey,
+  decodeRevisionKeyAt,
   encodeRevisionKey,
   type LeaseRecord,
   type MetaFacts,
@@ -545,13 +546,17 @@ export class SnapshotSource implements EntrySource {
     const check = await checkBoltFile(this.bolt, {
       etcdctlHash: runs === undefined ? true : new LeafRunHasher(this.bolt.pageSize, runs, undefined, (id) => this.bolt.workerTakesLeafCrc(id)),
       onBucketLeaf: (bucket, page) => {
+        if (!decoded) return;
+        facts.count(bucket, page.count);
+        if (bucket !== KEY_BUCKET) return;
+        // Read where they lie in the page: a view of every key and value was most of this walk's garbage.
+        const bytes = page.bytes;
         for (let element = 0; element < page.count && decoded; element++) {
-          facts.count(bucket);
-          if (bucket !== KEY_BUCKET) continue;
           try {
-            const revision = decodeRevisionKey(page.key(element));
+            const revision = decodeRevisionKeyAt(bytes, page.keyStart(element), page.keyLength(element));
+            const valueStart = page.valueStart(element);
             if (revision.sub > 0xffff_ffff) decoded = false;
-            else facts.countInOrder(decodeKeyValueKey(page.value(element)), revision);
+            else facts.countInOrder(decodeKeyValueKeyAt(bytes, valueStart, valueStart + page.valueLength(element)), revision);
           } catch {
             decoded = false;
           }
@@ -958,10 +963,11 @@ export class SnapshotSource implements EntrySource {
   /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
   private decodeElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } | undefined {
     try {
-      const revision = decodeRevisionKey(page.key(element));
+      const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element));
       // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
       if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
-      return { revision, userKey: decodeKeyValueKey(page.value(element)) };
+      const valueStart = page.valueStart(element);
+      return { revision, userKey: decodeKeyValueKeyAt(page.bytes, valueStart, valueStart + page.valueLength(element)) };
     } catch (error) {
       const problem = this.valueError(error, page.filePage, element, 'revision');
       if (this.options.bestEffort !== true) throw problem;
@@ -1162,11 +1168,11 @@ class StatusFacts {
   lastRevision = 0;
   hash: number | undefined;
 
-  /** One element of a top-level bucket (etcdctl's totalKey counts them all). */
-  count(bucket: string): void {
-    this.totalKey++;
-    if (bucket === LEASE_BUCKET) this.leases++;
-    else if (bucket === KEY_BUCKET) this.revisions++;
+  /** Elements of a top-level bucket (etcdctl's totalKey counts them all). */
+  count(bucket: string, elements = 1): void {
+    this.totalKey += elements;
+    if (bucket === LEASE_BUCKET) this.leases += elements;
+    else if (bucket === KEY_BUCKET) this.revisions += elements;
   }
 
   /** One revision of the key bucket that decoded. */
