@@ -177,7 +177,9 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
         find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
         continue;
       }
-      const read = await prefetched.take(pointer, pending);
+      // Most pages come out of the trailer worker's reads at once: awaited only when read here.
+      const taken = prefetched.take(pointer, pending);
+      const read = taken instanceof Promise ? await taken : taken;
       if (!read.ok) {
         fromError(read.error, id);
         continue;
@@ -248,14 +250,17 @@ class Prefetch {
 
   constructor(private readonly bolt: BoltFile) {}
 
-  /** The page for `pointer` (just popped); valid until the next take(). Reads it with the next pending ones when not read yet. */
-  take(pointer: Pending, pending: readonly Pending[]): Promise<PageRead> {
+  /**
+   * The page for `pointer` (just popped); valid until the next take(). Reads it with the next
+   * pending ones when not read yet; a page the trailer worker's reads hold comes without a promise.
+   */
+  take(pointer: Pending, pending: readonly Pending[]): PageRead | Promise<PageRead> {
     this.release();
     let entry = this.reads.get(pointer);
     if (entry === undefined) {
       // Not read ahead: the trailer worker may have read it already (or be about to).
       const shared = this.bolt.pageFromWindows(pointer);
-      if (shared !== undefined) return Promise.resolve(shared);
+      if (shared !== undefined) return shared;
       // Pointers read ahead but never taken (a multiple reference) must not pile up: drop them
       // (their arenas with them).
       if (this.reads.size > 4 * PREFETCH_PAGES) this.reads.clear();
