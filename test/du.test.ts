@@ -244,6 +244,11 @@ describe('kreg du', function () {
     assert.ok(Math.abs(more.size - small.size - (more.managedFields - small.managedFields)) <= 1, `${more.size - small.size} vs ${more.managedFields - small.managedFields}`);
     assert.equal(more.status, small.status);
     assert.ok(small.status > 20 && small.managedFields > 50 && small.status + small.managedFields < small.size);
+    // The whole part: a pod without managedFields is smaller by exactly what was measured (give or
+    // take metadata's length prefix), and measures none.
+    const none = measure(pod('p', 'a', { status: true }));
+    assert.equal(none.managedFields, 0);
+    assert.ok(Math.abs(small.size - none.size - small.managedFields) <= 1, `${small.size - none.size} vs ${small.managedFields}`);
   });
 
   it('measures managedFields and status on the JSON text', function () {
