@@ -3,7 +3,8 @@
  * same keys with sizes"): reads every key under the prefix with its value, over the same etcd
  * client kreg uses (etcd-client.ts), paged as EtcdSource pages a listing (one top-level directory after
  * another, all at the first page's revision, 100 keys first, then up to 1000, and then up to DEFAULT_CHUNK_SIZE keys
- * per page within DEFAULT_CHUNK_BYTES), and only sums key and value sizes: the same reading minus
+ * per page within DEFAULT_CHUNK_BYTES, a namespace larger than a page bounded to its own end as
+ * etcd-page-range.ts bounds it), and only sums key and value sizes: the same reading minus
  * kreg's per-key work and printing.
  *
  *   node dist/scripts/raw-paged-read.js --endpoints http://127.0.0.1:2379 [--prefix /registry/] [--history]
@@ -17,6 +18,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEtcdClient } from '../src/sources/etcd-client.js';
+import { nextPageRange, type PageRange } from '../src/sources/etcd-page-range.js';
 import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 
@@ -79,24 +81,22 @@ export async function rawPagedRead(endpoints: string, prefix = '/registry/', opt
 }
 
 async function readRange(client: ReturnType<typeof createEtcdClient>, key: Buffer, rangeEnd: Buffer, revision: number, totals: RawReadTotals): Promise<void> {
-  let start = key;
+  let range: PageRange | undefined = { start: key, end: rangeEnd };
   let limit = FIRST_PAGE_KEYS;
   let seenBytes = 0;
   let seenEntries = 0;
-  for (let pagesRead = 1; ; pagesRead++) {
-    const page = await client.range({ key: start, range_end: rangeEnd, limit, revision });
+  for (let pagesRead = 1; range !== undefined; pagesRead++) {
+    const page = await client.range({ key: range.start, range_end: range.end, limit, revision });
     totals.pages++;
-    let lastKey: Buffer | undefined;
     for (const kv of page.kvs) {
       totals.keys++;
       totals.keyBytes += kv.key.length;
       totals.valueBytes += kv.value.length;
       seenBytes += kv.key.length + kv.value.length;
       seenEntries++;
-      lastKey = kv.key;
     }
-    if (!page.more || lastKey === undefined) return;
-    start = Buffer.concat([lastKey, Buffer.from([0])]);
+    // Paged as kreg pages: a segment larger than a page is read up to its end first.
+    range = nextPageRange(key, rangeEnd, range.end, { firstKey: page.kvs[0]?.key, lastKey: page.kvs[page.kvs.length - 1]?.key, more: page.more });
     limit = nextPageLimit(DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_BYTES, seenBytes, seenEntries, pagesRead);
   }
 }

@@ -383,6 +383,37 @@ describe('EtcdSource (plain etcd)', function () {
     assert.deepEqual(again, listed);
   });
 
+  it('reads the same keys when namespaces larger than a page bound the pages (etcd-page-range.ts)', async () => {
+    const prefix = '/registry/pagedpods/';
+    // Namespaces of 0-12 keys beside keys that sort between and after them: a key with no
+    // namespace, a namespace whose name extends another's, names just past "/" and "0".
+    const keys: string[] = [];
+    for (const [namespace, count] of [
+      ['a', 12],
+      ['a-b', 1],
+      ['a.b', 5],
+      ['ab', 9],
+      ['b', 3],
+      ['c', 11],
+    ] as const) {
+      for (let index = 0; index < count; index++) keys.push(`${prefix}${namespace}/p${String(index).padStart(2, '0')}`);
+    }
+    keys.push(`${prefix}a`, `${prefix}a0`, `${prefix}a0/x`, `${prefix}a/`, `${prefix}b0`, `${prefix}c/`, `${prefix}zz`);
+    for (const k of keys) await put(writer, k, 'v');
+    await put(writer, '/registry/pagedpods0', 'after the listing');
+    const expected = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    for (const chunkSize of [1, 2, 3, 4, 5, 7, 100]) {
+      for (const readsAll of [false, true]) {
+        const listed = await collect(openSource(settingsFor(etcd.server), { chunkSize }).range({ prefix, readsAll }));
+        assert.deepEqual(
+          listed.map((entry) => entry.key),
+          expected,
+          `pages of ${chunkSize}${readsAll ? ', read ahead' : ''}`,
+        );
+      }
+    }
+  });
+
   it('pages by bytes as well as keys, and halves a page the client cannot receive', async () => {
     const prefix = '/registry/configmaps/big/';
     const expected: string[] = [];

@@ -35,6 +35,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from './source.js';
+import { nextPageRange } from './etcd-page-range.js';
 import { watchRevisions } from './etcd-revisions.js';
 import { dropSpareMessageBuffer, recycleMessageBuffer } from './grpc-message-assembly.js';
 
@@ -44,6 +45,7 @@ import { dropSpareMessageBuffer, recycleMessageBuffer } from './grpc-message-ass
  * 3.5-4.4 s at 2000, 3.2-3.6 s at 5000 and 3.2-3.7 s at 10000. Small pages are slow because etcd 3.4
  * walks its index over the whole rest of the range for every page (to count it), so a listing
  * costs ~N²/pageSize; past 5000 the client's decoding dominates and bigger pages only cost memory.
+ * (A namespace larger than a page is now paged up to its own end: etcd-page-range.ts.)
  */
 export const DEFAULT_CHUNK_SIZE = 5000;
 /**
@@ -162,8 +164,10 @@ export class EtcdSource implements EntrySource {
 
     const prefixBytes = Buffer.from(prefix, 'utf8');
     // An empty key is invalid in etcd; "\0" to "\0" is its spelling of "every key".
-    let startKey = options.from !== undefined ? Buffer.from(options.from, 'utf8') : prefixBytes.length === 0 ? Buffer.from([0]) : prefixBytes;
+    let startKey: Buffer = options.from !== undefined ? Buffer.from(options.from, 'utf8') : prefixBytes.length === 0 ? Buffer.from([0]) : prefixBytes;
     const rangeEnd = prefixRangeEnd(prefixBytes);
+    // Where the page asked for ends: rangeEnd, or the end of a large segment (etcd-page-range.ts).
+    let pageEnd = rangeEnd;
     let limit = Math.min(this.chunkSize, FIRST_PAGE_KEYS);
     let seenBytes = 0;
     let seenEntries = 0;
@@ -178,7 +182,7 @@ export class EtcdSource implements EntrySource {
       );
     let ahead: { request: RangeRequest; fetched: Promise<Fetched> } | undefined;
     for (;;) {
-      const request: RangeRequest = ahead?.request ?? { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
+      const request: RangeRequest = ahead?.request ?? { key: startKey, range_end: pageEnd, limit, revision: pinnedRevision ?? 0, keys_only: keysOnly };
       const fetched = await (ahead?.fetched ?? fetch(request));
       ahead = undefined;
       if ('error' in fetched) {
@@ -199,21 +203,20 @@ export class EtcdSource implements EntrySource {
       pinnedRevision ??= Number(response.header?.revision ?? 0);
 
       const kvs = response.kvs;
-      const lastKey = kvs.length === 0 ? undefined : kvs[kvs.length - 1]?.key;
+      const next = nextPageRange(prefixBytes, rangeEnd, pageEnd, { firstKey: kvs[0]?.key, lastKey: kvs[kvs.length - 1]?.key, more: response.more });
       // Not after the first page, unless the caller reads everything: callers that read a few keys
       // only (a directory's first key, the release's Nodes) stop there, and the next page would be
       // fetched for nothing.
       const firstPage = seenEntries === 0;
-      const more = response.more && lastKey !== undefined;
-      if (more) {
+      if (next !== undefined) {
         for (const kv of kvs) seenBytes += kv.key.length + kv.value.length;
         seenEntries += kvs.length;
-        // Resume right after the last key: the smallest key greater than it is the key plus a zero byte.
-        startKey = Buffer.concat([lastKey, Buffer.from([0])]);
+        startKey = next.start;
+        pageEnd = next.end;
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries, firstPage ? 1 : 2);
         if (!firstPage || options.readsAll === true) {
-          const next: RangeRequest = { key: startKey, range_end: rangeEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
-          ahead = { request: next, fetched: fetch(next) };
+          const nextRequest: RangeRequest = { key: startKey, range_end: pageEnd, limit, revision: pinnedRevision, keys_only: keysOnly };
+          ahead = { request: nextRequest, fetched: fetch(nextRequest) };
         }
       }
       let handed = 0;
@@ -227,7 +230,7 @@ export class EtcdSource implements EntrySource {
       // entry was asked for), so its buffer can take the next page.
       const pageBuffer = kvs[0]?.key.buffer;
       if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
-      if (!more) return;
+      if (next === undefined) return;
     }
   }
 
