@@ -385,7 +385,7 @@ describe('EtcdSource (plain etcd)', function () {
 
   it('reads the same keys when namespaces larger than a page bound the pages (etcd-page-range.ts)', async () => {
     const prefix = '/registry/pagedpods/';
-    // Namespaces of 0-12 keys beside keys that sort between and after them: a key with no
+    // Namespaces of 1-12 keys beside keys that sort between and after them: a key with no
     // namespace, a namespace whose name extends another's, names just past "/" and "0".
     const keys: string[] = [];
     for (const [namespace, count] of [
