@@ -549,14 +549,10 @@ export class SnapshotSource implements EntrySource {
         if (!decoded) return;
         facts.count(bucket, page.count);
         if (bucket !== KEY_BUCKET) return;
-        // Read where they lie in the page: a view of every key and value was most of this walk's garbage.
-        const bytes = page.bytes;
         for (let element = 0; element < page.count && decoded; element++) {
           try {
-            const revision = decodeRevisionKeyAt(bytes, page.keyStart(element), page.keyLength(element));
-            const valueStart = page.valueStart(element);
-            if (revision.sub > 0xffff_ffff) decoded = false;
-            else facts.countInOrder(decodeKeyValueKeyAt(bytes, valueStart, valueStart + page.valueLength(element)), revision);
+            const { revision, userKey } = revisionElement(page, element);
+            facts.countInOrder(userKey, revision);
           } catch {
             decoded = false;
           }
@@ -963,11 +959,7 @@ export class SnapshotSource implements EntrySource {
   /** The revision and user key of a `key` bucket element; undefined when skipped as damage. */
   private decodeElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } | undefined {
     try {
-      const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element));
-      // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
-      if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
-      const valueStart = page.valueStart(element);
-      return { revision, userKey: decodeKeyValueKeyAt(page.bytes, valueStart, valueStart + page.valueLength(element)) };
+      return revisionElement(page, element);
     } catch (error) {
       const problem = this.valueError(error, page.filePage, element, 'revision');
       if (this.options.bestEffort !== true) throw problem;
@@ -1186,6 +1178,18 @@ class StatusFacts {
     this.lastRevision = Math.max(this.lastRevision, revision.main);
     this.index.recordInOrder(userKey, revision.tombstone);
   }
+}
+
+/**
+ * The revision and user key of a `key` bucket element, read where they lie in the page (a view of
+ * every key and value was most of a status walk's garbage). Throws DecodeError for a damaged one.
+ */
+function revisionElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } {
+  const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element));
+  // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
+  if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
+  const valueStart = page.valueStart(element);
+  return { revision, userKey: decodeKeyValueKeyAt(page.bytes, valueStart, valueStart + page.valueLength(element)) };
 }
 
 /** UTF-8 text of bytes inside a page, decoded where they are (Buffer.from(bytes) would copy them first). */
