@@ -9,7 +9,7 @@
  * Prints keys/s, MB/s (value bytes / wall time) and peak RSS side by side, then issue 13's live
  * targets, each a ratio against its reference from the same run (scripts/bench-targets).
  * The machine may be shared: the readers run in rounds, each once per round
- * (KREG_BENCH_ETCD_RUNS rounds, 3 by default), and the median time counts; the slow readers no
+ * (KREG_BENCH_ETCD_RUNS rounds, 5 by default), and the median time counts; the slow readers no
  * target looks at (audit, dump) run in the first round only.
  *
  *   node dist/scripts/bench-etcd.js            (npm run bench runs it too, unless KREG_BENCH_ETCD=0)
@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ETCD_BINARY, ETCDCTL_BINARY, startEtcd } from '../test/support/etcd.js';
-import { formatBenchTable, type Measurement, measure, median, rssText, TIME_BINARY, withRssReporter } from './bench-measure.js';
+import { formatBenchTable, type Measurement, measure, median, rssText, spreadText, TIME_BINARY, withRssReporter } from './bench-measure.js';
 import { logTargets, ratioTargetLine, unmeasuredTargetLine } from './bench-targets.js';
 import { makeRegistry, type RegistryStats } from './make-registry.js';
 
@@ -44,7 +44,7 @@ interface Reader {
 /** The bench, on a private etcd; `log` gets every line printed. */
 export async function benchEtcd(log: (line: string) => void = (line) => console.log(line)): Promise<void> {
   const count = Number(process.env['KREG_BENCH_ETCD_COUNT'] ?? 100_000);
-  const runs = Math.max(1, Number(process.env['KREG_BENCH_ETCD_RUNS'] ?? 3));
+  const runs = Math.max(1, Number(process.env['KREG_BENCH_ETCD_RUNS'] ?? 5));
   const { stdout: version } = await promisify(execFile)(ETCD_BINARY, ['--version']);
   log(`\nlive etcd: ${version.split('\n')[0] ?? 'etcd'}, ${count.toLocaleString('en-US')} generated objects`);
   const etcd = await startEtcd({ quotaBackendBytes: QUOTA_BACKEND_BYTES });
@@ -98,7 +98,7 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
       for (const reader of readers) {
         const measured = measuredBy.get(reader.label) ?? [];
         if (failed.has(reader.label)) {
-          rows.push([reader.label, 'failed', '', '', '']);
+          rows.push([reader.label, 'failed', '', '', '', '']);
           continue;
         }
         const time = median(measured.map((m) => m.seconds));
@@ -108,13 +108,14 @@ export async function benchEtcd(log: (line: string) => void = (line) => console.
         rows.push([
           reader.label,
           `${time.toFixed(2)} s`,
+          spreadText(measured.map((m) => m.seconds)),
           `${Math.round(stats.keys / time).toLocaleString('en-US')}`,
           `${(stats.valueBytes / time / 1e6).toFixed(1)}`,
           rssText(rss.length === 0 ? undefined : Math.max(...rss)),
         ]);
       }
       log(`reading it all back (${runs === 1 ? 'one run each' : `median of ${runs} interleaved rounds; audit and dump once`}; MB/s = value bytes / wall time):`);
-      for (const line of formatBenchTable(['reader', 'time', 'keys/s', 'MB/s', 'peak RSS'], rows)) log(`  ${line}`);
+      for (const line of formatBenchTable(['reader', 'time', 'runs', 'keys/s', 'MB/s', 'peak RSS'], rows)) log(`  ${line}`);
       for (const failure of failures) log(`  ${failure}`);
       const etcdPeak = etcd.pid === undefined || !existsSync(`/proc/${etcd.pid}/status`) ? undefined : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${etcd.pid}/status`, 'utf8'))?.[1];
       if (etcdPeak !== undefined) log(`  (etcd server peak RSS over the whole run: ${(Number(etcdPeak) / 1024).toFixed(0)} MiB)`);

@@ -81,6 +81,11 @@ export async function withRssReporter<T>(body: (preload: string) => Promise<T>):
   }
 }
 
+/** The fastest and slowest of a reader's runs, printed beside their median (a target near its line may be decided by one slow minute); empty for one run. */
+export function spreadText(seconds: readonly number[]): string {
+  return seconds.length < 2 ? '' : `${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)} s`;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;

@@ -10,7 +10,7 @@
  * against etcdctl snapshot status (time), kreg's sha256 trailer check against node's own crypto
  * sha256 over the file, kreg ls in MB/s of file size, get -A -o ndjson in MB/s of value bytes.
  * The machine may be shared: every reader runs once per round, rounds interleaved
- * (KREG_BENCH_ROUNDS, 3 by default), and the median time counts.
+ * (KREG_BENCH_ROUNDS, 5 by default), and the median time counts.
  *
  *   node dist/scripts/bench-snapshot.js       (npm run bench runs it too, unless KREG_BENCH_SNAPSHOT=0)
  *
@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatBenchTable, type Measurement, measure, TIME_BINARY } from './bench-measure.js';
+import { formatBenchTable, type Measurement, measure, spreadText, TIME_BINARY } from './bench-measure.js';
 import { logTargets, targetLine, unmeasuredTargetLine } from './bench-targets.js';
 import { makeLargeSnapshot } from './make-large-snapshot.js';
 
@@ -37,7 +37,7 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: times are wall times, peak RSS n/a)`);
 
   const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
-  const rounds = Math.max(1, Number(process.env['KREG_BENCH_ROUNDS'] ?? 3));
+  const rounds = Math.max(1, Number(process.env['KREG_BENCH_ROUNDS'] ?? 5));
   // The references for the trailer check: node's crypto over the file in 8 MiB reads, and kreg's own check alone.
   const nodeSha256 = `const h=require('crypto').createHash('sha256'),fs=require('fs'),fd=fs.openSync(process.argv[1]),b=Buffer.allocUnsafe(8<<20);let n;while((n=fs.readSync(fd,b))>0)h.update(b.subarray(0,n));console.log(h.digest('hex'))`;
   const trailerCheck = `import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/src/sources/snapshot/bbolt-file.js')).href)}).then(async({BoltFile})=>{const f=await BoltFile.open(process.argv[1]);console.log((await f.checkSha256Trailer()).state);await f.close()})`;
@@ -81,12 +81,12 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   };
   for (const reader of readers) {
     if (reader.skip === true) {
-      rows.push([reader.label, 'skipped', '', '', '']);
+      rows.push([reader.label, 'skipped', '', '', '', '']);
       continue;
     }
     const m = median(reader.label);
     if (m === undefined || failed.has(reader.label)) {
-      rows.push([reader.label, 'failed', '', '', '']);
+      rows.push([reader.label, 'failed', '', '', '', '']);
       continue;
     }
     if (reader.stdout === 'keep') outputs.push({ label: reader.label, text: m.stdout });
@@ -98,10 +98,17 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
         objects += ` exit ${m.exitCode}${undecodable === undefined ? '' : `, ${Number(undecodable).toLocaleString('en-US')} undecodable (${Math.round(Number(undecodable) / m.seconds).toLocaleString('en-US')}/s)`}`;
       }
     }
-    rows.push([reader.label, `${m.seconds.toFixed(2)} s`, `${(bytes / m.seconds / 1e6).toFixed(0)}`, m.maxRssKiB === undefined ? 'n/a' : `${(m.maxRssKiB / 1024).toFixed(0)} MiB`, objects]);
+    rows.push([
+      reader.label,
+      `${m.seconds.toFixed(2)} s`,
+      spreadText((runs.get(reader.label) ?? []).map((r) => r.seconds)),
+      `${(bytes / m.seconds / 1e6).toFixed(0)}`,
+      m.maxRssKiB === undefined ? 'n/a' : `${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
+      objects,
+    ]);
   }
   log(`reading the snapshot file (median of ${rounds} interleaved runs each; MB/s = file size / wall time):`);
-  for (const line of formatBenchTable(['reader', 'time', 'MB/s', 'peak RSS', 'objects'], rows)) log(`  ${line}`);
+  for (const line of formatBenchTable(['reader', 'time', 'runs', 'MB/s', 'peak RSS', 'objects'], rows)) log(`  ${line}`);
   logTargets(log, 'offline targets (issue 13)', offlineTargetLines(bytes, median));
   for (const o of outputs) {
     log(`${o.label} output:`);
