@@ -2,7 +2,8 @@
  * The reference for `kreg ls` and `kreg du` (issue 13: "at 90% or more of a raw paged read of the
  * same keys with sizes"): reads every key under the prefix with its value, over the same etcd
  * client kreg uses (etcd-client.ts), paged as EtcdSource pages a listing (one top-level directory after
- * another, all at the first page's revision, 100 keys first, then up to 1000, and then up to DEFAULT_CHUNK_SIZE keys
+ * another, found as kreg finds them (stored-objects.ts's topLevelPrefixes, the built-in resources'
+ * directories bounding its looks), all at one revision, 100 keys first, then up to 1000, and then up to DEFAULT_CHUNK_SIZE keys
  * per page within DEFAULT_CHUNK_BYTES, a namespace larger than a page bounded to its own end as
  * etcd-page-range.ts bounds it), and only sums key and value sizes: the same reading minus
  * kreg's per-key work and printing.
@@ -13,7 +14,8 @@
  * reads them (EtcdSource.revisions: the listing at the compacted revision and one watch replaying
  * each change since), only counted: the reference for du, which reads them by default.
  *
- * Prints one line: keys, key bytes, value bytes, pages and top-level directories (and revisions).
+ * Prints one line: keys, key bytes, value bytes, pages (not counting the looks for directories)
+ * and top-level directories (and revisions).
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,8 @@ import { createEtcdClient } from '../src/sources/etcd-client.js';
 import { nextPageRange, type PageRange } from '../src/sources/etcd-page-range.js';
 import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
+import { builtinRegistry } from '../src/keys/index.js';
+import { topLevelPrefixes } from '../src/stored-objects.js';
 
 export interface RawReadTotals {
   keys: number;
@@ -37,32 +41,21 @@ export async function rawPagedRead(endpoints: string, prefix = '/registry/', opt
   const settings = resolveEtcdConnection({ endpoints, commandTimeout: '60s' }, {});
   const client = createEtcdClient(settings);
   const totals: RawReadTotals = { keys: 0, keyBytes: 0, valueBytes: 0, pages: 0, directories: 0 };
+  // Looks for the directories go through kreg's source, the pages through the bare client.
+  const looks = createEtcdSource(settings);
   try {
-    const base = Buffer.from(prefix, 'utf8');
-    const baseEnd = prefixRangeEnd(base);
-    let revision = 0;
-    let from: Buffer = base;
-    for (;;) {
-      // The next top-level directory: the first key at or after `from`, as kreg's listing finds it.
-      const probe = await client.range({ key: from, range_end: baseEnd, limit: 1, keys_only: true, revision });
-      totals.pages++;
-      if (revision === 0) revision = Number(probe.header?.revision ?? 0);
-      const first = probe.kvs[0]?.key;
-      if (first === undefined) break;
-      const slash = first.indexOf(0x2f, base.length);
-      const dir = slash < 0 ? first : first.subarray(0, slash + 1);
+    const revision = await looks.currentRevision();
+    const parent = prefix.replace(/\/$/, '');
+    const known = builtinRegistry().resources.map((entry) => `${parent}/${entry.storagePath.split('/')[0] as string}/`);
+    for await (const found of topLevelPrefixes(looks, parent, revision, known)) {
       totals.directories++;
-      if (slash < 0) {
-        await readRange(client, first, Buffer.concat([first, Buffer.from([0])]), revision, totals);
-        from = Buffer.concat([first, Buffer.from([0])]);
-      } else {
-        const dirEnd = prefixRangeEnd(dir);
-        await readRange(client, dir, dirEnd, revision, totals);
-        from = dirEnd;
-      }
+      const dir = Buffer.from(found, 'utf8');
+      // A directory, or a key right under the prefix (read as the range of that key alone).
+      await readRange(client, dir, found.endsWith('/') ? prefixRangeEnd(dir) : Buffer.concat([dir, Buffer.from([0])]), revision, totals);
     }
   } finally {
     client.close();
+    await looks.close();
   }
   if (options.history === true) {
     const source = createEtcdSource(settings);

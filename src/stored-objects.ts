@@ -4,6 +4,7 @@
  * registry, and stored values decoded into objects with metadata.resourceVersion filled in.
  */
 import { decodeValue, type DecodedValue } from './codec/decode-value.js';
+import { compareUtf8 } from './codec/utf8.js';
 import type { ValueDecryptor } from './codec/decrypt.js';
 import { ENCRYPTED_PREFIX, startsWith } from './codec/detect.js';
 import { isJsonObject, type JsonObject } from './codec/json-value.js';
@@ -20,28 +21,37 @@ export function prefixEnd(prefix: string): string {
 
 /**
  * The first-level directories under the prefix (/registry/pods/, /registry/services/, ...) and any
- * keys directly under it, found by jumping from one directory to the next rather than reading
- * every key: one small request per directory.
+ * keys directly under it, in key order, found by looking at the first key of a stretch of the
+ * keyspace rather than reading every key. etcd 3.4 counts every key to the end of the range it is
+ * asked about, so the keyspace is cut into stretches, each ending with a directory kreg knows of
+ * (`known`): a look then counts that directory and what lies before it, not every key after it.
+ * The stretches are looked at all at once; a stretch holding directories kreg does not know is
+ * looked at again past each one found.
  */
-export async function* topLevelPrefixes(source: EntrySource, prefix: string, revision: number): AsyncGenerator<string> {
+export async function* topLevelPrefixes(source: EntrySource, prefix: string, revision: number, known: readonly string[] = []): AsyncGenerator<string> {
   const base = `${prefix}/`;
   if (!source.splitsListingsByPrefix) {
     yield base;
     return;
   }
-  let from: string | undefined;
-  for (;;) {
-    let first: string | undefined;
-    const range = from === undefined ? { prefix: base, revision, keysOnly: true } : { prefix: base, revision, keysOnly: true, from };
-    for await (const entry of source.range(range)) {
-      first = entry.key;
-      break;
+  const firstKey = async (from: string, before: string | undefined): Promise<string | undefined> => {
+    for await (const entry of source.range({ prefix: base, revision, keysOnly: true, from, ...(before === undefined ? {} : { before }) })) return entry.key;
+    return undefined;
+  };
+  // A directory's end cannot fall inside another directory: a first segment holds no "/".
+  const ends = [...new Set(known.filter((dir) => dir.startsWith(base) && dir.length > base.length + 1 && dir.endsWith('/')).map(prefixEnd))].sort(compareUtf8);
+  const stretches = [...ends, undefined].map((before, i) => ({ from: i === 0 ? base : (ends[i - 1] as string), before }));
+  const looks = stretches.map(({ from, before }) => firstKey(from, before));
+  // Each is awaited in its turn; a reader that stops early leaves the rest unread.
+  for (const look of looks) look.catch(() => undefined);
+  for (const [i, { before }] of stretches.entries()) {
+    for (let first = await looks[i]; first !== undefined; ) {
+      const slash = first.indexOf('/', base.length);
+      const dir = slash < 0 ? first : first.slice(0, slash + 1);
+      yield dir;
+      const from = slash < 0 ? `${first}\u0000` : prefixEnd(dir);
+      first = before === undefined || compareUtf8(from, before) < 0 ? await firstKey(from, before) : undefined;
     }
-    if (first === undefined) return;
-    const slash = first.indexOf('/', base.length);
-    const dir = slash < 0 ? first : first.slice(0, slash + 1);
-    yield dir;
-    from = slash < 0 ? `${first}\u0000` : prefixEnd(dir);
   }
 }
 
@@ -119,18 +129,29 @@ export async function* entriesUnder(source: EntrySource, prefixes: readonly stri
   for (const prefix of prefixes) yield* source.range({ ...read, prefix, revision, readsAll: true });
 }
 
-/** The top-level directories, or the registry's resource prefixes when the user may not list them. */
+/**
+ * The top-level directories, or the registry's resource prefixes where the user may not look for
+ * them: from the start (a user scoped to a few prefixes), or past the directories found so far (a
+ * user who may read only part of the registry).
+ */
 async function* readableDirectories(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry): AsyncGenerator<string> {
-  const dirs = topLevelPrefixes(source, prefix, revision)[Symbol.asyncIterator]();
-  let next: IteratorResult<string>;
-  try {
-    next = await dirs.next();
-  } catch (err) {
-    if (!isPermissionDenied(err)) throw err;
-    yield* [...new Set(registry.resources.map((entry) => `${prefix}/${entry.storagePath}/`))].sort();
-    return;
+  const known = registry.resources.map((entry) => `${prefix}/${entry.storagePath.split('/')[0] as string}/`);
+  const dirs = topLevelPrefixes(source, prefix, revision, known)[Symbol.asyncIterator]();
+  let last: string | undefined;
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = await dirs.next();
+    } catch (err) {
+      if (!isPermissionDenied(err)) throw err;
+      const prefixes = [...new Set(registry.resources.map((entry) => `${prefix}/${entry.storagePath}/`))].sort();
+      yield* prefixes.filter((dir) => last === undefined || (compareUtf8(dir, last) > 0 && !dir.startsWith(last)));
+      return;
+    }
+    if (next.done === true) return;
+    last = next.value;
+    yield next.value;
   }
-  for (; next.done !== true; next = await dirs.next()) yield next.value;
 }
 
 /** What learnRegistry learned, and what it could not. */

@@ -27,6 +27,22 @@ describe('nextPageRange', () => {
     assert.deepEqual(text(third), ['/registry/pods/shop0', '/registry/pods0']);
   });
 
+  it('keeps a listing end that falls inside the namespace (RangeOptions.before)', () => {
+    const before = key('/registry/pods/shop/p');
+    // The namespace's end lies past the listing's: the next page stops where the listing does.
+    assert.deepEqual(text(nextPageRange(prefix, before, before, { firstKey: key('/registry/pods/shop/a'), lastKey: key('/registry/pods/shop/m'), more: true })), [
+      '/registry/pods/shop/m\0',
+      '/registry/pods/shop/p',
+    ]);
+    assert.equal(nextPageRange(prefix, before, before, { firstKey: key('/registry/pods/shop/n'), lastKey: key('/registry/pods/shop/o'), more: false }), undefined);
+    // A listing end past the namespace still lets the namespace bound the pages.
+    const later = key('/registry/pods/web/');
+    assert.deepEqual(text(nextPageRange(prefix, later, later, { firstKey: key('/registry/pods/shop/a'), lastKey: key('/registry/pods/shop/m'), more: true })), [
+      '/registry/pods/shop/m\0',
+      '/registry/pods/shop0',
+    ]);
+  });
+
   it('leaves the listing end as it is for a page of several namespaces, or of keys with no namespace', () => {
     assert.deepEqual(text(nextPageRange(prefix, listingEnd, listingEnd, { firstKey: key('/registry/pods/a/x'), lastKey: key('/registry/pods/b/y'), more: true })), [
       '/registry/pods/b/y\0',

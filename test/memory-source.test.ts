@@ -128,7 +128,15 @@ describe('MemorySource agrees with a real etcd', function () {
     const current = await live.currentRevision();
     assert.equal(await memory.currentRevision(), current);
     for (let revision = from; revision <= current; revision++) {
-      for (const range of [{ prefix: '' }, { prefix: '/registry/a' }, { prefix: '/registry/', from: '/registry/ab' }]) {
+      const ranges = [
+        { prefix: '' },
+        { prefix: '/registry/a' },
+        { prefix: '/registry/', from: '/registry/ab' },
+        { prefix: '/registry/', from: '/registry/ab', before: '/registry/b' },
+        { prefix: '/registry/a', before: '/registry/ab' },
+        { prefix: '/registry/', before: '/registry/\uffff' },
+      ];
+      for (const range of ranges) {
         const [fromLive, fromMemory] = await Promise.all([collect(live.range({ ...range, revision })), collect(memory.range({ ...range, revision }))]);
         assert.deepEqual(fromMemory.map(plain), fromLive.map(plain), `${JSON.stringify(range)} at ${revision}`);
       }

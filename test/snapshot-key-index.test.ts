@@ -152,6 +152,32 @@ describe('snapshot key index', () => {
   });
 });
 
+describe('a snapshot range that ends before a key', () => {
+  it('gives the keys of the whole range that sort before it, and from a key on up to another', async () => {
+    const source = await SnapshotSource.open(DEMO_SNAPSHOT);
+    try {
+      const all = (await collect(source.range({ prefix: '/registry/' }))).map((entry) => entry.key);
+      const middle = all[Math.floor(all.length / 2)] as string;
+      for (const before of ['/registry/configmaps/', '/registry/configmaps0', middle, '/registry0']) {
+        const bounded = (await collect(source.range({ prefix: '/registry/', before }))).map((entry) => entry.key);
+        assert.deepEqual(
+          bounded,
+          all.filter((key) => Buffer.compare(Buffer.from(key), Buffer.from(before)) < 0),
+          before,
+        );
+      }
+      const between = (await collect(source.range({ prefix: '/registry/', from: '/registry/configmaps/', before: middle }))).map((entry) => entry.key);
+      assert.ok(between.length > 0 && !between.includes(middle));
+      assert.deepEqual(
+        between,
+        all.filter((key) => key >= '/registry/configmaps/' && key < middle),
+      );
+    } finally {
+      await source.close();
+    }
+  });
+});
+
 describe('snapshot reads share one scan of the key bucket', () => {
   // What a command does: small reads (release, CRDs), a keys-only read, the listing, then more.
   const reads: { name: string; run: (source: SnapshotSource) => Promise<unknown> }[] = [

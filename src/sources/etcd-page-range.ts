@@ -18,7 +18,7 @@ const SLASH = 0x2f;
 
 /**
  * The next page's range, or undefined when the listing is done.
- * @param listingEnd where the whole listing ends (its prefix's range end)
+ * @param listingEnd where the whole listing ends (its prefix's range end, or RangeOptions.before)
  * @param pageEnd where the page just read was asked to end (listingEnd, or a segment's end)
  * @param page its first and last keys, and whether etcd said its range holds more
  */
@@ -37,8 +37,10 @@ export function nextPageRange(
   const start = Buffer.concat([page.lastKey, Buffer.from([0])]);
   if (bounded || page.firstKey === undefined) return { start, end: pageEnd };
   const segment = segmentEnd(prefix, page.lastKey);
-  // A page of several segments: they are small, and bounding each would cost a request apiece.
-  return segment !== undefined && segmentEnd(prefix, page.firstKey)?.equals(segment) === true ? { start, end: segment } : { start, end: pageEnd };
+  // A page of several segments: they are small, and bounding each would cost a request apiece. A
+  // listing that ends inside the segment (RangeOptions.before) keeps its own end.
+  const inOneSegment = segment !== undefined && segmentEnd(prefix, page.firstKey)?.equals(segment) === true && Buffer.compare(segment, listingEnd) < 0;
+  return inOneSegment ? { start, end: segment } : { start, end: pageEnd };
 }
 
 /**

@@ -165,7 +165,7 @@ export class EtcdSource implements EntrySource {
     const prefixBytes = Buffer.from(prefix, 'utf8');
     // An empty key is invalid in etcd; "\0" to "\0" is its spelling of "every key".
     let startKey: Buffer = options.from !== undefined ? Buffer.from(options.from, 'utf8') : prefixBytes.length === 0 ? Buffer.from([0]) : prefixBytes;
-    const rangeEnd = prefixRangeEnd(prefixBytes);
+    const rangeEnd = options.before !== undefined ? Buffer.from(options.before, 'utf8') : prefixRangeEnd(prefixBytes);
     // Where the page asked for ends: rangeEnd, or the end of a large segment (etcd-page-range.ts).
     let pageEnd = rangeEnd;
     let limit = Math.min(this.chunkSize, FIRST_PAGE_KEYS);

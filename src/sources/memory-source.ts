@@ -135,7 +135,8 @@ export class MemorySource implements EntrySource {
     const revision = this.resolveRevision(options.revision, options.prefix);
     const prefix = byteString(options.prefix);
     const from = options.from === undefined ? prefix : byteString(options.from);
-    const matching = [...this.keys.keys()].filter((key) => key.startsWith(prefix) && key >= from).sort();
+    const before = options.before === undefined ? undefined : byteString(options.before);
+    const matching = [...this.keys.keys()].filter((key) => key.startsWith(prefix) && key >= from && (before === undefined || key < before)).sort();
     for (const key of matching) {
       const entry = visibleAt(this.keys.get(key) as Revision[], revision);
       if (entry === undefined) continue;

@@ -38,6 +38,12 @@ export interface RangeOptions {
   /** Start at this key (inclusive) instead of the prefix itself; it must lie under the prefix. */
   from?: string;
   /**
+   * Stop before this key (exclusive) instead of at the prefix's end; it must lie under the prefix.
+   * A look at the first few keys of a range costs etcd 3.4 a count of every key to the range's
+   * end, so a bound keeps it cheap.
+   */
+  before?: string;
+  /**
    * The caller reads every entry (a listing, not a look at the first few), so a source that pages
    * may ask for the next page from the first one on.
    */

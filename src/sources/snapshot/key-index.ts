@@ -185,14 +185,15 @@ export class KeyIndex {
     return this.states[slot] === 0;
   }
 
-  /** Whether the slot's key starts with `prefix` and, with `from`, sorts at or after it. */
-  keyIn(slot: number, prefix: Uint8Array, from?: Uint8Array): boolean {
+  /** Whether the slot's key starts with `prefix`, with `from` sorts at or after it, and with `before` sorts before that. */
+  keyIn(slot: number, prefix: Uint8Array, from?: Uint8Array, before?: Uint8Array): boolean {
     const length = this.keyLengths[slot] as number;
     if (length < prefix.length) return false;
     const chunk = this.chunkOf(slot);
     const offset = this.offsetOf(slot);
     for (let i = 0; i < prefix.length; i++) if (chunk[offset + i] !== prefix[i]) return false;
-    return from === undefined || chunk.compare(from, 0, from.length, offset, offset + length) >= 0;
+    if (from !== undefined && chunk.compare(from, 0, from.length, offset, offset + length) < 0) return false;
+    return before === undefined || chunk.compare(before, 0, before.length, offset, offset + length) < 0;
   }
 
   /** The keys-only facts of the revision just recorded in `slot`. */

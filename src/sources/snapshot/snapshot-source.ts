@@ -353,11 +353,12 @@ export class SnapshotSource implements EntrySource {
     try {
       const prefix = Buffer.from(options.prefix, 'utf8');
       const from = options.from === undefined ? undefined : Buffer.from(options.from, 'utf8');
+      const before = options.before === undefined ? undefined : Buffer.from(options.before, 'utf8');
       // Keys-only entries carry the exact value size here, so a sizes-only read is one.
       const keysOnly = options.keysOnly === true || options.sizesOnly === true;
       const selected = await this.readConsistently(async () => {
         const revision = await this.resolveRevision(options.revision, options.prefix);
-        return this.selectKeys(revision, await this.isLatest(options.revision, revision), { prefix, from });
+        return this.selectKeys(revision, await this.isLatest(options.revision, revision), { prefix, from, before });
       });
       yield* this.fetchInKeyOrder(selected, keysOnly, options.borrowsValues === true);
       await this.noteAfterRead();
@@ -742,7 +743,11 @@ export class SnapshotSource implements EntrySource {
    * let its keys go). A scan that met damage is not kept: its unknown-state keys are named for
    * the keys this read selects only, as each read's own scan would.
    */
-  private async selectKeys(revision: number, latest: boolean, select: { prefix: Uint8Array; from: Uint8Array | undefined } | { key: Uint8Array }): Promise<SelectedKeys> {
+  private async selectKeys(
+    revision: number,
+    latest: boolean,
+    select: { prefix: Uint8Array; from: Uint8Array | undefined; before: Uint8Array | undefined } | { key: Uint8Array },
+  ): Promise<SelectedKeys> {
     let shared = this.sharedIndex;
     if (shared === undefined || shared.revision !== revision || shared.latest !== latest) {
       this.sharedIndex = undefined;
@@ -750,7 +755,7 @@ export class SnapshotSource implements EntrySource {
       const { index, lost } = await this.scanKeys(revision, latest);
       shared = { revision, latest, index, liveCount: index.liveCount() };
       if (lost.length > 0 || this.damageFound.length !== damageBefore) {
-        const wanted = (slot: number): boolean => ('key' in select ? Buffer.compare(index.keyBytes(slot), select.key) === 0 : index.keyIn(slot, select.prefix, select.from));
+        const wanted = (slot: number): boolean => ('key' in select ? Buffer.compare(index.keyBytes(slot), select.key) === 0 : index.keyIn(slot, select.prefix, select.from, select.before));
         leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error), wanted);
         return { index, slots: index.liveSlotsSorted(wanted), owned: true };
       }
@@ -761,7 +766,7 @@ export class SnapshotSource implements EntrySource {
       const slot = index.find(select.key);
       return { index, slots: slot >= 0 && index.isLive(slot) ? Uint32Array.of(slot) : new Uint32Array(0), owned: false };
     }
-    const slots = index.liveSlotsSorted((slot) => index.keyIn(slot, select.prefix, select.from));
+    const slots = index.liveSlotsSorted((slot) => index.keyIn(slot, select.prefix, select.from, select.before));
     const owned = slots.length * 4 >= shared.liveCount;
     if (owned) this.sharedIndex = undefined;
     return { index, slots, owned };
