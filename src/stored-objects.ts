@@ -42,7 +42,7 @@ export async function* topLevelPrefixes(source: EntrySource, prefix: string, rev
   const ends = [...new Set(known.filter((dir) => dir.startsWith(base) && dir.length > base.length + 1 && dir.endsWith('/')).map(prefixEnd))].sort(compareUtf8);
   const stretches = [...ends, undefined].map((before, i) => ({ from: i === 0 ? base : (ends[i - 1] as string), before }));
   const looks = stretches.map(({ from, before }) => firstKey(from, before));
-  // Each is awaited in its turn; a reader that stops early leaves the rest unread.
+  // Each is awaited in its turn: those a reader that stops early never awaits may fail unheeded.
   for (const look of looks) look.catch(() => undefined);
   for (const [i, { before }] of stretches.entries()) {
     for (let first = await looks[i]; first !== undefined; ) {
