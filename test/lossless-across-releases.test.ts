@@ -156,7 +156,11 @@ describe('lossless re-encode whichever release decodes the value', function () {
   it('every protobuf value of the demo cluster snapshot re-encodes byte for byte as 1.16 and 1.19', async function () {
     const source = await SnapshotSource.open(`${REPO_ROOT}examples/demo-cluster.db`);
     const values: Uint8Array[] = [];
-    for await (const entry of source.range({ prefix: '/registry/' })) values.push(entry.value);
+    try {
+      for await (const entry of source.range({ prefix: '/registry/' })) values.push(entry.value);
+    } finally {
+      await source.close();
+    }
     for (const kubeVersion of ['1.16', '1.19']) {
       const decoded = values.map((value) => ({ value, decoded: decode(value, { kubeVersion }) })).filter((v) => v.decoded.format === 'protobuf');
       const identical = decoded.filter((v) => sameBytes(encode(v.decoded), v.value)).length;
