@@ -24,7 +24,7 @@ import { nextPageRange, type PageRange } from '../src/sources/etcd-page-range.js
 import { resolveEtcdConnection } from '../src/sources/etcd-connection.js';
 import { createEtcdSource, DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, FIRST_PAGE_KEYS, nextPageLimit, prefixRangeEnd } from '../src/sources/etcd-source.js';
 import { builtinRegistry } from '../src/keys/index.js';
-import { topLevelPrefixes } from '../src/stored-objects.js';
+import { registryDirectories, topLevelPrefixes } from '../src/stored-objects.js';
 
 export interface RawReadTotals {
   keys: number;
@@ -46,8 +46,7 @@ export async function rawPagedRead(endpoints: string, prefix = '/registry/', opt
   try {
     const revision = await looks.currentRevision();
     const parent = prefix.replace(/\/$/, '');
-    const known = builtinRegistry().resources.map((entry) => `${parent}/${entry.storagePath.split('/')[0] as string}/`);
-    for await (const found of topLevelPrefixes(looks, parent, revision, known)) {
+    for await (const found of topLevelPrefixes(looks, parent, revision, registryDirectories(builtinRegistry(), parent))) {
       totals.directories++;
       const dir = Buffer.from(found, 'utf8');
       // A directory, or a key right under the prefix (read as the range of that key alone).

@@ -55,6 +55,11 @@ export async function* topLevelPrefixes(source: EntrySource, prefix: string, rev
   }
 }
 
+/** The top-level directories the registry's resources are stored under (`<prefix>/pods/`, ...): topLevelPrefixes' known directories. */
+export function registryDirectories(registry: ResourceRegistry, prefix: string): string[] {
+  return registry.resources.map((entry) => `${prefix}/${entry.storagePath.split('/')[0] as string}/`);
+}
+
 /** Whether an error is etcd refusing the user this key or range (a scoped user's normal case). */
 export function isPermissionDenied(err: unknown): boolean {
   return err instanceof KregError && err.code === 'etcd-permission-denied';
@@ -135,8 +140,7 @@ export async function* entriesUnder(source: EntrySource, prefixes: readonly stri
  * user who may read only part of the registry).
  */
 async function* readableDirectories(source: EntrySource, prefix: string, revision: number, registry: ResourceRegistry): AsyncGenerator<string> {
-  const known = registry.resources.map((entry) => `${prefix}/${entry.storagePath.split('/')[0] as string}/`);
-  const dirs = topLevelPrefixes(source, prefix, revision, known)[Symbol.asyncIterator]();
+  const dirs = topLevelPrefixes(source, prefix, revision, registryDirectories(registry, prefix))[Symbol.asyncIterator]();
   let last: string | undefined;
   for (;;) {
     let next: IteratorResult<string>;
@@ -144,7 +148,7 @@ async function* readableDirectories(source: EntrySource, prefix: string, revisio
       next = await dirs.next();
     } catch (err) {
       if (!isPermissionDenied(err)) throw err;
-      const prefixes = [...new Set(registry.resources.map((entry) => `${prefix}/${entry.storagePath}/`))].sort();
+      const prefixes = [...new Set(registry.resources.map((entry) => `${prefix}/${entry.storagePath}/`))].sort(compareUtf8);
       yield* prefixes.filter((dir) => last === undefined || (compareUtf8(dir, last) > 0 && !dir.startsWith(last)));
       return;
     }
