@@ -4,6 +4,7 @@
  * on every upstream fixture, on values it must leave to the object path, and on damaged values.
  */
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { readEnvelope } from '../src/codec/envelope.js';
 import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
@@ -187,6 +188,22 @@ describe('JSON text straight from protobuf', function () {
     const line = printedByTranscoder(entry, views[0] as View, 'ndjson') ?? '';
     assert.match(line, /"resourceVersion":"99"/);
     assert.doesNotMatch(line, /managedFields/);
+  });
+
+  it('writes a resourceVersion of digits in WebAssembly and leaves any other to the JavaScript walk', () => {
+    const value = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'x' } });
+    const written = (engine: JsonTextEngine, resourceVersion: string): string | undefined => {
+      const out = new JsonTextBuffer(64);
+      const options: JsonTextOptions = { resourceVersion, managedFieldsHidden: true, indent: 0, depth: 0, secretsMasked: true, jsonText: formatJson };
+      return writeStoredObjectJson(schema, value, options, out, engine) ? Buffer.from(out.bytes.subarray(0, out.length)).toString('utf8') : undefined;
+    };
+    for (const resourceVersion of ['7', '', '1'.repeat(60), '1'.repeat(61), '12a', 'a"b', '٣']) {
+      const text = written('javascript', resourceVersion);
+      assert.ok(text?.includes(`"resourceVersion":${JSON.stringify(resourceVersion)}`), resourceVersion);
+      const digits = /^[0-9]{0,60}$/.test(resourceVersion);
+      assert.equal(written('webassembly', resourceVersion), digits ? text : undefined, resourceVersion);
+      assert.equal(written('any', resourceVersion), text, resourceVersion);
+    }
   });
 
   it('writes long and short strings, plain, escaped, non-ASCII and broken UTF-8, as the object path does', function () {

@@ -25,6 +25,72 @@ export interface Envelope {
 }
 
 export function readEnvelope(value: Uint8Array): Envelope {
+  return wellFormedEnvelope(value) ?? readAnyEnvelope(value);
+}
+
+/** The usual envelope (its four fields, strings in typeMeta, nothing unknown), read with no reader or array; undefined for anything else. */
+function wellFormedEnvelope(value: Uint8Array): Envelope | undefined {
+  if (!startsWith(value, PROTOBUF_MAGIC)) return undefined;
+  const envelope: Envelope = { apiVersion: '', kind: '', rawStart: 0, rawEnd: 0, contentEncoding: '', contentType: '', unknownFields: [] };
+  const end = value.length;
+  let pos = PROTOBUF_MAGIC.length;
+  while (pos < end) {
+    // Fields 1 to 4, length-delimited: one-byte tags 0x0a, 0x12, 0x1a, 0x22.
+    const tag = value[pos] as number;
+    if ((tag & 7) !== WIRE_BYTES || tag < 0x0a || tag > 0x22) return undefined;
+    const start = delimitedStart(value, pos + 1, end);
+    if (start < 0) return undefined;
+    const fieldEnd = start + varintRead;
+    if (tag === 0x0a) {
+      if (!typeMetaInto(value, start, fieldEnd, envelope)) return undefined;
+    } else if (tag === 0x12) {
+      envelope.rawStart = start;
+      envelope.rawEnd = fieldEnd;
+    } else if (tag === 0x1a) envelope.contentEncoding = start === fieldEnd ? '' : utf8Decode(value, start, fieldEnd);
+    else envelope.contentType = start === fieldEnd ? '' : utf8Decode(value, start, fieldEnd);
+    pos = fieldEnd;
+  }
+  return envelope;
+}
+
+/** typeMeta's apiVersion (1) and kind (2) into the envelope; false for anything else in it. */
+function typeMetaInto(value: Uint8Array, start: number, end: number, envelope: Envelope): boolean {
+  let pos = start;
+  while (pos < end) {
+    const tag = value[pos] as number;
+    if (tag !== 0x0a && tag !== 0x12) return false;
+    const s = delimitedStart(value, pos + 1, end);
+    if (s < 0) return false;
+    const e = s + varintRead;
+    if (tag === 0x0a) envelope.apiVersion = utf8Decode(value, s, e);
+    else envelope.kind = utf8Decode(value, s, e);
+    pos = e;
+  }
+  return true;
+}
+
+/** The length delimitedStart read last. */
+let varintRead = 0;
+
+/** Where a length-delimited value whose length (at most 4 varint bytes) is at `at` starts, its length in varintRead; -1 when it does not fit within `end`. */
+function delimitedStart(value: Uint8Array, at: number, end: number): number {
+  let length = 0;
+  let pos = at;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (pos >= end) return -1;
+    const b = value[pos++] as number;
+    length |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      if (length > end - pos) return -1;
+      varintRead = length;
+      return pos;
+    }
+  }
+  return -1;
+}
+
+/** Any envelope, with its unknown fields, or a DecodeError naming the damage (readEnvelope's way past the usual one; exported for the test that holds them to each other). */
+export function readAnyEnvelope(value: Uint8Array): Envelope {
   if (!startsWith(value, PROTOBUF_MAGIC)) throw new DecodeError('bad-magic', 'not a protobuf storage value: it does not start with "k8s\\0"', { offset: 0 });
   const r = new WireReader(value, PROTOBUF_MAGIC.length);
   const envelope: Envelope = { apiVersion: '', kind: '', rawStart: 0, rawEnd: 0, contentEncoding: '', contentType: '', unknownFields: [] };

@@ -104,6 +104,9 @@ const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;
 
+/** What the writer holds between values (not the last value: it may be lent). */
+const NO_VALUE = new Uint8Array(0);
+
 /** The walk in WebAssembly, made on first use; null where WebAssembly cannot run. */
 let wasm: TextWalkWasm | null | undefined;
 
@@ -124,10 +127,11 @@ class Transcoder implements TextWalkHost {
   /** Per message being written: where each of its fields is on the wire (see TextPlan.window). */
   private slots = new Int32Array(4096);
   private top = 0;
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = NO_VALUE;
   /** The value's bytes as 32-bit words (from the word its first byte is in), made when a long string needs them. */
   private words: Uint32Array | undefined;
-  private reader = new WireReader(this.buf);
+  /** A reader over the value, made when the JavaScript walk or an answer to the WebAssembly one first needs it. */
+  private valueReader: WireReader | undefined;
   /** The object decoder's state over the value, made when a part needs it (embedded JSON and the like). */
   private ctx: DecodeContext | undefined;
   private out: JsonTextBuffer = new JsonTextBuffer(16);
@@ -166,7 +170,7 @@ class Transcoder implements TextWalkHost {
     if (text.notCovered !== undefined) return undefined;
     this.buf = value;
     this.words = undefined;
-    this.reader = new WireReader(value);
+    this.valueReader = undefined;
     this.ctx = undefined;
     this.envelope = envelope;
     this.out = out;
@@ -180,8 +184,14 @@ class Transcoder implements TextWalkHost {
     return { text, envelope, header };
   }
 
+  private get reader(): WireReader {
+    this.valueReader ??= new WireReader(this.buf);
+    return this.valueReader;
+  }
+
   private end(): void {
-    this.buf = new Uint8Array(0);
+    this.buf = NO_VALUE;
+    this.valueReader = undefined;
     this.words = undefined;
     this.ctx = undefined;
     this.envelope = undefined;

@@ -451,14 +451,21 @@ export class TextWalkWasm {
       laid = { emitter, apiVersion: header.apiVersion, kind: header.kind, maskedValue: masked, maskedText, typeLengths: [apiVersionBytes.length, kindBytes.length] };
       this.headerTexts = laid;
     }
-    const resourceVersion = `"${header.resourceVersion}"`;
+    const revision = header.resourceVersion;
     const masked = laid.maskedText;
-    if (resourceVersion.length > 62 || !/^"[0-9]*"$/.test(resourceVersion) || masked.length > 32 || !/^[\x21-\x7e]*$/.test(masked)) return undefined;
+    if (revision.length > 60 || masked.length > 32 || (masked !== '' && !/^[\x21-\x7e]*$/.test(masked))) return undefined;
     const bytes = this.bytes;
     const [apiVersionLength, kindLength] = laid.typeLengths;
     let at = HEADERS_AT + apiVersionLength + kindLength;
-    for (const text of [resourceVersion, masked]) for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
-    return [apiVersionLength, kindLength, resourceVersion.length, masked.length];
+    bytes[at++] = 0x22;
+    for (let i = 0; i < revision.length; i++) {
+      const c = revision.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return undefined;
+      bytes[at++] = c;
+    }
+    bytes[at++] = 0x22;
+    for (let i = 0; i < masked.length; i++) bytes[at++] = masked.charCodeAt(i);
+    return [apiVersionLength, kindLength, revision.length + 2, masked.length];
   }
 
   private currentHost(): TextWalkHost {
