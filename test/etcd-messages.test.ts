@@ -16,12 +16,14 @@ import {
   decodeHeaderOnly,
   decodeLeaseLeasesResponse,
   decodeLeaseTimeToLiveResponse,
+  decodeRangePage,
   decodeRangeResponse,
   decodeWatchResponse,
   encodeAuthenticateRequest,
   encodeLeaseTimeToLiveRequest,
   encodeRangeRequest,
   encodeWatchRequest,
+  type ValueRead,
 } from '../src/sources/etcd-messages.js';
 import { useEtcd } from './support/etcd.js';
 
@@ -36,10 +38,49 @@ function method(service: string, name: string): Method {
 }
 const range = method('KV', 'Range');
 
+const VALUE_READS: ValueRead[] = ['view', 'copy', 'size', 'none'];
+
+/**
+ * A listing's page read by decodeRangePage, checked against decodeRangeResponse's KeyValues made
+ * into entries (as EtcdSource made them before it read pages straight into entries).
+ */
+function assertPageAgrees(bytes: Buffer, what: string): void {
+  const response = decodeRangeResponse(bytes);
+  for (const read of VALUE_READS) {
+    const page = decodeRangePage(bytes, read);
+    const expected = response.kvs.map((kv) => ({
+      key: kv.key.toString('utf8'),
+      value: read === 'view' || read === 'copy' ? new Uint8Array(kv.value) : new Uint8Array(0),
+      valueSize: read === 'none' ? -1 : kv.value.length,
+      createRevision: Number(kv.create_revision),
+      modRevision: Number(kv.mod_revision),
+      version: Number(kv.version),
+      lease: kv.lease,
+    }));
+    assert.deepStrictEqual(page.entries, expected, `${what}, ${read}`);
+    assert.deepStrictEqual(page.header, response.header, `${what}, ${read}: header`);
+    assert.equal(page.more, response.more, `${what}, ${read}: more`);
+    const keys = response.kvs.map((kv) => kv.key);
+    assert.deepStrictEqual(page.firstKey, keys[0], `${what}, ${read}: first key`);
+    assert.deepStrictEqual(page.lastKey, keys[keys.length - 1], `${what}, ${read}: last key`);
+    assert.equal(
+      page.bytes,
+      response.kvs.reduce((sum, kv) => sum + kv.key.length + kv.value.length, 0),
+      `${what}, ${read}: bytes`,
+    );
+    // Lent values and the keys are views into the message (its buffer is recycled through them); copies are not.
+    if (page.firstKey !== undefined) assert.equal(page.firstKey.buffer, bytes.buffer);
+    for (const entry of page.entries) {
+      assert.equal(Object.getPrototypeOf(entry.value), Uint8Array.prototype, 'a plain Uint8Array');
+      if (entry.value.length > 0) assert.equal(entry.value.buffer === bytes.buffer, read === 'view', `${what}, ${read}: shares the message`);
+    }
+  }
+}
+
 describe('etcd RangeResponse decoded from its wire bytes', () => {
   const etcd = useEtcd();
 
-  it('gives what etcd3 generic decoder gives for real responses: keys, values, leases, revisions, more and count', async function () {
+  it('gives what etcd3 generic decoder gives for real responses (keys, values, leases, revisions, more and count), and a listing page its entries alike', async function () {
     this.timeout(60_000);
     // Lease IDs use all 64 bits (past a double's 2^53): read the hex etcdctl prints, not its JSON.
     const granted = /lease ([0-9a-f]+) granted/.exec((await etcd.server.etcdctl(['lease', 'grant', '600'])).toString())?.[1];
@@ -72,6 +113,7 @@ describe('etcd RangeResponse decoded from its wire bytes', () => {
         const bytes = await raw(request);
         const ours = decodeRangeResponse(bytes);
         assert.deepStrictEqual(ours, generic(bytes), JSON.stringify(request));
+        assertPageAgrees(bytes, JSON.stringify(request));
         // Keys and values are views into the message, as protobufjs's are (the page buffer is recycled through them).
         for (const kv of ours.kvs) assert.equal(kv.key.buffer, bytes.buffer);
       }
@@ -87,10 +129,13 @@ describe('etcd RangeResponse decoded from its wire bytes', () => {
   it('refuses a field of another wire type than etcd writes it with', () => {
     // kvs (field 2) sent as a varint.
     assert.throws(() => decodeRangeResponse(Buffer.from([0x10, 0x05, 0x18, 0x01])), DecodeError);
+    assert.throws(() => decodeRangePage(Buffer.from([0x10, 0x05, 0x18, 0x01]), 'copy'), DecodeError);
+    // A KeyValue's key (field 1) sent as a varint.
+    assert.throws(() => decodeRangePage(Buffer.from([0x12, 0x02, 0x08, 0x05]), 'view'), DecodeError);
     assert.throws(() => decodeWatchResponse(Buffer.from([0x5a, 0x02, 0x08, 0x07])), DecodeError); // an event of type 7
   });
 
-  it('agrees with the generic decoder on made-up responses: 64-bit extremes, negative numbers, empty and unknown fields', () => {
+  it('agrees with the generic decoder on made-up responses (64-bit extremes, negative numbers, empty and unknown fields), and so do listing pages', () => {
     {
       const service = { Range: range };
       const numbers = ['0', '1', '127', '128', '16383', '16384', '9007199254740991', '9007199254740993', '-1', '-9223372036854775808', '9223372036854775807', '562949953421311', '562949953421312'];
@@ -114,6 +159,15 @@ describe('etcd RangeResponse decoded from its wire bytes', () => {
         // Fields neither knows, of each wire type, at the end: both skip them.
         if (round % 3 === 1) bytes = Buffer.concat([bytes, Buffer.from([0x28, 0x96, 0x01, 0x31, 1, 2, 3, 4, 5, 6, 7, 8, 0x3a, 0x02, 0x61, 0x62, 0x45, 1, 2, 3, 4])]);
         assert.deepStrictEqual(decodeRangeResponse(bytes), service.Range.responseDeserialize(bytes), `round ${round}`);
+        assertPageAgrees(bytes, `round ${round}`);
+      }
+      // A KeyValue without a key (create_revision 5 alone), and one whose fields come twice: the last counts.
+      for (const [what, bytes] of [
+        ['no key', Buffer.from([0x12, 0x02, 0x10, 0x05])],
+        ['fields twice', Buffer.from([0x12, 0x0c, 0x0a, 0x01, 0x61, 0x0a, 0x01, 0x62, 0x18, 0x01, 0x18, 0x02, 0x2a, 0x00])],
+      ] as const) {
+        assert.deepStrictEqual(decodeRangeResponse(bytes), service.Range.responseDeserialize(bytes), what);
+        assertPageAgrees(bytes, what);
       }
     }
   });

@@ -23,6 +23,7 @@ import {
   decodeHeaderOnly,
   decodeLeaseLeasesResponse,
   decodeLeaseTimeToLiveResponse,
+  decodeRangePage,
   decodeRangeResponse,
   decodeWatchResponse,
   encodeAuthenticateRequest,
@@ -30,10 +31,12 @@ import {
   encodeLeaseTimeToLiveRequest,
   encodeRangeRequest,
   encodeWatchRequest,
+  type DecodedRangePage,
   type DecodedRangeResponse,
   type DecodedResponseHeader,
   type DecodedWatchResponse,
   type RangeRequest,
+  type ValueRead,
   type WatchRequest,
 } from './etcd-messages.js';
 import { assembleGrpcMessagesInPlace } from './grpc-message-assembly.js';
@@ -173,6 +176,11 @@ export class EtcdClient {
   /** KV.Range: one page (or one key). */
   range(request: RangeRequest): Promise<DecodedRangeResponse> {
     return this.unary(RANGE, encodeRangeRequest(request), decodeRangeResponse);
+  }
+
+  /** KV.Range: one page of a listing, read into entries carrying what `read` says of their values. */
+  rangePage(request: RangeRequest, read: ValueRead): Promise<DecodedRangePage> {
+    return this.unary(RANGE, encodeRangeRequest(request), (message) => decodeRangePage(message, read));
   }
 
   /** Maintenance.Status, of which kreg reads the header (the current revision). */

@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { WIRE_BYTES, WIRE_VARINT, WireReader, WireWriter } from '../codec/wire.js';
+import type { Entry } from './source.js';
 
 export interface DecodedKeyValue {
   key: Buffer;
@@ -67,8 +68,18 @@ function nested<T>(reader: WireReader, read: () => T): T {
 
 /** etcdserverpb.RangeResponse: header 1, kvs 2, more 3, count 4. Throws DecodeError on what it does not expect. */
 export function decodeRangeResponse(message: Buffer): DecodedRangeResponse {
+  const kvs: DecodedKeyValue[] = [];
+  const response = readRangeResponse(message, (reader) => kvs.push(decodeKeyValue(reader, message)));
+  return { kvs, ...response };
+}
+
+/**
+ * A RangeResponse's header, more and count; `keyValue` is called with the reader narrowed to each
+ * KeyValue in turn, to read it.
+ */
+function readRangeResponse(message: Buffer, keyValue: (reader: WireReader) => void): Omit<DecodedRangeResponse, 'kvs'> {
   const reader = new WireReader(message);
-  const response: DecodedRangeResponse = { kvs: [], header: null, more: false, count: '0' };
+  const response: Omit<DecodedRangeResponse, 'kvs'> = { header: null, more: false, count: '0' };
   while (!reader.done) {
     const tag = reader.uint32();
     const field = tag >>> 3;
@@ -78,7 +89,13 @@ export function decodeRangeResponse(message: Buffer): DecodedRangeResponse {
       response.header = nested(reader, () => decodeHeader(reader));
     } else if (field === 2) {
       expect(reader, wireType, WIRE_BYTES);
-      response.kvs.push(nested(reader, () => decodeKeyValue(reader, message)));
+      // As nested does, without a closure per key.
+      const end = reader.delimitedEnd();
+      const outer = reader.end;
+      reader.end = end;
+      keyValue(reader);
+      reader.pos = end;
+      reader.end = outer;
     } else if (field === 3) {
       expect(reader, wireType, WIRE_VARINT);
       response.more = reader.bool();
@@ -90,6 +107,125 @@ export function decodeRangeResponse(message: Buffer): DecodedRangeResponse {
     }
   }
   return response;
+}
+
+/**
+ * What an entry carries of its value: 'view' a view of the received message, 'copy' a copy,
+ * 'size' only its size (sizesOnly), 'none' not even that (keysOnly: etcd sends no size).
+ */
+export type ValueRead = 'view' | 'copy' | 'size' | 'none';
+
+/** A listing's page: a RangeResponse read straight into entries, with what the next page's range needs. */
+export interface DecodedRangePage {
+  header: DecodedResponseHeader | null;
+  entries: Entry[];
+  more: boolean;
+  /** The first and last keys as bytes (views into the message). */
+  firstKey: Uint8Array | undefined;
+  lastKey: Uint8Array | undefined;
+  /** Bytes of the page's keys and values. */
+  bytes: number;
+}
+
+const NO_VALUE = new Uint8Array(0);
+
+/**
+ * A RangeResponse as decodeRangeResponse reads it, made into entries as it is read: a listing
+ * reads a hundred thousand keys, and a KeyValue object (two Buffer views and four decimal strings)
+ * per key, turned into an entry at once, cost more than its reading.
+ */
+export function decodeRangePage(message: Buffer, read: ValueRead): DecodedRangePage {
+  const entries: Entry[] = [];
+  let bytes = 0;
+  let firstKey: Uint8Array | undefined;
+  let lastKeyStart = 0;
+  let lastKeyEnd = 0;
+  const { header, more } = readRangeResponse(message, (reader) => {
+    entries.push(decodeEntry(reader, message, read));
+    if (entries.length === 1) firstKey = message.subarray(entryKeyStart, entryKeyEnd);
+    lastKeyStart = entryKeyStart;
+    lastKeyEnd = entryKeyEnd;
+    bytes += entryKeyEnd - entryKeyStart + entryValueBytes;
+  });
+  const lastKey = entries.length === 0 ? undefined : message.subarray(lastKeyStart, lastKeyEnd);
+  return { header, entries, more, firstKey, lastKey, bytes };
+}
+
+// Where the key of the entry decodeEntry read last is, and its value's size.
+let entryKeyStart = 0;
+let entryKeyEnd = 0;
+let entryValueBytes = 0;
+
+/** mvccpb.KeyValue (as decodeKeyValue reads it) as an entry. */
+function decodeEntry(reader: WireReader, message: Buffer, read: ValueRead): Entry {
+  const kv = readKeyValue(reader);
+  // An absent key or value is empty.
+  const keyStart = Math.max(kv.keyStart, 0);
+  const keyEnd = Math.max(kv.keyEnd, 0);
+  const valueStart = Math.max(kv.valueStart, 0);
+  const valueBytes = Math.max(kv.valueEnd, 0) - valueStart;
+  entryKeyStart = keyStart;
+  entryKeyEnd = keyEnd;
+  entryValueBytes = valueBytes;
+  // A plain Uint8Array, so callers never see Buffer's differing semantics.
+  const view = read === 'view' || read === 'copy' ? new Uint8Array(message.buffer, message.byteOffset + valueStart, valueBytes) : NO_VALUE;
+  return {
+    key: message.toString('utf8', keyStart, keyEnd),
+    value: read === 'copy' ? view.slice() : view,
+    valueSize: read === 'none' ? -1 : valueBytes,
+    createRevision: Number(kv.createRevision),
+    modRevision: Number(kv.modRevision),
+    version: Number(kv.version),
+    // A lease ID often needs all 64 bits: kept as decimal text.
+    lease: kv.lease === 0 ? '0' : String(kv.lease),
+  };
+}
+
+/** A KeyValue's fields as readKeyValue found them: where its key and value are (-1 when absent), its integers as read. */
+interface KeyValueFields {
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+  createRevision: number | bigint;
+  modRevision: number | bigint;
+  version: number | bigint;
+  lease: number | bigint;
+}
+
+/** Filled again by each readKeyValue: one per key would be garbage a listing makes by the hundred thousand. */
+const keyValueFields: KeyValueFields = { keyStart: -1, keyEnd: -1, valueStart: -1, valueEnd: -1, createRevision: 0, modRevision: 0, version: 0, lease: 0 };
+
+/** mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4 (int64), value 5, lease 6 (int64); the last of a field repeated counts. */
+function readKeyValue(reader: WireReader): KeyValueFields {
+  const kv = keyValueFields;
+  kv.keyStart = kv.keyEnd = kv.valueStart = kv.valueEnd = -1;
+  kv.createRevision = kv.modRevision = kv.version = kv.lease = 0;
+  while (!reader.done) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === 1 || field === 5) {
+      expect(reader, wireType, WIRE_BYTES);
+      const end = reader.delimitedEnd();
+      if (field === 1) {
+        kv.keyStart = reader.pos;
+        kv.keyEnd = end;
+      } else {
+        kv.valueStart = reader.pos;
+        kv.valueEnd = end;
+      }
+      reader.pos = end;
+    } else if (field >= 2 && field <= 6) {
+      expect(reader, wireType, WIRE_VARINT);
+      const value = reader.int64();
+      if (field === 2) kv.createRevision = value;
+      else if (field === 3) kv.modRevision = value;
+      else if (field === 4) kv.version = value;
+      else kv.lease = value;
+    } else reader.skip(wireType);
+  }
+  return kv;
 }
 
 /** etcdserverpb.ResponseHeader: cluster_id 1, member_id 2 (uint64), revision 3 (int64), raft_term 4 (uint64). */
@@ -109,33 +245,17 @@ function decodeHeader(reader: WireReader): DecodedResponseHeader {
   return header;
 }
 
-/** mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4 (int64), value 5, lease 6 (int64). */
+/** mvccpb.KeyValue as etcd's generated clients give it: key and value views into the message (Buffer's subarray, as protobufjs gives them), integers as decimal text. */
 function decodeKeyValue(reader: WireReader, message: Buffer): DecodedKeyValue {
-  const kv = emptyKeyValue();
-  while (!reader.done) {
-    const tag = reader.uint32();
-    const field = tag >>> 3;
-    const wireType = tag & 7;
-    if (field === 1 || field === 5) {
-      expect(reader, wireType, WIRE_BYTES);
-      const end = reader.delimitedEnd();
-      // Views into the message (Buffer's subarray), as protobufjs gives them.
-      const bytes = message.subarray(reader.pos, end);
-      reader.pos = end;
-      if (field === 1) kv.key = bytes;
-      else kv.value = bytes;
-    } else if (field >= 2 && field <= 6) {
-      expect(reader, wireType, WIRE_VARINT);
-      const text = signedText(reader);
-      if (field === 2) kv.create_revision = text;
-      else if (field === 3) kv.mod_revision = text;
-      else if (field === 4) kv.version = text;
-      else kv.lease = text;
-    } else {
-      reader.skip(wireType);
-    }
-  }
-  return kv;
+  const kv = readKeyValue(reader);
+  return {
+    key: kv.keyStart < 0 ? EMPTY : message.subarray(kv.keyStart, kv.keyEnd),
+    create_revision: String(kv.createRevision),
+    mod_revision: String(kv.modRevision),
+    version: String(kv.version),
+    value: kv.valueStart < 0 ? EMPTY : message.subarray(kv.valueStart, kv.valueEnd),
+    lease: String(kv.lease),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { KregError, UsageError } from '../errors.js';
 import { createEtcdClient, type EtcdClient, type EtcdClientOptions, type WatchStream } from './etcd-client.js';
 import { describeEndpoints, type EtcdConnectionSettings } from './etcd-connection.js';
-import type { DecodedEvent, DecodedKeyValue, DecodedRangeResponse, DecodedWatchResponse, RangeRequest } from './etcd-messages.js';
+import type { DecodedEvent, DecodedKeyValue, DecodedRangePage, DecodedRangeResponse, DecodedWatchResponse, RangeRequest, ValueRead } from './etcd-messages.js';
 import {
   EtcdMessageTooLargeError,
   EtcdUnavailableError,
@@ -174,9 +174,9 @@ export class EtcdSource implements EntrySource {
 
     // The next page is asked for as soon as this one arrives, so that etcd prepares it while this
     // one is decoded and printed (one page ahead: at most two pages of memory).
-    type Fetched = { response: DecodedRangeResponse } | { error: unknown };
+    type Fetched = { response: DecodedRangePage } | { error: unknown };
     const fetch = (request: RangeRequest): Promise<Fetched> =>
-      this.fetchPage(request, { key: prefix, ...(pinnedRevision !== undefined ? { revision: pinnedRevision } : {}) }).then(
+      this.fetchEntries(request, valueRead, { key: prefix, ...(pinnedRevision !== undefined ? { revision: pinnedRevision } : {}) }).then(
         (response) => ({ response }),
         (error: unknown) => ({ error }),
       );
@@ -202,15 +202,15 @@ export class EtcdSource implements EntrySource {
       const { response } = fetched;
       pinnedRevision ??= Number(response.header?.revision ?? 0);
 
-      const kvs = response.kvs;
-      const next = nextPageRange(prefixBytes, rangeEnd, pageEnd, { firstKey: kvs[0]?.key, lastKey: kvs[kvs.length - 1]?.key, more: response.more });
+      const entries = response.entries;
+      const next = nextPageRange(prefixBytes, rangeEnd, pageEnd, { firstKey: response.firstKey, lastKey: response.lastKey, more: response.more });
       // Not after the first page, unless the caller reads everything: callers that read a few keys
       // only (a directory's first key, the release's Nodes) stop there, and the next page would be
       // fetched for nothing.
       const firstPage = seenEntries === 0;
       if (next !== undefined) {
-        for (const kv of kvs) seenBytes += kv.key.length + kv.value.length;
-        seenEntries += kvs.length;
+        seenBytes += response.bytes;
+        seenEntries += entries.length;
         startKey = next.start;
         pageEnd = next.end;
         limit = nextPageLimit(this.chunkSize, this.chunkBytes, seenBytes, seenEntries, firstPage ? 1 : 2);
@@ -220,15 +220,15 @@ export class EtcdSource implements EntrySource {
         }
       }
       let handed = 0;
-      for (const kv of kvs) {
-        yield toEntry(kv, valueRead);
+      for (const entry of entries) {
+        yield entry;
         // grpc-js reads the socket on this thread: while a reader works through this page without a
         // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
         if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);
       }
       // No entry handed out refers to the page (values were copied, or only lent until the next
       // entry was asked for), so its buffer can take the next page.
-      const pageBuffer = kvs[0]?.key.buffer;
+      const pageBuffer = response.firstKey?.buffer;
       if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
       if (next === undefined) return;
     }
@@ -241,7 +241,7 @@ export class EtcdSource implements EntrySource {
     try {
       const response = await this.fetchPage({ key: keyBytes, revision: revision ?? 0 }, { key, ...(revision !== undefined ? { revision } : {}) });
       const kv = response.kvs[0];
-      return kv === undefined ? undefined : toEntry(kv, 'view');
+      return kv === undefined ? undefined : toEntry(kv);
     } catch (error) {
       if (error instanceof RevisionCompactedError && revision !== undefined) {
         throw await this.withCompactedRevision(error, revision, keyBytes, undefined, false);
@@ -367,7 +367,7 @@ export class EtcdSource implements EntrySource {
         if (response.canceled) return fail(convert(new Error(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`)));
         if (response.created) failures = { attempt: 0 };
         for (const { type, kv, prev_kv: previous } of response.events) {
-          pending.push({ type: type === 'Put' ? 'put' : 'delete', entry: toEntry(kv, 'view'), ...(previous === null ? {} : { previous: toEntry(previous, 'view') }) });
+          pending.push({ type: type === 'Put' ? 'put' : 'delete', entry: toEntry(kv), ...(previous === null ? {} : { previous: toEntry(previous) }) });
         }
         // Where to start again: after the last event; after a progress report's revision. Not after
         // the revision the creation reports: older events may still be on their way then.
@@ -464,7 +464,7 @@ export class EtcdSource implements EntrySource {
       if (event.type === 'Delete') {
         records.push({ key, value: new Uint8Array(0), valueSize: 0, createRevision: 0, modRevision, version: 0, lease: '0', deleted: true });
       } else {
-        records.push({ ...toEntry(event.kv, 'view'), deleted: false });
+        records.push({ ...toEntry(event.kv), deleted: false });
       }
     }
     return { revision, compactedRevision, records };
@@ -571,11 +571,21 @@ export class EtcdSource implements EntrySource {
   }
 
   /** One range call, retried with backoff while etcd is unreachable or leaderless. */
-  private async fetchPage(request: RangeRequest, context: { key: string; revision?: number }): Promise<DecodedRangeResponse> {
+  private fetchPage(request: RangeRequest, context: { key: string; revision?: number }): Promise<DecodedRangeResponse> {
+    return this.retried(() => this.client.range(request), context);
+  }
+
+  /** A listing's page, as fetchPage asks for it, read straight into entries. */
+  private fetchEntries(request: RangeRequest, read: ValueRead, context: { key: string; revision?: number }): Promise<DecodedRangePage> {
+    return this.retried(() => this.client.rangePage(request, read), context);
+  }
+
+  /** The call's answer, asked again after a failure that may pass (see retryPause). */
+  private async retried<T>(call: () => Promise<T>, context: { key: string; revision?: number }): Promise<T> {
     const failures: RetryState = { attempt: 0 };
     for (;;) {
       try {
-        return await this.client.range(request);
+        return await call();
       } catch (raw) {
         const error = this.convert(raw, { ...context, phase: 'request', timeoutMs: this.settings.commandTimeoutMs });
         const pause = this.retryPause(error, failures);
@@ -691,21 +701,14 @@ export function nextPageLimit(chunkSize: number, chunkBytes: number, seenBytes: 
   return Math.max(1, Math.min(ceiling, Math.floor(chunkBytes / averageBytes)));
 }
 
-/**
- * What an entry carries of its value: 'view' a view of the received message (single reads),
- * 'copy' a copy (listings, whose page buffer is reused for the next page), 'size' only its size
- * (sizesOnly), 'none' not even that (keysOnly: etcd sends no size).
- */
-type ValueRead = 'view' | 'copy' | 'size' | 'none';
-
-function toEntry(kv: DecodedKeyValue, read: ValueRead): Entry {
+/** A single key's entry, its value a view of the received message. */
+function toEntry(kv: DecodedKeyValue): Entry {
   const value = kv.value;
-  const bytes = read === 'view' ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : read === 'copy' ? new Uint8Array(value) : new Uint8Array(0);
   return {
     key: kv.key.toString('utf8'),
     // A plain Uint8Array, so callers never see Buffer's differing semantics.
-    value: bytes,
-    valueSize: read === 'none' ? -1 : value.byteLength,
+    value: new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+    valueSize: value.byteLength,
     createRevision: Number(kv.create_revision),
     modRevision: Number(kv.mod_revision),
     version: Number(kv.version),
