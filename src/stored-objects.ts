@@ -78,13 +78,15 @@ export async function* everyEntry(
   denied: string[],
   read: Pick<RangeOptions, 'sizesOnly' | 'borrowsValues'> = {},
 ): AsyncGenerator<Entry> {
-  const readDirectory = async function* (dir: string): AsyncGenerator<Entry> {
-    if (dir.endsWith('/')) yield* source.range({ ...read, prefix: dir, revision, readsAll: true });
-    else {
-      const entry = await source.get(dir, { revision });
-      if (entry !== undefined) yield entry;
-    }
-  };
+  // A directory's range is read as the source gives it (no generator of its own around it: a
+  // layer per entry costs about as much as a few percent of a listing's decoding).
+  const readDirectory = (dir: string): AsyncIterator<Entry> =>
+    dir.endsWith('/')
+      ? source.range({ ...read, prefix: dir, revision, readsAll: true })[Symbol.asyncIterator]()
+      : (async function* () {
+          const entry = await source.get(dir, { revision });
+          if (entry !== undefined) yield entry;
+        })();
   const directories = readableDirectories(source, prefix, revision, registry)[Symbol.asyncIterator]();
   // One directory ahead: once a directory's first page is here, the next directory is looked for
   // and its first two (small) pages asked for while this one is read. Finding a directory is slow on a large
@@ -116,16 +118,16 @@ export async function* everyEntry(
     }
   } finally {
     // A reader that stopped early (or a failure) leaves this directory and the next one open.
-    await current?.entries.return(undefined);
+    await current?.entries.return?.(undefined);
     const next = await upcoming?.catch(() => undefined);
-    await next?.entries.return(undefined);
+    await next?.entries.return?.(undefined);
   }
 }
 
 /** A directory whose reading has begun: its first entry is asked for. */
 interface OpenDirectory {
   dir: string;
-  entries: AsyncGenerator<Entry>;
+  entries: AsyncIterator<Entry>;
   first: Promise<IteratorResult<Entry>>;
 }
 

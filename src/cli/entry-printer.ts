@@ -86,7 +86,10 @@ export class EntryPrinter {
       for await (const entry of entries) {
         if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
         if (this.pool !== undefined) await this.pool.add(entry);
-        else await this.print(entry);
+        // Most entries are written straight from their stored bytes, with nothing to wait for.
+        else if (this.decodeOptions.decryptor?.usesKms !== true) {
+          if (!this.printedStored(entry)) await this.print(entry, true);
+        } else await this.print(entry);
         // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
         // stderr too, which carries a line per value that cannot be shown.
         const room = this.io.stdout.ready?.() ?? this.io.stderr.ready?.();
@@ -116,15 +119,20 @@ export class EntryPrinter {
     await check?.();
   }
 
-  async print(entry: Entry): Promise<void> {
+  /** Writes the entry's object straight from its stored bytes when the writer can (see StoredText); false, nothing written, when it must be decoded. */
+  private printedStored(entry: Entry): boolean {
+    if (this.storedText === undefined || this.servedAs !== undefined || this.writer.writeStored?.(this.storedText, entry) !== true) return false;
+    this.shown++;
+    return true;
+  }
+
+  /** Prints the entry; `storedTried`: printedStored was asked already (and refused). */
+  async print(entry: Entry, storedTried = false): Promise<void> {
     // Per entry on the main thread: await only when there is something to wait for.
     if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
     const decryptor = this.decodeOptions.decryptor;
     if (decryptor?.usesKms === true) await decryptor.prepare(entry.value);
-    if (this.storedText !== undefined && this.servedAs === undefined && this.writer.writeStored?.(this.storedText, entry) === true) {
-      this.shown++;
-      return;
-    }
+    if (!storedTried && this.printedStored(entry)) return;
     const rendered = entryToPrinted(
       entry,
       this.registry,
