@@ -130,9 +130,9 @@ export interface DecodedRangePage {
 const NO_VALUE = new Uint8Array(0);
 
 /**
- * A RangeResponse as decodeRangeResponse reads it, made into entries as it is read: a listing
- * reads a hundred thousand keys, and a KeyValue object (two Buffer views and four decimal strings)
- * per key, turned into an entry at once, cost more than its reading.
+ * A RangeResponse read as decodeRangeResponse reads it, each KeyValue made into an entry at once:
+ * a listing reads keys by the hundred thousand, and a KeyValue object per key (two Buffer views,
+ * four decimal strings) that was only turned into an entry cost more than reading it.
  */
 export function decodeRangePage(message: Buffer, read: ValueRead): DecodedRangePage {
   const entries: Entry[] = [];
