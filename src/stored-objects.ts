@@ -183,30 +183,42 @@ export interface LearnedRegistry {
  *   parseKey('/registry/example.com/widgets/default/w1', { registry });
  */
 export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number, options: DecodeEntryOptions = {}): Promise<LearnedRegistry> {
-  const undecodable: { key: string; reason: string }[] = [];
-  const denied: string[] = [];
-  const read = async (path: string): Promise<JsonObject[]> => {
-    const objects: JsonObject[] = [];
-    if (source === undefined) return objects;
+  /** One definition prefix's objects, and what could not be read of it. */
+  const read = async (path: string): Promise<DefinitionsRead> => {
+    const found: DefinitionsRead = { objects: [], undecodable: [], denied: [] };
+    if (source === undefined) return found;
     try {
       for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision, readsAll: true }), options.decryptor)) {
         try {
           const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, valueDecodeOptions(options)).object;
-          if (object !== undefined) objects.push(object);
+          if (object !== undefined) found.objects.push(object);
         } catch (err) {
-          undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
+          found.undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
         }
       }
     } catch (err) {
       if (!isPermissionDenied(err)) throw err;
-      denied.push(`${prefix}/${path}/`);
+      found.denied.push(`${prefix}/${path}/`);
     }
-    return objects;
+    return found;
   };
-  const customResourceDefinitions = await read('apiextensions.k8s.io/customresourcedefinitions');
-  const apiServices = await read('apiregistration.k8s.io/apiservices');
-  const { registry, skipped } = learnFromStoredObjects({ customResourceDefinitions, apiServices }, builtinRegistry());
-  return { registry, skipped, undecodable, denied, definitions: { customResourceDefinitions, apiServices } };
+  const crdPath = 'apiextensions.k8s.io/customresourcedefinitions';
+  const apiServicePath = 'apiregistration.k8s.io/apiservices';
+  // Both at once where the source may interleave reads: one round trip to etcd less before any
+  // command's first answer (a KMS plugin is asked one value at a time, so not with KMS). What
+  // each found is told in this order either way.
+  const [crds, services] =
+    source?.interleavesReads === true && options.decryptor?.usesKms !== true ? await Promise.all([read(crdPath), read(apiServicePath)]) : [await read(crdPath), await read(apiServicePath)];
+  const definitions = { customResourceDefinitions: crds.objects, apiServices: services.objects };
+  const { registry, skipped } = learnFromStoredObjects(definitions, builtinRegistry());
+  return { registry, skipped, undecodable: [...crds.undecodable, ...services.undecodable], denied: [...crds.denied, ...services.denied], definitions };
+}
+
+/** What learnRegistry read under one definition prefix. */
+interface DefinitionsRead {
+  objects: JsonObject[];
+  undecodable: LearnedRegistry['undecodable'];
+  denied: string[];
 }
 
 /** An entry decoded by decodeEntry. */
