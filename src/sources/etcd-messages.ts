@@ -138,39 +138,28 @@ export function decodeRangePage(message: Buffer, read: ValueRead): DecodedRangeP
   const entries: Entry[] = [];
   let bytes = 0;
   let firstKey: Uint8Array | undefined;
+  // Where the last key is; a view of it is made once, not per key.
   let lastKeyStart = 0;
   let lastKeyEnd = 0;
   const { header, more } = readRangeResponse(message, (reader) => {
-    entries.push(decodeEntry(reader, message, read));
-    if (entries.length === 1) firstKey = message.subarray(entryKeyStart, entryKeyEnd);
-    lastKeyStart = entryKeyStart;
-    lastKeyEnd = entryKeyEnd;
-    bytes += entryKeyEnd - entryKeyStart + entryValueBytes;
+    const kv = readKeyValue(reader);
+    entries.push(entryOf(kv, message, read));
+    firstKey ??= message.subarray(kv.keyStart, kv.keyEnd);
+    lastKeyStart = kv.keyStart;
+    lastKeyEnd = kv.keyEnd;
+    bytes += kv.keyEnd - kv.keyStart + kv.valueEnd - kv.valueStart;
   });
   const lastKey = entries.length === 0 ? undefined : message.subarray(lastKeyStart, lastKeyEnd);
   return { header, entries, more, firstKey, lastKey, bytes };
 }
 
-// Where the key of the entry decodeEntry read last is, and its value's size.
-let entryKeyStart = 0;
-let entryKeyEnd = 0;
-let entryValueBytes = 0;
-
-/** mvccpb.KeyValue (as decodeKeyValue reads it) as an entry. */
-function decodeEntry(reader: WireReader, message: Buffer, read: ValueRead): Entry {
-  const kv = readKeyValue(reader);
-  // An absent key or value is empty.
-  const keyStart = Math.max(kv.keyStart, 0);
-  const keyEnd = Math.max(kv.keyEnd, 0);
-  const valueStart = Math.max(kv.valueStart, 0);
-  const valueBytes = Math.max(kv.valueEnd, 0) - valueStart;
-  entryKeyStart = keyStart;
-  entryKeyEnd = keyEnd;
-  entryValueBytes = valueBytes;
+/** A KeyValue read by readKeyValue, as an entry. */
+function entryOf(kv: KeyValueFields, message: Buffer, read: ValueRead): Entry {
+  const valueBytes = kv.valueEnd - kv.valueStart;
   // A plain Uint8Array, so callers never see Buffer's differing semantics.
-  const view = read === 'view' || read === 'copy' ? new Uint8Array(message.buffer, message.byteOffset + valueStart, valueBytes) : NO_VALUE;
+  const view = read === 'view' || read === 'copy' ? new Uint8Array(message.buffer, message.byteOffset + kv.valueStart, valueBytes) : NO_VALUE;
   return {
-    key: message.toString('utf8', keyStart, keyEnd),
+    key: message.toString('utf8', kv.keyStart, kv.keyEnd),
     value: read === 'copy' ? view.slice() : view,
     valueSize: read === 'none' ? -1 : valueBytes,
     createRevision: Number(kv.createRevision),
@@ -181,7 +170,7 @@ function decodeEntry(reader: WireReader, message: Buffer, read: ValueRead): Entr
   };
 }
 
-/** A KeyValue's fields as readKeyValue found them: where its key and value are (-1 when absent), its integers as read. */
+/** A KeyValue's fields as readKeyValue found them: where its key and value are (an absent one is empty, at 0), its integers as read. */
 interface KeyValueFields {
   keyStart: number;
   keyEnd: number;
@@ -194,12 +183,12 @@ interface KeyValueFields {
 }
 
 /** Filled again by each readKeyValue: one per key would be garbage a listing makes by the hundred thousand. */
-const keyValueFields: KeyValueFields = { keyStart: -1, keyEnd: -1, valueStart: -1, valueEnd: -1, createRevision: 0, modRevision: 0, version: 0, lease: 0 };
+const keyValueFields: KeyValueFields = { keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0, createRevision: 0, modRevision: 0, version: 0, lease: 0 };
 
 /** mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4 (int64), value 5, lease 6 (int64); the last of a field repeated counts. */
 function readKeyValue(reader: WireReader): KeyValueFields {
   const kv = keyValueFields;
-  kv.keyStart = kv.keyEnd = kv.valueStart = kv.valueEnd = -1;
+  kv.keyStart = kv.keyEnd = kv.valueStart = kv.valueEnd = 0;
   kv.createRevision = kv.modRevision = kv.version = kv.lease = 0;
   while (!reader.done) {
     const tag = reader.uint32();
@@ -249,11 +238,11 @@ function decodeHeader(reader: WireReader): DecodedResponseHeader {
 function decodeKeyValue(reader: WireReader, message: Buffer): DecodedKeyValue {
   const kv = readKeyValue(reader);
   return {
-    key: kv.keyStart < 0 ? EMPTY : message.subarray(kv.keyStart, kv.keyEnd),
+    key: message.subarray(kv.keyStart, kv.keyEnd),
     create_revision: String(kv.createRevision),
     mod_revision: String(kv.modRevision),
     version: String(kv.version),
-    value: kv.valueStart < 0 ? EMPTY : message.subarray(kv.valueStart, kv.valueEnd),
+    value: message.subarray(kv.valueStart, kv.valueEnd),
     lease: String(kv.lease),
   };
 }
