@@ -28,7 +28,6 @@ function filled(): MemorySource {
 /** The source, saying whether it interleaves reads as told, and recording when each range starts and ends. */
 function recorded(source: EntrySource, interleavesReads: boolean, log: string[]): EntrySource {
   return {
-    ...source,
     description: source.description,
     splitsListingsByPrefix: source.splitsListingsByPrefix,
     interleavesReads,

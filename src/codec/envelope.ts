@@ -46,8 +46,8 @@ function wellFormedEnvelope(value: Uint8Array): Envelope | undefined {
     } else if (tag === 0x12) {
       envelope.rawStart = start;
       envelope.rawEnd = fieldEnd;
-    } else if (tag === 0x1a) envelope.contentEncoding = start === fieldEnd ? '' : utf8Decode(value, start, fieldEnd);
-    else envelope.contentType = start === fieldEnd ? '' : utf8Decode(value, start, fieldEnd);
+    } else if (tag === 0x1a) envelope.contentEncoding = utf8Decode(value, start, fieldEnd);
+    else envelope.contentType = utf8Decode(value, start, fieldEnd);
     pos = fieldEnd;
   }
   return envelope;
