@@ -16,6 +16,7 @@ import { checkBoltFile } from '../src/sources/snapshot/bolt-check.js';
 import { createCrc32c, crc32cCombine, crc32cUpdate } from '../src/sources/snapshot/crc32c.js';
 import { crcLeafRunsOfWindow, emptyLeafRunCrcs, inOneWindow, type LeafRunCrcs, LeafRunHasher } from '../src/sources/snapshot/leaf-run-crcs.js';
 import { useEtcd } from './support/etcd.js';
+import { createSharedWindowsMemory, WindowReader, WindowWriter } from '../src/sources/snapshot/shared-windows.js';
 import { SnapshotFileError, SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
 
 const DEMO = new URL('../../examples/demo-cluster.db', import.meta.url).pathname;
@@ -176,6 +177,33 @@ describe('snapshot checksums', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe("which leaves' CRCs the worker takes, sharing its reads (WindowWriter.takesLeafCrcs)", () => {
+    it('those of windows the walk is behind: one behind when it only reads, two (as far as the ring lets it lead) when it hashes; all once sharing stopped', () => {
+      const memory = createSharedWindowsMemory(10 * 1024, 1024);
+      const writer = new WindowWriter(memory);
+      const reader = new WindowReader(memory);
+      const flags = new Uint8Array(memory.leafCrcs);
+      for (let window = 0; window < 3; window++) {
+        assert.ok(writer.slotFor(window) !== undefined);
+        writer.publish(window, 1024);
+      }
+      // The walk is in window 1.
+      assert.ok(reader.view(1024, 16) !== undefined);
+      reader.release();
+      assert.equal(writer.takesLeafCrcs(1, true), false, 'reading, not the window the walk is in');
+      assert.equal(writer.takesLeafCrcs(2, true), true, 'reading, one ahead of the walk');
+      assert.equal(writer.takesLeafCrcs(2, false), false, 'hashing, one ahead');
+      assert.equal(writer.takesLeafCrcs(3, false), true, 'hashing, two ahead');
+      assert.deepEqual([...flags.subarray(0, 5)], [0, 0, 1, 1, 0], 'said to the walk per window');
+      assert.equal(reader.workerTakesLeafCrcs(3 * 1024), true);
+      assert.equal(reader.workerTakesLeafCrcs(1024), false);
+      reader.walkDone();
+      assert.equal(writer.takesLeafCrcs(4, true), false, 'the walk is done: nothing for it to string together');
+      writer.finish();
+      assert.equal(writer.takesLeafCrcs(4, false), true, 'no longer sharing: every window');
     });
   });
 

@@ -74,8 +74,9 @@ async function readInOrder(path: string, length: number, jobs: FilePassJobs, sha
       const count = await pending;
       if (count === 0) return { ok: false, endedAt: position };
       const bytes = buffer.subarray(0, count);
-      // Sharing its reads, this thread takes the leaves' CRCs only while it has time to spare.
-      const takesLeafCrcs = leaves !== undefined && (shared?.takesLeafCrcs(window) ?? true);
+      // Sharing its reads, this thread takes the leaves' CRCs only while it has time to spare: less
+      // of it while it hashes, the longer job.
+      const takesLeafCrcs = leaves !== undefined && (shared?.takesLeafCrcs(window, hash === undefined) ?? true);
       shared?.publish(window, count);
       const at = position;
       position += count;

@@ -5,7 +5,7 @@
  * leaf's CRC as it passes (crcLeafRunsOfWindow), and the walk only strings the CRCs together in its
  * order (LeafRunHasher), with crc32cCombine. This moves the CRC, a fifth of the walk's work, to
  * the other core; when the worker shares its reads with the walk (shared-windows.ts), it takes the
- * CRCs only of the windows it has time for, and the walk takes the others.
+ * CRCs only of the windows it has time for (fewer while it hashes), and the walk takes the others.
  *
  * Both sides must agree on which leaves the worker takes: those that lie in one window of
  * LEAF_RUN_WINDOW_BYTES (the worker reads the file in such windows); the walk hashes the rest itself.
