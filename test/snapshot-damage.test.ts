@@ -291,6 +291,24 @@ describe('kreg snapshot check: bbolt Tx.Check', function () {
     assert.match(result.stdout.toString(), new RegExp(`^${escapeRegExp(file)}: page ${layout.keyRoot}: multiple references`, 'm'));
   });
 
+  it("a page's header and elements are checked as it is read: a wrong id, too many elements, a value past the page's end, a branch without elements", async () => {
+    const [first, second] = layout.children as [number, number];
+    const check = async (name: string, edit: (path: string) => Promise<void>): Promise<string> => {
+      const result = await runKreg(['snapshot', 'check', await copy(name, edit)]);
+      assert.equal(result.code, 1, result.stderr);
+      return result.stdout.toString();
+    };
+    // Page header: id (u64), flags (u16), count (u16), overflow (u32); a leaf element: flags, pos, ksize, vsize (u32 each).
+    const wrongId = await check('wrong-id', (path) => patchFile(path, first * layout.pageSize, uint64(first + 1000)));
+    assert.match(wrongId, new RegExp(`page ${first} \\(pointed to by page ${layout.keyRoot} \\(element 0\\)\\) says it is page ${first + 1000}$`, 'm'));
+    const tooMany = await check('too-many', (path) => patchFile(path, second * layout.pageSize + 10, Buffer.from([0xff, 0xff])));
+    assert.match(tooMany, new RegExp(`page ${second}: 65535 elements do not fit in \\d+ bytes$`, 'm'));
+    const overrun = await check('overrun', (path) => patchFile(path, second * layout.pageSize + PAGE_HEADER + 12, Buffer.from([0, 0, 0x10, 0])));
+    assert.match(overrun, new RegExp(`page ${second}: leaf element 0 runs to byte \\d+, past the page end \\(\\d+ bytes\\)$`, 'm'));
+    const emptyBranch = await check('empty-branch', (path) => patchFile(path, layout.keyRoot * layout.pageSize + 10, Buffer.from([0, 0])));
+    assert.match(emptyBranch, new RegExp(`page ${layout.keyRoot}: branch page without elements$`, 'm'));
+  });
+
   it('keys out of order within a leaf, and a pointer beyond the high-water mark', async () => {
     const leaf = layout.children[1] as number;
     const file = await copy('order', async (path) => {

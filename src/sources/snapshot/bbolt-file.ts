@@ -93,20 +93,25 @@ export interface BoltMeta {
 /** One page of a bucket's B+tree (or an inline bucket's page), checked and ready to read. */
 export class BoltPage {
   private readonly view: DataView;
+  readonly flags: number;
+  readonly count: number;
+  readonly overflow: number;
 
+  /** The page over its bytes, its header (flags, element count, overflow) read from them: at least PAGE_HEADER_SIZE of them. */
   constructor(
     /** Page id; 0 for an inline bucket page (which lives inside a value of `filePage`). */
     readonly id: number,
-    readonly flags: number,
-    readonly count: number,
-    readonly overflow: number,
     /** The page including its overflow pages; element offsets are relative to its start. */
     readonly bytes: Uint8Array,
     /** The page in the file these bytes are in, for messages (differs from id for inline pages). */
     readonly filePage: number,
     readonly inline: boolean,
   ) {
+    // One view, the header read through it too: a page's views were most of a status walk's garbage.
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.flags = this.view.getUint16(8, true);
+    this.count = this.view.getUint16(10, true);
+    this.overflow = this.view.getUint32(12, true);
   }
 
   get isLeaf(): boolean {
@@ -189,6 +194,24 @@ export class BoltPage {
   /** Branch only: the child page id (not yet checked against the file). */
   child(index: number): number {
     return readUint64(this.view, this.elementOffset(index) + 8);
+  }
+
+  /** What is wrong when an element's key (or a leaf element's value) runs past the page's end; undefined when none does. */
+  elementOverrun(): string | undefined {
+    const length = this.bytes.length;
+    if (this.elementOffset(this.count) > length) return `${this.count} elements do not fit in ${length} bytes`;
+    const leaf = this.isLeaf;
+    for (let index = 0; index < this.count; index++) {
+      const element = this.elementOffset(index);
+      if (leaf) {
+        const end = element + this.view.getUint32(element + 4, true) + this.view.getUint32(element + 8, true) + this.view.getUint32(element + 12, true);
+        if (end > length) return `leaf element ${index} runs to byte ${end}, past the page end (${length} bytes)`;
+      } else {
+        const end = element + this.view.getUint32(element, true) + this.view.getUint32(element + 4, true);
+        if (end > length) return `branch element ${index} key runs to byte ${end}, past the page end (${length} bytes)`;
+      }
+    }
+    return undefined;
   }
 }
 
@@ -576,7 +599,7 @@ export class BoltFile {
       throw this.pageError('bad-page', `page ${inPage}: inline bucket "${name}" is ${pageBytes.length} bytes, too short for a page`, inPage);
     }
     const pageView = new DataView(pageBytes.buffer, pageBytes.byteOffset, pageBytes.byteLength);
-    const page = new BoltPage(readUint64(pageView, 0), pageView.getUint16(8, true), pageView.getUint16(10, true), pageView.getUint32(12, true), pageBytes, inPage, true);
+    const page = new BoltPage(readUint64(pageView, 0), pageBytes, inPage, true);
     if (!page.isLeaf) {
       throw this.pageError('bad-page-type', `page ${inPage}: inline bucket "${name}" has page flags 0x${page.flags.toString(16)}, expected a leaf`, inPage);
     }
@@ -605,7 +628,7 @@ export class BoltFile {
     const firstRead = Math.max(1, Math.min(pagesHint, this.readablePages - id)) * pageSize;
     let bytes = scratch !== undefined && scratch.length >= firstRead ? scratch.subarray(0, firstRead) : Buffer.allocUnsafe(firstRead);
     await this.readExactly(bytes, firstRead, offset, id);
-    const { overflow } = this.checkHeader(id, from, bytes);
+    const overflow = this.checkHeader(id, from, bytes);
     const length = (overflow + 1) * pageSize;
     if (bytes.length > length) {
       bytes = bytes.subarray(0, length);
@@ -632,11 +655,12 @@ export class BoltFile {
   }
 
   /** Checks a tree page's header (from its first bytes) and returns its overflow. */
-  private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array): { overflow: number } {
-    const header = new DataView(bytes.buffer, bytes.byteOffset, PAGE_HEADER_SIZE);
-    const headerId = readUint64(header, 0);
-    const flags = header.getUint16(8, true);
-    const overflow = header.getUint32(12, true);
+  private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array): number {
+    // Read from the bytes, not through a DataView: every page read passes here.
+    const high = uint32At(bytes, 4);
+    const headerId = high > MAX_SAFE_HIGH_WORD ? Number.MAX_SAFE_INTEGER : high * 2 ** 32 + uint32At(bytes, 0);
+    const flags = (bytes[8] as number) | ((bytes[9] as number) << 8);
+    const overflow = uint32At(bytes, 12);
     const offset = id * this.meta.pageSize;
     // Said only for a bad page: every page read passes here.
     const pointer = (): string => describePointer(this.meta.metaPage, from);
@@ -649,7 +673,7 @@ export class BoltFile {
     if (id + overflow >= this.readablePages) {
       throw new SnapshotFileError('page-out-of-range', `page ${id} has ${overflow} overflow pages, running past the end of the file (${this.readablePages} pages)`, this.path, id, { offset });
     }
-    return { overflow };
+    return overflow;
   }
 
   /**
@@ -686,7 +710,7 @@ export class BoltFile {
     const header = windows.view(offset, PAGE_HEADER_SIZE);
     if (header === undefined) return undefined;
     try {
-      const { overflow } = this.checkHeader(pointer.id, pointer.from, header);
+      const overflow = this.checkHeader(pointer.id, pointer.from, header);
       const bytes = windows.view(offset, (overflow + 1) * pageSize);
       return bytes === undefined ? undefined : { ok: true, page: this.makePage(pointer.id, bytes) };
     } catch (error) {
@@ -716,18 +740,14 @@ export class BoltFile {
 
   /** The checked page over its complete bytes; branch pages are copied into the cache. */
   private makePage(id: number, bytes: Uint8Array): BoltPage {
-    const header = new DataView(bytes.buffer, bytes.byteOffset, PAGE_HEADER_SIZE);
-    const flags = header.getUint16(8, true);
-    const count = header.getUint16(10, true);
-    const overflow = header.getUint32(12, true);
+    let page = new BoltPage(id, bytes, id, false);
     if (this.freed !== undefined) {
-      for (let page = id; page <= id + overflow && this.firstFreedInUse === undefined; page++) if (this.freed.has(page)) this.firstFreedInUse = page;
+      for (let at = id; at <= id + page.overflow && this.firstFreedInUse === undefined; at++) if (this.freed.has(at)) this.firstFreedInUse = at;
     }
-    let page = new BoltPage(id, flags, count, overflow, bytes, id, false);
     this.checkElements(page);
     if (page.isBranch) {
       // Branch pages are few and revisited by every lookup: keep a copy that owns its bytes.
-      page = new BoltPage(id, flags, count, overflow, Buffer.from(bytes), id, false);
+      page = new BoltPage(id, Buffer.from(bytes), id, false);
       this.cache.set(id, page);
     }
     return page;
@@ -735,25 +755,8 @@ export class BoltFile {
 
   /** Every element's key (and value) lies inside the page; a branch page is not empty. */
   private checkElements(page: BoltPage): void {
-    const length = page.bytes.length;
-    const elementsEnd = PAGE_HEADER_SIZE + page.count * ELEMENT_SIZE;
-    const fail = (detail: string): never => {
-      throw new SnapshotFileError('bad-page', `${page.where}: ${detail}`, this.path, page.filePage, page.inline ? {} : { offset: page.id * this.pageSize });
-    };
-    if (elementsEnd > length) fail(`${page.count} elements do not fit in ${length} bytes`);
-    if (page.isBranch && page.count === 0) fail('branch page without elements');
-    const view = new DataView(page.bytes.buffer, page.bytes.byteOffset, page.bytes.byteLength);
-    for (let index = 0; index < page.count; index++) {
-      const element = PAGE_HEADER_SIZE + index * ELEMENT_SIZE;
-      if (page.isLeaf) {
-        const start = element + view.getUint32(element + 4, true);
-        const end = start + view.getUint32(element + 8, true) + view.getUint32(element + 12, true);
-        if (end > length) fail(`leaf element ${index} runs to byte ${end}, past the page end (${length} bytes)`);
-      } else {
-        const end = element + view.getUint32(element, true) + view.getUint32(element + 4, true);
-        if (end > length) fail(`branch element ${index} key runs to byte ${end}, past the page end (${length} bytes)`);
-      }
-    }
+    const problem = page.isBranch && page.count === 0 ? 'branch page without elements' : page.elementOverrun();
+    if (problem !== undefined) throw new SnapshotFileError('bad-page', `${page.where}: ${problem}`, this.path, page.filePage, page.inline ? {} : { offset: page.id * this.pageSize });
   }
 
   /** An error about a page that is not where a read failed (element problems, bad bucket headers). */
@@ -1067,7 +1070,7 @@ export class BoltFile {
   private async pageFromChunk(pointer: PagePointer, chunk: Uint8Array, start: number, end: number): Promise<BoltPage> {
     const pageSize = this.meta.pageSize;
     const at = (pointer.id - start) * pageSize;
-    const { overflow } = this.checkHeader(pointer.id, pointer.from, chunk.subarray(at, at + pageSize));
+    const overflow = this.checkHeader(pointer.id, pointer.from, chunk.subarray(at, at + pageSize));
     if (pointer.id + overflow < end) return this.makePage(pointer.id, chunk.subarray(at, at + (overflow + 1) * pageSize));
     return this.readTreePage(pointer.id, pointer.from, overflow + 1);
   }
@@ -1171,6 +1174,11 @@ const MAX_SAFE_HIGH_WORD = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 32);
  * Page ids and counts are u64 on disk; anything past 2^53 is damage, so saturate rather than round.
  * Read as two 32-bit halves: a BigInt for every page header was ~3% of a status walk.
  */
+/** The little-endian u32 at `at` in `bytes`. */
+function uint32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
+}
+
 function readUint64(view: DataView, at: number): number {
   const high = view.getUint32(at + 4, true);
   if (high > MAX_SAFE_HIGH_WORD) return Number.MAX_SAFE_INTEGER;

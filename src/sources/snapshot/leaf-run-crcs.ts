@@ -50,7 +50,7 @@ export function crcLeafRunsOfWindow(window: Uint8Array, offset: number, pageSize
     const overflow = view.getUint32(at + 12, true);
     const end = at + (overflow + 1) * pageSize;
     if (end > window.length) continue;
-    const run = new BoltPage(id, flags, view.getUint16(at + 10, true), overflow, window.subarray(at, end), id, false).keyValueRun();
+    const run = new BoltPage(id, window.subarray(at, end), id, false).keyValueRun();
     if (run === undefined) continue;
     into.crc[id] = crc32cUpdate(0, run);
     into.length[id] = run.length;
