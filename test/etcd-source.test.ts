@@ -281,6 +281,24 @@ describe('EtcdSource (plain etcd)', function () {
     await writer.leaseClient.leaseRevoke({ ID: leaseId });
   });
 
+  it("asks for the current revision once when that question dials: the dial's own Status answers it; a later one asks again", async () => {
+    const source = openSource(settingsFor(etcd.server));
+    // The client's Status calls, counted (the dial's and currentRevision's are the same call).
+    const client = (source as unknown as { client: { status: (...args: unknown[]) => Promise<unknown> } }).client;
+    const status = client.status.bind(client);
+    let calls = 0;
+    client.status = (...args: unknown[]) => {
+      calls++;
+      return status(...args);
+    };
+    const first = await put(writer, '/registry/configmaps/default/counted', 'one');
+    assert.equal(await source.currentRevision(), first);
+    assert.equal(calls, 1);
+    const second = await put(writer, '/registry/configmaps/default/counted', 'two');
+    assert.equal(await source.currentRevision(), second);
+    assert.equal(calls, 2);
+  });
+
   it('gets one key, now or at a past revision, and reports the current revision', async () => {
     const source = openSource(settingsFor(etcd.server));
     const firstRevision = await put(writer, '/registry/configmaps/default/settings', 'one');

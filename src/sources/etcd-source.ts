@@ -127,8 +127,11 @@ export class EtcdSource implements EntrySource {
   private readonly chunkSize: number;
   private readonly chunkBytes: number;
   private readonly retry: Required<EtcdRetryOptions>;
-  /** The first call dials and authenticates under the dial timeout; later calls reuse the connection. */
-  private connected: Promise<void> | undefined;
+  /**
+   * The first call dials and authenticates under the dial timeout; later calls reuse the
+   * connection. It gives the revision etcd's answer to the dial was at.
+   */
+  private connected: Promise<number> | undefined;
   private closed = false;
 
   constructor(
@@ -252,7 +255,11 @@ export class EtcdSource implements EntrySource {
   }
 
   async currentRevision(): Promise<number> {
-    await this.ensureConnected(undefined);
+    // Dialing asks etcd's Status too: a command's first question needs no second one (a round
+    // trip less before every command's first answer, for an etcd far away).
+    const dials = this.connected === undefined;
+    const revisionAtDial = await this.ensureConnected(undefined);
+    if (dials) return revisionAtDial;
     try {
       const status = await this.client.status();
       return Number(status.header?.revision ?? 0);
@@ -540,7 +547,7 @@ export class EtcdSource implements EntrySource {
    * Dials and authenticates once, bounded by the dial timeout, so an unreachable etcd or a wrong
    * password fails fast with its own error instead of as the first request's timeout.
    */
-  private ensureConnected(key: string | undefined): Promise<void> {
+  private ensureConnected(key: string | undefined): Promise<number> {
     this.connected ??= this.dial(key).catch((error: unknown) => {
       this.connected = undefined; // let a later call try again
       throw error;
@@ -548,12 +555,13 @@ export class EtcdSource implements EntrySource {
     return this.connected;
   }
 
-  private async dial(key: string | undefined): Promise<void> {
+  private async dial(key: string | undefined): Promise<number> {
     const dialTimeoutMs = this.settings.dialTimeoutMs;
     const deadline = Number.isFinite(dialTimeoutMs) ? Date.now() + dialTimeoutMs : Infinity;
     try {
       // Status is cheap, needs no key permission, and goes through authentication first.
-      await this.client.status({ deadline });
+      const status = await this.client.status({ deadline });
+      return Number(status.header?.revision ?? 0);
     } catch (raw) {
       const error = this.convert(raw, { phase: 'connect', timeoutMs: dialTimeoutMs, ...(key !== undefined ? { key } : {}) });
       if (error instanceof EtcdUnavailableError && this.settings.tls === undefined && !/connection refused/.test(error.message)) {
