@@ -183,19 +183,66 @@ export interface LearnedRegistry {
  *   parseKey('/registry/example.com/widgets/default/w1', { registry });
  */
 export async function learnRegistry(source: EntrySource | undefined, prefix: string, revision: number, options: DecodeEntryOptions = {}): Promise<LearnedRegistry> {
-  /** One definition prefix's objects, and what could not be read of it. */
+  return learnFromDefinitions(await readStoredDefinitions(source, prefix, revision, options.decryptor), prefix, options);
+}
+
+/**
+ * learnRegistry's second half: the registry from the definitions as read, decoded as `options`
+ * say (the release among them, which a caller may learn while they are read).
+ */
+export function learnFromDefinitions(read: StoredDefinitions, prefix: string, options: DecodeEntryOptions = {}): LearnedRegistry {
+  const decoded = (definitions: DefinitionsRead): { objects: JsonObject[]; undecodable: LearnedRegistry['undecodable'] } => {
+    const found: { objects: JsonObject[]; undecodable: LearnedRegistry['undecodable'] } = { objects: [], undecodable: [] };
+    for (const entry of definitions.entries) {
+      try {
+        const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, valueDecodeOptions(options)).object;
+        if (object !== undefined) found.objects.push(object);
+      } catch (err) {
+        found.undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
+      }
+    }
+    return found;
+  };
+  // What each found is told in this order: CRDs first.
+  const crds = decoded(read.customResourceDefinitions);
+  const services = decoded(read.apiServices);
+  const definitions = { customResourceDefinitions: crds.objects, apiServices: services.objects };
+  const { registry, skipped } = learnFromStoredObjects(definitions, builtinRegistry());
+  return {
+    registry,
+    skipped,
+    undecodable: [...crds.undecodable, ...services.undecodable],
+    denied: [...read.customResourceDefinitions.denied, ...read.apiServices.denied],
+    definitions,
+  };
+}
+
+/** The stored CRDs and APIServices as read, not yet decoded (readStoredDefinitions). */
+export interface StoredDefinitions {
+  customResourceDefinitions: DefinitionsRead;
+  apiServices: DefinitionsRead;
+}
+
+/** What was read under one definition prefix: its entries, and the prefix when the user may not read it. */
+export interface DefinitionsRead {
+  entries: Entry[];
+  denied: string[];
+}
+
+/**
+ * Reads the stored CRDs and APIServices at the revision, for learnRegistry to decode: both
+ * prefixes at once where the source may interleave reads (one round trip to etcd less before any
+ * command's first answer), one after the other where not, and with a KMS plugin (asked one value
+ * at a time). A prefix the user may not read is `denied`, not thrown.
+ *
+ * @throws what the source throws (RevisionCompactedError, an etcd or snapshot error).
+ */
+export async function readStoredDefinitions(source: EntrySource | undefined, prefix: string, revision: number, decryptor?: ValueDecryptor): Promise<StoredDefinitions> {
   const read = async (path: string): Promise<DefinitionsRead> => {
-    const found: DefinitionsRead = { objects: [], undecodable: [], denied: [] };
+    const found: DefinitionsRead = { entries: [], denied: [] };
     if (source === undefined) return found;
     try {
-      for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision, readsAll: true }), options.decryptor)) {
-        try {
-          const object = decodeValue(loadSchema(options.kubeVersion), decryptEntry(entry, undefined, prefix, options.decryptor).value, valueDecodeOptions(options)).object;
-          if (object !== undefined) found.objects.push(object);
-        } catch (err) {
-          found.undecodable.push({ key: entry.key, reason: err instanceof KregError ? err.message : String(err) });
-        }
-      }
+      for await (const entry of preparedEntries(source.range({ prefix: `${prefix}/${path}/`, revision, readsAll: true }), decryptor)) found.entries.push(entry);
     } catch (err) {
       if (!isPermissionDenied(err)) throw err;
       found.denied.push(`${prefix}/${path}/`);
@@ -204,21 +251,15 @@ export async function learnRegistry(source: EntrySource | undefined, prefix: str
   };
   const crdPath = 'apiextensions.k8s.io/customresourcedefinitions';
   const apiServicePath = 'apiregistration.k8s.io/apiservices';
-  // Both at once where the source may interleave reads: one round trip to etcd less before any
-  // command's first answer (a KMS plugin is asked one value at a time, so not with KMS). What
-  // each found is told in this order either way.
-  const [crds, services] =
-    source?.interleavesReads === true && options.decryptor?.usesKms !== true ? await Promise.all([read(crdPath), read(apiServicePath)]) : [await read(crdPath), await read(apiServicePath)];
-  const definitions = { customResourceDefinitions: crds.objects, apiServices: services.objects };
-  const { registry, skipped } = learnFromStoredObjects(definitions, builtinRegistry());
-  return { registry, skipped, undecodable: [...crds.undecodable, ...services.undecodable], denied: [...crds.denied, ...services.denied], definitions };
+  const [customResourceDefinitions, apiServices] = interleavesReadsWith(source, decryptor)
+    ? await Promise.all([read(crdPath), read(apiServicePath)])
+    : [await read(crdPath), await read(apiServicePath)];
+  return { customResourceDefinitions, apiServices };
 }
 
-/** What learnRegistry read under one definition prefix. */
-interface DefinitionsRead {
-  objects: JsonObject[];
-  undecodable: LearnedRegistry['undecodable'];
-  denied: string[];
+/** Whether reads of the source may run at once: it says so, and no KMS plugin must be asked (one value at a time) for what they read. */
+export function interleavesReadsWith(source: EntrySource | undefined, decryptor: ValueDecryptor | undefined): boolean {
+  return source?.interleavesReads === true && decryptor?.usesKms !== true;
 }
 
 /** An entry decoded by decodeEntry. */

@@ -9,6 +9,7 @@ import { MemorySource } from '../src/sources/memory-source.js';
 import type { Entry, EntrySource, RangeOptions } from '../src/sources/source.js';
 import { learnRegistry } from '../src/stored-objects.js';
 import { WIDGET_CRD } from './support/widget-crd.js';
+import { runKreg } from './support/run-cli.js';
 
 const CRDS = '/registry/apiextensions.k8s.io/customresourcedefinitions/';
 const API_SERVICES = '/registry/apiregistration.k8s.io/apiservices/';
@@ -31,7 +32,13 @@ function recorded(source: EntrySource, interleavesReads: boolean, log: string[])
     description: source.description,
     splitsListingsByPrefix: source.splitsListingsByPrefix,
     interleavesReads,
-    get: (key, options) => source.get(key, options),
+    get: async (key, options) => {
+      log.push(`get ${key}`);
+      await new Promise(setImmediate);
+      const entry = await source.get(key, options);
+      log.push(`got ${key}`);
+      return entry;
+    },
     currentRevision: () => source.currentRevision(),
     close: () => source.close(),
     range: (options: RangeOptions): AsyncIterable<Entry> =>
@@ -67,5 +74,25 @@ describe('learnRegistry', () => {
     assert.equal(atOnce.definitions.apiServices.length, 1);
     assert.deepEqual(atOnce.registry.resources, inTurn.registry.resources);
     assert.ok(atOnce.registry.resources.some((r) => r.group === 'example.com' && r.resource === 'widgets'));
+  });
+
+  it('a command reads the definitions while it tells the release from the data, where the source interleaves reads; and learns the same', async () => {
+    const KUBEADM = '/registry/configmaps/kube-system/kubeadm-config';
+    const outputs: string[] = [];
+    for (const interleaves of [true, false]) {
+      const log: string[] = [];
+      const result = await runKreg(['get', 'widgets', '-A', '-o', 'name'], { source: recorded(filled(), interleaves, log) });
+      assert.equal(result.code, 0, result.stderr);
+      outputs.push(`${result.stdout.toString()}${result.stderr.toString()}`);
+      const crds = log.indexOf(`start ${CRDS}`);
+      // The release is told from kubeadm's ConfigMap, else the Nodes: both read before the CRDs in turn.
+      const detected = log.indexOf(`end /registry/minions/`);
+      assert.ok(log.indexOf(`get ${KUBEADM}`) >= 0 && detected >= 0 && crds >= 0, log.join('\n'));
+      if (interleaves) assert.ok(crds < log.indexOf(`got ${KUBEADM}`), log.join('\n'));
+      else assert.ok(crds > detected, log.join('\n'));
+    }
+    assert.equal(outputs[0], outputs[1]);
+    // What could not be learned is told, CRDs first, either way.
+    assert.match(outputs[0] as string, /customresourcedefinitions\/zz-damaged: cannot learn from this definition[^]*apiservices\/zz-damaged: cannot learn/);
   });
 });

@@ -7,7 +7,7 @@ import type { EncryptionConfig } from '../codec/encryption-config.js';
 import type { ResourceRegistry } from '../keys/index.js';
 import { type ErrorSubject, type KregError, UsageError } from '../errors.js';
 import { RevisionCompactedError, RevisionFutureError, type EntrySource } from '../sources/source.js';
-import { type DecodeEntryOptions, isPermissionDenied, learnRegistry, type LearnedRegistry } from '../stored-objects.js';
+import { type DecodeEntryOptions, interleavesReadsWith, isPermissionDenied, learnFromDefinitions, type LearnedRegistry, readStoredDefinitions, type StoredDefinitions } from '../stored-objects.js';
 import { warn, type CommandContext, type SourceOpening } from './io.js';
 import { minorOfVersion } from '../release-detection.js';
 import { NEWEST_RELEASE } from '../schema-files.js';
@@ -136,14 +136,22 @@ export async function openStore(ctx: CommandContext, source: EntrySource, option
     const revision = options.revision ?? (await source.currentRevision());
     if (options.revision !== undefined) await checkRevision(source, options.prefix, revision);
     const decodeOptions = decodeOptionsOf(options);
+    let definitions: Promise<StoredDefinitions> | undefined;
     if (options.kubeVersion === undefined && options.detectRelease !== false) {
+      // The definitions are decoded as the release found, but read meanwhile where the source lets
+      // reads run at once: a round trip to etcd less before the first answer. Handled at once too,
+      // so that a failure waits for learnFrom rather than going unhandled.
+      if (interleavesReadsWith(source, options.decryptor)) {
+        definitions = readStoredDefinitions(source, options.prefix, revision, options.decryptor);
+        definitions.catch(() => undefined);
+      }
       // No --kube-version: the data tells which release wrote it; said once unless it is the newest.
       const { detectRelease } = await import('./detect-release.js');
       const choice = await detectRelease(source, options.prefix, revision, decodeOptions);
       if (choice !== undefined && choice.release !== NEWEST_RELEASE) decodeOptions.kubeVersion = choice.release;
       if (choice?.note !== undefined) say(choice.note);
     }
-    const learned = await learnFrom(say, source, options.prefix, revision, decodeOptions);
+    const learned = await learnFrom(say, source, options.prefix, revision, decodeOptions, definitions);
     if (ctx.debug) say(`${source.description}: read at revision ${revision}${answeredBy(source)}`);
     const store: Store = { source, prefix: options.prefix, revision, registry: learned.registry, learned, denied: [], decodeOptions, workerDecryption: {} };
     return options.decryptor === undefined ? store : { ...store, decryptor: options.decryptor, workerDecryption: { encryption: options.decryptor.config } };
@@ -200,8 +208,16 @@ function answeredBy(source: EntrySource): string {
  * The registry, saying on stderr what could not be learned and why. A user allowed to read only
  * some prefixes (an auditor's scoped etcd user) still gets the built-in resources.
  */
-async function learnFrom(say: (line: string) => void, source: EntrySource, prefix: string, revision: number, decodeOptions: DecodeEntryOptions): Promise<LearnedRegistry> {
-  const learned = await learnRegistry(source, prefix, revision, decodeOptions);
+async function learnFrom(
+  say: (line: string) => void,
+  source: EntrySource,
+  prefix: string,
+  revision: number,
+  decodeOptions: DecodeEntryOptions,
+  definitions: Promise<StoredDefinitions> | undefined,
+): Promise<LearnedRegistry> {
+  const read = await (definitions ?? readStoredDefinitions(source, prefix, revision, decodeOptions.decryptor));
+  const learned = learnFromDefinitions(read, prefix, decodeOptions);
   for (const path of learned.denied) say(`${path}: permission denied: the resources it defines are not known (built-in resources only)`);
   for (const bad of learned.undecodable) say(`${bad.key}: cannot learn from this definition: ${bad.reason}`);
   for (const skipped of learned.skipped) say(describeSkipped(skipped));
