@@ -2,7 +2,8 @@
  * The snapshot reader's batched page reads (nearby pages in one read, into reused memory) give
  * the pages one read per page gives, in the order asked, each with its own error; a key-order
  * walk with tiny read-ahead windows (arenas reused many times) still yields every leaf, in key
- * order; and a sizes-only range answers from pass 1 with what a full read says of each key.
+ * order; a sizes-only range answers from pass 1 with what a full read says of each key; and
+ * reads that run at once share pass 1.
  */
 import assert from 'node:assert/strict';
 import { BoltFile, type BoltBucket, ReadArena } from '../src/sources/snapshot/bbolt-file.js';
@@ -153,5 +154,43 @@ describe('snapshot reader: batched page reads', () => {
     } finally {
       await source.close();
     }
+  });
+
+  it("reads that run at once (a command's first few) share one pass 1, and read what they read in turn", async () => {
+    const reads = (source: SnapshotSource): Promise<unknown[]> =>
+      Promise.all([
+        source.get('/registry/configmaps/kube-system/kubeadm-config'),
+        collect(source.range({ prefix: '/registry/apiextensions.k8s.io/customresourcedefinitions/' })),
+        collect(source.range({ prefix: '/registry/deployments/' })),
+      ]);
+    const counted = async (inTurn: boolean): Promise<{ scans: number; read: unknown[] }> => {
+      const source = await SnapshotSource.open(DEMO_SNAPSHOT);
+      try {
+        // Pass 1's scans of the key bucket, counted.
+        const reader = source as unknown as { scanKeys: (...args: unknown[]) => Promise<unknown> };
+        const scanKeys = reader.scanKeys.bind(source);
+        let scans = 0;
+        reader.scanKeys = (...args: unknown[]) => {
+          scans++;
+          return scanKeys(...args);
+        };
+        const read = inTurn
+          ? [
+              await source.get('/registry/configmaps/kube-system/kubeadm-config'),
+              await collect(source.range({ prefix: '/registry/apiextensions.k8s.io/customresourcedefinitions/' })),
+              await collect(source.range({ prefix: '/registry/deployments/' })),
+            ]
+          : await reads(source);
+        return { scans, read };
+      } finally {
+        await source.close();
+      }
+    };
+    const atOnce = await counted(false);
+    const inTurn = await counted(true);
+    assert.equal(atOnce.scans, 1);
+    assert.equal(inTurn.scans, 1);
+    assert.deepEqual(atOnce.read, inTurn.read);
+    assert.ok(((atOnce.read[2] as Entry[]).length ?? 0) > 0, 'the demo holds deployments');
   });
 });

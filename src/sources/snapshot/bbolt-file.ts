@@ -657,8 +657,7 @@ export class BoltFile {
   /** Checks a tree page's header (from its first bytes) and returns its overflow. */
   private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array): number {
     // Read from the bytes, not through a DataView: every page read passes here.
-    const high = uint32At(bytes, 4);
-    const headerId = high > MAX_SAFE_HIGH_WORD ? Number.MAX_SAFE_INTEGER : high * 2 ** 32 + uint32At(bytes, 0);
+    const headerId = uint64At(bytes, 0);
     const flags = (bytes[8] as number) | ((bytes[9] as number) << 8);
     const overflow = uint32At(bytes, 12);
     const offset = id * this.meta.pageSize;
@@ -1174,15 +1173,22 @@ const MAX_SAFE_HIGH_WORD = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 32);
  * Page ids and counts are u64 on disk; anything past 2^53 is damage, so saturate rather than round.
  * Read as two 32-bit halves: a BigInt for every page header was ~3% of a status walk.
  */
-/** The little-endian u32 at `at` in `bytes`. */
-function uint32At(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
-}
-
 function readUint64(view: DataView, at: number): number {
   const high = view.getUint32(at + 4, true);
   if (high > MAX_SAFE_HIGH_WORD) return Number.MAX_SAFE_INTEGER;
   return high * 2 ** 32 + view.getUint32(at, true);
+}
+
+/** readUint64 from the bytes themselves, for a caller that has no DataView of them. */
+function uint64At(bytes: Uint8Array, at: number): number {
+  const high = uint32At(bytes, at + 4);
+  if (high > MAX_SAFE_HIGH_WORD) return Number.MAX_SAFE_INTEGER;
+  return high * 2 ** 32 + uint32At(bytes, at);
+}
+
+/** The little-endian u32 at `at` in `bytes`. */
+function uint32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
 }
 
 function describePointer(metaPage: number, from: PagePointer['from']): string {

@@ -185,7 +185,12 @@ export class SnapshotSource implements EntrySource {
   readonly description: string;
   private revisionCache: number | undefined;
   /** Pass 1 of the last read, over every key, kept for the next reads at its revision (see selectKeys). */
-  private sharedIndex: { revision: number; latest: boolean; index: KeyIndex; liveCount: number } | undefined;
+  private sharedIndex: SharedIndex | undefined;
+  /**
+   * A pass 1 under way, for reads that start meanwhile at the same revision to wait for instead of
+   * scanning the file again: it ends with the index kept, or undefined (damage met: not kept).
+   */
+  private indexScan: { revision: number; latest: boolean; done: Promise<SharedIndex | undefined> } | undefined;
 
   /** A member's db that etcd changed during a read (its meta page moved on): one line per change seen. */
   readonly changedUnderRead: string[] = [];
@@ -748,18 +753,34 @@ export class SnapshotSource implements EntrySource {
     latest: boolean,
     select: { prefix: Uint8Array; from: Uint8Array | undefined; before: Uint8Array | undefined } | { key: Uint8Array },
   ): Promise<SelectedKeys> {
+    const fits = (kept: SharedIndex | undefined): kept is SharedIndex => kept !== undefined && kept.revision === revision && kept.latest === latest;
+    // Reads that run at once (a command's first few, see EntrySource.interleavesReads) share one
+    // scan: each of its own was a full pass over the file. Unless the index was taken over meanwhile.
+    const scan = this.indexScan;
+    if (!fits(this.sharedIndex) && scan !== undefined && scan.revision === revision && scan.latest === latest) await scan.done;
     let shared = this.sharedIndex;
-    if (shared === undefined || shared.revision !== revision || shared.latest !== latest) {
+    if (!fits(shared)) {
       this.sharedIndex = undefined;
-      const damageBefore = this.damageFound.length;
-      const { index, lost } = await this.scanKeys(revision, latest);
-      shared = { revision, latest, index, liveCount: index.liveCount() };
-      if (lost.length > 0 || this.damageFound.length !== damageBefore) {
-        const wanted = (slot: number): boolean => ('key' in select ? Buffer.compare(index.keyBytes(slot), select.key) === 0 : index.keyIn(slot, select.prefix, select.from, select.before));
-        leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error), wanted);
-        return { index, slots: index.liveSlotsSorted(wanted), owned: true };
+      let settle: (kept: SharedIndex | undefined) => void = () => undefined;
+      const done = new Promise<SharedIndex | undefined>((resolve) => {
+        settle = resolve;
+      });
+      this.indexScan = { revision, latest, done };
+      try {
+        const damageBefore = this.damageFound.length;
+        const { index, lost } = await this.scanKeys(revision, latest);
+        shared = { revision, latest, index, liveCount: index.liveCount() };
+        if (lost.length > 0 || this.damageFound.length !== damageBefore) {
+          const wanted = (slot: number): boolean => ('key' in select ? Buffer.compare(index.keyBytes(slot), select.key) === 0 : index.keyIn(slot, select.prefix, select.from, select.before));
+          leaveOutUnknown(index, lost, latest ? Number.POSITIVE_INFINITY : revision, this.file, (error) => this.recordDamage(error), wanted);
+          return { index, slots: index.liveSlotsSorted(wanted), owned: true };
+        }
+        this.sharedIndex = shared;
+      } finally {
+        // Those waiting find the index kept, or scan for themselves (damage, a failure).
+        settle(this.sharedIndex);
+        if (this.indexScan?.done === done) this.indexScan = undefined;
       }
-      this.sharedIndex = shared;
     }
     const { index } = shared;
     if ('key' in select) {
@@ -1233,6 +1254,14 @@ function withDefined<T extends object>(value: { [K in keyof T]: T[K] | undefined
 }
 
 /** What pass 2 reads: live keys in key order (slots of `index`), and whether the read owns the index. */
+/** Pass 1's index of every key at a revision, kept for the next reads (see selectKeys). */
+interface SharedIndex {
+  revision: number;
+  latest: boolean;
+  index: KeyIndex;
+  liveCount: number;
+}
+
 interface SelectedKeys {
   index: KeyIndex;
   slots: Uint32Array;
