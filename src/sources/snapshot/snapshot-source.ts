@@ -1253,7 +1253,6 @@ function withDefined<T extends object>(value: { [K in keyof T]: T[K] | undefined
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** What pass 2 reads: live keys in key order (slots of `index`), and whether the read owns the index. */
 /** Pass 1's index of every key at a revision, kept for the next reads (see selectKeys). */
 interface SharedIndex {
   revision: number;
@@ -1262,6 +1261,7 @@ interface SharedIndex {
   liveCount: number;
 }
 
+/** What pass 2 reads: live keys in key order (slots of `index`), and whether the read owns the index. */
 interface SelectedKeys {
   index: KeyIndex;
   slots: Uint32Array;
