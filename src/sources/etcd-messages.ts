@@ -53,13 +53,13 @@ function unsignedText(reader: WireReader): string {
   return typeof value === 'number' && value >= 0 ? String(value) : BigInt.asUintN(64, BigInt(value)).toString();
 }
 
-/** Reads a length-delimited field's payload with `read`, the reader narrowed to it. */
-function nested<T>(reader: WireReader, read: () => T): T {
+/** Reads a length-delimited field's payload with `read`, the reader (passed to it) narrowed to it. */
+function nested<T>(reader: WireReader, read: (narrowed: WireReader) => T): T {
   const end = reader.delimitedEnd();
   const outer = reader.end;
   reader.end = end;
   try {
-    return read();
+    return read(reader);
   } finally {
     reader.pos = end;
     reader.end = outer;
@@ -89,13 +89,8 @@ function readRangeResponse(message: Buffer, keyValue: (reader: WireReader) => vo
       response.header = nested(reader, () => decodeHeader(reader));
     } else if (field === 2) {
       expect(reader, wireType, WIRE_BYTES);
-      // As nested does, without a closure per key.
-      const end = reader.delimitedEnd();
-      const outer = reader.end;
-      reader.end = end;
-      keyValue(reader);
-      reader.pos = end;
-      reader.end = outer;
+      // `keyValue` itself, not a closure per key.
+      nested(reader, keyValue);
     } else if (field === 3) {
       expect(reader, wireType, WIRE_VARINT);
       response.more = reader.bool();
