@@ -13,33 +13,15 @@ import type { JsonObject } from '../src/codec/json-value.js';
 import { formatJson } from '../src/format/object-text.js';
 import { MASKED_SECRET_VALUE } from '../src/mask-secrets.js';
 import { encode } from '../src/index.js';
-import { builtinRegistry } from '../src/keys/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import type { Entry } from '../src/sources/source.js';
-import { itemRenderer } from '../src/cli/object-writers.js';
-import { entryToPrinted } from '../src/cli/render-entry.js';
 import { damageablePod, oneByteDamaged } from './support/damageable-pod.js';
+import { entryOf, laidOut, type Layout, layoutOf, layouts, printedByObjectPath, type View, views } from './support/printed-json.js';
 import { storableFixtures } from './support/fixtures.js';
 import { FIXTURES_DIR, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
 
-const registry = builtinRegistry();
 const schema = loadSchema();
-
-function entryOf(value: Uint8Array, key = '/registry/things/ns/name', modRevision = 4242): Entry {
-  return { key, value, modRevision, createRevision: 7, version: 3, lease: '0', valueSize: value.length };
-}
-
-type View = { showSecrets: boolean; showManagedFields: boolean };
-type Layout = 'ndjson' | 'json' | 'json-item';
-
-/** What kreg get prints for the entry today: the object path. */
-function printedByObjectPath(entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
-  const rendered = entryToPrinted(entry, registry, '/registry', view, kubeVersion === undefined ? {} : { kubeVersion });
-  if (rendered.item === undefined || rendered.stub === true) return undefined;
-  const render = itemRenderer(layout === 'ndjson' ? 'ndjson' : 'json', layout !== 'json-item');
-  return render?.(rendered.item);
-}
 
 /** Values the JavaScript walk wrote and the WebAssembly one refused, since the test began. */
 let refusedByWasm: string[] = [];
@@ -66,8 +48,7 @@ function transcodedBy(engine: JsonTextEngine, entry: Entry, view: View, layout: 
   const options: JsonTextOptions = {
     resourceVersion: String(entry.modRevision),
     managedFieldsHidden: !view.showManagedFields,
-    indent: layout === 'ndjson' ? 0 : 4,
-    depth: layout === 'json-item' ? 2 : 0,
+    ...layoutOf(layout),
     secretsMasked: !view.showSecrets,
     maskedSecretValue: MASKED_SECRET_VALUE,
     jsonText: formatJson,
@@ -77,14 +58,8 @@ function transcodedBy(engine: JsonTextEngine, entry: Entry, view: View, layout: 
   const text = bytes.toString('utf8');
   // Compared as text below: the bytes must be that text's UTF-8 (a raw broken sequence would read as U+FFFD too).
   assert.ok(Buffer.from(text, 'utf8').equals(bytes), 'the JSON text is valid UTF-8');
-  return layout === 'json-item' ? `        ${text}` : `${text}\n`;
+  return laidOut(text, layout);
 }
-
-const views: View[] = [
-  { showSecrets: false, showManagedFields: false },
-  { showSecrets: true, showManagedFields: true },
-];
-const layouts: Layout[] = ['ndjson', 'json', 'json-item'];
 
 describe('JSON text straight from protobuf', function () {
   beforeEach(function () {
@@ -255,7 +230,8 @@ describe('JSON text straight from protobuf', function () {
   it('declines values it does not cover and damaged ones, writing nothing', function () {
     const good = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'b' } });
     const cases: [string, Uint8Array][] = [
-      ['JSON', new TextEncoder().encode('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}')],
+      // JSON that is not Go's plain case (an escape) is the object path's (stored-json-text.test.ts).
+      ['escaped JSON', new TextEncoder().encode('{"apiVersion":"v1","data":{"a":"x\\u003cy"},"kind":"ConfigMap","metadata":{"name":"c"}}')],
       ['truncated', good.subarray(0, good.length - 3)],
       ['unknown kind', withKind(good, 'ConfigMaq')],
       ['encrypted', new TextEncoder().encode('k8s:enc:aescbc:v1:key1:0123456789abcdef')],

@@ -22,6 +22,7 @@
  */
 import { decodeMessageAt, GO_ZERO_TIME_SECONDS, intOrStringJson, isGoZero, isScalarZero, newDecodeContext, quantityJson, readScalar, timeJson, type DecodeContext } from './protobuf-to-json.js';
 import { PROTOBUF_MAGIC, startsWith } from './detect.js';
+import { writeStoredJsonText } from './stored-json-to-json-text.js';
 import { readEnvelope, type Envelope } from './envelope.js';
 import type { JsonValue } from './json-value.js';
 import { KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type MessagePlan } from './message-plan.js';
@@ -85,6 +86,9 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   }
   return false;
 }
+
+/** How a value stored as JSON starts (detect.ts). */
+const JSON_OBJECT_START = 0x7b;
 
 const TIME = 'time';
 const QUANTITY = 'quantity';
@@ -939,11 +943,13 @@ const transcoder = new Transcoder();
 
 /**
  * Writes the stored value's object as JSON text into `out`, as formatJson prints the object
- * decodeEntry gives (resourceVersion set, managedFields hidden when asked). Gives false, writing
- * nothing, for a value it leaves to the object decoder: not protobuf, an unknown kind, a Secret to
- * mask, a type it does not cover, or damaged bytes.
+ * decodeEntry gives (resourceVersion set, managedFields hidden when asked). A value stored as JSON
+ * is written by stored-json-to-json-text.ts (whatever the engine). Gives false, writing nothing,
+ * for a value it leaves to the object decoder: neither protobuf nor JSON, an unknown kind, a
+ * Secret to mask, a type or text it does not cover, or damaged bytes.
  */
 export function writeStoredObjectJson(schema: Schema, value: Uint8Array, options: JsonTextOptions, out: JsonTextBuffer, engine: JsonTextEngine = 'any'): boolean {
+  if (value[0] === JSON_OBJECT_START) return writeStoredJsonText(value, options, out);
   return transcoder.write(schema, value, options, out, engine);
 }
 
