@@ -65,8 +65,9 @@ export async function makeLargeSnapshot(options: LargeSnapshotOptions = {}): Pro
   const log = options.log ?? ((line: string) => console.log(line));
   const sizeMb = options.sizeMb ?? 1024;
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
-  // v2: values are real Kubernetes objects (v1 held filler bytes); the version keeps old caches from being reused.
-  const file = join(cacheDir, `large-snapshot-${sizeMb}mb-v2.db`);
+  // v2: values are real Kubernetes objects (v1 held filler bytes); v3: custom resources as kube-apiserver
+  // writes them (keys sorted). The version keeps old caches from being reused.
+  const file = join(cacheDir, `large-snapshot-${sizeMb}mb-v3.db`);
   const manifestFile = `${file}.json`;
   if (options.force !== true && existsSync(file) && existsSync(manifestFile)) {
     // The cache dir may have moved since: the file is where it was found now.

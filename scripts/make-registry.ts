@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3, type IRequestOp } from 'etcd3';
 import type { JsonObject } from '../src/codec/json-value.js';
+import { stringifyGoJson } from '../src/codec/go-json.js';
 import { encode } from '../src/index.js';
 
 export interface MakeRegistryOptions {
@@ -461,8 +462,12 @@ interface Put {
   leased?: boolean;
 }
 
+/**
+ * A custom resource as kube-apiserver stores it: Go's encoder over the unstructured object (keys
+ * sorted at every level, HTML-safe escapes, a newline).
+ */
 function json(object: JsonObject): Uint8Array {
-  return Buffer.from(`${JSON.stringify(object)}\n`);
+  return Buffer.from(stringifyGoJson(object));
 }
 
 /** Every put, generated lazily so memory holds only the batches in flight. */
