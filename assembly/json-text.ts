@@ -101,7 +101,6 @@ export const MAX_DEPTH: i32 = 200;
 export let plans: usize = 0;
 export let slots: usize = 0;
 export let slotWords: i32 = 0;
-export let plain: usize = 0;
 export let headers: usize = 0;
 export let apiVersionLength: i32 = 0;
 export let kindLength: i32 = 0;
@@ -126,12 +125,11 @@ export let depth: i32 = 0;
 export let top: i32 = 0;
 export let managedFieldsHidden = false;
 
-/** Where the plans, the slot stack and the plain-ASCII table are. */
-export function init(plansAt: usize, slotsAt: usize, slotCount: i32, plainAt: usize, headersAt: usize): void {
+/** Where the plans, the slot stack and the header strings are. */
+export function init(plansAt: usize, slotsAt: usize, slotCount: i32, headersAt: usize): void {
   plans = plansAt;
   slots = slotsAt;
   slotWords = slotCount;
-  plain = plainAt;
   headers = headersAt;
 }
 
@@ -160,6 +158,13 @@ export function init(plansAt: usize, slotsAt: usize, slotCount: i32, plainAt: us
 
 /** A varint of at most 10 bytes (bits past 64 dropped); a failure when it runs past the end or longer. */
 export function uint64(): u64 {
+  if (pos < rend) {
+    const first = load<u8>(buf + <usize>pos);
+    if (first < 0x80) {
+      pos++;
+      return <u64>first;
+    }
+  }
   let result: u64 = 0;
   let shift: u64 = 0;
   for (let i = 0; ; i++) {
@@ -211,6 +216,13 @@ export let varint: u64 = 0;
  * a store of `pos` for every byte read were much of the scan's time.
  */
 @inline export function varintAt(p: i32, end: i32): i32 {
+  if (p < end) {
+    const first = load<u8>(buf + <usize>p);
+    if (first < 0x80) {
+      varint = <u64>first;
+      return p + 1;
+    }
+  }
   let result: u64 = 0;
   for (let shift: u64 = 0; shift < 70; shift += 7) {
     if (p >= end) break;
@@ -293,7 +305,9 @@ export function delimitedEndAt(at: i32, end: i32): i32 {
 
 export function putBytes(from: usize, count: i32): void {
   if (!reserve(count)) return;
-  copyBytes(out + <usize>outLength, from, count);
+  // Eight bytes at a time, the last word past the end: the output has room after its capacity.
+  const to = out + <usize>outLength;
+  for (let n = 0; n < count; n += 8) store<u64>(to + <usize>n, load<u64>(from + <usize>n));
   outLength += count;
 }
 
@@ -386,14 +400,18 @@ export function wireString(start: i32, end: i32): void {
   store<u8>(o++, 0x22);
   let i = start;
   for (;;) {
-    // A run of bytes that are their own JSON text, found eight at a time, then copied whole.
-    let j = i;
-    while (j + 8 <= end && plainWord(load<u64>(buf + <usize>j))) j += 8;
-    while (j < end && load<u8>(plain + <usize>byte(j)) != 0) j++;
-    if (j > i) {
-      copyBytes(o, buf + <usize>i, j - i);
-      o += j - i;
-      i = j;
+    // A run of bytes that are their own JSON text, eight at a time, each word stored whole (the
+    // output has room past its capacity, and the value's memory goes on past its end): as far as
+    // the first byte to escape, or the end.
+    while (i < end) {
+      const x = load<u64>(buf + <usize>i);
+      store<u64>(o, x);
+      const flagged = plainFlags(x);
+      let n = flagged == 0 ? 8 : <i32>(ctz(flagged) >> 3);
+      if (n > end - i) n = end - i;
+      o += n;
+      i += n;
+      if (n < 8) break;
     }
     if (i >= end) break;
     const c = byte(i);
@@ -435,15 +453,15 @@ export function wireString(start: i32, end: i32): void {
 }
 
 /**
- * Whether all eight bytes are their own JSON text (ASCII, no control character, quote or
- * backslash). Bit tricks on the word: they may flag a plain word (then the bytes are looked at one
- * by one), never pass one that is not.
+ * The high bit of each byte of the word that is not its own JSON text (past ASCII, a control
+ * character, a quote or a backslash), by bit tricks on the word. They may flag bytes after such a
+ * byte too (a borrow carries), never one before it: the lowest bit set is the first byte to escape.
  */
-@inline export function plainWord(x: u64): bool {
+@inline export function plainFlags(x: u64): u64 {
   const quote = x ^ 0x2222222222222222;
   const backslash = x ^ 0x5c5c5c5c5c5c5c5c;
   const flagged = x | ((x - 0x2020202020202020) & ~x) | ((quote - 0x0101010101010101) & ~quote) | ((backslash - 0x0101010101010101) & ~backslash);
-  return (flagged & 0x8080808080808080) == 0;
+  return flagged & 0x8080808080808080;
 }
 
 // ---- values with their own JSON form
@@ -519,6 +537,17 @@ export function time(at: i32, end: i32, omitZero: bool): bool {
     failed = true;
     return false;
   }
+  // An object's times are mostly the same few seconds: the last one's text is kept.
+  if (seconds == lastTimeSeconds) {
+    if (!reserve(TIME_TEXT_BYTES)) return false;
+    const to = out + <usize>outLength;
+    store<u64>(to, lastTimeText0);
+    store<u64>(to, lastTimeText1, 8);
+    store<u64>(to, lastTimeText2, 16);
+    outLength += TIME_TEXT_BYTES;
+    return true;
+  }
+  const mark = outLength;
   const days = floorDiv(seconds, 86400);
   const secondOfDay = <i32>(seconds - days * 86400);
   // Howard Hinnant's days-to-civil, as go-time.ts.
@@ -551,8 +580,23 @@ export function time(at: i32, end: i32, omitZero: bool): bool {
   putTwo(secondOfDay % 60);
   putByte(0x5a);
   putByte(0x22);
+  if (!full) {
+    const from = out + <usize>mark;
+    lastTimeText0 = load<u64>(from);
+    lastTimeText1 = load<u64>(from, 8);
+    lastTimeText2 = load<u64>(from, 16);
+    lastTimeSeconds = seconds;
+  }
   return true;
 }
+
+/** A time's JSON text: "2006-01-02T15:04:05Z" with its quotes. */
+export const TIME_TEXT_BYTES: i32 = 22;
+/** The seconds time() wrote last, and its text (22 bytes, in three words); no seconds at first. */
+export let lastTimeSeconds: i64 = i64.MIN_VALUE;
+export let lastTimeText0: u64 = 0;
+export let lastTimeText1: u64 = 0;
+export let lastTimeText2: u64 = 0;
 
 /** Where the string read by quantityText or intOrStringParts is: [partStart, partEnd). */
 export let partStart: i32 = 0;

@@ -290,13 +290,21 @@ describe('JSON text straight from protobuf', function () {
       '2100-03-01T00:00:00Z',
       '9999-12-31T23:59:59Z',
     ];
-    for (const time of times) {
+    // Each time between others and after itself (the walk keeps the last time's text).
+    for (const [i, time] of times.entries()) {
+      const other = times[(i + 1) % times.length] as string;
       const pod = encode({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'p', namespace: 'shop', creationTimestamp: time },
         spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '500m', memory: '0' }, requests: { cpu: '1' } }, ports: [{ containerPort: 80 }] }] },
-        status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: time }], startTime: time },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True', lastTransitionTime: time },
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: other },
+          ],
+          startTime: time,
+        },
       });
       const entry = entryOf(pod, '/registry/pods/shop/p');
       for (const layout of layouts) {

@@ -400,7 +400,7 @@ describe('YAML text straight from protobuf', function () {
   });
 
   it('reads strings as numbers, bools, nulls and timestamps as go-yaml-quotes.ts does', function () {
-    const walk = new TextWalkWasm(base64Decode(TEXT_WALK_WASM) as Uint8Array, new Uint8Array(256));
+    const walk = new TextWalkWasm(base64Decode(TEXT_WALK_WASM) as Uint8Array);
     const next = random(7);
     const alphabet = ['0', '1', '5', '7', '9', '_', '.', ':', '-', '+', 'e', 'E', 'x', 'X', 'b', 'o', 'a', 'F', 'T', 't', 'Z', ' ', 'n', 'y'];
     const texts = [

@@ -117,7 +117,7 @@ let wasm: TextWalkWasm | null | undefined;
 function textWalkWasm(): TextWalkWasm | null {
   if (wasm !== undefined) return wasm;
   try {
-    wasm = new TextWalkWasm(base64Decode(TEXT_WALK_WASM) as Uint8Array, PLAIN_ASCII);
+    wasm = new TextWalkWasm(base64Decode(TEXT_WALK_WASM) as Uint8Array);
   } catch {
     wasm = null;
   }

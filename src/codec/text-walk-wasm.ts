@@ -127,10 +127,9 @@ const SPECIAL_FIELDS_V1 = 4;
 const PAGE = 65536;
 /**
  * The module's memory is laid out here (it has no data of its own and allocates nothing), in
- * bytes: the plain-ASCII table, the header strings, the plans, the slot stack, then the value and
+ * bytes: the YAML walk's tables, the header strings, the plans, the slot stack, then the value and
  * the output, whose room grows as values need.
  */
-const PLAIN_AT = 1024;
 /** The YAML walk's: its two plain-ASCII tables, the position handed over, YAML 1.1's names. */
 const YAML_PLAIN_FIRST_AT = 1280;
 const YAML_PLAIN_REST_AT = 1536;
@@ -142,6 +141,11 @@ const HEADERS_BYTES = PAGE - HEADERS_AT;
 const PLANS_AT = PAGE;
 const PLANS_BYTES = 8 * 1024 * 1024;
 const SLOTS_AT = PLANS_AT + PLANS_BYTES;
+/**
+ * Room past the output's capacity as the walks are told it: they copy eight bytes at a time and
+ * store a word's last bytes past what they count as written.
+ */
+const OUTPUT_SLACK = 16;
 const SLOT_WORDS = 256 * 1024;
 const VALUES_AT = SLOTS_AT + SLOT_WORDS * 4;
 
@@ -162,7 +166,7 @@ interface TextWalkExports {
   MEMBER_WORDS: { value: number };
   TEXT_WORDS: { value: number };
   OWN_FIELDS_V1_DEPTH: { value: number };
-  init(plans: number, slots: number, slotWords: number, plain: number, headers: number): void;
+  init(plans: number, slots: number, slotWords: number, headers: number): void;
   write(
     text: number,
     value: number,
@@ -223,7 +227,7 @@ export class TextWalkWasm {
   /** The position handed over with the YAML walk's questions (column, whitespace, indention). */
   private position = new Int32Array(0);
 
-  constructor(module: Uint8Array, plainAscii: Uint8Array) {
+  constructor(module: Uint8Array) {
     const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const imports = {
       env: {
@@ -250,8 +254,7 @@ export class TextWalkWasm {
     if (this.exports.MEMBER_WORDS.value !== MEMBER_WORDS || this.exports.TEXT_WORDS.value !== TEXT_WORDS) throw new Error('text walk module lays out its records otherwise');
     if (this.exports.OWN_FIELDS_V1_DEPTH.value !== OWN_FIELDS_V1_DEPTH) throw new Error('text walk module places the hidden fieldsV1 otherwise');
     this.makeRoom(this.valueCapacity, this.outCapacity);
-    this.bytes.set(plainAscii, PLAIN_AT);
-    this.exports.init(PLANS_AT, SLOTS_AT, SLOT_WORDS, PLAIN_AT, HEADERS_AT);
+    this.exports.init(PLANS_AT, SLOTS_AT, SLOT_WORDS, HEADERS_AT);
   }
 
   /**
@@ -290,7 +293,7 @@ export class TextWalkWasm {
     try {
       for (;;) {
         this.outAt = VALUES_AT + this.valueCapacity;
-        const written = walk(this.outAt, this.outCapacity);
+        const written = walk(this.outAt, this.outCapacity - OUTPUT_SLACK);
         if (written === OUT_FULL) {
           // Growing the memory keeps its bytes: the value and headers are still in place.
           this.makeRoom(value.length, this.outCapacity * 2);
