@@ -47,7 +47,6 @@ const MAX_DIGITS = 15;
 const MAX_DEPTH = 200;
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const RESOURCE_VERSION = ascii('resourceVersion');
 const SECRET = ascii('"Secret"');
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -74,37 +73,39 @@ const TOP = 8;
 const METADATA = 9;
 type Expected = number;
 
-/** What each typed member of the object, its metadata and an owner reference must be. */
-const TOP_MEMBERS = new Map<string, Expected>([
-  ['apiVersion', STRING],
-  ['kind', STRING],
-  ['metadata', METADATA],
-]);
-const METADATA_MEMBERS = new Map<string, Expected>([
-  ...['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'selfLink'].map((field): [string, Expected] => [field, STRING]),
-  ['creationTimestamp', STRING_OR_NULL],
-  ['deletionTimestamp', STRING_OR_NULL],
-  ['labels', STRING_MAP],
-  ['annotations', STRING_MAP],
-  ['finalizers', STRING_LIST],
-  ['ownerReferences', OWNER_LIST],
-]);
-/** An owner reference's members, with the bit each required one sets. */
-const OWNER_MEMBERS = new Map<string, Expected>([
-  ['apiVersion', STRING],
-  ['kind', STRING],
-  ['name', STRING],
-  ['uid', STRING],
-  ['controller', BOOLEAN],
-  ['blockOwnerDeletion', BOOLEAN],
-]);
-const OWNER_REQUIRED = new Map<string, number>([
-  ['apiVersion', 1],
-  ['kind', 2],
-  ['name', 4],
-  ['uid', 8],
-]);
+/** A member the object path types (or this writer treats apart), by its key's bytes. */
+interface TypedMember {
+  key: Uint8Array;
+  expected: Expected;
+  /** An owner reference's required member: its bit. */
+  required: number;
+}
+
+const typed = (key: string, expected: Expected, required = 0): TypedMember => ({ key: ascii(key), expected, required });
+const KIND_MEMBER = typed('kind', STRING);
+const RESOURCE_VERSION_MEMBER = typed('resourceVersion', STRING);
+const MANAGED_FIELDS_MEMBER = typed('managedFields', ANY);
+const TOP_MEMBERS = [typed('apiVersion', STRING), KIND_MEMBER, typed('metadata', METADATA)];
+const METADATA_MEMBERS = [
+  ...['name', 'generateName', 'namespace', 'uid', 'selfLink'].map((key) => typed(key, STRING)),
+  RESOURCE_VERSION_MEMBER,
+  typed('creationTimestamp', STRING_OR_NULL),
+  typed('deletionTimestamp', STRING_OR_NULL),
+  typed('labels', STRING_MAP),
+  typed('annotations', STRING_MAP),
+  typed('finalizers', STRING_LIST),
+  typed('ownerReferences', OWNER_LIST),
+  MANAGED_FIELDS_MEMBER,
+];
+const OWNER_MEMBERS = [typed('apiVersion', STRING, 1), typed('kind', STRING, 2), typed('name', STRING, 4), typed('uid', STRING, 8), typed('controller', BOOLEAN), typed('blockOwnerDeletion', BOOLEAN)];
+/** An owner reference's required members' bits, all set. */
 const OWNER_COMPLETE = 15;
+
+/** The member of `members` whose key is the bytes at [start, end), if any. */
+function typedMember(members: readonly TypedMember[], value: Uint8Array, start: number, end: number): TypedMember | undefined {
+  for (const member of members) if (member.key.length === end - start && compareWith(value, start, end, member.key) === 0) return member;
+  return undefined;
+}
 
 /** The writer's state over one value. */
 class StoredJsonWriter {
@@ -167,28 +168,35 @@ class StoredJsonWriter {
         this.skipBlanks();
         // What the member must be: only the typed parts' keys are looked up.
         let expected: Expected = role === STRING_MAP ? STRING : ANY;
-        let key = '';
-        if (role === TOP || role === METADATA || role === OWNER) {
-          key = asciiText(value, keyStart, keyEnd);
-          expected = (role === TOP ? TOP_MEMBERS : role === METADATA ? METADATA_MEMBERS : OWNER_MEMBERS).get(key) ?? ANY;
-          if (role === OWNER) owner |= OWNER_REQUIRED.get(key) ?? 0;
+        const member =
+          role === TOP
+            ? typedMember(TOP_MEMBERS, value, keyStart, keyEnd)
+            : role === METADATA
+              ? typedMember(METADATA_MEMBERS, value, keyStart, keyEnd)
+              : role === OWNER
+                ? typedMember(OWNER_MEMBERS, value, keyStart, keyEnd)
+                : undefined;
+        if (member !== undefined) {
+          expected = member.expected;
+          owner |= member.required;
         }
-        if (!versioned && compareWith(value, keyStart, keyEnd, RESOURCE_VERSION) >= 0) {
+        let replaced = false;
+        if (!versioned && compareWith(value, keyStart, keyEnd, RESOURCE_VERSION_MEMBER.key) >= 0) {
           this.resourceVersionMember(written++);
           versioned = true;
           // The stored resourceVersion (a string, checked) gives way to the entry's.
-          if (key === 'resourceVersion') {
+          if (member === RESOURCE_VERSION_MEMBER) {
             if (!this.dropped(depth, expected)) return false;
-            expected = -1;
+            replaced = true;
           }
         }
-        if (expected < 0) {
-          // Written already.
-        } else if (role === METADATA && key === 'managedFields' && this.options.managedFieldsHidden) {
+        if (replaced) {
+          // The entry's resourceVersion is written in its place.
+        } else if (member === MANAGED_FIELDS_MEMBER && this.options.managedFieldsHidden) {
           if (!this.dropped(depth, ANY)) return false;
         } else {
           this.key(written++, keyStart, keyEnd);
-          if (role === TOP && key === 'kind') this.isSecret = startsWithBytes(value, this.at, SECRET);
+          if (role === TOP && member === KIND_MEMBER) this.isSecret = startsWithBytes(value, this.at, SECRET);
           if (expected === METADATA) this.sawMetadata = true;
           if (!this.anyValue(depth, expected)) return false;
         }
@@ -220,7 +228,7 @@ class StoredJsonWriter {
     this.separate(index);
     const out = this.out;
     out.byte(QUOTE);
-    out.append(RESOURCE_VERSION);
+    out.append(RESOURCE_VERSION_MEMBER.key);
     out.byte(QUOTE);
     out.byte(COLON);
     if (this.options.indent > 0) out.byte(0x20);
@@ -389,13 +397,6 @@ function startsWithBytes(value: Uint8Array, at: number, bytes: Uint8Array): bool
   if (at + bytes.length > value.length) return false;
   for (let i = 0; i < bytes.length; i++) if (value[at + i] !== bytes[i]) return false;
   return true;
-}
-
-/** A key of printable ASCII as a string (for the few typed members' lookup). */
-function asciiText(value: Uint8Array, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i++) text += String.fromCharCode(value[i] as number);
-  return text;
 }
 
 function isDigits(text: string): boolean {
