@@ -11,7 +11,7 @@ import { isJsonObject, type JsonObject } from './codec/json-value.js';
 import { DecodeError, KregError } from './errors.js';
 import { apiVersionOf, builtinRegistry, learnFromStoredObjects, tryParseKey, type ParsedKey, type ResourceRegistry, type SkippedDefinition } from './keys/index.js';
 import { loadSchema } from './schema-bundle.js';
-import type { Entry, EntrySource, RangeOptions } from './sources/source.js';
+import { type Entry, entryBatches, type EntrySource, type RangeOptions } from './sources/source.js';
 
 /** The smallest key greater than every key under the prefix: its last byte plus one ("/" → "0"). */
 export function prefixEnd(prefix: string): string {
@@ -70,7 +70,7 @@ export function isPermissionDenied(err: unknown): boolean {
  * the user may not read is added to `denied` and skipped; when even the list of directories is
  * denied (a user scoped to a few prefixes), the registry's resource prefixes are tried one by one.
  */
-export async function* everyEntry(
+export function everyEntry(
   source: EntrySource,
   prefix: string,
   revision: number,
@@ -80,19 +80,63 @@ export async function* everyEntry(
 ): AsyncGenerator<Entry> {
   // A directory's range is read as the source gives it (no generator of its own around it: a
   // layer per entry costs about as much as a few percent of a listing's decoding).
-  const readDirectory = (dir: string): AsyncIterator<Entry> =>
+  const range = (dir: string): AsyncIterable<Entry> => source.range({ ...read, prefix: dir, revision, readsAll: true });
+  return everyDirectory(
+    source,
+    prefix,
+    revision,
+    registry,
+    denied,
+    directoryReader(source, revision, range, (entry) => entry),
+  );
+}
+
+/** everyEntry's entries, a few at a time as the source hands them out (EntrySource.rangeBatches). */
+export function everyEntryBatches(
+  source: EntrySource,
+  prefix: string,
+  revision: number,
+  registry: ResourceRegistry,
+  denied: string[],
+  read: Pick<RangeOptions, 'sizesOnly' | 'borrowsValues'> = {},
+): AsyncGenerator<readonly Entry[]> {
+  const range = (dir: string): AsyncIterable<readonly Entry[]> => entryBatches(source, { ...read, prefix: dir, revision, readsAll: true });
+  return everyDirectory(
+    source,
+    prefix,
+    revision,
+    registry,
+    denied,
+    directoryReader(source, revision, range, (entry) => [entry]),
+  );
+}
+
+/** How a top-level directory is read (its range), or a key directly under the prefix (got, and given as `one` says). */
+function directoryReader<T>(source: EntrySource, revision: number, range: (dir: string) => AsyncIterable<T>, one: (entry: Entry) => T): (dir: string) => AsyncIterator<T> {
+  return (dir) =>
     dir.endsWith('/')
-      ? source.range({ ...read, prefix: dir, revision, readsAll: true })[Symbol.asyncIterator]()
+      ? range(dir)[Symbol.asyncIterator]()
       : (async function* () {
           const entry = await source.get(dir, { revision });
-          if (entry !== undefined) yield entry;
+          if (entry !== undefined) yield one(entry);
         })();
+}
+
+/** What `readDirectory` gives for each top-level directory (or key directly under the prefix), one directory ahead. */
+async function* everyDirectory<T>(
+  source: EntrySource,
+  prefix: string,
+  revision: number,
+  registry: ResourceRegistry,
+  denied: string[],
+  readDirectory: (dir: string) => AsyncIterator<T>,
+): AsyncGenerator<T> {
   const directories = readableDirectories(source, prefix, revision, registry)[Symbol.asyncIterator]();
   // One directory ahead: once a directory's first page is here, the next directory is looked for
   // and its first two (small) pages asked for while this one is read. Finding a directory is slow on a large
   // etcd (a range of limit 1 still counts every key after it: 30-70 ms each at 100k keys), and so
   // is a first page. A failure there (a denied directory) is met when its turn comes.
-  const openNext = async (): Promise<OpenDirectory | undefined> => {
+  const openNext = async (): Promise<OpenDirectory<T> | undefined> => {
     const next = await directories.next();
     if (next.done === true) return undefined;
     const entries = readDirectory(next.value);
@@ -100,8 +144,8 @@ export async function* everyEntry(
     first.catch(() => undefined);
     return { dir: next.value, entries, first };
   };
-  let current: OpenDirectory | undefined;
-  let upcoming: Promise<OpenDirectory | undefined> | undefined = openNext();
+  let current: OpenDirectory<T> | undefined;
+  let upcoming: Promise<OpenDirectory<T> | undefined> | undefined = openNext();
   try {
     while ((current = await upcoming) !== undefined) {
       upcoming = undefined;
@@ -124,11 +168,11 @@ export async function* everyEntry(
   }
 }
 
-/** A directory whose reading has begun: its first entry is asked for. */
-interface OpenDirectory {
+/** A directory whose reading has begun: its first entry (or batch) is asked for. */
+interface OpenDirectory<T> {
   dir: string;
-  entries: AsyncIterator<Entry>;
-  first: Promise<IteratorResult<Entry>>;
+  entries: AsyncIterator<T>;
+  first: Promise<IteratorResult<T>>;
 }
 
 /** Every entry under each of the prefixes, one range after another, at one revision. */

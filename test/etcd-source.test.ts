@@ -10,7 +10,7 @@ import { createEtcdWriter } from './support/etcd-writer.js';
 import { EtcdAuthError, EtcdMessageTooLargeError, EtcdPermissionError, EtcdTimeoutError, EtcdTlsError, EtcdUnavailableError, toEtcdError } from '../src/sources/etcd-errors.js';
 import { createEtcdSource, type EtcdSource, nextPageLimit, prefixRangeEnd, type EtcdSourceOptions } from '../src/sources/etcd-source.js';
 import { largeMessageBuffers } from '../src/sources/grpc-message-assembly.js';
-import { RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
+import { entryBatches, RevisionCompactedError, RevisionFutureError, type Entry } from '../src/sources/source.js';
 import { createCertificateAuthority, useEtcd, type EtcdServer } from './support/etcd.js';
 import { collect } from './support/collect.js';
 
@@ -356,6 +356,24 @@ describe('EtcdSource (plain etcd)', function () {
     assert.ok(third < 100, `${third} entries handed out in a row without a turn of the event loop`);
     const first = await longestRunWithoutTurn(source.range({ prefix, readsAll: true }), 0, 100);
     assert.ok(first < 100, `reading all: ${first} entries of the first page in a row without a turn`);
+  });
+
+  it('hands out a listing a few entries at a time (rangeBatches): the same entries as range, in order', async () => {
+    const prefix = '/registry/configmaps/batches/';
+    for (let index = 0; index < 75; index++) await put(writer, `${prefix}key-${String(index).padStart(3, '0')}`, `value ${index}`);
+    const source = openSource(settingsFor(etcd.server), { chunkSize: 30 });
+    const listed = (await collect(source.range({ prefix, readsAll: true }))).map((entry) => `${entry.key}=${text(entry.value)}`);
+    const sizes: number[] = [];
+    const batched: string[] = [];
+    for await (const batch of entryBatches(source, { prefix, readsAll: true, borrowsValues: true })) {
+      sizes.push(batch.length);
+      // Lent values are read before the next batch is asked for.
+      for (const entry of batch) batched.push(`${entry.key}=${text(entry.value)}`);
+    }
+    assert.equal(listed.length, 75);
+    assert.deepEqual(batched, listed);
+    // Pages of 30, 30 and 15 keys, each handed out 16 entries at a time.
+    assert.deepEqual(sizes, [16, 14, 16, 14, 15]);
   });
 
   it('keeps a paged listing at the revision of its first page while another client writes', async () => {

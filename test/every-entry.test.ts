@@ -11,7 +11,7 @@ import { MemorySource } from '../src/sources/memory-source.js';
 import type { Entry, RangeOptions } from '../src/sources/source.js';
 import { KregError } from '../src/errors.js';
 import { compareUtf8 } from '../src/codec/utf8.js';
-import { everyEntry, prefixEnd, topLevelPrefixes } from '../src/stored-objects.js';
+import { everyEntry, everyEntryBatches, prefixEnd, topLevelPrefixes } from '../src/stored-objects.js';
 
 /** A source that splits listings by directory (as etcd does) and logs what is read, in order. */
 function loggedSource(keysPerDirectory: number, withKey = false): { source: MemorySource; log: string[]; open: Set<string> } {
@@ -40,6 +40,20 @@ function loggedSource(keysPerDirectory: number, withKey = false): { source: Memo
 }
 
 describe('everyEntry', function () {
+  it('gives the same entries in batches (everyEntryBatches), one entry each from a source without batches of its own', async function () {
+    const { source } = loggedSource(20, true);
+    const revision = await source.currentRevision();
+    const keys: string[] = [];
+    for await (const entry of everyEntry(source, '/registry', revision, builtinRegistry(), [])) keys.push(entry.key);
+    const batched: string[] = [];
+    for await (const batch of everyEntryBatches(source, '/registry', revision, builtinRegistry(), [])) {
+      assert.equal(batch.length, 1);
+      for (const entry of batch) batched.push(entry.key);
+    }
+    assert.equal(keys.length, 61);
+    assert.deepEqual(batched, keys);
+  });
+
   it('gives every entry in key order, with the next directory opened before this one is done', async function () {
     const { source, log } = loggedSource(50);
     const revision = await source.currentRevision();

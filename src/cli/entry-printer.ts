@@ -70,7 +70,8 @@ export class EntryPrinter {
     return true;
   }
 
-  async printAll(entries: AsyncIterable<Entry>, what: string): Promise<void> {
+  /** Prints the entries of a listing, handed out a few at a time (EntrySource.rangeBatches). */
+  async printAll(batches: AsyncIterable<readonly Entry[]>, what: string): Promise<void> {
     const progress = await startProgress(this.io, `reading ${what}`);
     if (this.workerSetup !== undefined) {
       this.pool ??= new RenderPool(this.workerSetup, this.args.workers ?? RenderPool.defaultSize(), (shown, text, note) => {
@@ -83,18 +84,20 @@ export class EntryPrinter {
     }
     let n = 0;
     try {
-      for await (const entry of entries) {
-        if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
-        if (this.pool !== undefined) await this.pool.add(entry);
-        // Most entries are written straight from their stored bytes, with nothing to wait for.
-        else if (this.decodeOptions.decryptor?.usesKms !== true) {
-          if (!this.printedStored(entry)) await this.print(entry, true);
-        } else await this.print(entry);
-        // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
-        // stderr too, which carries a line per value that cannot be shown.
-        const room = this.io.stdout.ready?.() ?? this.io.stderr.ready?.();
-        if (room !== undefined) await room;
-        if (++n % 1000 === 0) progress.update(() => `reading ${what}: ${n.toLocaleString('en-US')} keys`);
+      for await (const batch of batches) {
+        for (const entry of batch) {
+          if (this.beforeOutput !== undefined) await this.checkedBeforeOutput();
+          if (this.pool !== undefined) await this.pool.add(entry);
+          // Most entries are written straight from their stored bytes, with nothing to wait for.
+          else if (this.decodeOptions.decryptor?.usesKms !== true) {
+            if (!this.printedStored(entry)) await this.print(entry, true);
+          } else await this.print(entry);
+          // A slow reader of the output (a pipe) holds the listing back instead of filling memory;
+          // stderr too, which carries a line per value that cannot be shown.
+          const room = this.io.stdout.ready?.() ?? this.io.stderr.ready?.();
+          if (room !== undefined) await room;
+          if (++n % 1000 === 0) progress.update(() => `reading ${what}: ${n.toLocaleString('en-US')} keys`);
+        }
       }
       await this.pool?.finish();
     } finally {

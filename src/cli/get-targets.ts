@@ -1,7 +1,8 @@
 /** What one kreg get reads (listings, named objects, keys, everything), and reading it. */
 import { KregError, UsageError } from '../errors.js';
 import { keyForEntry, reservedKeyPath, resolveResource, resolveResourceCandidates, type ResourceEntry, type ResourceRegistry } from '../keys/index.js';
-import { everyEntry } from '../stored-objects.js';
+import { everyEntryBatches } from '../stored-objects.js';
+import { entryBatches } from '../sources/source.js';
 import type { Store } from './open-store.js';
 import type { EntryPrinter } from './entry-printer.js';
 import type { GetArgs } from './get-args.js';
@@ -101,15 +102,15 @@ export async function readTarget(store: Store, target: Target, printer: EntryPri
       }
       return;
     case 'keys':
-      await printer.printAll(source.range({ prefix: target.prefix, revision, readsAll: true, borrowsValues: printer.borrowsValues }), target.prefix);
+      await printer.printAll(entryBatches(source, { prefix: target.prefix, revision, readsAll: true, borrowsValues: printer.borrowsValues }), target.prefix);
       return;
     case 'list': {
       const listing = keyForEntry(target.resource, target.namespace === undefined ? {} : { namespace: target.namespace }, prefix);
-      await printer.printAll(source.range({ prefix: listing, revision, readsAll: true, borrowsValues: printer.borrowsValues }), listing);
+      await printer.printAll(entryBatches(source, { prefix: listing, revision, readsAll: true, borrowsValues: printer.borrowsValues }), listing);
       return;
     }
     case 'everything':
-      await printer.printAll(everyEntry(source, prefix, revision, registry, denied, { borrowsValues: printer.borrowsValues }), `${prefix}/`);
+      await printer.printAll(everyEntryBatches(source, prefix, revision, registry, denied, { borrowsValues: printer.borrowsValues }), `${prefix}/`);
       return;
   }
 }

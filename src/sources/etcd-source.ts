@@ -159,6 +159,11 @@ export class EtcdSource implements EntrySource {
   }
 
   async *range(options: RangeOptions): AsyncGenerator<Entry, void, undefined> {
+    for await (const batch of this.rangeBatches(options)) yield* batch;
+  }
+
+  /** range's entries a page's few at a time (EVENT_LOOP_TURN_ENTRIES), with a turn of the event loop between while the next page is on its way. */
+  async *rangeBatches(options: RangeOptions): AsyncGenerator<readonly Entry[], void, undefined> {
     const { prefix } = options;
     const keysOnly = options.keysOnly === true;
     const valueRead: ValueRead = keysOnly ? 'none' : options.sizesOnly === true ? 'size' : options.borrowsValues === true ? 'view' : 'copy';
@@ -222,15 +227,14 @@ export class EtcdSource implements EntrySource {
           ahead = { request: nextRequest, fetched: fetch(nextRequest) };
         }
       }
-      let handed = 0;
-      for (const entry of entries) {
-        yield entry;
+      for (let start = 0; start < entries.length; start += EVENT_LOOP_TURN_ENTRIES) {
+        yield entries.length <= EVENT_LOOP_TURN_ENTRIES ? entries : entries.slice(start, start + EVENT_LOOP_TURN_ENTRIES);
         // grpc-js reads the socket on this thread: while a reader works through this page without a
         // turn of the event loop, the next page waits in the kernel and etcd is held back by flow control.
-        if (ahead !== undefined && ++handed % EVENT_LOOP_TURN_ENTRIES === 0) await new Promise(setImmediate);
+        if (ahead !== undefined) await new Promise(setImmediate);
       }
       // No entry handed out refers to the page (values were copied, or only lent until the next
-      // entry was asked for), so its buffer can take the next page.
+      // batch was asked for), so its buffer can take the next page.
       const pageBuffer = response.firstKey?.buffer;
       if (pageBuffer !== undefined) recycleMessageBuffer(pageBuffer);
       if (next === undefined) return;

@@ -166,6 +166,13 @@ export interface EntrySource {
   settleChecks?(): Promise<void>;
   /** Every entry under the prefix, in key order, all at one revision. */
   range(options: RangeOptions): AsyncIterable<Entry>;
+  /**
+   * The entries range gives, handed out a few at a time: one await per batch rather than per
+   * entry, which a listing of millions of keys feels. Lent values (borrowsValues) may be read
+   * until the next batch is asked for. Absent where the source hands out one entry at a time
+   * (entryBatches makes batches of one of those).
+   */
+  rangeBatches?(options: RangeOptions): AsyncIterable<readonly Entry[]>;
   /** One key, or undefined when it does not exist (at the revision, if given). */
   get(key: string, options?: { revision?: number }): Promise<Entry | undefined>;
   /** The revision reads are taken at when none is given. */
@@ -243,4 +250,13 @@ export function parseRevision(text: unknown, subject: ErrorSubject = {}): number
     throw new UsageError('bad-revision', `--revision must be a positive integer (etcd revisions start at 1), not ${shown}`, subject);
   }
   return revision;
+}
+
+/** The source's entries in batches: its own (rangeBatches), or each entry of its range a batch of one. */
+export function entryBatches(source: EntrySource, options: RangeOptions): AsyncIterable<readonly Entry[]> {
+  return source.rangeBatches?.(options) ?? batchesOfOne(source.range(options));
+}
+
+async function* batchesOfOne(entries: AsyncIterable<Entry>): AsyncGenerator<readonly Entry[]> {
+  for await (const entry of entries) yield [entry];
 }
