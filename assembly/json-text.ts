@@ -158,6 +158,7 @@ export function init(plansAt: usize, slotsAt: usize, slotCount: i32, headersAt: 
 
 /** A varint of at most 10 bytes (bits past 64 dropped); a failure when it runs past the end or longer. */
 export function uint64(): u64 {
+  // One byte (most tags, lengths and small numbers): no loop.
   if (pos < rend) {
     const first = load<u8>(buf + <usize>pos);
     if (first < 0x80) {
@@ -216,6 +217,7 @@ export let varint: u64 = 0;
  * a store of `pos` for every byte read were much of the scan's time.
  */
 @inline export function varintAt(p: i32, end: i32): i32 {
+  // One byte (most tags and lengths): no loop.
   if (p < end) {
     const first = load<u8>(buf + <usize>p);
     if (first < 0x80) {

@@ -39,7 +39,7 @@ const CLOSE_BRACKET = 0x5d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** Per byte, 1 when it stands for itself inside a JSON string as both Go and JSON.stringify write it. */
+/** Per byte, 1 when it stands for itself inside a JSON string as the object path writes it (JSON.stringify). */
 const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x20 && c < 0x80 && c !== QUOTE && c !== 0x5c ? 1 : 0));
 /** Integers of at most this many digits are below 2^53: the object path prints them as read. */
 const MAX_DIGITS = 15;

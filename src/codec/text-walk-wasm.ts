@@ -125,11 +125,10 @@ const SPECIAL_CODES: Record<string, number> = { time: 1, quantity: 2, 'int-or-st
 /** A FieldsV1: the module skips the object's own when managedFields are hidden, and asks for the others. */
 const SPECIAL_FIELDS_V1 = 4;
 const PAGE = 65536;
-/**
- * The module's memory is laid out here (it has no data of its own and allocates nothing), in
- * bytes: the YAML walk's tables, the header strings, the plans, the slot stack, then the value and
- * the output, whose room grows as values need.
- */
+// The module's memory is laid out here (it has no data of its own and allocates nothing), in
+// bytes: the YAML walk's tables, the header strings, the plans, the slot stack, then the value and
+// the output, whose room grows as values need.
+
 /** The YAML walk's: its two plain-ASCII tables, the position handed over, YAML 1.1's names. */
 const YAML_PLAIN_FIRST_AT = 1280;
 const YAML_PLAIN_REST_AT = 1536;
@@ -141,13 +140,13 @@ const HEADERS_BYTES = PAGE - HEADERS_AT;
 const PLANS_AT = PAGE;
 const PLANS_BYTES = 8 * 1024 * 1024;
 const SLOTS_AT = PLANS_AT + PLANS_BYTES;
+const SLOT_WORDS = 256 * 1024;
+const VALUES_AT = SLOTS_AT + SLOT_WORDS * 4;
 /**
  * Room past the output's capacity as the walks are told it: they copy eight bytes at a time and
  * store a word's last bytes past what they count as written.
  */
 const OUTPUT_SLACK = 16;
-const SLOT_WORDS = 256 * 1024;
-const VALUES_AT = SLOTS_AT + SLOT_WORDS * 4;
 
 const FLAG_REPEATED = 1;
 const FLAG_MAP = 2;
