@@ -11,12 +11,11 @@ import { JsonTextBuffer } from '../src/codec/json-text-buffer.js';
 import { writeStoredObjectJson, type JsonTextEngine, type JsonTextOptions } from '../src/codec/protobuf-to-json-text.js';
 import type { JsonObject } from '../src/codec/json-value.js';
 import { formatJson } from '../src/format/object-text.js';
-import { MASKED_SECRET_VALUE } from '../src/mask-secrets.js';
 import { encode } from '../src/index.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import type { Entry } from '../src/sources/source.js';
 import { damageablePod, oneByteDamaged } from './support/damageable-pod.js';
-import { entryOf, laidOut, type Layout, layoutOf, layouts, printedByObjectPath, type View, views } from './support/printed-json.js';
+import { entryOf, laidOut, type Layout, jsonTextOptions, layouts, printedByObjectPath, type View, views } from './support/printed-json.js';
 import { storableFixtures } from './support/fixtures.js';
 import { FIXTURES_DIR, K8S_VERSIONS_DIR, releasesWithFixtures, requireReleaseFixtures, requireSharedFixtures } from './support/shared-data.js';
 import { loadUpstreamFixtures } from './support/upstream-fixtures.js';
@@ -45,15 +44,7 @@ function printedByTranscoder(entry: Entry, view: View, layout: Layout, kubeVersi
 
 function transcodedBy(engine: JsonTextEngine, entry: Entry, view: View, layout: Layout, kubeVersion?: string): string | undefined {
   const out = new JsonTextBuffer(64);
-  const options: JsonTextOptions = {
-    resourceVersion: String(entry.modRevision),
-    managedFieldsHidden: !view.showManagedFields,
-    ...layoutOf(layout),
-    secretsMasked: !view.showSecrets,
-    maskedSecretValue: MASKED_SECRET_VALUE,
-    jsonText: formatJson,
-  };
-  if (!writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, options, out, engine)) return undefined;
+  if (!writeStoredObjectJson(kubeVersion === undefined ? schema : loadSchema(kubeVersion), entry.value, jsonTextOptions(entry, view, layout), out, engine)) return undefined;
   const bytes = Buffer.from(out.take());
   const text = bytes.toString('utf8');
   // Compared as text below: the bytes must be that text's UTF-8 (a raw broken sequence would read as U+FFFD too).

@@ -12,7 +12,7 @@ import { writeStoredObjectJson, type JsonTextOptions } from '../src/codec/protob
 import { formatJson } from '../src/format/object-text.js';
 import { loadSchema } from '../src/schema-bundle.js';
 import type { Entry } from '../src/sources/source.js';
-import { entryOf, laidOut, type Layout, layoutOf, layouts, printedByObjectPath, type View, views } from './support/printed-json.js';
+import { entryOf, laidOut, type Layout, jsonTextOptions, layouts, printedByObjectPath, type View, views } from './support/printed-json.js';
 
 const schema = loadSchema();
 const KEY = '/registry/example.com/widgets/shop/w1';
@@ -21,15 +21,8 @@ const KEY = '/registry/example.com/widgets/shop/w1';
 function written(entry: Entry, view: View, layout: Layout): string | undefined {
   const out = new JsonTextBuffer(16);
   out.ascii('kept');
-  const options: JsonTextOptions = {
-    resourceVersion: String(entry.modRevision),
-    managedFieldsHidden: !view.showManagedFields,
-    ...layoutOf(layout),
-    secretsMasked: !view.showSecrets,
-    jsonText: formatJson,
-  };
   const text = Buffer.from(out.bytes.subarray(0, out.length)).toString('utf8');
-  if (!writeStoredObjectJson(schema, entry.value, options, out)) {
+  if (!writeStoredObjectJson(schema, entry.value, jsonTextOptions(entry, view, layout), out)) {
     assert.equal(Buffer.from(out.bytes.subarray(0, out.length)).toString('utf8'), text, 'nothing written when declined');
     return undefined;
   }

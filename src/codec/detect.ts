@@ -14,9 +14,9 @@ export const ENCRYPTED_PREFIX = Uint8Array.of(0x6b, 0x38, 0x73, 0x3a, 0x65, 0x6e
 /** CBOR self-described tag 55799, which Kubernetes writes in front of every CBOR object. */
 export const CBOR_SELF_DESCRIBED = Uint8Array.of(0xd9, 0xd9, 0xf7);
 
-export function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+export function startsWith(bytes: Uint8Array, prefix: Uint8Array, at = 0): boolean {
+  if (bytes.length < at + prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
 

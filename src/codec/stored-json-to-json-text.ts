@@ -12,7 +12,9 @@
  * no metadata object, text that is no JSON) is refused, writing nothing, and the object path
  * writes it (and names what is wrong). Pure.
  */
+import { startsWith } from './detect.js';
 import type { JsonTextBuffer } from './json-text-buffer.js';
+import { utf8Encode } from './text.js';
 
 /** What a stored JSON object is written with: the protobuf writer's options (JsonTextOptions) it needs. */
 export interface StoredJsonTextOptions {
@@ -46,11 +48,10 @@ const MAX_DIGITS = 15;
 /** Nesting beyond this is left to the object path (which writes it iteratively). */
 const MAX_DEPTH = 200;
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const SECRET = ascii('"Secret"');
-const TRUE = ascii('true');
-const FALSE = ascii('false');
-const NULL = ascii('null');
+const SECRET = utf8Encode('"Secret"');
+const TRUE = utf8Encode('true');
+const FALSE = utf8Encode('false');
+const NULL = utf8Encode('null');
 const NO_BYTES = new Uint8Array(0);
 
 /**
@@ -81,7 +82,7 @@ interface TypedMember {
   required: number;
 }
 
-const typed = (key: string, expected: Expected, required = 0): TypedMember => ({ key: ascii(key), expected, required });
+const typed = (key: string, expected: Expected, required = 0): TypedMember => ({ key: utf8Encode(key), expected, required });
 const KIND_MEMBER = typed('kind', STRING);
 const RESOURCE_VERSION_MEMBER = typed('resourceVersion', STRING);
 const MANAGED_FIELDS_MEMBER = typed('managedFields', ANY);
@@ -103,9 +104,14 @@ const OWNER_COMPLETE = 15;
 
 /** The member of `members` whose key is the bytes at [start, end), if any. */
 function typedMember(members: readonly TypedMember[], value: Uint8Array, start: number, end: number): TypedMember | undefined {
-  for (const member of members) if (member.key.length === end - start && compareWith(value, start, end, member.key) === 0) return member;
+  for (const member of members) if (member.key.length === end - start && compareBytes(value, start, end, member.key, 0, member.key.length) === 0) return member;
   return undefined;
 }
+
+/** What follows a member or an item (afterMember). */
+const MORE = 0;
+const CLOSED = 1;
+const BAD = 2;
 
 /** The writer's state over one value. */
 class StoredJsonWriter {
@@ -158,7 +164,7 @@ class StoredJsonWriter {
         const keyEnd = plainStringEnd(value, keyStart);
         if (keyEnd < 0) return false;
         // In order and not repeated, as the object path would sort them.
-        if (previousStart >= 0 && compareRanges(value, previousStart, previousEnd, keyStart, keyEnd) >= 0) return false;
+        if (previousStart >= 0 && compareBytes(value, previousStart, previousEnd, value, keyStart, keyEnd) >= 0) return false;
         previousStart = keyStart;
         previousEnd = keyEnd;
         this.at = keyEnd + 1;
@@ -181,7 +187,7 @@ class StoredJsonWriter {
           owner |= member.required;
         }
         let replaced = false;
-        if (!versioned && compareWith(value, keyStart, keyEnd, RESOURCE_VERSION_MEMBER.key) >= 0) {
+        if (!versioned && compareBytes(value, keyStart, keyEnd, RESOURCE_VERSION_MEMBER.key, 0, RESOURCE_VERSION_MEMBER.key.length) >= 0) {
           this.resourceVersionMember(written++);
           versioned = true;
           // The stored resourceVersion (a string, checked) gives way to the entry's.
@@ -196,15 +202,13 @@ class StoredJsonWriter {
           if (!this.dropped(depth, ANY)) return false;
         } else {
           this.key(written++, keyStart, keyEnd);
-          if (role === TOP && member === KIND_MEMBER) this.isSecret = startsWithBytes(value, this.at, SECRET);
+          if (role === TOP && member === KIND_MEMBER) this.isSecret = startsWith(value, SECRET, this.at);
           if (expected === METADATA) this.sawMetadata = true;
           if (!this.anyValue(depth, expected)) return false;
         }
-        this.skipBlanks();
-        const separator = value[this.at++];
-        if (separator === CLOSE_BRACE) break;
-        if (separator !== COMMA) return false;
-        this.skipBlanks();
+        const next = this.afterMember(CLOSE_BRACE);
+        if (next === CLOSED) break;
+        if (next === BAD) return false;
       }
     }
     if (role === OWNER && owner !== OWNER_COMPLETE) return false;
@@ -214,6 +218,16 @@ class StoredJsonWriter {
     if (written > 0) this.newline();
     out.byte(CLOSE_BRACE);
     return true;
+  }
+
+  /** Reads what follows a member or an item: a comma (another comes, blanks after it skipped), the closer, or anything else. */
+  private afterMember(closer: number): typeof MORE | typeof CLOSED | typeof BAD {
+    this.skipBlanks();
+    const separator = this.value[this.at++];
+    if (separator === closer) return CLOSED;
+    if (separator !== COMMA) return BAD;
+    this.skipBlanks();
+    return MORE;
   }
 
   /** Reads the value at `at` (checked as `expected` says) and writes nothing of it. */
@@ -251,8 +265,8 @@ class StoredJsonWriter {
   }
 
   private newline(): void {
-    const width = this.options.indent * this.level;
     if (this.options.indent === 0) return;
+    const width = this.options.indent * this.level;
     const out = this.out;
     out.reserve(width + 1);
     const bytes = out.bytes;
@@ -301,11 +315,9 @@ class StoredJsonWriter {
     for (let index = 0; ; index++) {
       this.separate(index);
       if (!this.anyValue(depth, item)) return false;
-      this.skipBlanks();
-      const separator = value[this.at++];
-      if (separator === CLOSE_BRACKET) break;
-      if (separator !== COMMA) return false;
-      this.skipBlanks();
+      const next = this.afterMember(CLOSE_BRACKET);
+      if (next === CLOSED) break;
+      if (next === BAD) return false;
     }
     this.level--;
     this.newline();
@@ -335,7 +347,7 @@ class StoredJsonWriter {
   }
 
   private literal(word: Uint8Array): boolean {
-    if (!startsWithBytes(this.value, this.at, word)) return false;
+    if (!startsWith(this.value, word, this.at)) return false;
     this.out.append(word);
     this.at += word.length;
     return true;
@@ -373,30 +385,14 @@ function plainStringEnd(value: Uint8Array, start: number): number {
   return value[i] === QUOTE ? i : -1;
 }
 
-/** Byte order of two ranges of the value (ASCII: as JavaScript orders the strings). */
-function compareRanges(value: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+/** Byte order of a[aStart, aEnd) against b[bStart, bEnd) (ASCII: as JavaScript orders the strings). */
+function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
   const n = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < n; i++) {
-    const d = (value[aStart + i] as number) - (value[bStart + i] as number);
+    const d = (a[aStart + i] as number) - (b[bStart + i] as number);
     if (d !== 0) return d;
   }
   return aEnd - aStart - (bEnd - bStart);
-}
-
-/** Byte order of a range of the value against `bytes`. */
-function compareWith(value: Uint8Array, start: number, end: number, bytes: Uint8Array): number {
-  const n = Math.min(end - start, bytes.length);
-  for (let i = 0; i < n; i++) {
-    const d = (value[start + i] as number) - (bytes[i] as number);
-    if (d !== 0) return d;
-  }
-  return end - start - bytes.length;
-}
-
-function startsWithBytes(value: Uint8Array, at: number, bytes: Uint8Array): boolean {
-  if (at + bytes.length > value.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (value[at + i] !== bytes[i]) return false;
-  return true;
 }
 
 function isDigits(text: string): boolean {

@@ -4,6 +4,9 @@
  * fast writer of JSON text is held to.
  */
 import { itemRenderer } from '../../src/cli/object-writers.js';
+import type { JsonTextOptions } from '../../src/codec/protobuf-to-json-text.js';
+import { formatJson } from '../../src/format/object-text.js';
+import { MASKED_SECRET_VALUE } from '../../src/mask-secrets.js';
 import { entryToPrinted } from '../../src/cli/render-entry.js';
 import { builtinRegistry, type ResourceRegistry } from '../../src/keys/index.js';
 import type { Entry } from '../../src/sources/source.js';
@@ -35,7 +38,15 @@ export function laidOut(text: string, layout: Layout): string {
   return layout === 'json-item' ? `        ${text}` : `${text}\n`;
 }
 
-/** Where a layout writes an object: spaces per level, and the level it starts at. */
-export function layoutOf(layout: Layout): { indent: number; depth: number } {
-  return { indent: layout === 'ndjson' ? 0 : 4, depth: layout === 'json-item' ? 2 : 0 };
+/** How a fast writer writes the entry for the view, in the layout (spaces per level, the level it starts at). */
+export function jsonTextOptions(entry: Entry, view: View, layout: Layout): JsonTextOptions {
+  return {
+    resourceVersion: String(entry.modRevision),
+    managedFieldsHidden: !view.showManagedFields,
+    indent: layout === 'ndjson' ? 0 : 4,
+    depth: layout === 'json-item' ? 2 : 0,
+    secretsMasked: !view.showSecrets,
+    maskedSecretValue: MASKED_SECRET_VALUE,
+    jsonText: formatJson,
+  };
 }
