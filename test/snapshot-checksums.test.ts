@@ -120,11 +120,17 @@ describe('snapshot checksums', () => {
       await etcd.server.etcdctl(['snapshot', 'save', file]);
       const expected = JSON.parse((await etcd.server.etcdctl(['snapshot', 'status', file, '-w', 'json'])).toString()) as { hash: number };
       // The worker hashes the trailer as it reads (hash), or only reads (read: --skip-hash-check, or a member db).
-      const walk = async (windowBytes: number | undefined, pass: 'hash' | 'read' = 'hash', path = file): Promise<{ report: unknown; leaves: string[]; served: number }> => {
+      const walk = async (
+        windowBytes: number | undefined,
+        pass: 'hash' | 'read' = 'hash',
+        path = file,
+        workerFromBytes: number | 'default' = 0,
+      ): Promise<{ report: unknown; leaves: string[]; served: number }> => {
         const bolt = await BoltFile.open(path);
         let served = 0;
         try {
-          const passing = (bytes: number): PassAlongsideOptions => ({ leafRuns: true, sharedWindows: true, windowBytes: bytes });
+          // On a worker whatever the size (0), unless told otherwise.
+          const passing = (bytes: number): PassAlongsideOptions => ({ leafRuns: true, sharedWindows: true, windowBytes: bytes, ...(workerFromBytes === 'default' ? {} : { workerFromBytes }) });
           const trailer =
             windowBytes === undefined
               ? undefined
@@ -174,6 +180,12 @@ describe('snapshot checksums', () => {
             assert.ok(shared.served > 0, `${shared.served} of ${read.leaves.length} leaves from ${what}`);
           }
         }
+        // By default a file this small (a few MiB) is passed over on this thread: the same check,
+        // leaves and hash, with every page read by the walk (no windows shared).
+        const here = await walk(32 * 1024, 'hash', file, 'default');
+        assert.deepEqual(here.report, read.report);
+        assert.deepEqual(here.leaves, read.leaves);
+        assert.equal(here.served, 0);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -223,18 +235,29 @@ describe('snapshot checksums', () => {
       }
     });
 
-    it("with no trailer hashed (--skip-hash-check, a member db), the walk still takes the worker's reads and CRCs: one walk, the same status", async () => {
+    it('hashed alongside, or with no trailer hashed (--skip-hash-check, a member db), on a worker or on this thread: one walk, the same status', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'kreg-checksums-'));
       const member = join(dir, 'member.db');
       const bytes = readFileSync(DEMO);
       writeFileSync(member, bytes.subarray(0, bytes.length - 32));
       try {
-        for (const [file, skipHashCheck] of [
-          [DEMO, true],
-          [member, false],
-          [member, true],
+        for (const [file, skipHashCheck, workerFromBytes] of [
+          [DEMO, false, 0],
+          [DEMO, true, 0],
+          [member, false, 0],
+          [member, true, 0],
+          // As the command runs on a file this small: the pass on this thread.
+          [DEMO, false, undefined],
+          [DEMO, true, undefined],
+          [member, true, undefined],
         ] as const) {
-          const together = await SnapshotSource.open(file, { skipHashCheck, checkTrailerAlongside: true, leafCrcsAlongside: true, shareReadsAlongside: true });
+          const together = await SnapshotSource.open(file, {
+            skipHashCheck,
+            checkTrailerAlongside: true,
+            leafCrcsAlongside: true,
+            shareReadsAlongside: true,
+            ...(workerFromBytes === undefined ? {} : { workerFromBytes }),
+          });
           const apart = await SnapshotSource.open(file, { skipHashCheck });
           const bolt = await BoltFile.open(file);
           try {
@@ -244,7 +267,7 @@ describe('snapshot checksums', () => {
             await together.settleChecks();
             const alone = await apart.status();
             assert.ok(alone.etcdctl.hash !== undefined && alone.keys > 0);
-            assert.deepEqual({ ...status, hashCheck: together.hashCheck }, alone, `${file} skipHashCheck ${skipHashCheck}`);
+            assert.deepEqual({ ...status, hashCheck: together.hashCheck }, alone, `${file} skipHashCheck ${skipHashCheck} workerFromBytes ${workerFromBytes}`);
             assert.deepEqual(check, { ...(await checkBoltFile(bolt)), etcdctlHash: alone.etcdctl.hash });
           } finally {
             await Promise.all([together.close(), apart.close(), bolt.close()]);

@@ -8,6 +8,7 @@ import { commandNamed } from './command-index.js';
 import { helpWidth, type CliIo, type CommandContext, type OutputStream } from './io.js';
 import { topLevelHelp } from './top-level-help.js';
 import { versionText } from './version.js';
+import { warmStart } from './warm-start.js';
 
 const HINTS = /^(.*\S)(\[(?:string|boolean|number|array|count|required|default|choices|aliases|deprecated)\b.*\])$/;
 
@@ -93,7 +94,11 @@ export async function main(argv: readonly string[], given: CliIo, options: MainO
     if (args.length === 1 && args[0] === '--version') output = versionText();
     // So is a bare --help: the first screen a new user sees is laid out without loading yargs.
     else if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) output = topLevelHelp(helpWidth(io));
-    else output = await (await import('./parser.js')).parse(ctx, args);
+    else {
+      // Sources a test hands in are not files: nothing to start early for them.
+      if (options.openSource === undefined) warmStart(args);
+      output = await (await import('./parser.js')).parse(ctx, args);
+    }
     output = separateGluedHints(output, helpWidth(io));
     if (output !== '') io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return ctx.exitCode;

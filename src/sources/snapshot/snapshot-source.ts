@@ -10,6 +10,7 @@
  *     read once each, in ascending page order, several at a time, and yielded in key order.
  * Memory: the index (per matching key, not per revision) plus one batch of values.
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -27,7 +28,18 @@ import {
   type RevisionsOptions,
   type StoredRevision,
 } from '../source.js';
-import { BoltFile, SnapshotFileError, type TrailerCheck, type BoltBucket, type BoltOpenOptions, type BoltPage, type PageRead, ReadArena, type SkippedRange } from './bbolt-file.js';
+import {
+  BoltFile,
+  type PassAlongsideOptions,
+  SnapshotFileError,
+  type TrailerCheck,
+  type BoltBucket,
+  type BoltOpenOptions,
+  type BoltPage,
+  type PageRead,
+  ReadArena,
+  type SkippedRange,
+} from './bbolt-file.js';
 import { type BoltCheckReport, checkBoltFile } from './bolt-check.js';
 import { createCrc32c } from './crc32c.js';
 import { type LeafRunCrcs, LeafRunHasher } from './leaf-run-crcs.js';
@@ -77,6 +89,12 @@ export interface SnapshotSourceOptions {
    * same: the walk then never waits for a read of its own.
    */
   shareReadsAlongside?: boolean;
+  /**
+   * With checkTrailerAlongside: a file smaller than this is hashed (and read alongside) on this
+   * thread, where that is quicker than starting a worker; 32 MiB by default, 0 for a worker
+   * whatever the size.
+   */
+  workerFromBytes?: number;
   /**
    * Carry on past damage: skip damaged pages and values (and a hash mismatch), recording each in
    * `damage` and passing it to `onDamage`. Without it the first damage raises a SnapshotFileError.
@@ -224,6 +242,21 @@ export class SnapshotSource implements EntrySource {
   }
 
   /**
+   * Gets ready for an open() of `path` to come: starts the worker that will hash (or read) a large
+   * file, so that its 70-90 ms of start-up overlap what the caller does first. Returns whether it
+   * did (false: no such file, or one small enough to read on this thread). open() is the same without it.
+   */
+  static prepareOpen(path: string): boolean {
+    let file = path;
+    try {
+      if (statSync(path).isDirectory()) file = join(path, 'member', 'snap', 'db');
+    } catch {
+      return false;
+    }
+    return BoltFile.prestartPass(file);
+  }
+
+  /**
    * Opens a snapshot file, a member's db file, or an etcd data dir (reading DIR/member/snap/db).
    * Checks the sha256 trailer when there is one, unless `skipHashCheck`.
    *
@@ -240,10 +273,15 @@ export class SnapshotSource implements EntrySource {
     const boltOptions = withDefined<BoltOpenOptions>({ cacheBytes: options.cacheBytes, onDamage: options.bestEffort === true ? record : undefined });
     const bolt = await BoltFile.open(file, boltOptions).catch((error: unknown) => unreadable(file, error));
     let trailerAlongside: Promise<TrailerCheck> | undefined;
+    const passAlongside = withDefined<PassAlongsideOptions>({
+      leafRuns: options.leafCrcsAlongside === true,
+      sharedWindows: options.shareReadsAlongside === true,
+      workerFromBytes: options.workerFromBytes,
+    });
     try {
       let hashCheck: HashCheckResult = 'skipped';
       if (options.skipHashCheck !== true && options.checkTrailerAlongside === true) {
-        trailerAlongside = bolt.checkSha256Trailer({ leafRuns: options.leafCrcsAlongside === true, sharedWindows: options.shareReadsAlongside === true });
+        trailerAlongside = bolt.checkSha256Trailer(passAlongside);
         // Handled now, so that a failure waits for settleChecks() instead of going unhandled.
         trailerAlongside.catch(() => undefined);
       } else if (options.skipHashCheck !== true) {
@@ -254,7 +292,7 @@ export class SnapshotSource implements EntrySource {
       // --skip-hash-check: the worker still reads ahead of the walk and takes the leaves' CRCs,
       // without the hash (checkSha256Trailer does the same for a file that has no trailer).
       const readsAlongside = options.checkTrailerAlongside === true && options.skipHashCheck === true && (options.leafCrcsAlongside === true || options.shareReadsAlongside === true);
-      const readAlongside = readsAlongside ? bolt.readAlongside({ leafRuns: options.leafCrcsAlongside === true, sharedWindows: options.shareReadsAlongside === true }) : undefined;
+      const readAlongside = readsAlongside ? bolt.readAlongside(passAlongside) : undefined;
       const keyBucket = await keyBucketOf(bolt, file);
       const metaFacts = await readMetaFacts(bolt, file);
       const freelistProblems = await watchFreedPages(bolt);
