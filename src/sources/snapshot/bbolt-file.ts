@@ -23,10 +23,11 @@
  *     sequence u64}, and when root is 0 an inline leaf page follows inside the value itself.
  * A page with overflow N spans N+1 consecutive pages.
  */
-import { read as readCallback, statSync } from 'node:fs';
+import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
-import { type OneShotWorker, prestartOneShotWorker, startOneShotWorker } from './one-shot-worker.js';
+import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
+import { FILE_PASS_WORKER, WORKER_FROM_BYTES } from './file-pass-start.js';
 import { type FilePassAnswer, type FilePassJobs, passOverFile } from './file-pass.js';
 import type { FilePassJob } from './file-pass-worker.js';
 import type { LeafRunCrcs } from './leaf-run-crcs.js';
@@ -53,14 +54,6 @@ const BUCKET_LEAF_FLAG = 0x01;
 const CANDIDATE_PAGE_SIZES = [4096, 8192, 16384, 32768, 65536, 2048, 1024, 512];
 /** A real tree is a handful of levels deep; more means a pointer cycle in a damaged file. */
 const MAX_TREE_DEPTH = 32;
-/**
- * Passes over fewer bytes are made on the main thread, not a worker: 32 MiB take about 25 ms to
- * read and hash there, a worker 70-90 ms to start. `snapshot status` of a 60 kB file took 0.24 s
- * here against 0.32 s with a worker; of a 200 MB one, 0.83 s here against 0.77 s with a worker.
- */
-const WORKER_FROM_BYTES = 32 * 1024 * 1024;
-/** The worker that passes over the file (file-pass-worker.ts). */
-const FILE_PASS_WORKER = new URL('./file-pass-worker.js', import.meta.url);
 const FREELIST_NOT_SYNCED = 0xffff_ffff_ffff_ffffn;
 /** Pages read past the last wanted page of a chunk, so that its overflow usually fits too. */
 const CHUNK_OVERFLOW_SLACK = 4;
@@ -447,21 +440,6 @@ export class BoltFile {
    */
   releaseCache(): void {
     this.cache.clear();
-  }
-
-  /**
-   * Starts the worker of a pass over `path` to come (checkSha256Trailer(), readAlongside()) when the
-   * file is large enough to be passed over on one (WORKER_FROM_BYTES), so that the worker's
-   * start overlaps what the caller does before it opens the file. Returns whether it did.
-   */
-  static prestartPass(path: string): boolean {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch {
-      return false;
-    }
-    return size >= WORKER_FROM_BYTES && prestartOneShotWorker(FILE_PASS_WORKER);
   }
 
   /**

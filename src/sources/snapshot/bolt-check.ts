@@ -11,11 +11,11 @@
  * plus the pointers still to visit.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { compareByteRanges } from '../../codec/utf8.js';
 import { KregError } from '../../errors.js';
 import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
 import { createCrc32c } from './crc32c.js';
+import { memberDbOf } from './file-pass-start.js';
 import { hashLeafHere } from './leaf-run-crcs.js';
 
 /** One problem the consistency check found. */
@@ -362,7 +362,7 @@ export async function checkSnapshotFile(path: string, options: { skipHashCheck?:
       cause: error,
     });
   });
-  const file = info.isDirectory() ? join(path, 'member', 'snap', 'db') : path;
+  const file = info.isDirectory() ? memberDbOf(path) : path;
   const opening: SnapshotFileError[] = [];
   const bolt = await BoltFile.open(file, { onDamage: (damage) => opening.push(damage) }).catch((error: unknown) => {
     if (error instanceof KregError) throw error;

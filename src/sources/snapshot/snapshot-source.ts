@@ -10,10 +10,8 @@
  *     read once each, in ascending page order, several at a time, and yielded in key order.
  * Memory: the index (per matching key, not per revision) plus one batch of values.
  */
-import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { join } from 'node:path';
 import { DecodeError, KregError } from '../../errors.js';
 import {
   parseRevision,
@@ -41,6 +39,7 @@ import {
   type SkippedRange,
 } from './bbolt-file.js';
 import { type BoltCheckReport, checkBoltFile } from './bolt-check.js';
+import { memberDbOf, prestartFilePass } from './file-pass-start.js';
 import { createCrc32c } from './crc32c.js';
 import { type LeafRunCrcs, LeafRunHasher } from './leaf-run-crcs.js';
 import { KeyIndex, type StoredLocation } from './key-index.js';
@@ -247,13 +246,7 @@ export class SnapshotSource implements EntrySource {
    * did (false: no such file, or one small enough to read on this thread). open() is the same without it.
    */
   static prepareOpen(path: string): boolean {
-    let file = path;
-    try {
-      if (statSync(path).isDirectory()) file = join(path, 'member', 'snap', 'db');
-    } catch {
-      return false;
-    }
-    return BoltFile.prestartPass(file);
+    return prestartFilePass(path);
   }
 
   /**
@@ -265,7 +258,7 @@ export class SnapshotSource implements EntrySource {
    */
   static async open(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
     const isDirectory = (await stat(path).catch((error: unknown) => unreadable(path, error))).isDirectory();
-    const file = isDirectory ? join(path, 'member', 'snap', 'db') : path;
+    const file = isDirectory ? memberDbOf(path) : path;
     const description = isDirectory ? `etcd data dir ${path}` : `snapshot ${path}`;
     const damage: SnapshotDamage[] = [];
     const record = (error: KregError): void => recordDamage(damage, error, options.onDamage);
