@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotFilesNamed } from '../src/cli/warm-start.js';
-import { SnapshotSource } from '../src/sources/snapshot/snapshot-source.js';
+import { prestartFilePass } from '../src/sources/snapshot/file-pass-start.js';
 
 describe('warm start', () => {
   describe('the snapshot files a run names, guessed before parsing (snapshotFilesNamed)', () => {
@@ -42,7 +42,7 @@ describe('warm start', () => {
     }
   });
 
-  describe('SnapshotSource.prepareOpen', () => {
+  describe('prestartFilePass', () => {
     it('starts a worker for a file of 32 MiB or more (a data dir: its member/snap/db), none for a smaller, missing or other one', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kreg-warm-'));
       try {
@@ -56,11 +56,11 @@ describe('warm start', () => {
         mkdirSync(join(dataDir, 'member', 'snap'), { recursive: true });
         writeFileSync(join(dataDir, 'member', 'snap', 'db'), '');
         truncateSync(join(dataDir, 'member', 'snap', 'db'), 33 * 1024 * 1024);
-        assert.equal(SnapshotSource.prepareOpen(small), false);
-        assert.equal(SnapshotSource.prepareOpen(join(dir, 'missing.db')), false);
-        assert.equal(SnapshotSource.prepareOpen(dir), false, 'a directory that is no data dir');
-        assert.equal(SnapshotSource.prepareOpen(large), true);
-        assert.equal(SnapshotSource.prepareOpen(dataDir), true);
+        assert.equal(prestartFilePass(small), false);
+        assert.equal(prestartFilePass(join(dir, 'missing.db')), false);
+        assert.equal(prestartFilePass(dir), false, 'a directory that is no data dir');
+        assert.equal(prestartFilePass(large), true);
+        assert.equal(prestartFilePass(dataDir), true);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -39,7 +39,7 @@ import {
   type SkippedRange,
 } from './bbolt-file.js';
 import { type BoltCheckReport, checkBoltFile } from './bolt-check.js';
-import { memberDbOf, prestartFilePass } from './file-pass-start.js';
+import { memberDbOf } from './file-pass-start.js';
 import { createCrc32c } from './crc32c.js';
 import { type LeafRunCrcs, LeafRunHasher } from './leaf-run-crcs.js';
 import { KeyIndex, type StoredLocation } from './key-index.js';
@@ -238,15 +238,6 @@ export class SnapshotSource implements EntrySource {
     readonly warnings: string[],
   ) {
     this.description = description;
-  }
-
-  /**
-   * Gets ready for an open() of `path` to come: starts the worker that will hash (or read) a large
-   * file, so that its 70-90 ms of start-up overlap what the caller does first. Returns whether it
-   * did (false: no such file, or one small enough to read on this thread). open() is the same without it.
-   */
-  static prepareOpen(path: string): boolean {
-    return prestartFilePass(path);
   }
 
   /**
