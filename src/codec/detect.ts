@@ -14,6 +14,9 @@ export const ENCRYPTED_PREFIX = Uint8Array.of(0x6b, 0x38, 0x73, 0x3a, 0x65, 0x6e
 /** CBOR self-described tag 55799, which Kubernetes writes in front of every CBOR object. */
 export const CBOR_SELF_DESCRIBED = Uint8Array.of(0xd9, 0xd9, 0xf7);
 
+/** The first byte of a value stored as JSON (an object). */
+export const JSON_OBJECT_START = 0x7b;
+
 export function startsWith(bytes: Uint8Array, prefix: Uint8Array, at = 0): boolean {
   if (bytes.length < at + prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
@@ -24,7 +27,7 @@ export function detectFormat(bytes: Uint8Array): ValueFormat {
   if (startsWith(bytes, PROTOBUF_MAGIC)) return 'protobuf';
   if (startsWith(bytes, ENCRYPTED_PREFIX)) return 'encrypted';
   if (startsWith(bytes, CBOR_SELF_DESCRIBED)) return 'cbor';
-  if (bytes[0] === 0x7b /* { */) return 'json';
+  if (bytes[0] === JSON_OBJECT_START) return 'json';
   return 'opaque';
 }
 

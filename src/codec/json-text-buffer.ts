@@ -1,5 +1,13 @@
-/** Output text as UTF-8 bytes, gathered in a growing buffer: what the JSON text transcoder writes into. Pure. */
+/** Output text as UTF-8 bytes, gathered in a growing buffer: what the JSON text writers write into, and which bytes they copy as they are. Pure. */
 import { utf8EncodeInto } from './text.js';
+
+/** A byte (or UTF-16 unit) that is its own JSON string text: ASCII, not a control character, quote or backslash (as JSON.stringify writes it). */
+export function isPlainAsciiByte(c: number): boolean {
+  return c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c;
+}
+
+/** Per byte value, 1 when isPlainAsciiByte: one load per byte where strings are copied byte by byte. */
+export const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte(c) ? 1 : 0));
 
 /** A growing byte buffer of output text; `take()` hands over what is written and starts afresh. */
 export class JsonTextBuffer {

@@ -21,7 +21,7 @@
  * not write itself, and refuses the rest, which the object path writes. Pure.
  */
 import { decodeMessageAt, GO_ZERO_TIME_SECONDS, intOrStringJson, isGoZero, isScalarZero, newDecodeContext, quantityJson, readScalar, timeJson, type DecodeContext } from './protobuf-to-json.js';
-import { PROTOBUF_MAGIC, startsWith } from './detect.js';
+import { JSON_OBJECT_START, PROTOBUF_MAGIC, startsWith } from './detect.js';
 import { writeStoredJsonText } from './stored-json-to-json-text.js';
 import { readEnvelope, type Envelope } from './envelope.js';
 import type { JsonValue } from './json-value.js';
@@ -29,7 +29,7 @@ import { KIND_BOOL, KIND_BYTES, KIND_MESSAGE, KIND_STRING, planOf, type MessageP
 import { GO_BYTES, GO_VALUE, type Member, MEMBER_API_VERSION, MEMBER_KIND, MEMBER_MANAGED_FIELDS, MEMBER_METADATA, MEMBER_RESOURCE_VERSION, type TextPlan, textPlanOf } from './json-text-plan.js';
 import type { Schema } from './schema.js';
 import { base64Decode, utf8Decode, utf8Encode } from './text.js';
-import { JsonTextBuffer } from './json-text-buffer.js';
+import { isPlainAsciiByte, JsonTextBuffer, PLAIN_ASCII } from './json-text-buffer.js';
 import { WireReader } from './wire.js';
 import { type ObjectHeader, TextWalkWasm, type TextWalkHost, OMITTED, type YamlEmitter } from './text-walk-wasm.js';
 import { TEXT_WALK_WASM } from './text-walk-wasm-module.js';
@@ -87,23 +87,12 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
-/** How a value stored as JSON starts (detect.ts). */
-const JSON_OBJECT_START = 0x7b;
-
 const TIME = 'time';
 const QUANTITY = 'quantity';
 const INT_OR_STRING = 'int-or-string';
 
 /** From this length on, strings are checked four bytes at a time and copied whole. */
 const LONG_STRING_BYTES = 64;
-
-/** A byte (or UTF-16 unit) that is its own JSON string text: ASCII, not a control character, quote or backslash. */
-function isPlainAsciiByte(c: number): boolean {
-  return c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c;
-}
-
-/** Per byte value, 1 when isPlainAsciiByte: one load per byte where strings are copied byte by byte. */
-const PLAIN_ASCII = Uint8Array.from({ length: 256 }, (_, c) => (isPlainAsciiByte(c) ? 1 : 0));
 
 /** The object decoder's nesting guard, kept alike so both refuse the same values. */
 const MAX_DEPTH = 200;

@@ -12,9 +12,10 @@
  * no metadata object, text that is no JSON) is refused, writing nothing, and the object path
  * writes it (and names what is wrong). Pure.
  */
-import { startsWith } from './detect.js';
-import type { JsonTextBuffer } from './json-text-buffer.js';
+import { JSON_OBJECT_START, startsWith } from './detect.js';
+import { type JsonTextBuffer, PLAIN_ASCII } from './json-text-buffer.js';
 import { utf8Encode } from './text.js';
+import { compareByteRanges } from './utf8.js';
 
 /** What a stored JSON object is written with: the protobuf writer's options (JsonTextOptions) it needs. */
 export interface StoredJsonTextOptions {
@@ -41,8 +42,6 @@ const CLOSE_BRACKET = 0x5d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** Per byte, 1 when it stands for itself inside a JSON string as the object path writes it (JSON.stringify). */
-const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x20 && c < 0x80 && c !== QUOTE && c !== 0x5c ? 1 : 0));
 /** Integers of at most this many digits are below 2^53: the object path prints them as read. */
 const MAX_DIGITS = 15;
 /** Nesting beyond this is left to the object path (which writes it iteratively). */
@@ -104,7 +103,7 @@ const OWNER_COMPLETE = 15;
 
 /** The member of `members` whose key is the bytes at [start, end), if any. */
 function typedMember(members: readonly TypedMember[], value: Uint8Array, start: number, end: number): TypedMember | undefined {
-  for (const member of members) if (member.key.length === end - start && compareBytes(value, start, end, member.key, 0, member.key.length) === 0) return member;
+  for (const member of members) if (member.key.length === end - start && compareByteRanges(value, start, end, member.key, 0, member.key.length) === 0) return member;
   return undefined;
 }
 
@@ -124,7 +123,7 @@ class StoredJsonWriter {
   private isSecret = false;
 
   write(value: Uint8Array, options: StoredJsonTextOptions, out: JsonTextBuffer): boolean {
-    if (value[0] !== OPEN_BRACE || !isDigits(options.resourceVersion)) return false;
+    if (value[0] !== JSON_OBJECT_START || !isDigits(options.resourceVersion)) return false;
     this.value = value;
     this.at = 0;
     this.out = out;
@@ -164,7 +163,7 @@ class StoredJsonWriter {
         const keyEnd = plainStringEnd(value, keyStart);
         if (keyEnd < 0) return false;
         // In order and not repeated, as the object path would sort them.
-        if (previousStart >= 0 && compareBytes(value, previousStart, previousEnd, value, keyStart, keyEnd) >= 0) return false;
+        if (previousStart >= 0 && compareByteRanges(value, previousStart, previousEnd, value, keyStart, keyEnd) >= 0) return false;
         previousStart = keyStart;
         previousEnd = keyEnd;
         this.at = keyEnd + 1;
@@ -187,7 +186,7 @@ class StoredJsonWriter {
           owner |= member.required;
         }
         let replaced = false;
-        if (!versioned && compareBytes(value, keyStart, keyEnd, RESOURCE_VERSION_MEMBER.key, 0, RESOURCE_VERSION_MEMBER.key.length) >= 0) {
+        if (!versioned && compareByteRanges(value, keyStart, keyEnd, RESOURCE_VERSION_MEMBER.key, 0, RESOURCE_VERSION_MEMBER.key.length) >= 0) {
           this.resourceVersionMember(written++);
           versioned = true;
           // The stored resourceVersion (a string, checked) gives way to the entry's.
@@ -381,18 +380,8 @@ class StoredJsonWriter {
 /** Where the string whose text starts at `start` ends (its closing quote), or -1 unless it is plain ASCII. */
 function plainStringEnd(value: Uint8Array, start: number): number {
   let i = start;
-  while (PLAIN[value[i] as number] === 1) i++;
+  while (PLAIN_ASCII[value[i] as number] === 1) i++;
   return value[i] === QUOTE ? i : -1;
-}
-
-/** Byte order of a[aStart, aEnd) against b[bStart, bEnd) (ASCII: as JavaScript orders the strings). */
-function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
-  const n = Math.min(aEnd - aStart, bEnd - bStart);
-  for (let i = 0; i < n; i++) {
-    const d = (a[aStart + i] as number) - (b[bStart + i] as number);
-    if (d !== 0) return d;
-  }
-  return aEnd - aStart - (bEnd - bStart);
 }
 
 function isDigits(text: string): boolean {

@@ -480,7 +480,7 @@ export class BoltFile {
     }
   }
 
-  /** One pass over the first `length` bytes on a worker thread (on this one where none can start). */
+  /** One pass over the first `length` bytes: on a worker thread, or on this one for a small file or where no worker can start. */
   private async passAlongside(length: number, sha256: boolean, options: PassAlongsideOptions): Promise<FilePassAnswer> {
     const jobs: FilePassJobs = { sha256 };
     if (options.leafRuns === true) jobs.leafRuns = { pageSize: this.pageSize, pages: Math.min(this.meta.pageCount, this.readablePageCount) };
