@@ -256,7 +256,7 @@ export interface PassAlongsideOptions {
   leafRuns?: boolean;
   /** Read into memory shared with this thread, for pageFromWindows() (shared-windows.ts). */
   sharedWindows?: boolean;
-  /** The shared windows' size (8 MiB by default; leaf CRCs are taken in windows of the same size). */
+  /** The shared windows' size (4 MiB by default; leaf CRCs are taken in windows of the same size). */
   windowBytes?: number;
   /** Passes over fewer bytes than this are made on this thread, not a worker (32 MiB by default; 0: always a worker). */
   workerFromBytes?: number;

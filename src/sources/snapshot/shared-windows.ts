@@ -9,8 +9,13 @@
  * go. The walk checks, once it has pinned a slot, that it still holds the window it wants.
  */
 
-/** One window: a read of the worker, at a multiple of this (by default). */
-export const WINDOW_BYTES = 8 * 1024 * 1024;
+/**
+ * One window: a read of the worker, at a multiple of this (by default). The slots are fresh
+ * memory, and a first touch costs a page fault per 4 KiB (about 12 µs on the machines measured):
+ * 4 slots of 8 MiB took 8,200 faults, of 4 MiB half as many, and `snapshot status` of a 1.26 GB
+ * file used 0.08 s less CPU (medians of 10 interleaved runs); `ls --snapshot` took the same.
+ */
+export const WINDOW_BYTES = 4 * 1024 * 1024;
 /** Windows kept: the one being hashed, the one being read, and those behind for a walk that lags (or ahead of one that leads). */
 const SLOTS = 4;
 /** Bytes ahead of the worker the walk waits for (a few hundredths of a second of its reads); a page further on is read by the walk. */
