@@ -112,7 +112,8 @@ describe('mvcc decoding', () => {
       writer.uint32(5);
       return Buffer.from(writer.finish());
     });
-    keyValues.push(Buffer.from('10050a022f62', 'hex'), Buffer.from('0a022f', 'hex'));
+    // Also: no key field at all (an empty key).
+    keyValues.push(Buffer.from('10050a022f62', 'hex'), Buffer.from('0a022f', 'hex'), Buffer.from('1005', 'hex'));
     for (const keyValue of keyValues) {
       const around = Buffer.concat([Buffer.from('ffff', 'hex'), keyValue, Buffer.from('0a0178', 'hex')]);
       const plain = (): string => Buffer.from(decodeKeyValueKey(keyValue)).toString('hex');

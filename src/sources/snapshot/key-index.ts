@@ -43,6 +43,8 @@ const CHUNK_BYTES = 2 ** CHUNK_BITS;
 const FIRST_CHUNK_BYTES = 1024 * 1024;
 const MAX_CHUNKS = 2 ** (32 - CHUNK_BITS);
 const FIRST_CAPACITY = 1024;
+/** Keys shorter than this are copied into the index byte by byte, longer ones with set(). */
+const COPY_BY_BYTE_BELOW = 128;
 const EMPTY_VALUE = new Uint8Array(0);
 /** Below this many keys (or past this depth) a range is sorted by comparing keys instead of by radix. */
 const COMPARE_SORT_BELOW = 24;
@@ -134,9 +136,9 @@ export class KeyIndex {
       throw new KregError('too-large', `page ${location.page} / sub-revision ${revision.sub} does not fit the index (32 bits)`);
     }
     if (!this.keepsRevisions) throw new Error('KeyIndex.record on an index forCounting() (recordInOrder)');
-    let slot = this.lookup(key);
+    let slot = this.lookup(key, 0, key.length);
     if (slot < 0) {
-      slot = this.add(key, -slot - 1);
+      slot = this.add(key, 0, key.length, -slot - 1);
     } else if (compareRevisions(revision, this.revisionOf(slot)) < 0) {
       return -1;
     }
@@ -154,28 +156,32 @@ export class KeyIndex {
     return slot;
   }
 
-  /** A key's revision in an index forCounting(), recorded in revision order: it is the key's latest. */
-  recordInOrder(key: Uint8Array, tombstone: boolean): void {
-    let slot = this.lookup(key);
-    if (slot < 0) slot = this.add(key, -slot - 1);
+  /**
+   * A key's revision in an index forCounting(), recorded in revision order: it is the key's latest.
+   * The key is bytes[start, end), read where it lies (a view of every revision's key was most of
+   * the garbage of a status walk).
+   */
+  recordInOrder(bytes: Uint8Array, start: number, end: number, tombstone: boolean): void {
+    let slot = this.lookup(bytes, start, end);
+    if (slot < 0) slot = this.add(bytes, start, end, -slot - 1);
     this.states[slot] = tombstone ? 1 : 0;
   }
 
   /** The slot of `key`, or -1 when the index has never seen it. */
   find(key: Uint8Array): number {
-    const slot = this.lookup(key);
+    const slot = this.lookup(key, 0, key.length);
     return slot < 0 ? -1 : slot;
   }
 
-  /** The slot of `key`, or -(cell + 1) for the empty cell of the table where it would go. */
-  private lookup(key: Uint8Array): number {
+  /** The slot of the key bytes[start, end), or -(cell + 1) for the empty cell of the table where it would go. */
+  private lookup(bytes: Uint8Array, start: number, end: number): number {
     if (this.table.length === 0) throw new Error('KeyIndex used after keepOnlyLocations()');
     const mask = this.table.length - 1;
-    const hash = hashBytes(key);
+    const hash = hashBytes(bytes, start, end);
     this.lookedUpHash = hash;
     let cell = hash & mask;
     for (let held = this.table[cell] as number; held !== 0; cell = (cell + 1) & mask, held = this.table[cell] as number) {
-      if (this.hashes[held - 1] === hash && this.keyEquals(held - 1, key)) return held - 1;
+      if (this.hashes[held - 1] === hash && this.keyEquals(held - 1, bytes, start, end)) return held - 1;
     }
     return -cell - 1;
   }
@@ -309,33 +315,37 @@ export class KeyIndex {
     return (this.keyPositions[slot] as number) & (CHUNK_BYTES - 1);
   }
 
-  private keyEquals(slot: number, key: Uint8Array): boolean {
+  private keyEquals(slot: number, bytes: Uint8Array, start: number, end: number): boolean {
     const length = this.keyLengths[slot] as number;
-    if (length !== key.length) return false;
+    if (length !== end - start) return false;
     const chunk = this.chunkOf(slot);
     const offset = this.offsetOf(slot);
-    for (let i = 0; i < length; i++) if (chunk[offset + i] !== key[i]) return false;
+    for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[start + i]) return false;
     return true;
   }
 
-  /** A new slot for `key`, placed in the empty `cell` of the table (lookup() just looked it up). */
-  private add(key: Uint8Array, cell: number): number {
+  /** A new slot for the key bytes[start, end), placed in the empty `cell` of the table (lookup() just looked it up). */
+  private add(bytes: Uint8Array, start: number, end: number, cell: number): number {
+    const length = end - start;
     const slot = this.count++;
     if (slot === this.keyLengths.length) this.grow();
-    if (this.chunks.length === 0 || this.chunkUsed + key.length > (this.chunks[this.chunks.length - 1] as Buffer).length) {
+    if (this.chunks.length === 0 || this.chunkUsed + length > (this.chunks[this.chunks.length - 1] as Buffer).length) {
       // etcd refuses requests over --max-request-bytes (1.5 MiB by default); 32 MiB is far past any key.
-      if (key.length > CHUNK_BYTES || this.chunks.length === MAX_CHUNKS) {
-        throw new KregError('too-large', `the key index holds at most ${(MAX_CHUNKS * CHUNK_BYTES) / 2 ** 30} GiB of keys, each at most ${CHUNK_BYTES / 2 ** 20} MiB (a key of ${key.length} bytes)`);
+      if (length > CHUNK_BYTES || this.chunks.length === MAX_CHUNKS) {
+        throw new KregError('too-large', `the key index holds at most ${(MAX_CHUNKS * CHUNK_BYTES) / 2 ** 30} GiB of keys, each at most ${CHUNK_BYTES / 2 ** 20} MiB (a key of ${length} bytes)`);
       }
-      this.chunks.push(Buffer.allocUnsafe(this.chunks.length === 0 && key.length <= FIRST_CHUNK_BYTES ? FIRST_CHUNK_BYTES : CHUNK_BYTES));
+      this.chunks.push(Buffer.allocUnsafe(this.chunks.length === 0 && length <= FIRST_CHUNK_BYTES ? FIRST_CHUNK_BYTES : CHUNK_BYTES));
       this.chunkUsed = 0;
     }
     const chunk = this.chunks.length - 1;
-    (this.chunks[chunk] as Buffer).set(key, this.chunkUsed);
+    const into = this.chunks[chunk] as Buffer;
+    // A registry key is copied byte by byte: a view to set() from would cost more than the copy.
+    if (length < COPY_BY_BYTE_BELOW) for (let i = 0; i < length; i++) into[this.chunkUsed + i] = bytes[start + i] as number;
+    else into.set(bytes.subarray(start, end), this.chunkUsed);
     this.keyPositions[slot] = ((chunk << CHUNK_BITS) | this.chunkUsed) >>> 0;
-    this.keyLengths[slot] = key.length;
+    this.keyLengths[slot] = length;
     this.hashes[slot] = this.lookedUpHash;
-    this.chunkUsed += key.length;
+    this.chunkUsed += length;
     if (this.count * 2 > this.table.length) this.rehash();
     else this.table[cell] = slot + 1;
     return slot;
@@ -494,9 +504,9 @@ export class KeyIndex {
   }
 }
 
-/** FNV-1a, 32 bits. */
-function hashBytes(bytes: Uint8Array): number {
+/** FNV-1a, 32 bits, of bytes[start, end). */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
   return hash >>> 0;
 }

@@ -223,22 +223,50 @@ export function decodeKeyValueKey(bytes: Uint8Array): Uint8Array {
   return EMPTY;
 }
 
+/** Where a field lies in a buffer: bytes [start, end), written by a reader that makes no view. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
- * The same, of the KeyValue in bytes [start, end). etcd's layout (field 1 first, its length in one
- * or two bytes) is read in place; anything else goes through the reader.
+ * Where the key of the KeyValue in bytes [start, end) lies, written into `into`: a walk over
+ * every revision then hashes and compares it in place instead of making a view of each. etcd's
+ * layout (field 1 first, its length in one or two bytes) is read in place; anything else goes
+ * through the reader. No key field: an empty range.
  */
-export function decodeKeyValueKeyAt(bytes: Uint8Array, start: number, end: number): Uint8Array {
+export function locateKeyValueKey(bytes: Uint8Array, start: number, end: number, into: ByteRange): void {
   if (end - start >= 3 && bytes[start] === KEY_FIELD_TAG) {
     const first = bytes[start + 1] as number;
     if (first < 0x80) {
-      if (start + 2 + first <= end) return bytes.subarray(start + 2, start + 2 + first);
+      if (start + 2 + first <= end) {
+        into.start = start + 2;
+        into.end = start + 2 + first;
+        return;
+      }
     } else {
       const second = bytes[start + 2] as number;
       const length = (first & 0x7f) | (second << 7);
-      if (second < 0x80 && start + 3 + length <= end) return bytes.subarray(start + 3, start + 3 + length);
+      if (second < 0x80 && start + 3 + length <= end) {
+        into.start = start + 3;
+        into.end = start + 3 + length;
+        return;
+      }
     }
   }
-  return decodeKeyValueKey(bytes.subarray(start, end));
+  const key = decodeKeyValueKey(bytes.subarray(start, end));
+  // The reader's key is a view of `bytes` (EMPTY, of no buffer, when there is no key field).
+  into.start = key.length === 0 ? start : key.byteOffset - bytes.byteOffset;
+  into.end = into.start + key.length;
+}
+
+/** The reused range decodeKeyValueKeyAt() locates into (its caller gets a view, not the range). */
+const locatedKey: ByteRange = { start: 0, end: 0 };
+
+/** The key of the KeyValue in bytes [start, end), a view of `bytes`. */
+export function decodeKeyValueKeyAt(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  locateKeyValueKey(bytes, start, end, locatedKey);
+  return bytes.subarray(locatedKey.start, locatedKey.end);
 }
 
 /** Decodes leasepb.Lease (ID=1, TTL=2, RemainingTTL=3). */

@@ -44,6 +44,7 @@ import { createCrc32c } from './crc32c.js';
 import { type LeafRunCrcs, LeafRunHasher } from './leaf-run-crcs.js';
 import { KeyIndex, type StoredLocation } from './key-index.js';
 import {
+  type ByteRange,
   KEY_BUCKET,
   LEASE_BUCKET,
   META_BUCKET,
@@ -56,6 +57,7 @@ import {
   decodeRevisionKeyAt,
   encodeRevisionKey,
   type LeaseRecord,
+  locateKeyValueKey,
   type MetaFacts,
   type RevisionKey,
 } from './mvcc.js';
@@ -577,13 +579,10 @@ export class SnapshotSource implements EntrySource {
         if (!decoded) return;
         facts.count(bucket, page.count);
         if (bucket !== KEY_BUCKET) return;
-        for (let element = 0; element < page.count && decoded; element++) {
-          try {
-            const { revision, userKey } = revisionElement(page, element);
-            facts.countInOrder(userKey, revision);
-          } catch {
-            decoded = false;
-          }
+        try {
+          facts.countLeafInOrder(page);
+        } catch {
+          decoded = false;
         }
       },
     });
@@ -1198,7 +1197,7 @@ function lostElementRange(page: BoltPage, element: number): { low: number; high:
 class StatusFacts {
   /**
    * @param index every key's latest revision, for the count of live keys; forCounting() for a walk
-   *   in revision order (countInOrder).
+   *   in revision order (countLeafInOrder).
    */
   constructor(readonly index = new KeyIndex()) {}
 
@@ -1221,10 +1220,22 @@ class StatusFacts {
     this.index.record(userKey, revision, 0, location);
   }
 
-  /** The same, for an index forCounting() fed in revision order. */
-  countInOrder(userKey: Uint8Array, revision: RevisionKey): void {
-    this.lastRevision = Math.max(this.lastRevision, revision.main);
-    this.index.recordInOrder(userKey, revision.tombstone);
+  /** Where the user key of the element being counted lies (reused: countLeafInOrder makes no view). */
+  private readonly userKey: ByteRange = { start: 0, end: 0 };
+
+  /**
+   * The revisions of a `key` bucket leaf, for an index forCounting() fed in revision order; their
+   * keys are read where they lie in the page. Throws DecodeError at the first damaged one.
+   */
+  countLeafInOrder(page: BoltPage): void {
+    const bytes = page.bytes;
+    for (let element = 0; element < page.count; element++) {
+      const revision = revisionAt(page, element);
+      const valueStart = page.valueStart(element);
+      locateKeyValueKey(bytes, valueStart, valueStart + page.valueLength(element), this.userKey);
+      this.lastRevision = Math.max(this.lastRevision, revision.main);
+      this.index.recordInOrder(bytes, this.userKey.start, this.userKey.end, revision.tombstone);
+    }
   }
 }
 
@@ -1233,11 +1244,17 @@ class StatusFacts {
  * every key and value was most of a status walk's garbage). Throws DecodeError for a damaged one.
  */
 function revisionElement(page: BoltPage, element: number): { revision: RevisionKey; userKey: Uint8Array } {
+  const revision = revisionAt(page, element);
+  const valueStart = page.valueStart(element);
+  return { revision, userKey: decodeKeyValueKeyAt(page.bytes, valueStart, valueStart + page.valueLength(element)) };
+}
+
+/** The revision a `key` bucket element's key names. Throws DecodeError for a damaged one. */
+function revisionAt(page: BoltPage, element: number): RevisionKey {
   const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element));
   // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
   if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
-  const valueStart = page.valueStart(element);
-  return { revision, userKey: decodeKeyValueKeyAt(page.bytes, valueStart, valueStart + page.valueLength(element)) };
+  return revision;
 }
 
 /** UTF-8 text of bytes inside a page, decoded where they are (Buffer.from(bytes) would copy them first). */
