@@ -642,7 +642,7 @@ export class BoltFile {
     const pageSize = this.meta.pageSize;
     const offset = id * pageSize;
     const firstRead = Math.max(1, Math.min(pagesHint, this.readablePages - id)) * pageSize;
-    let bytes = scratch !== undefined && scratch.length >= firstRead ? scratch.subarray(0, firstRead) : Buffer.allocUnsafe(firstRead);
+    let bytes = scratch !== undefined && scratch.length >= firstRead ? scratch.subarray(0, firstRead) : pageMemory(firstRead);
     await this.readExactly(bytes, firstRead, offset, id);
     const overflow = this.checkHeader(id, from, bytes);
     const length = (overflow + 1) * pageSize;
@@ -650,7 +650,7 @@ export class BoltFile {
       bytes = bytes.subarray(0, length);
     } else if (bytes.length < length) {
       // The rest of the page, after what was already read.
-      const whole = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafe(length);
+      const whole = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : pageMemory(length);
       if (whole.buffer !== bytes.buffer || whole.byteOffset !== bytes.byteOffset) whole.set(bytes, 0);
       await this.readExactly(whole.subarray(bytes.length), length - bytes.length, offset + bytes.length, id);
       bytes = whole;
@@ -762,7 +762,7 @@ export class BoltFile {
     this.checkElements(page);
     if (page.isBranch) {
       // Branch pages are few and revisited by every lookup: keep a copy that owns its bytes.
-      page = new BoltPage(id, Buffer.from(bytes), id, false);
+      page = new BoltPage(id, new Uint8Array(bytes), id, false);
       this.cache.set(id, page);
     }
     return page;
@@ -809,7 +809,7 @@ export class BoltFile {
     await Promise.all(
       this.planRuns(valid).map(async (run) => {
         const length = (run.end - run.start) * pageSize;
-        const bytes = arena?.take(length) ?? Buffer.allocUnsafe(length);
+        const bytes = arena?.take(length) ?? pageMemory(length);
         try {
           await this.readExactly(bytes, bytes.length, run.start * pageSize, run.start);
         } catch (error) {
@@ -1367,13 +1367,23 @@ export class PageSet {
 }
 
 /** Chunk buffers for file-order scans, reused so that a scan makes no garbage per page. */
+/**
+ * Memory for pages, unzeroed, as a plain Uint8Array (not a Buffer): the walk's pages then all have
+ * the same kind of bytes as the shared windows' views, and its functions stay monomorphic. Mixed
+ * with Buffers, they were deoptimized ("wrong map") and compiled again on every status walk.
+ */
+function pageMemory(length: number): Uint8Array {
+  const memory = Buffer.allocUnsafe(length);
+  return new Uint8Array(memory.buffer, memory.byteOffset, length);
+}
+
 class ChunkPool {
   private readonly free: Uint8Array[] = [];
 
   constructor(private readonly chunkBytes: number) {}
 
   take(): Uint8Array {
-    return this.free.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
+    return this.free.pop() ?? pageMemory(this.chunkBytes);
   }
 
   give(bytes: Uint8Array): void {
@@ -1390,11 +1400,11 @@ export class ReadArena {
   private used = 0;
 
   constructor(bytes: number) {
-    this.memory = Buffer.allocUnsafe(bytes);
+    this.memory = pageMemory(bytes);
   }
 
   take(bytes: number): Uint8Array {
-    if (this.used + bytes > this.memory.length) return Buffer.allocUnsafe(bytes);
+    if (this.used + bytes > this.memory.length) return pageMemory(bytes);
     const slice = this.memory.subarray(this.used, this.used + bytes);
     this.used += bytes;
     return slice;

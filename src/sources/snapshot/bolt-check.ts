@@ -52,15 +52,16 @@ export interface BoltCheckReport {
 /**
  * A pointer still to visit: the page, its parent element, and the key range it must respect; or
  * an inline bucket's page (a copy: the page it lives in is not kept), visited in its turn so that
- * the walk meets every bucket in key order.
+ * the walk meets every bucket in key order. Every one is made with all its fields in this order
+ * (one hidden class): pointers of several shapes deoptimized the walk.
  */
 interface Pending {
   id: number;
-  inline?: BoltPage;
+  inline: BoltPage | undefined;
   /** The page belongs to a top-level bucket's own tree: its elements are what etcdctl hashes and counts. */
   topBucket: boolean;
   /** Hashed before the page is read: a top-level bucket's name, as etcdctl hashes it before the bucket's contents. */
-  hashFirst?: Uint8Array;
+  hashFirst: Uint8Array | undefined;
   from: { page: number; index: number } | undefined;
   /** Keys in the subtree must be >= low (the parent element's key) ... */
   low: Uint8Array | undefined;
@@ -153,7 +154,7 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
     crc?.leaf(page);
     options.onBucketLeaf?.(bucket, page);
   };
-  const pending: Pending[] = [{ id: bolt.meta.rootPage, from: undefined, low: undefined, high: undefined, bucket: '(root)', topBucket: false }];
+  const pending: Pending[] = [{ id: bolt.meta.rootPage, inline: undefined, topBucket: false, hashFirst: undefined, from: undefined, low: undefined, high: undefined, bucket: '(root)' }];
   // Pages taken from the trailer worker's shared reads are let go however the walk ends (the worker waits for them).
   try {
     while (pending.length > 0) {
@@ -191,16 +192,13 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
       if (freed.has(id)) find(id, `page ${id}: reachable freed`);
       checkKeyOrder(page, pointer, find);
       if (page.isBranch) {
-        // Pushed in reverse so that the walk goes left to right (findings in key order).
+        // Pushed in reverse so that the walk goes left to right (findings in key order); a child's
+        // range ends where the next one's starts.
+        let high = pointer.high;
         for (let index = page.count - 1; index >= 0; index--) {
-          pending.push({
-            id: page.child(index),
-            from: { page: id, index },
-            low: page.key(index),
-            high: index + 1 < page.count ? page.key(index + 1) : pointer.high,
-            bucket: pointer.bucket,
-            topBucket: pointer.topBucket,
-          });
+          const low = page.key(index);
+          pending.push({ id: page.child(index), inline: undefined, topBucket: pointer.topBucket, hashFirst: undefined, from: { page: id, index }, low, high, bucket: pointer.bucket });
+          high = low;
         }
         continue;
       }
@@ -217,11 +215,14 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
         // Only a top-level bucket's contents count (etcdctl's ForEach does not descend further). The
         // name and value are copied: the page's bytes are reused once the walk moves on, and an inline
         // bucket's page lives in its value.
-        const hashing = !topLevel ? { topBucket: false } : crc === undefined ? { topBucket: true } : { topBucket: true, hashFirst: new Uint8Array(page.key(index)) };
+        const hashFirst = topLevel && crc !== undefined ? new Uint8Array(page.key(index)) : undefined;
         try {
           const bucket = bolt.openBucketValue([path], new Uint8Array(page.value(index)), id);
-          if (bucket.inlinePage === undefined) pending.push({ id: bucket.root, from: { page: id, index }, low: undefined, high: undefined, bucket: path, ...hashing });
-          else pending.push({ id, inline: bucket.inlinePage, from: undefined, low: undefined, high: undefined, bucket: path, ...hashing });
+          if (bucket.inlinePage === undefined) {
+            pending.push({ id: bucket.root, inline: undefined, topBucket: topLevel, hashFirst, from: { page: id, index }, low: undefined, high: undefined, bucket: path });
+          } else {
+            pending.push({ id, inline: bucket.inlinePage, topBucket: topLevel, hashFirst, from: undefined, low: undefined, high: undefined, bucket: path });
+          }
         } catch (error) {
           fromError(error, id);
         }
