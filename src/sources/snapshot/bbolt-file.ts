@@ -26,6 +26,7 @@
 import { read as readCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KregError } from '../../errors.js';
+import { BUCKET_LEAF_FLAG, type ByteSpan, ELEMENT_SIZE, leafKeyValueRun, PAGE_FLAG_BRANCH, PAGE_FLAG_FREELIST, PAGE_FLAG_LEAF, PAGE_FLAG_META, PAGE_HEADER_SIZE } from './bolt-page-layout.js';
 import { type OneShotWorker, startOneShotWorker } from './one-shot-worker.js';
 import { FILE_PASS_WORKER, WORKER_FROM_BYTES } from './file-pass-start.js';
 import { type FilePassAnswer, type FilePassJobs, passOverFile } from './file-pass.js';
@@ -38,17 +39,11 @@ export const BOLT_VERSION = 2;
 /** `etcdctl snapshot save` appends the sha256 of everything before it. */
 export const SHA256_TRAILER_LENGTH = 32;
 
-export const PAGE_FLAG_BRANCH = 0x01;
-export const PAGE_FLAG_LEAF = 0x02;
-export const PAGE_FLAG_META = 0x04;
-export const PAGE_FLAG_FREELIST = 0x10;
+export { PAGE_FLAG_BRANCH, PAGE_FLAG_FREELIST, PAGE_FLAG_LEAF, PAGE_FLAG_META } from './bolt-page-layout.js';
 
-const PAGE_HEADER_SIZE = 16;
 const META_SIZE = 64;
 const META_CHECKSUM_OFFSET = 56;
-const ELEMENT_SIZE = 16; // branch and leaf elements happen to be the same size
 const BUCKET_HEADER_SIZE = 16;
-const BUCKET_LEAF_FLAG = 0x01;
 
 /** Page sizes tried to find meta page 1 when meta page 0 is unreadable (bbolt uses the OS page size). */
 const CANDIDATE_PAGE_SIZES = [4096, 8192, 16384, 32768, 65536, 2048, 1024, 512];
@@ -90,6 +85,9 @@ export interface BoltMeta {
   txid: number;
   checksum: bigint;
 }
+
+/** keyValueRun()'s answer, reused (read at once). */
+const RUN: ByteSpan = { start: 0, end: 0 };
 
 /** One page of a bucket's B+tree (or an inline bucket's page), checked and ready to read. */
 export class BoltPage {
@@ -178,18 +176,7 @@ export class BoltPage {
    * nested bucket. Safe on a page whose elements were never checked (what the sha256 worker reads).
    */
   keyValueRun(): Uint8Array | undefined {
-    if (this.elementOffset(this.count) > this.bytes.length) return undefined;
-    let start = 0;
-    let end = 0;
-    for (let index = 0; index < this.count; index++) {
-      const element = this.elementOffset(index);
-      if ((this.view.getUint32(element, true) & BUCKET_LEAF_FLAG) !== 0) return undefined;
-      const at = element + this.view.getUint32(element + 4, true);
-      if (index === 0) start = at;
-      else if (at !== end) return undefined;
-      end = at + this.view.getUint32(element + 8, true) + this.view.getUint32(element + 12, true);
-    }
-    return end > this.bytes.length ? undefined : this.bytes.subarray(start, end);
+    return leafKeyValueRun(this.view, 0, this.bytes.length, this.count, RUN) ? this.bytes.subarray(RUN.start, RUN.end) : undefined;
   }
 
   /** Branch only: the child page id (not yet checked against the file). */
