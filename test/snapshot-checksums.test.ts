@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BoltFile, type PassAlongsideOptions } from '../src/sources/snapshot/bbolt-file.js';
+import { BoltFile, BoltPage, type PassAlongsideOptions } from '../src/sources/snapshot/bbolt-file.js';
 import { type OneShotWorker, startOneShotWorker } from '../src/sources/snapshot/one-shot-worker.js';
 import type { FilePassAnswer } from '../src/sources/snapshot/file-pass.js';
 import { runKreg } from './support/run-cli.js';
@@ -141,7 +141,7 @@ describe('snapshot checksums', () => {
             const original = bolt.pageFromWindows.bind(bolt);
             bolt.pageFromWindows = (pointer) => {
               const read = original(pointer);
-              if (read?.ok === true) served++;
+              if (read instanceof BoltPage) served++;
               return read;
             };
           }

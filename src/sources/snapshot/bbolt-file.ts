@@ -179,6 +179,11 @@ export class BoltPage {
     return leafKeyValueRun(this.view, 0, this.bytes.length, this.count, RUN) ? this.bytes.subarray(RUN.start, RUN.end) : undefined;
   }
 
+  /** Leaf only: keyValueRun()'s length, -1 where it has none; no view made (for a run whose CRC was taken elsewhere). */
+  keyValueRunLength(): number {
+    return leafKeyValueRun(this.view, 0, this.bytes.length, this.count, RUN) ? RUN.end - RUN.start : -1;
+  }
+
   /** Branch only: the child page id (not yet checked against the file). */
   child(index: number): number {
     return readUint64(this.view, this.elementOffset(index) + 8);
@@ -658,11 +663,11 @@ export class BoltFile {
   }
 
   /** Checks a tree page's header (from its first bytes) and returns its overflow. */
-  private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array): number {
+  private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array, at = 0): number {
     // Read from the bytes, not through a DataView: every page read passes here.
-    const headerId = uint64At(bytes, 0);
-    const flags = (bytes[8] as number) | ((bytes[9] as number) << 8);
-    const overflow = uint32At(bytes, 12);
+    const headerId = uint64At(bytes, at);
+    const flags = (bytes[at + 8] as number) | ((bytes[at + 9] as number) << 8);
+    const overflow = uint32At(bytes, at + 12);
     const offset = id * this.meta.pageSize;
     // Said only for a bad page: every page read passes here.
     const pointer = (): string => describePointer(this.meta.metaPage, from);
@@ -698,23 +703,25 @@ export class BoltFile {
 
   /**
    * A tree page out of the trailer worker's shared reads, without reading it (checked as a read
-   * page is); undefined when they do not hold it whole: read it then. The page is valid until
-   * releaseWindows().
+   * page is), or why it is damaged; undefined when they do not hold it whole: read it then. The
+   * page is valid until releaseWindows(). The page itself, not a PageRead: one object fewer per
+   * page of a status walk (whose garbage this was a tenth of).
    */
-  pageFromWindows(pointer: { id: number; from: PagePointer['from'] }): PageRead | undefined {
+  pageFromWindows(pointer: { id: number; from: PagePointer['from'] }): BoltPage | { ok: false; error: unknown } | undefined {
     const windows = this.windows;
     if (windows === undefined) return undefined;
     const cached = this.cache.get(pointer.id);
-    if (cached !== undefined) return { ok: true, page: cached };
+    if (cached !== undefined) return cached;
     if (pointer.id < 2 || pointer.id >= this.readablePages) return undefined;
     const pageSize = this.meta.pageSize;
     const offset = pointer.id * pageSize;
-    const header = windows.view(offset, PAGE_HEADER_SIZE);
-    if (header === undefined) return undefined;
+    // The header is read where it lies in the windows (no view of its own).
+    const header = windows.pin(offset, PAGE_HEADER_SIZE);
+    if (header < 0) return undefined;
     try {
-      const overflow = this.checkHeader(pointer.id, pointer.from, header);
+      const overflow = this.checkHeader(pointer.id, pointer.from, windows.slotMemory, header);
       const bytes = windows.view(offset, (overflow + 1) * pageSize);
-      return bytes === undefined ? undefined : { ok: true, page: this.makePage(pointer.id, bytes) };
+      return bytes === undefined ? undefined : this.makePage(pointer.id, bytes);
     } catch (error) {
       return { ok: false, error };
     }

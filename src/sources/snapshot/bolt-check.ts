@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { compareByteRanges } from '../../codec/utf8.js';
 import { KregError } from '../../errors.js';
-import { BoltFile, type BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
+import { BoltFile, BoltPage, type PageRead, PageSet, ReadArena, SnapshotFileError } from './bbolt-file.js';
 import { createCrc32c } from './crc32c.js';
 import { memberDbOf } from './file-pass-start.js';
 import { hashLeafHere } from './leaf-run-crcs.js';
@@ -178,14 +178,16 @@ export async function checkBoltFile(bolt: BoltFile, options: BoltCheckOptions = 
         find(id, `page ${id}: multiple references${pointer.from === undefined ? '' : ` (again from page ${pointer.from.page} element ${pointer.from.index})`}`);
         continue;
       }
-      // Most pages come out of the trailer worker's reads at once: awaited only when read here.
+      // Most pages come out of the trailer worker's reads at once (the page itself): awaited only when read here.
       const taken = prefetched.take(pointer, pending);
       const read = taken instanceof Promise ? await taken : taken;
-      if (!read.ok) {
+      let page: BoltPage;
+      if (read instanceof BoltPage) page = read;
+      else if (read.ok) page = read.page;
+      else {
         fromError(read.error, id);
         continue;
       }
-      const page = read.page;
       for (let extra = 1; extra <= page.overflow; extra++) {
         if (!reach(id + extra)) find(id + extra, `page ${id + extra}: multiple references (overflow of page ${id})`);
       }
@@ -255,7 +257,7 @@ class Prefetch {
    * The page for `pointer` (just popped); valid until the next take(). Reads it with the next
    * pending ones when not read yet; a page the trailer worker's reads hold comes without a promise.
    */
-  take(pointer: Pending, pending: readonly Pending[]): PageRead | Promise<PageRead> {
+  take(pointer: Pending, pending: readonly Pending[]): BoltPage | PageRead | Promise<PageRead> {
     this.release();
     let entry = this.reads.get(pointer);
     if (entry === undefined) {
@@ -278,9 +280,14 @@ class Prefetch {
 
   /** Lets go of the pages taken so far (their memory may be reused). */
   release(): void {
-    for (const arena of this.done.splice(0)) {
-      arena.reset();
-      this.free.push(arena);
+    // Called for every page: no array or iterator made when there is nothing to let go.
+    if (this.done.length > 0) {
+      for (let at = 0; at < this.done.length; at++) {
+        const arena = this.done[at] as ReadArena;
+        arena.reset();
+        this.free.push(arena);
+      }
+      this.done.length = 0;
     }
     this.bolt.releaseWindows();
   }

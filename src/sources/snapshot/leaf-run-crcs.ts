@@ -88,13 +88,13 @@ export class LeafRunHasher {
   }
 
   leaf(page: BoltPage): void {
-    const run = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize, this.windowBytes) || !this.workerTakes(page.id) ? undefined : page.keyValueRun();
-    if (run === undefined) {
+    const length = page.inline || !inOneWindow(page.id, page.overflow, this.pageSize, this.windowBytes) || !this.workerTakes(page.id) ? -1 : page.keyValueRunLength();
+    if (length < 0) {
       hashLeafHere(page, this);
       return;
     }
     this.closeHerePiece();
-    this.push(page.id, 0, run.length);
+    this.push(page.id, 0, length);
   }
 
   async digest(): Promise<number | undefined> {

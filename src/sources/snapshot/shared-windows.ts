@@ -152,13 +152,19 @@ export class WindowWriter {
 export class WindowReader {
   private readonly control: Int32Array;
   private readonly slotBytes: number;
-  private readonly pinned: number[] = [];
+  /** Pins this thread holds, per slot (counts, not a list: emptying a list each page made garbage). */
+  private readonly pinned = new Int32Array(SLOTS);
+  private holdsPins = false;
   private givenUp = false;
   private readonly leafCrcs: Uint8Array;
   /** Windows ahead of the worker the walk waits for. */
   private readonly waitAhead: number;
 
+  /** Every slot's bytes, for pin(): valid to read only where pinned. */
+  readonly slotMemory: Uint8Array;
+
   constructor(private readonly memory: SharedWindowsMemory) {
+    this.slotMemory = new Uint8Array(memory.slots);
     this.waitAhead = Math.max(2, Math.ceil(WAIT_AHEAD_BYTES / memory.windowBytes));
     this.control = new Int32Array(memory.control);
     this.leafCrcs = new Uint8Array(memory.leafCrcs);
@@ -197,28 +203,44 @@ export class WindowReader {
    * window holds them all (then read them). Waits for a window the worker is about to read.
    */
   view(offset: number, length: number): Uint8Array | undefined {
+    const at = this.pin(offset, length);
+    return at < 0 ? undefined : new Uint8Array(this.memory.slots, at, length);
+  }
+
+  /**
+   * view() without the view: where in `slotMemory` the bytes lie, pinned until release(); -1 when
+   * no window holds them all. For a few bytes read at once (a page header), without an object.
+   */
+  pin(offset: number, length: number): number {
     const window = Math.floor(offset / this.memory.windowBytes);
-    if (this.givenUp || Math.floor((offset + length - 1) / this.memory.windowBytes) !== window) return undefined;
+    if (this.givenUp || Math.floor((offset + length - 1) / this.memory.windowBytes) !== window) return -1;
     if (Atomics.load(this.control, WANTED) !== window) {
       Atomics.store(this.control, WANTED, window);
       Atomics.notify(this.control, WANTED);
     }
-    if (!this.waitFor(window)) return undefined;
+    if (!this.waitFor(window)) return -1;
     const slot = window % SLOTS;
     Atomics.add(this.control, PINS + slot, 1);
     const at = offset - window * this.memory.windowBytes;
     if (Atomics.load(this.control, HELD + slot) !== window || at + length > Atomics.load(this.control, FILLED + slot)) {
       Atomics.sub(this.control, PINS + slot, 1);
-      return undefined;
+      return -1;
     }
-    this.pinned.push(slot);
-    return new Uint8Array(this.memory.slots, slot * this.slotBytes + at, length);
+    this.pinned[slot] = (this.pinned[slot] as number) + 1;
+    this.holdsPins = true;
+    return slot * this.slotBytes + at;
   }
 
   /** Lets go of every view handed out: their bytes may be overwritten from now on. */
   release(): void {
-    for (const slot of this.pinned) Atomics.sub(this.control, PINS + slot, 1);
-    this.pinned.length = 0;
+    if (!this.holdsPins) return;
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const pins = this.pinned[slot] as number;
+      if (pins === 0) continue;
+      Atomics.sub(this.control, PINS + slot, pins);
+      this.pinned[slot] = 0;
+    }
+    this.holdsPins = false;
   }
 
   /** Whether the worker has read `window`; waits when it soon will (never with a pin held: the worker may wait for it). */

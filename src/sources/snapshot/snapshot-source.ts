@@ -1222,6 +1222,8 @@ class StatusFacts {
 
   /** Where the user key of the element being counted lies (reused: countLeafInOrder makes no view). */
   private readonly userKey: ByteRange = { start: 0, end: 0 };
+  /** The revision of the element being counted (reused: no object per revision). */
+  private readonly revision: RevisionKey = { main: 0, sub: 0, tombstone: false };
 
   /**
    * The revisions of a `key` bucket leaf, for an index forCounting() fed in revision order; their
@@ -1230,7 +1232,7 @@ class StatusFacts {
   countLeafInOrder(page: BoltPage): void {
     const bytes = page.bytes;
     for (let element = 0; element < page.count; element++) {
-      const revision = revisionAt(page, element);
+      const revision = revisionAt(page, element, this.revision);
       const valueStart = page.valueStart(element);
       locateKeyValueKey(bytes, valueStart, valueStart + page.valueLength(element), this.userKey);
       this.lastRevision = Math.max(this.lastRevision, revision.main);
@@ -1250,8 +1252,8 @@ function revisionElement(page: BoltPage, element: number): { revision: RevisionK
 }
 
 /** The revision a `key` bucket element's key names. Throws DecodeError for a damaged one. */
-function revisionAt(page: BoltPage, element: number): RevisionKey {
-  const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element));
+function revisionAt(page: BoltPage, element: number, into?: RevisionKey): RevisionKey {
+  const revision = decodeRevisionKeyAt(page.bytes, page.keyStart(element), page.keyLength(element), into);
   // etcd numbers writes within a transaction from 0; past 2^32 is a damaged key (and would not fit the index).
   if (revision.sub > 0xffff_ffff) throw new DecodeError('bad-revision', `sub-revision ${revision.sub} above 2^32`);
   return revision;
