@@ -14,9 +14,15 @@
  *
  *   node dist/scripts/bench-snapshot.js       (npm run bench runs it too, unless KREG_BENCH_SNAPSHOT=0)
  *
- * The file is read once by cat first, so every reader sees it in the page cache when RAM allows.
+ * The page cache is put in one known state first: etcdctl maps the file, so its time depends on
+ * how the cache holds it (0.7 s in the 2 MiB pages a fresh sequential read leaves here, 1.1-1.9 s
+ * in the 4 KiB pages a write leaves), while kreg, which reads with read(), takes the same time
+ * either way. The file's cached pages are dropped (`dd iflag=nocache`, no root needed) and read back
+ * by cat, etcdctl's best case, which the target holds kreg against; etcdctl also runs on a copy
+ * written by cat (the state right after `etcdctl snapshot save`), for a context line.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatBenchTable, type Measurement, measure, spreadText, TIME_BINARY } from './bench-measure.js';
@@ -36,6 +42,15 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   log(`${file}: ${(bytes / 1e6).toFixed(0)} MB, ${manifest.keysLive.toLocaleString('en-US')} live keys, ${manifest.writes.toLocaleString('en-US')} revisions (${manifest.etcdVersion})`);
   if (!existsSync(TIME_BINARY)) log(`(${TIME_BINARY} not found: times are wall times, peak RSS n/a)`);
 
+  // A copy as a write leaves it in the cache, then the file as a fresh read leaves it (see above).
+  const writtenCopy = `${file}.as-written`;
+  const copied = writeCopy(file, writtenCopy);
+  const readBack = readBackFresh(file);
+  log(
+    readBack
+      ? `page cache: the file dropped and read back by cat (FileHugePages ${fileHugePagesMiB() ?? 'n/a'} MiB)${copied ? '; etcdctl also on a copy as cat wrote it' : ''}`
+      : '(page cache state not set: dd iflag=nocache failed here; etcdctl times depend on it)',
+  );
   const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
   const rounds = Math.max(1, Number(process.env['KREG_BENCH_ROUNDS'] ?? 5));
   // The references for the trailer check: node's crypto over the file in 8 MiB reads, and kreg's own check alone.
@@ -45,6 +60,11 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   const readers: { label: string; command: string[]; stdout?: 'keep' | 'count'; skip?: boolean; findings?: boolean }[] = [
     { label: 'cat > /dev/null', command: ['cat', file] },
     { label: 'etcdctl snapshot status -w json', command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'], stdout: 'keep', skip: !existsSync(ETCDCTL_BINARY) },
+    {
+      label: 'etcdctl snapshot status, a copy as written',
+      command: [ETCDCTL_BINARY, 'snapshot', 'status', writtenCopy, '-w', 'json'],
+      skip: !existsSync(ETCDCTL_BINARY) || !copied,
+    },
     { label: 'node crypto sha256 (8 MiB reads)', command: [process.execPath, '-e', nodeSha256, file] },
     { label: 'kreg sha256 trailer check', command: [process.execPath, '-e', trailerCheck, file] },
     { label: 'kreg snapshot status', command: [...kreg, 'snapshot', 'status', file], stdout: 'keep' },
@@ -74,6 +94,7 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
       }
     }
   }
+  rmSync(writtenCopy, { force: true });
   /** The run with the median time (the lower middle one for an even count). */
   const median = (label: string): Measurement | undefined => {
     const sorted = [...(runs.get(label) ?? [])].sort((a, b) => a.seconds - b.seconds);
@@ -140,6 +161,10 @@ function offlineTargetLines(fileBytes: number, median: (label: string) => Measur
   else lines.push(targetLine({ name: statusName, figures: times(status, etcdctl), value: status / etcdctl, comparison: '<=', goal: 1.5, unit: 'x' }));
   // Context, not targets: kreg's status checks the sha256 trailer, etcdctl's does not. Hashing the
   // file alone costs what node's crypto does, and the rest is etcdctl's own work.
+  const etcdctlWritten = seconds('etcdctl snapshot status, a copy as written');
+  if (status !== undefined && etcdctlWritten !== undefined) {
+    lines.push(`(context) snapshot status / etcdctl snapshot status of a copy as written (4 KiB pages): ${times(status, etcdctlWritten)} = ${(status / etcdctlWritten).toFixed(2)}x`);
+  }
   const statusUnhashed = seconds('kreg snapshot status --skip-hash-check');
   if (etcdctl !== undefined && sha256 !== undefined) lines.push(`(context) node crypto sha256 alone / etcdctl snapshot status: ${times(sha256, etcdctl)} = ${(sha256 / etcdctl).toFixed(2)}x`);
   if (etcdctl !== undefined && statusUnhashed !== undefined) {
@@ -170,6 +195,36 @@ function offlineTargetLines(fileBytes: number, median: (label: string) => Measur
       targetLine({ name: getName, figures: `${(valueBytes / 1e6).toFixed(0)} MB / ${get.toFixed(2)} s`, value: valueBytes / get / 1e6, comparison: '>=', goal: 80, unit: ' MB/s', digits: 0 }),
     );
   return lines;
+}
+
+/** Copies `from` to `to` with cat, so that the copy's cached pages are as a write leaves them; false when that failed. */
+function writeCopy(from: string, to: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(to, 'w');
+    return spawnSync('cat', [from], { stdio: ['ignore', fd, 'ignore'] }).status === 0;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Drops the file's cached pages (posix_fadvise DONTNEED through GNU dd) and reads it back with cat; false when the drop failed. */
+function readBackFresh(file: string): boolean {
+  const dropped = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], { stdio: 'ignore' }).status === 0;
+  spawnSync('cat', [file], { stdio: 'ignore' });
+  return dropped;
+}
+
+/** The kernel's FileHugePages (file pages cached in 2 MiB pages), in MiB; undefined where /proc/meminfo does not say. */
+function fileHugePagesMiB(): number | undefined {
+  try {
+    const kib = /^FileHugePages:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+    return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+  } catch {
+    return undefined;
+  }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
