@@ -80,21 +80,25 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   const outputs: { label: string; text: string }[] = [];
   const runs = new Map<string, Measurement[]>();
   const failed = new Set<string>();
-  for (let round = 0; round < rounds; round++) {
-    for (const reader of readers) {
-      if (reader.skip === true || failed.has(reader.label)) continue;
-      try {
-        // get exits 1 when some values cannot be decoded (the generated snapshot holds filler bytes,
-        // not Kubernetes objects): the full scan still ran, so its time is reported with a note.
-        const m = await measure(reader.command, { stdout: reader.stdout ?? 'ignore', acceptExit: reader.stdout === 'count' || reader.findings === true ? [1] : [] });
-        runs.set(reader.label, [...(runs.get(reader.label) ?? []), m]);
-      } catch (error) {
-        failed.add(reader.label);
-        log(`  ${reader.label}: ${error instanceof Error ? error.message : String(error)}`);
+  // The copy is as large as the file: removed however the rounds end.
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const reader of readers) {
+        if (reader.skip === true || failed.has(reader.label)) continue;
+        try {
+          // get exits 1 when some values cannot be decoded (the generated snapshot holds filler bytes,
+          // not Kubernetes objects): the full scan still ran, so its time is reported with a note.
+          const m = await measure(reader.command, { stdout: reader.stdout ?? 'ignore', acceptExit: reader.stdout === 'count' || reader.findings === true ? [1] : [] });
+          runs.set(reader.label, [...(runs.get(reader.label) ?? []), m]);
+        } catch (error) {
+          failed.add(reader.label);
+          log(`  ${reader.label}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     }
+  } finally {
+    rmSync(writtenCopy, { force: true });
   }
-  rmSync(writtenCopy, { force: true });
   /** The run with the median time (the lower middle one for an even count). */
   const median = (label: string): Measurement | undefined => {
     const sorted = [...(runs.get(label) ?? [])].sort((a, b) => a.seconds - b.seconds);

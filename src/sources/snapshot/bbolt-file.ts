@@ -662,7 +662,7 @@ export class BoltFile {
     throw new SnapshotFileError('page-out-of-range', `${pointer} points to page ${id}, outside the file: ${limit}`, this.path, damagedPage);
   }
 
-  /** Checks a tree page's header (from its first bytes) and returns its overflow. */
+  /** Checks a tree page's header (the 16 bytes at `at` in `bytes`) and returns its overflow. */
   private checkHeader(id: number, from: PagePointer['from'], bytes: Uint8Array, at = 0): number {
     // Read from the bytes, not through a DataView: every page read passes here.
     const headerId = uint64At(bytes, at);

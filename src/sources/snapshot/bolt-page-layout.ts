@@ -2,12 +2,8 @@
  * The byte layout of a bbolt page, and the one fact about it that both the reader (bbolt-file.ts)
  * and the sha256 worker (leaf-run-crcs.ts) need: where a leaf's keys and values lie as one run. Kept
  * apart from the reader so that the worker, which starts on the critical path of `snapshot status`,
- * loads this and not the whole reader.
- *
- *   page header (16 bytes): id u64, flags u16, count u16, overflow u32
- *   leaf element (16 bytes): flags u32, pos u32, ksize u32, vsize u32 (key at element + pos, value
- *     right after the key); flags 1 = the value is a nested bucket
- *   branch element (16 bytes): pos u32, ksize u32, child pgid u64
+ * loads this and not the whole reader. The on-disk format is described once, at the top of
+ * bbolt-file.ts.
  */
 
 export const PAGE_FLAG_BRANCH = 0x01;

@@ -154,7 +154,6 @@ export class WindowReader {
   private readonly slotBytes: number;
   /** Pins this thread holds, per slot (counts, not a list: emptying a list each page made garbage). */
   private readonly pinned = new Int32Array(SLOTS);
-  private holdsPins = false;
   private givenUp = false;
   private readonly leafCrcs: Uint8Array;
   /** Windows ahead of the worker the walk waits for. */
@@ -227,20 +226,17 @@ export class WindowReader {
       return -1;
     }
     this.pinned[slot] = (this.pinned[slot] as number) + 1;
-    this.holdsPins = true;
     return slot * this.slotBytes + at;
   }
 
   /** Lets go of every view handed out: their bytes may be overwritten from now on. */
   release(): void {
-    if (!this.holdsPins) return;
     for (let slot = 0; slot < SLOTS; slot++) {
       const pins = this.pinned[slot] as number;
       if (pins === 0) continue;
       Atomics.sub(this.control, PINS + slot, pins);
       this.pinned[slot] = 0;
     }
-    this.holdsPins = false;
   }
 
   /** Whether the worker has read `window`; waits when it soon will (never with a pin held: the worker may wait for it). */
