@@ -14,12 +14,15 @@
  *
  *   node dist/scripts/bench-snapshot.js       (npm run bench runs it too, unless KREG_BENCH_SNAPSHOT=0)
  *
- * The page cache is put in one known state first: etcdctl maps the file, so its time depends on
- * how the cache holds it (0.7 s in the 2 MiB pages a fresh sequential read leaves here, 1.1-1.9 s
- * in the 4 KiB pages a write leaves), while kreg, which reads with read(), takes the same time
- * either way. The file's cached pages are dropped (`dd iflag=nocache`, no root needed) and read back
- * by cat, etcdctl's best case, which the target holds kreg against; etcdctl also runs on a copy
- * written by cat (the state right after `etcdctl snapshot save`), for a context line.
+ * The page cache is put in one known state at the start of every round: etcdctl maps the file, so
+ * its time depends on how the cache holds it (0.7 s in the 2 MiB pages a fresh sequential read
+ * leaves here, 1.1-1.9 s in the 4 KiB pages a write leaves, 26 s when the file is not cached at all,
+ * since bbolt asks the kernel not to read ahead), while kreg, which reads with read() in large
+ * sequential runs, takes about the same time in all three. The file's cached pages are dropped
+ * (`dd iflag=nocache`, no root needed) and read back by cat, etcdctl's best case, which the target
+ * holds kreg against. For context lines, etcdctl also runs on a copy written by cat (the state right
+ * after `etcdctl snapshot save`), and both tools run once a round on the file just dropped from the
+ * cache (a backup on disk, not read since), last in the round.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -48,8 +51,8 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   const readBack = readBackFresh(file);
   log(
     readBack
-      ? `page cache: the file dropped and read back by cat (FileHugePages ${fileHugePagesMiB() ?? 'n/a'} MiB)${copied ? '; etcdctl also on a copy as cat wrote it' : ''}`
-      : '(page cache state not set: dd iflag=nocache failed here; etcdctl times depend on it)',
+      ? `page cache: the file dropped and read back by cat at the start of each round (FileHugePages ${fileHugePagesMiB() ?? 'n/a'} MiB)${copied ? '; etcdctl also on a copy as cat wrote it' : ''}; etcdctl and kreg status also on the file dropped from the cache, last in each round`
+      : '(page cache state not set: dd iflag=nocache failed here; etcdctl times depend on it; the uncached runs are skipped)',
   );
   const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
   const rounds = Math.max(1, Number(process.env['KREG_BENCH_ROUNDS'] ?? 5));
@@ -57,7 +60,8 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   const nodeSha256 = `const h=require('crypto').createHash('sha256'),fs=require('fs'),fd=fs.openSync(process.argv[1]),b=Buffer.allocUnsafe(8<<20);let n;while((n=fs.readSync(fd,b))>0)h.update(b.subarray(0,n));console.log(h.digest('hex'))`;
   const trailerCheck = `import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/src/sources/snapshot/bbolt-file.js')).href)}).then(async({BoltFile})=>{const f=await BoltFile.open(process.argv[1]);console.log((await f.checkSha256Trailer()).state);await f.close()})`;
   // findings: the command exits 1 when it finds something, which is its answer, not a failure.
-  const readers: { label: string; command: string[]; stdout?: 'keep' | 'count'; skip?: boolean; findings?: boolean }[] = [
+  // uncached: the file's pages are dropped from the cache just before the run (these come last in a round).
+  const readers: { label: string; command: string[]; stdout?: 'keep' | 'count'; skip?: boolean; findings?: boolean; uncached?: boolean }[] = [
     { label: 'cat > /dev/null', command: ['cat', file] },
     { label: 'etcdctl snapshot status -w json', command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'], stdout: 'keep', skip: !existsSync(ETCDCTL_BINARY) },
     {
@@ -75,6 +79,13 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
     { label: 'kreg audit storage --snapshot', command: [...kreg, 'audit', 'storage', '--snapshot', file, '--skip-hash-check'], findings: true },
     { label: 'kreg get -A -o ndjson --skip-hash-check', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--snapshot', file, '--skip-hash-check'], stdout: 'count' },
     { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--snapshot', file], stdout: 'count' },
+    {
+      label: 'etcdctl snapshot status, file not cached',
+      command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'],
+      skip: !existsSync(ETCDCTL_BINARY) || !readBack,
+      uncached: true,
+    },
+    { label: 'kreg snapshot status, file not cached', command: [...kreg, 'snapshot', 'status', file], skip: !readBack, uncached: true },
   ];
   const rows: string[][] = [];
   const outputs: { label: string; text: string }[] = [];
@@ -83,8 +94,11 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   // The copy is as large as the file: removed however the rounds end.
   try {
     for (let round = 0; round < rounds; round++) {
+      // The previous round ended with the file dropped from the cache.
+      if (round > 0 && readBack) readBackFresh(file);
       for (const reader of readers) {
         if (reader.skip === true || failed.has(reader.label)) continue;
+        if (reader.uncached === true) dropFromCache(file);
         try {
           // get exits 1 when some values cannot be decoded (the generated snapshot holds filler bytes,
           // not Kubernetes objects): the full scan still ran, so its time is reported with a note.
@@ -169,6 +183,11 @@ function offlineTargetLines(fileBytes: number, median: (label: string) => Measur
   if (status !== undefined && etcdctlWritten !== undefined) {
     lines.push(`(context) snapshot status / etcdctl snapshot status of a copy as written (4 KiB pages): ${times(status, etcdctlWritten)} = ${(status / etcdctlWritten).toFixed(2)}x`);
   }
+  const statusUncached = seconds('kreg snapshot status, file not cached');
+  const etcdctlUncached = seconds('etcdctl snapshot status, file not cached');
+  if (statusUncached !== undefined && etcdctlUncached !== undefined) {
+    lines.push(`(context) snapshot status / etcdctl snapshot status, the file not in the page cache: ${times(statusUncached, etcdctlUncached)} = ${(statusUncached / etcdctlUncached).toFixed(2)}x`);
+  }
   const statusUnhashed = seconds('kreg snapshot status --skip-hash-check');
   if (etcdctl !== undefined && sha256 !== undefined) lines.push(`(context) node crypto sha256 alone / etcdctl snapshot status: ${times(sha256, etcdctl)} = ${(sha256 / etcdctl).toFixed(2)}x`);
   if (etcdctl !== undefined && statusUnhashed !== undefined) {
@@ -214,9 +233,14 @@ function writeCopy(from: string, to: string): boolean {
   }
 }
 
-/** Drops the file's cached pages (posix_fadvise DONTNEED through GNU dd) and reads it back with cat; false when the drop failed. */
+/** Drops the file's cached pages (posix_fadvise DONTNEED through GNU dd); false when that failed. */
+function dropFromCache(file: string): boolean {
+  return spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Drops the file's cached pages and reads it back with cat; false when the drop failed. */
 function readBackFresh(file: string): boolean {
-  const dropped = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], { stdio: 'ignore' }).status === 0;
+  const dropped = dropFromCache(file);
   spawnSync('cat', [file], { stdio: 'ignore' });
   return dropped;
 }
