@@ -55,6 +55,8 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
       : '(page cache state not set: dd iflag=nocache failed here; etcdctl times depend on it; the uncached runs are skipped)',
   );
   const kreg = [process.execPath, join(repoRoot, 'bin/kreg.js')];
+  const etcdctlStatus = (of: string): string[] => [ETCDCTL_BINARY, 'snapshot', 'status', of, '-w', 'json'];
+  const hasEtcdctl = existsSync(ETCDCTL_BINARY);
   const rounds = Math.max(1, Number(process.env['KREG_BENCH_ROUNDS'] ?? 5));
   // The references for the trailer check: node's crypto over the file in 8 MiB reads, and kreg's own check alone.
   const nodeSha256 = `const h=require('crypto').createHash('sha256'),fs=require('fs'),fd=fs.openSync(process.argv[1]),b=Buffer.allocUnsafe(8<<20);let n;while((n=fs.readSync(fd,b))>0)h.update(b.subarray(0,n));console.log(h.digest('hex'))`;
@@ -63,11 +65,11 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
   // uncached: the file's pages are dropped from the cache just before the run (these come last in a round).
   const readers: { label: string; command: string[]; stdout?: 'keep' | 'count'; skip?: boolean; findings?: boolean; uncached?: boolean }[] = [
     { label: 'cat > /dev/null', command: ['cat', file] },
-    { label: 'etcdctl snapshot status -w json', command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'], stdout: 'keep', skip: !existsSync(ETCDCTL_BINARY) },
+    { label: 'etcdctl snapshot status -w json', command: etcdctlStatus(file), stdout: 'keep', skip: !hasEtcdctl },
     {
       label: 'etcdctl snapshot status, a copy as written',
-      command: [ETCDCTL_BINARY, 'snapshot', 'status', writtenCopy, '-w', 'json'],
-      skip: !existsSync(ETCDCTL_BINARY) || !copied,
+      command: etcdctlStatus(writtenCopy),
+      skip: !hasEtcdctl || !copied,
     },
     { label: 'node crypto sha256 (8 MiB reads)', command: [process.execPath, '-e', nodeSha256, file] },
     { label: 'kreg sha256 trailer check', command: [process.execPath, '-e', trailerCheck, file] },
@@ -81,8 +83,8 @@ export async function benchSnapshot(log: (line: string) => void = (line) => cons
     { label: 'kreg get -A -o ndjson', command: [...kreg, 'get', '-A', '-o', 'ndjson', '--snapshot', file], stdout: 'count' },
     {
       label: 'etcdctl snapshot status, file not cached',
-      command: [ETCDCTL_BINARY, 'snapshot', 'status', file, '-w', 'json'],
-      skip: !existsSync(ETCDCTL_BINARY) || !readBack,
+      command: etcdctlStatus(file),
+      skip: !hasEtcdctl || !readBack,
       uncached: true,
     },
     { label: 'kreg snapshot status, file not cached', command: [...kreg, 'snapshot', 'status', file], skip: !readBack, uncached: true },
